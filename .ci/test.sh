@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs the whole test suite. Installs Debian's chromium when it is missing (browser tests) and
+# starts a throwaway PostgreSQL cluster so persistence and API tests run against both databases.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ]; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+    || echo "warning: could not install chromium; browser tests will be skipped" >&2
+fi
+
+if [ -z "${PEERMATCH_TEST_POSTGRES_URL:-}" ]; then
+  if url=$(bash .ci/postgres.sh start); then
+    export PEERMATCH_TEST_POSTGRES_URL="$url"
+    trap 'bash .ci/postgres.sh stop' EXIT
+  else
+    echo "warning: could not start PostgreSQL; PostgreSQL tests will be skipped" >&2
+  fi
+fi
+
+.venv/bin/python -m pytest "$@"
