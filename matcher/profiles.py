@@ -100,11 +100,12 @@ PRIVATE_FIELDS = frozenset({"email", "consent_share_contact", "previous_groupmat
 PUBLIC_FIELDS = tuple(f.name for f in fields(TeacherProfile) if f.name not in PRIVATE_FIELDS)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Cohort:
     """Profiles joined to their schools, with the id ↔ row mapping used by every matrix.
 
     Build it with :meth:`from_profiles` (which checks ids and URNs) rather than directly.
+    Cohorts compare by identity, so derived arrays can be cached per cohort object.
     """
 
     profiles: tuple[TeacherProfile, ...]
