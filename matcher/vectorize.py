@@ -173,9 +173,9 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         self.tfidf_ = TfidfVectorizer(
             stop_words="english", sublinear_tf=True, ngram_range=(1, 2), min_df=1, max_features=self.max_text_features
         )
-        if any(t.strip() for t in texts):
+        try:
             self.tfidf_.fit(texts)
-        else:  # nobody wrote anything: keep an empty text block rather than failing
+        except ValueError:  # nobody wrote a content word: keep an empty text block, not an error
             self.tfidf_ = None
         self.theme_index_ = {t: k for k, t in enumerate(THEME_IDS)}
         widths = {
