@@ -1,9 +1,260 @@
-"""Service commands for ``peermatch`` (registered through the ``peermatch.commands`` entry point)."""
+"""Service commands for ``peermatch`` (registered through the ``peermatch.commands`` entry point).
+
+``peermatch init [--load-samples]`` prepares an instance (secret key, database, reference
+data, demo accounts); ``peermatch users create`` and ``peermatch tokens create`` manage
+accounts; ``peermatch suggestions refresh`` precomputes peer suggestions.
+"""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import json
+import os
+import secrets
+import sys
+from pathlib import Path
+
+__all__ = ["register"]
+
+DEFAULT_PROGRAMME = "Demo programme"
+CREDENTIALS_FILE = "demo_credentials.json"
+
+
+def _app():
+    from service import create_app
+
+    return create_app()
+
+
+def _fail(message: str) -> int:
+    print(f"peermatch: {message}", file=sys.stderr)
+    return 1
+
+
+def _problem_text(exc) -> str:
+    text = exc.detail or exc.title
+    for e in exc.errors[:20]:
+        text += f"\n  - {e.get('field') or ''}: {e.get('message')} {e.get('value') or ''}".rstrip()
+    return text
+
+
+def _save_credentials(app, creds: dict) -> None:
+    path = Path(app.instance_path) / CREDENTIALS_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(creds, fh, indent=2)
+
+
+def _load_credentials(app) -> dict:
+    path = Path(app.instance_path) / CREDENTIALS_FILE
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    return {}
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    import sqlalchemy as sa
+
+    from service import db
+    from service.models import Teacher, User
+    from service.problems import Problem
+    from service.services import accounts, reference
+    from service.services.common import bump_profiles
+    from service.services.teachers import apply_profile
+
+    app = _app()
+    print(f"instance folder: {app.instance_path}")
+    print(f"database: {db.engine(app).url.render_as_string(hide_password=True)} (migrated to the newest schema)")
+    creds = _load_credentials(app)
+    with app.app_context(), db.new_session(app) as s:
+        added, changed = reference.load_schools_into(s)
+        print(f"schools: {added} added, {changed} updated")
+        practice = reference.load_practice_into(s)
+        if practice is None:
+            print("practice examples: catalogue module not available; skipped")
+        else:
+            print(f"practice examples: {practice[0]} added, {practice[1]} updated")
+        programme = accounts.get_or_create_programme(s, args.programme)
+
+        sample_ids: list[str] = []
+        if args.load_samples:
+            from matcher.io import parse_teachers_csv
+            from matcher.schools import load_schools
+
+            path = Path(args.samples)
+            if not path.exists():
+                return _fail(f"{path}: sample teachers not found (make samples writes them)")
+            report = parse_teachers_csv(path.read_text(encoding="utf-8-sig"), schools=load_schools())
+            if report.issues:
+                return _fail(f"{path}: {report.to_text()}")
+            existing = set(s.execute(sa.select(Teacher.id)).scalars())
+            new = 0
+            for profile in report.profiles:
+                if profile.id not in existing:
+                    t = Teacher(id=profile.id, programme_id=programme.id)
+                    apply_profile(t, profile)
+                    s.add(t)
+                    new += 1
+            s.flush()
+            if new:
+                bump_profiles(s, programme.id)
+            sample_ids = [p.id for p in report.profiles]
+            print(f"sample teachers: {new} added, {len(report.profiles) - new} already present (programme {programme.name!r})")
+
+        def ensure(username: str, role: str, teacher_id: str | None = None, token: bool = False) -> None:
+            user = s.execute(sa.select(User).where(User.username == username)).scalar_one_or_none()
+            entry = creds.get(username)
+            if user is None:
+                password = secrets.token_urlsafe(9)
+                try:
+                    user = accounts.create_user(s, username, role, programme, password=password, teacher_id=teacher_id)
+                except Problem as exc:
+                    print(f"  could not create {username}: {_problem_text(exc)}", file=sys.stderr)
+                    return
+                entry = {"username": username, "password": password, "role": role, "teacher_id": teacher_id}
+                if token:
+                    entry["token"] = accounts.create_token(s, user, name="demo")
+                creds[username] = entry
+
+        ensure("coordinator", "coordinator", token=True)
+        if args.load_samples:
+            ensure("analyst", "analyst", token=True)
+            for n, tid in enumerate(_demo_teachers(app, s, programme.id, sample_ids), start=1):
+                ensure(f"teacher{n}", "teacher", teacher_id=tid, token=True)
+        s.flush()
+        if args.load_samples:
+            _refresh(app, s, programme.id)
+    _save_credentials(app, creds)
+    print()
+    print(f"Demo accounts (also in {Path(app.instance_path) / CREDENTIALS_FILE}, readable by you only):")
+    for entry in creds.values():
+        extra = f" -> teacher {entry['teacher_id']}" if entry.get("teacher_id") else ""
+        print(f"  {entry['role']:<11} sign in as {entry['username']!r} with password {entry['password']!r}{extra}")
+    coordinator = creds.get("coordinator", {})
+    if coordinator.get("token"):
+        print()
+        print(f"Coordinator API token: {coordinator['token']}")
+        print("  try: curl -H 'Authorization: Bearer <token>' http://127.0.0.1:8000/api/v1/teachers")
+        print("  API docs: http://127.0.0.1:8000/api/v1/swagger")
+    return 0
+
+
+def _demo_teachers(app, s, programme_id: int, sample_ids: list[str]) -> list[str]:
+    """Two sample teachers who appear in each other's suggestions when possible (to try mutual consent)."""
+    if not sample_ids:
+        return []
+    try:
+        from service.services import peers
+
+        with app.test_request_context():
+            first = sample_ids[0]
+            for suggestion in peers.compute_for(s, programme_id, first):
+                back = [x.peer_id for x in peers.compute_for(s, programme_id, suggestion.peer_id)]
+                if first in back:
+                    return [first, suggestion.peer_id]
+    except (ImportError, ModuleNotFoundError):
+        pass
+    return sample_ids[:2]
+
+
+def _refresh(app, s, programme_id: int) -> None:
+    try:
+        from service.services import peers
+    except ImportError:
+        return
+    with app.test_request_context():
+        n = peers.refresh_programme(s, programme_id)
+    print(f"peer suggestions: stored for {n} teachers")
+
+
+def cmd_users_create(args: argparse.Namespace) -> int:
+    from service import db
+    from service.problems import Problem
+    from service.services import accounts
+
+    password = None
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif args.password:
+        password = getpass.getpass(f"password for {args.username}: ")
+    app = _app()
+    try:
+        with app.app_context(), db.new_session(app) as s:
+            programme = accounts.get_or_create_programme(s, args.programme)
+            user = accounts.create_user(s, args.username, args.role, programme, password=password, teacher_id=args.teacher_id)
+            token = accounts.create_token(s, user, name="cli") if args.token else None
+    except Problem as exc:
+        return _fail(_problem_text(exc))
+    print(f"created {args.role} {args.username!r} in programme {args.programme!r}")
+    if token:
+        print(f"API token (shown once): {token}")
+    return 0
+
+
+def cmd_tokens_create(args: argparse.Namespace) -> int:
+    import sqlalchemy as sa
+
+    from service import db
+    from service.models import User
+    from service.services import accounts
+
+    app = _app()
+    with app.app_context(), db.new_session(app) as s:
+        user = s.execute(sa.select(User).where(User.username == args.username)).scalar_one_or_none()
+        if user is None:
+            return _fail(f"no user called {args.username!r} (create one with 'peermatch users create')")
+        token = accounts.create_token(s, user, name=args.name)
+    print(token)
+    return 0
+
+
+def cmd_suggestions_refresh(args: argparse.Namespace) -> int:
+    import sqlalchemy as sa
+
+    from service import db
+    from service.models import Programme
+
+    app = _app()
+    with app.app_context(), db.new_session(app) as s:
+        query = sa.select(Programme)
+        if args.programme:
+            query = query.where(Programme.name == args.programme)
+        programmes = list(s.execute(query).scalars())
+        if not programmes:
+            return _fail(f"no programme called {args.programme!r}")
+        for programme in programmes:
+            print(f"{programme.name}:", end=" ")
+            _refresh(app, s, programme.id)
+    return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the service's sub-commands to ``peermatch``."""
+    p = sub.add_parser("init", help="prepare the service: secret key, database, reference data, demo accounts")
+    p.add_argument("--load-samples", action="store_true", help="also load data/samples/teachers.csv and demo teacher accounts")
+    p.add_argument("--samples", default="data/samples/teachers.csv", help="sample teachers file (default: %(default)s)")
+    p.add_argument("--programme", default=DEFAULT_PROGRAMME, help="programme name (default: %(default)s)")
+    p.set_defaults(func=cmd_init)
+
+    users = sub.add_parser("users", help="manage accounts").add_subparsers(dest="users_command", metavar="ACTION", required=True)
+    p = users.add_parser("create", help="create an account")
+    p.add_argument("username")
+    p.add_argument("--role", required=True, choices=("coordinator", "teacher", "analyst"))
+    p.add_argument("--programme", default=DEFAULT_PROGRAMME)
+    p.add_argument("--teacher-id", help="the teacher profile a teacher account belongs to")
+    p.add_argument("--password", action="store_true", help="ask for a password (for signing in to the pages)")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.add_argument("--token", action="store_true", help="also create an API token and print it")
+    p.set_defaults(func=cmd_users_create)
+
+    tokens = sub.add_parser("tokens", help="manage API tokens").add_subparsers(dest="tokens_command", metavar="ACTION", required=True)
+    p = tokens.add_parser("create", help="create an API token for a user and print it (stored hashed)")
+    p.add_argument("username")
+    p.add_argument("--name", default="", help="a label to tell tokens apart")
+    p.set_defaults(func=cmd_tokens_create)
+
+    sugg = sub.add_parser("suggestions", help="peer suggestions").add_subparsers(dest="suggestions_command", metavar="ACTION", required=True)
+    p = sugg.add_parser("refresh", help="compute and store peer suggestions for every teacher")
+    p.add_argument("--programme", help="only this programme")
+    p.set_defaults(func=cmd_suggestions_refresh)

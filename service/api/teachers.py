@@ -1,0 +1,100 @@
+"""``/api/v1/teachers``: list, get, create, update, delete, import and export."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_openapi3 import APIBlueprint, Tag
+
+from .. import auth
+from ..problems import Problem
+from ..services import gdpr
+from ..services import teachers as svc
+from .common import CSV_RESPONSE, SECURITY, csv_response, page_out, respond, teacher_out
+from .schemas import ImportOut, TeacherIn, TeacherList, TeacherOut, TeacherPatch, TeacherPath, TeacherQuery
+
+bp = APIBlueprint("teachers", __name__, url_prefix="/teachers", abp_tags=[Tag(name="teachers")], abp_security=SECURITY)
+
+IMPORT_BODY = {
+    "required": True,
+    "content": {
+        "text/csv": {"schema": {"type": "string"}, "example": "id,name,school_urn,department_size,key_stages,challenges,strengths\nt-1,Sam,100049,1,KS3,singing,composition\n"},
+        "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+    },
+}
+
+
+@bp.get("", responses={200: TeacherList})
+def list_teachers(query: TeacherQuery):
+    """Teachers of my programme (coordinators), with paging and filters."""
+    user = auth.require("coordinator")
+    page = svc.list_teachers(
+        user,
+        page=query.page,
+        per_page=query.per_page,
+        q=query.q,
+        local_authority=query.local_authority,
+        department_of_one=query.department_of_one,
+        theme=query.theme,
+        school_urn=query.school_urn,
+    )
+    return respond(page_out(TeacherList, page, teacher_out))
+
+
+@bp.post("", responses={201: TeacherOut, 409: None})
+def create_teacher(body: TeacherIn):
+    """Add a teacher to my programme (coordinators)."""
+    user = auth.require("coordinator")
+    t = svc.create_teacher(user, body.model_dump())
+    return respond(teacher_out(t), 201, {"Location": f"/api/v1/teachers/{t.id}"})
+
+
+@bp.post("/import", responses={200: ImportOut}, openapi_extensions={"requestBody": IMPORT_BODY})
+def import_teachers():
+    """Import a CSV (or JSON list) of teachers: every row is stored, or none.
+
+    Rows whose id already exists update that teacher. When any row has a problem the
+    answer is 422 with one error per problem (line, field, value, suggestion).
+    """
+    user = auth.require("coordinator")
+    kind = (request.mimetype or "").lower()
+    if kind not in ("text/csv", "application/json", "text/plain"):
+        raise Problem(415, "Send the file as text/csv (or application/json).")
+    raw = request.get_data(cache=False)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise Problem(422, f"line {line}: the file is not UTF-8 text; in your spreadsheet use 'Save as: CSV UTF-8'.") from None
+    result = svc.import_teachers(user, text, fmt="json" if kind == "application/json" else "csv")
+    return respond(ImportOut(created=result.created, updated=result.updated, total=result.total))
+
+
+@bp.get("/export", responses={200: CSV_RESPONSE})
+def export_teachers():
+    """All teachers of my programme as CSV: complete for coordinators, pseudonymised for analysts."""
+    user = auth.require("coordinator", "analyst")
+    text = svc.export_teachers_csv(user)
+    return csv_response(text, "teachers-pseudonymised.csv" if user.is_analyst else "teachers.csv")
+
+
+@bp.get("/<teacher_id>", responses={200: TeacherOut})
+def get_teacher(path: TeacherPath):
+    """One profile: my own (teachers) or one of my programme's (coordinators)."""
+    user = auth.require()
+    return respond(teacher_out(svc.get_teacher_for(user, path.teacher_id)))
+
+
+@bp.patch("/<teacher_id>", responses={200: TeacherOut})
+def update_teacher(path: TeacherPath, body: TeacherPatch):
+    """Change some fields of a profile; suggestions of the programme are recomputed."""
+    user = auth.require("coordinator", "teacher")
+    t = svc.update_teacher(user, path.teacher_id, body.model_dump(exclude_unset=True))
+    return respond(teacher_out(t))
+
+
+@bp.delete("/<teacher_id>", responses={204: None})
+def delete_teacher(path: TeacherPath):
+    """Erase a teacher (GDPR): profile, account and suggestions go; cohort history keeps a pseudonym."""
+    user = auth.require("coordinator", "teacher")
+    gdpr.erase_teacher(user, path.teacher_id)
+    return "", 204

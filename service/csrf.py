@@ -1,0 +1,69 @@
+"""CSRF protection for requests authenticated by the session cookie.
+
+A per-session random token goes into every form (``{{ csrf_token() }}`` in templates) or
+the ``X-CSRF-Token`` header. Unsafe requests (POST, PUT, PATCH, DELETE) must carry it when
+they would be authenticated by the cookie: every non-API request, and API requests with
+a signed-in session but no ``Authorization`` header. Bearer-token requests need none: a
+browser never adds that header on its own.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable
+
+from flask import Flask, current_app, request, session
+
+from .problems import Problem
+
+__all__ = ["csrf_token", "validate", "exempt", "init_app", "FIELD", "HEADER"]
+
+FIELD = "csrf_token"
+HEADER = "X-CSRF-Token"
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def csrf_token() -> str:
+    """This session's token (created on first use)."""
+    token = session.get("csrf")
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        session["csrf"] = token
+    return token
+
+
+def validate() -> None:
+    """Raise a 403 problem unless the request carries this session's token."""
+    expected = session.get("csrf")
+    sent = request.headers.get(HEADER) or request.form.get(FIELD, "")
+    if not isinstance(expected, str) or not sent or not hmac.compare_digest(expected, sent):
+        raise Problem(403, "The form has expired or did not come from this site; reload the page and try again.", title="CSRF check failed")
+
+
+def exempt(view: Callable) -> Callable:
+    """Mark a view as not needing the check (e.g. a webhook with its own authentication)."""
+    view.csrf_exempt = True  # type: ignore[attr-defined]
+    return view
+
+
+def _needs_check() -> bool:
+    if request.method not in UNSAFE or "Authorization" in request.headers:
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is not None and getattr(view, "csrf_exempt", False):
+        return False
+    if request.path.startswith("/api/"):
+        return "user_id" in session
+    return True
+
+
+def _check() -> None:
+    if _needs_check():
+        validate()
+
+
+def init_app(app: Flask) -> None:
+    """Check unsafe requests before any view runs; expose ``csrf_token()`` to templates."""
+    app.before_request(_check)
+    app.jinja_env.globals["csrf_token"] = csrf_token

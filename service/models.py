@@ -1,0 +1,228 @@
+"""Database tables (SQLAlchemy 2 declarative models).
+
+Rows only: no queries, no scoring. List-valued profile fields are JSON arrays, so one
+schema works on SQLite and PostgreSQL. The migrations in ``service/migrations`` create
+exactly these tables.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+__all__ = [
+    "Base",
+    "utcnow",
+    "Programme",
+    "School",
+    "Teacher",
+    "PracticeExample",
+    "User",
+    "ApiToken",
+    "LoginAttempt",
+    "Suggestion",
+    "ConsentDecision",
+    "CohortRun",
+    "ROLES",
+    "DECISIONS",
+    "RUN_STATUSES",
+]
+
+ROLES = ("coordinator", "teacher", "analyst")
+DECISIONS = ("accepted", "declined")
+RUN_STATUSES = ("queued", "running", "done", "failed")
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, in UTC."""
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: sa.DateTime(timezone=True), dict: sa.JSON, list: sa.JSON}
+
+
+class Programme(Base):
+    """A peer-learning programme: owns teachers, accounts and cohort runs.
+
+    ``profiles_version`` goes up whenever any teacher of the programme changes (stored
+    suggestions of an older version are stale); ``decisions_version`` whenever someone
+    accepts or declines a suggestion.
+    """
+
+    __tablename__ = "programmes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    profiles_version: Mapped[int] = mapped_column(default=1)
+    decisions_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class School(Base):
+    """A school record from the shipped schools table."""
+
+    __tablename__ = "schools"
+    urn: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    local_authority: Mapped[str] = mapped_column(sa.String(100), index=True)
+    type: Mapped[str] = mapped_column(sa.String(100), default="")
+    sector: Mapped[str] = mapped_column(sa.String(50), default="")
+    phase: Mapped[str] = mapped_column(sa.String(50), default="")
+    gender: Mapped[str] = mapped_column(sa.String(20), default="")
+    religious_character: Mapped[str] = mapped_column(sa.String(100), default="")
+    pupils: Mapped[int | None]
+    fsm_percent: Mapped[float | None]
+    eal_percent: Mapped[float | None]
+    sen_percent: Mapped[float | None]
+    ofsted_rating: Mapped[str] = mapped_column(sa.String(50), default="")
+    ofsted_inspection_date: Mapped[str] = mapped_column(sa.String(20), default="")
+    postcode: Mapped[str] = mapped_column(sa.String(12), default="")
+    lat: Mapped[float]
+    lon: Mapped[float]
+
+
+class Teacher(Base):
+    """One teacher's profile (the fields of :class:`matcher.profiles.TeacherProfile`)."""
+
+    __tablename__ = "teachers"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    email: Mapped[str] = mapped_column(sa.String(254), default="")
+    school_urn: Mapped[int] = mapped_column(sa.ForeignKey("schools.urn"), index=True)
+    department_size: Mapped[int] = mapped_column(default=1)
+    role: Mapped[str] = mapped_column(sa.String(40), default="music_teacher")
+    years_teaching: Mapped[int] = mapped_column(default=5)
+    key_stages: Mapped[list] = mapped_column(default=list)
+    interests: Mapped[list] = mapped_column(default=list)
+    challenges: Mapped[list] = mapped_column(default=list)
+    strengths: Mapped[list] = mapped_column(default=list)
+    about: Mapped[str] = mapped_column(sa.Text, default="")
+    meeting_mode: Mapped[str] = mapped_column(sa.String(20), default="either")
+    availability: Mapped[list] = mapped_column(default=list)
+    max_travel_km: Mapped[float] = mapped_column(default=10.0)
+    context_preference: Mapped[str] = mapped_column(sa.String(20), default="mixed")
+    consent_share_contact: Mapped[bool] = mapped_column(default=False)
+    previous_groupmates: Mapped[list] = mapped_column(default=list)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    school: Mapped[School] = relationship(lazy="joined", viewonly=True)
+
+
+class PracticeExample(Base):
+    """One example from the practice catalogue (:class:`matcher.catalogue.PracticeExample`)."""
+
+    __tablename__ = "practice_examples"
+    id: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    summary: Mapped[str] = mapped_column(sa.Text)
+    themes: Mapped[list] = mapped_column(default=list)
+    key_stages: Mapped[list] = mapped_column(default=list)
+    contexts: Mapped[list] = mapped_column(default=list)
+    resources: Mapped[list] = mapped_column(default=list)
+    time_to_try: Mapped[str] = mapped_column(sa.String(40), default="")
+    author_teacher_id: Mapped[str | None] = mapped_column(sa.String(64))
+
+
+class User(Base):
+    """An account: a coordinator, a teacher (linked to one profile) or an analyst."""
+
+    __tablename__ = "users"
+    __table_args__ = (sa.CheckConstraint("role IN ('coordinator', 'teacher', 'analyst')", name="role"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(sa.String(300))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    teacher_id: Mapped[str | None] = mapped_column(sa.ForeignKey("teachers.id", ondelete="SET NULL"), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiToken(Base):
+    """A Bearer token; only its SHA-256 is stored, ``prefix`` lets people tell tokens apart."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(sa.String(12))
+    name: Mapped[str] = mapped_column(sa.String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginAttempt(Base):
+    """One sign-in attempt, kept for rate limiting (shared by every worker process)."""
+
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(80), index=True)
+    address: Mapped[str] = mapped_column(sa.String(64), index=True)
+    succeeded: Mapped[bool] = mapped_column(default=False)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Suggestion(Base):
+    """A stored peer suggestion (the cache of :func:`matcher.peers.suggest_peers`)."""
+
+    __tablename__ = "suggestions"
+    __table_args__ = (sa.UniqueConstraint("teacher_id", "peer_id", name="uq_suggestions_pair"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    teacher_id: Mapped[str] = mapped_column(sa.ForeignKey("teachers.id", ondelete="CASCADE"), index=True)
+    peer_id: Mapped[str] = mapped_column(sa.ForeignKey("teachers.id", ondelete="CASCADE"), index=True)
+    rank: Mapped[int]
+    score: Mapped[float]
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    terms: Mapped[dict] = mapped_column(default=dict)
+    reasons: Mapped[list] = mapped_column(default=list)
+    profiles_version: Mapped[int]
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ConsentDecision(Base):
+    """A teacher's answer to one suggestion; contact is shared when both sides accepted."""
+
+    __tablename__ = "consent_decisions"
+    __table_args__ = (
+        sa.UniqueConstraint("teacher_id", "peer_id", name="uq_consent_decisions_pair"),
+        sa.CheckConstraint("decision IN ('accepted', 'declined')", name="decision"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    teacher_id: Mapped[str] = mapped_column(sa.ForeignKey("teachers.id", ondelete="CASCADE"), index=True)
+    peer_id: Mapped[str] = mapped_column(sa.ForeignKey("teachers.id", ondelete="CASCADE"), index=True)
+    decision: Mapped[str] = mapped_column(sa.String(10))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CohortRun(Base):
+    """One run of cohort generation and its (editable) result.
+
+    ``version`` is the optimistic-concurrency counter behind the ETag: every edit of the
+    result must name the version it started from.
+    """
+
+    __tablename__ = "cohort_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(10), default="queued")
+    params: Mapped[dict] = mapped_column(default=dict)
+    result: Mapped[dict | None]
+    error: Mapped[dict | None]
+    version: Mapped[int] = mapped_column(default=1)
+    created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]

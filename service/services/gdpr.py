@@ -1,0 +1,111 @@
+"""GDPR: a teacher's export of everything held about them, and erasure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from .. import db
+from ..auth import Identity
+from ..models import ApiToken, CohortRun, ConsentDecision, PracticeExample, Suggestion, Teacher, User, utcnow
+from ..problems import Problem
+from .common import bump_profiles, pseudonym
+from .teachers import PROFILE_FIELDS, get_teacher_for, profile_of
+
+__all__ = ["export_teacher_data", "erase_teacher", "scrub"]
+
+
+def _check(identity: Identity, teacher_id: str) -> Teacher:
+    if identity.is_analyst:
+        raise Problem(403, "Analysts cannot read or erase a teacher's data.")
+    return get_teacher_for(identity, teacher_id, write=True)
+
+
+def _memberships(s, t: Teacher) -> list[dict]:
+    out = []
+    runs = s.execute(sa.select(CohortRun).where(CohortRun.programme_id == t.programme_id, CohortRun.result.is_not(None)).order_by(CohortRun.id)).scalars()
+    for run in runs:
+        for group in (run.result or {}).get("groups", []):
+            if t.id in group.get("members", []):
+                out.append({"cohort_run": run.id, "created_at": run.created_at.isoformat(), "group": group.get("index"), "group_size": len(group.get("members", []))})
+    return out
+
+
+def export_teacher_data(identity: Identity, teacher_id: str) -> dict[str, Any]:
+    """Everything stored about one teacher, as JSON-ready data (their own or, for coordinators, on request)."""
+    t = _check(identity, teacher_id)
+    s = db.session()
+    profile = profile_of(t)
+    accounts = []
+    for user in s.execute(sa.select(User).where(User.teacher_id == t.id)).scalars():
+        tokens = s.execute(sa.select(ApiToken).where(ApiToken.user_id == user.id)).scalars()
+        accounts.append(
+            {
+                "username": user.username,
+                "role": user.role,
+                "created_at": user.created_at.isoformat(),
+                "has_password": user.password_hash is not None,
+                "api_tokens": [{"prefix": k.prefix, "name": k.name, "created_at": k.created_at.isoformat()} for k in tokens],
+            }
+        )
+    suggestions = s.execute(sa.select(Suggestion).where(Suggestion.teacher_id == t.id).order_by(Suggestion.rank)).scalars()
+    decisions = s.execute(sa.select(ConsentDecision).where(ConsentDecision.teacher_id == t.id).order_by(ConsentDecision.id)).scalars()
+    shown_to = s.execute(sa.select(sa.func.count()).select_from(Suggestion).where(Suggestion.peer_id == t.id)).scalar_one()
+    return {
+        "exported_at": utcnow().isoformat(),
+        "profile": {name: list(v) if isinstance(v := getattr(profile, name), tuple) else v for name in PROFILE_FIELDS},
+        "school": {"urn": t.school.urn, "name": t.school.name, "local_authority": t.school.local_authority},
+        "created_at": t.created_at.isoformat(),
+        "updated_at": t.updated_at.isoformat(),
+        "accounts": accounts,
+        "suggested_peers": [
+            {"peer_id": x.peer_id, "score": x.score, "kind": x.kind, "reasons": list(x.reasons), "computed_at": x.computed_at.isoformat()} for x in suggestions
+        ],
+        "decisions": [{"peer_id": d.peer_id, "decision": d.decision, "decided_at": d.decided_at.isoformat()} for d in decisions],
+        "suggested_to_others": shown_to,
+        "cohort_groups": _memberships(s, t),
+    }
+
+
+def scrub(value: Any, teacher_id: str, name: str, replacement: str) -> Any:
+    """``value`` with the id (as a whole string) and the name (inside text) replaced."""
+    if isinstance(value, str):
+        if value == teacher_id:
+            return replacement
+        return value.replace(name, replacement) if name and len(name) >= 2 else value
+    if isinstance(value, list):
+        return [scrub(v, teacher_id, name, replacement) for v in value]
+    if isinstance(value, dict):
+        return {scrub(k, teacher_id, name, replacement): scrub(v, teacher_id, name, replacement) for k, v in value.items()}
+    return value
+
+
+def erase_teacher(identity: Identity, teacher_id: str) -> None:
+    """Erase a teacher: profile, accounts, tokens, suggestions and decisions are deleted.
+
+    Cohort runs that included them keep the group with a pseudonym instead of the id and
+    name; other teachers' "previous groupmates" lists get the pseudonym too, so history
+    stays true without naming anyone. Future runs and suggestions no longer see them.
+    """
+    t = _check(identity, teacher_id)
+    s = db.session()
+    alias = pseudonym(t.id)
+    for run in s.execute(sa.select(CohortRun).where(CohortRun.programme_id == t.programme_id)).scalars():
+        for attr in ("result", "params"):
+            value = getattr(run, attr)
+            if value:
+                cleaned = scrub(value, t.id, t.name, alias)
+                if cleaned != value:
+                    setattr(run, attr, cleaned)
+    for other in s.execute(sa.select(Teacher).where(Teacher.programme_id == t.programme_id, Teacher.id != t.id)).scalars():
+        if t.id in (other.previous_groupmates or []):
+            other.previous_groupmates = [alias if m == t.id else m for m in other.previous_groupmates]
+    s.execute(sa.update(PracticeExample).where(PracticeExample.author_teacher_id == t.id).values(author_teacher_id=None))
+    s.execute(sa.delete(User).where(User.teacher_id == t.id))
+    s.execute(sa.delete(Suggestion).where(sa.or_(Suggestion.teacher_id == t.id, Suggestion.peer_id == t.id)))
+    s.execute(sa.delete(ConsentDecision).where(sa.or_(ConsentDecision.teacher_id == t.id, ConsentDecision.peer_id == t.id)))
+    programme_id = t.programme_id
+    s.delete(t)
+    s.flush()
+    bump_profiles(s, programme_id)
