@@ -57,6 +57,8 @@ __all__ = [
     "load_cohort",
     "teachers_to_csv",
     "write_teachers_csv",
+    "teachers_to_json",
+    "write_teachers_json",
     "profile_from_record",
 ]
 
@@ -374,7 +376,8 @@ def _cell(value: object) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return f"{value:g}"
+        short = f"{value:g}"
+        return short if float(short) == value else repr(value)  # :g alone rounds to 6 digits
     return str(value)
 
 
@@ -391,3 +394,21 @@ def teachers_to_csv(profiles: Iterable[TeacherProfile]) -> str:
 def write_teachers_csv(profiles: Iterable[TeacherProfile], path: str | os.PathLike) -> None:
     """Write the profiles to ``path`` in the import format (UTF-8, no BOM)."""
     Path(path).write_text(teachers_to_csv(profiles), encoding="utf-8")
+
+
+def teachers_to_json(profiles: Iterable[TeacherProfile]) -> str:
+    """The profiles as JSON, ``{"teachers": [...]}`` with fields in :data:`COLUMNS` order.
+
+    Lists stay JSON lists; :func:`parse_teachers_json` reads the text back to equal profiles.
+
+    >>> text = teachers_to_json([TeacherProfile(id="t-1", name="Sam", school_urn=100049)])
+    >>> parse_teachers_json(text).profiles[0].name
+    'Sam'
+    """
+    items = [{c: list(v) if isinstance(v := getattr(p, c), tuple) else v for c in COLUMNS} for p in profiles]
+    return json.dumps({"teachers": items}, ensure_ascii=False, indent=1) + "\n"
+
+
+def write_teachers_json(profiles: Iterable[TeacherProfile], path: str | os.PathLike) -> None:
+    """Write the profiles to ``path`` as JSON (UTF-8)."""
+    Path(path).write_text(teachers_to_json(profiles), encoding="utf-8")
