@@ -1,0 +1,170 @@
+"""Tests of ``service/api/teachers.py``: listing, CRUD, import, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from matcher.io import COLUMNS, parse_teachers_csv
+from service.models import Teacher
+
+from .conftest import ACCOUNTS, TEACHERS, count_rows
+
+COORD = ACCOUNTS["coord_n"].headers
+NEW = {"id": "x-1", "name": "Robin", "school_urn": 100049, "challenges": ["singing"], "strengths": ["composition"]}
+
+
+def problem(resp, status):
+    assert resp.status_code == status, resp.get_data(as_text=True)
+    assert resp.mimetype == "application/problem+json"
+    body = resp.get_json()
+    assert body["status"] == status and body["title"] and "type" in body
+    return body
+
+
+def test_list_pages_and_caps(client):
+    first = client.get("/api/v1/teachers?per_page=5", headers=COORD).get_json()
+    assert first["total"] == len(TEACHERS["north"]) and len(first["items"]) == 5 and first["pages"] == 3
+    ids = [t["id"] for p in (1, 2, 3) for t in client.get(f"/api/v1/teachers?per_page=5&page={p}", headers=COORD).get_json()["items"]]
+    assert ids == sorted(TEACHERS["north"])
+    problem(client.get("/api/v1/teachers?per_page=101", headers=COORD), 422)
+
+
+def test_list_filters(client):
+    allt = client.get("/api/v1/teachers?per_page=100", headers=COORD).get_json()["items"]
+    ones = client.get("/api/v1/teachers?per_page=100&department_of_one=true", headers=COORD).get_json()["items"]
+    assert {t["id"] for t in ones} == {t["id"] for t in allt if t["department_size"] <= 1}
+    theme = allt[0]["challenges"][0]
+    hits = client.get(f"/api/v1/teachers?per_page=100&theme={theme}", headers=COORD).get_json()["items"]
+    assert {t["id"] for t in hits} == {t["id"] for t in allt if theme in t["challenges"] + t["strengths"] + t["interests"]}
+    borough = allt[0]["school"]["local_authority"]
+    hits = client.get("/api/v1/teachers", query_string={"local_authority": borough, "per_page": 100}, headers=COORD).get_json()["items"]
+    assert hits and all(t["school"]["local_authority"] == borough for t in hits)
+    body = problem(client.get("/api/v1/teachers?theme=singin", headers=COORD), 422)
+    assert body["errors"][0]["field"] == "theme"
+    assert client.get("/api/v1/teachers?q=n-0", headers=COORD).get_json()["total"] == 9
+    assert client.get("/api/v1/teachers?q=%25", headers=COORD).get_json()["total"] == 0  # '%' is literal
+
+
+def test_create_get_update(client, app):
+    resp = client.post("/api/v1/teachers", json=NEW, headers=COORD)
+    assert resp.status_code == 201 and resp.headers["Location"] == "/api/v1/teachers/x-1"
+    got = client.get("/api/v1/teachers/x-1", headers=COORD).get_json()
+    assert got["name"] == "Robin" and got["school"]["local_authority"] == "Camden" and got["version"] == 1
+    patched = client.patch("/api/v1/teachers/x-1", json={"about": "Ukuleles.", "key_stages": ["KS3", "KS4"]}, headers=COORD).get_json()
+    assert patched["about"] == "Ukuleles." and patched["key_stages"] == ["KS3", "KS4"] and patched["version"] == 2
+    assert patched["name"] == "Robin"  # untouched fields keep their value
+    problem(client.post("/api/v1/teachers", json=NEW, headers=COORD), 409)
+
+
+def test_create_reports_every_bad_field(client, app):
+    before = count_rows(app, Teacher)
+    bad = {**NEW, "school_urn": 1, "challenges": ["singin"], "strengths": ["composition", "tecnology"]}
+    body = problem(client.post("/api/v1/teachers", json=bad, headers=COORD), 422)
+    fields = sorted(e["field"] for e in body["errors"])
+    assert fields == ["challenges", "school_urn", "strengths"]
+    assert {e["suggestion"] for e in body["errors"] if e["field"] == "challenges"} == {"singing"}
+    body = problem(client.post("/api/v1/teachers", json={"id": "a b", "name": "", "school_urn": "x", "colour": 1}, headers=COORD), 422)
+    assert {"id", "name", "school_urn", "colour"} <= {e["field"] for e in body["errors"]}
+    problem(client.post("/api/v1/teachers", data="not json", headers={**COORD, "Content-Type": "application/json"}), 422)
+    assert count_rows(app, Teacher) == before
+
+
+def test_update_rejects_bad_values_and_keeps_profile(client):
+    before = client.get("/api/v1/teachers/n-03", headers=COORD).get_json()
+    problem(client.patch("/api/v1/teachers/n-03", json={"meeting_mode": "telepathy"}, headers=COORD), 422)
+    problem(client.patch("/api/v1/teachers/n-03", json={"name": None}, headers=COORD), 422)
+    problem(client.patch("/api/v1/teachers/n-03", json={"about": "a\x00b"}, headers=COORD), 422)
+    assert client.get("/api/v1/teachers/n-03", headers=COORD).get_json() == before
+
+
+def test_unknown_ids_are_404(client):
+    problem(client.get("/api/v1/teachers/nobody", headers=COORD), 404)
+    problem(client.patch("/api/v1/teachers/nobody", json={}, headers=COORD), 404)
+    problem(client.delete("/api/v1/teachers/nobody", headers=COORD), 404)
+    problem(client.get("/api/v1/no-such-thing", headers=COORD), 404)
+
+
+def _csv(rows: list[dict]) -> str:
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=COLUMNS)
+    w.writeheader()
+    for r in rows:
+        w.writerow({c: r.get(c, "") for c in COLUMNS})
+    return out.getvalue()
+
+
+def _rows(n: int, prefix: str = "imp") -> list[dict]:
+    return [
+        {"id": f"{prefix}-{i}", "name": f"Teacher {i}", "school_urn": "100049", "department_size": "1", "key_stages": "KS3", "challenges": "singing", "strengths": "composition"}
+        for i in range(n)
+    ]
+
+
+def test_import_creates_and_updates(client, app):
+    rows = _rows(3)
+    resp = client.post("/api/v1/teachers/import", data=_csv(rows), headers={**COORD, "Content-Type": "text/csv"})
+    assert resp.get_json() == {"created": 3, "updated": 0, "total": 3}
+    rows[0]["name"] = "Renamed"
+    resp = client.post("/api/v1/teachers/import", data="\ufeff" + _csv(rows), headers={**COORD, "Content-Type": "text/csv"})
+    assert resp.get_json() == {"created": 0, "updated": 3, "total": 3}
+    assert client.get("/api/v1/teachers/imp-0", headers=COORD).get_json()["name"] == "Renamed"
+
+
+def test_import_with_one_bad_row_stores_nothing(client, app):
+    before = count_rows(app, Teacher)
+    rows = _rows(5)
+    rows[3]["department_size"] = "0"
+    rows[3]["strengths"] = "compositon"
+    body = problem(client.post("/api/v1/teachers/import", data=_csv(rows), headers={**COORD, "Content-Type": "text/csv"}), 422)
+    assert {(e["row"], e["field"]) for e in body["errors"]} == {(5, "department_size"), (5, "strengths")}
+    assert [e["suggestion"] for e in body["errors"] if e["field"] == "strengths"] == ["composition"]
+    assert count_rows(app, Teacher) == before
+
+
+def test_import_refuses_other_programmes_ids_and_bad_encoding(client, app):
+    rows = _rows(2)
+    rows[1]["id"] = TEACHERS["south"][0]
+    body = problem(client.post("/api/v1/teachers/import", data=_csv(rows), headers={**COORD, "Content-Type": "text/csv"}), 422)
+    assert body["errors"][0]["value"] == TEACHERS["south"][0]
+    problem(client.post("/api/v1/teachers/import", data=_csv(_rows(1)).encode("utf-16"), headers={**COORD, "Content-Type": "text/csv"}), 422)
+    problem(client.post("/api/v1/teachers/import", data=b"a,b", headers={**COORD, "Content-Type": "image/png"}), 415)
+    problem(client.post("/api/v1/teachers/import", data=b"", headers={**COORD, "Content-Type": "text/csv"}), 422)
+
+
+def test_import_json(client):
+    resp = client.post("/api/v1/teachers/import", json=[{**NEW, "id": "j-1", "department_size": 2, "key_stages": ["KS3"]}], headers=COORD)
+    assert resp.status_code == 200 and resp.get_json()["created"] == 1
+
+
+def test_export_round_trips(client):
+    text = client.get("/api/v1/teachers/export", headers=COORD).get_data(as_text=True)
+    report = parse_teachers_csv(text)
+    assert not report.issues and sorted(p.id for p in report.profiles) == TEACHERS["north"]
+    assert all(p.email.endswith("@school.example") for p in report.profiles)
+
+
+def test_analyst_export_is_pseudonymised(client):
+    resp = client.get("/api/v1/teachers/export", headers=ACCOUNTS["analyst_n"].headers)
+    assert resp.status_code == 200
+    text = resp.get_data(as_text=True)
+    report = parse_teachers_csv(text)
+    assert len(report.profiles) == len(TEACHERS["north"])
+    for p in report.profiles:
+        assert p.id.startswith("p-") and p.name == p.id and p.email == "" and p.about == ""
+    assert not any(tid in text for tid in TEACHERS["north"])
+    assert "@" not in text
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(about=st.text(max_size=50), years=st.integers(-5, 60))
+def test_patch_never_500s(client, about, years):
+    resp = client.patch("/api/v1/teachers/n-04", json={"about": about, "years_teaching": years}, headers=COORD)
+    ok = 0 <= years <= 50 and "\x00" not in about
+    assert resp.status_code == (200 if ok else 422)
+    if ok:
+        assert resp.get_json()["about"] == about.strip()
