@@ -1,0 +1,48 @@
+"""``/api/v1/session``: sign in with a user name and password (a cookie session), sign out.
+
+The pages sign in through the same service functions; this endpoint lets browser
+scripts do it too. The answer carries the CSRF token that unsafe requests made with the
+session cookie must send as ``X-CSRF-Token``.
+"""
+
+from __future__ import annotations
+
+from flask import request
+from flask_openapi3 import APIBlueprint, Tag
+from pydantic import BaseModel, Field
+
+from .. import auth, db
+from ..csrf import csrf_token
+from ..services import accounts
+from .common import respond
+from .schemas import NO_NUL
+
+bp = APIBlueprint("session", __name__, url_prefix="/session", abp_tags=[Tag(name="session")])
+
+
+class LoginIn(BaseModel):
+    model_config = {"extra": "forbid"}
+    username: str = Field(min_length=1, max_length=80, pattern=NO_NUL)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class SessionOut(BaseModel):
+    username: str
+    role: str
+    teacher_id: str | None
+    csrf_token: str
+
+
+@bp.post("", responses={200: SessionOut, 429: None}, security=[])
+def login(body: LoginIn):
+    """Sign in; at most PEERMATCH_LOGIN_MAX_FAILURES failures per user name in the window, then 429."""
+    user = accounts.authenticate(db.session(), body.username, body.password, request.remote_addr or "")
+    auth.login_user(user)
+    return respond(SessionOut(username=user.username, role=user.role, teacher_id=user.teacher_id, csrf_token=csrf_token()))
+
+
+@bp.delete("", responses={204: None}, security=[])
+def logout():
+    """Sign out (needs the X-CSRF-Token header when signed in)."""
+    auth.logout_user()
+    return "", 204

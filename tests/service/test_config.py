@@ -1,0 +1,45 @@
+"""Tests of ``service/config.py``."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.config import DEFAULTS, from_environment, load_or_create_secret_key
+
+
+def test_environment_is_parsed_to_the_defaults_types():
+    env = {"PEERMATCH_PER_PAGE_MAX": "50", "PEERMATCH_AUTO_MIGRATE": "no", "DATABASE_URL": "sqlite://", "OTHER": "x"}
+    assert from_environment(env) == {"PEERMATCH_PER_PAGE_MAX": 50, "PEERMATCH_AUTO_MIGRATE": False, "DATABASE_URL": "sqlite://"}
+
+
+def test_bad_environment_values_are_named():
+    with pytest.raises(ValueError, match="PEERMATCH_COHORT_WORKERS"):
+        from_environment({"PEERMATCH_COHORT_WORKERS": "two"})
+
+
+def test_every_default_is_overridable_by_name():
+    env = {name: "1" if isinstance(v, (bool, int)) else "x" for name, v in DEFAULTS.items()}
+    assert set(from_environment(env)) == set(DEFAULTS)
+
+
+def test_secret_key_created_once(tmp_path):
+    a = load_or_create_secret_key(tmp_path)
+    b = load_or_create_secret_key(tmp_path)
+    assert a == b and len(a) == 64
+
+
+def test_config_mapping_wins_over_environment(tmp_path, monkeypatch):
+    from service import create_app, db
+
+    monkeypatch.setenv("PEERMATCH_PER_PAGE_MAX", "7")
+    url = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "k", "INSTANCE_PATH": str(tmp_path)})
+    try:
+        assert app.config["PEERMATCH_PER_PAGE_MAX"] == 7
+    finally:
+        db.engine(app).dispose()
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "k", "INSTANCE_PATH": str(tmp_path), "PEERMATCH_PER_PAGE_MAX": 9})
+    try:
+        assert app.config["PEERMATCH_PER_PAGE_MAX"] == 9
+    finally:
+        db.engine(app).dispose()

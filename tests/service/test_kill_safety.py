@@ -1,0 +1,119 @@
+"""Kill-safety: an import that fails or is killed midway leaves the database unchanged.
+
+``service/db.py`` wraps each request in one transaction; these tests break an import of
+1,200 rows after its first 500 rows were written (flushed) to the database, by an
+exception and by ``SIGKILL`` of the process, and check that nothing of it remains.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import sqlalchemy as sa
+
+from service import create_app, db
+from service.models import Programme, Teacher
+from service.services import teachers as teachers_svc
+
+from .conftest import ACCOUNTS, base_config, count_rows
+from .test_api_teachers import _csv, _rows
+
+COORD = ACCOUNTS["coord_n"].headers
+
+
+def _state(app):
+    with db.new_session(app) as s:
+        return (
+            s.execute(sa.select(sa.func.count()).select_from(Teacher)).scalar_one(),
+            s.execute(sa.select(Programme.profiles_version).order_by(Programme.id)).scalars().all(),
+        )
+
+
+def test_exception_midway_writes_nothing(client, app, monkeypatch):
+    before = _state(app)
+    real = teachers_svc.apply_profile
+    calls = {"n": 0}
+
+    def failing(t, p):
+        calls["n"] += 1
+        if calls["n"] == 700:
+            raise RuntimeError("disk on fire")
+        real(t, p)
+
+    monkeypatch.setattr(teachers_svc, "apply_profile", failing)
+    resp = client.post("/api/v1/teachers/import", data=_csv(_rows(1200)), headers={**COORD, "Content-Type": "text/csv"})
+    assert resp.status_code == 500 and resp.mimetype == "application/problem+json"
+    assert "disk on fire" not in resp.get_data(as_text=True)  # no internals leak
+    assert calls["n"] == 700
+    assert _state(app) == before
+
+
+SCRIPT = textwrap.dedent(
+    """
+    import json, sys, time
+    from sqlalchemy.orm import Session
+    from service import create_app
+    from service.models import Teacher
+
+    config, marker, body, token = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+    app = create_app(config)
+    real_flush = Session.flush
+
+    def flush(self, *args, **kwargs):
+        had_teachers = any(isinstance(o, Teacher) for o in self.new)
+        real_flush(self, *args, **kwargs)
+        if had_teachers:
+            open(marker, "w").close()   # 500 rows are in the database, uncommitted
+            time.sleep(120)
+
+    Session.flush = flush
+    with open(body, encoding="utf-8") as fh:
+        data = fh.read()
+    app.test_client().post("/api/v1/teachers/import", data=data, headers={"Authorization": "Bearer " + token, "Content-Type": "text/csv"})
+    """
+)
+
+
+def test_sigkill_midway_writes_nothing(app, database_url, tmp_path):
+    import json
+
+    before = _state(app)
+    marker, body = tmp_path / "flushed", tmp_path / "import.csv"
+    body.write_text(_csv(_rows(1200)), encoding="utf-8")
+    config = {**base_config(database_url, tmp_path), "PEERMATCH_AUTO_MIGRATE": False}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SCRIPT, json.dumps(config), str(marker), str(body), ACCOUNTS["coord_n"].token],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.monotonic() < deadline, "the import never reached its first flush"
+            time.sleep(0.05)
+        # While the import is paused mid-transaction, others still see the old state.
+        assert _state(app) == before
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL
+    # A new process (fresh engine) sees exactly the old state, and can write again.
+    fresh = create_app(config)
+    try:
+        assert _state(fresh) == before
+        resp = fresh.test_client().post("/api/v1/teachers/import", data=_csv(_rows(3)), headers={**COORD, "Content-Type": "text/csv"})
+        assert resp.status_code == 200
+        assert count_rows(fresh, Teacher) == before[0] + 3
+    finally:
+        db.engine(fresh).dispose()
