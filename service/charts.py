@@ -46,6 +46,7 @@ __all__ = [
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+_LIGHT = frozenset({"#E69F00", "#56B4E9", "#F0E442"})  # labels on these are dark, not white
 INK = "#1f2933"
 MUTED = "#7b8794"
 ACCENT = "#0b6e69"
@@ -225,7 +226,7 @@ def coverage_svg(rows: Sequence[tuple[str, int, int]], *, title: str, name: str 
     ax.set_yticklabels([r[0] for r in rows], fontsize=9)
     ax.set_xlabel("teachers with this challenge")
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.legend(loc="lower right", frameon=False, fontsize=9)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False, fontsize=9)
     ax.grid(axis="x", color="#e4e7eb")
     ax.set_axisbelow(True)
     total_c, total_m = sum(covered), sum(missing)
@@ -286,7 +287,7 @@ def map_svg(groups: Sequence[MapGroup], *, background: Sequence[MapPoint] = (), 
             ha="center",
             va="center",
             fontsize=8,
-            color="white",
+            color=INK if colour in _LIGHT else "white",
             zorder=4,
             bbox={"boxstyle": "round,pad=0.25", "fc": colour, "ec": "none"},
         )

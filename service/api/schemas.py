@@ -84,7 +84,7 @@ class ExampleQuery(PageQuery):
 
 
 class KQuery(BaseModel):
-    k: int = Field(10, ge=1, le=50, description="how many")
+    k: int = Field(5, ge=1, le=50, description="how many")
 
 
 # ---- teachers ---------------------------------------------------------------------------
@@ -273,6 +273,7 @@ class ExampleList(BaseModel):
 class RecommendationOut(BaseModel):
     example: ExampleOut
     score: float
+    terms: dict[str, float]
     reasons: list[str]
 
 

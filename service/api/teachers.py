@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import jsonify, request
 from flask_openapi3 import APIBlueprint, Tag
 
 from .. import auth
 from ..problems import Problem
-from ..services import gdpr
+from ..services import gdpr, practice
 from ..services import teachers as svc
 from .common import CSV_RESPONSE, SECURITY, csv_response, page_out, respond, teacher_out
-from .schemas import ImportOut, TeacherIn, TeacherList, TeacherOut, TeacherPatch, TeacherPath, TeacherQuery
+from .reference import example_out
+from .schemas import (
+    ImportOut,
+    KQuery,
+    RecommendationOut,
+    RecommendationsOut,
+    TeacherIn,
+    TeacherList,
+    TeacherOut,
+    TeacherPatch,
+    TeacherPath,
+    TeacherQuery,
+)
 
 bp = APIBlueprint("teachers", __name__, url_prefix="/teachers", abp_tags=[Tag(name="teachers")], abp_security=SECURITY)
 
@@ -98,3 +110,21 @@ def delete_teacher(path: TeacherPath):
     user = auth.require("coordinator", "teacher")
     gdpr.erase_teacher(user, path.teacher_id)
     return "", 204
+
+
+@bp.get("/<teacher_id>/practice-examples", responses={200: RecommendationsOut})
+def practice_for_teacher(path: TeacherPath, query: KQuery):
+    """Practice examples for a teacher's challenges, interests and context, with reasons."""
+    user = auth.require("coordinator", "teacher")
+    recs = practice.recommendations_for(user, path.teacher_id, query.k)
+    items = [RecommendationOut(example=example_out(r.example), score=r.score, terms=dict(r.terms), reasons=list(r.reasons)) for r in recs]
+    return respond(RecommendationsOut(teacher_id=path.teacher_id, items=items))
+
+
+@bp.get("/<teacher_id>/data-export", responses={200: {"description": "everything stored about the teacher", "content": {"application/json": {"schema": {"type": "object"}}}}})
+def data_export(path: TeacherPath):
+    """GDPR: everything stored about a teacher, as JSON (the teacher, or their coordinator)."""
+    user = auth.require("coordinator", "teacher")
+    resp = jsonify(gdpr.export_teacher_data(user, path.teacher_id))
+    resp.headers["Content-Disposition"] = f'attachment; filename="peermatch-data-{path.teacher_id}.json"'
+    return resp
