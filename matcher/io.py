@@ -104,7 +104,9 @@ class ImportReport:
         """A report a coordinator can read, one line per problem."""
         if not self.issues:
             return f"OK: {len(self.profiles)} teachers, no problems."
-        lines = [f"{len(self.issues)} problem(s) in {self.rows} rows; nothing can be imported until they are fixed:"]
+        bad_rows = {i.row for i in self.issues if i.row is not None}
+        where = f" in {len(bad_rows)} of {self.rows} rows" if self.rows else ""
+        lines = [f"{len(self.issues)} problem(s){where}; nothing can be imported until they are fixed:"]
         lines += [f"  {issue}" for issue in self.issues]
         return "\n".join(lines)
 
@@ -256,15 +258,22 @@ def profile_from_record(record: Mapping[str, object], row: int | None, schools: 
     return TeacherProfile(**values), []
 
 
-def _check_ids(profiles_rows: list[tuple[TeacherProfile, int | None]]) -> list[Issue]:
+def _check_ids(ids_rows: list[tuple[str, int | None]]) -> list[Issue]:
+    """One issue per repeated id, pointing back at its first use.
+
+    Rows with other problems take part too: a repeated id is reported in the same pass as
+    the rest, not after the coordinator has fixed them.
+    """
     first_seen: dict[str, int | None] = {}
     issues = []
-    for profile, row in profiles_rows:
-        if profile.id in first_seen:
-            where = first_seen[profile.id]
-            issues.append(Issue(row, "id", profile.id, f"duplicate id (already used on line {where})" if where else "duplicate id"))
+    for tid, row in ids_rows:
+        if not tid or not ID_PATTERN.match(tid):
+            continue  # already reported as a bad id
+        if tid in first_seen:
+            where = first_seen[tid]
+            issues.append(Issue(row, "id", tid, f"duplicate id (already used on line {where})" if where else "duplicate id"))
         else:
-            first_seen[profile.id] = row
+            first_seen[tid] = row
     return issues
 
 
@@ -277,7 +286,7 @@ def _finish(records: list[tuple[int | None, Mapping[str, object]]], file_issues:
         issues.extend(row_issues)
         if profile is not None:
             good.append((profile, row))
-    issues.extend(_check_ids(good))
+    issues.extend(_check_ids([("" if r.get("id") is None else str(r.get("id")).strip(), row) for row, r in records]))
     if not records and not file_issues:
         issues.append(Issue(None, None, None, "the file has no teacher rows"))
     bad_rows = {i.row for i in issues if i.row is not None}

@@ -515,7 +515,7 @@ for _bank, _name in ((CHALLENGE_SENTENCES, "challenge"), (STRENGTH_SENTENCES, "s
 
 
 def _pick(options: Sequence[str], u: float) -> str:
-    return options[min(int(u * len(options)), len(options) - 1)]
+    return options[int(u * len(options))]  # u < 1, so always a valid index
 
 
 _KEEP_CAPITAL = ("I ", "I'", "Year ", "A level")

@@ -204,7 +204,10 @@ def _top_k(rng: np.random.Generator, logits: np.ndarray, k: np.ndarray) -> np.nd
     """
     scores = logits + rng.gumbel(size=logits.shape)
     kmax = int(k.max()) if len(k) else 0
-    top = np.argsort(-scores, axis=1, kind="stable")[:, :kmax]
+    if kmax == 0:
+        return np.empty((len(k), 0), dtype=int)
+    part = np.argpartition(-scores, kmax - 1, axis=1)[:, :kmax]
+    top = np.take_along_axis(part, np.argsort(-np.take_along_axis(scores, part, axis=1), axis=1), axis=1)
     top[np.arange(kmax)[None, :] >= k[:, None]] = -1
     return top
 
@@ -243,13 +246,16 @@ def _assign_schools(rng: np.random.Generator, pool: list[School], n: int, sizes:
         second = rng.choice(teams, min(n_col, len(teams)), replace=False) if len(teams) else np.array([], dtype=int)
         rest = rng.choice(first, n - len(first) - len(second)) if n > len(first) + len(second) else np.array([], dtype=int)
         idx = np.concatenate([first, second, rest]).astype(int)
+        counts = np.bincount(idx, minlength=len(pool))
+        sizes = np.maximum(sizes, counts)  # colleagues are part of their department
     else:
+        # More teachers than schools (scale tests): schools repeat, and the teachers who share
+        # one are not all counted in its department, or every department would be huge.
         idx = rng.choice(len(pool), n, p=p)
-    counts = np.bincount(idx, minlength=len(pool))
-    sizes = np.maximum(sizes, np.minimum(counts, MAX_DEPARTMENT_SIZE))
-    return idx, sizes[idx]
+    return idx, np.minimum(sizes[idx], MAX_DEPARTMENT_SIZE)
 
 
+@lru_cache(maxsize=1024)
 def _slug(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return "".join(c for c in ascii_text.lower() if c.isalnum())
@@ -429,7 +435,7 @@ def generate_teachers(n: int = 300, *, seed: int = 2026, schools: Mapping[int, S
                      np.where(pref_u < np.where(dept_one, 0.60, 0.55), "different", "mixed"))
     consent = rng.random(n) < 0.85
     names, emails = _names(rng, n)
-    text_u = rng.random((n, 14))
+    text_u = rng.random((n, 14)).tolist()
 
     width = max(3, len(str(n)))
     ids = [f"t-{i + 1:0{width}d}" for i in range(n)]
@@ -438,27 +444,34 @@ def generate_teachers(n: int = 300, *, seed: int = 2026, schools: Mapping[int, S
         for a in group:
             mates[a].update(ids[b] for b in group if b != a)
 
-    theme_ids = np.array(THEME_IDS, dtype=object)
+    # Plain Python lists from here on: indexing numpy arrays one element at a time is slow.
+    def labels(codes: np.ndarray, names: tuple[str, ...]) -> list[tuple[str, ...]]:
+        return [tuple(names[j] for j in row if j >= 0) for row in codes.tolist()]
+
+    chal_l, stre_l, int_l = labels(challenges, THEME_IDS), labels(strengths, THEME_IDS), labels(interests, THEME_IDS)
+    avail_l = labels(slots, AVAILABILITY_SLOTS)
+    pupils_text = [f"{max(p, 100):,}" for p in (np.rint(pupils / 100).astype(int) * 100).tolist()]
+    dept_l, years_l, travel_l = dept.tolist(), years.tolist(), travel.tolist()
+    ks2_l, ks4_l, ks5_l, consent_l = ks2.tolist(), ks4.tolist(), ks5.tolist(), consent.tolist()
+    roles_l, modes_l, prefs_l = [str(r) for r in roles], [str(m) for m in modes], [str(p) for p in prefs]
+    kinds: dict[int, str] = {}
     profiles = []
-    for i in range(n):
-        s = sch[i]
-        chal = tuple(theme_ids[challenges[i][challenges[i] >= 0]])
-        stre = tuple(theme_ids[strengths[i][strengths[i] >= 0]])
-        avail = tuple(AVAILABILITY_SLOTS[j] for j in slots[i] if j >= 0)
-        stages = ("KS2",) * bool(ks2[i]) + ("KS3",) + ("KS4",) * bool(ks4[i]) + ("KS5",) * bool(ks5[i])
-        after = [a for a in avail if a.endswith("after_school")]
+    for i, s in enumerate(sch):
+        stages = ("KS2",) * ks2_l[i] + ("KS3",) + ("KS4",) * ks4_l[i] + ("KS5",) * ks5_l[i]
+        after = [a for a in avail_l[i] if a.endswith("after_school")]
+        if s.urn not in kinds:
+            kinds[s.urn] = _school_kind(s)
         context = {
-            "pupils": f"{int(round(pupils[i], -2)) or 100:,}", "borough": s.local_authority, "dept": int(dept[i]),
-            "years": int(years[i]), "role": roles[i], "ks5": bool(ks5[i]), "school_kind": _school_kind(s),
-            "mode": modes[i], "km": int(travel[i]), "pref": str(prefs[i]),
-            "slot": _DAYS[after[0][:3]] if after else "Wednesday",
+            "pupils": pupils_text[i], "borough": s.local_authority, "dept": dept_l[i], "years": years_l[i],
+            "role": roles_l[i], "ks5": ks5_l[i], "school_kind": kinds[s.urn], "mode": modes_l[i],
+            "km": int(travel_l[i]), "pref": prefs_l[i], "slot": _DAYS[after[0][:3]] if after else "Wednesday",
         }
         profiles.append(TeacherProfile(
-            id=ids[i], name=names[i], email=emails[i], school_urn=s.urn, department_size=int(dept[i]),
-            role=str(roles[i]), years_teaching=int(years[i]), key_stages=stages,
-            interests=tuple(theme_ids[interests[i][interests[i] >= 0]]), challenges=chal, strengths=stre,
-            about=write_about(context, chal, stre, text_u[i]), meeting_mode=str(modes[i]), availability=avail,
-            max_travel_km=float(travel[i]), context_preference=str(prefs[i]),
-            consent_share_contact=bool(consent[i]), previous_groupmates=tuple(sorted(mates[i])),
+            id=ids[i], name=names[i], email=emails[i], school_urn=s.urn, department_size=dept_l[i],
+            role=roles_l[i], years_teaching=years_l[i], key_stages=stages, interests=int_l[i],
+            challenges=chal_l[i], strengths=stre_l[i], about=write_about(context, chal_l[i], stre_l[i], text_u[i]),
+            meeting_mode=modes_l[i], availability=avail_l[i], max_travel_km=float(travel_l[i]),
+            context_preference=prefs_l[i], consent_share_contact=consent_l[i],
+            previous_groupmates=tuple(sorted(mates[i])),
         ))
     return tuple(profiles)
