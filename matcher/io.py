@@ -214,7 +214,7 @@ def profile_from_record(record: Mapping[str, object], row: int | None, schools: 
     choice("meeting_mode", MEETING_MODES, "either")
     choice("context_preference", CONTEXT_PREFERENCES, "mixed")
 
-    stages = [s.upper() for s in _split(record.get("key_stages"))]
+    stages = list(dict.fromkeys(s.upper() for s in _split(record.get("key_stages"))))  # "ks3;KS3" is one stage
     unknown = [s for s in stages if s not in KEY_STAGES]
     for s in unknown:
         bad("key_stages", s, f"unknown key stage; use {', '.join(KEY_STAGES)} separated by ';'", _suggest(s, KEY_STAGES))
@@ -239,7 +239,7 @@ def profile_from_record(record: Mapping[str, object], row: int | None, schools: 
             bad("previous_groupmates", m, "is not a teacher id")
     values["previous_groupmates"] = tuple(mates)
 
-    about = text("about")
+    about = text("about").replace("\r\n", "\n").replace("\r", "\n")  # one line-ending convention, as on export
     if len(about) > MAX_ABOUT_CHARS:
         bad("about", about[:20] + "...", f"must be at most {MAX_ABOUT_CHARS} characters (got {len(about)})")
     values["about"] = about
@@ -380,6 +380,9 @@ def load_cohort(path: str | os.PathLike, *, schools: Mapping[int, School] | None
 
 
 def _cell(value: object) -> str:
+    if isinstance(value, str):
+        # csv only quotes the line terminator's characters ("\n"); a bare "\r" would end the row
+        return value.replace("\r\n", "\n").replace("\r", "\n")
     if isinstance(value, tuple):
         return ";".join(value)
     if isinstance(value, bool):
