@@ -53,7 +53,8 @@ def create_app(config: Mapping[str, Any] | None = None):
     auth.init_app(app)
     csrf.init_app(app)
     register_api(app)
-    _register_pages(app)
+    if app.config["PEERMATCH_PAGES"]:
+        _register_pages(app)
     return app
 
 

@@ -23,6 +23,8 @@ DEFAULTS: Mapping[str, Any] = {
     "SECRET_KEY": "",
     # Upgrade the database to the newest migration when the app starts.
     "PEERMATCH_AUTO_MIGRATE": True,
+    # Serve the server-rendered pages (service/pages) as well as the API.
+    "PEERMATCH_PAGES": True,
     # Paging: client-controlled sizes are capped.
     "PEERMATCH_PER_PAGE_DEFAULT": 20,
     "PEERMATCH_PER_PAGE_MAX": 100,

@@ -234,6 +234,8 @@ class PeerOut(BaseModel):
     terms: dict[str, float]
     reasons: list[str]
     my_decision: Literal["accepted", "declined"] | None
+    requested_by_peer: bool = Field(description="the peer has accepted you")
+    incoming: bool = Field(description="not in your list, but the peer asked to connect with you")
     status: Literal["pending", "waiting_for_peer", "declined", "connected"]
     contact: Contact | None
 

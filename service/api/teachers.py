@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import Response, jsonify, request
 from flask_openapi3 import APIBlueprint, Tag
 
 from .. import auth
 from ..problems import Problem
-from ..services import gdpr, practice
+from ..services import gdpr, peers, practice
 from ..services import teachers as svc
 from .common import CSV_RESPONSE, SECURITY, csv_response, page_out, respond, teacher_out
 from .reference import example_out
 from .schemas import (
+    DecisionIn,
     ImportOut,
+    PeerOut,
+    PeerPath,
+    PeersOut,
     KQuery,
     RecommendationOut,
     RecommendationsOut,
@@ -128,3 +132,20 @@ def data_export(path: TeacherPath):
     resp = jsonify(gdpr.export_teacher_data(user, path.teacher_id))
     resp.headers["Content-Disposition"] = f'attachment; filename="peermatch-data-{path.teacher_id}.json"'
     return resp
+
+
+@bp.get("/<teacher_id>/peers", responses={200: PeersOut})
+def peers_of_teacher(path: TeacherPath):
+    """Suggested peers with reasons, 'similar' or 'different' context, and consent state.
+
+    Contact details appear only when both teachers have accepted each other.
+    """
+    user = auth.require("coordinator", "teacher")
+    return Response(peers.peers_json(user, path.teacher_id), mimetype="application/json")
+
+
+@bp.put("/<teacher_id>/peers/<peer_id>/decision", responses={200: PeerOut})
+def decide_peer(path: PeerPath, body: DecisionIn):
+    """Accept or decline a suggested peer (the teacher themselves)."""
+    user = auth.require("teacher")
+    return respond(PeerOut.model_validate(peers.decide(user, path.teacher_id, path.peer_id, body.decision)))
