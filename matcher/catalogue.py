@@ -59,16 +59,16 @@ CONTEXTS: Mapping[str, str] = MappingProxyType(
         "large_department": "a music department of three or more teachers",
         "new_to_teaching": "in the first three years of teaching, or an early-career teacher",
         "non_specialist": "teaching music without being a music specialist",
-        "high_fsm": "a school where at least 30% of pupils are eligible for free school meals",
-        "high_eal": "a school where at least 40% of pupils have English as an additional language",
+        "high_fsm": "a school where at least 35% of pupils are eligible for free school meals",
+        "high_eal": "a school where at least 50% of pupils have English as an additional language",
         "small_school": "a school with fewer than 800 pupils on roll",
         "all_through": "an all-through school (primary and secondary on one roll)",
         "independent": "an independent school",
         "single_sex": "a boys' or girls' school",
     }
 )
-HIGH_FSM_PERCENT = 30.0
-HIGH_EAL_PERCENT = 40.0
+HIGH_FSM_PERCENT = 35.0  # as in matcher.samples: roughly the top quartile of London secondaries
+HIGH_EAL_PERCENT = 50.0
 SMALL_SCHOOL_PUPILS = 800
 LARGE_DEPARTMENT_SIZE = 3
 NEW_TO_TEACHING_YEARS = 3

@@ -1,0 +1,158 @@
+"""``peermatch practice FILE --teacher ID`` / ``--group groups.csv --group-id G``: practice examples with reasons."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+from collections import Counter
+from pathlib import Path
+
+from ..catalogue import load_catalogue
+from ..errors import Issue, MatcherError, UnknownTeacherError, ValidationError
+from ..practice import Recommendation, recommend_for_group, recommend_for_teacher
+from ..profiles import Cohort, TeacherProfile
+from ..themes import THEMES
+from .common import cohort_or_exit, fail
+
+GROUP_COLUMNS = ("group_id", "teacher_id")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "practice",
+        help="recommend practice examples to a teacher or a peer group, with reasons",
+        description="Recommend practice examples from the catalogue to one teacher (--teacher) or to a "
+        "peer group (--group groups.csv --group-id G). The groups file has the columns group_id and "
+        "teacher_id, one row per member, as `peermatch cohorts` writes it.",
+    )
+    p.add_argument("file", help="teacher CSV or JSON file")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--teacher", metavar="ID", help="the teacher's id, e.g. t-001")
+    who.add_argument("--group", metavar="CSV", help="groups file with columns group_id, teacher_id")
+    p.add_argument("--group-id", metavar="G", help="which group of --group to recommend for")
+    p.add_argument("-k", type=int, default=5, help="how many examples (default: 5)")
+    p.add_argument("--peers", metavar="IDS", default="",
+                   help="comma-separated ids of the teacher's suggested peers; examples they wrote are boosted")
+    p.add_argument("--catalogue", metavar="PATH",
+                   help="folder (or file) of practice examples (default: data/practice/)")
+    p.add_argument("--seed", type=int, default=0, help="breaks exact ties (default: 0)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.set_defaults(func=run)
+
+
+def read_groups(path: str | Path) -> dict[str, tuple[str, ...]]:
+    """``{group_id: member ids}`` from a CSV with columns ``group_id, teacher_id`` (others ignored).
+
+    Raises
+    ------
+    ValidationError
+        Listing missing columns, empty cells and members listed twice in a group, by line.
+    """
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        missing = [c for c in GROUP_COLUMNS if c not in header]
+        if missing:
+            raise ValidationError(
+                [Issue(1, None, ",".join(header), f"missing column(s) {', '.join(missing)}; expected group_id, teacher_id")]
+            )
+        reader.fieldnames = header
+        groups: dict[str, list[str]] = {}
+        issues = []
+        for line, row in enumerate(reader, start=2):
+            gid, tid = (row.get("group_id") or "").strip(), (row.get("teacher_id") or "").strip()
+            if not gid and not tid:
+                continue  # blank line
+            for name, value in (("group_id", gid), ("teacher_id", tid)):
+                if not value:
+                    issues.append(Issue(line, name, None, "must not be empty"))
+            if gid and tid:
+                if tid in groups.get(gid, []):
+                    issues.append(Issue(line, "teacher_id", tid, f"listed twice in group {gid!r}"))
+                else:
+                    groups.setdefault(gid, []).append(tid)
+    if issues:
+        raise ValidationError(issues)
+    return {g: tuple(ids) for g, ids in groups.items()}
+
+
+def _members(cohort: Cohort, ids: tuple[str, ...], path: str) -> list[TeacherProfile] | str:
+    unknown = [t for t in ids if t not in cohort.index]
+    if unknown:
+        return f"{path}: teacher id(s) not in the teacher file: {', '.join(unknown)}"
+    return [cohort.get(t) for t in ids]
+
+
+def _print_text(title: str, recs: list[Recommendation], cohort: Cohort) -> None:
+    print(title)
+    for n, r in enumerate(recs, start=1):
+        e = r.example
+        author = ""
+        if e.author_teacher_id is not None and e.author_teacher_id in cohort.index:
+            author = f" · by {cohort.get(e.author_teacher_id).name}"
+        print(f"\n{n}. {e.title}  [{e.id}]")
+        print(f"   {', '.join(e.key_stages)} · {e.time_to_try} · score {r.score:.2f}{author}")
+        print(f"   themes: {', '.join(THEMES[t].label for t in e.themes)}")
+        for reason in r.reasons:
+            print(f"   - {reason}")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.k < 1:
+        return fail(f"-k must be at least 1, got {args.k}")
+    if args.group is not None and not args.group_id:
+        return fail("--group needs --group-id to say which group")
+    if args.group is None and args.group_id:
+        return fail("--group-id only makes sense with --group")
+    cohort = cohort_or_exit(args.file)
+    if isinstance(cohort, int):
+        return cohort
+    try:
+        catalogue = load_catalogue(args.catalogue)
+    except FileNotFoundError as exc:
+        return fail(str(exc))
+    except MatcherError as exc:
+        return fail(f"practice catalogue: {exc}")
+
+    if args.teacher is not None:
+        try:
+            profile = cohort.get(args.teacher)
+        except UnknownTeacherError as exc:
+            return fail(f"{exc} in {args.file}")
+        peers = [p.strip() for p in args.peers.split(",") if p.strip()]
+        unknown = [p for p in peers if p not in cohort.index]
+        if unknown:
+            return fail(f"--peers: unknown teacher id(s) in {args.file}: {', '.join(unknown)}")
+        recs = recommend_for_teacher(profile, args.k, catalogue=catalogue, suggested_peers=peers, cohort=cohort, seed=args.seed)
+        if args.json:
+            print(json.dumps({"teacher_id": profile.id, "items": [r.to_dict() for r in recs]}, indent=2, ensure_ascii=False))
+        else:
+            challenges = "; ".join(THEMES[t].label for t in profile.challenges) or "none listed"
+            _print_text(f"Practice examples for {profile.name} ({profile.id}). Challenges: {challenges}.", recs, cohort)
+        return 0
+
+    if args.peers:
+        return fail("--peers applies to --teacher only")
+    if not Path(args.group).is_file():
+        return fail(f"no such file: {args.group}")
+    try:
+        groups = read_groups(args.group)
+    except ValidationError as exc:
+        return fail(f"{args.group}: {exc}")
+    if args.group_id not in groups:
+        known = ", ".join(sorted(groups)[:10]) + (" ..." if len(groups) > 10 else "")
+        return fail(f"{args.group}: no group {args.group_id!r}; groups in the file: {known or 'none'}")
+    members = _members(cohort, groups[args.group_id], args.group)
+    if isinstance(members, str):
+        return fail(members)
+    recs = recommend_for_group(members, args.k, catalogue=catalogue, cohort=cohort, seed=args.seed)
+    if args.json:
+        out = {"group_id": args.group_id, "teacher_ids": [p.id for p in members], "items": [r.to_dict() for r in recs]}
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+    else:
+        names = ", ".join(p.name for p in members)
+        counts = Counter(t for p in members for t in set(p.challenges))
+        shared = "; ".join(f"{THEMES[t].label} ({c})" for t, c in counts.most_common() if c > 1) or "none"
+        _print_text(f"Practice examples for group {args.group_id} ({names}). Shared challenges: {shared}.", recs, cohort)
+    return 0

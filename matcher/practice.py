@@ -1,0 +1,582 @@
+"""Practice examples for a teacher or a peer group, each with plain-English reasons.
+
+An example earns its place by the teacher's **challenges** first, then **interests**,
+the **key stages** they teach, the **school context** it suits (a department of one, a
+high-FSM school...), and the TF-IDF similarity between what the teacher wrote about
+their practice and the example's text. An example written by one of the teacher's
+suggested peers is boosted, so the list can say who to ask. The list is then
+diversified: each pick lowers the value of challenges already covered and of examples
+whose themes overlap the ones chosen (maximal marginal relevance), so five examples
+on the same theme never crowd out a teacher's other challenges.
+
+Examples
+--------
+>>> from matcher.profiles import TeacherProfile
+>>> sam = TeacherProfile(id="t-1", name="Sam", school_urn=100049, department_size=1,
+...                      challenges=("boys_participation", "curriculum_time"),
+...                      about="My Year 9 boys refuse to sing.")
+>>> recs = recommend_for_teacher(sam, k=3)
+>>> [r.example.id for r in recs]
+['year9-boys-singing-warmup', 'case-for-curriculum-time', 'dj-skills-unit']
+>>> recs[0].reasons[0]
+"Tackles your challenge in Boys' participation."
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from .catalogue import CONTEXTS, Catalogue, PracticeExample, load_catalogue, teacher_contexts
+from .profiles import Cohort, TeacherProfile
+from .schools import School, load_schools
+from .themes import THEMES
+
+__all__ = [
+    "PracticeWeights",
+    "Recommendation",
+    "recommend_for_teacher",
+    "recommend_for_group",
+    "text_similarity",
+    "CONTEXT_PHRASES",
+]
+
+logger = logging.getLogger(__name__)
+
+#: How each school context reads inside a sentence ("Suits a department of one, like yours").
+CONTEXT_PHRASES: Mapping[str, str] = MappingProxyType(
+    {
+        "department_of_one": "a department of one",
+        "large_department": "a large department",
+        "new_to_teaching": "teachers new to the job",
+        "non_specialist": "non-specialist teachers",
+        "high_fsm": "a school with many pupils on free school meals",
+        "high_eal": "a school where many pupils are learning English",
+        "small_school": "a small school",
+        "all_through": "an all-through school",
+        "independent": "an independent school",
+        "single_sex": "a single-sex school",
+    }
+)
+assert set(CONTEXT_PHRASES) == set(CONTEXTS)
+
+# TF-IDF cosines between a few sentences of "about" and a 150-word summary are small: a
+# teacher's best match is typically 0.08-0.18. Below TEXT_FLOOR it is a shared common word,
+# not a shared topic; at TEXT_FULL and above it counts fully.
+TEXT_FLOOR = 0.05
+TEXT_FULL = 0.2
+# Context fit of an example that suits any school (it lists no contexts), or whose contexts
+# the teacher does not share: context only ever adds, so a department-of-one idea is not
+# hidden from a teacher in a large department, just not favoured.
+ANY_CONTEXT_FIT = 0.5
+
+
+@dataclass(frozen=True)
+class PracticeWeights:
+    """Weights of the score terms and of diversification (all documented, all validated).
+
+    Parameters
+    ----------
+    challenges, interests
+        Weight of the share of the teacher's challenges (interests) an example addresses.
+    key_stages
+        Weight of "written for a key stage the teacher teaches" (0 or 1).
+    context
+        Weight of the fit to the teacher's school context: 0.5 for an example that suits
+        any school or none of whose contexts the teacher shares, rising to 1 when the
+        teacher shares all of them.
+    text
+        Weight of TF-IDF similarity between the teacher's ``about`` and the example text.
+    peer_author
+        Bonus for an example written by a suggested peer (or, for a group, by a member),
+        given only when the example touches a challenge or interest: a peer's name does
+        not make an unrelated example relevant.
+    group_strengths
+        Group only: share of the example's themes some member lists as a strength.
+    diversity
+        Maximal marginal relevance trade-off in ``[0, 1)``: 0 ranks by relevance alone.
+    covered_decay
+        Weight a challenge or interest keeps once an earlier pick covers it, in ``[0, 1]``;
+        1 switches coverage-aware ranking off.
+    """
+
+    challenges: float = 0.5
+    interests: float = 0.2
+    key_stages: float = 0.1
+    context: float = 0.1
+    text: float = 0.15
+    peer_author: float = 0.15
+    group_strengths: float = 0.1
+    diversity: float = 0.15
+    covered_decay: float = 0.5
+
+    def __post_init__(self) -> None:
+        for name in ("challenges", "interests", "key_stages", "context", "text", "peer_author", "group_strengths"):
+            value = getattr(self, name)
+            if not np.isfinite(value) or value < 0:
+                raise ValueError(f"PracticeWeights.{name} must be a finite number >= 0, got {value!r}")
+        if not 0 <= self.diversity < 1:
+            raise ValueError(f"PracticeWeights.diversity must be in [0, 1), got {self.diversity!r}")
+        if not 0 <= self.covered_decay <= 1:
+            raise ValueError(f"PracticeWeights.covered_decay must be in [0, 1], got {self.covered_decay!r}")
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One recommended example, with the terms that scored it and the reasons in words.
+
+    ``score`` is the example's relevance on its own (the weighted sum of ``terms``); the
+    order of a list also reflects diversification, so scores need not decrease down it.
+    ``teacher_ids`` holds the teacher (or the group's members); ``helpers`` maps each theme
+    of the example to the group members who list it as a strength (empty for a teacher).
+    """
+
+    example: PracticeExample
+    score: float
+    terms: Mapping[str, float]
+    reasons: tuple[str, ...]
+    teacher_ids: tuple[str, ...]
+    helpers: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+
+    def to_dict(self) -> dict:
+        """Plain, JSON-ready dict."""
+        return {
+            "example": self.example.to_dict(),
+            "score": round(self.score, 4),
+            "terms": {k: round(v, 4) for k, v in self.terms.items()},
+            "reasons": list(self.reasons),
+            "teacher_ids": list(self.teacher_ids),
+            "helpers": {k: list(v) for k, v in self.helpers.items()},
+        }
+
+
+# ---------------------------------------------------------------------------------------
+# Free-text similarity
+
+
+@lru_cache(maxsize=8)
+def _text_index(catalogue: Catalogue) -> tuple[TfidfVectorizer, object]:
+    vectorizer = TfidfVectorizer(stop_words="english", ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode")
+    matrix = vectorizer.fit_transform([e.text for e in catalogue])
+    return vectorizer, matrix
+
+
+def text_similarity(texts: Sequence[str], catalogue: Catalogue | None = None) -> np.ndarray:
+    """TF-IDF cosine similarity of each text with each example, shape ``(len(texts), len(catalogue))``.
+
+    The vocabulary and weights are learned from the catalogue, so words no example uses
+    are ignored.
+
+    >>> sim = text_similarity(["ukulele chords with Year 7", ""])
+    >>> sim.shape[0], float(sim[1].max())
+    (2, 0.0)
+    """
+    if isinstance(texts, str):
+        raise TypeError("expected a list of texts, got a string; wrap it in a list")
+    catalogue = load_catalogue() if catalogue is None else catalogue
+    vectorizer, matrix = _text_index(catalogue)
+    return np.asarray((vectorizer.transform(list(texts)) @ matrix.T).todense())
+
+
+def _shared_words(text: str, catalogue: Catalogue, column: int, n: int = 3) -> list[str]:
+    """The terms that contribute most to the similarity of ``text`` with one example."""
+    vectorizer, matrix = _text_index(catalogue)
+    product = vectorizer.transform([text]).multiply(matrix[column]).tocoo()
+    names = vectorizer.get_feature_names_out()
+    ranked = [str(names[j]) for _, j in sorted(zip(-product.data, product.col))]
+    words: list[str] = []
+    for term in ranked:  # a bigram already says what its words say
+        if not any(term in w.split() or w in term.split() for w in words):
+            words.append(term)
+        if len(words) == n:
+            break
+    return words
+
+
+# ---------------------------------------------------------------------------------------
+# Scoring and diversified selection
+
+
+def _labels(theme_ids: Iterable[str]) -> str:
+    labels = [THEMES[t].label for t in theme_ids]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _names(names: Sequence[str]) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _first_names(profiles: Sequence[TeacherProfile]) -> dict[str, str]:
+    """First names, or full names where two people share a first name."""
+    first = {p.id: (p.name.split() or [p.id])[0] for p in profiles}
+    clashes = {n for n in first.values() if list(first.values()).count(n) > 1}
+    return {p.id: (p.name if first[p.id] in clashes else first[p.id]) for p in profiles}
+
+
+def _school(profile: TeacherProfile, cohort: Cohort | None, schools: Mapping[int, School] | None) -> School | None:
+    table = cohort.schools if cohort is not None else (schools if schools is not None else load_schools())
+    return table.get(profile.school_urn)
+
+
+def _context_fit(example: PracticeExample, contexts: frozenset[str]) -> float:
+    if not example.contexts:
+        return ANY_CONTEXT_FIT
+    share = len(contexts.intersection(example.contexts)) / len(example.contexts)
+    return ANY_CONTEXT_FIT + (1 - ANY_CONTEXT_FIT) * share
+
+
+def _text_term(similarity: np.ndarray) -> np.ndarray:
+    """Cosines on a fixed scale: 0 below :data:`TEXT_FLOOR`, 1 from :data:`TEXT_FULL` up."""
+    return np.where(similarity >= TEXT_FLOOR, np.minimum(similarity / TEXT_FULL, 1.0), 0.0)
+
+
+@lru_cache(maxsize=8)
+def _theme_similarity(catalogue: Catalogue) -> np.ndarray:
+    """Pairwise Jaccard similarity of the examples' theme sets (read-only)."""
+    sets = [frozenset(e.themes) for e in catalogue]
+    n = len(sets)
+    sim = np.zeros((n, n))
+    for i in range(n):
+        for j in range(i, n):
+            sim[i, j] = sim[j, i] = len(sets[i] & sets[j]) / len(sets[i] | sets[j])
+    sim.setflags(write=False)
+    return sim
+
+
+def _select(
+    examples: Sequence[PracticeExample],
+    theme_sim: np.ndarray,
+    fixed: np.ndarray,
+    demands: Mapping[str, Mapping[str, float]],
+    weights: PracticeWeights,
+    k: int,
+    seed: int,
+) -> list[tuple[int, dict[str, float]]]:
+    """Greedy diversified selection.
+
+    ``fixed`` holds each example's score from terms that do not change as picks are made;
+    ``demands`` maps ``"challenges"`` / ``"interests"`` to ``{theme: weight}`` (weights sum
+    to 1). Returns ``(index, undecayed coverage terms)`` in pick order.
+    """
+    n = len(examples)
+    tie_break = np.random.default_rng(seed).random(n)
+    remaining = {name: dict(d) for name, d in demands.items()}
+
+    def coverage(i: int, table: Mapping[str, Mapping[str, float]]) -> dict[str, float]:
+        return {name: sum(d.get(t, 0.0) for t in examples[i].themes) for name, d in table.items()}
+
+    chosen: list[int] = []
+    out: list[tuple[int, dict[str, float]]] = []
+    for _ in range(min(k, n)):
+        best, best_value = -1, (-np.inf, -np.inf)
+        for i in range(n):
+            if i in chosen:
+                continue
+            cov = coverage(i, remaining)
+            relevance = fixed[i] + weights.challenges * cov["challenges"] + weights.interests * cov["interests"]
+            redundancy = max((theme_sim[i, j] for j in chosen), default=0.0)
+            value = ((1 - weights.diversity) * relevance - weights.diversity * redundancy, tie_break[i])
+            if value > best_value:
+                best, best_value = i, value
+        chosen.append(best)
+        out.append((best, coverage(best, demands)))
+        for d in remaining.values():
+            for t in examples[best].themes:
+                if t in d:
+                    d[t] *= weights.covered_decay
+    return out
+
+
+def _demand(themes: Iterable[str]) -> dict[str, float]:
+    """``{theme: share}`` over the themes listed, counting a theme listed twice twice."""
+    counts: dict[str, float] = {}
+    for t in themes:
+        counts[t] = counts.get(t, 0.0) + 1.0
+    total = sum(counts.values())
+    return {t: c / total for t, c in counts.items()} if total else {}
+
+
+def _check_k(k: int) -> None:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be a whole number >= 1, got {k!r}")
+
+
+def _peer_names(suggested_peers: Iterable[object], cohort: Cohort | None) -> dict[str, str]:
+    """``{peer_id: first name}`` from ids, profiles or suggestion records (with ``peer_id``)."""
+    if isinstance(suggested_peers, str):
+        raise TypeError("suggested_peers must be a list of teacher ids, got a string; wrap it in a list")
+    names: dict[str, str] = {}
+    for peer in suggested_peers:
+        if isinstance(peer, TeacherProfile):
+            peer_id, name = peer.id, peer.name
+        else:
+            peer_id = str(getattr(peer, "peer_id", peer))
+            name = cohort.get(peer_id).name if cohort is not None and peer_id in cohort.index else ""
+        names[peer_id] = (name.split() or [peer_id])[0]
+    return names
+
+
+def recommend_for_teacher(
+    profile: TeacherProfile,
+    k: int = 5,
+    *,
+    catalogue: Catalogue | None = None,
+    suggested_peers: Iterable[object] = (),
+    cohort: Cohort | None = None,
+    schools: Mapping[int, School] | None = None,
+    weights: PracticeWeights | None = None,
+    seed: int = 0,
+) -> list[Recommendation]:
+    """The ``k`` practice examples most useful to one teacher, diversified, with reasons.
+
+    Parameters
+    ----------
+    profile
+        The teacher.
+    k
+        How many examples to return (fewer if the catalogue is smaller).
+    catalogue
+        The examples to choose from; defaults to :func:`matcher.catalogue.load_catalogue`.
+    suggested_peers
+        The teacher's suggested peers: ids, :class:`TeacherProfile` objects, or suggestion
+        records with a ``peer_id``. Examples they wrote are boosted and say so.
+    cohort, schools
+        Where to find the teacher's school (for high-FSM, high-EAL... contexts) and peers'
+        names; without either, the shipped schools table is used.
+    weights
+        Score weights; :class:`PracticeWeights` defaults.
+    seed
+        Breaks exact ties; the same inputs and seed always give the same list.
+
+    Returns
+    -------
+    list of Recommendation
+        Best first. Examples the teacher wrote are left out.
+
+    Raises
+    ------
+    ValueError
+        If ``k`` is not a whole number >= 1.
+    TypeError
+        If ``suggested_peers`` is a single string.
+
+    Notes
+    -----
+    For example *e* with themes *T* the relevance is
+    ``w_c * C(e) + w_i * I(e) + w_ks * KS(e) + w_ctx * CTX(e) + w_txt * TXT(e) + w_peer * PEER(e)``,
+    where *C* is the share of the teacher's challenges in *T* (each challenge's weight
+    falls to ``covered_decay`` once an earlier pick covers it), *I* the same for
+    interests, *KS* 1 if the example is for a key stage the teacher teaches, *CTX*
+    0.5 plus half the share of the example's contexts the teacher has, *TXT*
+    the TF-IDF cosine on a fixed scale (0 below 0.05, 1 from 0.2), *PEER* 1 if a suggested
+    peer wrote it and it touches a challenge or interest. Each pick maximises
+    ``(1 - diversity) * relevance - diversity * max Jaccard(T, T_chosen)``.
+
+    Examples
+    --------
+    >>> from matcher.profiles import TeacherProfile
+    >>> ana = TeacherProfile(id="t-9", name="Ana", school_urn=100049, challenges=("send",))
+    >>> recs = recommend_for_teacher(ana, k=2, suggested_peers=["t-274"])
+    >>> all("send" in r.example.themes for r in recs), len(recs[0].reasons) > 0
+    (True, True)
+    >>> recommend_for_teacher(ana, k=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: k must be a whole number >= 1, got 0
+    """
+    _check_k(k)
+    weights = PracticeWeights() if weights is None else weights
+    catalogue = load_catalogue() if catalogue is None else catalogue
+    peers = _peer_names(suggested_peers, cohort)
+    peers.pop(profile.id, None)
+    contexts = teacher_contexts(profile, _school(profile, cohort, schools))
+    columns = [i for i, e in enumerate(catalogue.examples) if e.author_teacher_id != profile.id]
+    examples = [catalogue.examples[i] for i in columns]
+    if not examples:
+        return []
+    similarity = text_similarity([profile.about], catalogue)[0, columns] if profile.about.strip() else np.zeros(len(columns))
+    text = _text_term(similarity)
+    key_stages = set(profile.key_stages)
+    wanted = set(profile.challenges) | set(profile.interests)
+    base = {
+        "key_stages": np.array([1.0 if not key_stages or key_stages & set(e.key_stages) else 0.0 for e in examples]),
+        "context": np.array([_context_fit(e, contexts) for e in examples]),
+        "text": text,
+        "peer_author": np.array([1.0 if e.author_teacher_id in peers and wanted.intersection(e.themes) else 0.0 for e in examples]),
+    }
+    fixed = sum(getattr(weights, name) * values for name, values in base.items())
+    demands = {"challenges": _demand(profile.challenges), "interests": _demand(profile.interests)}
+    theme_sim = _theme_similarity(catalogue)[np.ix_(columns, columns)]
+    picks = _select(examples, theme_sim, fixed, demands, weights, k, seed)
+    out = []
+    for i, cov in picks:
+        e = examples[i]
+        terms = {"challenges": cov["challenges"], "interests": cov["interests"], **{name: float(v[i]) for name, v in base.items()}}
+        score = sum(getattr(weights, name) * value for name, value in terms.items())
+        reasons = _teacher_reasons(profile, e, terms, contexts, peers, catalogue, columns[i])
+        out.append(Recommendation(e, float(score), MappingProxyType(terms), tuple(reasons), (profile.id,)))
+    logger.debug("recommended %s to %s", [r.example.id for r in out], profile.id)
+    return out
+
+
+def _teacher_reasons(
+    profile: TeacherProfile,
+    e: PracticeExample,
+    terms: Mapping[str, float],
+    contexts: frozenset[str],
+    peers: Mapping[str, str],
+    catalogue: Catalogue,
+    column: int,
+) -> list[str]:
+    reasons = []
+    if terms["peer_author"] > 0:
+        reasons.append(f"{peers[e.author_teacher_id]}, one of your suggested peers, wrote this: ask them how it went.")
+    challenges = [t for t in dict.fromkeys(profile.challenges) if t in e.themes]
+    if challenges:
+        what = "your challenge in" if len(challenges) == 1 else f"{len(challenges)} of your challenges:"
+        reasons.append(f"Tackles {what} {_labels(challenges)}.")
+    interests = [t for t in dict.fromkeys(profile.interests) if t in e.themes and t not in challenges]
+    if interests:
+        reasons.append(f"Matches your interest in {_labels(interests)}.")
+    fits = [c for c in e.contexts if c in contexts]
+    if fits:
+        reasons.append(f"Fits your context: {_names([CONTEXT_PHRASES[c] for c in fits])}.")
+    if terms["text"] >= 0.6:
+        words = _shared_words(profile.about, catalogue, column)
+        if words:
+            reasons.append(f"Close to what you wrote about your practice ({', '.join(repr(w) for w in words)}).")
+    if not reasons:
+        reasons.append("None of your themes matched closely; this is a broadly useful example for your key stages.")
+    if terms["key_stages"] == 0:
+        reasons.append(f"Note: written for {_names(e.key_stages)}, which you do not list.")
+    return reasons
+
+
+def recommend_for_group(
+    profiles: Iterable[TeacherProfile],
+    k: int = 5,
+    *,
+    catalogue: Catalogue | None = None,
+    cohort: Cohort | None = None,
+    schools: Mapping[int, School] | None = None,
+    weights: PracticeWeights | None = None,
+    seed: int = 0,
+) -> list[Recommendation]:
+    """Examples for a peer group: the challenges members share first, and who can lead each.
+
+    Challenges and interests are weighted by how many members list them, so a challenge
+    three members share outweighs one that only one member has. Key-stage, context and
+    free-text terms are averaged over members. An example gains when some member lists
+    its themes as a strength (``helpers``, named in the reasons) or wrote it.
+
+    Parameters
+    ----------
+    profiles
+        The members (at least one; ids must be unique).
+    k, catalogue, cohort, schools, weights, seed
+        As in :func:`recommend_for_teacher`.
+
+    Returns
+    -------
+    list of Recommendation
+        Best first, each with ``teacher_ids`` = the members and ``helpers`` filled in.
+
+    Raises
+    ------
+    ValueError
+        If the group is empty, an id repeats, or ``k`` is not a whole number >= 1.
+
+    Examples
+    --------
+    >>> from matcher.profiles import TeacherProfile
+    >>> group = [
+    ...     TeacherProfile(id="a", name="Ann Lee", school_urn=100049, challenges=("send", "singing")),
+    ...     TeacherProfile(id="b", name="Bo Sato", school_urn=100050, challenges=("send",), strengths=("singing",)),
+    ... ]
+    >>> recs = recommend_for_group(group, k=3)
+    >>> "send" in recs[0].example.themes, recs[0].reasons[0]
+    (True, 'Covers SEND, a challenge for everyone in the group.')
+    """
+    _check_k(k)
+    members = tuple(profiles)
+    if not members:
+        raise ValueError("a group needs at least one member")
+    ids = [p.id for p in members]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"a group lists a teacher twice: {sorted({i for i in ids if ids.count(i) > 1})}")
+    weights = PracticeWeights() if weights is None else weights
+    catalogue = load_catalogue() if catalogue is None else catalogue
+    examples = list(catalogue.examples)
+    names = _first_names(members)
+    member_ids = set(ids)
+    contexts = [teacher_contexts(p, _school(p, cohort, schools)) for p in members]
+    texts = [p.about for p in members]
+    similarity = text_similarity(texts, catalogue)
+    text = np.mean([_text_term(row) if t.strip() else np.zeros(len(examples)) for row, t in zip(similarity, texts)], axis=0)
+    strengths = {t for p in members for t in p.strengths}
+    wanted = {t for p in members for t in (*p.challenges, *p.interests)}
+
+    def ks_fit(e: PracticeExample) -> float:
+        return float(np.mean([1.0 if not p.key_stages or set(p.key_stages) & set(e.key_stages) else 0.0 for p in members]))
+
+    base = {
+        "key_stages": np.array([ks_fit(e) for e in examples]),
+        "context": np.array([np.mean([_context_fit(e, c) for c in contexts]) for e in examples]),
+        "text": text,
+        "peer_author": np.array([1.0 if e.author_teacher_id in member_ids and wanted.intersection(e.themes) else 0.0 for e in examples]),
+        "group_strengths": np.array([len(strengths.intersection(e.themes)) / len(e.themes) for e in examples]),
+    }
+    fixed = sum(getattr(weights, name) * values for name, values in base.items())
+    demands = {
+        "challenges": _demand(t for p in members for t in set(p.challenges)),
+        "interests": _demand(t for p in members for t in set(p.interests)),
+    }
+    picks = _select(examples, _theme_similarity(catalogue), fixed, demands, weights, k, seed)
+    out = []
+    for i, cov in picks:
+        e = examples[i]
+        terms = {"challenges": cov["challenges"], "interests": cov["interests"], **{name: float(v[i]) for name, v in base.items()}}
+        score = sum(getattr(weights, name) * value for name, value in terms.items())
+        helpers = {t: tuple(p.id for p in members if t in p.strengths) for t in e.themes}
+        helpers = {t: who for t, who in helpers.items() if who}
+        reasons = _group_reasons(members, names, e, helpers, terms)
+        out.append(Recommendation(e, float(score), MappingProxyType(terms), tuple(reasons), tuple(ids), MappingProxyType(helpers)))
+    return out
+
+
+def _group_reasons(
+    members: Sequence[TeacherProfile],
+    names: Mapping[str, str],
+    e: PracticeExample,
+    helpers: Mapping[str, tuple[str, ...]],
+    terms: Mapping[str, float],
+) -> list[str]:
+    reasons = []
+    if terms["peer_author"] > 0:
+        reasons.append(f"{names[e.author_teacher_id]}, a member of this group, wrote this: a ready-made first session.")
+    covered = sorted(
+        ((t, [p.id for p in members if t in p.challenges]) for t in e.themes),
+        key=lambda item: -len(item[1]),
+    )
+    for theme, who in covered:
+        if who:
+            whose = "everyone in the group" if len(who) == len(members) > 1 else _names([names[i] for i in who])
+            reasons.append(f"Covers {THEMES[theme].label}, a challenge for {whose}.")
+    for theme, who in helpers.items():
+        verb = "lists" if len(who) == 1 else "list"
+        reasons.append(f"{_names([names[i] for i in who])} {verb} {THEMES[theme].label} as a strength and could lead this one.")
+    interested = [t for t in e.themes if any(t in p.interests for p in members) and not any(t in p.challenges for p in members)]
+    if interested:
+        reasons.append(f"Matches the group's interest in {_labels(interested)}.")
+    if not reasons:
+        reasons.append("No member's themes matched closely; this is a broadly useful example for your key stages.")
+    if terms["key_stages"] < 1:
+        reasons.append(f"Note: written for {_names(e.key_stages)}, which not every member teaches.")
+    return reasons
