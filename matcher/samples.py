@@ -70,7 +70,7 @@ CHALLENGE_BOOSTS: Mapping[str, Mapping[str, float]] = {
     "low_fsm": {"instrument_access": 0.4, "disadvantaged_pupils": 0.4, "stretching_able_musicians": 1.8},
     "high_eal": {"eal_learners": 5.0, "inclusion_diversity": 1.5},
     "high_sen": {"send": 3.0, "differentiation": 1.5},
-    "dept_one": {"department_of_one_workload": 6.0, "professional_isolation": 4.0, "senior_leader_support": 2.5,
+    "dept_one": {"department_of_one_workload": 40.0, "professional_isolation": 24.0, "senior_leader_support": 2.5,
                  "curriculum_time": 2.0, "wellbeing_balance": 1.5, "extra_curricular": 1.3},
     "big_dept": {"department_leadership": 2.0, "peripatetic_coordination": 1.8,
                  "department_of_one_workload": 0.0, "professional_isolation": 0.3},
@@ -78,7 +78,7 @@ CHALLENGE_BOOSTS: Mapping[str, Mapping[str, float]] = {
               "early_career": 4.0, "differentiation": 1.5, "curriculum_design": 1.5, "department_leadership": 0.2},
     "experienced": {"behaviour_engagement": 0.4, "teacher_confidence": 0.4, "early_career": 0.0,
                     "music_technology": 1.6, "own_musicianship": 1.8, "wellbeing_balance": 1.4, "electronic_music": 1.5},
-    "non_specialist": {"teacher_confidence": 6.0, "notation_literacy": 4.0, "keyboard_skills": 2.5, "singing": 1.5,
+    "non_specialist": {"teacher_confidence": 15.0, "notation_literacy": 4.0, "keyboard_skills": 2.5, "singing": 1.5,
                        "composition": 2.0, "department_leadership": 0.2},
     "head": {"senior_leader_support": 1.5, "evidencing_impact": 1.8, "budget_resources": 1.3},
     "independent": {"instrument_access": 0.2, "disadvantaged_pupils": 0.1, "budget_resources": 0.5,
@@ -233,8 +233,11 @@ def _department_sizes(rng: np.random.Generator, pool: list[School]) -> np.ndarra
     return np.where(rng.random(len(pool)) < p_one, 1, 2 + extra)
 
 
-def _assign_schools(rng: np.random.Generator, pool: list[School], n: int, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """School index (into ``pool``) and department size for each of ``n`` teachers."""
+def _assign_schools(rng: np.random.Generator, pool: list[School], n: int, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """School index (into ``pool``) and department size for each of ``n`` teachers.
+
+    The flag says whether teachers who share a school are colleagues in one department.
+    """
     weights = np.array([INDEPENDENT_WEIGHT if s.sector == "independent" else 1.0 for s in pool])
     p = weights / weights.sum()
     sizes = sizes.copy()
@@ -252,7 +255,8 @@ def _assign_schools(rng: np.random.Generator, pool: list[School], n: int, sizes:
         # More teachers than schools (scale tests): schools repeat, and the teachers who share
         # one are not all counted in its department, or every department would be huge.
         idx = rng.choice(len(pool), n, p=p)
-    return idx, np.minimum(sizes[idx], MAX_DEPARTMENT_SIZE)
+        return idx, np.minimum(sizes[idx], MAX_DEPARTMENT_SIZE), False
+    return idx, np.minimum(sizes[idx], MAX_DEPARTMENT_SIZE), True
 
 
 @lru_cache(maxsize=1024)
@@ -365,7 +369,7 @@ def generate_teachers(n: int = 300, *, seed: int = 2026, schools: Mapping[int, S
     if n == 0:
         return ()
 
-    idx, dept = _assign_schools(rng, pool, n, _department_sizes(rng, pool))
+    idx, dept, colleagues = _assign_schools(rng, pool, n, _department_sizes(rng, pool))
     perm = rng.permutation(n)  # so that colleagues from one school do not sit next to each other
     idx, dept = idx[perm], dept[perm]
     sch = [pool[i] for i in idx]
@@ -373,7 +377,7 @@ def generate_teachers(n: int = 300, *, seed: int = 2026, schools: Mapping[int, S
 
     roles = _draw_roles(rng, dept_one)
     heads_seen: set[int] = set()
-    for i in range(n):  # one head of music per school
+    for i in range(n if colleagues else 0):  # one head of music per department
         if roles[i] == "head_of_music":
             if sch[i].urn in heads_seen:
                 roles[i] = "music_teacher"

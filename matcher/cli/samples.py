@@ -36,12 +36,13 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"-n must be at least 1, got {args.n}")
     if args.schools is not None and not Path(args.schools).is_file():
         return fail(f"no such schools file: {args.schools}")
+    source = args.schools or "the schools table"
     try:
         schools = load_schools(args.schools)
         ages = school_age_high(args.schools)
-    except (KeyError, ValueError) as exc:
-        return fail(f"{args.schools}: not a schools table with the columns of data/schools/ ({exc})")
-    teachers = generate_teachers(args.n, seed=args.seed, schools=schools, age_high=ages)
+        teachers = generate_teachers(args.n, seed=args.seed, schools=schools, age_high=ages)
+    except (KeyError, ValueError, UnicodeDecodeError) as exc:
+        return fail(f"{source}: not a schools table with the columns of data/schools/ (urn, lat, lon, pupils, ...): {exc}")
     if out.parent and not out.parent.exists():
         out.parent.mkdir(parents=True)
     (write_teachers_json if out.suffix.lower() == ".json" else write_teachers_csv)(teachers, out)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from ..io import read_teachers
+from ..schools import load_schools
 from .common import fail
 
 
@@ -21,6 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("file", help="teacher CSV or JSON file")
     p.add_argument("--json", action="store_true", help="print the report as JSON (to standard output)")
+    p.add_argument("--schools", metavar="PATH",
+                   help="schools CSV that URNs are checked against (default: $PEERMATCH_SCHOOLS_CSV or the "
+                   "London table in data/schools/)")
     p.set_defaults(func=run)
 
 
@@ -28,7 +32,13 @@ def run(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         return fail(f"no such file: {args.file}")
-    report = read_teachers(path)
+    if args.schools is not None and not Path(args.schools).is_file():
+        return fail(f"no such schools file: {args.schools}")
+    try:
+        schools = load_schools(args.schools)
+    except (KeyError, ValueError, UnicodeDecodeError) as exc:
+        return fail(f"{args.schools}: not a schools table with the columns of data/schools/: {exc}")
+    report = read_teachers(path, schools=schools)
     ok = not report.issues and bool(report.profiles)
     if args.json:
         print(json.dumps({
