@@ -73,6 +73,10 @@ def _svg(fig: Figure, *, name: str, title: str, desc: str) -> Markup:
         fig.savefig(buf, format="svg", bbox_inches="tight", transparent=True)
     text = buf.getvalue()
     text = text[text.index("<svg") :]
+    # Inline SVGs share the page's id space: prefix every id and every reference to one.
+    text = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{name}-{m.group(1)}"', text)
+    text = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{name}-{m.group(1)}"', text)
+    text = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{name}-{m.group(1)})", text)
     head_end = text.index(">")
     head = text[:head_end]
     head = re.sub(r'\s(width|height)="[^"]*"', "", head)
@@ -129,7 +133,7 @@ def radar_svg(strengths: Mapping[str, float], challenges: Mapping[str, float], *
     c = [float(challenges.get(g, 0)) for g in groups]
     top = max([1.0, *s, *c])
     angles = [2 * math.pi * i / len(groups) for i in range(len(groups))]
-    fig = _figure(4.6, 4.2)
+    fig = _figure(3.9, 3.7)
     ax = fig.add_subplot(projection="polar")
     ax.set_theta_offset(math.pi / 2)
     ax.set_theta_direction(-1)
@@ -143,6 +147,7 @@ def radar_svg(strengths: Mapping[str, float], challenges: Mapping[str, float], *
     ax.set_ylim(0, top)
     step = max(1, math.ceil(top / 4))
     ax.set_yticks(list(range(step, int(top) + 1, step)))
+    ax.set_rlabel_position(180 / len(groups))  # between the first two axes, clear of the labels
     ax.tick_params(axis="y", labelsize=8, colors=MUTED)
     ax.grid(color="#cbd2d9")
     ax.spines["polar"].set_color("#cbd2d9")

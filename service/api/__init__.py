@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask_openapi3 import APIBlueprint, OpenAPI
 
-from . import health, reference, session, teachers
+from . import cohort_runs, health, reference, session, teachers
 
 __all__ = ["bp", "register_api"]
 
 bp = APIBlueprint("api", __name__, url_prefix="/api/v1")
-for _child in (reference.bp, session.bp, teachers.bp):
+for _child in (reference.bp, session.bp, teachers.bp, cohort_runs.bp):
     bp.register_api(_child)
 
 

@@ -7,10 +7,10 @@ from flask_openapi3 import APIBlueprint, Tag
 
 from .. import db
 from ..problems import Problem
-from .common import respond
+from .common import operation_id, respond
 from .schemas import HealthOut, ReadyOut
 
-bp = APIBlueprint("health", __name__, abp_tags=[Tag(name="health")], abp_security=[])
+bp = APIBlueprint("health", __name__, operation_id_callback=operation_id, abp_tags=[Tag(name="health")], abp_security=[])
 
 _OK = HealthOut(status="ok")
 

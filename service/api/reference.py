@@ -9,7 +9,7 @@ from matcher.themes import THEME_GROUPS, THEMES
 from .. import auth, db
 from ..models import Programme
 from ..services import reference as svc
-from .common import SECURITY, page_out, respond
+from .common import SECURITY, operation_id, page_out, respond
 from .schemas import (
     ExampleList,
     ExampleOut,
@@ -24,7 +24,7 @@ from .schemas import (
     ThemesOut,
 )
 
-bp = APIBlueprint("reference", __name__, abp_tags=[Tag(name="reference")], abp_security=SECURITY)
+bp = APIBlueprint("reference", __name__, operation_id_callback=operation_id, abp_tags=[Tag(name="reference")], abp_security=SECURITY)
 
 _THEMES = ThemesOut(groups=list(THEME_GROUPS), items=[ThemeOut(id=t.id, label=t.label, description=t.description, group=t.group) for t in THEMES.values()])
 

@@ -314,3 +314,90 @@ class HealthOut(BaseModel):
 class ReadyOut(BaseModel):
     status: Literal["ready"]
     database: str
+
+
+# ---- cohort runs ------------------------------------------------------------------------
+
+GroupSize = Annotated[int, Field(ge=2, le=12)]
+TeacherGroup = Annotated[list[TeacherId], Field(min_length=2, max_length=12)]
+
+
+class RunPath(BaseModel):
+    run_id: DbInt
+
+
+class GroupPath(BaseModel):
+    run_id: DbInt
+    index: Annotated[int, Field(ge=0, le=100_000)]
+
+
+class IfMatch(BaseModel):
+    if_match: str | None = Field(None, alias="If-Match", max_length=200, description="the run's ETag, from GET; or send 'version' in the body")
+
+
+class CohortRunIn(Strict):
+    """What to solve: group size bounds, constraints, time limit and seed."""
+
+    size_min: GroupSize = 4
+    size_max: GroupSize = 6
+    seconds: float | None = Field(None, gt=0, le=3600, description="time limit; default PEERMATCH_COHORT_DEFAULT_SECONDS, at most PEERMATCH_COHORT_MAX_SECONDS")
+    seed: Annotated[int, Field(ge=0, le=MAX_DB_INT)] = 0
+    fairness: float = Field(0.0, ge=0, le=1, description="0 maximises the total; 1 maximises the worst-off member's score")
+    keep_apart: Annotated[list[TeacherGroup], Field(max_length=500)] = []
+    keep_together: Annotated[list[TeacherGroup], Field(max_length=500)] = []
+    teacher_ids: Annotated[list[TeacherId], Field(min_length=2, max_length=20_000)] | None = Field(None, description="only these teachers (default: the whole programme)")
+
+    def model_post_init(self, __context) -> None:
+        if self.size_min > self.size_max:
+            from pydantic_core import PydanticCustomError
+
+            raise PydanticCustomError("size_range", "size_min must not be larger than size_max")
+
+
+class RunError(BaseModel):
+    status: int
+    title: str | None = None
+    detail: str
+    errors: list[dict] | None = None
+
+
+class CohortRunOut(BaseModel):
+    """A cohort run: its status, its constraints and (when done) its groups and figures."""
+
+    id: int
+    status: Literal["queued", "running", "done", "failed"]
+    version: int
+    params: dict
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    result: dict | None = Field(description="groups (members, score, reasons, approved) and cohort figures, from matcher.cohorts")
+    error: RunError | None
+    preview: bool = Field(False, description="true for a dry-run move: the result shown is not saved")
+
+
+class CohortRunList(BaseModel):
+    items: list[CohortRunOut]
+    total: int
+    page: int
+    per_page: int
+    pages: int
+
+
+class ApproveIn(Strict):
+    approved: bool = True
+    version: int | None = Field(None, ge=0, description="the version you edit from (or send If-Match)")
+
+
+class MoveIn(Strict):
+    teacher_id: TeacherId
+    to_group: Annotated[int, Field(ge=0, le=100_000)]
+    dry_run: bool = Field(False, description="only show the new figures; save nothing")
+    version: int | None = Field(None, ge=0)
+
+
+class RepairIn(Strict):
+    dropped: Annotated[list[TeacherId], Field(max_length=5000)] = []
+    joined: Annotated[list[TeacherId], Field(max_length=5000)] = []
+    seconds: float | None = Field(None, gt=0, le=3600)
+    version: int | None = Field(None, ge=0)

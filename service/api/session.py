@@ -14,10 +14,10 @@ from pydantic import BaseModel, Field
 from .. import auth, db
 from ..csrf import csrf_token
 from ..services import accounts
-from .common import respond
+from .common import operation_id, respond
 from .schemas import NO_NUL
 
-bp = APIBlueprint("session", __name__, url_prefix="/session", abp_tags=[Tag(name="session")])
+bp = APIBlueprint("session", __name__, operation_id_callback=operation_id, url_prefix="/session", abp_tags=[Tag(name="session")])
 
 
 class LoginIn(BaseModel):

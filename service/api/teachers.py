@@ -9,7 +9,7 @@ from .. import auth
 from ..problems import Problem
 from ..services import gdpr, peers, practice
 from ..services import teachers as svc
-from .common import CSV_RESPONSE, SECURITY, csv_response, page_out, respond, teacher_out
+from .common import CSV_RESPONSE, SECURITY, csv_response, operation_id, page_out, respond, teacher_out
 from .reference import example_out
 from .schemas import (
     DecisionIn,
@@ -28,7 +28,7 @@ from .schemas import (
     TeacherQuery,
 )
 
-bp = APIBlueprint("teachers", __name__, url_prefix="/teachers", abp_tags=[Tag(name="teachers")], abp_security=SECURITY)
+bp = APIBlueprint("teachers", __name__, operation_id_callback=operation_id, url_prefix="/teachers", abp_tags=[Tag(name="teachers")], abp_security=SECURITY)
 
 IMPORT_BODY = {
     "required": True,

@@ -73,7 +73,8 @@ def base_config(url: str, tmp_path) -> dict:
         "INSTANCE_PATH": str(tmp_path),
         "TESTING": True,
         "PEERMATCH_PASSWORD_METHOD": "pbkdf2:sha256:1000",
-        "PEERMATCH_COHORT_DEFAULT_SECONDS": 2,
+        "PEERMATCH_COHORT_DEFAULT_SECONDS": 1,
+        "PEERMATCH_COHORT_MAX_SECONDS": 3,
     }
 
 

@@ -1,0 +1,97 @@
+"""``/api/v1/cohort-runs``: generate groups in the background, review, adjust, export."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_openapi3 import APIBlueprint, Tag
+
+from .. import auth
+from ..models import CohortRun
+from ..services import cohorts as svc
+from .common import CSV_RESPONSE, SECURITY, csv_response, operation_id, page_out, respond
+from .schemas import ApproveIn, CohortRunIn, CohortRunList, CohortRunOut, GroupPath, IfMatch, MoveIn, PageQuery, RepairIn, RunPath
+
+bp = APIBlueprint("cohort_runs", __name__, operation_id_callback=operation_id, url_prefix="/cohort-runs", abp_tags=[Tag(name="cohort runs")], abp_security=SECURITY)
+
+_ETAG = {"ETag": {"description": "the run's version, for If-Match", "schema": {"type": "string"}}}
+ACCEPTED = {
+    "description": "Accepted: the run is queued; poll the Location",
+    "headers": {"Location": {"description": "the run", "schema": {"type": "string"}, "required": True}, **_ETAG},
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CohortRunOut"}}},
+}
+
+
+def run_out(run: CohortRun, *, result: dict | None = None, preview: bool = False) -> CohortRunOut:
+    return CohortRunOut(
+        id=run.id,
+        status=run.status,
+        version=run.version,
+        params=run.params,
+        created_at=run.created_at,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        result=result if result is not None else run.result,
+        error=run.error,
+        preview=preview,
+    )
+
+
+def _respond_run(run: CohortRun, status: int = 200, **kwargs):
+    headers = {"ETag": svc.etag(run)}
+    if status == 202:
+        headers["Location"] = f"/api/v1/cohort-runs/{run.id}"
+    return respond(run_out(run, **kwargs), status, headers)
+
+
+@bp.get("", responses={200: CohortRunList})
+def list_runs(query: PageQuery):
+    """My programme's cohort runs, newest first (coordinators)."""
+    user = auth.require("coordinator")
+    return respond(page_out(CohortRunList, svc.list_runs(user, page=query.page, per_page=query.per_page), run_out))
+
+
+@bp.post("", responses={202: ACCEPTED, 503: None})
+def create_run(body: CohortRunIn):
+    """Generate peer groups for my programme in the background; answers 202 with the run's Location."""
+    user = auth.require("coordinator")
+    run = svc.create_run(user, body.model_dump())
+    return _respond_run(run, 202)
+
+
+@bp.get("/<int:run_id>", responses={200: CohortRunOut})
+def get_run(path: RunPath):
+    """A run: status, and when done its groups and figures. The ETag header is its version."""
+    user = auth.require("coordinator")
+    return _respond_run(svc.get_run_for(user, path.run_id))
+
+
+@bp.post("/<int:run_id>/groups/<int:index>/approve", responses={200: CohortRunOut, 409: None, 428: None})
+def approve_group(path: GroupPath, body: ApproveIn, header: IfMatch):
+    """Approve (lock) a group, or release it with approved=false. Needs If-Match or version."""
+    user = auth.require("coordinator")
+    run = svc.set_approval(user, path.run_id, path.index, body.approved, if_match=header.if_match, version=body.version)
+    return _respond_run(run)
+
+
+@bp.post("/<int:run_id>/moves", responses={200: CohortRunOut, 409: None, 428: None})
+def move_member(path: RunPath, body: MoveIn, header: IfMatch):
+    """Move a member to another group; the answer has the new figures. dry_run previews without saving."""
+    user = auth.require("coordinator")
+    run, new = svc.move(user, path.run_id, body.teacher_id, body.to_group, dry_run=body.dry_run, if_match=header.if_match, version=body.version)
+    return _respond_run(run, result=new, preview=body.dry_run)
+
+
+@bp.post("/<int:run_id>/repair", responses={200: CohortRunOut, 409: None, 428: None})
+def repair_run(path: RunPath, body: RepairIn, header: IfMatch):
+    """Re-optimise after drop-outs or late joiners, keeping approved groups as they are."""
+    user = auth.require("coordinator")
+    seconds = min(body.seconds or current_app.config["PEERMATCH_COHORT_DEFAULT_SECONDS"], current_app.config["PEERMATCH_COHORT_MAX_SECONDS"])
+    run = svc.repair(user, path.run_id, body.dropped, body.joined, seconds, if_match=header.if_match, version=body.version)
+    return _respond_run(run)
+
+
+@bp.get("/<int:run_id>/export", responses={200: CSV_RESPONSE, 409: None})
+def export_run(path: RunPath):
+    """The groups as CSV, one row per member (pseudonymised for analysts)."""
+    user = auth.require("coordinator", "analyst")
+    return csv_response(svc.export_csv(user, path.run_id), f"cohort-run-{path.run_id}.csv")

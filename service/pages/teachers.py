@@ -1,0 +1,93 @@
+"""Coordinator pages: the teacher list with filters, CSV import with its error report, export."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, url_for
+
+from matcher.themes import THEMES
+
+from .. import auth
+from ..problems import Problem
+from ..services import teachers as svc
+from . import bp
+from .common import boroughs, int_arg, problem_rows
+
+PER_PAGE = 25
+# A failed import is shown again in the text box for fixing, up to this size.
+REFILL_MAX_CHARS = 300_000
+
+
+@bp.get("/teachers")
+def teacher_list():
+    """Teachers of my programme, filtered by name, borough, department of one and theme."""
+    user = auth.require("coordinator")
+    args = {
+        "q": request.args.get("q", "").strip()[:200],
+        "borough": request.args.get("borough", "").strip()[:200],
+        "dept": request.args.get("dept", ""),
+        "theme": request.args.get("theme", ""),
+    }
+    if args["dept"] not in ("", "yes", "no"):
+        args["dept"] = ""
+    error = None
+    if args["theme"] and args["theme"] not in THEMES:
+        error = f"There is no theme {args['theme']!r}; pick one from the list."
+        args["theme"] = ""
+    page = svc.list_teachers(
+        user,
+        page=int_arg("page", 1, 1, 100_000),
+        per_page=PER_PAGE,
+        q=args["q"] or None,
+        local_authority=args["borough"] or None,
+        department_of_one={"yes": True, "no": False}.get(args["dept"]),
+        theme=args["theme"] or None,
+    )
+    filtered = any(args.values())
+    return render_template("coordinator/teachers.html", page=page, args=args, boroughs=boroughs(), error=error, filtered=filtered)
+
+
+def _read_upload() -> str:
+    """The CSV text from the file field, or else from the text box."""
+    upload = request.files.get("file")
+    if upload is not None and upload.filename:
+        raw = upload.read()
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise Problem(
+                422,
+                f"Line {line} of {upload.filename} is not UTF-8 text. In your spreadsheet use 'Save as: CSV UTF-8' and try again.",
+                title="The file could not be read",
+            ) from None
+    return request.form.get("text", "").lstrip("\ufeff")
+
+
+@bp.route("/teachers/import", methods=["GET", "POST"])
+def teacher_import():
+    """Upload (or paste) a teacher CSV: every row is stored, or none, with a per-row report."""
+    user = auth.require("coordinator")
+    if request.method == "GET":
+        return render_template("coordinator/import.html", text="", rows=None)
+    text = ""
+    try:
+        text = _read_upload()
+        if not text.strip():
+            raise Problem(422, "Choose a CSV file, or paste the rows into the box.", title="Nothing to import")
+        result = svc.import_teachers(user, text)
+    except Problem as exc:
+        if exc.status != 422:
+            raise
+        refill = text if len(text) <= REFILL_MAX_CHARS else ""
+        return render_template("coordinator/import.html", text=refill, problem=exc, rows=problem_rows(exc)), 422
+    flash(f"Imported {result.total} teachers: {result.created} new, {result.updated} updated.", "success")
+    return redirect(url_for("pages.teacher_list"))
+
+
+@bp.get("/teachers/export.csv")
+def teacher_export():
+    """All teachers of my programme as CSV (the import format)."""
+    user = auth.require("coordinator")
+    resp = Response(svc.export_teachers_csv(user), mimetype="text/csv")
+    resp.headers["Content-Disposition"] = 'attachment; filename="teachers.csv"'
+    return resp

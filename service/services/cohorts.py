@@ -1,0 +1,375 @@
+"""Cohort runs: generate peer groups in the background, then review, adjust and export them.
+
+A run is created ``queued`` and handed to the bounded job pool (:mod:`.jobs`); a worker
+thread calls ``matcher.cohorts`` with the run's constraints and time limit and stores the
+result (``done``) or the reason it could not (``failed``). Every later edit (approve a
+group, move a member, repair after drop-outs) must name the run's current ``version``
+(the ETag, sent as ``If-Match`` or in the body); the stored version is compared and
+bumped in one ``UPDATE ... WHERE version = ?``, so of two clients editing the same run
+from the same version exactly one wins and the other gets 409.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+from matcher.errors import MatcherError
+
+from .. import db
+from ..auth import Identity
+from ..models import CohortRun, School, Teacher, utcnow
+from ..problems import Problem, _from_matcher
+from . import jobs
+from .common import Page, paginate, programme_versions, pseudonym
+from .teachers import programme_cohort
+
+__all__ = [
+    "create_run",
+    "get_run_for",
+    "list_runs",
+    "etag",
+    "check_version",
+    "set_approval",
+    "move",
+    "repair",
+    "export_csv",
+    "execute_run",
+]
+
+log = logging.getLogger(__name__)
+
+
+def etag(run: CohortRun) -> str:
+    """The run's ETag (its id and version)."""
+    return f'"run-{run.id}-v{run.version}"'
+
+
+def _library():
+    from matcher import cohorts as library
+
+    return library
+
+
+# ---- access -----------------------------------------------------------------------------
+
+
+def get_run_for(identity: Identity, run_id: int, *, export: bool = False) -> CohortRun:
+    """Load a run and check access: coordinators of its programme (analysts may export).
+
+    Raises
+    ------
+    Problem
+        404 unknown run, 403 another programme's run or a role without access.
+    """
+    run = db.session().get(CohortRun, run_id)
+    if run is None:
+        raise Problem(404, f"There is no cohort run {run_id}.")
+    if identity.is_coordinator or (export and identity.is_analyst):
+        if run.programme_id == identity.programme_id:
+            return run
+        raise Problem(403, f"Cohort run {run_id} belongs to another programme.")
+    if identity.is_analyst:
+        raise Problem(403, "Analysts get the pseudonymised CSV export of a run only.")
+    raise Problem(403, "Only coordinators manage cohort runs.")
+
+
+def list_runs(identity: Identity, *, page: int, per_page: int) -> Page:
+    """The programme's runs, newest first."""
+    if not identity.is_coordinator:
+        raise Problem(403, "Only coordinators manage cohort runs.")
+    query = sa.select(CohortRun).where(CohortRun.programme_id == identity.programme_id).order_by(CohortRun.id.desc())
+    return paginate(db.session(), query, page, per_page)
+
+
+# ---- creating and running ---------------------------------------------------------------
+
+
+def _check_ids(s, programme_id: int, ids: Sequence[str], field: str) -> None:
+    if not ids:
+        return
+    known = set(s.execute(sa.select(Teacher.id).where(Teacher.programme_id == programme_id, Teacher.id.in_(list(ids)))).scalars())
+    unknown = [t for t in ids if t not in known]
+    if unknown:
+        raise Problem(
+            422,
+            f"{len(unknown)} teacher id(s) in {field} are not in your programme.",
+            errors=[{"row": None, "field": field, "value": t, "message": "unknown teacher id", "suggestion": None} for t in unknown[:50]],
+        )
+
+
+def create_run(identity: Identity, params: Mapping[str, Any]) -> CohortRun:
+    """Queue a cohort run for the coordinator's programme.
+
+    The run is committed in its own transaction before it is handed to a worker, so the
+    worker (and any other process answering ``GET``) can see it at once.
+
+    Raises
+    ------
+    Problem
+        403 for non-coordinators, 422 for unknown teacher ids or a time limit over the
+        maximum, 503 when the job queue is full.
+    """
+    if not identity.is_coordinator:
+        raise Problem(403, "Only coordinators generate cohorts.")
+    app: Flask = current_app._get_current_object()
+    s = db.session()
+    limit = app.config["PEERMATCH_COHORT_MAX_SECONDS"]
+    params = dict(params)
+    if params.get("seconds") is None:
+        params["seconds"] = app.config["PEERMATCH_COHORT_DEFAULT_SECONDS"]
+    if params["seconds"] > limit:
+        raise Problem(422, f"seconds must be at most {limit}", errors=[{"field": "seconds", "value": str(params["seconds"]), "message": f"must be at most {limit}"}])
+    for field in ("keep_apart", "keep_together"):
+        _check_ids(s, identity.programme_id, [t for grp in params.get(field) or [] for t in grp], field)
+    _check_ids(s, identity.programme_id, params.get("teacher_ids") or [], "teacher_ids")
+    if jobs.pending(app) >= app.config["PEERMATCH_COHORT_QUEUE"]:
+        raise Problem(503, "Too many cohort runs are waiting; try again in a minute.", headers={"Retry-After": "60"})
+    with db.new_session(app) as own:
+        run = CohortRun(programme_id=identity.programme_id, status="queued", params=params, created_by=identity.user_id)
+        own.add(run)
+        own.flush()
+        run_id = run.id
+    try:
+        jobs.submit(app, execute_run, run_id)
+    except Problem:
+        with db.new_session(app) as own:
+            own.execute(sa.update(CohortRun).where(CohortRun.id == run_id).values(status="failed", error={"status": 503, "detail": "the job queue was full"}))
+        raise
+    return s.get(CohortRun, run_id)
+
+
+def _problem_dict(exc: Exception) -> dict:
+    if isinstance(exc, MatcherError):
+        p = _from_matcher(exc)
+        return {"status": p.status, "title": p.title, "detail": p.detail, "errors": p.errors}
+    return {"status": 500, "title": "Internal Server Error", "detail": "The run failed on our side; it has been logged.", "errors": []}
+
+
+def execute_run(app: Flask, run_id: int) -> None:
+    """The background job: solve the run's problem and store the result or the failure."""
+    with app.app_context():
+        with db.new_session(app) as s:
+            run = s.get(CohortRun, run_id)
+            if run is None or run.status != "queued":
+                return
+            run.status, run.started_at = "running", utcnow()
+            programme_id, params = run.programme_id, dict(run.params)
+        try:
+            with db.new_session(app) as s:
+                profiles_version, _ = programme_versions(s, programme_id)
+                cohort = programme_cohort(s, programme_id, profiles_version)
+            if params.get("teacher_ids"):
+                cohort = cohort.subset(params["teacher_ids"])
+            stored = _solve(cohort, params)
+        except Exception as exc:  # recorded for the coordinator, logged for us
+            if not isinstance(exc, MatcherError):
+                log.exception("cohort run %s failed", run_id)
+            with db.new_session(app) as s:
+                s.execute(
+                    sa.update(CohortRun)
+                    .where(CohortRun.id == run_id)
+                    .values(status="failed", error=_problem_dict(exc), finished_at=utcnow(), version=CohortRun.version + 1)
+                )
+            return
+        with db.new_session(app) as s:
+            s.execute(
+                sa.update(CohortRun)
+                .where(CohortRun.id == run_id)
+                .values(status="done", result=stored, finished_at=utcnow(), version=CohortRun.version + 1)
+            )
+
+
+# ---- the library adapter ----------------------------------------------------------------
+
+
+def _solve(cohort, params: Mapping[str, Any]) -> dict:
+    """Run ``matcher.cohorts.form_groups`` and return the result as stored JSON."""
+    library = _library()
+    result = library.form_groups(
+        cohort,
+        size=(params["size_min"], params["size_max"]),
+        seconds=params["seconds"],
+        seed=params.get("seed", 0),
+        fairness=params.get("fairness", 0.0),
+        keep_apart=[tuple(x) for x in params.get("keep_apart") or []],
+        keep_together=[tuple(x) for x in params.get("keep_together") or []],
+    )
+    return _to_stored(result, approved=())
+
+
+def _to_stored(result, approved: Sequence[int]) -> dict:
+    data = result.to_dict() if hasattr(result, "to_dict") else result.to_json()
+    if isinstance(data, str):
+        import json
+
+        data = json.loads(data)
+    for i, group in enumerate(data.get("groups", [])):
+        group.setdefault("index", i)
+        group["approved"] = i in set(approved)
+    return data
+
+
+def _approved(stored: Mapping) -> list[int]:
+    return [g["index"] for g in stored.get("groups", []) if g.get("approved")]
+
+
+# ---- edits ------------------------------------------------------------------------------
+
+
+def check_version(run: CohortRun, if_match: str | None, version: int | None) -> int:
+    """The version the client edits from (``If-Match`` ETag or ``version`` in the body).
+
+    Raises
+    ------
+    Problem
+        428 when neither is given, 409 when it is not the current version.
+    """
+    expected = None
+    if if_match:
+        for tag in (t.strip() for t in if_match.split(",")):
+            if tag == "*":
+                expected = run.version
+            elif tag.removeprefix("W/") == etag(run):
+                expected = run.version
+        if expected is None:
+            raise Problem(409, f"The run has changed since you loaded it (now {etag(run)}); reload it and redo your change.", headers={"ETag": etag(run)})
+    elif version is not None:
+        expected = version
+    else:
+        raise Problem(428, "Send If-Match with the run's ETag (or 'version' in the body), so that concurrent edits cannot overwrite each other.")
+    if expected != run.version:
+        raise Problem(409, f"The run has changed since you loaded it (version {run.version}, you sent {expected}); reload it and redo your change.", headers={"ETag": etag(run)})
+    return expected
+
+
+def _save(run: CohortRun, expected: int, stored: dict) -> CohortRun:
+    """Compare-and-swap the result: only if nobody saved since ``expected``."""
+    s = db.session()
+    done = s.execute(
+        sa.update(CohortRun).where(CohortRun.id == run.id, CohortRun.version == expected).values(result=stored, version=expected + 1)
+    ).rowcount
+    if done != 1:
+        raise Problem(409, "Someone else changed this run at the same time; reload it and redo your change.")
+    s.expire(run)
+    return s.get(CohortRun, run.id)
+
+
+def _editable(run: CohortRun) -> dict:
+    if run.status != "done" or not run.result:
+        raise Problem(409, f"The run is {run.status}; only a finished run can be edited.")
+    return run.result
+
+
+def set_approval(identity: Identity, run_id: int, index: int, approved: bool, *, if_match: str | None, version: int | None) -> CohortRun:
+    """Approve (lock) or release one group."""
+    run = get_run_for(identity, run_id)
+    stored = _editable(run)
+    expected = check_version(run, if_match, version)
+    groups = stored.get("groups", [])
+    if not 0 <= index < len(groups):
+        raise Problem(404, f"Run {run_id} has no group {index} (it has {len(groups)}).")
+    new = {**stored, "groups": [{**g, "approved": approved if g["index"] == index else g.get("approved", False)} for g in groups]}
+    return _save(run, expected, new)
+
+
+def _cohort_for(run: CohortRun):
+    s = db.session()
+    profiles_version, _ = programme_versions(s, run.programme_id)
+    return programme_cohort(s, run.programme_id, profiles_version)
+
+
+def move(identity: Identity, run_id: int, teacher_id: str, to_group: int, *, dry_run: bool, if_match: str | None, version: int | None):
+    """Move one member to another group; returns the run (or, with ``dry_run``, the preview)."""
+    run = get_run_for(identity, run_id)
+    stored = _editable(run)
+    expected = check_version(run, if_match, version)
+    groups = stored.get("groups", [])
+    if not 0 <= to_group < len(groups):
+        raise Problem(404, f"Run {run_id} has no group {to_group} (it has {len(groups)}).")
+    source = next((g for g in groups if teacher_id in g.get("members", [])), None)
+    if source is None:
+        raise Problem(404, f"{teacher_id!r} is not in any group of run {run_id}.")
+    locked = [g["index"] for g in (source, groups[to_group]) if g.get("approved")]
+    if locked:
+        raise Problem(409, f"Group {locked[0]} is approved and locked; release it before moving members.")
+    library = _library()
+    try:
+        result = library.move_member(_cohort_for(run), _from_stored(stored), teacher_id, to_group)
+    except MatcherError as exc:
+        raise _from_matcher(exc) from None
+    new = _to_stored(result, approved=_approved(stored))
+    if dry_run:
+        return run, new
+    return _save(run, expected, new), new
+
+
+def repair(identity: Identity, run_id: int, dropped: Sequence[str], joined: Sequence[str], seconds: float, *, if_match: str | None, version: int | None):
+    """Re-optimise after drop-outs (and late joiners), keeping approved groups."""
+    run = get_run_for(identity, run_id)
+    stored = _editable(run)
+    expected = check_version(run, if_match, version)
+    members = {t for g in stored.get("groups", []) for t in g.get("members", [])}
+    missing = [t for t in dropped if t not in members]
+    if missing:
+        raise Problem(422, "Some dropped teachers are not in this run.", errors=[{"field": "dropped", "value": t, "message": "not a member of this run"} for t in missing])
+    _check_ids(db.session(), run.programme_id, list(joined), "joined")
+    library = _library()
+    try:
+        result = library.repair(
+            _cohort_for(run), _from_stored(stored), dropped=list(dropped), joined=list(joined), locked=_approved(stored), seconds=seconds
+        )
+    except MatcherError as exc:
+        raise _from_matcher(exc) from None
+    return _save(run, expected, _to_stored(result, approved=_approved(stored)))
+
+
+def _from_stored(stored: Mapping):
+    """The library's result object for a stored result."""
+    library = _library()
+    return library.CohortResult.from_dict(stored)
+
+
+# ---- export -----------------------------------------------------------------------------
+
+EXPORT_COLUMNS = ("group", "approved", "teacher_id", "name", "school_urn", "school", "local_authority", "group_score")
+
+
+def export_csv(identity: Identity, run_id: int) -> str:
+    """One row per member: complete for coordinators, pseudonymised for analysts."""
+    run = get_run_for(identity, run_id, export=True)
+    if run.status != "done" or not run.result:
+        raise Problem(409, f"The run is {run.status}; there is nothing to export yet.")
+    s = db.session()
+    members = [t for g in run.result.get("groups", []) for t in g.get("members", [])]
+    people = {
+        t.id: (t, school)
+        for t, school in s.execute(sa.select(Teacher, School).join(School, School.urn == Teacher.school_urn).where(Teacher.id.in_(members))).all()
+    }
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for g in run.result.get("groups", []):
+        for member in g.get("members", []):
+            t, school = people.get(member, (None, None))
+            tid = pseudonym(member) if identity.is_analyst and t is not None else member
+            name = "" if identity.is_analyst or t is None else t.name
+            writer.writerow(
+                [
+                    g["index"],
+                    "yes" if g.get("approved") else "no",
+                    tid,
+                    name,
+                    school.urn if school else "",
+                    school.name if school else "",
+                    school.local_authority if school else "",
+                    g.get("score", ""),
+                ]
+            )
+    return out.getvalue()

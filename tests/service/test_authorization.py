@@ -1,0 +1,135 @@
+"""The authorisation matrix: every endpoint x role x own/other resource.
+
+Each row names an endpoint and the status each role gets on its *own* resource and on
+*another's* (coordinator: a teacher of their programme / of another programme; teacher:
+their own profile / a colleague's; analyst: their programme's / another's). Anonymous
+requests get 401 everywhere except the public endpoints. ``own``/``other`` are filled
+into the path, so the same row proves that the check looks at the resource, not only
+the role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from .conftest import ACCOUNTS
+from .test_api_teachers import NEW
+
+ROLE_ACCOUNT = {"coordinator": "coord_n", "teacher": "teacher_n1", "analyst": "analyst_n"}
+TARGETS = {
+    "coordinator": {"own": "n-03", "other": "s-02"},
+    "teacher": {"own": "n-01", "other": "n-03"},
+    "analyst": {"own": "n-03", "other": "s-02"},
+}
+CSV = "id,name,school_urn,department_size,key_stages,challenges,strengths\nz-1,Zed,100049,1,KS3,singing,composition\n"
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    path: str  # may contain {id} (the target teacher) and {run} (the target cohort run)
+    # role -> (own status, other status); a single int when there is no own/other
+    expect: dict
+    body: object = None
+    content_type: str | None = None
+    public: bool = False
+
+
+ROWS = [
+    Row("GET", "/api/v1/me", {"coordinator": 200, "teacher": 200, "analyst": 200}),
+    Row("GET", "/api/v1/themes", {"coordinator": 200, "teacher": 200, "analyst": 200}, public=True),
+    Row("GET", "/api/v1/schools", {"coordinator": 200, "teacher": 200, "analyst": 200}),
+    Row("GET", "/api/v1/schools/100049", {"coordinator": 200, "teacher": 200, "analyst": 200}),
+    Row("GET", "/api/v1/practice-examples", {"coordinator": 200, "teacher": 200, "analyst": 200}),
+    Row("GET", "/api/v1/practice-examples/radar-diagram-composing-assessment", {"coordinator": 200, "teacher": 200, "analyst": 200}),
+    Row("GET", "/api/v1/teachers", {"coordinator": 200, "teacher": 403, "analyst": 403}),
+    Row("POST", "/api/v1/teachers", {"coordinator": 201, "teacher": 403, "analyst": 403}, body=NEW),
+    Row("POST", "/api/v1/teachers/import", {"coordinator": 200, "teacher": 403, "analyst": 403}, body=CSV, content_type="text/csv"),
+    Row("GET", "/api/v1/teachers/export", {"coordinator": 200, "teacher": 403, "analyst": 200}),
+    Row("GET", "/api/v1/teachers/{id}", {"coordinator": (200, 403), "teacher": (200, 403), "analyst": (403, 403)}),
+    Row("PATCH", "/api/v1/teachers/{id}", {"coordinator": (200, 403), "teacher": (200, 403), "analyst": (403, 403)}, body={"about": "x"}),
+    Row("DELETE", "/api/v1/teachers/{id}", {"coordinator": (204, 403), "teacher": (204, 403), "analyst": (403, 403)}),
+    Row("GET", "/api/v1/teachers/{id}/peers", {"coordinator": (200, 403), "teacher": (200, 403), "analyst": (403, 403)}),
+    Row("GET", "/api/v1/teachers/{id}/practice-examples", {"coordinator": (200, 403), "teacher": (200, 403), "analyst": (403, 403)}),
+    Row("GET", "/api/v1/teachers/{id}/data-export", {"coordinator": (200, 403), "teacher": (200, 403), "analyst": (403, 403)}),
+    Row(
+        "PUT",
+        "/api/v1/teachers/{id}/peers/{peer}/decision",
+        {"coordinator": (403, 403), "teacher": (200, 403), "analyst": (403, 403)},
+        body={"decision": "accepted"},
+    ),
+]
+
+
+def _cases():
+    for row in ROWS:
+        for role, expected in row.expect.items():
+            if isinstance(expected, tuple):
+                yield pytest.param(row, role, "own", expected[0], id=f"{row.method} {row.path} {role} own")
+                yield pytest.param(row, role, "other", expected[1], id=f"{row.method} {row.path} {role} other")
+            else:
+                yield pytest.param(row, role, None, expected, id=f"{row.method} {row.path} {role}")
+
+
+def _first_peer(client, teacher_id: str) -> str:
+    owner = next(a for a in ACCOUNTS.values() if a.teacher_id == teacher_id) if teacher_id in ("n-01", "n-02", "s-01") else ACCOUNTS["coord_n" if teacher_id.startswith("n") else "coord_s"]
+    body = client.get(f"/api/v1/teachers/{teacher_id}/peers", headers=owner.headers).get_json()
+    assert body["suggestions"], f"{teacher_id} has no suggested peers"
+    return body["suggestions"][0]["peer_id"]
+
+
+def _send(client, row: Row, path: str, headers: dict):
+    kwargs = {"headers": dict(headers)}
+    if row.content_type:
+        kwargs["data"] = row.body
+        kwargs["headers"]["Content-Type"] = row.content_type
+    elif row.body is not None:
+        kwargs["json"] = row.body
+    return client.open(path, method=row.method, **kwargs)
+
+
+def _fill(client, row: Row, role: str, target: str | None) -> str:
+    path = row.path
+    if "{id}" in path:
+        teacher_id = TARGETS[role][target]
+        path = path.replace("{id}", teacher_id)
+        if "{peer}" in path:
+            path = path.replace("{peer}", _first_peer(client, teacher_id))
+    return path
+
+
+@pytest.mark.parametrize("row, role, target, expected", list(_cases()))
+def test_matrix(client, row, role, target, expected):
+    path = _fill(client, row, role, target)
+    resp = _send(client, row, path, ACCOUNTS[ROLE_ACCOUNT[role]].headers)
+    assert resp.status_code == expected, resp.get_data(as_text=True)[:500]
+    if expected >= 400:
+        assert resp.mimetype == "application/problem+json"
+        assert resp.get_json()["status"] == expected
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[f"{r.method} {r.path}" for r in ROWS])
+def test_anonymous(client, row):
+    path = _fill(client, row, "coordinator", "own")
+    resp = _send(client, row, path, {})
+    if row.public:
+        assert resp.status_code == 200
+    else:
+        assert resp.status_code == 401 and resp.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if "{id}" in r.path], ids=lambda r: f"{r.method} {r.path}")
+def test_unknown_teacher_is_404_for_everyone(client, row):
+    path = row.path.replace("{id}", "no-such-teacher").replace("{peer}", "n-02")
+    for role, account in ROLE_ACCOUNT.items():
+        resp = _send(client, row, path, ACCOUNTS[account].headers)
+        # A role never allowed on the endpoint may be refused before the lookup.
+        allowed = row.expect[role][0] < 400
+        assert resp.status_code == 404 if allowed else resp.status_code in (403, 404), (role, resp.get_data(as_text=True)[:300])
+
+
+def test_other_programme_coordinator_cannot_see_own_programme_suggestions(client):
+    resp = client.get("/api/v1/teachers/n-01/peers", headers=ACCOUNTS["coord_s"].headers)
+    assert resp.status_code == 403
