@@ -458,18 +458,26 @@ STRENGTH_SENTENCES: dict[str, tuple[str, ...]] = {
 }
 
 _OPEN_ONE = (
-    "Only music teacher in a {pupils}-pupil school in {borough}.",
-    "Only music teacher in a {pupils}-pupil school, so I run choir and everything else myself.",
+    "Only music teacher in {a_pupils}-pupil school in {borough}.",
+    "Only music teacher in {a_pupils}-pupil school, so I run choir and everything else myself.",
     "I'm a department of one at {a_kind} in {borough}.",
     "Head of music, but the department is just me.",
     "Sole music teacher here ({pupils} pupils), which means I do everything from KS3 to the school show.",
     "Department of one in {borough}, teaching every class in the school.",
 )
-_OPEN_TEAM = (
+_OPEN_HEAD = (
     "Head of a {dept_word}-person music department in {borough}.",
+    "I lead a department of {dept_word} at {a_kind} in {borough}.",
+    "We're a department of {dept_word} at {a_pupils}-pupil {school_kind} in {borough}; I'm head of music.",
+)
+_OPEN_TEAM = (
     "One of {dept_word} music teachers at {a_kind} in {borough}.",
     "I teach mostly KS3 in a department of {dept_word}.",
-    "We're a department of {dept_word} at a {pupils}-pupil {school_kind} in {borough}.",
+    "We're a department of {dept_word} at {a_pupils}-pupil {school_kind} in {borough}.",
+)
+_OPEN_TRUST = (
+    "I lead music across our trust and still teach KS3 at {a_kind} in {borough}.",
+    "Trust lead for music, teaching part-time in a department of {dept_word} in {borough}.",
 )
 _OPEN_ECT = (
     "I'm in my {ordinal} year of teaching, at {a_kind} in {borough}.",
@@ -483,7 +491,7 @@ _OPEN_NON = (
 )
 _OPEN_LONG = (
     "I've been teaching music for {years} years, most of them in {borough}.",
-    "Over {years} years in the classroom and still love it.",
+    "Over {years_floor} years in the classroom and still love it.",
     "{years} years of teaching music, the last few at {a_kind} in {borough}.",
 )
 _OPEN_KS5 = ("I teach right up to A level as well as KS3.", "We have a sixth form, so I teach A level too.")
@@ -552,16 +560,20 @@ def write_about(context: Mapping[str, object], challenges: Sequence[str], streng
     fill["subject"] = _pick(_SUBJECTS, u[0])
     kind = str(context["school_kind"])
     fill["a_kind"] = ("an " if kind[0].lower() in "aeiou" and not kind.startswith("UTC") else "a ") + kind
+    fill["years_floor"] = years // 5 * 5
+    fill["a_pupils"] = ("an " if str(context["pupils"]).startswith("8") else "a ") + str(context["pupils"])
     if role == "non_specialist":
         opening = _OPEN_NON
     elif role == "early_career_teacher":
         opening = _OPEN_ECT
+    elif role == "trust_lead":
+        opening = _OPEN_TRUST
     elif dept <= 1:
         opening = _OPEN_ONE
     elif years >= 15 and u[12] < 0.5:
         opening = _OPEN_LONG
     else:
-        opening = _OPEN_TEAM
+        opening = _OPEN_HEAD if role == "head_of_music" else _OPEN_TEAM
     parts = [_pick(opening, u[2]).format(**fill)]
     if context.get("ks5") and u[3] < 0.2:
         parts.append(_pick(_OPEN_KS5, u[4]))
