@@ -81,6 +81,25 @@ MAX_SUMMARY_WORDS = 200
 MAX_TITLE_CHARS = 100
 MAX_THEMES = 6
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_LIST_EXAMPLES = {
+    "themes": "[singing, boys_participation]",
+    "key_stages": "[KS3, KS4]",
+    "contexts": "[department_of_one] (or [] for any school)",
+    "resources": "[a class set of ukuleles]",
+}
+# School years people write instead of key stages ("Year 7" -> KS3).
+_YEAR_TO_KEY_STAGE = {
+    **{y: "EY" for y in ("nursery", "reception")},
+    **{str(y): ks for ks, years in (("KS1", (1, 2)), ("KS2", (3, 4, 5, 6)), ("KS3", (7, 8, 9)), ("KS4", (10, 11)), ("KS5", (12, 13))) for y in years},
+}
+
+
+def _suggest_key_stage(value: str) -> str | None:
+    words = value.lower().replace("year", " ").replace("yr", " ").split()
+    if len(words) == 1 and words[0] in _YEAR_TO_KEY_STAGE:
+        return _YEAR_TO_KEY_STAGE[words[0]]
+    near = difflib.get_close_matches(value.upper().replace(" ", ""), KEY_STAGES, n=1)
+    return near[0] if near else None
 
 
 @dataclass(frozen=True)
@@ -291,7 +310,7 @@ def _build(records) -> tuple[list[PracticeExample], list[Issue]]:
         if ex_id in first_seen:
             issues.append(CatalogueIssue(lines.get("id", line), "id", ex_id, f"duplicate example id (first used in {first_seen[ex_id]})", file=file))
             continue
-        first_seen[ex_id] = file
+        first_seen[ex_id] = f"{file}, line {lines.get('id', line)}"
         examples.append(
             PracticeExample(
                 id=ex_id,
@@ -338,7 +357,7 @@ def _check_record(item: object, file: str, line: int | None, lines: Mapping[str,
         if name not in item:
             return None
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            out.append(issue(name, value, "must be a list of text values, e.g. [KS3, KS4]"))
+            out.append(issue(name, value, f"must be a list of text values, e.g. {_LIST_EXAMPLES[name]}"))
             return None
         if not value and not allow_empty:
             out.append(issue(name, None, "must not be empty"))
@@ -365,8 +384,7 @@ def _check_record(item: object, file: str, line: int | None, lines: Mapping[str,
         out.append(issue("themes", None, f"at most {MAX_THEMES} themes, has {len(themes)}"))
     for ks in list_field("key_stages", allow_empty=False) or ():
         if ks not in KEY_STAGES:
-            near = difflib.get_close_matches(ks.upper().replace(" ", ""), KEY_STAGES, n=1)
-            out.append(issue("key_stages", ks, f"unknown key stage; expected one of {', '.join(KEY_STAGES)}", near[0] if near else None))
+            out.append(issue("key_stages", ks, f"unknown key stage; expected one of {', '.join(KEY_STAGES)}", _suggest_key_stage(ks)))
     for c in list_field("contexts", allow_empty=True) or ():
         if c not in CONTEXTS:
             near = difflib.get_close_matches(c, list(CONTEXTS), n=1)
@@ -381,7 +399,7 @@ def _check_record(item: object, file: str, line: int | None, lines: Mapping[str,
     author = item.get("author_teacher_id")
     if author is not None and (not isinstance(author, str) or not author.strip()):
         out.append(issue("author_teacher_id", author, "must be a teacher id such as 't-001', or left out"))
-    return out
+    return sorted(out, key=lambda i: (i.row or 0))
 
 
 def teacher_contexts(profile: TeacherProfile, school: School | None) -> frozenset[str]:

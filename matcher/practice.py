@@ -71,6 +71,8 @@ assert set(CONTEXT_PHRASES) == set(CONTEXTS)
 # not a shared topic; at TEXT_FULL and above it counts fully.
 TEXT_FLOOR = 0.05
 TEXT_FULL = 0.2
+# A theme n members of a group list weighs n ** SHARED_POWER: shared challenges come first.
+SHARED_POWER = 2.0
 # Context fit of an example that suits any school (it lists no contexts), or whose contexts
 # the teacher does not share: context only ever adds, so a department-of-one idea is not
 # hidden from a teacher in a large department, just not favoured.
@@ -98,7 +100,8 @@ class PracticeWeights:
         given only when the example touches a challenge or interest: a peer's name does
         not make an unrelated example relevant.
     group_strengths
-        Group only: share of the example's themes some member lists as a strength.
+        Group only: share of the challenges that one member has and another lists as a
+        strength (so the group can lead the work itself) that the example addresses.
     diversity
         Maximal marginal relevance trade-off in ``[0, 1)``: 0 ranks by relevance alone.
     covered_decay
@@ -262,8 +265,9 @@ def _select(
     """Greedy diversified selection.
 
     ``fixed`` holds each example's score from terms that do not change as picks are made;
-    ``demands`` maps ``"challenges"`` / ``"interests"`` to ``{theme: weight}`` (weights sum
-    to 1). Returns ``(index, undecayed coverage terms)`` in pick order.
+    ``demands`` maps a weight name (``"challenges"``, ``"interests"``...) to ``{theme: weight}``
+    (weights sum to 1); a theme's weight decays once a pick covers it. Returns
+    ``(index, undecayed coverage terms)`` in pick order.
     """
     n = len(examples)
     tie_break = np.random.default_rng(seed).random(n)
@@ -280,7 +284,7 @@ def _select(
             if i in chosen:
                 continue
             cov = coverage(i, remaining)
-            relevance = fixed[i] + weights.challenges * cov["challenges"] + weights.interests * cov["interests"]
+            relevance = fixed[i] + sum(getattr(weights, name) * value for name, value in cov.items())
             redundancy = max((theme_sim[i, j] for j in chosen), default=0.0)
             value = ((1 - weights.diversity) * relevance - weights.diversity * redundancy, tie_break[i])
             if value > best_value:
@@ -294,11 +298,12 @@ def _select(
     return out
 
 
-def _demand(themes: Iterable[str]) -> dict[str, float]:
-    """``{theme: share}`` over the themes listed, counting a theme listed twice twice."""
+def _demand(themes: Iterable[str], power: float = 1.0) -> dict[str, float]:
+    """``{theme: share}`` over the themes listed, a theme listed *n* times weighing ``n ** power``."""
     counts: dict[str, float] = {}
     for t in themes:
         counts[t] = counts.get(t, 0.0) + 1.0
+    counts = {t: c**power for t, c in counts.items()}
     total = sum(counts.values())
     return {t: c / total for t, c in counts.items()} if total else {}
 
@@ -471,10 +476,13 @@ def recommend_for_group(
 ) -> list[Recommendation]:
     """Examples for a peer group: the challenges members share first, and who can lead each.
 
-    Challenges and interests are weighted by how many members list them, so a challenge
-    three members share outweighs one that only one member has. Key-stage, context and
-    free-text terms are averaged over members. An example gains when some member lists
-    its themes as a strength (``helpers``, named in the reasons) or wrote it.
+    Challenges and interests are weighted by the square of how many members list them
+    (:data:`SHARED_POWER`), so a challenge two members share outweighs two challenges
+    that one member each has: the group's shared challenges come first. An example fits
+    the key stages if any member teaches one of them; context and free-text terms are
+    averaged over members. An example gains when one member's strength meets another's
+    challenge in it (``helpers`` lists every member with a strength in its themes, and
+    the reasons name them) or when a member wrote it.
 
     Parameters
     ----------
@@ -520,29 +528,30 @@ def recommend_for_group(
     texts = [p.about for p in members]
     similarity = text_similarity(texts, catalogue)
     text = np.mean([_text_term(row) if t.strip() else np.zeros(len(examples)) for row, t in zip(similarity, texts)], axis=0)
-    strengths = {t for p in members for t in p.strengths}
     wanted = {t for p in members for t in (*p.challenges, *p.interests)}
 
-    def ks_fit(e: PracticeExample) -> float:
-        return float(np.mean([1.0 if not p.key_stages or set(p.key_stages) & set(e.key_stages) else 0.0 for p in members]))
+    taught = {ks for p in members for ks in p.key_stages}
+
+    # Challenges a member has and another member lists as a strength: the group can lead these itself.
+    leadable = [t for t in dict.fromkeys(t for p in members for t in p.challenges) if any(t in q.strengths and t not in q.challenges for q in members)]
 
     base = {
-        "key_stages": np.array([ks_fit(e) for e in examples]),
+        "key_stages": np.array([1.0 if not taught or taught.intersection(e.key_stages) else 0.0 for e in examples]),
         "context": np.array([np.mean([_context_fit(e, c) for c in contexts]) for e in examples]),
         "text": text,
         "peer_author": np.array([1.0 if e.author_teacher_id in member_ids and wanted.intersection(e.themes) else 0.0 for e in examples]),
-        "group_strengths": np.array([len(strengths.intersection(e.themes)) / len(e.themes) for e in examples]),
     }
     fixed = sum(getattr(weights, name) * values for name, values in base.items())
     demands = {
-        "challenges": _demand(t for p in members for t in set(p.challenges)),
-        "interests": _demand(t for p in members for t in set(p.interests)),
+        "challenges": _demand((t for p in members for t in set(p.challenges)), SHARED_POWER),
+        "interests": _demand((t for p in members for t in set(p.interests)), SHARED_POWER),
+        "group_strengths": _demand(leadable),
     }
     picks = _select(examples, _theme_similarity(catalogue), fixed, demands, weights, k, seed)
     out = []
     for i, cov in picks:
         e = examples[i]
-        terms = {"challenges": cov["challenges"], "interests": cov["interests"], **{name: float(v[i]) for name, v in base.items()}}
+        terms = {**cov, **{name: float(v[i]) for name, v in base.items()}}
         score = sum(getattr(weights, name) * value for name, value in terms.items())
         helpers = {t: tuple(p.id for p in members if t in p.strengths) for t in e.themes}
         helpers = {t: who for t, who in helpers.items() if who}
@@ -569,14 +578,19 @@ def _group_reasons(
         if who:
             whose = "everyone in the group" if len(who) == len(members) > 1 else _names([names[i] for i in who])
             reasons.append(f"Covers {THEMES[theme].label}, a challenge for {whose}.")
-    for theme, who in helpers.items():
-        verb = "lists" if len(who) == 1 else "list"
-        reasons.append(f"{_names([names[i] for i in who])} {verb} {THEMES[theme].label} as a strength and could lead this one.")
+    for p in members:
+        mine = [t for t, who in helpers.items() if p.id in who]
+        if mine:
+            what = "a strength" if len(mine) == 1 else "strengths"
+            reasons.append(f"{names[p.id]} lists {_labels(mine)} as {what} and could lead this one.")
     interested = [t for t in e.themes if any(t in p.interests for p in members) and not any(t in p.challenges for p in members)]
     if interested:
         reasons.append(f"Matches the group's interest in {_labels(interested)}.")
     if not reasons:
         reasons.append("No member's themes matched closely; this is a broadly useful example for your key stages.")
-    if terms["key_stages"] < 1:
-        reasons.append(f"Note: written for {_names(e.key_stages)}, which not every member teaches.")
+    teach = [names[p.id] for p in members if set(p.key_stages) & set(e.key_stages)]
+    if terms["key_stages"] == 0:
+        reasons.append(f"Note: written for {_names(e.key_stages)}, which no member lists.")
+    elif len(teach) < len(members):
+        reasons.append(f"Written for {_names(e.key_stages)}: closest to {_names(teach)}'s classes.")
     return reasons
