@@ -52,6 +52,7 @@ FSM_LOW = 15.0
 EAL_HIGH = 50.0
 SEN_HIGH = 20.0
 MIN_PUPILS = 150  # smaller settings (tiny independents, alternative provision) rarely have a music teacher
+SIXTH_FORM_SHARE = 0.8  # of London state-funded secondary schools, 416 of 501 go to age 18 or 19
 INDEPENDENT_WEIGHT = 0.45  # relative chance that a teacher in the programme works at an independent school
 CENTRE = (51.5074, -0.1278)  # Charing Cross, to tell inner from outer London
 COUNT_CHOICES, COUNT_P = np.array([2, 3, 4, 5]), np.array([0.30, 0.35, 0.22, 0.13])
@@ -341,7 +342,8 @@ def generate_teachers(n: int = 300, *, seed: int = 2026, schools: Mapping[int, S
         fewer than 150 pupils are skipped.
     age_high : mapping of URN to int, optional
         Highest pupil age per school, which decides who can teach KS5 (default: read from
-        the default schools CSV; schools missing from it are taken to have no sixth form).
+        the default schools CSV). A school missing from it has a sixth form with probability
+        0.8, about the share among London's state-funded secondary schools.
 
     Returns
     -------
@@ -394,7 +396,10 @@ def generate_teachers(n: int = 300, *, seed: int = 2026, schools: Mapping[int, S
     pupils = np.array([s.pupils if s.pupils is not None else 900 for s in sch], dtype=float)
     independent = np.array([s.sector == "independent" for s in sch])
     all_through = np.array([s.phase == "All-through" for s in sch])
-    sixth_form = np.array([ages.get(s.urn, 16) >= 18 for s in sch])
+    # Schools without a known age range: a side generator, so the main stream (and the
+    # committed sample) does not depend on how many ages are missing.
+    guess = np.random.default_rng([seed, 1]).random(n) < SIXTH_FORM_SHARE
+    sixth_form = np.array([ages[s.urn] >= 18 if s.urn in ages else bool(g) for s, g in zip(sch, guess)])
 
     u = rng.random((n, 3))
     ks4 = u[:, 0] < np.select([roles == "non_specialist", roles == "early_career_teacher"], [0.35, 0.8], 0.92)

@@ -225,11 +225,24 @@ def test_generated_file_validates(tmp_path, sample):
 
 def test_custom_school_table_and_more_teachers_than_schools():
     few = {urn: SCHOOLS[urn] for urn in sorted(SCHOOLS)[:40]}
-    teachers = generate_teachers(500, seed=3, schools=few, age_high={})
+    teachers = generate_teachers(500, seed=3, schools=few, age_high={urn: 16 for urn in few})
     assert {p.school_urn for p in teachers} <= set(few)
     assert all(1 <= p.department_size <= 30 for p in teachers)
-    assert not any("KS5" in p.key_stages for p in teachers)  # no age ranges given: no sixth forms
+    assert not any("KS5" in p.key_stages for p in teachers)  # no sixth forms in these ages
     assert 0.2 < share(teachers, lambda p: p.department_of_one) < 0.7
+
+
+def test_schools_without_a_known_age_range_sometimes_have_a_sixth_form():
+    few = {urn: SCHOOLS[urn] for urn in sorted(SCHOOLS)[:60]}
+    with_ages = generate_teachers(40, seed=3, schools=few, age_high={urn: 16 for urn in few})
+    unknown = generate_teachers(40, seed=3, schools=few, age_high={1: 18})
+    assert not any("KS5" in p.key_stages for p in with_ages)
+    assert 0 < sum("KS5" in p.key_stages for p in unknown) < 40
+    # the main random stream is untouched: the same people at the same schools
+    def who(teachers):
+        return [(p.name, p.school_urn, p.role, p.years_teaching, p.availability) for p in teachers]
+
+    assert who(with_ages) == who(unknown)
 
 
 def test_no_school_big_enough_is_an_error():
