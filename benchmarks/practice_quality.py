@@ -12,13 +12,17 @@ from the catalogue (never one the teacher wrote). We measure, averaged over teac
 - ``context``: mean context fit (0.5 = suits any school, 1 = written for exactly this context)
 - ``text cos``: mean TF-IDF cosine between the teacher's ``about`` and the listed examples
 
-Methods: ``ours`` (:func:`matcher.practice.recommend_for_teacher`), two ablations of it,
+Methods: ``ours`` (:func:`matcher.practice.recommend_for_teacher`), three ablations of it
+(plain score order without coverage decay, MMR or challenges-first; no challenges-first
+rule; no free-text term),
 ``theme overlap`` (rank by the number of example themes among the teacher's challenges
 and interests) and ``TF-IDF only`` (rank by the cosine between ``about`` and the example).
 Both baselines break ties with the same seeded random order as ours.
 
 A second table does the same for peer groups: random groups of 4 (seeded), measuring the
-share of *shared* challenges (held by 2+ members) that the group's list addresses.
+share of *shared* challenges (held by 2+ members) and of all members' challenges that the
+group's list addresses, the share of listed examples in which one member's strength meets
+another member's challenge (``member can lead``) or that touch any member's strength.
 
 Run: ``.venv/bin/python benchmarks/practice_quality.py [--teachers FILE] [-k 5] [--seed 0]``
 """
@@ -73,7 +77,8 @@ def teacher_table(cohort, catalogue, k: int, seed: int) -> dict[str, dict[str, f
     default = PracticeWeights()
     variants = {
         "ours": default,
-        "ours, no diversifying": replace(default, diversity=0.0, covered_decay=1.0),
+        "ours, score order only": replace(default, diversity=0.0, covered_decay=1.0, challenges_first=False),
+        "ours, no challenges-first": replace(default, challenges_first=False),
         "ours, no free text": replace(default, text=0.0),
     }
     rows: dict[str, list[dict[str, float]]] = {name: [] for name in [*variants, "theme overlap", "TF-IDF only"]}
@@ -120,13 +125,16 @@ def group_table(cohort, catalogue, k: int, seed: int, size: int = 4) -> dict[str
             "TF-IDF only": [examples[i] for i in baseline(text, allowed, k, seed)],
         }
         strengths = {t for p in members for t in p.strengths}
+        # themes in which one member's strength meets another member's challenge
+        leadable = {t for p in members for t in p.challenges if any(t in q.strengths for q in members if q is not p)}
         for name, chosen in picks.items():
             covered = {t for e in chosen for t in e.themes}
             rows[name].append(
                 {
                     "shared challenges": len(shared & covered) / len(shared) if shared else np.nan,
                     "any challenge": len(every & covered) / len(every) if every else np.nan,
-                    "with a helper": np.mean([bool(strengths & set(e.themes)) for e in chosen]),
+                    "member can lead": np.mean([bool(leadable & set(e.themes)) for e in chosen]),
+                    "any strength": np.mean([bool(strengths & set(e.themes)) for e in chosen]),
                     "themes": len(covered),
                 }
             )

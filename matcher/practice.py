@@ -107,6 +107,10 @@ class PracticeWeights:
     covered_decay
         Weight a challenge or interest keeps once an earlier pick covers it, in ``[0, 1]``;
         1 switches coverage-aware ranking off.
+    challenges_first
+        While one of the teacher's (or group's) challenges has no example in the list yet,
+        pick only among examples that address an uncovered challenge; the other terms
+        decide which. ``False`` leaves it to the weighted score alone.
     """
 
     challenges: float = 0.5
@@ -118,12 +122,15 @@ class PracticeWeights:
     group_strengths: float = 0.1
     diversity: float = 0.15
     covered_decay: float = 0.5
+    challenges_first: bool = True
 
     def __post_init__(self) -> None:
         for name in ("challenges", "interests", "key_stages", "context", "text", "peer_author", "group_strengths"):
             value = getattr(self, name)
             if not np.isfinite(value) or value < 0:
                 raise ValueError(f"PracticeWeights.{name} must be a finite number >= 0, got {value!r}")
+        if not isinstance(self.challenges_first, bool):
+            raise ValueError(f"PracticeWeights.challenges_first must be True or False, got {self.challenges_first!r}")
         if not 0 <= self.diversity < 1:
             raise ValueError(f"PracticeWeights.diversity must be in [0, 1), got {self.diversity!r}")
         if not 0 <= self.covered_decay <= 1:
@@ -266,12 +273,14 @@ def _select(
 
     ``fixed`` holds each example's score from terms that do not change as picks are made;
     ``demands`` maps a weight name (``"challenges"``, ``"interests"``...) to ``{theme: weight}``
-    (weights sum to 1); a theme's weight decays once a pick covers it. Returns
-    ``(index, undecayed coverage terms)`` in pick order.
+    (weights sum to 1); a theme's weight decays once a pick covers it. With
+    ``weights.challenges_first``, while some challenge is uncovered and an example addresses
+    it, only such examples compete. Returns ``(index, undecayed coverage terms)`` in pick order.
     """
     n = len(examples)
     tie_break = np.random.default_rng(seed).random(n)
     remaining = {name: dict(d) for name, d in demands.items()}
+    uncovered = set(demands.get("challenges", {}))
 
     def coverage(i: int, table: Mapping[str, Mapping[str, float]]) -> dict[str, float]:
         return {name: sum(d.get(t, 0.0) for t in examples[i].themes) for name, d in table.items()}
@@ -280,9 +289,11 @@ def _select(
     out: list[tuple[int, dict[str, float]]] = []
     for _ in range(min(k, n)):
         best, best_value = -1, (-np.inf, -np.inf)
-        for i in range(n):
-            if i in chosen:
-                continue
+        open_ = [i for i in range(n) if i not in chosen]
+        if weights.challenges_first:
+            urgent = [i for i in open_ if uncovered.intersection(examples[i].themes)]
+            open_ = urgent or open_
+        for i in open_:
             cov = coverage(i, remaining)
             relevance = fixed[i] + sum(getattr(weights, name) * value for name, value in cov.items())
             redundancy = max((theme_sim[i, j] for j in chosen), default=0.0)
@@ -290,6 +301,7 @@ def _select(
             if value > best_value:
                 best, best_value = i, value
         chosen.append(best)
+        uncovered.difference_update(examples[best].themes)
         out.append((best, coverage(best, demands)))
         for d in remaining.values():
             for t in examples[best].themes:
@@ -382,7 +394,9 @@ def recommend_for_teacher(
     0.5 plus half the share of the example's contexts the teacher has, *TXT*
     the TF-IDF cosine on a fixed scale (0 below 0.05, 1 from 0.2), *PEER* 1 if a suggested
     peer wrote it and it touches a challenge or interest. Each pick maximises
-    ``(1 - diversity) * relevance - diversity * max Jaccard(T, T_chosen)``.
+    ``(1 - diversity) * relevance - diversity * max Jaccard(T, T_chosen)``, among the
+    examples that address a challenge not yet covered while there are any
+    (``challenges_first``).
 
     Examples
     --------

@@ -213,7 +213,7 @@ def test_the_list_is_diversified():
 def test_diversifying_covers_more_challenges_than_ranking_by_score():
     """Over many hand-made teachers, coverage-aware MMR never covers fewer challenges in total."""
     rng = np.random.default_rng(7)
-    plain = replace(PracticeWeights(), diversity=0.0, covered_decay=1.0)
+    plain = replace(PracticeWeights(), diversity=0.0, covered_decay=1.0, challenges_first=False)
     ours_total = plain_total = 0
     for _ in range(40):
         challenges = tuple(rng.choice(THEME_IDS, size=4, replace=False))
@@ -224,7 +224,7 @@ def test_diversifying_covers_more_challenges_than_ranking_by_score():
 
 
 def test_without_diversifying_the_list_is_sorted_by_score():
-    plain = replace(PracticeWeights(), diversity=0.0, covered_decay=1.0)
+    plain = replace(PracticeWeights(), diversity=0.0, covered_decay=1.0, challenges_first=False)
     recs = recommend_for_teacher(teacher(challenges=("singing", "send"), interests=("composition",)), k=10, weights=plain)
     scores = [r.score for r in recs]
     assert all(a >= b - 1e-12 for a, b in zip(scores, scores[1:]))
@@ -263,7 +263,8 @@ def test_bad_k(k):
 
 
 @pytest.mark.parametrize(
-    "change", [{"diversity": 1.0}, {"diversity": -0.1}, {"covered_decay": 1.5}, {"text": -1.0}, {"challenges": float("nan")}]
+    "change",
+    [{"diversity": 1.0}, {"diversity": -0.1}, {"covered_decay": 1.5}, {"text": -1.0}, {"challenges": float("nan")}, {"challenges_first": "yes"}],
 )
 def test_bad_weights(change):
     with pytest.raises(ValueError, match="PracticeWeights"):
