@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import Flask, g, request, session
 
 from . import db
-from .models import ApiToken, User
+from .models import User
 from .problems import Problem
 
 __all__ = [
@@ -69,12 +69,17 @@ def new_token() -> str:
 
 
 _COLUMNS = (User.id, User.username, User.role, User.programme_id, User.teacher_id)
+# Plain SQL for the per-request lookups: building SQLAlchemy expressions costs more than
+# the query itself on the hot path.
+_BY_TOKEN = sa.text(
+    "SELECT u.id, u.username, u.role, u.programme_id, u.teacher_id FROM api_tokens k "
+    "JOIN users u ON u.id = k.user_id WHERE k.token_hash = :h AND u.active"
+)
+_BY_ID = sa.text("SELECT u.id, u.username, u.role, u.programme_id, u.teacher_id FROM users u WHERE u.id = :id AND u.active")
 
 
 def _from_token(token: str) -> Identity | None:
-    row = db.session().execute(
-        sa.select(*_COLUMNS).join(ApiToken, ApiToken.user_id == User.id).where(ApiToken.token_hash == hash_token(token), User.active.is_(True))
-    ).first()
+    row = db.session().connection().execute(_BY_TOKEN, {"h": hash_token(token)}).first()
     return Identity(*row, via="token") if row else None
 
 
@@ -82,7 +87,7 @@ def _from_session() -> Identity | None:
     user_id = session.get("user_id")
     if not isinstance(user_id, int):
         return None
-    row = db.session().execute(sa.select(*_COLUMNS).where(User.id == user_id, User.active.is_(True))).first()
+    row = db.session().connection().execute(_BY_ID, {"id": user_id}).first()
     if row is None or session.get("role") != row.role:
         return None
     return Identity(*row, via="session")
