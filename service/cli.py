@@ -124,7 +124,7 @@ def cmd_init(args: argparse.Namespace) -> int:
                 ensure(f"teacher{n}", "teacher", teacher_id=tid, token=True)
         s.flush()
         if args.load_samples:
-            _refresh(app, s, programme.id)
+            _refresh(app, s, programme.id, force=False)
     _save_credentials(app, creds)
     print()
     print(f"Demo accounts (also in {Path(app.instance_path) / CREDENTIALS_FILE}, readable by you only):")
@@ -158,14 +158,22 @@ def _demo_teachers(app, s, programme_id: int, sample_ids: list[str]) -> list[str
     return sample_ids[:2]
 
 
-def _refresh(app, s, programme_id: int) -> None:
+def _refresh(app, s, programme_id: int, force: bool = True) -> None:
+    import time
+
+    from service.services import peers
+
+    start = time.perf_counter()
     try:
-        from service.services import peers
-    except ImportError:
+        with app.test_request_context():
+            n = peers.refresh_programme(s, programme_id, force=force)
+    except ImportError as exc:
+        print(f"peer suggestions: not computed ({exc}); they will be computed on first request")
         return
-    with app.test_request_context():
-        n = peers.refresh_programme(s, programme_id)
-    print(f"peer suggestions: stored for {n} teachers")
+    if n:
+        print(f"peer suggestions: stored for {n} teachers in {time.perf_counter() - start:.1f} s")
+    else:
+        print("peer suggestions: up to date")
 
 
 def cmd_users_create(args: argparse.Namespace) -> int:

@@ -27,7 +27,7 @@ from ..problems import Problem
 from .common import bump_decisions, programme_versions
 from .teachers import programme_cohort
 
-__all__ = ["peers_json", "peers_for", "decide", "compute_for", "refresh_programme", "clear_cache"]
+__all__ = ["peers_json", "peers_for", "decide", "compute_for", "refresh_programme", "is_fresh", "clear_cache"]
 
 _CACHE: OrderedDict = OrderedDict()
 _CACHE_LOCK = threading.Lock()
@@ -93,8 +93,24 @@ def _store(teacher_ids: Iterable[str], rows: list[dict]) -> None:
         pass
 
 
-def refresh_programme(s: Session, programme_id: int) -> int:
-    """Compute and store the suggestions of every teacher of a programme; returns how many teachers."""
+def is_fresh(s: Session, programme_id: int) -> bool:
+    """True when the programme's stored suggestions were all computed from its current profiles."""
+    profiles_version, _ = programme_versions(s, programme_id)
+    versions = set(
+        s.execute(
+            sa.select(Suggestion.profiles_version).distinct().join(Teacher, Teacher.id == Suggestion.teacher_id).where(Teacher.programme_id == programme_id)
+        ).scalars()
+    )
+    return versions == {profiles_version}
+
+
+def refresh_programme(s: Session, programme_id: int, *, force: bool = True) -> int:
+    """Compute and store the suggestions of every teacher of a programme; returns how many teachers.
+
+    With ``force=False`` nothing is done (0 is returned) when the stored ones are fresh.
+    """
+    if not force and is_fresh(s, programme_id):
+        return 0
     profiles_version, _ = programme_versions(s, programme_id)
     cohort = programme_cohort(s, programme_id, profiles_version)
     library = _library()
