@@ -37,9 +37,9 @@ from pathlib import Path
 
 import numpy as np
 
-from matcher.catalogue import load_catalogue, teacher_contexts
+from matcher.catalogue import context_fit, load_catalogue, teacher_contexts
 from matcher.io import load_cohort
-from matcher.practice import PracticeWeights, _context_fit, recommend_for_group, recommend_for_teacher, text_similarity
+from matcher.practice import PracticeWeights, recommend_for_group, recommend_for_teacher, text_similarity
 from matcher.themes import THEMES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,7 +65,7 @@ def metrics(profile, picks, contexts, sim_row, columns_of) -> dict[str, float]:
         "max same": max(count.values()),
         "groups": len({THEMES[t].group for t in covered}),
         "key stage": np.mean([bool(set(profile.key_stages) & set(e.key_stages)) for e in picks]),
-        "context": np.mean([_context_fit(e, contexts) for e in picks]),
+        "context": np.mean([context_fit(e, contexts) for e in picks]),
         "text cos": np.mean([sim_row[columns_of[e.id]] for e in picks]),
     }
 

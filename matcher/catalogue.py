@@ -50,6 +50,8 @@ __all__ = [
     "load_catalogue",
     "parse_examples",
     "teacher_contexts",
+    "context_fit",
+    "ANY_CONTEXT_FIT",
 ]
 
 #: School contexts an example can suit, each with how it is recognised in a teacher's profile.
@@ -70,6 +72,10 @@ CONTEXTS: Mapping[str, str] = MappingProxyType(
 HIGH_FSM_PERCENT = 35.0  # as in matcher.samples: roughly the top quartile of London secondaries
 HIGH_EAL_PERCENT = 50.0
 SMALL_SCHOOL_PUPILS = 800
+# Context fit of an example that suits any school (it lists no contexts), or whose contexts
+# the teacher does not share: context only ever adds, so a department-of-one idea is not
+# hidden from a teacher in a large department, just not favoured.
+ANY_CONTEXT_FIT = 0.5
 LARGE_DEPARTMENT_SIZE = 3
 NEW_TO_TEACHING_YEARS = 3
 
@@ -431,3 +437,19 @@ def teacher_contexts(profile: TeacherProfile, school: School | None) -> frozense
         if school.gender in ("Boys", "Girls"):
             found.add("single_sex")
     return frozenset(found)
+
+
+def context_fit(example: PracticeExample, contexts: frozenset[str] | set[str]) -> float:
+    """How well ``example`` suits a teacher with these :data:`CONTEXTS`, from 0.5 to 1.
+
+    0.5 for an example that suits any school (it lists no contexts) or none of whose
+    contexts the teacher shares; 1 when the teacher shares all of them.
+
+    >>> example = PracticeExample("x", "T", "S", ("singing",), ("KS3",), ("department_of_one", "high_fsm"), ("r",), "one lesson")
+    >>> context_fit(example, {"department_of_one"})
+    0.75
+    """
+    if not example.contexts:
+        return ANY_CONTEXT_FIT
+    share = len(contexts.intersection(example.contexts)) / len(example.contexts)
+    return ANY_CONTEXT_FIT + (1 - ANY_CONTEXT_FIT) * share

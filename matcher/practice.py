@@ -4,10 +4,14 @@ An example earns its place by the teacher's **challenges** first, then **interes
 the **key stages** they teach, the **school context** it suits (a department of one, a
 high-FSM school...), and the TF-IDF similarity between what the teacher wrote about
 their practice and the example's text. An example written by one of the teacher's
-suggested peers is boosted, so the list can say who to ask. The list is then
-diversified: each pick lowers the value of challenges already covered and of examples
-whose themes overlap the ones chosen (maximal marginal relevance), so five examples
-on the same theme never crowd out a teacher's other challenges.
+suggested peers is boosted, so the list can say who to ask. Challenges come first in
+the list too: until each has an example, only examples that address an uncovered one
+compete. The list is diversified: each pick lowers the value of challenges already
+covered and of examples whose themes overlap the ones chosen (maximal marginal
+relevance), so five examples on one theme never crowd out a teacher's other challenges.
+
+Free-text similarity lives in :mod:`matcher.practice_text`, the wording of reasons in
+:mod:`matcher.practice_reasons`, the catalogue and school contexts in :mod:`matcher.catalogue`.
 
 Examples
 --------
@@ -31,12 +35,12 @@ from functools import lru_cache
 from types import MappingProxyType
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
-from .catalogue import CONTEXTS, Catalogue, PracticeExample, load_catalogue, teacher_contexts
+from .catalogue import Catalogue, PracticeExample, context_fit, load_catalogue, teacher_contexts
+from .practice_reasons import first_names, group_reasons, teacher_reasons
+from .practice_text import text_similarity, text_term
 from .profiles import Cohort, TeacherProfile
 from .schools import School, load_schools
-from .themes import THEMES
 
 __all__ = [
     "PracticeWeights",
@@ -44,39 +48,12 @@ __all__ = [
     "recommend_for_teacher",
     "recommend_for_group",
     "text_similarity",
-    "CONTEXT_PHRASES",
 ]
 
 logger = logging.getLogger(__name__)
 
-#: How each school context reads inside a sentence ("Suits a department of one, like yours").
-CONTEXT_PHRASES: Mapping[str, str] = MappingProxyType(
-    {
-        "department_of_one": "a department of one",
-        "large_department": "a large department",
-        "new_to_teaching": "teachers new to the job",
-        "non_specialist": "non-specialist teachers",
-        "high_fsm": "a school with many pupils on free school meals",
-        "high_eal": "a school where many pupils are learning English",
-        "small_school": "a small school",
-        "all_through": "an all-through school",
-        "independent": "an independent school",
-        "single_sex": "a single-sex school",
-    }
-)
-assert set(CONTEXT_PHRASES) == set(CONTEXTS)
-
-# TF-IDF cosines between a few sentences of "about" and a 150-word summary are small: a
-# teacher's best match is typically 0.08-0.18. Below TEXT_FLOOR it is a shared common word,
-# not a shared topic; at TEXT_FULL and above it counts fully.
-TEXT_FLOOR = 0.05
-TEXT_FULL = 0.2
 # A theme n members of a group list weighs n ** SHARED_POWER: shared challenges come first.
 SHARED_POWER = 2.0
-# Context fit of an example that suits any school (it lists no contexts), or whose contexts
-# the teacher does not share: context only ever adds, so a department-of-one idea is not
-# hidden from a teacher in a large department, just not favoured.
-ANY_CONTEXT_FIT = 0.5
 
 
 @dataclass(frozen=True)
@@ -167,84 +144,12 @@ class Recommendation:
 
 
 # ---------------------------------------------------------------------------------------
-# Free-text similarity
-
-
-@lru_cache(maxsize=8)
-def _text_index(catalogue: Catalogue) -> tuple[TfidfVectorizer, object]:
-    vectorizer = TfidfVectorizer(stop_words="english", ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode")
-    matrix = vectorizer.fit_transform([e.text for e in catalogue])
-    return vectorizer, matrix
-
-
-def text_similarity(texts: Sequence[str], catalogue: Catalogue | None = None) -> np.ndarray:
-    """TF-IDF cosine similarity of each text with each example, shape ``(len(texts), len(catalogue))``.
-
-    The vocabulary and weights are learned from the catalogue, so words no example uses
-    are ignored.
-
-    >>> sim = text_similarity(["ukulele chords with Year 7", ""])
-    >>> sim.shape[0], float(sim[1].max())
-    (2, 0.0)
-    """
-    if isinstance(texts, str):
-        raise TypeError("expected a list of texts, got a string; wrap it in a list")
-    catalogue = load_catalogue() if catalogue is None else catalogue
-    vectorizer, matrix = _text_index(catalogue)
-    return np.asarray((vectorizer.transform(list(texts)) @ matrix.T).todense())
-
-
-def _shared_words(text: str, catalogue: Catalogue, column: int, n: int = 3) -> list[str]:
-    """The terms that contribute most to the similarity of ``text`` with one example."""
-    vectorizer, matrix = _text_index(catalogue)
-    product = vectorizer.transform([text]).multiply(matrix[column]).tocoo()
-    names = vectorizer.get_feature_names_out()
-    ranked = [str(names[j]) for _, j in sorted(zip(-product.data, product.col))]
-    words: list[str] = []
-    for term in ranked:  # a bigram already says what its words say
-        if not any(term in w.split() or w in term.split() for w in words):
-            words.append(term)
-        if len(words) == n:
-            break
-    return words
-
-
-# ---------------------------------------------------------------------------------------
 # Scoring and diversified selection
-
-
-def _labels(theme_ids: Iterable[str]) -> str:
-    labels = [THEMES[t].label for t in theme_ids]
-    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
-
-
-def _names(names: Sequence[str]) -> str:
-    names = list(names)
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _first_names(profiles: Sequence[TeacherProfile]) -> dict[str, str]:
-    """First names, or full names where two people share a first name."""
-    first = {p.id: (p.name.split() or [p.id])[0] for p in profiles}
-    clashes = {n for n in first.values() if list(first.values()).count(n) > 1}
-    return {p.id: (p.name if first[p.id] in clashes else first[p.id]) for p in profiles}
 
 
 def _school(profile: TeacherProfile, cohort: Cohort | None, schools: Mapping[int, School] | None) -> School | None:
     table = cohort.schools if cohort is not None else (schools if schools is not None else load_schools())
     return table.get(profile.school_urn)
-
-
-def _context_fit(example: PracticeExample, contexts: frozenset[str]) -> float:
-    if not example.contexts:
-        return ANY_CONTEXT_FIT
-    share = len(contexts.intersection(example.contexts)) / len(example.contexts)
-    return ANY_CONTEXT_FIT + (1 - ANY_CONTEXT_FIT) * share
-
-
-def _text_term(similarity: np.ndarray) -> np.ndarray:
-    """Cosines on a fixed scale: 0 below :data:`TEXT_FLOOR`, 1 from :data:`TEXT_FULL` up."""
-    return np.where(similarity >= TEXT_FLOOR, np.minimum(similarity / TEXT_FULL, 1.0), 0.0)
 
 
 @lru_cache(maxsize=8)
@@ -421,12 +326,12 @@ def recommend_for_teacher(
     if not examples:
         return []
     similarity = text_similarity([profile.about], catalogue)[0, columns] if profile.about.strip() else np.zeros(len(columns))
-    text = _text_term(similarity)
+    text = text_term(similarity)
     key_stages = set(profile.key_stages)
     wanted = set(profile.challenges) | set(profile.interests)
     base = {
         "key_stages": np.array([1.0 if not key_stages or key_stages & set(e.key_stages) else 0.0 for e in examples]),
-        "context": np.array([_context_fit(e, contexts) for e in examples]),
+        "context": np.array([context_fit(e, contexts) for e in examples]),
         "text": text,
         "peer_author": np.array([1.0 if e.author_teacher_id in peers and wanted.intersection(e.themes) else 0.0 for e in examples]),
     }
@@ -439,43 +344,10 @@ def recommend_for_teacher(
         e = examples[i]
         terms = {"challenges": cov["challenges"], "interests": cov["interests"], **{name: float(v[i]) for name, v in base.items()}}
         score = sum(getattr(weights, name) * value for name, value in terms.items())
-        reasons = _teacher_reasons(profile, e, terms, contexts, peers, catalogue, columns[i])
+        reasons = teacher_reasons(profile, e, terms, contexts, peers, catalogue, columns[i])
         out.append(Recommendation(e, float(score), MappingProxyType(terms), tuple(reasons), (profile.id,)))
     logger.debug("recommended %s to %s", [r.example.id for r in out], profile.id)
     return out
-
-
-def _teacher_reasons(
-    profile: TeacherProfile,
-    e: PracticeExample,
-    terms: Mapping[str, float],
-    contexts: frozenset[str],
-    peers: Mapping[str, str],
-    catalogue: Catalogue,
-    column: int,
-) -> list[str]:
-    reasons = []
-    if terms["peer_author"] > 0:
-        reasons.append(f"{peers[e.author_teacher_id]}, one of your suggested peers, wrote this: ask them how it went.")
-    challenges = [t for t in dict.fromkeys(profile.challenges) if t in e.themes]
-    if challenges:
-        what = "your challenge in" if len(challenges) == 1 else f"{len(challenges)} of your challenges:"
-        reasons.append(f"Tackles {what} {_labels(challenges)}.")
-    interests = [t for t in dict.fromkeys(profile.interests) if t in e.themes and t not in challenges]
-    if interests:
-        reasons.append(f"Matches your interest in {_labels(interests)}.")
-    fits = [c for c in e.contexts if c in contexts]
-    if fits:
-        reasons.append(f"Fits your context: {_names([CONTEXT_PHRASES[c] for c in fits])}.")
-    if terms["text"] >= 0.6:
-        words = _shared_words(profile.about, catalogue, column)
-        if words:
-            reasons.append(f"Close to what you wrote about your practice ({', '.join(repr(w) for w in words)}).")
-    if not reasons:
-        reasons.append("None of your themes matched closely; this is a broadly useful example for your key stages.")
-    if terms["key_stages"] == 0:
-        reasons.append(f"Note: written for {_names(e.key_stages)}, which you do not list.")
-    return reasons
 
 
 def recommend_for_group(
@@ -536,12 +408,12 @@ def recommend_for_group(
     weights = PracticeWeights() if weights is None else weights
     catalogue = load_catalogue() if catalogue is None else catalogue
     examples = list(catalogue.examples)
-    names = _first_names(members)
+    names = first_names(members)
     member_ids = set(ids)
     contexts = [teacher_contexts(p, _school(p, cohort, schools)) for p in members]
     texts = [p.about for p in members]
     similarity = text_similarity(texts, catalogue)
-    text = np.mean([_text_term(row) if t.strip() else np.zeros(len(examples)) for row, t in zip(similarity, texts)], axis=0)
+    text = np.mean([text_term(row) if t.strip() else np.zeros(len(examples)) for row, t in zip(similarity, texts)], axis=0)
     wanted = {t for p in members for t in (*p.challenges, *p.interests)}
 
     taught = {ks for p in members for ks in p.key_stages}
@@ -551,7 +423,7 @@ def recommend_for_group(
 
     base = {
         "key_stages": np.array([1.0 if not taught or taught.intersection(e.key_stages) else 0.0 for e in examples]),
-        "context": np.array([np.mean([_context_fit(e, c) for c in contexts]) for e in examples]),
+        "context": np.array([np.mean([context_fit(e, c) for c in contexts]) for e in examples]),
         "text": text,
         "peer_author": np.array([1.0 if e.author_teacher_id in member_ids and wanted.intersection(e.themes) else 0.0 for e in examples]),
     }
@@ -569,42 +441,6 @@ def recommend_for_group(
         score = sum(getattr(weights, name) * value for name, value in terms.items())
         helpers = {t: tuple(p.id for p in members if t in p.strengths) for t in e.themes}
         helpers = {t: who for t, who in helpers.items() if who}
-        reasons = _group_reasons(members, names, e, helpers, terms)
+        reasons = group_reasons(members, names, e, helpers, terms)
         out.append(Recommendation(e, float(score), MappingProxyType(terms), tuple(reasons), tuple(ids), MappingProxyType(helpers)))
     return out
-
-
-def _group_reasons(
-    members: Sequence[TeacherProfile],
-    names: Mapping[str, str],
-    e: PracticeExample,
-    helpers: Mapping[str, tuple[str, ...]],
-    terms: Mapping[str, float],
-) -> list[str]:
-    reasons = []
-    if terms["peer_author"] > 0:
-        reasons.append(f"{names[e.author_teacher_id]}, a member of this group, wrote this: a ready-made first session.")
-    covered = sorted(
-        ((t, [p.id for p in members if t in p.challenges]) for t in e.themes),
-        key=lambda item: -len(item[1]),
-    )
-    for theme, who in covered:
-        if who:
-            whose = "everyone in the group" if len(who) == len(members) > 1 else _names([names[i] for i in who])
-            reasons.append(f"Covers {THEMES[theme].label}, a challenge for {whose}.")
-    for p in members:
-        mine = [t for t, who in helpers.items() if p.id in who]
-        if mine:
-            what = "a strength" if len(mine) == 1 else "strengths"
-            reasons.append(f"{names[p.id]} lists {_labels(mine)} as {what} and could lead this one.")
-    interested = [t for t in e.themes if any(t in p.interests for p in members) and not any(t in p.challenges for p in members)]
-    if interested:
-        reasons.append(f"Matches the group's interest in {_labels(interested)}.")
-    if not reasons:
-        reasons.append("No member's themes matched closely; this is a broadly useful example for your key stages.")
-    teach = [names[p.id] for p in members if set(p.key_stages) & set(e.key_stages)]
-    if terms["key_stages"] == 0:
-        reasons.append(f"Note: written for {_names(e.key_stages)}, which no member lists.")
-    elif len(teach) < len(members):
-        reasons.append(f"Written for {_names(e.key_stages)}: closest to {_names(teach)}'s classes.")
-    return reasons
