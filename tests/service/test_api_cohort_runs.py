@@ -1,0 +1,123 @@
+"""Tests of ``service/api/cohort_runs.py``: runs in the background, ETag edits, concurrency, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from service import db
+from service.models import CohortRun, Programme
+
+from .conftest import ACCOUNTS, TEACHERS
+
+COORD = ACCOUNTS["coord_n"].headers
+
+
+def stored_run(app, programme="north", groups=None) -> int:
+    """A finished run stored directly (edits that need no solver are tested on it)."""
+    ids = TEACHERS[programme]
+    groups = groups or [ids[0:4], ids[4:8], ids[8:12]]
+    with db.new_session(app) as s:
+        pid = s.execute(sa.select(Programme.id).where(Programme.name == programme)).scalar_one()
+        run = CohortRun(
+            programme_id=pid,
+            status="done",
+            params={"size_min": 4, "size_max": 4},
+            result={"groups": [{"index": i, "members": g, "score": 0.5, "approved": False} for i, g in enumerate(groups)], "figures": {"mean": 0.5}},
+        )
+        s.add(run)
+        s.flush()
+        return run.id
+
+
+def test_get_has_etag_and_edits_need_it(client, app):
+    run_id = stored_run(app)
+    resp = client.get(f"/api/v1/cohort-runs/{run_id}", headers=COORD)
+    assert resp.status_code == 200 and resp.get_json()["status"] == "done"
+    tag = resp.headers["ETag"]
+    missing = client.post(f"/api/v1/cohort-runs/{run_id}/groups/1/approve", json={}, headers=COORD)
+    assert missing.status_code == 428
+    ok = client.post(f"/api/v1/cohort-runs/{run_id}/groups/1/approve", json={}, headers={**COORD, "If-Match": tag})
+    assert ok.status_code == 200 and ok.headers["ETag"] != tag
+    body = ok.get_json()
+    assert [g["approved"] for g in body["result"]["groups"]] == [False, True, False]
+    stale = client.post(f"/api/v1/cohort-runs/{run_id}/groups/0/approve", json={}, headers={**COORD, "If-Match": tag})
+    assert stale.status_code == 409 and stale.mimetype == "application/problem+json"
+    by_version = client.post(f"/api/v1/cohort-runs/{run_id}/groups/1/approve", json={"approved": False, "version": body["version"]}, headers=COORD)
+    assert by_version.status_code == 200 and not any(g["approved"] for g in by_version.get_json()["result"]["groups"])
+    assert client.post(f"/api/v1/cohort-runs/{run_id}/groups/9/approve", json={"version": by_version.get_json()["version"]}, headers=COORD).status_code == 404
+
+
+def test_two_clients_editing_one_run_one_gets_409(app):
+    """Both clients load the same version, then save at the same moment: exactly one wins."""
+    for attempt in range(4):
+        run_id = stored_run(app)
+        tag = app.test_client().get(f"/api/v1/cohort-runs/{run_id}", headers=COORD).headers["ETag"]
+        barrier = threading.Barrier(2)
+        statuses: list[int] = []
+
+        def edit(index: int) -> None:
+            client = app.test_client()
+            barrier.wait()
+            resp = client.post(f"/api/v1/cohort-runs/{run_id}/groups/{index}/approve", json={}, headers={**COORD, "If-Match": tag})
+            statuses.append(resp.status_code)
+
+        threads = [threading.Thread(target=edit, args=(i,)) for i in (0, 1)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert sorted(statuses) == [200, 409], (attempt, statuses)
+        final = app.test_client().get(f"/api/v1/cohort-runs/{run_id}", headers=COORD).get_json()
+        assert final["version"] == 2 and sum(g["approved"] for g in final["result"]["groups"]) == 1
+
+
+def test_export_csv_full_and_pseudonymised(client, app):
+    run_id = stored_run(app)
+    text = client.get(f"/api/v1/cohort-runs/{run_id}/export", headers=COORD).get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["teacher_id"] for r in rows] == TEACHERS["north"][:12]
+    assert all(r["name"] and r["school"] for r in rows)
+    resp = client.get(f"/api/v1/cohort-runs/{run_id}/export", headers=ACCOUNTS["analyst_n"].headers)
+    assert resp.status_code == 200
+    anon = list(csv.DictReader(io.StringIO(resp.get_data(as_text=True))))
+    assert len(anon) == 12 and all(r["teacher_id"].startswith("p-") and r["name"] == "" for r in anon)
+    assert not any(t in resp.get_data(as_text=True) for t in TEACHERS["north"])
+    assert client.get(f"/api/v1/cohort-runs/{run_id}/export", headers=ACCOUNTS["analyst_s"].headers).status_code == 403
+
+
+def test_unfinished_runs_cannot_be_edited_or_exported(client, app):
+    with db.new_session(app) as s:
+        pid = s.execute(sa.select(Programme.id).where(Programme.name == "north")).scalar_one()
+        run = CohortRun(programme_id=pid, status="running", params={})
+        s.add(run)
+        s.flush()
+        run_id = run.id
+    assert client.post(f"/api/v1/cohort-runs/{run_id}/groups/0/approve", json={"version": 1}, headers=COORD).status_code == 409
+    assert client.get(f"/api/v1/cohort-runs/{run_id}/export", headers=COORD).status_code == 409
+
+
+def test_create_validates_before_queueing(client, app):
+    bad = client.post("/api/v1/cohort-runs", json={"size_min": 6, "size_max": 4}, headers=COORD)
+    assert bad.status_code == 422
+    unknown = client.post("/api/v1/cohort-runs", json={"keep_apart": [["n-01", "s-01"]]}, headers=COORD)
+    assert unknown.status_code == 422 and unknown.get_json()["errors"][0]["value"] == "s-01"
+    too_long = client.post("/api/v1/cohort-runs", json={"seconds": 1000}, headers=COORD)
+    assert too_long.status_code == 422
+    with db.new_session(app) as s:
+        assert s.execute(sa.select(sa.func.count()).select_from(CohortRun)).scalar_one() == 0
+
+
+def wait_done(client, location: str, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body = client.get(location, headers=COORD).get_json()
+        if body["status"] in ("done", "failed"):
+            return body
+        time.sleep(0.1)
+    raise AssertionError(f"{location} did not finish")
