@@ -1,26 +1,302 @@
-"""Coordinator pages: cohort runs (work in progress)."""
+"""Coordinator pages: generate peer groups, watch the run, review, adjust, approve, repair, export.
+
+The work is done by :mod:`service.services.cohorts` (which calls ``matcher.cohorts``);
+these views read forms, call it and render. Edits name the run's version, so a stale page
+gets a clear "someone else changed this run" message (409) instead of overwriting.
+"""
 
 from __future__ import annotations
 
-from flask import render_template
+import re
+
+from flask import Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from pydantic import ValidationError as PydanticValidationError
 
 from .. import auth
+from ..api.schemas import CohortRunIn
+from ..models import utcnow
+from ..problems import Problem
+from ..services import cohorts as svc
+from ..services import pages_support
 from . import bp
+from .cohort_view import charts_for, map_for, result_view
+from .common import int_arg
+
+RUNS_PER_PAGE = 10
+FAIRNESS = (
+    ("0", "Best total", "Groups with the highest affinity overall."),
+    ("0.5", "Balanced", "Good totals, while lifting the members who would match least well."),
+    ("1", "Protect the worst-off", "Make the least well-matched member as well off as possible."),
+)
+_SPLIT = re.compile(r"[\s,;]+")
+
+
+# ---- forms ------------------------------------------------------------------------------
+
+
+def _id_lines(text: str) -> list[list[str]]:
+    """One group of teacher ids per non-blank line, separated by commas, ';' or spaces."""
+    return [[x for x in _SPLIT.split(line.strip()) if x] for line in text.splitlines() if line.strip()]
+
+
+def _form_defaults() -> dict:
+    return {
+        "size_min": "4",
+        "size_max": "6",
+        "seconds": str(current_app.config["PEERMATCH_COHORT_DEFAULT_SECONDS"]),
+        "fairness": "0.5",
+        "seed": "0",
+        "keep_apart": "",
+        "keep_together": "",
+    }
+
+
+def _field_messages(exc: PydanticValidationError) -> dict[str, list[str]]:
+    """Plain-English messages per form field for the request model's errors."""
+    limit = current_app.config["PEERMATCH_COHORT_MAX_SECONDS"]
+    fixed = {
+        "size_min": "must be a whole number from 2 to 12",
+        "size_max": "must be a whole number from 2 to 12",
+        "seconds": f"must be a number of seconds, more than 0 and at most {limit}",
+        "fairness": "choose one of the options",
+        "seed": "must be a whole number, 0 or more",
+    }
+    out: dict[str, list[str]] = {}
+    for err in exc.errors(include_url=False, include_context=False):
+        loc = err.get("loc", ())
+        if not loc:  # a check across fields: the size range
+            out.setdefault("size_max", []).append("the largest size must not be smaller than the smallest")
+            continue
+        name = str(loc[0])
+        if name in fixed:
+            message = fixed[name]
+        elif len(loc) >= 2 and isinstance(loc[1], int):
+            line = loc[1] + 1
+            message = f"line {line}: " + ("a line needs 2 to 12 teacher ids" if err.get("type") in ("too_short", "too_long") else "is not a list of teacher ids")
+            if len(loc) == 3:
+                message = f"line {line}: {err.get('input')!r} is not a teacher id"
+        else:
+            message = err.get("msg", "is not valid")
+        if message not in out.get(name, []):
+            out.setdefault(name, []).append(message)
+    return out
+
+
+def _params_from_form() -> tuple[dict, dict | None, dict[str, list[str]]]:
+    """The form's values (to show again), the validated run parameters, and field errors."""
+    form = request.form
+    values = {k: form.get(k, "").strip() for k in _form_defaults()}
+    raw = {
+        "size_min": values["size_min"] or None,
+        "size_max": values["size_max"] or None,
+        "seconds": values["seconds"] or None,
+        "fairness": values["fairness"] or "0",
+        "seed": values["seed"] or "0",
+        "keep_apart": _id_lines(form.get("keep_apart", "")),
+        "keep_together": _id_lines(form.get("keep_together", "")),
+    }
+    values["keep_apart"] = form.get("keep_apart", "")
+    values["keep_together"] = form.get("keep_together", "")
+    try:
+        params = CohortRunIn.model_validate({k: v for k, v in raw.items() if v is not None}).model_dump()
+    except PydanticValidationError as exc:
+        return values, None, _field_messages(exc)
+    return values, params, {}
+
+
+def _render_list(user, values: dict, errors: dict, status: int = 200, problem: Problem | None = None):
+    page = svc.list_runs(user, page=int_arg("page", 1, 1, 100_000), per_page=RUNS_PER_PAGE)
+    return (
+        render_template(
+            "coordinator/cohorts.html",
+            page=page,
+            values=values,
+            errors=errors,
+            problem=problem,
+            fairness=FAIRNESS,
+            max_seconds=current_app.config["PEERMATCH_COHORT_MAX_SECONDS"],
+        ),
+        status,
+    )
 
 
 @bp.get("/cohorts")
 def cohort_list():
-    auth.require("coordinator")
-    return render_template("error.html", problem=None)
+    """Earlier runs, and the form to generate peer groups."""
+    user = auth.require("coordinator")
+    return _render_list(user, _form_defaults(), {})
+
+
+@bp.post("/cohorts")
+def cohort_create():
+    """Start a run in the background and go to its page (which shows progress)."""
+    user = auth.require("coordinator")
+    values, params, errors = _params_from_form()
+    if errors:
+        return _render_list(user, values, errors, 422)
+    try:
+        run = svc.create_run(user, params)
+    except Problem as exc:
+        if exc.status != 422:
+            raise
+        errors = {}
+        for e in exc.errors:
+            errors.setdefault(e.get("field") or "_form", []).append(f"{e.get('value')}: {e.get('message')}" if e.get("value") else e.get("message", ""))
+        return _render_list(user, values, errors, 422, problem=exc)
+    return redirect(url_for("pages.cohort_run", run_id=run.id))
+
+
+# ---- one run ------------------------------------------------------------------------------
+
+
+def _progress(run) -> tuple[float, str]:
+    """An estimate of how far a run is (elapsed time over its time limit) and a sentence."""
+    if run.status == "queued":
+        return 0.0, "Waiting for a free worker…"
+    if run.status != "running" or run.started_at is None:
+        return (1.0, "Finished.") if run.status == "done" else (0.0, "Stopped.")
+    seconds = float(run.params.get("seconds") or 1)
+    started = run.started_at if run.started_at.tzinfo else run.started_at.replace(tzinfo=utcnow().tzinfo)
+    elapsed = max(0.0, (utcnow() - started).total_seconds())
+    return min(0.99, elapsed / seconds), f"Searching for the best groups: {elapsed:.0f} of at most {seconds:.0f} seconds."
+
+
+def _render_run(user, run, *, preview=None, moved=None, problem: Problem | None = None, status: int = 200, form: dict | None = None):
+    """The run page: progress, failure, or the result with figures, charts and group cards."""
+    if run.status in ("queued", "running"):
+        progress, message = _progress(run)
+        return render_template("coordinator/cohort_progress.html", run=run, progress=progress, message=message), status
+    if run.status == "failed":
+        return render_template("coordinator/cohort_failed.html", run=run, error=run.error or {}), status
+    view = result_view(user, run.result, preview=preview)
+    return (
+        render_template(
+            "coordinator/cohort_result.html",
+            run=run,
+            view=view,
+            charts=charts_for(view),
+            moved=moved,
+            problem=problem,
+            form=form or {},
+            repair_seconds=_repair_seconds(),
+        ),
+        status,
+    )
 
 
 @bp.get("/cohorts/<int:run_id>")
 def cohort_run(run_id: int):
-    auth.require("coordinator")
-    return ""
+    """A run: its progress while it runs (refreshes itself), then its groups."""
+    user = auth.require("coordinator")
+    return _render_run(user, svc.get_run_for(user, run_id))
+
+
+@bp.get("/cohorts/<int:run_id>/status.json")
+def cohort_status(run_id: int):
+    """What the progress page polls: status, estimated progress and a sentence."""
+    user = auth.require("coordinator")
+    run = svc.get_run_for(user, run_id)
+    progress, message = _progress(run)
+    return jsonify(status=run.status, progress=round(progress, 3), message=message, version=run.version)
+
+
+def _version() -> int | None:
+    raw = request.form.get("version", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _edit_failed(user, run_id: int, exc: Problem, **kwargs):
+    """Show the run again with the reason an edit was refused (409 stale, 404, 422)."""
+    if exc.status not in (404, 409, 422, 428):
+        raise exc
+    run = svc.get_run_for(user, run_id)
+    return _render_run(user, run, problem=exc, status=exc.status, **kwargs)
+
+
+@bp.post("/cohorts/<int:run_id>/move")
+def cohort_move(run_id: int):
+    """Move a member: "preview" shows the new figures without saving, "save" stores the move."""
+    user = auth.require("coordinator")
+    member = request.form.get("member", "")
+    to_raw = request.form.get("to_group", "")
+    action = request.form.get("action", "preview")
+    form = {"member": member, "to_group": to_raw}
+    if not to_raw.isdigit() or not member:
+        exc = Problem(422, "Choose a member and the group to move them to.")
+        if request.form.get("fragment"):
+            return render_template("coordinator/_move_preview.html", problem=exc, view=None), 422
+        return _edit_failed(user, run_id, exc, form=form)
+    to_group = int(to_raw)
+    try:
+        run, new = svc.move(user, run_id, member, to_group, dry_run=action != "save", if_match=None, version=_version())
+    except Problem as exc:
+        if request.form.get("fragment"):
+            return render_template("coordinator/_move_preview.html", problem=exc, view=None), exc.status
+        return _edit_failed(user, run_id, exc, form=form)
+    if action == "save":
+        view = result_view(user, new)
+        name = view.name_of(member)
+        flash(f"Moved {name} to group {to_group + 1}. The figures below are the saved ones.", "success")
+        return redirect(url_for("pages.cohort_run", run_id=run_id) + f"#group-{to_group + 1}")
+    if request.form.get("fragment"):
+        current = result_view(user, run.result)
+        preview = result_view(user, new, preview=current)
+        return render_template("coordinator/_move_preview.html", view=preview, run=run, member=member, to_group=to_group, problem=None)
+    return _render_run(user, run, preview=new, moved={"member": member, "to_group": to_group}, form=form)
+
+
+@bp.post("/cohorts/<int:run_id>/groups/<int:index>/approve")
+def cohort_approve(run_id: int, index: int):
+    """Approve (lock) a group, or release it."""
+    user = auth.require("coordinator")
+    approved = request.form.get("approved", "yes") == "yes"
+    try:
+        svc.set_approval(user, run_id, index, approved, if_match=None, version=_version())
+    except Problem as exc:
+        return _edit_failed(user, run_id, exc)
+    flash(f"Group {index + 1} is {'approved and locked' if approved else 'released; it can change again'}.", "success")
+    return redirect(url_for("pages.cohort_run", run_id=run_id) + f"#group-{index + 1}")
+
+
+def _repair_seconds() -> float:
+    config = current_app.config
+    return float(min(config["PEERMATCH_COHORT_DEFAULT_SECONDS"], config["PEERMATCH_COHORT_MAX_SECONDS"]))
+
+
+@bp.post("/cohorts/<int:run_id>/repair")
+def cohort_repair(run_id: int):
+    """Re-match after drop-outs (and late joiners), keeping approved groups."""
+    user = auth.require("coordinator")
+    dropped = request.form.getlist("dropped")
+    joined = [x for line in _id_lines(request.form.get("joined", "")) for x in line]
+    if not dropped and not joined:
+        return _edit_failed(user, run_id, Problem(422, "Tick the teachers who dropped out, or name teachers who joined late."))
+    try:
+        run = svc.repair(user, run_id, dropped, joined, _repair_seconds(), if_match=None, version=_version())
+    except Problem as exc:
+        return _edit_failed(user, run_id, exc, form={"joined": request.form.get("joined", "")})
+    moved = (run.result or {}).get("repair", {}) if isinstance(run.result, dict) else {}
+    detail = f" {moved['moved']} members changed group." if isinstance(moved, dict) and "moved" in moved else ""
+    flash(f"Repaired: {len(dropped)} dropped out, {len(joined)} joined.{detail} Approved groups were kept as they were.", "success")
+    return redirect(url_for("pages.cohort_run", run_id=run_id))
+
+
+@bp.get("/cohorts/<int:run_id>/export.csv")
+def cohort_export(run_id: int):
+    """The groups as CSV, one row per member."""
+    user = auth.require("coordinator")
+    resp = Response(svc.export_csv(user, run_id), mimetype="text/csv")
+    resp.headers["Content-Disposition"] = f'attachment; filename="cohort-run-{run_id}.csv"'
+    return resp
 
 
 @bp.get("/cohorts/<int:run_id>/map")
 def cohort_map(run_id: int):
-    auth.require("coordinator")
-    return ""
+    """The groups on a map drawn from school coordinates (no tiles: works offline)."""
+    user = auth.require("coordinator")
+    run = svc.get_run_for(user, run_id)
+    if run.status != "done" or not run.result:
+        return redirect(url_for("pages.cohort_run", run_id=run_id))
+    view = result_view(user, run.result)
+    background = pages_support.programme_school_points(user)
+    return render_template("coordinator/cohort_map.html", run=run, view=view, map_svg=map_for(view, background))

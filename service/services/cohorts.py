@@ -71,6 +71,7 @@ def get_run_for(identity: Identity, run_id: int, *, export: bool = False) -> Coh
     run = db.session().get(CohortRun, run_id)
     if run is None:
         raise Problem(404, f"There is no cohort run {run_id}.")
+    _expire_if_abandoned(run)
     if identity.is_coordinator or (export and identity.is_analyst):
         if run.programme_id == identity.programme_id:
             return run
@@ -80,12 +81,35 @@ def get_run_for(identity: Identity, run_id: int, *, export: bool = False) -> Coh
     raise Problem(403, "Only coordinators manage cohort runs.")
 
 
+# A run still "running" this long after it started (or "queued" this long after it was
+# created) was abandoned by a worker process that stopped; say so instead of spinning.
+GRACE_SECONDS = 120
+QUEUED_LIMIT_SECONDS = 3600
+
+
+def _expire_if_abandoned(run: CohortRun) -> None:
+    now = utcnow()
+    if run.status == "running" and run.started_at is not None:
+        limit = float(run.params.get("seconds") or 0) * 3 + GRACE_SECONDS
+        stale = (now - run.started_at).total_seconds() > limit
+    elif run.status == "queued":
+        stale = (now - run.created_at).total_seconds() > QUEUED_LIMIT_SECONDS
+    else:
+        return
+    if stale:
+        run.status, run.finished_at, run.version = "failed", now, run.version + 1
+        run.error = {"status": 500, "title": "Interrupted", "detail": "The worker running this job stopped; start a new run.", "errors": []}
+
+
 def list_runs(identity: Identity, *, page: int, per_page: int) -> Page:
     """The programme's runs, newest first."""
     if not identity.is_coordinator:
         raise Problem(403, "Only coordinators manage cohort runs.")
     query = sa.select(CohortRun).where(CohortRun.programme_id == identity.programme_id).order_by(CohortRun.id.desc())
-    return paginate(db.session(), query, page, per_page)
+    result = paginate(db.session(), query, page, per_page)
+    for run in result.items:
+        _expire_if_abandoned(run)
+    return result
 
 
 # ---- creating and running ---------------------------------------------------------------

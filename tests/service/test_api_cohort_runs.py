@@ -121,3 +121,18 @@ def wait_done(client, location: str, timeout: float = 60) -> dict:
             return body
         time.sleep(0.1)
     raise AssertionError(f"{location} did not finish")
+
+
+def test_abandoned_run_is_reported_failed(client, app):
+    from datetime import timedelta
+
+    from service.models import utcnow
+
+    with db.new_session(app) as s:
+        pid = s.execute(sa.select(Programme.id).where(Programme.name == "north")).scalar_one()
+        run = CohortRun(programme_id=pid, status="running", params={"seconds": 1}, started_at=utcnow() - timedelta(hours=1))
+        s.add(run)
+        s.flush()
+        run_id = run.id
+    body = client.get(f"/api/v1/cohort-runs/{run_id}", headers=COORD).get_json()
+    assert body["status"] == "failed" and body["error"]["title"] == "Interrupted"
