@@ -188,6 +188,13 @@ def _popcount(x: np.ndarray) -> np.ndarray:
     return np.bitwise_count(x).astype(np.float64)
 
 
+def _in_sorted(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    """``np.isin(keys, sorted_keys)`` for a sorted, non-empty ``sorted_keys``, by binary search:
+    numpy 2.4's ``isin`` hashes ``keys`` first, about 1 ms per 10,000 pairs."""
+    pos = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return sorted_keys[pos] == keys
+
+
 def _isolation(cohort: Cohort, lat: np.ndarray, lon: np.ndarray, travel: np.ndarray, school: np.ndarray) -> np.ndarray:
     """0..1: 0.6 for a department of one, plus up to 0.4 for having few peers within reach."""
     tree = BallTree(np.column_stack([lat, lon]), metric="haversine")
@@ -336,9 +343,9 @@ def score_pairs(
         allowed &= a.school[i] != a.school[j]
     n = a.n
     if opt.avoid_previous and a.previous_keys.size:
-        allowed &= ~np.isin(i * n + j, a.previous_keys)
+        allowed &= ~_in_sorted(i * n + j, a.previous_keys)
     if opt.keep_apart:
-        allowed &= ~np.isin(i * n + j, _keep_apart_keys(a, opt.keep_apart))
+        allowed &= ~_in_sorted(i * n + j, _keep_apart_keys(a, opt.keep_apart))
 
     detail = {
         "covers_forward": forward,

@@ -96,12 +96,21 @@ class PeerSuggestion:
         }
 
 
+def _bits(mask: int, names: tuple[str, ...]) -> tuple[str, ...]:
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(names[low.bit_length() - 1])
+        mask ^= low
+    return tuple(out)
+
+
 def _themes(mask: int) -> tuple[str, ...]:
-    return tuple(t for b, t in enumerate(THEME_IDS) if mask >> b & 1)
+    return _bits(mask, THEME_IDS)
 
 
 def _slots(mask: int) -> tuple[str, ...]:
-    return tuple(s for b, s in enumerate(AVAILABILITY_SLOTS) if mask >> b & 1)
+    return _bits(mask, AVAILABILITY_SLOTS)
 
 
 def _check_k(k: object) -> int:
