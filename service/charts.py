@@ -138,9 +138,9 @@ def radar_svg(strengths: Mapping[str, float], challenges: Mapping[str, float], *
     ax.set_theta_offset(math.pi / 2)
     ax.set_theta_direction(-1)
     closed = angles + angles[:1]
-    ax.plot(closed, s + s[:1], color=PALETTE[2], linewidth=2, label="Strengths")
+    ax.plot(closed, s + s[:1], color=PALETTE[2], linewidth=2, marker="o", markersize=4, label="Strengths")
     ax.fill(closed, s + s[:1], color=PALETTE[2], alpha=0.25)
-    ax.plot(closed, c + c[:1], color=PALETTE[5], linewidth=2, linestyle="--", label="Challenges")
+    ax.plot(closed, c + c[:1], color=PALETTE[5], linewidth=2, linestyle="--", marker="s", markersize=4, label="Challenges")
     ax.fill(closed, c + c[:1], color=PALETTE[5], alpha=0.12)
     ax.set_xticks(angles)
     ax.set_xticklabels([g.capitalize() for g in groups], color=INK, fontsize=10)

@@ -25,7 +25,7 @@ def my_peers():
         items=items,
         connected=[x for x in items if x["status"] == "connected"],
         similar=sum(1 for x in items if x["kind"] == "similar"),
-        different=sum(1 for x in items if x["kind"] == "different"),
+        different=sum(1 for x in items if x["kind"] != "similar"),
     )
 
 

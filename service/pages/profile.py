@@ -13,6 +13,25 @@ from .common import field_errors
 
 TEXT_FIELDS = ("name", "email", "school_urn", "department_size", "role", "years_teaching", "about", "meeting_mode", "max_travel_km", "context_preference")
 LIST_FIELDS = ("key_stages", "interests", "challenges", "strengths", "availability")
+# The form's label for each field, for the error summary at the top of the page.
+FIELD_LABELS = {
+    "name": "Name",
+    "email": "Email",
+    "school_urn": "School",
+    "department_size": "Music teachers in my school",
+    "role": "Role",
+    "years_teaching": "Years teaching",
+    "key_stages": "Key stages I teach",
+    "about": "About my practice",
+    "challenges": "My challenges",
+    "strengths": "My strengths",
+    "interests": "My interests",
+    "meeting_mode": "How I can meet",
+    "max_travel_km": "Furthest I can travel",
+    "availability": "When I am free",
+    "context_preference": "I would like peers from",
+    "consent_share_contact": "Sharing my email",
+}
 
 
 def _teacher_identity():
@@ -64,7 +83,8 @@ def my_profile():
         if exc.status != 422:
             raise
         errors = field_errors(exc)
-        return render_template("teacher/profile.html", teacher=t, values=values, errors=errors, problem=exc, radar=_radar(_values_of(t), t.name)), 422
+        page = render_template("teacher/profile.html", teacher=t, values=values, errors=errors, problem=exc, labels=FIELD_LABELS, radar=_radar(_values_of(t), t.name))
+        return page, 422
     flash("Your profile is saved. Your suggested peers and practice examples now reflect it.", "success")
     return redirect(url_for("pages.my_profile"))
 

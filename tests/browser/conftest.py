@@ -59,31 +59,34 @@ def _seed(app) -> tuple[str, dict]:
     from service import db
     from service.auth import Identity
     from service.models import Programme
-    from service.services import accounts, reference
+    from service.services import accounts, peers, reference
     from service.services.teachers import import_teachers
 
-    with db.new_session(app) as s:
-        reference.load_schools_into(s)
-        reference.load_practice_into(s)
-        programme = accounts.get_or_create_programme(s, "Browser test programme")
-        coordinator = accounts.create_user(s, "coordinator", "coordinator", programme, password=PASSWORD)
-        identity = Identity(coordinator.id, coordinator.username, "coordinator", programme.id, None, "session")
-        programme_id = programme.id
     header, rows = sample_rows(0, SEEDED)
     # Previous groupmates outside the seeded teachers would only be noise here.
     mates = header.index("previous_groupmates")
     for row in rows:
         row[mates] = ""
-    with app.test_request_context():
-        import_teachers(identity, to_csv(header, rows))
-        db.session().commit()
     teachers = {}
-    with db.new_session(app) as s:
-        programme = s.get(Programme, programme_id)
-        for row in rows:
-            username = f"teacher-{row[0]}"
-            accounts.create_user(s, username, "teacher", programme, password=PASSWORD, teacher_id=row[0])
-            teachers[row[0]] = username
+    with app.app_context():
+        with db.new_session(app) as s:
+            reference.load_schools_into(s)
+            reference.load_practice_into(s)
+            programme = accounts.get_or_create_programme(s, "Browser test programme")
+            coordinator = accounts.create_user(s, "coordinator", "coordinator", programme, password=PASSWORD)
+            identity = Identity(coordinator.id, coordinator.username, "coordinator", programme.id, None, "session")
+            programme_id = programme.id
+        with app.test_request_context():
+            import_teachers(identity, to_csv(header, rows))
+            db.session().commit()
+        with db.new_session(app) as s:
+            programme = s.get(Programme, programme_id)
+            for row in rows:
+                username = f"teacher-{row[0]}"
+                accounts.create_user(s, username, "teacher", programme, password=PASSWORD, teacher_id=row[0])
+                teachers[row[0]] = username
+        with app.test_request_context(), db.new_session(app) as s:
+            peers.refresh_programme(s, programme_id)
     return "coordinator", teachers
 
 
