@@ -123,8 +123,12 @@ def cmd_init(args: argparse.Namespace) -> int:
             for n, tid in enumerate(_demo_teachers(app, s, programme.id, sample_ids), start=1):
                 ensure(f"teacher{n}", "teacher", teacher_id=tid, token=True)
         s.flush()
-        if args.load_samples:
-            _refresh(app, s, programme.id, force=False)
+        programme_id = programme.id
+    if args.load_samples:
+        # Its own transaction: suggestions are stored in a separate one, which must not
+        # wait for the teachers' (SQLite has one writer at a time).
+        with app.app_context(), db.new_session(app) as s:
+            _refresh(app, s, programme_id, force=False)
     _save_credentials(app, creds)
     print()
     print(f"Demo accounts (also in {Path(app.instance_path) / CREDENTIALS_FILE}, readable by you only):")

@@ -230,7 +230,7 @@ class PeerOut(BaseModel):
     name: str
     school: SchoolBrief
     score: float
-    kind: str = Field(description="'similar' (similar context, reassurance) or 'different' (new ideas)")
+    kind: str = Field(description="'similar' (a similar school context: reassurance) or 'new ideas' (a different context)")
     terms: dict[str, float]
     reasons: list[str]
     my_decision: Literal["accepted", "declined"] | None

@@ -168,12 +168,14 @@ def _render_run(user, run, *, preview=None, moved=None, problem: Problem | None 
         return render_template("coordinator/cohort_progress.html", run=run, progress=progress, message=message), status
     if run.status == "failed":
         return render_template("coordinator/cohort_failed.html", run=run, error=run.error or {}), status
-    view = result_view(user, run.result, preview=preview)
+    view = result_view(user, run.result)
+    preview_view = result_view(user, preview, preview=view) if preview is not None else None
     return (
         render_template(
             "coordinator/cohort_result.html",
             run=run,
             view=view,
+            preview_view=preview_view,
             charts=charts_for(view),
             moved=moved,
             problem=problem,

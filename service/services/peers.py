@@ -44,17 +44,33 @@ def _k() -> int:
     return current_app.config["PEERMATCH_PEERS_K"]
 
 
-def _library():
-    from matcher import peers as library
+_INDEXES: OrderedDict = OrderedDict()
+_INDEXES_LOCK = threading.Lock()
+_INDEXES_MAX = 2
 
-    return library
+
+def _index(s: Session, programme_id: int, profiles_version: int):
+    """The programme's ``matcher.peers.PeerIndex``, built once per profiles version per process."""
+    from matcher.peers import PeerIndex
+
+    key = (str(s.get_bind().url), programme_id, profiles_version)
+    with _INDEXES_LOCK:
+        index = _INDEXES.get(key)
+        if index is not None:
+            _INDEXES.move_to_end(key)
+            return index
+    index = PeerIndex.build(programme_cohort(s, programme_id, profiles_version))
+    with _INDEXES_LOCK:
+        _INDEXES[key] = index
+        while len(_INDEXES) > _INDEXES_MAX:
+            _INDEXES.popitem(last=False)
+    return index
 
 
 def compute_for(s: Session, programme_id: int, teacher_id: str, k: int | None = None) -> list:
     """Fresh ``matcher.peers`` suggestions for one teacher of a programme (not stored)."""
     profiles_version, _ = programme_versions(s, programme_id)
-    cohort = programme_cohort(s, programme_id, profiles_version)
-    return list(_library().suggest_peers(cohort, teacher_id, k=k or _k()))
+    return list(_index(s, programme_id, profiles_version).suggest(teacher_id, k=k or _k()))
 
 
 def _rows(suggestions: Sequence, teacher_id: str, profiles_version: int) -> list[dict]:
@@ -112,16 +128,11 @@ def refresh_programme(s: Session, programme_id: int, *, force: bool = True) -> i
     if not force and is_fresh(s, programme_id):
         return 0
     profiles_version, _ = programme_versions(s, programme_id)
-    cohort = programme_cohort(s, programme_id, profiles_version)
-    library = _library()
+    index = _index(s, programme_id, profiles_version)
+    cohort = index.cohort
     rows: list[dict] = []
-    many = getattr(library, "suggest_all", None)
-    if many is not None:
-        for teacher_id, suggestions in many(cohort, k=_k()).items():
-            rows += _rows(suggestions, teacher_id, profiles_version)
-    else:
-        for teacher_id in cohort.ids:
-            rows += _rows(library.suggest_peers(cohort, teacher_id, k=_k()), teacher_id, profiles_version)
+    for teacher_id in cohort.ids:
+        rows += _rows(index.suggest(teacher_id, k=_k()), teacher_id, profiles_version)
     s.flush()
     _store(cohort.ids, rows)
     return len(cohort)
@@ -205,7 +216,8 @@ def _render(s: Session, teacher_id: str, suggestions: list) -> dict:
                 "score": x.score,
                 "kind": x.kind,
                 "terms": dict(x.terms),
-                "reasons": list(x.reasons),
+                # An incoming request's stored reasons were written for the other teacher.
+                "reasons": [f"{peer.name.split()[0] if peer.name.split() else peer.name} would like to connect with you."] if is_incoming else list(x.reasons),
                 "my_decision": mine.get(peer_id),
                 "requested_by_peer": theirs.get(peer_id) == "accepted",
                 "incoming": is_incoming,

@@ -167,4 +167,5 @@ def test_patch_never_500s(client, about, years):
     ok = 0 <= years <= 50 and "\x00" not in about
     assert resp.status_code == (200 if ok else 422)
     if ok:
-        assert resp.get_json()["about"] == about.strip()
+        # The library keeps one line-ending convention and trims the ends.
+        assert resp.get_json()["about"] == about.replace("\r\n", "\n").replace("\r", "\n").strip()
