@@ -191,11 +191,10 @@ def score_distribution_svg(
     mean = sum(values) / len(values)
     ax.axhline(mean, color=MUTED, linestyle="--", linewidth=1, zorder=2)
     ax.annotate(f"mean {mean:.2f}", xy=(len(values), mean), xytext=(0, 4), textcoords="offset points", ha="right", va="bottom", color=INK, fontsize=9)
-    for rank, i in enumerate(order):
-        if i in marked and labels is not None and rank < 3:
-            ax.annotate(
-                f"{labels[i]} {values[i]:.2f}", xy=(rank + 1, values[i]), xytext=(8, -2 - 11 * rank), textcoords="offset points", color=WARN, fontsize=9
-            )
+    if labels is not None and marked:
+        worst = [i for i in order if i in marked][:3]
+        text = "Worst-off: " + ", ".join(f"{labels[i]} {values[i]:.2f}" for i in worst)
+        ax.text(0.01, 0.98, text, transform=ax.transAxes, ha="left", va="top", color=WARN, fontsize=9)
     ax.set_xlabel("members, from lowest to highest score")
     ax.set_ylabel("score")
     ax.set_xlim(0, len(values) + 1)

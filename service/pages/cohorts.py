@@ -100,7 +100,12 @@ def _params_from_form() -> tuple[dict, dict | None, dict[str, list[str]]]:
     try:
         params = CohortRunIn.model_validate({k: v for k, v in raw.items() if v is not None}).model_dump()
     except PydanticValidationError as exc:
-        return values, None, _field_messages(exc)
+        errors = _field_messages(exc)
+        # The range check runs only once every field is valid; say it now too.
+        low, high = values["size_min"], values["size_max"]
+        if low.isdigit() and high.isdigit() and int(low) > int(high) and "size_max" not in errors:
+            errors["size_max"] = ["the largest size must not be smaller than the smallest"]
+        return values, None, errors
     return values, params, {}
 
 

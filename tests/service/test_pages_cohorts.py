@@ -1,0 +1,167 @@
+"""Coordinator pages for cohort runs (``service/pages/cohorts.py``).
+
+Runs stored directly (like the API tests do) check the pages that need no solver:
+progress, failure, approval with versions (409 on a stale page), export and the map.
+The solver-backed flow (generate, move with preview, repair) is tested further down.
+"""
+
+from __future__ import annotations
+
+import csv
+import html as html_lib
+import io
+import re
+
+import sqlalchemy as sa
+
+from service import db
+from service.models import CohortRun, Programme
+
+from .conftest import TEACHERS
+from .pages_helpers import post, sign_in, text_of
+
+
+def stored_run(app, *, status="done", programme="north", result=None, error=None, params=None) -> int:
+    ids = TEACHERS[programme]
+    if result is None and status == "done":
+        groups = [ids[0:4], ids[4:8], ids[8:12]]
+        result = {
+            "groups": [{"index": i, "members": g, "score": 0.5 + i / 10, "approved": False} for i, g in enumerate(groups)],
+            "figures": {"mean_score": 0.6, "coverage": 0.75},
+        }
+    with db.new_session(app) as s:
+        pid = s.execute(sa.select(Programme.id).where(Programme.name == programme)).scalar_one()
+        run = CohortRun(programme_id=pid, status=status, params=params or {"size_min": 4, "size_max": 4, "seconds": 2}, result=result, error=error)
+        s.add(run)
+        s.flush()
+        return run.id
+
+
+def version_of(app, run_id: int) -> int:
+    with db.new_session(app) as s:
+        return s.get(CohortRun, run_id).version
+
+
+def test_result_page_shows_groups_figures_and_forms(client, app):
+    run_id = stored_run(app)
+    sign_in(client, "coord_n")
+    resp = client.get(f"/cohorts/{run_id}")
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert html.count('<article class="card group') == 3
+    page = text_of(resp)
+    assert "Mean member score 0.60" in page and "Challenges covered 75%" in page
+    assert 'name="version" value="1"' in html
+    for tid in TEACHERS["north"][:12]:
+        assert f'<option value="{tid}"' in html  # every member can be moved
+
+
+def test_progress_page_refreshes_without_js_and_polls_with_js(client, app):
+    run_id = stored_run(app, status="queued", result=None)
+    sign_in(client, "coord_n")
+    html = client.get(f"/cohorts/{run_id}").get_data(as_text=True)
+    assert '<meta http-equiv="refresh" content="2">' in html
+    assert f'data-poll="/cohorts/{run_id}/status.json"' in html and "<progress" in html
+    status = client.get(f"/cohorts/{run_id}/status.json").get_json()
+    assert status["status"] == "queued" and status["progress"] == 0.0 and status["message"]
+
+
+def test_failed_run_says_why(client, app):
+    error = {"status": 422, "title": "Constraints cannot be met", "detail": "7 teachers cannot form groups of exactly 4", "errors": []}
+    run_id = stored_run(app, status="failed", result=None, error=error)
+    sign_in(client, "coord_n")
+    page = text_of(client.get(f"/cohorts/{run_id}"))
+    assert "Constraints cannot be met" in page and "7 teachers cannot form groups of exactly 4" in page
+
+
+def test_approve_locks_a_group_and_a_stale_page_gets_409(client, app):
+    run_id = stored_run(app)
+    sign_in(client, "coord_n")
+    resp = post(client, f"/cohorts/{run_id}/groups/1/approve", {"approved": "yes", "version": "1"})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/cohorts/{run_id}#group-2")
+    page = client.get(f"/cohorts/{run_id}")
+    assert "Group 2 is approved and locked." in text_of(page)
+    assert page.get_data(as_text=True).count("Approved and locked") == 1
+    assert version_of(app, run_id) == 2
+    # A second tab still showing version 1 cannot overwrite the change.
+    stale = post(client, f"/cohorts/{run_id}/groups/0/approve", {"approved": "yes", "version": "1"})
+    assert stale.status_code == 409
+    assert "Not saved" in text_of(stale) and "reload" in text_of(stale)
+    assert version_of(app, run_id) == 2
+    # Releasing works from the current version.
+    assert post(client, f"/cohorts/{run_id}/groups/1/approve", {"approved": "no", "version": "2"}).status_code == 302
+    assert "Approved and locked" not in client.get(f"/cohorts/{run_id}").get_data(as_text=True)
+
+
+def test_locked_group_members_cannot_be_moved(client, app):
+    run_id = stored_run(app)
+    sign_in(client, "coord_n")
+    post(client, f"/cohorts/{run_id}/groups/0/approve", {"approved": "yes", "version": "1"})
+    resp = post(client, f"/cohorts/{run_id}/move", {"member": TEACHERS["north"][0], "to_group": "1", "version": "2", "action": "save"})
+    assert resp.status_code == 409 and "approved and locked" in text_of(resp)
+
+
+def test_move_needs_a_member_and_a_group(client, app):
+    run_id = stored_run(app)
+    sign_in(client, "coord_n")
+    resp = post(client, f"/cohorts/{run_id}/move", {"member": "", "to_group": "", "version": "1"})
+    assert resp.status_code == 422 and "Choose a member and the group" in text_of(resp)
+    fragment = post(client, f"/cohorts/{run_id}/move", {"member": "", "to_group": "", "version": "1", "fragment": "1"})
+    assert fragment.status_code == 422 and "<html" not in fragment.get_data(as_text=True)
+
+
+def test_export_has_one_row_per_member(client, app):
+    run_id = stored_run(app)
+    sign_in(client, "coord_n")
+    resp = client.get(f"/cohorts/{run_id}/export.csv")
+    assert resp.status_code == 200 and resp.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(resp.get_data(as_text=True))))
+    assert [r["teacher_id"] for r in rows] == TEACHERS["north"][:12]
+    assert {r["group"] for r in rows} == {"0", "1", "2"}
+
+
+def test_map_draws_every_group(client, app):
+    run_id = stored_run(app)
+    sign_in(client, "coord_n")
+    resp = client.get(f"/cohorts/{run_id}/map")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    desc = html_lib.unescape(re.search(r'<desc id="chart-map-desc">([^<]*)</desc>', html).group(1))
+    assert desc.startswith("3 groups, 12 members' schools")
+    assert html.count("<tr>") == 1 + 3  # header + one row per group
+
+
+def test_other_programmes_runs_are_403(client, app):
+    run_id = stored_run(app, programme="south")
+    sign_in(client, "coord_n")
+    for path in (f"/cohorts/{run_id}", f"/cohorts/{run_id}/map", f"/cohorts/{run_id}/export.csv", f"/cohorts/{run_id}/status.json"):
+        assert client.get(path).status_code == 403, path
+    assert post(client, f"/cohorts/{run_id}/groups/0/approve", {"version": "1"}).status_code == 403
+    assert client.get("/cohorts/999999").status_code == 404
+
+
+def test_generate_form_explains_bad_values_next_to_fields(client, app):
+    sign_in(client, "coord_n")
+    before = count_runs(app)
+    resp = post(client, "/cohorts", {"size_min": "6", "size_max": "4", "seconds": "-1", "fairness": "0.5", "keep_apart": "n-01\nn-02, n-03"})
+    assert resp.status_code == 422
+    html = resp.get_data(as_text=True)
+    for field in ("size_max", "seconds", "keep_apart"):
+        assert f'id="{field}-error"' in html, field
+    page = text_of(resp)
+    assert "the largest size must not be smaller than the smallest" in page
+    assert "line 1: a line needs 2 to 12 teacher ids" in page
+    assert 'value="6"' in html  # what was typed stays
+    assert count_runs(app) == before
+
+
+def test_generate_form_names_unknown_teachers(client, app):
+    sign_in(client, "coord_n")
+    resp = post(client, "/cohorts", {"size_min": "3", "size_max": "5", "seconds": "1", "fairness": "0", "keep_together": "n-01, s-02"})
+    assert resp.status_code == 422
+    assert "s-02: unknown teacher id" in text_of(resp)
+
+
+def count_runs(app) -> int:
+    with db.new_session(app) as s:
+        return s.execute(sa.select(sa.func.count()).select_from(CohortRun)).scalar_one()
