@@ -100,11 +100,20 @@ def label_of(field: str, value: str) -> str:
     return value
 
 
-def problem_rows(exc: Problem) -> list[dict]:
-    """Import errors as table rows: line, field, value, message, suggestion (sorted by line)."""
+def problem_rows(exc: Problem, text: str = "") -> list[dict]:
+    """Import errors as table rows: line, the start of that line, field, value, message, suggestion."""
+    lines = text.splitlines()
+
+    def excerpt(row: object) -> str:
+        if not isinstance(row, int) or not 1 <= row <= len(lines):
+            return ""
+        line = lines[row - 1]
+        return line if len(line) <= 40 else line[:40] + "…"
+
     rows = [
         {
             "row": e.get("row"),
+            "excerpt": excerpt(e.get("row")),
             "field": e.get("field") or "",
             "value": e.get("value") or "",
             "message": e.get("message") or "",

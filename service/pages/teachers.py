@@ -79,7 +79,7 @@ def teacher_import():
         if exc.status != 422:
             raise
         refill = text if len(text) <= REFILL_MAX_CHARS else ""
-        return render_template("coordinator/import.html", text=refill, problem=exc, rows=problem_rows(exc)), 422
+        return render_template("coordinator/import.html", text=refill, problem=exc, rows=problem_rows(exc, text)), 422
     flash(f"Imported {result.total} teachers: {result.created} new, {result.updated} updated.", "success")
     return redirect(url_for("pages.teacher_list"))
 

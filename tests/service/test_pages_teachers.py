@@ -88,6 +88,7 @@ def test_import_with_a_bad_row_shows_each_problem_and_stores_nothing(client, app
     cells = [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, flags=re.S)] for r in rows]
     assert ["3", "department_size", "0"] == cells[0][:3]
     assert cells[1][:3] == ["3", "challenges", "singin"] and "did you mean singing?" in cells[1][4]
+    assert cells[1][5].startswith("z-2,Yan,")  # the start of the line, to find it in the file
     assert count_rows(app, Teacher) == before
     # The text comes back in the box, ready to fix.
     assert "z-2,Yan,y@example.org,100049,0,KS3,singin,composition" in html
