@@ -23,6 +23,7 @@ __all__ = [
     "ApiToken",
     "LoginAttempt",
     "Suggestion",
+    "PeerList",
     "ConsentDecision",
     "CohortRun",
     "ROLES",
@@ -201,6 +202,20 @@ class Suggestion(Base):
     terms: Mapped[dict] = mapped_column(default=dict)
     reasons: Mapped[list] = mapped_column(default=list)
     profiles_version: Mapped[int]
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PeerList(Base):
+    """A teacher's suggested peers, rendered (names, schools, reasons) as the API's JSON.
+
+    One read by primary key answers the common case (no decisions yet); rows of an older
+    ``profiles_version`` are stale and are recomputed on demand.
+    """
+
+    __tablename__ = "peer_lists"
+    teacher_id: Mapped[str] = mapped_column(sa.ForeignKey("teachers.id", ondelete="CASCADE"), primary_key=True)
+    profiles_version: Mapped[int]
+    body: Mapped[str] = mapped_column(sa.Text)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

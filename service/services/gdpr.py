@@ -11,6 +11,7 @@ from ..auth import Identity
 from ..models import ApiToken, CohortRun, ConsentDecision, PracticeExample, Suggestion, Teacher, User, utcnow
 from ..problems import Problem
 from .common import bump_profiles, pseudonym
+from .peers import forget_programme
 from .teachers import PROFILE_FIELDS, get_teacher_for, profile_of
 
 __all__ = ["export_teacher_data", "erase_teacher", "scrub"]
@@ -106,6 +107,8 @@ def erase_teacher(identity: Identity, teacher_id: str) -> None:
     s.execute(sa.delete(Suggestion).where(sa.or_(Suggestion.teacher_id == t.id, Suggestion.peer_id == t.id)))
     s.execute(sa.delete(ConsentDecision).where(sa.or_(ConsentDecision.teacher_id == t.id, ConsentDecision.peer_id == t.id)))
     programme_id = t.programme_id
+    # Other teachers' stored peer lists may name them: drop the programme's (recomputed on demand).
+    forget_programme(s, programme_id)
     s.delete(t)
     s.flush()
     bump_profiles(s, programme_id)

@@ -1,10 +1,16 @@
 """Peer suggestions: computed by ``matcher.peers``, stored, cached, and answered with consent.
 
-Suggestions are stored per teacher with the programme's ``profiles_version`` at the time;
-any profile change in the programme bumps that version, so older rows are stale and are
-recomputed on the next request (``peermatch suggestions refresh`` recomputes them all up
-front). Rendered answers are cached in each process, keyed by the profiles *and*
-decisions versions, so a cache hit costs one small query and no recomputation.
+Each teacher's suggestions are stored twice: as rows (:class:`Suggestion`, for queries:
+"was this peer suggested?", the GDPR export, practice boosts) and as the rendered JSON
+answer (:class:`PeerList`: names, schools, reasons). Both carry the programme's
+``profiles_version`` at the time; any profile change in the programme bumps that
+version, so older ones are stale and are recomputed on the next request
+(``peermatch suggestions refresh`` recomputes them all up front).
+
+An answer is the stored JSON as it is when nobody has accepted or declined anything
+involving the teacher, and otherwise the stored JSON with the consent state laid over
+it. Answers are also cached in each process, keyed by the profiles and decisions
+versions, so a repeated request costs two small queries.
 
 Contact details appear in an answer only when both teachers accepted each other.
 """
@@ -22,16 +28,29 @@ from sqlalchemy.orm import Session
 
 from .. import db
 from ..auth import Identity
-from ..models import ConsentDecision, School, Suggestion, Teacher, utcnow
+from ..models import ConsentDecision, PeerList, School, Suggestion, Teacher, utcnow
 from ..problems import Problem
 from .common import bump_decisions, programme_versions
 from .teachers import programme_cohort
 
-__all__ = ["peers_json", "peers_for", "decide", "compute_for", "refresh_programme", "is_fresh", "clear_cache"]
+__all__ = ["peers_json", "peers_for", "decide", "compute_for", "refresh_programme", "is_fresh", "clear_cache", "forget_programme"]
 
 _CACHE: OrderedDict = OrderedDict()
 _CACHE_LOCK = threading.Lock()
-_CACHE_MAX = 50_000
+_CACHE_MAX = 20_000
+
+_INDEXES: OrderedDict = OrderedDict()
+_INDEXES_LOCK = threading.Lock()
+_INDEXES_MAX = 2
+
+# Plain SQL for the per-request queries of the hottest endpoint: building SQLAlchemy
+# expressions costs more than running them.
+_ACCESS = sa.text(
+    "SELECT t.programme_id, p.profiles_version, p.decisions_version FROM teachers t "
+    "JOIN programmes p ON p.id = t.programme_id WHERE t.id = :id"
+)
+_LIST = sa.text("SELECT body FROM peer_lists WHERE teacher_id = :id AND profiles_version = :v")
+_DECISIONS = sa.text("SELECT teacher_id, peer_id, decision FROM consent_decisions WHERE teacher_id = :id OR peer_id = :id")
 
 
 def clear_cache() -> None:
@@ -42,11 +61,6 @@ def clear_cache() -> None:
 
 def _k() -> int:
     return current_app.config["PEERMATCH_PEERS_K"]
-
-
-_INDEXES: OrderedDict = OrderedDict()
-_INDEXES_LOCK = threading.Lock()
-_INDEXES_MAX = 2
 
 
 def _index(s: Session, programme_id: int, profiles_version: int):
@@ -73,25 +87,54 @@ def compute_for(s: Session, programme_id: int, teacher_id: str, k: int | None = 
     return list(_index(s, programme_id, profiles_version).suggest(teacher_id, k=k or _k()))
 
 
-def _rows(suggestions: Sequence, teacher_id: str, profiles_version: int) -> list[dict]:
+def _school(school) -> dict:
+    return {"urn": school.urn, "name": school.name, "local_authority": school.local_authority, "lat": school.lat, "lon": school.lon}
+
+
+def _entry(peer_id: str, name: str, school: dict, score: float, kind: str, terms: dict, reasons: list[str]) -> dict:
+    return {
+        "peer_id": peer_id,
+        "name": name,
+        "school": school,
+        "score": score,
+        "kind": kind,
+        "terms": terms,
+        "reasons": reasons,
+        "my_decision": None,
+        "requested_by_peer": False,
+        "incoming": False,
+        "status": "pending",
+        "contact": None,
+    }
+
+
+def _render(index, teacher_id: str, suggestions: Sequence, profiles_version: int) -> tuple[list[dict], dict]:
+    """Rows for :class:`Suggestion` and the row for :class:`PeerList` of one teacher."""
     now = utcnow()
-    return [
-        {
-            "teacher_id": teacher_id,
-            "peer_id": x.peer_id,
-            "rank": rank,
-            "score": float(x.score),
-            "kind": str(x.kind),
-            "terms": {str(name): float(v) for name, v in dict(x.terms).items()},
-            "reasons": [str(r) for r in x.reasons],
-            "profiles_version": profiles_version,
-            "computed_at": now,
-        }
-        for rank, x in enumerate(suggestions, start=1)
-    ]
+    rows, entries = [], []
+    for rank, x in enumerate(suggestions, start=1):
+        terms = {str(name): float(v) for name, v in dict(x.terms).items()}
+        reasons = [str(r) for r in x.reasons]
+        rows.append(
+            {
+                "teacher_id": teacher_id,
+                "peer_id": x.peer_id,
+                "rank": rank,
+                "score": float(x.score),
+                "kind": str(x.kind),
+                "terms": terms,
+                "reasons": reasons,
+                "profiles_version": profiles_version,
+                "computed_at": now,
+            }
+        )
+        peer = index.cohort.get(x.peer_id)
+        entries.append(_entry(x.peer_id, peer.name, _school(index.cohort.schools[peer.school_urn]), float(x.score), str(x.kind), terms, reasons))
+    body = json.dumps({"teacher_id": teacher_id, "suggestions": entries})
+    return rows, {"teacher_id": teacher_id, "profiles_version": profiles_version, "body": body, "computed_at": now}
 
 
-def _store(teacher_ids: Iterable[str], rows: list[dict]) -> None:
+def _store(teacher_ids: Iterable[str], rows: list[dict], lists: list[dict]) -> None:
     """Replace the stored suggestions of some teachers in a transaction of its own.
 
     A concurrent request may store the same teacher's suggestions first; then this one
@@ -102,22 +145,33 @@ def _store(teacher_ids: Iterable[str], rows: list[dict]) -> None:
     try:
         with db.new_session(app) as s:
             for start in range(0, len(ids), 500):
-                s.execute(sa.delete(Suggestion).where(Suggestion.teacher_id.in_(ids[start : start + 500])))
+                chunk = ids[start : start + 500]
+                s.execute(sa.delete(Suggestion).where(Suggestion.teacher_id.in_(chunk)))
+                s.execute(sa.delete(PeerList).where(PeerList.teacher_id.in_(chunk)))
             for start in range(0, len(rows), 2000):
                 s.execute(sa.insert(Suggestion), rows[start : start + 2000])
+            for start in range(0, len(lists), 500):
+                s.execute(sa.insert(PeerList), lists[start : start + 500])
     except IntegrityError:
         pass
 
 
+def forget_programme(s: Session, programme_id: int) -> None:
+    """Delete every stored peer list of a programme (e.g. when someone is erased: lists name people)."""
+    s.execute(sa.delete(PeerList).where(PeerList.teacher_id.in_(sa.select(Teacher.id).where(Teacher.programme_id == programme_id))))
+
+
 def is_fresh(s: Session, programme_id: int) -> bool:
-    """True when the programme's stored suggestions were all computed from its current profiles."""
+    """True when the programme's stored peer lists were all computed from its current profiles."""
     profiles_version, _ = programme_versions(s, programme_id)
-    versions = set(
-        s.execute(
-            sa.select(Suggestion.profiles_version).distinct().join(Teacher, Teacher.id == Suggestion.teacher_id).where(Teacher.programme_id == programme_id)
-        ).scalars()
-    )
-    return versions == {profiles_version}
+    teachers = s.execute(sa.select(sa.func.count()).select_from(Teacher).where(Teacher.programme_id == programme_id)).scalar_one()
+    fresh = s.execute(
+        sa.select(sa.func.count())
+        .select_from(PeerList)
+        .join(Teacher, Teacher.id == PeerList.teacher_id)
+        .where(Teacher.programme_id == programme_id, PeerList.profiles_version == profiles_version)
+    ).scalar_one()
+    return fresh == teachers
 
 
 def refresh_programme(s: Session, programme_id: int, *, force: bool = True) -> int:
@@ -129,20 +183,15 @@ def refresh_programme(s: Session, programme_id: int, *, force: bool = True) -> i
         return 0
     profiles_version, _ = programme_versions(s, programme_id)
     index = _index(s, programme_id, profiles_version)
-    cohort = index.cohort
     rows: list[dict] = []
-    for teacher_id in cohort.ids:
-        rows += _rows(index.suggest(teacher_id, k=_k()), teacher_id, profiles_version)
+    lists: list[dict] = []
+    for teacher_id in index.cohort.ids:
+        more, one = _render(index, teacher_id, index.suggest(teacher_id, k=_k()), profiles_version)
+        rows += more
+        lists.append(one)
     s.flush()
-    _store(cohort.ids, rows)
-    return len(cohort)
-
-
-# Plain SQL: this runs on every request of the hottest endpoint.
-_ACCESS = sa.text(
-    "SELECT t.programme_id, p.profiles_version, p.decisions_version FROM teachers t "
-    "JOIN programmes p ON p.id = t.programme_id WHERE t.id = :id"
-)
+    _store(index.cohort.ids, rows, lists)
+    return len(index.cohort)
 
 
 def _access(identity: Identity, teacher_id: str) -> tuple[int, int, int]:
@@ -159,21 +208,15 @@ def _access(identity: Identity, teacher_id: str) -> tuple[int, int, int]:
     raise Problem(403, f"The suggestions of {teacher_id!r} are not yours to see.")
 
 
-def _stored(s: Session, teacher_id: str, profiles_version: int) -> list[Suggestion]:
-    return list(
-        s.execute(
-            sa.select(Suggestion).where(Suggestion.teacher_id == teacher_id, Suggestion.profiles_version == profiles_version).order_by(Suggestion.rank)
-        ).scalars()
-    )
-
-
-def _suggestions(s: Session, programme_id: int, teacher_id: str, profiles_version: int) -> list:
-    rows = _stored(s, teacher_id, profiles_version)
-    if rows:
-        return rows
-    computed = _rows(compute_for(s, programme_id, teacher_id), teacher_id, profiles_version)
-    _store([teacher_id], computed)
-    return [Suggestion(**r) for r in computed]
+def _stored_body(s: Session, programme_id: int, teacher_id: str, profiles_version: int) -> str:
+    """The stored answer (no consent state), computed and stored first if stale."""
+    body = s.connection().execute(_LIST, {"id": teacher_id, "v": profiles_version}).scalar()
+    if body is None:
+        index = _index(s, programme_id, profiles_version)
+        rows, one = _render(index, teacher_id, index.suggest(teacher_id, k=_k()), profiles_version)
+        _store([teacher_id], rows, [one])
+        body = one["body"]
+    return body
 
 
 def _status(mine: str | None, theirs: str | None) -> str:
@@ -184,48 +227,48 @@ def _status(mine: str | None, theirs: str | None) -> str:
     return "pending"
 
 
-def _render(s: Session, teacher_id: str, suggestions: list) -> dict:
-    """The answer for one teacher: suggestions, people's names and schools, consent state."""
-    mine = dict(s.execute(sa.select(ConsentDecision.peer_id, ConsentDecision.decision).where(ConsentDecision.teacher_id == teacher_id)).all())
-    theirs = dict(s.execute(sa.select(ConsentDecision.teacher_id, ConsentDecision.decision).where(ConsentDecision.peer_id == teacher_id)).all())
-    listed = [x.peer_id for x in suggestions]
-    # Someone who accepted me although I was not in their list... or they were not in mine:
-    # show their request too, so that consent can become mutual.
+def _overlay(s: Session, teacher_id: str, data: dict, decisions: Sequence) -> dict:
+    """Lay the consent state (and contact details where both accepted) over a stored answer."""
+    mine = {p: d for t, p, d in decisions if t == teacher_id}
+    theirs = {t: d for t, p, d in decisions if p == teacher_id}
+    items = data["suggestions"]
+    listed = {x["peer_id"] for x in items}
+    # Someone who accepted me although they are not in my list: show their request, so
+    # that consent can become mutual.
     incoming = [p for p, d in theirs.items() if d == "accepted" and p not in listed]
-    extra: list = []
     if incoming:
         back = {x.teacher_id: x for x in s.execute(sa.select(Suggestion).where(Suggestion.teacher_id.in_(incoming), Suggestion.peer_id == teacher_id)).scalars()}
-        extra = [back[p] for p in incoming if p in back]
-    people = {
-        t.id: (t, school)
-        for t, school in s.execute(
-            sa.select(Teacher, School).join(School, School.urn == Teacher.school_urn).where(Teacher.id.in_(listed + [x.teacher_id for x in extra]))
-        ).all()
-    }
-    items = []
-    for x, peer_id, is_incoming in [(x, x.peer_id, False) for x in suggestions] + [(x, x.teacher_id, True) for x in extra]:
-        if peer_id not in people:
-            continue  # erased since the suggestion was stored
-        peer, school = people[peer_id]
-        status = _status(mine.get(peer_id), theirs.get(peer_id))
-        items.append(
-            {
-                "peer_id": peer_id,
-                "name": peer.name,
-                "school": {"urn": school.urn, "name": school.name, "local_authority": school.local_authority, "lat": school.lat, "lon": school.lon},
-                "score": x.score,
-                "kind": x.kind,
-                "terms": dict(x.terms),
-                # An incoming request's stored reasons were written for the other teacher.
-                "reasons": [f"{peer.name.split()[0] if peer.name.split() else peer.name} would like to connect with you."] if is_incoming else list(x.reasons),
-                "my_decision": mine.get(peer_id),
-                "requested_by_peer": theirs.get(peer_id) == "accepted",
-                "incoming": is_incoming,
-                "status": status,
-                "contact": {"name": peer.name, "email": peer.email} if status == "connected" else None,
-            }
-        )
-    return {"teacher_id": teacher_id, "suggestions": items}
+        people = s.execute(sa.select(Teacher.id, Teacher.name, School).join(School, School.urn == Teacher.school_urn).where(Teacher.id.in_(incoming))).all()
+        for peer_id, name, school in people:
+            x = back.get(peer_id)
+            first = name.split()[0] if name.split() else name
+            entry = _entry(peer_id, name, _school(school), x.score if x else 0.0, x.kind if x else "", dict(x.terms) if x else {}, [f"{first} would like to connect with you."])
+            entry["incoming"] = True
+            items.append(entry)
+    for item in items:
+        peer_id = item["peer_id"]
+        item["my_decision"] = mine.get(peer_id)
+        item["requested_by_peer"] = theirs.get(peer_id) == "accepted"
+        item["status"] = _status(mine.get(peer_id), theirs.get(peer_id))
+    connected = [x["peer_id"] for x in items if x["status"] == "connected"]
+    if connected:
+        contacts = dict(s.execute(sa.select(Teacher.id, Teacher.email).where(Teacher.id.in_(connected))).all())
+        for item in items:
+            if item["peer_id"] in contacts:
+                item["contact"] = {"name": item["name"], "email": contacts[item["peer_id"]]}
+    # A peer erased since the list was stored has no row any more: leave them out.
+    if decisions:
+        alive = set(s.execute(sa.select(Teacher.id).where(Teacher.id.in_([x["peer_id"] for x in items]))).scalars())
+        data["suggestions"] = [x for x in items if x["peer_id"] in alive]
+    return data
+
+
+def _answer(s: Session, programme_id: int, teacher_id: str, profiles_version: int) -> str:
+    body = _stored_body(s, programme_id, teacher_id, profiles_version)
+    decisions = s.connection().execute(_DECISIONS, {"id": teacher_id}).all()
+    if not decisions:
+        return body
+    return json.dumps(_overlay(s, teacher_id, json.loads(body), decisions))
 
 
 def peers_json(identity: Identity, teacher_id: str) -> bytes:
@@ -237,8 +280,7 @@ def peers_json(identity: Identity, teacher_id: str) -> bytes:
         if hit is not None:
             _CACHE.move_to_end(key)
             return hit
-    s = db.session()
-    body = json.dumps(_render(s, teacher_id, _suggestions(s, programme_id, teacher_id, profiles_version))).encode("utf-8")
+    body = _answer(db.session(), programme_id, teacher_id, profiles_version).encode("utf-8")
     with _CACHE_LOCK:
         _CACHE[key] = body
         while len(_CACHE) > _CACHE_MAX:
@@ -266,7 +308,7 @@ def decide(identity: Identity, teacher_id: str, peer_id: str, decision: str) -> 
         raise Problem(403, "Only the teacher themselves accepts or declines a suggested peer.")
     programme_id, profiles_version, _ = _access(identity, teacher_id)
     s = db.session()
-    listed = {x.peer_id for x in _suggestions(s, programme_id, teacher_id, profiles_version)}
+    listed = {x["peer_id"] for x in json.loads(_stored_body(s, programme_id, teacher_id, profiles_version))["suggestions"]}
     asked = s.execute(
         sa.select(ConsentDecision.id).where(ConsentDecision.teacher_id == peer_id, ConsentDecision.peer_id == teacher_id, ConsentDecision.decision == "accepted")
     ).first()
@@ -280,8 +322,7 @@ def decide(identity: Identity, teacher_id: str, peer_id: str, decision: str) -> 
         row.decided_at = utcnow()
     s.flush()
     bump_decisions(s, programme_id)
-    s.flush()
-    answer = _render(s, teacher_id, _suggestions(s, programme_id, teacher_id, profiles_version))
+    answer = json.loads(_answer(s, programme_id, teacher_id, profiles_version))
     for item in answer["suggestions"]:
         if item["peer_id"] == peer_id:
             return item

@@ -9,7 +9,7 @@ from matcher.peers import KINDS, suggest_peers
 from matcher.profiles import Cohort
 from service import db
 from service.auth import hash_token
-from service.models import ApiToken, Programme, Suggestion, User
+from service.models import ApiToken, PeerList, Programme, Suggestion, User
 from service.services.teachers import programme_profiles
 
 from .conftest import ACCOUNTS
@@ -70,6 +70,7 @@ def test_erased_teacher_leaves_everyone_s_suggestions(client, app):
     assert first not in ids
     with db.new_session(app) as s:
         assert s.execute(sa.select(Suggestion).where(sa.or_(Suggestion.peer_id == first, Suggestion.teacher_id == first))).first() is None
+        assert not any(f'"{first}"' in body for body in s.execute(sa.select(PeerList.body)).scalars())
 
 
 def test_contact_only_after_both_accept(client, app):
