@@ -80,17 +80,9 @@
     form.addEventListener("change", function () { window.clearTimeout(timer); timer = window.setTimeout(preview, 150); });
   }
 
-  // Confirm dangerous actions when the form asks for it.
-  function initConfirm(form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
-    });
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".theme-picker").forEach(initThemePicker);
     document.querySelectorAll("[data-poll]").forEach(initPoll);
     document.querySelectorAll("form[data-preview-target]").forEach(initMovePreview);
-    document.querySelectorAll("form[data-confirm]").forEach(initConfirm);
   });
 })();
