@@ -5,7 +5,8 @@ A :class:`PeerIndex` is built once per cohort (the per-teacher arrays of
 operations, drops every pair a hard constraint forbids, and picks ``k`` peers by maximal
 marginal relevance so that the list covers the teacher's different challenges and holds
 both similar-context ("similar", for reassurance) and different-context ("new ideas")
-peers. Each suggestion says why, in plain English, from the terms that drove its score.
+peers, and both peers to meet in person and online where the teacher can do both. Each
+suggestion says why, in plain English, from the terms that drove its score.
 
 Examples
 --------
@@ -180,7 +181,8 @@ class PeerIndex:
         tie_break = np.random.default_rng(seed).random(candidates.size)
         pool = candidates[np.lexsort((tie_break, -total[candidates]))]
 
-        chosen = _mmr(self.arrays, row, pool, total[pool], similar[pool], k, float(diversity))
+        facets = np.column_stack([similar[pool], s.detail["in_person"][pool]])
+        chosen = _mmr(self.arrays, row, pool, total[pool], facets, k, float(diversity))
         return [self._suggestion(row, int(j), s, "similar" if similar[j] else "new ideas") for j in chosen]
 
     def _suggestion(self, row: int, j: int, s: PairScores, kind: str) -> PeerSuggestion:
@@ -220,40 +222,53 @@ class PeerIndex:
         )
 
 
-def _mmr(a: TeacherArrays, row: int, pool: np.ndarray, score: np.ndarray, similar: np.ndarray, k: int, diversity: float) -> list[int]:
+def _mmr(a: TeacherArrays, row: int, pool: np.ndarray, score: np.ndarray, facets: np.ndarray, k: int, diversity: float) -> list[int]:
     """Maximal marginal relevance over ``pool`` (sorted best first).
 
-    Each step takes the peer maximising ``(1 - diversity) * relevance - diversity * redundancy``,
-    where relevance is the score over the pool's best, and redundancy is half the share of
-    the teacher's challenges this peer covers that the peers already chosen cover, plus half
-    for a kind (similar / new ideas) the list already holds. With ``diversity > 0`` and room
-    for two, the list holds both kinds whenever the pool does.
+    Each step takes the peer maximising ``(1 - diversity) * relevance - diversity * redundancy``.
+    Relevance is the score over the pool's best. Redundancy is half the share of the
+    teacher's challenges this peer covers that the peers already chosen cover, plus a share
+    of the other half for each yes/no *facet* (columns of ``facets``: similar context, can
+    meet in person) whose value the list already holds. With ``diversity > 0`` and room for
+    two, the list then holds both values of every facet whenever the pool does: the lowest
+    pick that no other value depends on makes way for the best peer with the missing value.
     """
     relevance = score / score[0] if score[0] > 0 else np.ones_like(score)
     need = a.challenges[row]
     covers = a.strengths[pool] & need
     n_covers = np.bitwise_count(covers).astype(float)
-    has_challenges = need != 0
+    n_facets = facets.shape[1]
+    held = np.zeros((n_facets, 2), dtype=bool)
     covered = np.uint64(0)
-    kinds_held = np.zeros(2, dtype=bool)  # [new ideas, similar]
     free = np.ones(len(pool), dtype=bool)
     chosen: list[int] = []
     for _ in range(min(k, len(pool))):
-        if has_challenges:
+        if need:
             repeat = np.where(n_covers > 0, np.bitwise_count(covers & covered) / np.maximum(n_covers, 1), 1.0)
         else:
             repeat = np.zeros(len(pool))
-        redundancy = 0.5 * repeat + 0.5 * kinds_held[similar.astype(int)]
+        facet_repeat = held[np.arange(n_facets), facets.astype(int)].mean(axis=1)
+        redundancy = 0.5 * repeat + 0.5 * facet_repeat
         gain = np.where(free, (1 - diversity) * relevance - diversity * redundancy, -np.inf)
         pick = int(np.argmax(gain))  # first of equals: the pool is already in (score, seeded) order
         chosen.append(pick)
         free[pick] = False
         covered |= covers[pick]
-        kinds_held[int(similar[pick])] = True
-    if diversity > 0 and len(chosen) >= 2 and not kinds_held.all():
-        other = np.flatnonzero(free & (similar != similar[chosen[0]]))
-        if other.size:
-            chosen[-1] = int(other[0])  # the best-scoring peer of the missing kind
+        held[np.arange(n_facets), facets[pick].astype(int)] = True
+    if diversity > 0 and len(chosen) >= 2:
+        for f in range(n_facets):
+            values = facets[chosen, f]
+            if values.any() != values.all():
+                continue  # both values held already
+            missing = np.flatnonzero(free & (facets[:, f] != values[0]))
+            if not missing.size:
+                continue
+            for pos in range(len(chosen) - 1, 0, -1):
+                rest = np.delete(np.array(chosen), pos)
+                if all(set(facets[rest, g]) == set(facets[chosen, g]) for g in range(n_facets) if g != f):
+                    free[chosen[pos]], free[missing[0]] = True, False
+                    chosen[pos] = int(missing[0])
+                    break
     return [int(pool[c]) for c in chosen]
 
 
@@ -283,7 +298,8 @@ def suggest_peers(
         never suggested.
     diversity : float
         0 ranks by score alone; higher values trade score for covering more of the
-        teacher's challenges and for holding both kinds of peer (maximal marginal relevance).
+        teacher's challenges, for holding both kinds of peer and for holding someone to
+        meet in person as well as online (maximal marginal relevance).
     exclude : iterable of str
         Teacher ids never to suggest (e.g. peers already declined).
     seed : int

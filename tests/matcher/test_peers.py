@@ -236,3 +236,20 @@ def test_bad_keep_apart_fails_when_the_index_is_built(sample):
 
     with pytest.raises(ValidationError, match="ghost"):
         PeerIndex.build(sample, options=AffinityOptions(keep_apart=((sample.ids[0], "ghost"),)))
+
+
+def test_either_teachers_get_someone_to_meet_in_person_too():
+    online = dict(meeting_mode="online", strengths=("singing",), challenges=("composition",), interests=("composition",), availability=("mon_pm",))
+    c = Cohort.from_profiles(
+        [
+            t("me", CAMDEN[0], meeting_mode="either", max_travel_km=10, challenges=("singing",), strengths=("composition",),
+              interests=("composition",), availability=("mon_pm",)),
+            *[t(f"o{i}", EAST[i], **online) for i in range(4)],
+            t("near", CAMDEN[1], meeting_mode="in_person", max_travel_km=10, strengths=("singing",), challenges=("composition",)),
+        ]
+    )
+    plain = suggest_peers(c, "me", k=3, diversity=0.0)
+    assert "near" not in [s.peer_id for s in plain]  # online peers score higher (shared interests and slots)
+    varied = suggest_peers(c, "me", k=3)
+    assert "near" in [s.peer_id for s in varied]
+    assert any("km away" in r for s in varied if s.peer_id == "near" for r in s.reasons)
