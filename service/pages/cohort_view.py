@@ -95,15 +95,22 @@ class FigureView:
         return _fmt(self.value, self.kind)
 
     @property
+    def changed(self) -> bool:
+        """True when the change shows at the figure's precision (no "+0.00")."""
+        if self.delta is None:
+            return False
+        return _fmt(abs(self.delta), self.kind) != _fmt(0.0, self.kind)
+
+    @property
     def delta_text(self) -> str:
-        if self.delta is None or abs(self.delta) < 1e-9:
+        if not self.changed:
             return ""
         sign = "+" if self.delta > 0 else "\u2212"
         return sign + _fmt(abs(self.delta), self.kind)
 
     @property
     def improved(self) -> bool | None:
-        if self.delta is None or abs(self.delta) < 1e-9 or self.higher_is_better is None:
+        if not self.changed or self.higher_is_better is None:
             return None
         return (self.delta > 0) == self.higher_is_better
 

@@ -72,7 +72,7 @@
       data.set("fragment", "1");
       if (!data.get("member") || !data.get("to_group")) { return; }
       out.setAttribute("aria-busy", "true");
-      fetch(form.action, { method: "POST", body: data, credentials: "same-origin", headers: { "X-CSRF-Token": csrfToken(), Accept: "text/html" } })
+      fetch(form.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin", headers: { "X-CSRF-Token": csrfToken(), Accept: "text/html" } })
         .then(function (r) { return r.text(); })
         .then(function (html) { out.innerHTML = html; out.removeAttribute("aria-busy"); })
         .catch(function () { out.removeAttribute("aria-busy"); });
