@@ -165,3 +165,56 @@ def test_generate_form_names_unknown_teachers(client, app):
 def count_runs(app) -> int:
     with db.new_session(app) as s:
         return s.execute(sa.select(sa.func.count()).select_from(CohortRun)).scalar_one()
+
+
+class FakeLibrary:
+    """Stands in for ``matcher.cohorts`` where a test is about the page, not the solver."""
+
+    class CohortResult(dict):
+        @classmethod
+        def from_dict(cls, data):
+            return cls(data)
+
+        def to_dict(self):
+            return dict(self)
+
+    @classmethod
+    def move_member(cls, cohort, result, teacher_id, to_group):
+        groups = [[m for m in g["members"] if m != teacher_id] for g in result["groups"]]
+        groups[to_group].append(teacher_id)
+        return cls.CohortResult(
+            groups=[{"index": i, "members": g, "score": 0.4} for i, g in enumerate(groups)],
+            figures={"mean_score": 0.55, "coverage": 0.75},
+        )
+
+
+def test_move_preview_shows_the_changes_then_save_stores_them(client, app, monkeypatch):
+    from service.services import cohorts
+
+    monkeypatch.setattr(cohorts, "_library", lambda: FakeLibrary)
+    run_id = stored_run(app)
+    mover = TEACHERS["north"][0]
+    sign_in(client, "coord_n")
+    # The live preview (a fragment for the page's script): figures with their change, nothing saved.
+    fragment = post(client, f"/cohorts/{run_id}/move", {"member": mover, "to_group": "2", "version": "1", "action": "preview", "fragment": "1"})
+    assert fragment.status_code == 200
+    html = fragment.get_data(as_text=True)
+    assert "<html" not in html and "Preview, not saved" in html
+    assert "0.55" in html and "\u22120.05" in html and 'class="delta down"' in html  # mean fell from 0.60
+    assert "Challenges covered" in html and "75%" in html and "delta" not in html.split("Challenges covered")[1].split("</div>")[0]
+    assert "Group 1 " in text_of(fragment) and "Group 3 " in text_of(fragment)  # the two changed groups
+    assert version_of(app, run_id) == 1
+    # Without the script, "Preview" shows the whole page with the same panel.
+    full = post(client, f"/cohorts/{run_id}/move", {"member": mover, "to_group": "2", "version": "1", "action": "preview"})
+    assert full.status_code == 200 and "Preview, not saved" in text_of(full) and "<html" in full.get_data(as_text=True)
+    assert f'<option value="{mover}" selected>' in full.get_data(as_text=True)
+    # Save: stored, and the page says so.
+    saved = post(client, f"/cohorts/{run_id}/move", {"member": mover, "to_group": "2", "version": "1", "action": "save"})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith(f"/cohorts/{run_id}#group-3")
+    assert version_of(app, run_id) == 2
+    with db.new_session(app) as s:
+        groups = s.get(CohortRun, run_id).result["groups"]
+    assert mover in groups[2]["members"] and mover not in groups[0]["members"]
+    # The same form again, from the old version: refused, nothing overwritten.
+    stale = post(client, f"/cohorts/{run_id}/move", {"member": TEACHERS["north"][1], "to_group": "2", "version": "1", "action": "save"})
+    assert stale.status_code == 409 and version_of(app, run_id) == 2
