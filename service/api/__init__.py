@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask_openapi3 import APIBlueprint, OpenAPI
+
+from matcher.errors import Issue
+
+from ..problems import Problem
 
 from . import cohort_runs, health, reference, session, teachers
 
@@ -11,6 +16,18 @@ __all__ = ["bp", "register_api"]
 bp = APIBlueprint("api", __name__, url_prefix="/api/v1")
 for _child in (reference.bp, session.bp, teachers.bp, cohort_runs.bp):
     bp.register_api(_child)
+
+
+@bp.before_request
+def _single_query_values() -> None:
+    """Every query parameter of this API is a single value: refuse ``?q=a&q=b``."""
+    repeated = sorted({key for key, values in request.args.lists() if len(values) > 1})
+    if repeated:
+        raise Problem(
+            422,
+            "A query parameter was given more than once.",
+            errors=[Issue(None, key, None, "give this parameter once") for key in repeated],
+        )
 
 
 def register_api(app: OpenAPI) -> None:
