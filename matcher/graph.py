@@ -78,7 +78,7 @@ CENTRALITY_MEASURES = ("strength", "eigenvector", "betweenness")
 _ONLINE, _IN_PERSON = MODE_CODES["online"], MODE_CODES["in_person"]
 GEO_MULT = 3  # geo candidates per teacher, as a multiple of n_candidates (nearest first)
 _GEO_CHUNK = 16_384  # teachers whose nearby pairs are expanded at once
-_PAIR_CHUNK = 1_000_000  # pairs scored at once: bounds the temporaries of score_pairs (~250 MB)
+_PAIR_CHUNK = 262_144  # pairs scored at once: bounds the temporaries of score_pairs (~70 MB)
 
 
 @dataclass(frozen=True, eq=False)
@@ -384,18 +384,22 @@ def peer_graph(
         chunk = keys[start : start + _PAIR_CHUNK]
         i, j = chunk // n, chunk % n
         s = score_pairs(a, i, j, weights, options)
-        kept_i.append(i[s.allowed])
-        kept_j.append(j[s.allowed])
+        kept_i.append(i[s.allowed].astype(np.int32))
+        kept_j.append(j[s.allowed].astype(np.int32))
         kept_v.append(s.total[s.allowed])
-    i = np.concatenate(kept_i) if kept_i else np.empty(0, np.int64)
-    j = np.concatenate(kept_j) if kept_j else np.empty(0, np.int64)
+    n_scored = len(keys)
+    del keys
+    i = np.concatenate(kept_i) if kept_i else np.empty(0, np.int32)
+    j = np.concatenate(kept_j) if kept_j else np.empty(0, np.int32)
     v = np.concatenate(kept_v) if kept_v else np.empty(0)
+    del kept_i, kept_j, kept_v
     rows, cols, vals = np.concatenate([i, j]), np.concatenate([j, i]), np.concatenate([v, v])
+    del i, j, v
     keep = _top_k_rows(rows, cols, vals, int(k), order)
     top = sp.csr_matrix((vals[keep], (rows[keep], cols[keep])), shape=(n, n))
     matrix = top.maximum(top.T).tocsr()
     matrix.sort_indices()
-    return PeerGraph(cohort=cohort, matrix=matrix, k=int(k), weights=weights, options=options, n_scored=len(keys))
+    return PeerGraph(cohort=cohort, matrix=matrix, k=int(k), weights=weights, options=options, n_scored=n_scored)
 
 
 # -- views and analysis ----------------------------------------------------------------------

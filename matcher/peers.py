@@ -233,28 +233,31 @@ def _mmr(a: TeacherArrays, row: int, pool: np.ndarray, score: np.ndarray, facets
     two, the list then holds both values of every facet whenever the pool does: the lowest
     pick that no other value depends on makes way for the best peer with the missing value.
     """
-    relevance = score / score[0] if score[0] > 0 else np.ones_like(score)
+    relevance = (1 - diversity) * (score / score[0] if score[0] > 0 else np.ones_like(score))
     need = a.challenges[row]
     covers = a.strengths[pool] & need
-    n_covers = np.bitwise_count(covers).astype(float)
+    n_covers = np.maximum(np.bitwise_count(covers), 1).astype(float)
+    no_cover = covers == 0
     n_facets = facets.shape[1]
+    values = facets.astype(np.intp)
     held = np.zeros((n_facets, 2), dtype=bool)
     covered = np.uint64(0)
-    free = np.ones(len(pool), dtype=bool)
+    gain = np.empty(len(pool))
     chosen: list[int] = []
     for _ in range(min(k, len(pool))):
-        if need:
-            repeat = np.where(n_covers > 0, np.bitwise_count(covers & covered) / np.maximum(n_covers, 1), 1.0)
-        else:
-            repeat = np.zeros(len(pool))
-        facet_repeat = held[np.arange(n_facets), facets.astype(int)].mean(axis=1)
-        redundancy = 0.5 * repeat + 0.5 * facet_repeat
-        gain = np.where(free, (1 - diversity) * relevance - diversity * redundancy, -np.inf)
+        redundancy = np.zeros(len(pool))
+        if need:  # share of what this peer covers that the list covers already (all, if nothing)
+            redundancy += np.where(no_cover, 0.5, 0.5 * np.bitwise_count(covers & covered) / n_covers)
+        for f in range(n_facets):
+            redundancy += (0.5 / n_facets) * held[f][values[:, f]]
+        np.subtract(relevance, diversity * redundancy, out=gain)
+        gain[chosen] = -np.inf
         pick = int(np.argmax(gain))  # first of equals: the pool is already in (score, seeded) order
         chosen.append(pick)
-        free[pick] = False
         covered |= covers[pick]
-        held[np.arange(n_facets), facets[pick].astype(int)] = True
+        held[np.arange(n_facets), values[pick]] = True
+    free = np.ones(len(pool), dtype=bool)
+    free[chosen] = False
     if diversity > 0 and len(chosen) >= 2:
         for f in range(n_facets):
             values = facets[chosen, f]
