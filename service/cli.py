@@ -131,7 +131,8 @@ def cmd_init(args: argparse.Namespace) -> int:
             _refresh(app, s, programme_id, force=False)
     _save_credentials(app, creds)
     print()
-    print(f"Demo accounts (also in {Path(app.instance_path) / CREDENTIALS_FILE}, readable by you only):")
+    print(f"Demo accounts (also in {Path(app.instance_path) / CREDENTIALS_FILE}, readable by you only);")
+    print("sign in at http://127.0.0.1:8000/signin once the server runs:")
     for entry in creds.values():
         extra = f" -> teacher {entry['teacher_id']}" if entry.get("teacher_id") else ""
         print(f"  {entry['role']:<11} sign in as {entry['username']!r} with password {entry['password']!r}{extra}")
