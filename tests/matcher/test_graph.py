@@ -12,7 +12,6 @@ from matcher.affinity import AffinityOptions, AffinityWeights, pairwise_affinity
 from matcher.errors import UnknownTeacherError
 from matcher.graph import (
     CANDIDATE_SOURCES,
-    _theme_block,
     centrality,
     communities,
     components,
@@ -21,6 +20,7 @@ from matcher.graph import (
     summarize,
     to_networkx,
 )
+from matcher.graph_candidates import _theme_block
 from matcher.profiles import Cohort, TeacherProfile
 from matcher.samples import generate_teachers
 from matcher.vectorize import ProfileVectorizer
