@@ -12,6 +12,17 @@ True
 from .affinity import Affinity, AffinityOptions, AffinityWeights, pairwise_affinity, score_pairs, teacher_arrays
 from .catalogue import CONTEXTS, Catalogue, PracticeExample, load_catalogue, teacher_contexts
 from .errors import InfeasibleError, Issue, MatcherError, UnknownTeacherError, UnknownThemeError, ValidationError
+from .graph import (
+    GraphSummary,
+    PeerGraph,
+    centrality,
+    communities,
+    components,
+    isolated_teachers,
+    peer_graph,
+    summarize,
+    to_networkx,
+)
 from .io import (
     ImportReport,
     load_cohort,
@@ -21,6 +32,7 @@ from .io import (
     write_teachers_csv,
     write_teachers_json,
 )
+from .peers import PeerIndex, PeerSuggestion, suggest_peers
 from .practice import PracticeWeights, Recommendation, recommend_for_group, recommend_for_teacher
 from .profiles import Cohort, TeacherProfile
 from .samples import generate_teachers
@@ -42,6 +54,18 @@ __all__ = [
     "PracticeExample",
     "load_catalogue",
     "teacher_contexts",
+    "GraphSummary",
+    "PeerGraph",
+    "centrality",
+    "communities",
+    "components",
+    "isolated_teachers",
+    "peer_graph",
+    "summarize",
+    "to_networkx",
+    "PeerIndex",
+    "PeerSuggestion",
+    "suggest_peers",
     "InfeasibleError",
     "Issue",
     "MatcherError",
