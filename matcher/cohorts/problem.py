@@ -1,0 +1,434 @@
+"""What a grouping problem is: weights, group size bounds and hard constraints.
+
+Splitting ``n`` people into ``m`` groups, group ``g`` holding between ``lower[g]`` and
+``upper[g]`` members, so that the summed weight of the pairs that share a group is as large
+as possible, is the Maximally Diverse Grouping Problem (MDGP). Cohort generation is this
+problem with pairwise affinities as weights plus hard constraints: pairs that may not share
+a group, sets that must stay together, and groups a coordinator has locked.
+
+Examples
+--------
+>>> import numpy as np
+>>> w = np.array([[0, 5, 1, 1], [5, 0, 1, 1], [1, 1, 0, 5], [1, 1, 5, 0]], dtype=float)
+>>> problem = GroupingProblem.from_size_range(w, (2, 2))
+>>> problem.n, problem.m, problem.objective([0, 0, 1, 1])
+(4, 2, 10.0)
+>>> GroupingProblem.from_size_range(np.zeros((7, 7)), (4, 4), noun="teachers")
+Traceback (most recent call last):
+...
+matcher.errors.InfeasibleError: 7 teachers cannot be split into groups of exactly 4: 4 leaves 3 over
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from ..errors import InfeasibleError, ValidationError
+
+__all__ = ["GroupingProblem", "plan_group_count", "read_mdgplib", "write_assignment", "parse_size_range"]
+
+
+def parse_size_range(text: str | int | Sequence[int]) -> tuple[int, int]:
+    """``"4-6"`` → ``(4, 6)``; ``5`` or ``"5"`` → ``(5, 5)``; a pair is checked and returned.
+
+    >>> parse_size_range("4-6"), parse_size_range(5), parse_size_range((3, 4))
+    ((4, 6), (5, 5), (3, 4))
+    >>> parse_size_range("6-4")
+    Traceback (most recent call last):
+    ...
+    ValueError: group size range '6-4': the smallest size must not exceed the largest
+    """
+    if isinstance(text, (int, np.integer)):
+        lo = hi = int(text)
+    elif isinstance(text, str):
+        parts = text.replace("–", "-").split("-")
+        try:
+            nums = [int(p.strip()) for p in parts]
+        except ValueError:
+            raise ValueError(f"group size range {text!r}: expected a size like '5' or a range like '4-6'") from None
+        if len(nums) == 1:
+            nums = nums * 2
+        if len(nums) != 2:
+            raise ValueError(f"group size range {text!r}: expected a size like '5' or a range like '4-6'")
+        lo, hi = nums
+    else:
+        lo, hi = (int(x) for x in text)
+    label = text if isinstance(text, str) else f"{lo}-{hi}"
+    if lo < 1:
+        raise ValueError(f"group size range {label!r}: sizes must be at least 1")
+    if lo > hi:
+        raise ValueError(f"group size range {label!r}: the smallest size must not exceed the largest")
+    return lo, hi
+
+
+def plan_group_count(n: int, size: tuple[int, int], *, noun: str = "people") -> int:
+    """The number of groups for ``n`` members of sizes ``size = (lo, hi)``: as close as
+    possible to an average size in the middle of the range, and feasible.
+
+    >>> plan_group_count(20, (4, 6)), plan_group_count(12, (3, 3))
+    (4, 4)
+    >>> plan_group_count(7, (4, 5), noun="teachers")
+    Traceback (most recent call last):
+    ...
+    matcher.errors.InfeasibleError: 7 teachers cannot be split into groups of 4 to 5: one group holds at most 5, two need at least 8
+    """
+    lo, hi = size
+    if n == 0:
+        return 0
+    m_min = math.ceil(n / hi)
+    m_max = n // lo
+    if m_min > m_max:
+        k = n // hi  # groups that fit below n
+        if lo == hi:
+            raise InfeasibleError(
+                f"{n} {noun} cannot be split into groups of exactly {lo}: "
+                + (f"{k * lo} leaves {n - k * lo} over" if k else f"fewer than {lo}")
+            )
+        words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
+        a, b = words.get(k, str(k)), words.get(k + 1, str(k + 1))
+        groups = "group holds" if k == 1 else "groups hold"
+        raise InfeasibleError(
+            f"{n} {noun} cannot be split into groups of {lo} to {hi}: "
+            f"{a} {groups} at most {k * hi}, {b} need at least {(k + 1) * lo}"
+        )
+    target = n / ((lo + hi) / 2)
+    return int(min(range(m_min, m_max + 1), key=lambda m: (abs(m - target), m)))
+
+
+@dataclass(frozen=True, eq=False)
+class GroupingProblem:
+    """A size-bounded grouping problem with hard constraints (immutable).
+
+    Parameters
+    ----------
+    weights : ndarray or scipy sparse matrix, shape (n, n)
+        Symmetric pair weights, higher = better together; the diagonal is ignored.
+        Sparse weights (CSR) mean "absent pairs weigh 0" and suit large cohorts.
+    lower, upper : ndarray of int, shape (m,)
+        Size bounds of each group, in members.
+    allowed : ndarray of bool, shape (n, n), optional
+        ``False`` where two members may not share a group (keep-apart, same school,
+        previous groupmates, out of travel range). ``None``: every pair is allowed.
+    forbidden : ndarray of int, shape (k, 2), optional
+        More pairs that may not share a group, as index pairs (handy with sparse weights).
+    keep_together : tuple of tuples of int
+        Sets of members that must share a group (overlapping sets are merged).
+    locked : tuple of tuples of int
+        ``locked[g]`` are the members of group ``g``, approved and fixed: nobody leaves
+        or joins these groups. Must come first, so groups ``0..len(locked)-1`` are locked.
+    labels : tuple of str, optional
+        Names of the members for messages (e.g. teacher ids).
+    noun : str
+        What the members are called in messages ("teachers", "elements").
+    """
+
+    weights: np.ndarray | sparse.sparray | sparse.spmatrix
+    lower: np.ndarray
+    upper: np.ndarray
+    allowed: np.ndarray | None = None
+    forbidden: np.ndarray | None = None
+    keep_together: tuple[tuple[int, ...], ...] = ()
+    locked: tuple[tuple[int, ...], ...] = ()
+    labels: tuple[str, ...] | None = None
+    noun: str = "people"
+    _blocks: tuple[tuple[int, ...], ...] = field(default=(), init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        w = self.weights
+        if sparse.issparse(w):
+            w = sparse.csr_array(w, dtype=np.float64)
+        else:
+            w = np.array(w, dtype=np.float64, copy=True)
+            w.setflags(write=False)
+        lower = np.array(self.lower, dtype=np.int64).reshape(-1)
+        upper = np.array(self.upper, dtype=np.int64).reshape(-1)
+        allowed = None if self.allowed is None else np.array(self.allowed, dtype=bool, copy=True)
+        forbidden = (
+            np.zeros((0, 2), dtype=np.int64)
+            if self.forbidden is None
+            else np.array(self.forbidden, dtype=np.int64).reshape(-1, 2)
+        )
+        for arr in (lower, upper, forbidden) + ((allowed,) if allowed is not None else ()):
+            arr.setflags(write=False)
+        object.__setattr__(self, "weights", w)
+        object.__setattr__(self, "lower", lower)
+        object.__setattr__(self, "upper", upper)
+        object.__setattr__(self, "allowed", allowed)
+        object.__setattr__(self, "forbidden", forbidden)
+        object.__setattr__(self, "keep_together", tuple(tuple(int(i) for i in s) for s in self.keep_together))
+        object.__setattr__(self, "locked", tuple(tuple(int(i) for i in s) for s in self.locked))
+        if self.labels is not None:
+            object.__setattr__(self, "labels", tuple(str(x) for x in self.labels))
+        self._check_shapes()
+        object.__setattr__(self, "_blocks", _merge_sets(self.keep_together))
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_size_range(
+        cls, weights, size: str | int | tuple[int, int], *, groups: int | None = None, noun: str = "people", **kwargs
+    ) -> GroupingProblem:
+        """Build a problem whose groups all share one size range, choosing the number of
+        groups (see :func:`plan_group_count`) unless ``groups`` is given."""
+        lo, hi = parse_size_range(size)
+        n = weights.shape[0]
+        m = plan_group_count(n, (lo, hi), noun=noun) if groups is None else int(groups)
+        if groups is not None and not (m * lo <= n <= m * hi):
+            raise InfeasibleError(f"{n} {noun} cannot fill {m} groups of {lo} to {hi} (that takes {m * lo} to {m * hi})")
+        return cls(weights, np.full(m, lo), np.full(m, hi), noun=noun, **kwargs)
+
+    # ------------------------------------------------------------------ basic facts
+    @property
+    def n(self) -> int:
+        return int(self.weights.shape[0])
+
+    @property
+    def m(self) -> int:
+        return int(self.lower.shape[0])
+
+    @property
+    def is_sparse(self) -> bool:
+        return sparse.issparse(self.weights)
+
+    @property
+    def blocks(self) -> tuple[tuple[int, ...], ...]:
+        """Keep-together sets after merging overlapping ones (sorted members)."""
+        return self._blocks
+
+    def name(self, i: int) -> str:
+        """How member ``i`` is called in messages."""
+        return self.labels[i] if self.labels is not None else f"#{i}"
+
+    def forbidden_pairs(self) -> np.ndarray:
+        """All pairs ``(i, j)``, ``i < j``, that may not share a group, as a (k, 2) array."""
+        parts = [np.sort(self.forbidden, axis=1)] if len(self.forbidden) else []
+        if self.allowed is not None:
+            i, j = np.nonzero(np.triu(~self.allowed, 1))
+            parts.append(np.column_stack([i, j]))
+        if not parts:
+            return np.zeros((0, 2), dtype=np.int64)
+        return np.unique(np.concatenate(parts).astype(np.int64), axis=0)
+
+    def active_constraints(self) -> int:
+        """How many hard constraints bind: forbidden pairs, keep-together sets, locked groups."""
+        return len(self.forbidden_pairs()) + len(self.blocks) + len(self.locked)
+
+    def objective(self, assignment: Sequence[int] | np.ndarray) -> float:
+        """Summed weight of the pairs that share a group (forbidden pairs count as usual)."""
+        a = np.asarray(assignment, dtype=np.int64)
+        if self.is_sparse:
+            coo = sparse.triu(self.weights, 1).tocoo()
+            same = a[coo.row] == a[coo.col]
+            return float(coo.data[same].sum())
+        onehot = np.zeros((self.n, max(self.m, int(a.max(initial=-1)) + 1)))
+        onehot[np.arange(self.n), a] = 1.0
+        w = np.array(self.weights)
+        np.fill_diagonal(w, 0.0)
+        return float(np.einsum("ik,ij,jk->", onehot, w, onehot) / 2.0)
+
+    def violations(self, assignment: Sequence[int] | np.ndarray) -> list[str]:
+        """Every broken constraint of ``assignment``, in plain words (empty = feasible)."""
+        a = np.asarray(assignment, dtype=np.int64)
+        out: list[str] = []
+        if a.shape != (self.n,):
+            return [f"expected one group per member ({self.n}), got {a.shape[0] if a.ndim else 0}"]
+        if self.n and (a.min() < 0 or a.max() >= self.m):
+            return [f"group numbers must be 0..{self.m - 1}"]
+        sizes = np.bincount(a, minlength=self.m)
+        for g in range(self.m):
+            if not self.lower[g] <= sizes[g] <= self.upper[g]:
+                out.append(f"group {g + 1} has {sizes[g]} members, allowed {self.lower[g]}-{self.upper[g]}")
+        for i, j in self.forbidden_pairs():
+            if a[i] == a[j]:
+                out.append(f"{self.name(i)} and {self.name(j)} may not share a group (group {a[i] + 1})")
+        for block in self.blocks:
+            if len({int(a[i]) for i in block}) > 1:
+                out.append("must stay together but were split: " + ", ".join(self.name(i) for i in block))
+        for g, members in enumerate(self.locked):
+            now = set(np.flatnonzero(a == g).tolist())
+            if now != set(members):
+                out.append(f"locked group {g + 1} changed")
+        return out
+
+    # ------------------------------------------------------------------ validation
+    def _check_shapes(self) -> None:
+        n = self.weights.shape[0]
+        if self.weights.ndim != 2 or self.weights.shape != (n, n):
+            raise ValidationError([], summary=f"weights must be a square matrix, got shape {self.weights.shape}")
+        if self.is_sparse:
+            data = self.weights.data
+            if not np.all(np.isfinite(data)):
+                raise ValidationError([], summary="weights contain NaN or infinite values")
+            if abs(self.weights - self.weights.T).max() > 1e-9 * max(1.0, np.abs(data).max(initial=0)):
+                raise ValidationError([], summary="weights must be symmetric")
+        else:
+            w = self.weights
+            if not np.all(np.isfinite(w)):
+                raise ValidationError([], summary="weights contain NaN or infinite values")
+            if not np.allclose(w, w.T, rtol=1e-9, atol=1e-12):
+                raise ValidationError([], summary="weights must be symmetric")
+        if self.lower.shape != self.upper.shape:
+            raise ValidationError([], summary="lower and upper bounds must list the same number of groups")
+        if self.allowed is not None and self.allowed.shape != (n, n):
+            raise ValidationError([], summary=f"allowed must have shape ({n}, {n}), got {self.allowed.shape}")
+        for name, sets in (("keep_together", self.keep_together), ("locked", self.locked)):
+            for s in sets:
+                for i in s:
+                    if not 0 <= i < n:
+                        raise ValidationError([], summary=f"{name} names member {i}, outside 0..{n - 1}")
+        if len(self.forbidden) and (self.forbidden.min() < 0 or self.forbidden.max() >= n):
+            raise ValidationError([], summary=f"forbidden pairs name members outside 0..{n - 1}")
+
+    def validate(self) -> GroupingProblem:
+        """Check that the constraints can be met at all; raise :class:`InfeasibleError`
+        saying why not. Returns the problem, so calls can be chained."""
+        n, m, noun = self.n, self.m, self.noun
+        if m == 0:
+            if n:
+                raise InfeasibleError(f"there are {n} {noun} but no groups to put them in")
+            return self
+        bad = np.flatnonzero(self.lower > self.upper)
+        if bad.size:
+            g = int(bad[0])
+            raise InfeasibleError(f"group {g + 1}: smallest size {self.lower[g]} exceeds largest size {self.upper[g]}")
+        if (self.lower < 0).any():
+            raise InfeasibleError("group sizes cannot be negative")
+        if self.lower.sum() > n:
+            raise InfeasibleError(f"the {m} groups need at least {self.lower.sum()} {noun} in all, but there are only {n}")
+        if self.upper.sum() < n:
+            raise InfeasibleError(f"the {m} groups hold at most {self.upper.sum()} {noun} in all, but there are {n}")
+        self._validate_locked()
+        pairs = self.forbidden_pairs()
+        bad_pair = _pair_lookup(pairs)
+        for block in self.blocks:
+            if len(block) > self.upper.max():
+                names = ", ".join(self.name(i) for i in block)
+                raise InfeasibleError(
+                    f"{len(block)} {noun} must stay together ({names}) but the largest group holds {self.upper.max()}"
+                )
+            for x in range(len(block)):
+                for y in range(x + 1, len(block)):
+                    if bad_pair(block[x], block[y]):
+                        raise InfeasibleError(
+                            f"{self.name(block[x])} and {self.name(block[y])} must stay together "
+                            "but may not share a group"
+                        )
+        free_groups = [g for g in range(len(self.locked), m)]
+        if pairs.size and free_groups:
+            need = int(min(self.lower[free_groups]))
+            if need > 1:
+                locked_members = {i for s in self.locked for i in s}
+                free = np.array([i for i in range(n) if i not in locked_members], dtype=np.int64)
+                blocked = np.zeros(n, dtype=np.int64)
+                keep = np.isin(pairs[:, 0], free) & np.isin(pairs[:, 1], free)
+                np.add.at(blocked, pairs[keep, 0], 1)
+                np.add.at(blocked, pairs[keep, 1], 1)
+                partners = len(free) - 1 - blocked
+                worst = free[np.argmin(partners[free])]
+                if partners[worst] < need - 1:
+                    raise InfeasibleError(
+                        f"{self.name(int(worst))} may share a group with only {partners[worst]} of the others, "
+                        f"but every group needs at least {need} members"
+                    )
+        return self
+
+    def _validate_locked(self) -> None:
+        seen: dict[int, int] = {}
+        if len(self.locked) > self.m:
+            raise InfeasibleError(f"{len(self.locked)} locked groups but only {self.m} groups")
+        for g, members in enumerate(self.locked):
+            if not self.lower[g] <= len(members) <= self.upper[g]:
+                raise InfeasibleError(
+                    f"locked group {g + 1} has {len(members)} members, outside its size range "
+                    f"{self.lower[g]}-{self.upper[g]}"
+                )
+            for i in members:
+                if i in seen:
+                    raise InfeasibleError(f"{self.name(i)} is in two locked groups ({seen[i] + 1} and {g + 1})")
+                seen[i] = g
+        for block in self.blocks:
+            where = {seen.get(i) for i in block}
+            if len(where) > 1:
+                names = ", ".join(self.name(i) for i in block)
+                raise InfeasibleError(f"must stay together ({names}) but a locked group holds only some of them")
+
+
+def _merge_sets(sets: Iterable[tuple[int, ...]]) -> tuple[tuple[int, ...], ...]:
+    """Union of overlapping keep-together sets; sets of one member are dropped."""
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for s in sets:
+        s = list(s)
+        for x in s[1:]:
+            parent[find(x)] = find(s[0])
+        if s:
+            find(s[0])
+    groups: dict[int, list[int]] = {}
+    for x in parent:
+        groups.setdefault(find(x), []).append(x)
+    return tuple(sorted(tuple(sorted(g)) for g in groups.values() if len(g) > 1))
+
+
+def _pair_lookup(pairs: np.ndarray):
+    keys = {(int(a), int(b)) for a, b in pairs}
+    return lambda i, j: (min(i, j), max(i, j)) in keys
+
+
+# ---------------------------------------------------------------------- MDGPLIB files
+
+
+def read_mdgplib(path: str | os.PathLike) -> GroupingProblem:
+    """Read an MDGPLIB instance (Gallego et al. 2013): a header ``n m ds|ss a_1 b_1 ...``
+    then one ``i j d_ij`` line per pair (0-based).
+
+    Raises
+    ------
+    ValidationError
+        Naming the file and what is wrong with it.
+    """
+    path = Path(path)
+    text = path.read_text()
+    head, _, body = text.partition("\n")
+    fields = head.split()
+    where = f"{path.name}: "
+    try:
+        n, m = int(fields[0]), int(fields[1])
+        bounds = [int(x) for x in fields[3:]]
+    except (IndexError, ValueError):
+        raise ValidationError([], summary=where + "first line must be 'n m ds|ss a_1 b_1 ... a_m b_m'") from None
+    if len(bounds) != 2 * m:
+        raise ValidationError([], summary=where + f"expected {2 * m} size bounds on the first line, got {len(bounds)}")
+    try:
+        vals = np.array(body.split(), dtype=np.float64)
+    except ValueError:
+        raise ValidationError([], summary=where + "pair lines must be 'i j d_ij' numbers") from None
+    if vals.size % 3:
+        raise ValidationError([], summary=where + "pair lines must be 'i j d_ij' triples")
+    vals = vals.reshape(-1, 3)
+    i, j = vals[:, 0].astype(np.int64), vals[:, 1].astype(np.int64)
+    if i.size and (min(i.min(), j.min()) < 0 or max(i.max(), j.max()) >= n):
+        raise ValidationError([], summary=where + f"pair indices must be in 0..{n - 1}")
+    w = np.zeros((n, n))
+    w[i, j] = vals[:, 2]
+    w[j, i] = vals[:, 2]
+    np.fill_diagonal(w, 0.0)
+    b = np.array(bounds, dtype=np.int64)
+    return GroupingProblem(w, b[0::2], b[1::2], noun="elements")
+
+
+def write_assignment(path: str | os.PathLike, assignment: Sequence[int] | np.ndarray) -> None:
+    """Write one 0-based group index per line (the MDGPLIB solution format)."""
+    a = np.asarray(assignment, dtype=np.int64)
+    Path(path).write_text("".join(f"{int(g)}\n" for g in a))
