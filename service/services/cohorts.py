@@ -51,12 +51,6 @@ def etag(run: CohortRun) -> str:
     return f'"run-{run.id}-v{run.version}"'
 
 
-def _library():
-    from matcher import cohorts as library
-
-    return library
-
-
 # ---- access -----------------------------------------------------------------------------
 
 
@@ -213,35 +207,84 @@ def execute_run(app: Flask, run_id: int) -> None:
 # ---- the library adapter ----------------------------------------------------------------
 
 
+def _pairs(groups) -> list[tuple[str, str]]:
+    """Keep-apart lists as pairs: every two teachers of a list are kept apart."""
+    return [(a, b) for group in groups or [] for i, a in enumerate(group) for b in group[i + 1 :]]
+
+
 def _solve(cohort, params: Mapping[str, Any]) -> dict:
-    """Run ``matcher.cohorts.form_groups`` and return the result as stored JSON."""
-    library = _library()
-    result = library.form_groups(
+    """Run ``matcher.cohorts.groups.form_groups`` and return the result as stored JSON."""
+    from matcher.cohorts.groups import form_groups
+
+    result = form_groups(
         cohort,
         size=(params["size_min"], params["size_max"]),
         seconds=params["seconds"],
         seed=params.get("seed", 0),
         fairness=params.get("fairness", 0.0),
-        keep_apart=[tuple(x) for x in params.get("keep_apart") or []],
+        keep_apart=_pairs(params.get("keep_apart")),
         keep_together=[tuple(x) for x in params.get("keep_together") or []],
     )
     return _to_stored(result, approved=())
 
 
 def _to_stored(result, approved: Sequence[int]) -> dict:
-    data = result.to_dict() if hasattr(result, "to_dict") else result.to_json()
-    if isinstance(data, str):
-        import json
-
-        data = json.loads(data)
-    for i, group in enumerate(data.get("groups", [])):
-        group.setdefault("index", i)
-        group["approved"] = i in set(approved)
+    """The library's result as JSON, each group with its 0-based ``index`` and ``approved`` flag."""
+    data = result.to_dict()
+    approved = set(approved)
+    for group in data.get("groups", []):
+        group["index"] = int(group["id"]) - 1
+        group["approved"] = group["locked"] = group["index"] in approved
     return data
 
 
 def _approved(stored: Mapping) -> list[int]:
     return [g["index"] for g in stored.get("groups", []) if g.get("approved")]
+
+
+def _regroup(run: CohortRun, stored: Mapping, changes: Mapping[str, int]):
+    """The library's result for the stored groups with some members moved (``{id: group index}``).
+
+    The figures and reasons are recomputed by ``matcher`` (``pairwise_affinity``,
+    ``build_problem``, ``describe``) for exactly the run's constraints; moves that break
+    a constraint (a size bound, a keep-apart pair...) are refused with every reason.
+    """
+    import numpy as np
+
+    from matcher.affinity import AffinityOptions, pairwise_affinity
+    from matcher.cohorts.explain import describe
+    from matcher.cohorts.groups import build_problem
+
+    params = run.params
+    where = {t: g["index"] for g in stored.get("groups", []) for t in g.get("members", [])}
+    where.update(changes)
+    everyone = _cohort_for(run)
+    gone = [t for t in where if t not in everyone.index]
+    if gone:
+        raise Problem(409, f"{len(gone)} member(s) of this run are no longer in the programme ({', '.join(gone[:5])}); repair the run first.")
+    cohort = everyone.subset(sorted(where, key=lambda t: (where[t], t)))
+    options = AffinityOptions(keep_apart=tuple(_pairs(params.get("keep_apart"))))
+    affinity = pairwise_affinity(cohort, None, options)
+    m = max(g["index"] for g in stored["groups"]) + 1
+    problem = build_problem(
+        cohort,
+        affinity,
+        size=(params.get("size_min", 1), params.get("size_max", len(cohort))),
+        groups=m,
+        keep_together=[tuple(x) for x in params.get("keep_together") or []],
+    )
+    assignment = np.array([where[t] for t in cohort.ids], dtype=np.int64)
+    figures = stored.get("figures", {})
+    result = describe(cohort, affinity, problem, assignment, locked=_approved(stored), seed=figures.get("seed", 0), seconds=0.0)
+    broken = result.violations()
+    if broken:
+        raise Problem(
+            422,
+            "The move breaks the run's constraints: " + "; ".join(broken[:5]),
+            title="Constraints cannot be met",
+            errors=[{"field": "to_group", "message": b} for b in broken[:20]],
+        )
+    return result
 
 
 # ---- edits ------------------------------------------------------------------------------
@@ -297,8 +340,8 @@ def set_approval(identity: Identity, run_id: int, index: int, approved: bool, *,
     stored = _editable(run)
     expected = check_version(run, if_match, version)
     groups = stored.get("groups", [])
-    if not 0 <= index < len(groups):
-        raise Problem(404, f"Run {run_id} has no group {index} (it has {len(groups)}).")
+    if not any(g["index"] == index for g in groups):
+        raise Problem(404, f"Run {run_id} has no group {index} (groups are numbered from 0 to {len(groups) - 1}).")
     new = {**stored, "groups": [{**g, "approved": approved if g["index"] == index else g.get("approved", False)} for g in groups]}
     return _save(run, expected, new)
 
@@ -315,17 +358,19 @@ def move(identity: Identity, run_id: int, teacher_id: str, to_group: int, *, dry
     stored = _editable(run)
     expected = check_version(run, if_match, version)
     groups = stored.get("groups", [])
-    if not 0 <= to_group < len(groups):
-        raise Problem(404, f"Run {run_id} has no group {to_group} (it has {len(groups)}).")
+    target = next((g for g in groups if g["index"] == to_group), None)
+    if target is None:
+        raise Problem(404, f"Run {run_id} has no group {to_group} (groups are numbered from 0 to {len(groups) - 1}).")
     source = next((g for g in groups if teacher_id in g.get("members", [])), None)
     if source is None:
         raise Problem(404, f"{teacher_id!r} is not in any group of run {run_id}.")
-    locked = [g["index"] for g in (source, groups[to_group]) if g.get("approved")]
+    if source is target:
+        raise Problem(422, f"{teacher_id!r} is already in group {to_group}.", errors=[{"field": "to_group", "value": str(to_group), "message": "is the member's group already"}])
+    locked = [g["index"] for g in (source, target) if g.get("approved")]
     if locked:
         raise Problem(409, f"Group {locked[0]} is approved and locked; release it before moving members.")
-    library = _library()
     try:
-        result = library.move_member(_cohort_for(run), _from_stored(stored), teacher_id, to_group)
+        result = _regroup(run, stored, {teacher_id: to_group})
     except MatcherError as exc:
         raise _from_matcher(exc) from None
     new = _to_stored(result, approved=_approved(stored))
@@ -344,20 +389,14 @@ def repair(identity: Identity, run_id: int, dropped: Sequence[str], joined: Sequ
     if missing:
         raise Problem(422, "Some dropped teachers are not in this run.", errors=[{"field": "dropped", "value": t, "message": "not a member of this run"} for t in missing])
     _check_ids(db.session(), run.programme_id, list(joined), "joined")
-    library = _library()
     try:
-        result = library.repair(
-            _cohort_for(run), _from_stored(stored), dropped=list(dropped), joined=list(joined), locked=_approved(stored), seconds=seconds
-        )
+        from matcher.cohorts.repair import repair as library_repair
+
+        current = _regroup(run, stored, {})
+        result = library_repair(current, _cohort_for(run), dropped=list(dropped), joined=list(joined), seconds=seconds)
     except MatcherError as exc:
         raise _from_matcher(exc) from None
     return _save(run, expected, _to_stored(result, approved=_approved(stored)))
-
-
-def _from_stored(stored: Mapping):
-    """The library's result object for a stored result."""
-    library = _library()
-    return library.CohortResult.from_dict(stored)
 
 
 # ---- export -----------------------------------------------------------------------------

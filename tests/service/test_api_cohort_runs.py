@@ -136,3 +136,71 @@ def test_abandoned_run_is_reported_failed(client, app):
         run_id = run.id
     body = client.get(f"/api/v1/cohort-runs/{run_id}", headers=COORD).get_json()
     assert body["status"] == "failed" and body["error"]["title"] == "Interrupted"
+
+
+def meet_online(client, ids) -> None:
+    """Sample teachers who only meet in person may be out of everyone's reach in a small
+    programme (the solver rightly refuses); online meetings make a small cohort feasible."""
+    for t in ids:
+        assert client.patch(f"/api/v1/teachers/{t}", json={"meeting_mode": "online"}, headers=COORD).status_code == 200
+
+
+def test_generate_then_move_then_export(client, app):
+    meet_online(client, TEACHERS["north"])
+    resp = client.post("/api/v1/cohort-runs", json={"size_min": 3, "size_max": 5, "seconds": 1, "seed": 3, "keep_apart": [["n-01", "n-02"]]}, headers=COORD)
+    assert resp.status_code == 202 and resp.headers["Location"].startswith("/api/v1/cohort-runs/")
+    assert resp.get_json()["status"] in ("queued", "running", "done")
+    run = wait_done(client, resp.headers["Location"])
+    assert run["status"] == "done", run["error"]
+    groups = run["result"]["groups"]
+    members = [t for g in groups for t in g["members"]]
+    assert sorted(members) == sorted(TEACHERS["north"])  # everyone placed once, nobody from elsewhere
+    assert all(3 <= len(g["members"]) <= 5 and g["reasons"] for g in groups)
+    assert not any({"n-01", "n-02"} <= set(g["members"]) for g in groups)
+    figures = run["result"]["figures"]
+    assert figures["teachers"] == len(TEACHERS["north"]) and "mean_affinity" in figures
+
+    # Move someone from a group that can lose a member to one that can take one.
+    src = next(g for g in groups if len(g["members"]) > 3)
+    dst = next(g for g in groups if len(g["members"]) < 5 and g is not src)
+    who = next(t for t in src["members"] if t not in ("n-01", "n-02"))
+    tag = client.get(resp.headers["Location"], headers=COORD).headers["ETag"]
+    preview = client.post(f"{resp.headers['Location']}/moves", json={"teacher_id": who, "to_group": dst["index"], "dry_run": True}, headers={**COORD, "If-Match": tag})
+    assert preview.status_code == 200, preview.get_json()
+    body = preview.get_json()
+    assert body["preview"] is True and body["version"] == run["version"]
+    moved = {g["index"]: g for g in body["result"]["groups"]}
+    assert who in moved[dst["index"]]["members"] and who not in moved[src["index"]]["members"]
+    assert body["result"]["figures"] != figures  # figures recomputed for the new groups
+    # Nothing was saved by the preview.
+    assert client.get(resp.headers["Location"], headers=COORD).get_json()["result"] == run["result"]
+    saved = client.post(f"{resp.headers['Location']}/moves", json={"teacher_id": who, "to_group": dst["index"]}, headers={**COORD, "If-Match": tag})
+    assert saved.status_code == 200 and saved.get_json()["version"] == run["version"] + 1
+    assert saved.get_json()["result"]["groups"] == body["result"]["groups"]
+
+    # A move that breaks a constraint is refused with the reason.
+    again = client.get(resp.headers["Location"], headers=COORD)
+    groups = again.get_json()["result"]["groups"]
+    holder = next(g for g in groups if "n-01" in g["members"])
+    target = next(g for g in groups if "n-02" in g["members"])
+    bad = client.post(f"{resp.headers['Location']}/moves", json={"teacher_id": "n-01", "to_group": target["index"]}, headers={**COORD, "If-Match": again.headers["ETag"]})
+    assert bad.status_code == 422 and bad.mimetype == "application/problem+json", (holder, bad.get_json())
+
+    text = client.get(f"{resp.headers['Location']}/export", headers=COORD).get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert sorted(r["teacher_id"] for r in rows) == sorted(TEACHERS["north"])
+
+
+def test_approved_groups_are_locked_against_moves(client, app):
+    run_id = stored_run(app)
+    tag = client.get(f"/api/v1/cohort-runs/{run_id}", headers=COORD).headers["ETag"]
+    approved = client.post(f"/api/v1/cohort-runs/{run_id}/groups/0/approve", json={}, headers={**COORD, "If-Match": tag})
+    resp = client.post(f"/api/v1/cohort-runs/{run_id}/moves", json={"teacher_id": "n-01", "to_group": 1}, headers={**COORD, "If-Match": approved.headers["ETag"]})
+    assert resp.status_code == 409 and "approved" in resp.get_json()["detail"]
+
+
+def test_infeasible_run_fails_with_the_reason(client, app):
+    resp = client.post("/api/v1/cohort-runs", json={"size_min": 5, "size_max": 5, "seconds": 1, "teacher_ids": TEACHERS["north"][:7]}, headers=COORD)
+    run = wait_done(client, resp.headers["Location"])
+    assert run["status"] == "failed" and run["error"]["status"] == 422
+    assert "7 teachers" in run["error"]["detail"]
