@@ -18,7 +18,7 @@ from .conftest import ACCOUNTS, TEACHERS
 COORD = ACCOUNTS["coord_n"].headers
 
 
-def stored_run(app, programme="north", groups=None) -> int:
+def stored_run(app, programme="north", groups=None, params=None) -> int:
     """A finished run stored directly (edits that need no solver are tested on it)."""
     ids = TEACHERS[programme]
     groups = groups or [ids[0:4], ids[4:8], ids[8:12]]
@@ -27,7 +27,7 @@ def stored_run(app, programme="north", groups=None) -> int:
         run = CohortRun(
             programme_id=pid,
             status="done",
-            params={"size_min": 4, "size_max": 4},
+            params=params or {"size_min": 4, "size_max": 4},
             result={"groups": [{"index": i, "members": g, "score": 0.5, "approved": False} for i, g in enumerate(groups)], "figures": {"mean": 0.5}},
         )
         s.add(run)
