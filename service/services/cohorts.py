@@ -231,6 +231,7 @@ def _solve(cohort, params: Mapping[str, Any]) -> dict:
 def _to_stored(result, approved: Sequence[int]) -> dict:
     """The library's result as JSON, each group with its 0-based ``index`` and ``approved`` flag."""
     data = result.to_dict()
+    data["violations"] = result.violations()
     approved = set(approved)
     for group in data.get("groups", []):
         group["index"] = int(group["id"]) - 1
@@ -242,12 +243,12 @@ def _approved(stored: Mapping) -> list[int]:
     return [g["index"] for g in stored.get("groups", []) if g.get("approved")]
 
 
-def _regroup(run: CohortRun, stored: Mapping, changes: Mapping[str, int]):
-    """The library's result for the stored groups with some members moved (``{id: group index}``).
+def _current(run: CohortRun, stored: Mapping):
+    """The library's :class:`CohortResult` for the stored groups (and the affinity behind it).
 
-    The figures and reasons are recomputed by ``matcher`` (``pairwise_affinity``,
-    ``build_problem``, ``describe``) for exactly the run's constraints; moves that break
-    a constraint (a size bound, a keep-apart pair...) are refused with every reason.
+    Built with ``matcher`` (``pairwise_affinity``, ``build_problem``, ``describe``) for
+    exactly the run's constraints. Members erased since the run (their id replaced by a
+    pseudonym) are left out.
     """
     import numpy as np
 
@@ -256,35 +257,18 @@ def _regroup(run: CohortRun, stored: Mapping, changes: Mapping[str, int]):
     from matcher.cohorts.groups import build_problem
 
     params = run.params
-    where = {t: g["index"] for g in stored.get("groups", []) for t in g.get("members", [])}
-    where.update(changes)
     everyone = _cohort_for(run)
-    gone = [t for t in where if t not in everyone.index]
-    if gone:
-        raise Problem(409, f"{len(gone)} member(s) of this run are no longer in the programme ({', '.join(gone[:5])}); repair the run first.")
+    where = {t: g["index"] for g in stored.get("groups", []) for t in g.get("members", []) if t in everyone.index}
     cohort = everyone.subset(sorted(where, key=lambda t: (where[t], t)))
     options = AffinityOptions(keep_apart=tuple(_pairs(params.get("keep_apart"))))
     affinity = pairwise_affinity(cohort, None, options)
     m = max(g["index"] for g in stored["groups"]) + 1
-    problem = build_problem(
-        cohort,
-        affinity,
-        size=(params.get("size_min", 1), params.get("size_max", len(cohort))),
-        groups=m,
-        keep_together=[tuple(x) for x in params.get("keep_together") or []],
-    )
+    lo, hi = params.get("size_min", 1), params.get("size_max", max(len(cohort), 1))
+    problem = build_problem(cohort, affinity, size=(lo, hi), groups=m, keep_together=[tuple(x) for x in params.get("keep_together") or []])
     assignment = np.array([where[t] for t in cohort.ids], dtype=np.int64)
-    figures = stored.get("figures", {})
-    result = describe(cohort, affinity, problem, assignment, locked=_approved(stored), seed=figures.get("seed", 0), seconds=0.0)
-    broken = result.violations()
-    if broken:
-        raise Problem(
-            422,
-            "The move breaks the run's constraints: " + "; ".join(broken[:5]),
-            title="Constraints cannot be met",
-            errors=[{"field": "to_group", "message": b} for b in broken[:20]],
-        )
-    return result
+    seed = stored.get("figures", {}).get("seed", 0)
+    result = describe(cohort, affinity, problem, assignment, locked=_approved(stored), seed=seed, seconds=0.0)
+    return result, affinity, everyone
 
 
 # ---- edits ------------------------------------------------------------------------------
@@ -369,8 +353,11 @@ def move(identity: Identity, run_id: int, teacher_id: str, to_group: int, *, dry
     locked = [g["index"] for g in (source, target) if g.get("approved")]
     if locked:
         raise Problem(409, f"Group {locked[0]} is approved and locked; release it before moving members.")
+    from matcher.cohorts.repair import move_member
+
     try:
-        result = _regroup(run, stored, {teacher_id: to_group})
+        current, affinity, everyone = _current(run, stored)
+        result = move_member(current, everyone, teacher_id, to_group + 1, affinity=affinity)
     except MatcherError as exc:
         raise _from_matcher(exc) from None
     new = _to_stored(result, approved=_approved(stored))
@@ -389,11 +376,19 @@ def repair(identity: Identity, run_id: int, dropped: Sequence[str], joined: Sequ
     if missing:
         raise Problem(422, "Some dropped teachers are not in this run.", errors=[{"field": "dropped", "value": t, "message": "not a member of this run"} for t in missing])
     _check_ids(db.session(), run.programme_id, list(joined), "joined")
-    try:
-        from matcher.cohorts.repair import repair as library_repair
+    from matcher.cohorts.repair import repair as library_repair
 
-        current = _regroup(run, stored, {})
-        result = library_repair(current, _cohort_for(run), dropped=list(dropped), joined=list(joined), seconds=seconds)
+    try:
+        current, _, everyone = _current(run, stored)
+        result = library_repair(
+            current,
+            everyone,
+            dropped=[t for t in dropped if t in everyone.index],
+            joined=list(joined),
+            seconds=seconds,
+            seed=current.figures.seed,
+            keep_apart=_pairs(run.params.get("keep_apart")),
+        )
     except MatcherError as exc:
         raise _from_matcher(exc) from None
     return _save(run, expected, _to_stored(result, approved=_approved(stored)))

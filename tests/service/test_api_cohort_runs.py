@@ -161,8 +161,7 @@ def test_generate_then_move_then_export(client, app):
     assert figures["teachers"] == len(TEACHERS["north"]) and "mean_affinity" in figures
 
     # Move someone from a group that can lose a member to one that can take one.
-    src = next(g for g in groups if len(g["members"]) > 3)
-    dst = next(g for g in groups if len(g["members"]) < 5 and g is not src)
+    src, dst = next((a, b) for a in groups for b in groups if a is not b and len(a["members"]) > 3 and len(b["members"]) < 5)
     who = next(t for t in src["members"] if t not in ("n-01", "n-02"))
     tag = client.get(resp.headers["Location"], headers=COORD).headers["ETag"]
     preview = client.post(f"{resp.headers['Location']}/moves", json={"teacher_id": who, "to_group": dst["index"], "dry_run": True}, headers={**COORD, "If-Match": tag})
@@ -178,17 +177,41 @@ def test_generate_then_move_then_export(client, app):
     assert saved.status_code == 200 and saved.get_json()["version"] == run["version"] + 1
     assert saved.get_json()["result"]["groups"] == body["result"]["groups"]
 
-    # A move that breaks a constraint is refused with the reason.
+    assert saved.get_json()["result"]["violations"] == []
+
+    # A move that breaks a constraint is the coordinator's call: it is made, and the
+    # answer lists what it breaks.
     again = client.get(resp.headers["Location"], headers=COORD)
-    groups = again.get_json()["result"]["groups"]
-    holder = next(g for g in groups if "n-01" in g["members"])
-    target = next(g for g in groups if "n-02" in g["members"])
-    bad = client.post(f"{resp.headers['Location']}/moves", json={"teacher_id": "n-01", "to_group": target["index"]}, headers={**COORD, "If-Match": again.headers["ETag"]})
-    assert bad.status_code == 422 and bad.mimetype == "application/problem+json", (holder, bad.get_json())
+    target = next(g for g in again.get_json()["result"]["groups"] if "n-02" in g["members"])
+    bad = client.post(f"{resp.headers['Location']}/moves", json={"teacher_id": "n-01", "to_group": target["index"], "dry_run": True}, headers={**COORD, "If-Match": again.headers["ETag"]})
+    assert bad.status_code == 200 and bad.get_json()["result"]["violations"], bad.get_json()
+    assert any("n-01" in v and "n-02" in v for v in bad.get_json()["result"]["violations"])
 
     text = client.get(f"{resp.headers['Location']}/export", headers=COORD).get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(text)))
     assert sorted(r["teacher_id"] for r in rows) == sorted(TEACHERS["north"])
+
+
+def test_repair_after_drop_out_keeps_approved_groups(client, app):
+    meet_online(client, TEACHERS["north"])
+    resp = client.post("/api/v1/cohort-runs", json={"size_min": 3, "size_max": 5, "seconds": 1, "seed": 1}, headers=COORD)
+    run = wait_done(client, resp.headers["Location"])
+    assert run["status"] == "done", run["error"]
+    groups = run["result"]["groups"]
+    keep = groups[0]
+    tag = client.get(resp.headers["Location"], headers=COORD).headers["ETag"]
+    approved = client.post(f"{resp.headers['Location']}/groups/{keep['index']}/approve", json={}, headers={**COORD, "If-Match": tag})
+    leaver = next(t for g in groups[1:] for t in g["members"])
+    repaired = client.post(f"{resp.headers['Location']}/repair", json={"dropped": [leaver], "seconds": 1}, headers={**COORD, "If-Match": approved.headers["ETag"]})
+    assert repaired.status_code == 200, repaired.get_json()
+    result = repaired.get_json()["result"]
+    members = sorted(t for g in result["groups"] for t in g["members"])
+    assert members == sorted(t for t in TEACHERS["north"] if t != leaver)
+    still = next(g for g in result["groups"] if g["index"] == keep["index"])
+    assert still["members"] == keep["members"] and still["approved"] is True
+    assert result["figures"]["moved"] is not None and result["violations"] == []
+    bad = client.post(f"{resp.headers['Location']}/repair", json={"dropped": ["n-99"]}, headers={**COORD, "If-Match": repaired.headers["ETag"]})
+    assert bad.status_code == 422
 
 
 def test_approved_groups_are_locked_against_moves(client, app):

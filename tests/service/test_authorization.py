@@ -77,6 +77,12 @@ ROWS = [
         {"coordinator": (OK, 403), "teacher": (403, 403), "analyst": (403, 403)},
         body={"teacher_id": "{member}", "to_group": 1, "dry_run": True, "version": 1},
     ),
+    Row(
+        "POST",
+        "/api/v1/cohort-runs/{run}/repair",
+        {"coordinator": (OK, 403), "teacher": (403, 403), "analyst": (403, 403)},
+        body={"dropped": ["{member}"], "seconds": 1, "version": 1},
+    ),
     Row("GET", "/api/v1/cohort-runs/{run}/export", {"coordinator": (200, 403), "teacher": (403, 403), "analyst": (200, 403)}),
 ]
 
@@ -105,13 +111,21 @@ RUN_PROGRAMME = {
 }
 
 
+def _member(value, member: str):
+    if value == "{member}":
+        return member
+    if value == ["{member}"]:
+        return [member]
+    return value
+
+
 def _send(client, row: Row, path: str, headers: dict, member: str = "n-01"):
     kwargs = {"headers": dict(headers)}
     if row.content_type:
         kwargs["data"] = row.body
         kwargs["headers"]["Content-Type"] = row.content_type
     elif row.body is not None:
-        kwargs["json"] = {k: member if v == "{member}" else v for k, v in row.body.items()} if isinstance(row.body, dict) else row.body
+        kwargs["json"] = {k: _member(v, member) for k, v in row.body.items()} if isinstance(row.body, dict) else row.body
     return client.open(path, method=row.method, **kwargs)
 
 
