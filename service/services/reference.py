@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+from dataclasses import asdict
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session

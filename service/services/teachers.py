@@ -9,7 +9,6 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from matcher.errors import Issue

@@ -7,7 +7,6 @@ import io
 import threading
 import time
 
-import pytest
 import sqlalchemy as sa
 
 from service import db
