@@ -312,10 +312,19 @@ def _save(run: CohortRun, expected: int, stored: dict) -> CohortRun:
     return s.get(CohortRun, run.id)
 
 
+def _normalised(result: Mapping) -> dict:
+    """A stored result whose groups all carry ``index`` (0-based) and ``approved``."""
+    groups = []
+    for i, g in enumerate(result.get("groups", [])):
+        index = g.get("index", int(g["id"]) - 1 if isinstance(g.get("id"), int) else i)
+        groups.append({**g, "index": int(index), "approved": bool(g.get("approved", False))})
+    return {**result, "groups": groups}
+
+
 def _editable(run: CohortRun) -> dict:
     if run.status != "done" or not run.result:
         raise Problem(409, f"The run is {run.status}; only a finished run can be edited.")
-    return run.result
+    return _normalised(run.result)
 
 
 def set_approval(identity: Identity, run_id: int, index: int, approved: bool, *, if_match: str | None, version: int | None) -> CohortRun:
@@ -405,7 +414,8 @@ def export_csv(identity: Identity, run_id: int) -> str:
     if run.status != "done" or not run.result:
         raise Problem(409, f"The run is {run.status}; there is nothing to export yet.")
     s = db.session()
-    members = [t for g in run.result.get("groups", []) for t in g.get("members", [])]
+    result = _normalised(run.result)
+    members = [t for g in result.get("groups", []) for t in g.get("members", [])]
     people = {
         t.id: (t, school)
         for t, school in s.execute(sa.select(Teacher, School).join(School, School.urn == Teacher.school_urn).where(Teacher.id.in_(members))).all()
@@ -413,7 +423,7 @@ def export_csv(identity: Identity, run_id: int) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
-    for g in run.result.get("groups", []):
+    for g in result.get("groups", []):
         for member in g.get("members", []):
             t, school = people.get(member, (None, None))
             tid = pseudonym(member) if identity.is_analyst and t is not None else member

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -69,16 +70,35 @@ def export_teacher_data(identity: Identity, teacher_id: str) -> dict[str, Any]:
     }
 
 
-def scrub(value: Any, teacher_id: str, name: str, replacement: str) -> Any:
-    """``value`` with the id (as a whole string) and the name (inside text) replaced."""
+def _name_pattern(name: str) -> re.Pattern | None:
+    """The full name, or any of its words of two letters or more, as whole words.
+
+    Reasons call people by their first name ("Sam's strength in singing..."); erring on
+    the side of removing a namesake's first name too is the safe side.
+    """
+    words = sorted({name.strip(), *name.split()}, key=len, reverse=True)
+    words = [w for w in words if len(w) >= 2]
+    if not words:
+        return None
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b")
+
+
+def scrub(value: Any, teacher_id: str, name: str, replacement: str, _pattern: re.Pattern | None = None) -> Any:
+    """``value`` with the id (as a whole string) and the name (inside text) replaced.
+
+    >>> scrub({"members": ["t-1", "t-2"], "reasons": ["Sam Lee's strength meets Jo's challenge; Sam is near."]},
+    ...       "t-1", "Sam Lee", "p-x")
+    {'members': ['p-x', 't-2'], 'reasons': ["p-x's strength meets Jo's challenge; p-x is near."]}
+    """
+    pattern = _pattern if _pattern is not None else _name_pattern(name)
     if isinstance(value, str):
         if value == teacher_id:
             return replacement
-        return value.replace(name, replacement) if name and len(name) >= 2 else value
+        return pattern.sub(replacement, value) if pattern is not None else value
     if isinstance(value, list):
-        return [scrub(v, teacher_id, name, replacement) for v in value]
+        return [scrub(v, teacher_id, name, replacement, pattern) for v in value]
     if isinstance(value, dict):
-        return {scrub(k, teacher_id, name, replacement): scrub(v, teacher_id, name, replacement) for k, v in value.items()}
+        return {scrub(k, teacher_id, name, replacement, pattern): scrub(v, teacher_id, name, replacement, pattern) for k, v in value.items()}
     return value
 
 

@@ -82,3 +82,22 @@ def test_coordinator_erases_only_own_programme(client):
     assert client.delete("/api/v1/teachers/s-01", headers=ACCOUNTS["coord_n"].headers).status_code == 403
     assert client.delete("/api/v1/teachers/n-05", headers=ACCOUNTS["coord_n"].headers).status_code == 204
     assert client.delete("/api/v1/teachers/n-05", headers=ACCOUNTS["coord_n"].headers).status_code == 404
+
+
+def test_erasure_leaves_only_a_pseudonym_in_a_real_run(client, app):
+    from .test_api_cohort_runs import COORD, meet_online, wait_done
+
+    meet_online(client, [f"n-{i:02d}" for i in range(1, 15)])
+    resp = client.post("/api/v1/cohort-runs", json={"size_min": 3, "size_max": 5, "seconds": 1}, headers=COORD)
+    run = wait_done(client, resp.headers["Location"])
+    assert run["status"] == "done"
+    with db.new_session(app) as s:
+        name = s.get(Teacher, "n-07").name
+    assert "n-07" in json.dumps(run["result"])
+    assert client.delete("/api/v1/teachers/n-07", headers=COORD).status_code == 204
+    after = client.get(resp.headers["Location"], headers=COORD).get_json()
+    text = json.dumps(after)
+    assert "n-07" not in text and name not in text and name.split()[0] not in text
+    with app.app_context():
+        alias = pseudonym("n-07")
+    assert alias in [t for g in after["result"]["groups"] for t in g["members"]]
