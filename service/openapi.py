@@ -44,6 +44,8 @@ class ProblemModel(BaseModel):
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _COMMON_ERRORS = ("400", "401", "403", "404", "405", "413", "415", "422")
+# Operations anyone may call (no token): documented with an empty security list.
+PUBLIC_OPERATIONS = frozenset({"themes", "health", "ready", "login", "logout"})
 
 
 class PeermatchOpenAPI(OpenAPI):
@@ -63,8 +65,11 @@ class PeermatchOpenAPI(OpenAPI):
                 if not isinstance(op, dict) or "responses" not in op:
                     continue
                 responses = op["responses"]
-                public = op.get("security") == []
-                codes = set(_COMMON_ERRORS) - ({"401", "403"} if public else set())
+                public = op.get("operationId") in PUBLIC_OPERATIONS
+                if public:
+                    op["security"] = []
+                # Signing out with the session cookie still needs the CSRF token (403).
+                codes = set(_COMMON_ERRORS) - ({"401", "403"} if public and op.get("operationId") != "logout" else set())
                 if path in ("/health", "/ready"):
                     codes = {"405", "503"} if path == "/ready" else {"405"}
                 for code in codes:
