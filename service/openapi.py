@@ -68,8 +68,8 @@ class PeermatchOpenAPI(OpenAPI):
                 public = op.get("operationId") in PUBLIC_OPERATIONS
                 if public:
                     op["security"] = []
-                # Signing out with the session cookie still needs the CSRF token (403).
-                codes = set(_COMMON_ERRORS) - ({"401", "403"} if public and op.get("operationId") != "logout" else set())
+                # Signing in can fail (401) and signing out needs the CSRF token (403).
+                codes = set(_COMMON_ERRORS) - ({"401", "403"} if op.get("operationId") in ("themes", "health", "ready") else set())
                 if path in ("/health", "/ready"):
                     codes = {"405", "503"} if path == "/ready" else {"405"}
                 for code in codes:
