@@ -245,6 +245,7 @@ class CohortRun(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(sa.String(10), default="queued")
+    progress: Mapped[float] = mapped_column(default=0.0, server_default="0")
     params: Mapped[dict] = mapped_column(default=dict)
     result: Mapped[dict | None]
     error: Mapped[dict | None]

@@ -25,6 +25,7 @@ def run_out(run: CohortRun, *, result: dict | None = None, preview: bool = False
     return CohortRunOut(
         id=run.id,
         status=run.status,
+        progress=run.progress,
         version=run.version,
         params=run.params,
         created_at=run.created_at,

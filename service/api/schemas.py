@@ -366,6 +366,7 @@ class CohortRunOut(BaseModel):
 
     id: int
     status: Literal["queued", "running", "done", "failed"]
+    progress: float = Field(description="share of the time limit used so far (1 when done)")
     version: int
     params: dict
     created_at: datetime

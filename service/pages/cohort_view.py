@@ -9,7 +9,7 @@ preview is compared with the saved result figure by figure.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
@@ -23,28 +23,19 @@ from ..services import pages_support
 __all__ = ["MemberView", "GroupView", "FigureView", "ResultView", "result_view", "charts_for", "map_for"]
 
 WORST_SHOWN = 3  # the cohort's lowest-scoring members are highlighted in the chart
+COVERAGE_SHOWN = 15  # the most common challenges in the coverage chart
 
-# Known cohort figures: (label, format, higher is better). Others are shown with their key.
+# The cohort figures of ``matcher.cohorts`` shown on the page: (label, format, higher is better).
 FIGURES: Mapping[str, tuple[str, str, bool | None]] = {
-    "mean_score": ("Mean member score", "num", True),
-    "mean": ("Mean member score", "num", True),
-    "min_score": ("Worst-off member", "num", True),
-    "min": ("Worst-off member", "num", True),
-    "worst_member_score": ("Worst-off member", "num", True),
-    "total_score": ("Total affinity", "num", True),
-    "objective": ("Total affinity", "num", True),
-    "coverage": ("Challenges covered", "pct", True),
-    "challenge_coverage": ("Challenges covered", "pct", True),
-    "isolated_placed": ("Isolated teachers with a nearby peer", "pct", True),
-    "isolated_with_nearby_peer": ("Isolated teachers with a nearby peer", "pct", True),
-    "mean_travel_km": ("Mean distance to groupmates", "km", False),
-    "mean_km": ("Mean distance to groupmates", "km", False),
+    "mean_affinity": ("Mean member score", "num", True),
+    "min_affinity": ("Worst-off member", "num", True),
+    "coverage_share": ("Challenges covered", "pct", True),
+    "isolated_placed": ("Departments of one near a groupmate", "of", True),
+    "mean_travel_km": ("Mean distance between groupmates", "km", False),
     "groups": ("Groups", "int", None),
-    "members": ("Members", "int", None),
-    "active_constraints": ("Constraints in force", "int", None),
+    "constraints": ("Constraints in force", "int", None),
+    "gap": ("Gap to the proven bound", "pct", False),
 }
-
-
 @dataclass(frozen=True)
 class MemberView:
     """A group member as the coordinator sees them."""
@@ -89,9 +80,12 @@ class FigureView:
     kind: str
     delta: float | None = None
     higher_is_better: bool | None = None
+    total: float | None = None  # for "x of y" figures
 
     @property
     def text(self) -> str:
+        if self.kind == "of":
+            return f"{self.value:.0f} of {self.total or 0:.0f}"
         return _fmt(self.value, self.kind)
 
     @property
@@ -123,6 +117,8 @@ class ResultView:
     figures: tuple[FigureView, ...]
     names: Mapping[str, str]
     preview: bool = False
+    violations: tuple[str, ...] = ()
+    coverage: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # challenge label -> (covered, not)
 
     def name_of(self, teacher_id: str) -> str:
         return self.names.get(teacher_id, teacher_id)
@@ -137,7 +133,7 @@ def _fmt(value: float, kind: str) -> str:
         return f"{100 * value:.0f}%"
     if kind == "km":
         return f"{value:.1f} km"
-    if kind == "int":
+    if kind in ("int", "of"):
         return f"{value:.0f}"
     return f"{value:.2f}"
 
@@ -149,125 +145,141 @@ def _number(value: Any) -> float | None:
 
 
 def _member_scores(group: Mapping) -> dict[str, float]:
-    """Each member's score within their group, if the result has them."""
-    for key in ("member_scores", "members_scores", "scores"):
-        value = group.get(key)
-        if isinstance(value, Mapping):
-            return {str(k): float(v) for k, v in value.items() if _number(v) is not None}
-        if isinstance(value, Sequence) and not isinstance(value, str) and len(value) == len(group.get("members", [])):
-            return {m: float(v) for m, v in zip(group["members"], value) if _number(v) is not None}
-    return {}
+    """Each member's mean affinity to their groupmates, as the library computed it."""
+    value = group.get("member_affinity")
+    if not isinstance(value, Mapping):
+        return {}
+    return {str(k): float(v) for k, v in value.items() if _number(v) is not None}
 
 
-def _coverage(group: Mapping, names: Mapping[str, str]) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
-    """Challenges covered in a group (by whom) and those left uncovered, as labels."""
-    covered = group.get("covered") or group.get("coverage") or {}
+def _coverage(group: Mapping, people: Mapping[str, pages_support.Person], names: Mapping[str, str]) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """Challenges covered in a group, as ``(label, "holders ← helpers")``, and those not covered.
+
+    ``coverage`` maps each challenge theme to the groupmates whose strengths cover it; the
+    holders of the challenge are looked up in the members' profiles to say whose it is.
+    """
+    covered = group.get("coverage") or {}
     rows: list[tuple[str, str]] = []
     if isinstance(covered, Mapping):
         for theme, helpers in covered.items():
             label = THEMES[theme].label if theme in THEMES else str(theme)
-            if isinstance(helpers, Mapping):  # {holder: [helpers]}
-                text = "; ".join(f"{names.get(h, h)} ← {', '.join(names.get(x, x) for x in hs)}" for h, hs in helpers.items())
-            elif isinstance(helpers, (list, tuple)):
-                text = ", ".join(names.get(x, x) for x in helpers)
-            else:
-                text = str(helpers)
-            rows.append((label, text))
-    uncovered = group.get("uncovered") or ()
-    if isinstance(uncovered, Mapping):
-        uncovered = list(uncovered)
-    labels = tuple(THEMES[t].label if t in THEMES else str(t) for t in uncovered)
+            holders = [names.get(m, m) for m in group.get("members", []) if m in people and theme in people[m].challenges]
+            helping = ", ".join(names.get(h, h) for h in helpers)
+            rows.append((label, f"{', '.join(holders)} ← {helping}" if holders else helping))
+    labels = tuple(THEMES[t].label if t in THEMES else str(t) for t in group.get("uncovered") or ())
     return tuple(rows), labels
 
 
+def coverage_counts(groups: Sequence[Mapping], people: Mapping[str, pages_support.Person]) -> dict[str, list[int]]:
+    """Per challenge theme: ``[covered, not covered]`` over the members who hold it.
+
+    A member's challenge counts as covered when the library lists another member among
+    its helpers, so the totals agree with the run's ``coverage_share``.
+    """
+    counts: dict[str, list[int]] = {}
+    for g in groups:
+        coverage = g.get("coverage") or {}
+        for m in g.get("members", []):
+            person = people.get(m)
+            for theme in person.challenges if person else ():
+                covered = any(h != m for h in coverage.get(theme, ()))
+                counts.setdefault(theme, [0, 0])[0 if covered else 1] += 1
+    return counts
+
+
 def _figures(result: Mapping) -> dict[str, float]:
-    raw = result.get("figures") or result.get("summary") or {}
+    raw = result.get("figures") or {}
     return {k: v for k, v in ((k, _number(v)) for k, v in raw.items()) if v is not None} if isinstance(raw, Mapping) else {}
 
 
-def result_view(identity: Identity, result: Mapping | None, *, preview: ResultView | None = None) -> ResultView:
-    """Join a stored result to member names; with ``preview`` (the saved view), mark what changes.
+def _figure_views(figures: Mapping[str, float], old: Mapping[str, float]) -> tuple[FigureView, ...]:
+    out = []
+    for key, (label, kind, better) in FIGURES.items():
+        if key not in figures:
+            continue
+        value = figures[key]
+        delta = value - old[key] if key in old else None
+        total = figures.get("isolated") if kind == "of" else None
+        out.append(FigureView(key=key, label=label, value=value, kind=kind, delta=delta, higher_is_better=better, total=total))
+    return tuple(out)
 
-    ``preview`` is the view of the saved result: figures get their change against it and
-    groups whose members differ are marked ``changed``.
+
+def result_view(identity: Identity, result: Mapping | None, *, preview: ResultView | None = None) -> ResultView:
+    """Join a stored result to member names and schools, ready for the templates.
+
+    With ``preview`` (the view of the saved result) each figure carries its change against
+    it and groups whose members differ are marked ``changed``.
     """
     result = result or {}
     groups = list(result.get("groups") or [])
     ids = [m for g in groups for m in g.get("members", [])]
     people = pages_support.people_for(identity, ids)
     names = {tid: p.name for tid, p in people.items()}
-    all_scores = {m: s for g in groups for m, s in _member_scores(g).items()}
-    worst = set(sorted(all_scores, key=lambda m: (all_scores[m], m))[:WORST_SHOWN])
+    for g in groups:  # erased teachers keep the pseudonym the run stored
+        for m, n in zip(g.get("members", []), g.get("names", [])):
+            names.setdefault(m, n)
     before_members = {g.index: {m.id for m in g.members} for g in preview.groups} if preview else {}
     views = []
-    for g in groups:
-        covered, uncovered = _coverage(g, names)
+    for position, g in enumerate(groups):
+        covered, uncovered = _coverage(g, people, names)
+        scores = _member_scores(g)
         members = []
         for m in g.get("members", []):
             p = people.get(m)
             members.append(
                 MemberView(
                     id=m,
-                    name=p.name if p else m,
-                    school=p.school if p else "(erased: pseudonym kept)",
+                    name=names.get(m, m),
+                    school=p.school if p else "(erased: a pseudonym is kept)",
                     local_authority=p.local_authority if p else "",
                     department_of_one=bool(p and p.department_size <= 1),
-                    score=all_scores.get(m),
-                    worst=m in worst,
+                    score=scores.get(m),
+                    worst=m == g.get("worst_off") and len(g.get("members", [])) > 1,
                     lat=p.lat if p else None,
                     lon=p.lon if p else None,
                 )
             )
-        index = int(g.get("index", len(views)))
-        reasons = g.get("reasons") or ()
+        index = int(g.get("index", position))
         views.append(
             GroupView(
                 index=index,
                 members=tuple(members),
-                score=_number(g.get("score")),
+                score=_number(g.get("mean_affinity")),
                 approved=bool(g.get("approved")),
-                reasons=tuple(str(r) for r in reasons) if isinstance(reasons, (list, tuple)) else (str(reasons),),
+                reasons=tuple(str(r) for r in g.get("reasons") or ()),
                 covered=covered,
                 uncovered=uncovered,
-                travel_km=_number(g.get("mean_km", g.get("travel_km", g.get("mean_travel_km")))),
+                travel_km=_number(g.get("mean_distance_km")),
                 changed=bool(preview) and before_members.get(index) != {m.id for m in members},
             )
         )
-    figures = _figures(result)
     old = {f.key: f.value for f in preview.figures} if preview else {}
-    seen_labels: set[str] = set()
-    figure_views = []
-    for key, value in figures.items():
-        label, kind, better = FIGURES.get(key, (key.replace("_", " ").capitalize(), "num", None))
-        if label in seen_labels:
-            continue
-        seen_labels.add(label)
-        delta = value - old[key] if key in old else None
-        figure_views.append(FigureView(key=key, label=label, value=value, kind=kind, delta=delta, higher_is_better=better))
-    return ResultView(groups=tuple(views), figures=tuple(figure_views), names=names, preview=preview is not None)
+    return ResultView(
+        groups=tuple(views),
+        figures=_figure_views(_figures(result), old),
+        names=names,
+        preview=preview is not None,
+        violations=tuple(str(v) for v in result.get("violations") or ()),
+        coverage={THEMES[t].label if t in THEMES else t: tuple(c) for t, c in coverage_counts(groups, people).items()},
+    )
 
 
 def charts_for(view: ResultView) -> dict[str, Markup]:
-    """The result page's charts: member scores (worst-off highlighted) and challenge coverage."""
+    """The result page's charts: member scores (the cohort's worst-off highlighted) and challenge coverage."""
     out: dict[str, Markup] = {}
     members = [m for m in view.members if m.score is not None]
     if members:
+        lowest = set(sorted(range(len(members)), key=lambda i: (members[i].score, members[i].id))[:WORST_SHOWN])
         out["scores"] = charts.score_distribution_svg(
             [m.score for m in members],
-            highlight=[i for i, m in enumerate(members) if m.worst],
+            highlight=sorted(lowest),
             labels=[m.name for m in members],
-            title="Member scores, lowest first; the worst-off are highlighted",
+            title="Each member's mean affinity to their groupmates, lowest first; the worst-off highlighted",
             name="chart-scores",
         )
-    counts: dict[str, list[int]] = {}
-    for g in view.groups:
-        for label, text in g.covered:
-            counts.setdefault(label, [0, 0])[0] += max(1, text.count("←")) if "←" in text else 1
-        for label in g.uncovered:
-            counts.setdefault(label, [0, 0])[1] += 1
-    if counts:
-        rows = sorted(((label, c, u) for label, (c, u) in counts.items()), key=lambda r: (-(r[1] + r[2]), r[0]))[:15]
-        out["coverage"] = charts.coverage_svg(rows, title="Challenge coverage: members whose challenge a groupmate can help with", name="chart-coverage")
+    if view.coverage:
+        rows = sorted(((label, c, u) for label, (c, u) in view.coverage.items()), key=lambda r: (-(r[1] + r[2]), r[0]))[:COVERAGE_SHOWN]
+        out["coverage"] = charts.coverage_svg(rows, title="Challenge coverage: members whose challenge a groupmate's strength meets", name="chart-coverage")
     return out
 
 

@@ -163,7 +163,9 @@ def _progress(run) -> tuple[float, str]:
     seconds = float(run.params.get("seconds") or 1)
     started = run.started_at if run.started_at.tzinfo else run.started_at.replace(tzinfo=utcnow().tzinfo)
     elapsed = max(0.0, (utcnow() - started).total_seconds())
-    return min(0.99, elapsed / seconds), f"Searching for the best groups: {elapsed:.0f} of at most {seconds:.0f} seconds."
+    reported = getattr(run, "progress", None)  # the solver's own report, where the service stores one
+    fraction = float(reported) if isinstance(reported, (int, float)) else elapsed / seconds
+    return min(0.99, max(0.0, fraction)), f"Searching for the best groups: {elapsed:.0f} of at most {seconds:.0f} seconds."
 
 
 def _render_run(user, run, *, preview=None, moved=None, problem: Problem | None = None, status: int = 200, form: dict | None = None):
@@ -282,8 +284,8 @@ def cohort_repair(run_id: int):
         run = svc.repair(user, run_id, dropped, joined, _repair_seconds(), if_match=None, version=_version())
     except Problem as exc:
         return _edit_failed(user, run_id, exc, form={"joined": request.form.get("joined", "")})
-    moved = (run.result or {}).get("repair", {}) if isinstance(run.result, dict) else {}
-    detail = f" {moved['moved']} members changed group." if isinstance(moved, dict) and "moved" in moved else ""
+    moved = ((run.result or {}).get("figures") or {}).get("moved")
+    detail = f" {moved} member{'s' if moved != 1 else ''} changed group." if isinstance(moved, int) else ""
     flash(f"Repaired: {len(dropped)} dropped out, {len(joined)} joined.{detail} Approved groups were kept as they were.", "success")
     return redirect(url_for("pages.cohort_run", run_id=run_id))
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -185,7 +186,7 @@ def execute_run(app: Flask, run_id: int) -> None:
                 cohort = programme_cohort(s, programme_id, profiles_version)
             if params.get("teacher_ids"):
                 cohort = cohort.subset(params["teacher_ids"])
-            stored = _solve(cohort, params)
+            stored = _solve(cohort, params, progress=_progress_reporter(app, run_id))
         except Exception as exc:  # recorded for the coordinator, logged for us
             if not isinstance(exc, MatcherError):
                 log.exception("cohort run %s failed", run_id)
@@ -200,7 +201,7 @@ def execute_run(app: Flask, run_id: int) -> None:
             s.execute(
                 sa.update(CohortRun)
                 .where(CohortRun.id == run_id)
-                .values(status="done", result=stored, finished_at=utcnow(), version=CohortRun.version + 1)
+                .values(status="done", result=stored, progress=1.0, finished_at=utcnow(), version=CohortRun.version + 1)
             )
 
 
@@ -212,12 +213,36 @@ def _pairs(groups) -> list[tuple[str, str]]:
     return [(a, b) for group in groups or [] for i, a in enumerate(group) for b in group[i + 1 :]]
 
 
-def _solve(cohort, params: Mapping[str, Any]) -> dict:
+PROGRESS_EVERY_SECONDS = 0.5
+
+
+def _progress_reporter(app: Flask, run_id: int):
+    """A ``progress(fraction, state)`` callback that stores the fraction, at most twice a second."""
+    last = [0.0]
+
+    def report(fraction: float, _state=None) -> None:
+        now = time.monotonic()
+        if now - last[0] < PROGRESS_EVERY_SECONDS:
+            return
+        last[0] = now
+        try:
+            with db.new_session(app) as s:
+                s.execute(
+                    sa.update(CohortRun).where(CohortRun.id == run_id, CohortRun.status == "running").values(progress=round(min(max(float(fraction), 0.0), 0.999), 3))
+                )
+        except sa.exc.OperationalError:
+            pass  # progress is a courtesy; a busy database must not stop the run
+
+    return report
+
+
+def _solve(cohort, params: Mapping[str, Any], progress=None) -> dict:
     """Run ``matcher.cohorts.groups.form_groups`` and return the result as stored JSON."""
     from matcher.cohorts.groups import form_groups
 
     result = form_groups(
         cohort,
+        progress=progress,
         size=(params["size_min"], params["size_max"]),
         seconds=params["seconds"],
         seed=params.get("seed", 0),

@@ -226,3 +226,18 @@ def test_infeasible_run_fails_with_the_reason(client, app):
     run = wait_done(client, resp.headers["Location"])
     assert run["status"] == "failed" and run["error"]["status"] == 422
     assert "7 teachers" in run["error"]["detail"]
+
+
+def test_progress_is_reported_while_running(client, app):
+    meet_online(client, TEACHERS["north"])
+    resp = client.post("/api/v1/cohort-runs", json={"size_min": 3, "size_max": 5, "seconds": 2}, headers=COORD)
+    seen = set()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        body = client.get(resp.headers["Location"], headers=COORD).get_json()
+        seen.add((body["status"], body["progress"]))
+        if body["status"] == "done":
+            break
+        time.sleep(0.1)
+    assert ("done", 1.0) in seen
+    assert any(status == "running" and 0 < p < 1 for status, p in seen), seen
