@@ -34,7 +34,6 @@ FIGURES: Mapping[str, tuple[str, str, bool | None]] = {
     "mean_travel_km": ("Mean distance between groupmates", "km", False),
     "groups": ("Groups", "int", None),
     "constraints": ("Constraints in force", "int", None),
-    "gap": ("Gap to the proven bound", "pct", False),
 }
 @dataclass(frozen=True)
 class MemberView:
@@ -64,6 +63,7 @@ class GroupView:
     uncovered: tuple[str, ...]
     travel_km: float | None
     changed: bool = False
+    score_before: float | None = None  # in a preview, the saved group's mean affinity
 
     @property
     def number(self) -> int:
@@ -219,6 +219,7 @@ def result_view(identity: Identity, result: Mapping | None, *, preview: ResultVi
         for m, n in zip(g.get("members", []), g.get("names", [])):
             names.setdefault(m, n)
     before_members = {g.index: {m.id for m in g.members} for g in preview.groups} if preview else {}
+    before_scores = {g.index: g.score for g in preview.groups} if preview else {}
     views = []
     for position, g in enumerate(groups):
         covered, uncovered = _coverage(g, people, names)
@@ -251,6 +252,7 @@ def result_view(identity: Identity, result: Mapping | None, *, preview: ResultVi
                 uncovered=uncovered,
                 travel_km=_number(g.get("mean_distance_km")),
                 changed=bool(preview) and before_members.get(index) != {m.id for m in members},
+                score_before=before_scores.get(index),
             )
         )
     old = {f.key: f.value for f in preview.figures} if preview else {}
