@@ -88,7 +88,7 @@ def test_erasure_leaves_only_a_pseudonym_in_a_real_run(client, app):
     from .test_api_cohort_runs import COORD, meet_online, wait_done
 
     meet_online(client, [f"n-{i:02d}" for i in range(1, 15)])
-    resp = client.post("/api/v1/cohort-runs", json={"size_min": 3, "size_max": 5, "seconds": 1}, headers=COORD)
+    resp = client.post("/api/v1/cohort-runs", json={"size_min": 3, "size_max": 5, "seconds": 2}, headers=COORD)
     run = wait_done(client, resp.headers["Location"])
     assert run["status"] == "done"
     with db.new_session(app) as s:
