@@ -59,7 +59,7 @@ class GroupView:
     score: float | None
     approved: bool
     reasons: tuple[str, ...]
-    covered: tuple[tuple[str, str], ...]  # (challenge label, "holder ← helper, ...")
+    covered: tuple[tuple[str, str], ...]  # (challenge label, "holders, helped by helpers")
     uncovered: tuple[str, ...]
     travel_km: float | None
     changed: bool = False
@@ -153,7 +153,7 @@ def _member_scores(group: Mapping) -> dict[str, float]:
 
 
 def _coverage(group: Mapping, people: Mapping[str, pages_support.Person], names: Mapping[str, str]) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
-    """Challenges covered in a group, as ``(label, "holders ← helpers")``, and those not covered.
+    """Challenges covered in a group, as ``(label, "holders, helped by helpers")``, and those not covered.
 
     ``coverage`` maps each challenge theme to the groupmates whose strengths cover it; the
     holders of the challenge are looked up in the members' profiles to say whose it is.
@@ -165,7 +165,7 @@ def _coverage(group: Mapping, people: Mapping[str, pages_support.Person], names:
             label = THEMES[theme].label if theme in THEMES else str(theme)
             holders = [names.get(m, m) for m in group.get("members", []) if m in people and theme in people[m].challenges]
             helping = ", ".join(names.get(h, h) for h in helpers)
-            rows.append((label, f"{', '.join(holders)} ← {helping}" if holders else helping))
+            rows.append((label, f"{', '.join(holders)}, helped by {helping}" if holders else f"helped by {helping}"))
     labels = tuple(THEMES[t].label if t in THEMES else str(t) for t in group.get("uncovered") or ())
     return tuple(rows), labels
 
