@@ -105,7 +105,7 @@ def solve_exact(
         total = sum(x[i][g] for i in range(n))
         model.add(total >= int(problem.lower[g]))
         model.add(total <= int(problem.upper[g]))
-    for g, members in enumerate(problem.locked):
+    for g, members in problem.locked.items():
         for i in range(n):
             model.add(x[i][g] == (1 if i in members else 0))
     for block in problem.blocks:
@@ -116,22 +116,43 @@ def solve_exact(
     for a, b in forbidden:
         for g in range(m):
             model.add_bool_or([x[a][g].Not(), x[b][g].Not()])
-    terms = []
+    # y[i, j]: i and j share a group, linked exactly to x through z[i, j, g] = x[i, g] and x[j, g]
+    y = {}
     for i in range(n):
         for j in range(i + 1, n):
-            if W[i, j] == 0 or (i, j) in forbidden:
+            if (i, j) in forbidden:
                 continue
-            y = model.new_bool_var(f"y{i}_{j}")  # i and j share a group
+            yij = model.new_bool_var(f"y{i}_{j}")
             same = []
             for g in range(m):
                 z = model.new_bool_var(f"z{i}_{j}_{g}")
                 model.add_implication(z, x[i][g])
                 model.add_implication(z, x[j][g])
-                if W[i, j] < 0:
-                    model.add_bool_or([x[i][g].Not(), x[j][g].Not(), z])
+                model.add_bool_or([x[i][g].Not(), x[j][g].Not(), z])
                 same.append(z)
-            model.add(y == sum(same))
-            terms.append(int(W[i, j]) * y)
+            model.add(yij == sum(same))
+            y[i, j] = y[j, i] = yij
+    # degree: i shares its group with (size of its group - 1) others; tightens the relaxation
+    size = [model.new_int_var(int(problem.lower[g]), int(problem.upper[g]), f"s{g}") for g in range(m)]
+    for g in range(m):
+        model.add(size[g] == sum(x[i][g] for i in range(n)))
+    for i in range(n):
+        others = []
+        for g in range(m):
+            t = model.new_int_var(0, max(int(problem.upper[g]) - 1, 0), f"t{i}_{g}")
+            model.add(t == size[g] - 1).only_enforce_if(x[i][g])
+            model.add(t == 0).only_enforce_if(x[i][g].Not())
+            others.append(t)
+        model.add(sum(y[i, j] for j in range(n) if j != i and (i, j) in y) == sum(others))
+    if n <= 30:  # transitivity: sharing is an equivalence relation
+        for i in range(n):
+            for j in range(i + 1, n):
+                for k in range(j + 1, n):
+                    if (i, j) in y and (j, k) in y and (i, k) in y:
+                        model.add(y[i, j] + y[j, k] - y[i, k] <= 1)
+                        model.add(y[i, j] - y[j, k] + y[i, k] <= 1)
+                        model.add(-y[i, j] + y[j, k] + y[i, k] <= 1)
+    terms = [int(W[i, j]) * y[i, j] for i in range(n) for j in range(i + 1, n) if (i, j) in y and W[i, j] != 0]
     _break_symmetry(model, x, problem)
     model.maximize(sum(terms))
     if hint is not None:
@@ -165,9 +186,9 @@ def _break_symmetry(model, x, problem: GroupingProblem) -> None:
     """Groups with identical bounds (and not locked) are interchangeable: the first free
     member may only open the first such group, the second one of the first two, etc."""
     n, m = problem.n, problem.m
-    locked_members = {i for s in problem.locked for i in s}
+    locked_members = {i for s in problem.locked.values() for i in s}
     classes: dict[tuple[int, int], list[int]] = {}
-    for g in range(len(problem.locked), m):
+    for g in (g for g in range(m) if g not in problem.locked):
         classes.setdefault((int(problem.lower[g]), int(problem.upper[g])), []).append(g)
     free = [i for i in range(n) if i not in locked_members]
     for groups in classes.values():

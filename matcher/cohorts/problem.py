@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 from scipy import sparse
@@ -120,9 +121,9 @@ class GroupingProblem:
         More pairs that may not share a group, as index pairs (handy with sparse weights).
     keep_together : tuple of tuples of int
         Sets of members that must share a group (overlapping sets are merged).
-    locked : tuple of tuples of int
+    locked : mapping of int to tuple of int, or tuple of tuples of int
         ``locked[g]`` are the members of group ``g``, approved and fixed: nobody leaves
-        or joins these groups. Must come first, so groups ``0..len(locked)-1`` are locked.
+        or joins these groups. A plain sequence locks the first groups, in order.
     labels : tuple of str, optional
         Names of the members for messages (e.g. teacher ids).
     noun : str
@@ -135,7 +136,7 @@ class GroupingProblem:
     allowed: np.ndarray | None = None
     forbidden: np.ndarray | None = None
     keep_together: tuple[tuple[int, ...], ...] = ()
-    locked: tuple[tuple[int, ...], ...] = ()
+    locked: Mapping[int, tuple[int, ...]] | tuple[tuple[int, ...], ...] = ()
     labels: tuple[str, ...] | None = None
     noun: str = "people"
     _blocks: tuple[tuple[int, ...], ...] = field(default=(), init=False, repr=False)
@@ -163,7 +164,9 @@ class GroupingProblem:
         object.__setattr__(self, "allowed", allowed)
         object.__setattr__(self, "forbidden", forbidden)
         object.__setattr__(self, "keep_together", tuple(tuple(int(i) for i in s) for s in self.keep_together))
-        object.__setattr__(self, "locked", tuple(tuple(int(i) for i in s) for s in self.locked))
+        items = self.locked.items() if isinstance(self.locked, Mapping) else enumerate(self.locked)
+        locked = {int(g): tuple(int(i) for i in s) for g, s in items}
+        object.__setattr__(self, "locked", MappingProxyType(dict(sorted(locked.items()))))
         if self.labels is not None:
             object.__setattr__(self, "labels", tuple(str(x) for x in self.labels))
         self._check_shapes()
@@ -226,11 +229,13 @@ class GroupingProblem:
             coo = sparse.triu(self.weights, 1).tocoo()
             same = a[coo.row] == a[coo.col]
             return float(coo.data[same].sum())
-        onehot = np.zeros((self.n, max(self.m, int(a.max(initial=-1)) + 1)))
-        onehot[np.arange(self.n), a] = 1.0
-        w = np.array(self.weights)
-        np.fill_diagonal(w, 0.0)
-        return float(np.einsum("ik,ij,jk->", onehot, w, onehot) / 2.0)
+        w = self.weights
+        total = 0.0
+        for start in range(0, self.n, 1024):  # row blocks keep the temporary small
+            block = w[start : start + 1024]
+            same = a[start : start + 1024, None] == a[None, :]
+            total += float(np.where(same, block, 0.0).sum())
+        return (total - float(np.trace(w))) / 2.0
 
     def violations(self, assignment: Sequence[int] | np.ndarray) -> list[str]:
         """Every broken constraint of ``assignment``, in plain words (empty = feasible)."""
@@ -250,7 +255,7 @@ class GroupingProblem:
         for block in self.blocks:
             if len({int(a[i]) for i in block}) > 1:
                 out.append("must stay together but were split: " + ", ".join(self.name(i) for i in block))
-        for g, members in enumerate(self.locked):
+        for g, members in self.locked.items():
             now = set(np.flatnonzero(a == g).tolist())
             if now != set(members):
                 out.append(f"locked group {g + 1} changed")
@@ -277,7 +282,7 @@ class GroupingProblem:
             raise ValidationError([], summary="lower and upper bounds must list the same number of groups")
         if self.allowed is not None and self.allowed.shape != (n, n):
             raise ValidationError([], summary=f"allowed must have shape ({n}, {n}), got {self.allowed.shape}")
-        for name, sets in (("keep_together", self.keep_together), ("locked", self.locked)):
+        for name, sets in (("keep_together", self.keep_together), ("locked", tuple(self.locked.values()))):
             for s in sets:
                 for i in s:
                     if not 0 <= i < n:
@@ -304,6 +309,16 @@ class GroupingProblem:
         if self.upper.sum() < n:
             raise InfeasibleError(f"the {m} groups hold at most {self.upper.sum()} {noun} in all, but there are {n}")
         self._validate_locked()
+        if self.locked:
+            free_groups = [g for g in range(m) if g not in self.locked]
+            n_free = n - sum(len(s) for s in self.locked.values())
+            lo_sum = int(self.lower[free_groups].sum()) if free_groups else 0
+            hi_sum = int(self.upper[free_groups].sum()) if free_groups else 0
+            if not lo_sum <= n_free <= hi_sum:
+                raise InfeasibleError(
+                    f"besides the locked groups there are {n_free} {noun} for {len(free_groups)} groups "
+                    f"that take {lo_sum} to {hi_sum}"
+                )
         pairs = self.forbidden_pairs()
         bad_pair = _pair_lookup(pairs)
         for block in self.blocks:
@@ -319,11 +334,11 @@ class GroupingProblem:
                             f"{self.name(block[x])} and {self.name(block[y])} must stay together "
                             "but may not share a group"
                         )
-        free_groups = [g for g in range(len(self.locked), m)]
+        free_groups = [g for g in range(m) if g not in self.locked]
         if pairs.size and free_groups:
             need = int(min(self.lower[free_groups]))
             if need > 1:
-                locked_members = {i for s in self.locked for i in s}
+                locked_members = {i for s in self.locked.values() for i in s}
                 free = np.array([i for i in range(n) if i not in locked_members], dtype=np.int64)
                 blocked = np.zeros(n, dtype=np.int64)
                 keep = np.isin(pairs[:, 0], free) & np.isin(pairs[:, 1], free)
@@ -340,9 +355,9 @@ class GroupingProblem:
 
     def _validate_locked(self) -> None:
         seen: dict[int, int] = {}
-        if len(self.locked) > self.m:
-            raise InfeasibleError(f"{len(self.locked)} locked groups but only {self.m} groups")
-        for g, members in enumerate(self.locked):
+        for g, members in self.locked.items():
+            if not 0 <= g < self.m:
+                raise InfeasibleError(f"locked group {g + 1} does not exist (there are {self.m} groups)")
             if not self.lower[g] <= len(members) <= self.upper[g]:
                 raise InfeasibleError(
                     f"locked group {g + 1} has {len(members)} members, outside its size range "

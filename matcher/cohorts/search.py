@@ -152,10 +152,10 @@ class _Reduced:
         n, m = problem.n, problem.m
         locked_members = np.zeros(n, dtype=bool)
         self.locked_of = np.full(n, -1, dtype=np.int64)
-        for g, members in enumerate(problem.locked):
+        for g, members in problem.locked.items():
             locked_members[list(members)] = True
             self.locked_of[list(members)] = g
-        self.groups = np.arange(len(problem.locked), m, dtype=np.int64)  # reduced group -> original
+        self.groups = np.array([g for g in range(m) if g not in problem.locked], dtype=np.int64)  # reduced -> original
         free = np.flatnonzero(~locked_members)
         self.free_members = free
         pos = np.full(n, -1, dtype=np.int64)
@@ -408,7 +408,7 @@ def _warm_ok(problem: GroupingProblem, a: np.ndarray) -> bool:
         return False
     if any(len({int(a[i]) for i in block}) > 1 for block in problem.blocks):
         return False
-    return all(set(np.flatnonzero(a == g).tolist()) == set(ms) for g, ms in enumerate(problem.locked))
+    return all(set(np.flatnonzero(a == g).tolist()) == set(ms) for g, ms in problem.locked.items())
 
 
 def improve(
@@ -544,3 +544,60 @@ def solve(
 
 def _better(a: SearchState, b: SearchState) -> bool:
     return (a.conflicts, -a.objective) < (b.conflicts, -b.objective)
+
+
+def fair_improve(
+    problem: GroupingProblem,
+    assignment: np.ndarray,
+    *,
+    fairness: float,
+    seconds: float | None = None,
+    rounds: int | None = None,
+    seed: int = 0,
+) -> np.ndarray:
+    """Re-balance ``assignment`` for ``(1 - fairness) * total / total0 + fairness *
+    softmin(u) / mean(u0)``, where ``u`` are the members' mean links to their groupmates
+    and ``total0``/``u0`` those of the start. Hill climbing over moves and swaps, then
+    small random kicks from the best while time (or ``rounds`` kicks) remain.
+    Returns the best assignment found (never worse on this objective than the start)."""
+    if not 0.0 < fairness <= 1.0:
+        return np.asarray(assignment)
+    K = _k()
+    red = _Reduced(problem, None, 0.0)
+    r = len(red.groups)
+    if r == 0 or red.n_units == 0:
+        return np.asarray(assignment)
+    deadline = None if seconds is None else time.monotonic() + seconds
+    p = red.to_units(np.asarray(assignment, dtype=np.int64))
+    Gt = K.gain_matrix(red.D, p, r)
+    sizes = K.group_sizes(p, red.wt, r)
+    t0 = max(abs(K.objective(Gt, p)), 1e-12)
+    links = [Gt[p[v], v] / max(sizes[p[v]] - red.wt[v], 1) for v in range(red.n_units) if red.wt[v] > 0]
+    u0 = max(float(np.mean(links)) if links else 1.0, 1e-9 * red.scale, 1e-12)
+    tau = 0.1 * u0
+    rng = K.seed_state(np.uint64((seed * 7_919 + 17) % (1 << 63)))
+    lam = float(fairness)
+
+    def climb(p, Gt, sizes):
+        value = K.fair_value(Gt, p, sizes, red.wt, lam, t0, u0, tau)
+        while True:
+            new = K.fair_climb(red.D, Gt, p, sizes, red.wt, red.lo, red.hi, red.is_free, lam, t0, u0, tau, 1e-12, rng, 50)
+            if new <= value + 1e-12 or (deadline is not None and time.monotonic() > deadline):
+                return max(new, value)
+            value = new
+
+    best_v = climb(p, Gt, sizes)
+    best_p = p.copy()
+    kicks = 0
+    while (rounds is None or kicks < rounds) and (deadline is None or time.monotonic() < deadline):
+        if rounds is None and deadline is None:
+            break
+        kicks += 1
+        q = best_p.copy()
+        Gq = K.gain_matrix(red.D, q, r)
+        sq = K.group_sizes(q, red.wt, r)
+        K.perturb(red.D, Gq, q, sq, red.wt, red.lo, red.hi, red.is_free, 3, rng)
+        v = climb(q, Gq, sq)
+        if v > best_v + 1e-12:
+            best_v, best_p = v, q
+    return red.expand(best_p)

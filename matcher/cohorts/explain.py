@@ -1,0 +1,264 @@
+"""Explain groups: who covers whose challenges, who is worst off, why these people fit.
+
+Reasons are written from the affinity terms that actually carry the group's score
+(largest first), naming the themes by their labels, the distances and the shared free
+time, so a coordinator can see at a glance why a group was formed.
+
+Examples
+--------
+>>> import numpy as np
+>>> member_affinity(np.array([[0, 2, 4], [2, 0, 0], [4, 0, 0]], float), [0, 1, 2]).tolist()
+[3.0, 1.0, 2.0]
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..peer_reasons import FSM_HIGH, FSM_LOW, join_phrases, slot_phrase, theme_phrase
+from ..profiles import Cohort, TeacherProfile
+from ..themes import THEMES
+from .results import CohortFigures, CohortResult, Group
+
+__all__ = ["member_affinity", "coverage_of", "group_reasons", "describe"]
+
+MAX_REASONS = 5
+
+
+def member_affinity(scores: np.ndarray, rows: Sequence[int]) -> np.ndarray:
+    """Each member's mean affinity to the other members of the group ``rows``."""
+    rows = np.asarray(rows, dtype=np.int64)
+    if rows.size < 2:
+        return np.zeros(rows.size)
+    block = scores[np.ix_(rows, rows)]
+    return (block.sum(axis=1) - np.diag(block)) / (rows.size - 1)
+
+
+def coverage_of(members: Sequence[TeacherProfile]) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...], int, int]:
+    """``(coverage, uncovered, covered_pairs, all_pairs)`` of a group: for each challenge
+    theme of a member, the *other* members whose strengths include it."""
+    coverage: dict[str, tuple[str, ...]] = {}
+    uncovered: list[str] = []
+    covered_pairs = all_pairs = 0
+    for p in members:
+        for theme in p.challenges:
+            helpers = tuple(q.id for q in members if q.id != p.id and theme in q.strengths)
+            all_pairs += 1
+            if helpers:
+                covered_pairs += 1
+                coverage[theme] = tuple(dict.fromkeys(coverage.get(theme, ()) + helpers))
+            elif theme not in uncovered:
+                uncovered.append(theme)
+    uncovered = [t for t in uncovered if t not in coverage]
+    return coverage, tuple(uncovered), covered_pairs, all_pairs
+
+
+def _first(p: TeacherProfile) -> str:
+    return p.name.split()[0] if p.name.strip() else p.id
+
+
+def _help_sentence(members: Sequence[TeacherProfile]) -> str | None:
+    links = []
+    for helper in members:
+        for other in members:
+            if other.id == helper.id:
+                continue
+            themes = [t for t in other.challenges if t in helper.strengths]
+            if themes:
+                links.append((len(themes), helper, other, themes))
+    if not links:
+        return None
+    links.sort(key=lambda x: -x[0])
+    mutual = {(h.id, o.id) for _, h, o, _ in links} & {(o.id, h.id) for _, h, o, _ in links}
+    shown = [f"{_first(h)} helps {_first(o)} with {theme_phrase(themes, 2)}" for _, h, o, themes in links[:3]]
+    more = f" ({len(links) - 3} more links)" if len(links) > 3 else ""
+    lead = "Help runs both ways" if mutual else "Strengths meet challenges"
+    return f"{lead}: {'; '.join(shown)}{more}."
+
+
+def _interest_sentence(members: Sequence[TeacherProfile]) -> str | None:
+    counts = Counter(t for p in members for t in set(p.interests))
+    shared = [t for t, c in counts.most_common() if c >= 2]
+    if not shared:
+        return None
+    parts = []
+    for t in shared[:2]:
+        who = [_first(p) for p in members if t in p.interests]
+        parts.append(f"{theme_phrase([t])} ({join_phrases(who)})")
+    return f"Shared interests: {join_phrases(parts)}."
+
+
+def _context_sentence(members: Sequence[TeacherProfile], cohort: Cohort) -> str | None:
+    schools = [cohort.schools[p.school_urn] for p in members]
+    ones = [_first(p) for p in members if p.department_of_one]
+    parts = []
+    if len(ones) >= 2:
+        parts.append(f"{join_phrases(ones)} are departments of one")
+    fsm = [s.fsm_percent for s in schools if s.fsm_percent is not None]
+    if fsm:
+        lo, hi = min(fsm), max(fsm)
+        if hi - lo >= 20:
+            parts.append(f"schools from {lo:.0f}% to {hi:.0f}% free school meals, a mix of contexts")
+        elif lo >= FSM_HIGH:
+            parts.append(f"all in high-FSM schools ({lo:.0f}-{hi:.0f}% free school meals)")
+        elif hi <= FSM_LOW:
+            parts.append(f"all in low-FSM schools ({lo:.0f}-{hi:.0f}% free school meals)")
+    areas = list(dict.fromkeys(s.local_authority for s in schools))
+    if len(areas) == 1:
+        parts.append(f"all in {areas[0]}")
+    if not parts:
+        return None
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
+
+
+def _practical_sentence(members: Sequence[TeacherProfile], rows: np.ndarray, distance: np.ndarray) -> str | None:
+    parts = []
+    modes = {p.meeting_mode for p in members}
+    if len(rows) > 1:
+        block = distance[np.ix_(rows, rows)]
+        furthest = float(block.max())
+        reach = min(p.max_travel_km for p in members)
+        if "online" not in modes and furthest <= reach:
+            parts.append(f"can meet in person: the furthest two are {furthest:.1f} km apart")
+        elif modes <= {"online", "either"}:
+            parts.append("meets online" + (f" (schools up to {furthest:.0f} km apart)" if furthest > reach else ""))
+    slots = Counter(s for p in members for s in set(p.availability))
+    if slots:
+        slot, count = slots.most_common(1)[0]
+        if count == len(members):
+            parts.append(f"everyone is free {slot_phrase(slot)}")
+        elif count >= max(2, (len(members) + 1) // 2):
+            parts.append(f"{count} of {len(members)} are free {slot_phrase(slot)}")
+    if not parts:
+        return None
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
+
+
+def _priority_sentence(members: Sequence[TeacherProfile], rows: np.ndarray, distance: np.ndarray) -> str | None:
+    placed = []
+    for k, p in enumerate(members):
+        if not p.department_of_one:
+            continue
+        others = [distance[rows[k], rows[j]] for j in range(len(members)) if j != k]
+        if others and min(others) <= p.max_travel_km:
+            placed.append(_first(p))
+    if not placed:
+        return None
+    verb = "has" if len(placed) == 1 else "each have"
+    return f"Isolated teachers come first: {join_phrases(placed)} {verb} a groupmate within travel distance."
+
+
+def group_reasons(cohort: Cohort, rows: Sequence[int], affinity) -> tuple[str, ...]:
+    """Plain-English reasons for the group ``rows``, from its largest affinity terms first."""
+    rows = np.asarray(rows, dtype=np.int64)
+    members = [cohort.profiles[r] for r in rows]
+    if len(rows) < 2:
+        return ("A group of one: no peers could be placed with this teacher.",)
+    iu, ju = np.triu_indices(len(rows), 1)
+    sums = {t: float(np.asarray(m)[rows[iu], rows[ju]].sum()) for t, m in affinity.terms.items()}
+    writers = {
+        "complementarity": lambda: _help_sentence(members),
+        "interests": lambda: _interest_sentence(members),
+        "context": lambda: _context_sentence(members, cohort),
+        "practicality": lambda: _practical_sentence(members, rows, affinity.distance_km),
+        "priority": lambda: _priority_sentence(members, rows, affinity.distance_km),
+    }
+    out = []
+    for term, value in sorted(sums.items(), key=lambda kv: -kv[1]):
+        if value <= 0 or term not in writers:
+            continue
+        sentence = writers[term]()
+        if sentence:
+            out.append(sentence)
+    return tuple(out[:MAX_REASONS])
+
+
+def describe(
+    cohort: Cohort,
+    affinity,
+    problem,
+    assignment: np.ndarray,
+    *,
+    locked: Sequence[int] = (),
+    seed: int = 0,
+    seconds: float = 0.0,
+    upper_bound: float | None = None,
+    moved: int | None = None,
+) -> CohortResult:
+    """Turn an assignment (group index per cohort row) into explained groups and figures.
+
+    Group ``g`` gets id ``g + 1``; ``locked`` lists the group indices a coordinator has
+    approved.
+    """
+    scores = affinity.scores
+    distance = affinity.distance_km
+    groups = []
+    all_u, covered, pairs, dists = [], 0, 0, []
+    isolated = placed = 0
+    locked = set(int(g) for g in locked)
+    for g in range(int(assignment.max(initial=-1)) + 1):
+        rows = np.flatnonzero(assignment == g)
+        if rows.size == 0:
+            continue
+        members = [cohort.profiles[r] for r in rows]
+        u = member_affinity(scores, rows)
+        all_u.extend(u.tolist())
+        cov, unc, c, a = coverage_of(members)
+        covered += c
+        pairs += a
+        iu, ju = np.triu_indices(rows.size, 1)
+        d = distance[rows[iu], rows[ju]]
+        dists.extend(d.tolist())
+        for k, p in enumerate(members):
+            if p.department_of_one:
+                isolated += 1
+                near = [distance[rows[k], rows[j]] for j in range(rows.size) if j != k]
+                placed += bool(near) and min(near) <= p.max_travel_km
+        worst = int(np.argmin(u)) if rows.size else 0
+        groups.append(
+            Group(
+                id=g + 1,
+                members=tuple(p.id for p in members),
+                names=tuple(p.name for p in members),
+                score=float(scores[rows[iu], rows[ju]].sum()),
+                mean_affinity=float(scores[rows[iu], rows[ju]].mean()) if iu.size else 0.0,
+                worst_off=members[worst].id,
+                worst_off_score=float(u[worst]) if rows.size > 1 else 0.0,
+                coverage=cov,
+                uncovered=unc,
+                reasons=group_reasons(cohort, rows, affinity),
+                locked=g in locked,
+                mean_distance_km=float(d.mean()) if d.size else None,
+                member_affinity={p.id: float(x) for p, x in zip(members, u)},
+            )
+        )
+    objective = float(sum(g.score for g in groups))
+    gap = None if upper_bound is None else max(0.0, (upper_bound - objective) / max(abs(upper_bound), 1e-12))
+    figures = CohortFigures(
+        teachers=len(cohort),
+        groups=len(groups),
+        objective=objective,
+        mean_affinity=float(np.mean(all_u)) if all_u else 0.0,
+        min_affinity=float(np.min(all_u)) if all_u else 0.0,
+        coverage_share=covered / pairs if pairs else 1.0,
+        isolated=isolated,
+        isolated_placed=int(placed),
+        mean_travel_km=float(np.mean(dists)) if dists else 0.0,
+        constraints=problem.active_constraints(),
+        upper_bound=upper_bound,
+        gap=gap,
+        seed=seed,
+        seconds=seconds,
+        moved=moved,
+    )
+    return CohortResult(groups=tuple(groups), figures=figures, problem=problem, ids=cohort.ids)
+
+
+def theme_label(theme_id: str) -> str:
+    """The label of a theme id (for exports)."""
+    return THEMES[theme_id].label

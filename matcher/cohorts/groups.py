@@ -1,0 +1,213 @@
+"""Peer groups for a cohort of teachers: the coordinator's entry point.
+
+:func:`form_groups` turns the cohort's pairwise affinity (:mod:`matcher.affinity`) and
+the coordinator's constraints into a :class:`~.problem.GroupingProblem`, searches it
+within the time limit, optionally re-balances for the worst-off member, and returns
+explained groups with cohort figures.
+
+Examples
+--------
+>>> from matcher.profiles import Cohort, TeacherProfile
+>>> people = [TeacherProfile(id=f"t-{k}", name=f"Teacher {k}", school_urn=urn, meeting_mode="online",
+...                          challenges=(c,), strengths=(s,))
+...           for k, (urn, c, s) in enumerate([(100049, "singing", "composition"), (100050, "composition", "singing"),
+...                                            (100051, "send", "music_technology"), (100052, "music_technology", "send")])]
+>>> result = form_groups(Cohort.from_profiles(people), size=2, rounds=3)
+>>> sorted(g.members for g in result.groups)
+[('t-0', 't-1'), ('t-2', 't-3')]
+>>> form_groups(Cohort.from_profiles(people[:3]), size="2-2", rounds=1)
+Traceback (most recent call last):
+...
+matcher.errors.InfeasibleError: 3 teachers cannot be split into groups of exactly 2: 2 leaves 1 over
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from ..affinity import AffinityOptions, AffinityWeights, pairwise_affinity, teacher_arrays
+from ..errors import InfeasibleError
+from ..profiles import Cohort
+from .exact import relaxation_bound
+from .explain import describe
+from .problem import GroupingProblem, parse_size_range, plan_group_count
+from .results import CohortResult
+from .search import SearchState, fair_improve, solve
+
+__all__ = ["form_groups", "build_problem", "coverage_matrix", "FAIR_SHARE"]
+
+FAIR_SHARE = 0.3  # share of the time limit spent re-balancing when fairness > 0
+
+
+def coverage_matrix(cohort: Cohort) -> np.ndarray:
+    """``C[i, j]``: share of ``i``'s challenges that ``j``'s strengths cover plus the share
+    of ``j``'s that ``i`` covers (0..2), a pairwise stand-in for group coverage."""
+    a = teacher_arrays(cohort)
+    both = a.strengths[None, :] & a.challenges[:, None]  # j's strengths on i's challenges
+    got = np.bitwise_count(both).astype(np.float64) / np.maximum(a.n_challenges, 1)[:, None]
+    c = got + got.T
+    np.fill_diagonal(c, 0.0)
+    return c
+
+
+def _labels(cohort: Cohort) -> tuple[str, ...]:
+    return tuple(f"{p.name} ({p.id})" if p.name else p.id for p in cohort.profiles)
+
+
+def build_problem(
+    cohort: Cohort,
+    affinity,
+    *,
+    size: str | int | tuple[int, int] = (4, 6),
+    groups: int | None = None,
+    coverage: float = 0.0,
+    keep_together: Sequence[Sequence[str]] = (),
+    locked: Sequence[Sequence[str]] = (),
+) -> GroupingProblem:
+    """The grouping problem of ``cohort``: affinity scores (plus ``coverage`` times
+    :func:`coverage_matrix`) as weights, the affinity's ``allowed`` mask as hard
+    constraints, keep-together sets and locked groups by teacher id."""
+    lo, hi = parse_size_range(size)
+    locked_rows = tuple(tuple(int(r) for r in cohort.rows(g)) for g in locked)
+    n_locked = sum(len(g) for g in locked_rows)
+    free = len(cohort) - n_locked
+    m = plan_group_count(free, (lo, hi), noun="teachers") if groups is None else int(groups)
+    if groups is not None and not (m * lo <= free <= m * hi):
+        raise InfeasibleError(f"{free} teachers cannot fill {m} groups of {lo} to {hi} (that takes {m * lo} to {m * hi})")
+    lower = np.array([len(g) for g in locked_rows] + [lo] * m, dtype=np.int64)
+    upper = np.array([len(g) for g in locked_rows] + [hi] * m, dtype=np.int64)
+    w = np.array(affinity.scores, dtype=np.float64)
+    if coverage:
+        w += coverage * coverage_matrix(cohort)
+    return GroupingProblem(
+        w,
+        lower,
+        upper,
+        allowed=affinity.allowed,
+        keep_together=tuple(tuple(int(r) for r in cohort.rows(s)) for s in keep_together),
+        locked=locked_rows,
+        labels=_labels(cohort),
+        noun="teachers",
+    )
+
+
+def form_groups(
+    cohort: Cohort,
+    *,
+    size: str | int | tuple[int, int] = (4, 6),
+    seconds: float | None = 10.0,
+    seed: int = 0,
+    fairness: float = 0.0,
+    coverage: float = 0.0,
+    keep_apart: Sequence[tuple[str, str]] = (),
+    keep_together: Sequence[Sequence[str]] = (),
+    locked: Sequence[Sequence[str]] = (),
+    avoid_previous: bool = True,
+    allow_same_school: bool = False,
+    weights: AffinityWeights | None = None,
+    groups: int | None = None,
+    rounds: int | None = None,
+    affinity=None,
+    progress: Callable[[float, SearchState | None], None] | None = None,
+) -> CohortResult:
+    """Split ``cohort`` into peer groups of ``size`` members that help each other.
+
+    Parameters
+    ----------
+    cohort : Cohort
+        The teachers.
+    size : "4-6", 5 or (4, 6)
+        Group size range; the number of groups is chosen so the mean size sits in the
+        middle of the range (or give ``groups``).
+    seconds : float or None
+        Time limit of the search (default 10 s). ``None`` needs ``rounds``.
+    seed : int
+        Seed of the search; with ``rounds`` and no time limit the result depends only on it.
+    fairness : float in [0, 1]
+        0 maximises the total affinity. Above 0, part of the time re-balances the groups
+        for the objective ``(1 - fairness) * mean + fairness * worst-off``, where each
+        teacher's score is their mean affinity to their groupmates (the worst-off term is
+        a smooth minimum, so small improvements for the worst-off count).
+    coverage : float >= 0
+        Weight of challenge coverage added to each pair (see :func:`coverage_matrix`);
+        coverage is always reported, this makes the search favour it.
+    keep_apart : pairs of teacher ids
+        Never in the same group.
+    keep_together : sets of teacher ids
+        Always in the same group.
+    locked : groups of teacher ids
+        Approved groups, kept exactly as they are (they come first in the result).
+    avoid_previous, allow_same_school : bool
+        Forbid previous groupmates / allow colleagues from the same school together.
+    weights : AffinityWeights, optional
+        The affinity model (default weights when omitted).
+    groups : int, optional
+        Number of (unlocked) groups, instead of choosing it from ``size``.
+    rounds : int, optional
+        Generations per search island, for reproducible runs.
+    affinity : Affinity, optional
+        A precomputed :func:`matcher.affinity.pairwise_affinity` of this cohort (then
+        ``weights``, ``keep_apart``, ``avoid_previous`` and ``allow_same_school`` are
+        already in it).
+    progress : callable, optional
+        ``progress(fraction_of_time_used, best_state)``, for progress bars.
+
+    Returns
+    -------
+    CohortResult
+        Checked groups (constraints verified) with reasons and figures.
+
+    Raises
+    ------
+    InfeasibleError
+        When the size range, keep-apart / keep-together / locked groups, meeting modes and
+        travel limits cannot all be met, saying which.
+    """
+    if not 0.0 <= fairness <= 1.0:
+        raise ValueError(f"fairness must be between 0 and 1, got {fairness!r}")
+    if coverage < 0:
+        raise ValueError(f"coverage must be >= 0, got {coverage!r}")
+    if seconds is None and rounds is None:
+        raise ValueError("give a time limit (seconds) or a number of rounds")
+    t0 = time.monotonic()
+    if affinity is None:
+        options = AffinityOptions(
+            allow_same_school=allow_same_school,
+            avoid_previous=avoid_previous,
+            keep_apart=tuple((str(a), str(b)) for a, b in keep_apart),
+        )
+        affinity = pairwise_affinity(cohort, weights, options)
+    problem = build_problem(
+        cohort, affinity, size=size, groups=groups, coverage=coverage, keep_together=keep_together, locked=locked
+    )
+    problem.validate()
+    spent = time.monotonic() - t0
+    budget = None if seconds is None else max(0.05, seconds - spent)
+    main = budget if budget is None or fairness == 0 else budget * (1 - FAIR_SHARE)
+    best = solve(problem, seconds=main, seed=seed, rounds=rounds, progress=_scaled(progress, 0.0, 1 - FAIR_SHARE if fairness else 1.0))
+    assignment = best.assignment
+    if fairness > 0:
+        rest = None if budget is None else max(0.02, (seconds or 0) - (time.monotonic() - t0))
+        assignment = fair_improve(problem, assignment, fairness=fairness, seconds=rest, rounds=rounds, seed=seed)
+        if progress is not None:
+            progress(1.0, None)
+    result = describe(
+        cohort,
+        affinity,
+        problem,
+        assignment,
+        locked=tuple(problem.locked),
+        seed=seed,
+        seconds=time.monotonic() - t0,
+        upper_bound=relaxation_bound(problem) if coverage == 0 else None,
+    )
+    return result.check()
+
+
+def _scaled(progress, start: float, span: float):
+    if progress is None:
+        return None
+    return lambda frac, state: progress(start + span * frac, state)

@@ -1,0 +1,267 @@
+"""Repair groups after drop-outs and late joiners, touching as few groups as possible.
+
+:func:`repair` re-optimises only the groups that lost members, the best groups for each
+joiner and, if the sizes cannot work out there, their nearest neighbouring groups, ring by
+ring; everyone else stays put, locked groups never change, and members who could stay
+are rewarded for staying. :func:`move_member` is the coordinator's manual adjustment:
+move one teacher and see the new figures (and any constraint it breaks).
+
+Examples
+--------
+>>> from matcher.profiles import Cohort, TeacherProfile
+>>> people = [TeacherProfile(id=f"t-{k}", name=f"T{k}", school_urn=100049 + k, meeting_mode="online",
+...                          challenges=("singing",) if k % 2 else ("composition",),
+...                          strengths=("composition",) if k % 2 else ("singing",)) for k in range(8)]
+>>> from matcher.cohorts.groups import form_groups
+>>> first = form_groups(Cohort.from_profiles(people[:6]), size=(2, 3), rounds=3)
+>>> later = repair(first, Cohort.from_profiles(people), joined=["t-6", "t-7"], rounds=3)
+>>> later.figures.teachers, later.figures.moved <= 2, later.violations()
+(8, True, [])
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..affinity import AffinityOptions, AffinityWeights, pairwise_affinity
+from ..errors import InfeasibleError, UnknownTeacherError
+from ..profiles import Cohort
+from .explain import describe
+from .groups import _labels
+from .problem import GroupingProblem
+from .results import CohortResult
+from .search import solve
+
+__all__ = ["repair", "move_member"]
+
+
+def _old_groups(result: CohortResult) -> dict[int, list[str]]:
+    return {g.id - 1: list(g.members) for g in result.groups}
+
+
+def repair(
+    result: CohortResult,
+    cohort: Cohort,
+    *,
+    dropped: Sequence[str] = (),
+    joined: Sequence[str] = (),
+    locked: Sequence[int] = (),
+    seconds: float | None = 5.0,
+    seed: int = 0,
+    stay: float = 0.25,
+    rounds: int | None = None,
+    weights: AffinityWeights | None = None,
+    keep_apart: Sequence[tuple[str, str]] = (),
+    avoid_previous: bool = True,
+    allow_same_school: bool = False,
+    affinity=None,
+) -> CohortResult:
+    """Re-optimise ``result`` after ``dropped`` teachers left and ``joined`` ones arrived.
+
+    Parameters
+    ----------
+    result : CohortResult
+        The current groups (their size bounds are kept).
+    cohort : Cohort
+        Profiles of everyone still in a group plus the joiners (others are ignored).
+    dropped, joined : teacher ids
+        Who left, who is new.
+    locked : group ids
+        Groups (1-based ids of ``result``) to lock now, besides those already locked.
+    seconds, rounds, seed : as in :func:`~matcher.cohorts.groups.form_groups`
+    stay : float
+        Reward for staying in one's group, in units of the largest pair affinity: higher
+        moves fewer people, lower allows more improvement.
+    weights, keep_apart, avoid_previous, allow_same_school, affinity
+        The affinity model for the new cohort, as in ``form_groups``.
+
+    Returns
+    -------
+    CohortResult
+        With ``figures.moved`` = members of the old groups whose group changed.
+
+    Raises
+    ------
+    UnknownTeacherError
+        For a dropped teacher who was in no group, or a member missing from ``cohort``.
+    InfeasibleError
+        When a locked group loses too many members, or no valid groups exist.
+    """
+    t0 = time.monotonic()
+    old = _old_groups(result)
+    member_of = {t: g for g, ms in old.items() for t in ms}
+    for t in dropped:
+        if t not in member_of:
+            raise UnknownTeacherError(t)
+    for t in joined:
+        if t in member_of and t not in dropped:
+            raise InfeasibleError(f"{t} is already in group {member_of[t] + 1}")
+        cohort.row(t)
+    gone = set(dropped)
+    keep_ids = [t for t in cohort.ids if (t in member_of and t not in gone) or t in set(joined)]
+    missing = [t for t in member_of if t not in gone and t not in cohort.index]
+    if missing:
+        raise UnknownTeacherError(missing[0])
+    sub = cohort.subset(keep_ids)
+    if affinity is None:
+        options = AffinityOptions(allow_same_school=allow_same_school, avoid_previous=avoid_previous,
+                                  keep_apart=tuple((str(a), str(b)) for a, b in keep_apart))
+        affinity = pairwise_affinity(sub, weights, options)
+    lower, upper = result.problem.lower, result.problem.upper
+    locked_now = {g.id - 1 for g in result.groups if g.locked} | {int(g) - 1 for g in locked}
+    rows = {t: r for r, t in enumerate(keep_ids)}
+    groups = {g: [rows[t] for t in ms if t not in gone] for g, ms in old.items()}
+    for g in locked_now:
+        if g not in old:
+            raise InfeasibleError(f"there is no group {g + 1} to lock")
+        if len(groups[g]) < lower[g]:
+            raise InfeasibleError(
+                f"locked group {g + 1} is down to {len(groups[g])} members, below its minimum {lower[g]}: unlock it to repair"
+            )
+    joiners = [rows[t] for t in joined]
+    affected = {g for g, ms in old.items() if len(groups[g]) < len(ms) and g not in locked_now}
+    scores = np.asarray(affinity.scores)
+    allowed = np.asarray(affinity.allowed)
+    unlocked = [g for g in sorted(old) if g not in locked_now]
+
+    def link(rows_a: list[int], g: int) -> float:
+        ms = groups[g]
+        if not ms or not rows_a:
+            return 0.0
+        block = scores[np.ix_(rows_a, ms)]
+        return float(np.where(allowed[np.ix_(rows_a, ms)], block, -1.0).mean())
+
+    ring = set(affected)
+    for j in joiners:
+        ring |= set(sorted(unlocked, key=lambda g: -link([j], g))[:2])
+    if not ring and unlocked:
+        ring = {unlocked[0]}
+    extra_groups: list[tuple[int, int]] = []
+    deadline = None if seconds is None else t0 + seconds
+    last_error: InfeasibleError | None = None
+    while True:
+        members = sorted({r for g in ring for r in groups[g]} | set(joiners))
+        ring_list = sorted(ring)
+        bounds = [(int(lower[g]), int(upper[g])) for g in ring_list] + extra_groups
+        lo_sum, hi_sum = sum(b[0] for b in bounds), sum(b[1] for b in bounds)
+        outside = [g for g in unlocked if g not in ring]
+        if members and not (lo_sum <= len(members) <= hi_sum) and outside:
+            ring.add(max(outside, key=lambda g: link(members, g)))
+            continue
+        if len(members) > hi_sum:  # every unlocked group is in: open new groups
+            lo_, hi_ = _typical_bounds(result, unlocked)
+            extra_groups.append((lo_, hi_))
+            continue
+        if len(members) < lo_sum:  # too few people for the groups: dissolve the emptiest
+            if extra_groups:
+                extra_groups.pop()
+            else:
+                ring.discard(min(ring_list, key=lambda g: (len(groups[g]), g)))
+                affected.discard(min(ring_list, key=lambda g: (len(groups[g]), g)))
+                dissolved = [g for g in ring_list if g not in ring]
+                for g in dissolved:
+                    old_members = groups.pop(g)
+                    unlocked.remove(g)
+                    joiners = sorted(set(joiners) | set(old_members))
+            if not ring and not extra_groups:
+                raise InfeasibleError(f"{len(members)} teachers cannot fill any group within the size bounds")
+            continue
+        sub_assignment, ok = _solve_ring(
+            affinity, sub, members, ring_list, bounds, groups, seed, deadline, rounds, stay
+        )
+        if ok:
+            break
+        last_error = sub_assignment
+        outside = [g for g in unlocked if g not in ring]
+        if not outside or (deadline is not None and time.monotonic() > deadline):
+            raise last_error
+        ring.add(max(outside, key=lambda g: link(members, g)))
+    # rebuild every group: untouched ones as they were, ring groups (and new ones) from the search
+    final: list[list[int]] = []
+    order = sorted(groups) + [None] * len(extra_groups)
+    new_lower, new_upper, new_locked, ident = [], [], {}, []
+    for k, g in enumerate(order):
+        if g is not None and g not in ring:
+            ms = groups[g]
+        else:
+            slot = ring_list.index(g) if g is not None else len(ring_list) + (k - len(groups))
+            ms = [members[i] for i in np.flatnonzero(sub_assignment == slot)]
+        final.append(ms)
+        lo_, hi_ = (int(lower[g]), int(upper[g])) if g is not None else extra_groups[k - len(groups)]
+        new_lower.append(lo_)
+        new_upper.append(hi_)
+        ident.append(g)
+        if g is not None and g in locked_now:
+            new_locked[k] = tuple(ms)
+    assignment = np.full(len(keep_ids), -1, dtype=np.int64)
+    for k, ms in enumerate(final):
+        assignment[ms] = k
+    moved = sum(
+        1 for t, g in member_of.items() if t not in gone and ident[assignment[rows[t]]] != g
+    )
+    problem = GroupingProblem(
+        affinity.scores, np.array(new_lower), np.array(new_upper), allowed=affinity.allowed, locked=new_locked,
+        labels=_labels(sub), noun="teachers",
+    )
+    out = describe(sub, affinity, problem, assignment, locked=tuple(new_locked), seed=seed,
+                   seconds=time.monotonic() - t0, moved=moved)
+    return out.check()
+
+
+def _typical_bounds(result: CohortResult, unlocked: list[int]) -> tuple[int, int]:
+    pairs = [(int(result.problem.lower[g]), int(result.problem.upper[g])) for g in unlocked] or [
+        (int(result.problem.lower.min()), int(result.problem.upper.max()))
+    ]
+    return max(set(pairs), key=pairs.count)
+
+
+def _solve_ring(affinity, sub: Cohort, members, ring_list, bounds, groups, seed, deadline, rounds, stay):
+    """Solve the sub-problem of the ring's members; returns (assignment, True) or (error, False)."""
+    idx = np.array(members, dtype=np.int64)
+    w = np.asarray(affinity.scores)[np.ix_(idx, idx)]
+    allowed = np.asarray(affinity.allowed)[np.ix_(idx, idx)]
+    where = {r: k for k, g in enumerate(ring_list) for r in groups[g]}
+    prefer = np.array([where.get(int(r), -1) for r in idx], dtype=np.int64)
+    problem = GroupingProblem(
+        w, np.array([b[0] for b in bounds]), np.array([b[1] for b in bounds]), allowed=allowed,
+        labels=tuple(_labels(sub)[r] for r in idx), noun="teachers",
+    )
+    seconds = None if deadline is None else max(0.05, deadline - time.monotonic())
+    try:
+        best = solve(problem, seconds=seconds, rounds=rounds, seed=seed, prefer=prefer, stay_bonus=stay)
+    except InfeasibleError as exc:
+        return exc, False
+    return best.assignment, True
+
+
+def move_member(result: CohortResult, cohort: Cohort, teacher_id: str, to_group: int, *, affinity=None) -> CohortResult:
+    """Move ``teacher_id`` to the group with id ``to_group`` and return the new groups and
+    figures. The move is made even if it breaks a size bound or a forbidden pair (the
+    coordinator decides); see ``violations()`` of the result. Locked groups refuse.
+
+    Raises
+    ------
+    UnknownTeacherError
+        For a teacher in no group.
+    InfeasibleError
+        When the teacher's group or the target group is locked, or the group does not exist.
+    """
+    source = result.group_of(teacher_id)
+    target = next((g for g in result.groups if g.id == int(to_group)), None)
+    if target is None:
+        raise InfeasibleError(f"there is no group {to_group} (groups are 1-{len(result.groups)})")
+    for g in (source, target):
+        if g.locked:
+            raise InfeasibleError(f"group {g.id} is locked: unlock it before moving people in or out")
+    ids = result.ids
+    sub = cohort.subset(ids)
+    if affinity is None:
+        affinity = pairwise_affinity(sub)
+    a = result.assignment()
+    a[ids.index(teacher_id)] = target.id - 1
+    locked = tuple(g.id - 1 for g in result.groups if g.locked)
+    return describe(sub, affinity, result.problem, a, locked=locked, seed=result.figures.seed,
+                    seconds=0.0, moved=int(source.id != target.id))
