@@ -121,11 +121,12 @@ def _practical_sentence(members: Sequence[TeacherProfile], rows: np.ndarray, dis
     if len(rows) > 1:
         block = distance[np.ix_(rows, rows)]
         furthest = float(block.max())
-        reach = min(p.max_travel_km for p in members)
-        if "online" not in modes and furthest <= reach:
-            parts.append(f"can meet in person: the furthest two are {furthest:.1f} km apart")
+        travel = np.array([p.max_travel_km for p in members])
+        reach = np.minimum(travel[:, None], travel[None, :])
+        if "online" not in modes and np.all(block <= reach):
+            parts.append(f"can meet in person: the furthest two are {furthest:.1f} km apart, within their travel limits")
         elif modes <= {"online", "either"}:
-            parts.append("meets online" + (f" (schools up to {furthest:.0f} km apart)" if furthest > reach else ""))
+            parts.append(f"meets online (schools up to {furthest:.0f} km apart)")
     slots = Counter(s for p in members for s in set(p.availability))
     if slots:
         slot, count = slots.most_common(1)[0]

@@ -1,0 +1,182 @@
+"""``peermatch cohorts FILE --size 4-6``: peer groups for a teacher file, explained.
+
+Prints each group with its members, score, worst-off member, who covers whose
+challenges and the reasons, then the cohort figures; ``-o`` writes CSV (or JSON for a
+``.json`` name), ``--json`` prints JSON instead of text. A progress bar runs on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+# matcher.cohorts (numba) and matcher.io load inside run(), so `peermatch --help` stays fast.
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "cohorts",
+        help="split a cohort into explained peer groups",
+        description="Split the teachers of FILE into peer groups of a size range that maximise mutual help, "
+        "shared interests, fitting contexts and practicality, under hard constraints.",
+    )
+    p.add_argument("file", help="teacher CSV or JSON file")
+    p.add_argument("--size", default="4-6", help="group size or range, e.g. 5 or 4-6 (default 4-6)")
+    p.add_argument("--groups", type=int, default=None, help="number of groups (default: chosen from --size)")
+    p.add_argument("--seconds", type=float, default=10.0, help="time limit of the search (default 10)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--fair", action="store_true", help="also lift the worst-off teacher (same as --fairness 0.5)")
+    p.add_argument("--fairness", type=float, default=None, help="0..1: weight of the worst-off teacher's score")
+    p.add_argument("--coverage", type=float, default=0.0, help="extra weight for covering each other's challenges")
+    p.add_argument(
+        "--keep-apart", action="append", default=[], metavar="ID,ID", help="two teacher ids never to group (repeatable)"
+    )
+    p.add_argument(
+        "--keep-together", action="append", default=[], metavar="ID,ID[,...]", help="teacher ids to group together (repeatable)"
+    )
+    p.add_argument("--allow-same-school", action="store_true", help="allow colleagues from one school in a group")
+    p.add_argument("--allow-previous", action="store_true", help="allow previous groupmates to meet again")
+    p.add_argument("-o", "--output", help="write the groups to this file (.csv or .json)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+def _pairs(values: list[str], flag: str, exact: int | None) -> list[tuple[str, ...]] | str:
+    out = []
+    for v in values:
+        ids = tuple(x.strip() for x in v.split(",") if x.strip())
+        if (exact is not None and len(ids) != exact) or len(ids) < 2:
+            want = "two teacher ids" if exact == 2 else "at least two teacher ids"
+            return f"{flag} {v!r}: expected {want} separated by a comma"
+        out.append(ids)
+    return out
+
+
+class _Bar:
+    """A one-line progress bar on stderr: ``[#####-----]  50%  best 12.345``."""
+
+    def __init__(self, enabled: bool, width: int = 30):
+        self.enabled = enabled
+        self.width = width
+        self.last = 0.0
+
+    def __call__(self, fraction: float, state) -> None:
+        now = time.monotonic()
+        if not self.enabled or (now - self.last < 0.1 and fraction < 1.0):
+            return
+        self.last = now
+        done = int(round(self.width * min(max(fraction, 0.0), 1.0)))
+        best = f"  best {state.objective:.3f}" if state is not None else ""
+        sys.stderr.write(f"\r[{'#' * done}{'-' * (self.width - done)}] {100 * min(fraction, 1.0):3.0f}%{best}")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..cohorts.problem import parse_size_range
+    from ..errors import MatcherError
+    from .common import cohort_or_exit, fail
+
+    try:
+        size = parse_size_range(args.size)
+    except ValueError as exc:
+        return fail(str(exc))
+    if args.seconds <= 0:
+        return fail(f"--seconds must be > 0, got {args.seconds}")
+    fairness = args.fairness if args.fairness is not None else (0.5 if args.fair else 0.0)
+    if not 0.0 <= fairness <= 1.0:
+        return fail(f"--fairness must be between 0 and 1, got {fairness}")
+    if args.coverage < 0:
+        return fail(f"--coverage must be >= 0, got {args.coverage}")
+    apart = _pairs(args.keep_apart, "--keep-apart", 2)
+    together = _pairs(args.keep_together, "--keep-together", None)
+    for parsed in (apart, together):
+        if isinstance(parsed, str):
+            return fail(parsed)
+    if args.output and not args.output.endswith((".csv", ".json")):
+        return fail(f"--output must end in .csv or .json, got {args.output!r}")
+    cohort = cohort_or_exit(args.file)
+    if isinstance(cohort, int):
+        return cohort
+    known = set(cohort.ids)
+    for ids in list(apart) + list(together):
+        unknown = [t for t in ids if t not in known]
+        if unknown:
+            return fail(f"unknown teacher id {unknown[0]!r} (not in {args.file})")
+    from ..cohorts.groups import form_groups
+
+    bar = _Bar(enabled=not args.quiet)
+    try:
+        result = form_groups(
+            cohort,
+            size=size,
+            groups=args.groups,
+            seconds=args.seconds,
+            seed=args.seed,
+            fairness=fairness,
+            coverage=args.coverage,
+            keep_apart=apart,
+            keep_together=together,
+            avoid_previous=not args.allow_previous,
+            allow_same_school=args.allow_same_school,
+            progress=bar,
+        )
+    except MatcherError as exc:
+        bar.close()
+        return fail(f"cannot form groups: {exc}")
+    bar(1.0, None)
+    bar.close()
+    if args.output:
+        text = result.to_json() if args.output.endswith(".json") else result.to_csv()
+        with open(args.output, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+    if args.json:
+        print(result.to_json())
+    else:
+        print(format_result(result))
+        if args.output:
+            print(f"\nwritten to {args.output}")
+    return 0
+
+
+def format_result(result) -> str:
+    """The groups and figures as text for a terminal."""
+    from ..themes import THEMES
+
+    lines = []
+    for g in result.groups:
+        flag = " (locked)" if g.locked else ""
+        lines.append(f"Group {g.id}{flag}: {g.size} teachers, score {g.score:.3f}, mean pair affinity {g.mean_affinity:.3f}")
+        names = dict(zip(g.members, g.names))
+        for t in g.members:
+            mark = "  <- worst off" if t == g.worst_off else ""
+            lines.append(f"  - {names[t]} ({t}): {g.member_affinity.get(t, 0.0):.3f}{mark}")
+        if g.coverage:
+            covered = "; ".join(
+                f"{THEMES[c].label} by {', '.join(names[x].split()[0] for x in who)}" for c, who in g.coverage.items()
+            )
+            lines.append(f"  Covered challenges: {covered}")
+        if g.uncovered:
+            shown = [THEMES[c].label for c in g.uncovered[:4]]
+            more = f" and {len(g.uncovered) - 4} more" if len(g.uncovered) > 4 else ""
+            lines.append(f"  Not covered in the group: {', '.join(shown)}{more}")
+        for reason in g.reasons:
+            lines.append(f"  * {reason}")
+        lines.append("")
+    f = result.figures
+    lines.append(f"{f.teachers} teachers in {f.groups} groups ({f.seconds:.1f} s, seed {f.seed})")
+    lines.append(f"  total affinity      {f.objective:.3f}")
+    if f.upper_bound is not None:
+        lines.append(f"  upper bound         {f.upper_bound:.3f} (relaxation; the best grouping is at most {100 * f.gap:.0f}% higher)")
+    lines.append(f"  mean / min teacher  {f.mean_affinity:.3f} / {f.min_affinity:.3f}")
+    lines.append(f"  challenges covered  {100 * f.coverage_share:.0f}%")
+    lines.append(f"  isolated teachers   {f.isolated_placed} of {f.isolated} placed with a groupmate within their travel limit")
+    lines.append(f"  mean distance       {f.mean_travel_km:.1f} km between groupmates")
+    lines.append(f"  hard constraints    {f.constraints} (pairs kept apart, keep-together sets, locked groups)")
+    return "\n".join(lines)

@@ -1,0 +1,70 @@
+"""Tests for matcher/cli/cohorts.py (``peermatch cohorts``)."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from matcher.cli import main
+
+from pathlib import Path
+
+SAMPLES = Path(__file__).resolve().parents[3] / "data" / "samples" / "teachers.csv"
+
+
+@pytest.fixture(scope="module")
+def teachers(tmp_path_factory):
+    """The first 40 sample teachers who can meet online, as a small CSV."""
+    lines = SAMPLES.read_text(encoding="utf-8").splitlines(keepends=True)
+    rows = list(csv.reader(lines))
+    mode = rows[0].index("meeting_mode")
+    keep = [i for i, r in enumerate(rows[1:], start=1) if r[mode] != "in_person"][:40]
+    path = tmp_path_factory.mktemp("cli") / "teachers.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(rows[0])
+        for i in keep:
+            w.writerow(rows[i])
+    return path
+
+
+def test_prints_explained_groups_and_figures(teachers, capsys, tmp_path):
+    out = tmp_path / "groups.csv"
+    assert main(["cohorts", str(teachers), "--size", "4-6", "--seconds", "1", "-o", str(out)]) == 0
+    text = capsys.readouterr()
+    assert "Group 1:" in text.out and "worst off" in text.out and "teachers in" in text.out
+    assert "%" in text.err  # the progress bar
+    with out.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 40
+
+
+def test_json_output(teachers, capsys):
+    assert main(["cohorts", str(teachers), "--size", "5", "--seconds", "0.5", "--json", "-q", "--fair"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert sum(len(g["members"]) for g in data["groups"]) == 40
+    assert all(g["size"] == 5 for g in data["groups"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--size", "7"], "cannot form groups: 40 teachers cannot be split into groups of exactly 7"),
+        (["--size", "x"], "group size range 'x'"),
+        (["--keep-apart", "t-001"], "--keep-apart 't-001': expected two teacher ids"),
+        (["--keep-apart", "t-nobody,t-zzz"], "unknown teacher id 't-nobody'"),
+        (["--fairness", "3"], "--fairness must be between 0 and 1"),
+        (["-o", "groups.txt"], "--output must end in .csv or .json"),
+    ],
+)
+def test_bad_input_is_a_clear_message_not_a_traceback(teachers, capsys, args, message):
+    assert main(["cohorts", str(teachers), "--seconds", "0.2", "-q"] + args) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_missing_file(capsys, tmp_path):
+    assert main(["cohorts", str(tmp_path / "none.csv")]) == 1
+    assert "no such file" in capsys.readouterr().err
