@@ -29,13 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to standard error")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
-                raise
-            continue  # command not built yet in this checkout
-        module.register(sub)
+        importlib.import_module(f"{__name__}.{name}").register(sub)
     for ep in entry_points(group="peermatch.commands"):
         ep.load()(sub)
     return parser
