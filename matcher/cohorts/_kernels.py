@@ -169,7 +169,7 @@ def member_slots(p, wt, hi, m):
             extra += 1
     start = np.zeros(m + 1, dtype=np.int64)
     for g in range(m):
-        start[g + 1] = start[g] + min(hi[g] + extra, n)
+        start[g + 1] = start[g] + min(hi[g] + extra, n) + 1  # +1: a swap done as two moves overfills briefly
     mem = np.empty(start[m], dtype=np.int64)
     cnt = np.zeros(m, dtype=np.int64)
     pos = np.empty(n, dtype=np.int64)
@@ -850,3 +850,413 @@ def fair_climb(D, Gt, p, sizes, wt, lo, hi, free, lam, t0, u0, tau, eps, rng, ma
             if improved:
                 break  # rescore from scratch (shift, sums) before the next candidate
     return fair_value(Gt, p, sizes, wt, lam, t0, u0, tau)
+
+
+# --------------------------------------------------------------------------- sparse weights
+#
+# For large cohorts the weights are a symmetric CSR matrix (indptr, indices, data): most
+# pairs weigh nothing. Gains are computed on demand from an element's row into scratch
+# accumulators; ``own[x]`` (weight to its own group) is kept exact, and the local search
+# works through a queue of elements whose neighbourhood changed.
+#
+# ``strict[x]``: x may only share a group with its stored neighbours (``real`` entries,
+# i.e. not penalty entries). A pair breaking that costs ``pen`` like a forbidden pair.
+# Conflicts of x with group g (other members): strict x -> members that are not real
+# neighbours; other x -> strict members that are not real neighbours. Each broken pair is
+# counted from both ends.
+#
+# The graph ``G`` is the tuple (indptr, indices, data, real, strict); the state ``S`` is the
+# tuple (p, own, own_n, own_sn, sizes, scnt, start, mem, cnt, pos).
+
+
+@njit(**_OPTS)
+def sp_state(G, p, wt, hi, m):
+    indptr, indices, data, real, strict = G
+    n = p.shape[0]
+    own = np.zeros(n)
+    own_n = np.zeros(n, dtype=np.int64)
+    own_sn = np.zeros(n, dtype=np.int64)
+    for x in range(n):
+        for k in range(indptr[x], indptr[x + 1]):
+            j = indices[k]
+            if j != x and p[j] == p[x]:
+                own[x] += data[k]
+                if real[k]:
+                    own_n[x] += 1
+                    if strict[j]:
+                        own_sn[x] += 1
+    sizes = group_sizes(p, wt, m)
+    scnt = np.zeros(m, dtype=np.int64)
+    for x in range(n):
+        if strict[x]:
+            scnt[p[x]] += 1
+    start, mem, cnt, pos = member_slots(p, wt, hi, m)
+    return (p, own, own_n, own_sn, sizes, scnt, start, mem, cnt, pos)
+
+
+@njit(**_OPTS)
+def _conf(strict, x, in_g, members, strict_members, nb, snb):
+    """Broken pairs between x and the other members of a group."""
+    if strict[x]:
+        return members - in_g - nb
+    return strict_members - snb
+
+
+@njit(**_OPTS)
+def sp_value(G, S, pen):
+    """Objective: summed weight within groups minus ``pen`` per broken strict pair."""
+    strict = G[4]
+    p, own, own_n, own_sn, sizes, scnt, start, mem, cnt, pos = S
+    total = 0.0
+    conflicts = 0
+    for x in range(p.shape[0]):
+        total += own[x]
+        g = p[x]
+        conflicts += _conf(strict, x, 1, cnt[g], scnt[g], own_n[x], own_sn[x])
+    return 0.5 * total - 0.5 * pen * conflicts
+
+
+@njit(**_OPTS)
+def sp_conflicts(G, S):
+    strict = G[4]
+    p, own, own_n, own_sn, sizes, scnt, start, mem, cnt, pos = S
+    conflicts = 0
+    for x in range(p.shape[0]):
+        g = p[x]
+        conflicts += _conf(strict, x, 1, cnt[g], scnt[g], own_n[x], own_sn[x])
+    return conflicts // 2
+
+
+@njit(**_OPTS)
+def sp_move(G, S, wt, x, b):
+    """Move ``x`` to group ``b``, keeping the state exact."""
+    indptr, indices, data, real, strict = G
+    p, own, own_n, own_sn, sizes, scnt, start, mem, cnt, pos = S
+    a = p[x]
+    s = 0.0
+    sn = 0
+    ssn = 0
+    for k in range(indptr[x], indptr[x + 1]):
+        j = indices[k]
+        if j == x:
+            continue
+        w = data[k]
+        r = 1 if real[k] else 0
+        rs = r if strict[x] else 0
+        if p[j] == a:
+            own[j] -= w
+            own_n[j] -= r
+            own_sn[j] -= rs
+        elif p[j] == b:
+            own[j] += w
+            own_n[j] += r
+            own_sn[j] += rs
+            s += w
+            sn += r
+            if strict[j]:
+                ssn += r
+    own[x] = s
+    own_n[x] = sn
+    own_sn[x] = ssn
+    sizes[a] -= wt[x]
+    sizes[b] += wt[x]
+    if strict[x]:
+        scnt[a] -= 1
+        scnt[b] += 1
+    p[x] = b
+    q = pos[x]
+    last = mem[start[a] + cnt[a] - 1]
+    mem[q] = last
+    pos[last] = q
+    cnt[a] -= 1
+    q = start[b] + cnt[b]
+    mem[q] = x
+    pos[x] = q
+    cnt[b] += 1
+
+
+@njit(**_OPTS)
+def _sp_push(queue, inq, tail, x):
+    if not inq[x]:
+        inq[x] = True
+        queue[tail[0] % queue.shape[0]] = x
+        tail[0] += 1
+
+
+@njit(**_OPTS)
+def _sp_push_row(indptr, indices, queue, inq, tail, x):
+    _sp_push(queue, inq, tail, x)
+    for k in range(indptr[x], indptr[x + 1]):
+        _sp_push(queue, inq, tail, indices[k])
+
+
+@njit(**_OPTS)
+def sp_local_search(G, S, wt, lo, hi, free, pen, queue, inq, head, tail, scratch, log, nlog, eps, rng):
+    """Improve until the queue of elements to examine is empty. For each element: the best
+    move to a group holding one of its neighbours (or a random group) and the best swap
+    with a member of such a group. Applied moves are appended to ``log`` (element, old
+    group) so that a kick can be undone. Returns the change of the objective."""
+    indptr, indices, data, real, strict = G
+    p, own, own_n, own_sn, sizes, scnt, start, mem, cnt, pos = S
+    acc, accn, accs, mark, touched = scratch
+    n = p.shape[0]
+    m = sizes.shape[0]
+    gain = 0.0
+    while head[0] < tail[0]:
+        x = queue[head[0] % n]
+        head[0] += 1
+        inq[x] = False
+        if not free[x]:
+            continue
+        a = p[x]
+        nt = 0
+        if not mark[a]:
+            mark[a] = True
+            touched[nt] = a
+            nt += 1
+        for k in range(indptr[x], indptr[x + 1]):
+            j = indices[k]
+            if j == x:
+                continue
+            g = p[j]
+            if not mark[g]:
+                mark[g] = True
+                touched[nt] = g
+                nt += 1
+            acc[g] += data[k]
+            if real[k]:
+                accn[g] += 1
+                if strict[j]:
+                    accs[g] += 1
+        for _r in range(2):  # two random groups, so that members in conflict can always leave
+            g = randint(rng, m)
+            if not mark[g]:
+                mark[g] = True
+                touched[nt] = g
+                nt += 1
+        cxa = _conf(strict, x, 1, cnt[a], scnt[a], accn[a], accs[a])
+        va = acc[a] - pen * cxa
+        best = eps
+        bb = -1
+        by = -1
+        for t in range(nt):
+            b = touched[t]
+            if b == a:
+                continue
+            cxb = _conf(strict, x, 0, cnt[b], scnt[b], accn[b], accs[b])
+            vb = acc[b] - pen * cxb
+            if sizes[a] - wt[x] >= lo[a] and sizes[b] + wt[x] <= hi[b] and vb - va > best:
+                best = vb - va
+                bb = b
+                by = -1
+            for q in range(cnt[b]):
+                y = mem[start[b] + q]
+                if not free[y] or not swap_fits(sizes, wt, lo, hi, a, b, x, y):
+                    continue
+                gay = 0.0
+                wxy = 0.0
+                nya = 0
+                snya = 0
+                exy = False
+                for k in range(indptr[y], indptr[y + 1]):
+                    j = indices[k]
+                    if p[j] == a:
+                        gay += data[k]
+                        if real[k]:
+                            nya += 1
+                            if strict[j]:
+                                snya += 1
+                        if j == x:
+                            wxy = data[k]
+                            exy = real[k]
+                fxy = 1 if (strict[x] or strict[y]) and not exy else 0
+                cya = _conf(strict, y, 0, cnt[a], scnt[a], nya, snya)
+                cyb = _conf(strict, y, 1, cnt[b], scnt[b], own_n[y], own_sn[y])
+                dconf = (cxb - fxy) + (cya - fxy) - cxa - cyb
+                d = (acc[b] - acc[a]) + gay - own[y] - 2.0 * wxy - pen * dconf
+                if d > best:
+                    best = d
+                    bb = b
+                    by = y
+        for t in range(nt):
+            g = touched[t]
+            acc[g] = 0.0
+            accn[g] = 0
+            accs[g] = 0
+            mark[g] = False
+        if bb < 0:
+            continue
+        log[nlog[0], 0] = x
+        log[nlog[0], 1] = a
+        nlog[0] += 1
+        sp_move(G, S, wt, x, bb)
+        _sp_push_row(indptr, indices, queue, inq, tail, x)
+        if by >= 0:
+            log[nlog[0], 0] = by
+            log[nlog[0], 1] = bb
+            nlog[0] += 1
+            sp_move(G, S, wt, by, a)
+            _sp_push_row(indptr, indices, queue, inq, tail, by)
+        gain += best
+        if nlog[0] + 2 >= log.shape[0]:
+            nlog[0] = 0  # the log only serves undoing the current kick: when full, the kick is kept
+            nlog[1] = 1
+    return gain
+
+
+@njit(**_OPTS)
+def sp_fill(G, p, wt, lo, hi, m, rng):
+    """Complete ``p`` (-1 = unplaced) in breadth-first order over the graph: each element
+    joins the group it is most linked to per member (or opens an empty group), meeting
+    the lower bounds. Returns False when the blocks cannot be packed."""
+    indptr, indices, data, real, strict = G
+    n = p.shape[0]
+    sizes = np.zeros(m, dtype=np.int64)
+    remaining = 0
+    for i in range(n):
+        if p[i] >= 0:
+            sizes[p[i]] += wt[i]
+        else:
+            remaining += wt[i]
+    order = np.empty(n, dtype=np.int64)
+    seen = np.zeros(n, dtype=np.bool_)
+    starts = np.arange(n)
+    shuffle(starts, rng)
+    k = 0
+    for s0 in range(n):
+        r = starts[s0]
+        if seen[r]:
+            continue
+        seen[r] = True
+        order[k] = r
+        k += 1
+        h = k - 1
+        while h < k:
+            x = order[h]
+            h += 1
+            for q in range(indptr[x], indptr[x + 1]):
+                j = indices[q]
+                if not seen[j]:
+                    seen[j] = True
+                    order[k] = j
+                    k += 1
+    acc = np.zeros(m)
+    need = 0
+    for g in range(m):
+        if sizes[g] < lo[g]:
+            need += lo[g] - sizes[g]
+    for t in range(n):
+        e = order[t]
+        if p[e] >= 0:
+            continue
+        for q in range(indptr[e], indptr[e + 1]):
+            j = indices[q]
+            if p[j] >= 0:
+                acc[p[j]] += data[q]
+        tight = need >= remaining
+        best = -np.inf
+        bg = -1
+        empty = -1
+        for g in range(m):
+            if sizes[g] + wt[e] > hi[g] or (tight and sizes[g] >= lo[g]):
+                continue
+            if sizes[g] == 0:
+                if empty < 0:
+                    empty = g
+                continue
+            if acc[g] > 0 or tight:
+                score = acc[g] / sizes[g]
+                if score > best:
+                    best = score
+                    bg = g
+        if bg < 0:
+            bg = empty
+        if bg < 0:
+            for g in range(m):
+                if sizes[g] + wt[e] <= hi[g] and not (tight and sizes[g] >= lo[g]):
+                    bg = g
+                    break
+        for q in range(indptr[e], indptr[e + 1]):
+            j = indices[q]
+            if p[j] >= 0:
+                acc[p[j]] = 0.0
+        if bg < 0:
+            return False
+        before = max(lo[bg] - sizes[bg], 0)
+        p[e] = bg
+        sizes[bg] += wt[e]
+        need -= before - max(lo[bg] - sizes[bg], 0)
+        remaining -= wt[e]
+    for g in range(m):
+        if sizes[g] < lo[g] or sizes[g] > hi[g]:
+            return False
+    return True
+
+
+@njit(**_OPTS)
+def sp_iterate(G, p, wt, lo, hi, free, pen, kicks, strength, eps, rng, best_p):
+    """Iterated local search: descend, then ``kicks`` times swap ``strength`` random
+    elements with members of neighbouring groups, descend again from there, keep the
+    result when it is not worse (else undo it). ``p`` ends at the current solution,
+    ``best_p`` holds the best one. Returns ``(best objective, its broken strict pairs)``."""
+    indptr, indices, data, real, strict = G
+    n = p.shape[0]
+    m = lo.shape[0]
+    S = sp_state(G, p, wt, hi, m)
+    sizes, cnt, start, mem = S[4], S[8], S[6], S[7]
+    queue = np.empty(n, dtype=np.int64)
+    inq = np.zeros(n, dtype=np.bool_)
+    head = np.zeros(1, dtype=np.int64)
+    tail = np.zeros(1, dtype=np.int64)
+    scratch = (np.zeros(m), np.zeros(m, dtype=np.int64), np.zeros(m, dtype=np.int64),
+               np.zeros(m, dtype=np.bool_), np.empty(m + 2, dtype=np.int64))
+    log = np.empty((4 * n + 64, 2), dtype=np.int64)
+    nlog = np.zeros(2, dtype=np.int64)  # entries used, overflowed
+    for x in range(n):
+        _sp_push(queue, inq, tail, x)
+    sp_local_search(G, S, wt, lo, hi, free, pen, queue, inq, head, tail, scratch, log, nlog, eps, rng)
+    f = sp_value(G, S, pen)
+    best_f = f
+    best_c = sp_conflicts(G, S)
+    best_p[:] = p
+    for _ in range(kicks):
+        nlog[0] = 0
+        nlog[1] = 0
+        before = f
+        done = 0
+        tries = 0
+        while done < strength and tries < 20 * strength + 20:
+            tries += 1
+            x = randint(rng, n)
+            if not free[x] or indptr[x + 1] == indptr[x]:
+                continue
+            j = indices[indptr[x] + randint(rng, indptr[x + 1] - indptr[x])]
+            b = p[j]
+            a = p[x]
+            if b == a or cnt[b] == 0:
+                continue
+            y = mem[start[b] + randint(rng, cnt[b])]
+            if not free[y] or not swap_fits(sizes, wt, lo, hi, a, b, x, y):
+                continue
+            log[nlog[0], 0] = x
+            log[nlog[0], 1] = a
+            nlog[0] += 1
+            sp_move(G, S, wt, x, b)
+            log[nlog[0], 0] = y
+            log[nlog[0], 1] = b
+            nlog[0] += 1
+            sp_move(G, S, wt, y, a)
+            _sp_push_row(indptr, indices, queue, inq, tail, x)
+            _sp_push_row(indptr, indices, queue, inq, tail, y)
+            done += 1
+        sp_local_search(G, S, wt, lo, hi, free, pen, queue, inq, head, tail, scratch, log, nlog, eps, rng)
+        f = sp_value(G, S, pen)
+        if f < before - eps and nlog[1] == 0:
+            for t in range(nlog[0] - 1, -1, -1):
+                sp_move(G, S, wt, log[t, 0], log[t, 1])
+            f = sp_value(G, S, pen)
+        elif f > best_f + eps:
+            best_f = f
+            best_c = sp_conflicts(G, S)
+            best_p[:] = p
+    return best_f, best_c

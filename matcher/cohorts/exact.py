@@ -55,12 +55,20 @@ def relaxation_bound(problem: GroupingProblem) -> float:
     """A quick upper bound on the objective: every member keeps at most its best
     ``s - 1`` positive weights, ``s`` the largest group size; each pair counts from both
     ends, so the total is halved. Ignores constraints, so it holds for any grouping."""
-    w = problem.weights.toarray() if problem.is_sparse else np.array(problem.weights)
-    np.fill_diagonal(w, 0.0)
     s = int(problem.upper.max(initial=1))
     if s <= 1 or problem.n < 2:
         return 0.0
     k = min(s - 1, problem.n - 1)
+    if problem.is_sparse:
+        w = problem.weights.tocsr()
+        total = 0.0
+        for i in range(problem.n):
+            lo, hi = w.indptr[i], w.indptr[i + 1]
+            vals = w.data[lo:hi][(w.indices[lo:hi] != i) & (w.data[lo:hi] > 0)]
+            total += float(np.sort(vals)[::-1][:k].sum())
+        return total / 2.0
+    w = np.array(problem.weights)
+    np.fill_diagonal(w, 0.0)
     top = -np.sort(-np.maximum(w, 0.0), axis=1)[:, :k]
     return float(top.sum() / 2.0)
 

@@ -23,7 +23,7 @@ from ..profiles import Cohort, TeacherProfile
 from ..themes import THEMES
 from .results import CohortFigures, CohortResult, Group
 
-__all__ = ["member_affinity", "coverage_of", "group_reasons", "describe"]
+__all__ = ["member_affinity", "coverage_of", "group_block", "group_reasons", "describe"]
 
 MAX_REASONS = 5
 
@@ -115,15 +115,14 @@ def _context_sentence(members: Sequence[TeacherProfile], cohort: Cohort) -> str 
     return text[0].upper() + text[1:] + "."
 
 
-def _practical_sentence(members: Sequence[TeacherProfile], rows: np.ndarray, distance: np.ndarray) -> str | None:
+def _practical_sentence(members: Sequence[TeacherProfile], dist: np.ndarray) -> str | None:
     parts = []
     modes = {p.meeting_mode for p in members}
-    if len(rows) > 1:
-        block = distance[np.ix_(rows, rows)]
-        furthest = float(block.max())
+    if len(members) > 1:
+        furthest = float(dist.max())
         travel = np.array([p.max_travel_km for p in members])
         reach = np.minimum(travel[:, None], travel[None, :])
-        if "online" not in modes and np.all(block <= reach):
+        if "online" not in modes and np.all(dist <= reach):
             parts.append(f"can meet in person: the furthest two are {furthest:.1f} km apart, within their travel limits")
         elif modes <= {"online", "either"}:
             parts.append(f"meets online (schools up to {furthest:.0f} km apart)")
@@ -140,34 +139,48 @@ def _practical_sentence(members: Sequence[TeacherProfile], rows: np.ndarray, dis
     return text[0].upper() + text[1:] + "."
 
 
-def _priority_sentence(members: Sequence[TeacherProfile], rows: np.ndarray, distance: np.ndarray) -> str | None:
-    placed = []
-    for k, p in enumerate(members):
-        if not p.department_of_one:
-            continue
-        others = [distance[rows[k], rows[j]] for j in range(len(members)) if j != k]
-        if others and min(others) <= p.max_travel_km:
-            placed.append(_first(p))
+def _near_peer(members: Sequence[TeacherProfile], dist: np.ndarray, k: int) -> bool:
+    others = [dist[k, j] for j in range(len(members)) if j != k]
+    return bool(others) and min(others) <= members[k].max_travel_km
+
+
+def _priority_sentence(members: Sequence[TeacherProfile], dist: np.ndarray) -> str | None:
+    placed = [_first(p) for k, p in enumerate(members) if p.department_of_one and _near_peer(members, dist, k)]
     if not placed:
         return None
     verb = "has" if len(placed) == 1 else "each have"
     return f"Isolated teachers come first: {join_phrases(placed)} {verb} a groupmate within travel distance."
 
 
-def group_reasons(cohort: Cohort, rows: Sequence[int], affinity) -> tuple[str, ...]:
+def group_block(affinity, rows: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """``(scores, terms, distance_km)`` among the members ``rows`` as small dense arrays,
+    from a dense :class:`~matcher.affinity.Affinity` or any object with ``block(rows)``."""
+    rows = np.asarray(rows, dtype=np.int64)
+    if hasattr(affinity, "block"):
+        return affinity.block(rows)
+    ix = np.ix_(rows, rows)
+    return (
+        np.asarray(affinity.scores[ix], dtype=np.float64),
+        {t: np.asarray(m[ix], dtype=np.float64) for t, m in affinity.terms.items()},
+        np.asarray(affinity.distance_km[ix], dtype=np.float64),
+    )
+
+
+def group_reasons(cohort: Cohort, rows: Sequence[int], affinity, block=None) -> tuple[str, ...]:
     """Plain-English reasons for the group ``rows``, from its largest affinity terms first."""
     rows = np.asarray(rows, dtype=np.int64)
     members = [cohort.profiles[r] for r in rows]
     if len(rows) < 2:
         return ("A group of one: no peers could be placed with this teacher.",)
+    _, terms, dist = block if block is not None else group_block(affinity, rows)
     iu, ju = np.triu_indices(len(rows), 1)
-    sums = {t: float(np.asarray(m)[rows[iu], rows[ju]].sum()) for t, m in affinity.terms.items()}
+    sums = {t: float(m[iu, ju].sum()) for t, m in terms.items()}
     writers = {
         "complementarity": lambda: _help_sentence(members),
         "interests": lambda: _interest_sentence(members),
         "context": lambda: _context_sentence(members, cohort),
-        "practicality": lambda: _practical_sentence(members, rows, affinity.distance_km),
-        "priority": lambda: _priority_sentence(members, rows, affinity.distance_km),
+        "practicality": lambda: _practical_sentence(members, dist),
+        "priority": lambda: _priority_sentence(members, dist),
     }
     out = []
     for term, value in sorted(sums.items(), key=lambda kv: -kv[1]):
@@ -194,10 +207,9 @@ def describe(
     """Turn an assignment (group index per cohort row) into explained groups and figures.
 
     Group ``g`` gets id ``g + 1``; ``locked`` lists the group indices a coordinator has
-    approved.
+    approved. ``affinity`` is a dense :class:`~matcher.affinity.Affinity` or an object
+    with ``block(rows)`` (see :func:`group_block`).
     """
-    scores = affinity.scores
-    distance = affinity.distance_km
     groups = []
     all_u, covered, pairs, dists = [], 0, 0, []
     isolated = placed = 0
@@ -207,34 +219,34 @@ def describe(
         if rows.size == 0:
             continue
         members = [cohort.profiles[r] for r in rows]
-        u = member_affinity(scores, rows)
+        block = group_block(affinity, rows)
+        scores, _, dist = block
+        u = member_affinity(scores, np.arange(rows.size))
         all_u.extend(u.tolist())
         cov, unc, c, a = coverage_of(members)
         covered += c
         pairs += a
         iu, ju = np.triu_indices(rows.size, 1)
-        d = distance[rows[iu], rows[ju]]
-        dists.extend(d.tolist())
+        dists.extend(dist[iu, ju].tolist())
         for k, p in enumerate(members):
             if p.department_of_one:
                 isolated += 1
-                near = [distance[rows[k], rows[j]] for j in range(rows.size) if j != k]
-                placed += bool(near) and min(near) <= p.max_travel_km
+                placed += _near_peer(members, dist, k)
         worst = int(np.argmin(u)) if rows.size else 0
         groups.append(
             Group(
                 id=g + 1,
                 members=tuple(p.id for p in members),
                 names=tuple(p.name for p in members),
-                score=float(scores[rows[iu], rows[ju]].sum()),
-                mean_affinity=float(scores[rows[iu], rows[ju]].mean()) if iu.size else 0.0,
+                score=float(scores[iu, ju].sum()),
+                mean_affinity=float(scores[iu, ju].mean()) if iu.size else 0.0,
                 worst_off=members[worst].id,
                 worst_off_score=float(u[worst]) if rows.size > 1 else 0.0,
                 coverage=cov,
                 uncovered=unc,
-                reasons=group_reasons(cohort, rows, affinity),
+                reasons=group_reasons(cohort, rows, affinity, block),
                 locked=g in locked,
-                mean_distance_km=float(d.mean()) if d.size else None,
+                mean_distance_km=float(dist[iu, ju].mean()) if iu.size else None,
                 member_affinity={p.id: float(x) for p, x in zip(members, u)},
             )
         )

@@ -25,21 +25,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import numpy as np
 
-from ..affinity import AffinityOptions, AffinityWeights, pairwise_affinity, teacher_arrays
+from ..affinity import Affinity, AffinityOptions, AffinityWeights, pairwise_affinity, teacher_arrays
 from ..errors import InfeasibleError
 from ..profiles import Cohort
 from .exact import relaxation_bound
 from .explain import describe
 from .problem import GroupingProblem, parse_size_range, plan_group_count
 from .results import CohortResult
-from .search import SearchState, fair_improve, solve
+from .search import SearchParams, SearchState, fair_improve, solve
 
-__all__ = ["form_groups", "build_problem", "coverage_matrix", "FAIR_SHARE"]
+__all__ = ["form_groups", "build_problem", "coverage_matrix", "FAIR_SHARE", "DENSE_LIMIT"]
 
 FAIR_SHARE = 0.3  # share of the time limit spent re-balancing when fairness > 0
+DENSE_LIMIT = 3000  # teachers: beyond, one dense affinity matrix takes too much memory
 
 
 def coverage_matrix(cohort: Cohort) -> np.ndarray:
@@ -112,6 +114,8 @@ def form_groups(
     rounds: int | None = None,
     affinity=None,
     progress: Callable[[float, SearchState | None], None] | None = None,
+    threads: int | None = None,
+    unplaceable: str = "raise",
 ) -> CohortResult:
     """Split ``cohort`` into peer groups of ``size`` members that help each other.
 
@@ -154,11 +158,23 @@ def form_groups(
         already in it).
     progress : callable, optional
         ``progress(fraction_of_time_used, best_state)``, for progress bars.
+    threads : int, optional
+        Search islands in parallel (default: one per core).
+    unplaceable : "raise" or "skip"
+        What to do with teachers who cannot meet enough others to fill a group (e.g.
+        in-person only, nobody in range): raise :class:`InfeasibleError` naming one, or
+        leave them out and list them in ``result.unplaced``.
 
     Returns
     -------
     CohortResult
         Checked groups (constraints verified) with reasons and figures.
+
+    Notes
+    -----
+    The affinity is dense (about 40 bytes per pair): use it up to :data:`DENSE_LIMIT`
+    teachers. Larger cohorts go region by region with
+    :func:`~matcher.cohorts.regions.form_groups_by_region` (parallel on Dask).
 
     Raises
     ------
@@ -172,6 +188,11 @@ def form_groups(
         raise ValueError(f"coverage must be >= 0, got {coverage!r}")
     if seconds is None and rounds is None:
         raise ValueError("give a time limit (seconds) or a number of rounds")
+    if affinity is None and len(cohort) > DENSE_LIMIT:
+        raise ValueError(
+            f"{len(cohort)} teachers is too many for one dense affinity matrix (limit {DENSE_LIMIT}); "
+            "use matcher.cohorts.form_groups_by_region, which splits the cohort into regions"
+        )
     t0 = time.monotonic()
     if affinity is None:
         options = AffinityOptions(
@@ -180,17 +201,39 @@ def form_groups(
             keep_apart=tuple((str(a), str(b)) for a, b in keep_apart),
         )
         affinity = pairwise_affinity(cohort, weights, options)
-    problem = build_problem(
-        cohort, affinity, size=size, groups=groups, coverage=coverage, keep_together=keep_together, locked=locked
-    )
-    problem.validate()
-    spent = time.monotonic() - t0
-    budget = None if seconds is None else max(0.05, seconds - spent)
-    main = budget if budget is None or fairness == 0 else budget * (1 - FAIR_SHARE)
-    best = solve(problem, seconds=main, seed=seed, rounds=rounds, progress=_scaled(progress, 0.0, 1 - FAIR_SHARE if fairness else 1.0))
+    if unplaceable not in ("raise", "skip"):
+        raise ValueError(f"unplaceable must be 'raise' or 'skip', got {unplaceable!r}")
+    skip = unplaceable == "skip"
+    lo = parse_size_range(size)[0]
+    unplaced: tuple[str, ...] = ()
+    drop: set[str] = set()
+    reserve = 0.05 + 2e-4 * len(cohort)  # describing and checking the groups afterwards
+    for attempt in range(6):
+        if skip:
+            cohort, affinity, out = _drop_unplaceable(cohort, affinity, lo, locked, keep_together, drop)
+            unplaced += out
+        problem = build_problem(
+            cohort, affinity, size=size, groups=groups, coverage=coverage, keep_together=keep_together, locked=locked
+        )
+        problem.validate()
+        spent = time.monotonic() - t0
+        budget = None if seconds is None else max(0.05, seconds - spent - reserve)
+        main = budget if budget is None or fairness == 0 else budget * (1 - FAIR_SHARE)
+        if skip and main is not None and attempt < 5:
+            main *= 0.75  # keep time for another round if someone cannot be placed after all
+        params = SearchParams.for_size(problem.n, threads=threads)
+        best = solve(problem, seconds=main, seed=seed, rounds=rounds, params=params, allow_conflicts=skip and attempt < 5,
+                     progress=_scaled(progress, 0.0, 1 - FAIR_SHARE if fairness else 1.0))
+        if not best.conflicts:
+            break
+        # leave out the less connected teacher of every pair that still shares a group
+        pairs = problem.forbidden_pairs()
+        a = best.assignment
+        degree = np.asarray(problem.allowed).sum(axis=1)
+        drop = {cohort.ids[i if degree[i] <= degree[j] else j] for i, j in pairs[a[pairs[:, 0]] == a[pairs[:, 1]]]}
     assignment = best.assignment
     if fairness > 0:
-        rest = None if budget is None else max(0.02, (seconds or 0) - (time.monotonic() - t0))
+        rest = None if budget is None else max(0.02, (seconds or 0) - reserve - (time.monotonic() - t0))
         assignment = fair_improve(problem, assignment, fairness=fairness, seconds=rest, rounds=rounds, seed=seed)
         if progress is not None:
             progress(1.0, None)
@@ -204,7 +247,38 @@ def form_groups(
         seconds=time.monotonic() - t0,
         upper_bound=relaxation_bound(problem) if coverage == 0 else None,
     )
+    if unplaced:
+        result = replace(result, unplaced=unplaced)
     return result.check()
+
+
+def _drop_unplaceable(cohort: Cohort, affinity, lo: int, locked, keep_together, drop=()):
+    """Leave out ``drop`` and the teachers who may share a group with fewer than ``lo - 1``
+    others (again and again, as leaving someone out can strand others). Locked and
+    keep-together teachers are never left out."""
+    protected = {t for s in list(locked) + list(keep_together) for t in s}
+    keep = np.array([t not in drop or t in protected for t in cohort.ids], dtype=bool)
+    allowed = np.asarray(affinity.allowed).copy()
+    np.fill_diagonal(allowed, False)
+    while True:
+        degree = (allowed & keep[None, :]).sum(axis=1)
+        out = keep & (degree < lo - 1) & np.array([t not in protected for t in cohort.ids])
+        if not out.any():
+            break
+        keep &= ~out
+    if keep.all():
+        return cohort, affinity, ()
+    rows = np.flatnonzero(keep)
+    ix = np.ix_(rows, rows)
+    sub = cohort.subset([cohort.ids[r] for r in rows])
+    aff = Affinity(
+        ids=sub.ids,
+        scores=affinity.scores[ix],
+        allowed=affinity.allowed[ix],
+        terms={t: m[ix] for t, m in affinity.terms.items()},
+        distance_km=affinity.distance_km[ix],
+    )
+    return sub, aff, tuple(cohort.ids[r] for r in np.flatnonzero(~keep))
 
 
 def _scaled(progress, start: float, span: float):

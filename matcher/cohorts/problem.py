@@ -124,6 +124,9 @@ class GroupingProblem:
     locked : mapping of int to tuple of int, or tuple of tuples of int
         ``locked[g]`` are the members of group ``g``, approved and fixed: nobody leaves
         or joins these groups. A plain sequence locks the first groups, in order.
+    strict : ndarray of bool, shape (n,), optional
+        With sparse weights only: these members may share a group only with members they
+        have a stored weight with (e.g. in-person teachers, whose graph lists who is in reach).
     labels : tuple of str, optional
         Names of the members for messages (e.g. teacher ids).
     noun : str
@@ -137,6 +140,7 @@ class GroupingProblem:
     forbidden: np.ndarray | None = None
     keep_together: tuple[tuple[int, ...], ...] = ()
     locked: Mapping[int, tuple[int, ...]] | tuple[tuple[int, ...], ...] = ()
+    strict: np.ndarray | None = None
     labels: tuple[str, ...] | None = None
     noun: str = "people"
     _blocks: tuple[tuple[int, ...], ...] = field(default=(), init=False, repr=False)
@@ -169,6 +173,14 @@ class GroupingProblem:
         object.__setattr__(self, "locked", MappingProxyType(dict(sorted(locked.items()))))
         if self.labels is not None:
             object.__setattr__(self, "labels", tuple(str(x) for x in self.labels))
+        if self.strict is not None:
+            strict = np.array(self.strict, dtype=bool).reshape(-1)
+            if not self.is_sparse:
+                raise ValidationError([], summary="strict members need sparse weights (their stored pairs)")
+            if strict.shape != (self.n,):
+                raise ValidationError([], summary=f"strict must have one flag per member ({self.n})")
+            strict.setflags(write=False)
+            object.__setattr__(self, "strict", strict if strict.any() else None)
         self._check_shapes()
         object.__setattr__(self, "_blocks", _merge_sets(self.keep_together))
 
@@ -209,7 +221,16 @@ class GroupingProblem:
         return self.labels[i] if self.labels is not None else f"#{i}"
 
     def forbidden_pairs(self) -> np.ndarray:
-        """All pairs ``(i, j)``, ``i < j``, that may not share a group, as a (k, 2) array."""
+        """All pairs ``(i, j)``, ``i < j``, that may not share a group, as a (k, 2) array
+        (computed once; read-only)."""
+        cached = self.__dict__.get("_forbidden_cache")
+        if cached is None:
+            cached = self._forbidden_pairs()
+            cached.setflags(write=False)
+            object.__setattr__(self, "_forbidden_cache", cached)
+        return cached
+
+    def _forbidden_pairs(self) -> np.ndarray:
         parts = [np.sort(self.forbidden, axis=1)] if len(self.forbidden) else []
         if self.allowed is not None:
             i, j = np.nonzero(np.triu(~self.allowed, 1))
@@ -249,9 +270,17 @@ class GroupingProblem:
         for g in range(self.m):
             if not self.lower[g] <= sizes[g] <= self.upper[g]:
                 out.append(f"group {g + 1} has {sizes[g]} members, allowed {self.lower[g]}-{self.upper[g]}")
-        for i, j in self.forbidden_pairs():
-            if a[i] == a[j]:
-                out.append(f"{self.name(i)} and {self.name(j)} may not share a group (group {a[i] + 1})")
+        pairs = self.forbidden_pairs()
+        for i, j in pairs[a[pairs[:, 0]] == a[pairs[:, 1]]]:
+            out.append(f"{self.name(i)} and {self.name(j)} may not share a group (group {a[i] + 1})")
+        if self.strict is not None:
+            w = self.weights
+            for x in np.flatnonzero(self.strict):
+                mates = np.flatnonzero(a == a[x])
+                stored = set(w.indices[w.indptr[x] : w.indptr[x + 1]].tolist())
+                for y in mates:
+                    if y != x and int(y) not in stored and (y > x or not self.strict[y]):
+                        out.append(f"{self.name(int(x))} and {self.name(int(y))} share group {a[x] + 1} but cannot meet")
         for block in self.blocks:
             if len({int(a[i]) for i in block}) > 1:
                 out.append("must stay together but were split: " + ", ".join(self.name(i) for i in block))
@@ -320,7 +349,7 @@ class GroupingProblem:
                     f"that take {lo_sum} to {hi_sum}"
                 )
         pairs = self.forbidden_pairs()
-        bad_pair = _pair_lookup(pairs)
+        bad_pair = _pair_lookup(pairs) if self.blocks else None
         for block in self.blocks:
             if len(block) > self.upper.max():
                 names = ", ".join(self.name(i) for i in block)
@@ -397,8 +426,14 @@ def _merge_sets(sets: Iterable[tuple[int, ...]]) -> tuple[tuple[int, ...], ...]:
 
 
 def _pair_lookup(pairs: np.ndarray):
-    keys = {(int(a), int(b)) for a, b in pairs}
-    return lambda i, j: (min(i, j), max(i, j)) in keys
+    keys = np.sort(pairs[:, 0].astype(np.int64) * (1 << 32) + pairs[:, 1]) if len(pairs) else np.zeros(0, np.int64)
+
+    def bad(i: int, j: int) -> bool:
+        key = min(i, j) * (1 << 32) + max(i, j)
+        k = np.searchsorted(keys, key)
+        return bool(k < len(keys) and keys[k] == key)
+
+    return bad
 
 
 # ---------------------------------------------------------------------- MDGPLIB files

@@ -120,12 +120,14 @@ class CohortFigures:
 
 @dataclass(frozen=True, eq=False)
 class CohortResult:
-    """Groups plus figures; ``problem`` is the grouping problem they solve (for :meth:`check`)."""
+    """Groups plus figures; ``problem`` is the grouping problem they solve (for :meth:`check`);
+    ``unplaced`` lists teachers left out because nobody they can meet could fill a group."""
 
     groups: tuple[Group, ...]
     figures: CohortFigures
     problem: GroupingProblem = field(repr=False)
     ids: tuple[str, ...] = field(repr=False)
+    unplaced: tuple[str, ...] = ()
 
     def assignment(self) -> np.ndarray:
         """Group index (``id - 1``) of every teacher, in cohort order."""
@@ -158,7 +160,8 @@ class CohortResult:
         return self
 
     def to_dict(self) -> dict:
-        return {"figures": self.figures.to_dict(), "groups": [g.to_dict() for g in self.groups]}
+        return {"figures": self.figures.to_dict(), "groups": [g.to_dict() for g in self.groups],
+                "unplaced": list(self.unplaced)}
 
     def to_json(self, indent: int | None = 2) -> str:
         """JSON with figures and groups (ids, names, scores, coverage, reasons)."""

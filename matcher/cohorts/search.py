@@ -174,7 +174,8 @@ class _Reduced:
         self.hi = problem.upper[self.groups].astype(np.int64)
         self.sparse = problem.is_sparse
         if self.sparse:
-            raise NotImplementedError("sparse problems go through matcher.cohorts.sparse_search")
+            self._init_sparse(problem, free, pos, unit_of, u, wt)
+            return
         W = np.asarray(problem.weights)[np.ix_(free, free)]
         W = W - np.diag(np.diag(W))
         if u < free.size:
@@ -202,6 +203,39 @@ class _Reduced:
         self.wt = wt
         self.start = start
         self.is_free = is_free
+        self.eps = 1e-9 * self.scale
+
+    def _init_sparse(self, problem, free, pos, unit_of, u, wt) -> None:
+        W = sparse.csr_array(problem.weights)[free][:, free]
+        if u < free.size:
+            S = sparse.csr_array((np.ones(free.size), (np.arange(free.size), unit_of)), shape=(free.size, u))
+            W = sparse.csr_array(S.T @ W @ S)
+        W = sparse.csr_array(W - sparse.diags_array(W.diagonal()))
+        W.eliminate_zeros()
+        self.scale = float(np.abs(W.data).max(initial=0.0)) or 1.0
+        rows = np.asarray(abs(W).sum(axis=1)).ravel()
+        self.penalty = 4.0 * float(rows.max(initial=0.0)) + self.scale + 1.0
+        pairs = problem.forbidden_pairs()
+        if pairs.size:
+            keep = (pos[pairs[:, 0]] >= 0) & (pos[pairs[:, 1]] >= 0)
+            a = unit_of[pos[pairs[keep, 0]]]
+            b = unit_of[pos[pairs[keep, 1]]]
+            cross = a != b
+            pen = sparse.csr_array(
+                (np.full(2 * int(cross.sum()), -self.penalty), (np.concatenate([a[cross], b[cross]]), np.concatenate([b[cross], a[cross]]))),
+                shape=(u, u),
+            )
+            W = sparse.csr_array(W + pen)
+        W.sort_indices()
+        real = W.data > -0.5 * self.penalty
+        strict = np.zeros(u, dtype=bool)
+        if problem.strict is not None:
+            np.logical_or.at(strict, unit_of, problem.strict[free])
+        self.csr = (W.indptr.astype(np.int64), W.indices.astype(np.int64), W.data.astype(np.float64), real, strict)
+        self.D = None
+        self.wt = wt
+        self.start = np.full(u, -1, dtype=np.int64)
+        self.is_free = np.ones(u, dtype=bool)
         self.eps = 1e-9 * self.scale
 
     def _add_anchors(self, D, wt, start, is_free, prefer, bonus):
@@ -240,9 +274,16 @@ class _Reduced:
 
     def conflicts(self, assignment: np.ndarray) -> int:
         pairs = self.problem.forbidden_pairs()
-        if not pairs.size:
-            return 0
-        return int(np.count_nonzero(assignment[pairs[:, 0]] == assignment[pairs[:, 1]]))
+        count = int(np.count_nonzero(assignment[pairs[:, 0]] == assignment[pairs[:, 1]])) if pairs.size else 0
+        strict = self.problem.strict
+        if strict is not None:
+            w = self.problem.weights
+            for x in np.flatnonzero(strict):
+                mates = np.flatnonzero(assignment == assignment[x])
+                stored = w.indices[w.indptr[x] : w.indptr[x + 1]]
+                loose = mates[(mates != x) & ~np.isin(mates, stored)]
+                count += int(np.count_nonzero((loose > x) | ~strict[loose]))
+        return count
 
 
 # ---------------------------------------------------------------------------- islands
@@ -313,6 +354,46 @@ def _island(red: _Reduced, params: SearchParams, seed: int, k: int, clock: _Cloc
             yield shown, best_p.copy(), gen
 
 
+def _sparse_island(red: _Reduced, seed: int, k: int, clock: _Clock, stop: threading.Event, warm):
+    """Iterated local search on sparse weights: yields ``(objective, assignment, kicks)``."""
+    K = _k()
+    G = red.csr
+    r = len(red.groups)
+    if r == 0:
+        return
+    rng = K.seed_state(np.uint64((seed * 1_000_003 + k) % (1 << 63)))
+    p = warm.copy() if warm is not None else None
+    if p is None:
+        for _attempt in range(10):
+            p = red.start.copy()
+            if K.sp_fill(G, p, red.wt, red.lo, red.hi, r, rng):
+                break
+        else:
+            raise InfeasibleError(
+                "the keep-together sets cannot be packed into the groups within their size bounds; "
+                "try a wider size range or smaller keep-together sets"
+            )
+    best_p = p.copy()
+    kicks, done = 64, 0
+    best_f = -np.inf
+    while not stop.is_set():
+        if done and clock.fraction(done) >= 1.0:
+            break
+        t = time.monotonic()
+        f, _ = K.sp_iterate(G, p, red.wt, red.lo, red.hi, red.is_free, red.penalty, kicks, 3, red.eps, rng, best_p)
+        done += 1
+        if f > best_f + red.eps:
+            best_f = f
+            yield f, best_p.copy(), done
+        if clock.deadline is None:
+            continue  # a fixed amount of work per round: reproducible
+        took = time.monotonic() - t
+        kicks = int(min(max(kicks * (0.25 / max(took, 1e-3)), 16), 1 << 20))
+        if clock.deadline is not None:  # do not overrun the deadline by a whole chunk
+            left = clock.deadline - time.monotonic()
+            kicks = max(1, min(kicks, int(kicks * left / 0.25) if left < 0.25 else kicks))
+
+
 def _events(
     problem: GroupingProblem,
     *,
@@ -356,8 +437,9 @@ def _events(
         a.setflags(write=False)
         yield SearchState(a, problem.objective(a), red.conflicts(a), clock.elapsed(), 0, 0)
         return
+    island = _sparse_island if red.sparse else (lambda *a: _island(red, params, *a[1:]))
     if threads == 1:
-        for f, p, gen in _island(red, params, seed, 0, clock, stop, warm):
+        for f, p, gen in island(red, seed, 0, clock, stop, warm):
             if f > best:
                 best = f
                 yield state(f, p, gen, 0)
@@ -366,7 +448,7 @@ def _events(
 
     def work(k: int) -> None:
         try:
-            for item in _island(red, params, seed, k, clock, stop, warm if k == 0 else None):
+            for item in island(red, seed, k, clock, stop, warm if k == 0 else None):
                 q.put((k, item))
         except BaseException as exc:  # handed to the consumer, re-raised there
             q.put((k, exc))
@@ -521,13 +603,10 @@ def solve(
             progress(frac, best)
     assert best is not None
     if best.conflicts and not allow_conflicts:
-        a = best.assignment
-        pairs = problem.forbidden_pairs()
-        i, j = next((int(x), int(y)) for x, y in pairs if a[x] == a[y])
+        example = next((v for v in problem.violations(best.assignment) if "share" in v), "")
         raise InfeasibleError(
-            f"could not find groups that keep every forbidden pair apart (e.g. {problem.name(i)} and "
-            f"{problem.name(j)}; {best.conflicts} pair(s) in all); allow more time, widen the size range "
-            "or relax keep-apart / same-school / travel constraints"
+            f"could not find groups that keep every forbidden pair apart (e.g. {example}; {best.conflicts} pair(s) "
+            "in all); allow more time, widen the size range or relax keep-apart / same-school / travel constraints"
         )
     threads = (params.threads or default_threads()) if not (rounds is None and seconds is not None and seconds <= 0.05) else 1
     return Solution(

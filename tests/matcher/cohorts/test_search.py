@@ -179,3 +179,42 @@ def test_fairness_raises_the_worst_off_member():
     fair = fair_improve(problem, base, fairness=0.8, rounds=5, seed=0)
     assert problem.violations(fair) == []
     assert worst(fair) >= worst(base) - 1e-9
+
+
+def test_sparse_weights_give_feasible_groups_close_to_dense():
+    from scipy import sparse
+
+    w = random_weights(48, seed=13)
+    dense = GroupingProblem.from_size_range(w, (4, 6))
+    sp = GroupingProblem.from_size_range(sparse.csr_array(w), (4, 6))
+    a = solve(dense, rounds=6, seed=0, params=FAST)
+    b = solve(sp, rounds=30, seed=0, params=FAST)
+    assert sp.violations(b.assignment) == []
+    assert b.objective >= 0.97 * a.objective
+
+
+def test_sparse_strict_members_only_meet_their_stored_neighbours():
+    from scipy import sparse
+
+    n = 40
+    rng = np.random.default_rng(14)
+    # four cliques of 10; strict members (the first of each clique) may only stay inside theirs
+    w = np.zeros((n, n))
+    for c in range(4):
+        idx = np.arange(10 * c, 10 * c + 10)
+        w[np.ix_(idx, idx)] = rng.uniform(1, 2, (10, 10))
+    w = np.triu(w, 1)
+    w = w + w.T
+    w[w == 0] = 0.0
+    strict = np.zeros(n, dtype=bool)
+    strict[::10] = True
+    problem = GroupingProblem.from_size_range(sparse.csr_array(w), (4, 6), strict=strict)
+    best = solve(problem, rounds=20, seed=1, params=FAST)
+    assert best.conflicts == 0 and problem.violations(best.assignment) == []
+
+
+def test_strict_needs_sparse_weights():
+    from matcher.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="sparse"):
+        GroupingProblem(random_weights(4, seed=1), [2, 2], [2, 2], strict=[True, False, False, False])

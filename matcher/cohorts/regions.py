@@ -1,0 +1,242 @@
+"""Many regions at once: one cohort per music hub, local authority or area, in parallel on Dask.
+
+A national programme is too large for one dense affinity matrix, and groups that meet in
+person are local anyway. :func:`form_groups_by_region` splits the cohort (by a given
+region per teacher, by local authority, or into balanced geographic areas), forms the groups
+of every region with :func:`~matcher.cohorts.groups.form_groups`, and combines them. With a
+``dask.distributed`` client the regions run as tasks on its workers, the same code path a
+larger deployment points at a real cluster; without one they run here, one after another.
+
+Examples
+--------
+>>> import numpy as np
+>>> geo_regions(np.array([[51.5, -0.1], [51.6, -0.1], [52.5, -1.9], [52.4, -1.9]]), max_size=2).tolist()
+[0, 0, 1, 1]
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from ..errors import InfeasibleError, UnknownTeacherError
+from ..profiles import Cohort, TeacherProfile
+from .results import CohortFigures, CohortResult, Group
+
+__all__ = ["RegionalResult", "form_groups_by_region", "geo_regions", "region_labels"]
+
+REGION_SIZE = 1500  # teachers per automatic geographic region (dense affinity each)
+
+
+def geo_regions(coords: np.ndarray, *, max_size: int = REGION_SIZE) -> np.ndarray:
+    """Balanced areas: split the points at the median of their wider axis (latitude, or
+    longitude scaled by the cosine of the latitude) until every area has at most
+    ``max_size`` points. Returns an area number per point, numbered in split order."""
+    coords = np.asarray(coords, dtype=np.float64).reshape(-1, 2)
+    labels = np.zeros(len(coords), dtype=np.int64)
+    todo = [np.arange(len(coords))]
+    done: list[np.ndarray] = []
+    while todo:
+        idx = todo.pop(0)
+        if len(idx) <= max_size:
+            done.append(idx)
+            continue
+        pts = coords[idx]
+        span_lat = np.ptp(pts[:, 0])
+        span_lon = np.ptp(pts[:, 1]) * np.cos(np.radians(pts[:, 0].mean()))
+        axis = 0 if span_lat >= span_lon else 1
+        order = idx[np.argsort(pts[:, axis], kind="stable")]
+        half = len(order) // 2
+        todo += [order[:half], order[half:]]
+    done.sort(key=lambda a: a.min())
+    for k, idx in enumerate(done):
+        labels[idx] = k
+    return labels
+
+
+def region_labels(cohort: Cohort, region_of="geo", *, max_size: int = REGION_SIZE) -> list[str]:
+    """The region of every teacher: ``"geo"`` (balanced areas, see :func:`geo_regions`),
+    ``"local_authority"``, a mapping from teacher id to region, or a function
+    ``(profile, school) -> region``."""
+    if isinstance(region_of, str) and region_of == "geo":
+        return [f"area {k + 1}" for k in geo_regions(cohort.coordinates, max_size=max_size)]
+    if isinstance(region_of, str) and region_of == "local_authority":
+        return [cohort.schools[p.school_urn].local_authority for p in cohort.profiles]
+    if isinstance(region_of, str):
+        raise ValueError(f"region_of must be 'geo', 'local_authority', a mapping or a function, got {region_of!r}")
+    if isinstance(region_of, Mapping):
+        missing = [p.id for p in cohort.profiles if p.id not in region_of]
+        if missing:
+            raise UnknownTeacherError(missing[0])
+        return [str(region_of[p.id]) for p in cohort.profiles]
+    return [str(region_of(p, cohort.schools[p.school_urn])) for p in cohort.profiles]
+
+
+@dataclass(frozen=True, eq=False)
+class RegionalResult:
+    """Groups of every region (ids numbered across regions) with combined figures;
+    ``regions`` keeps each region's own :class:`CohortResult`."""
+
+    regions: Mapping[str, CohortResult]
+    groups: tuple[Group, ...] = field(init=False)
+    unplaced: tuple[str, ...] = field(init=False)
+    figures: CohortFigures = field(init=False)
+    region_of_group: Mapping[int, str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        groups, where, offset = [], {}, 0
+        for name, res in self.regions.items():
+            for g in res.groups:
+                groups.append(replace(g, id=g.id + offset))
+                where[g.id + offset] = name
+            offset += max((g.id for g in res.groups), default=0)
+        object.__setattr__(self, "groups", tuple(groups))
+        object.__setattr__(self, "unplaced", tuple(t for r in self.regions.values() for t in r.unplaced))
+        object.__setattr__(self, "region_of_group", where)
+        object.__setattr__(self, "figures", _combine([r.figures for r in self.regions.values()]))
+
+    def group_of(self, teacher_id: str) -> Group:
+        for g in self.groups:
+            if teacher_id in g.members:
+                return g
+        raise UnknownTeacherError(teacher_id)
+
+    def violations(self) -> list[str]:
+        return [f"{name}: {v}" for name, r in self.regions.items() for v in r.violations()]
+
+    def check(self) -> RegionalResult:
+        bad = self.violations()
+        if bad:
+            raise InfeasibleError("the groups break constraints: " + "; ".join(bad[:10]))
+        return self
+
+    def to_dict(self) -> dict:
+        return {
+            "figures": self.figures.to_dict(),
+            "groups": [g.to_dict() | {"region": self.region_of_group[g.id]} for g in self.groups],
+            "unplaced": list(self.unplaced),
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        import json
+
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def to_csv(self) -> str:
+        """The regions' CSV rows, with group ids numbered across regions."""
+        import csv
+        import io
+
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        offset = 0
+        header_done = False
+        for name, res in self.regions.items():
+            rows = list(csv.reader(io.StringIO(res.to_csv())))
+            if not header_done:
+                writer.writerow(["region"] + rows[0])
+                header_done = True
+            for row in rows[1:]:
+                writer.writerow([name, str(int(row[0]) + offset)] + row[1:])
+            offset += max((g.id for g in res.groups), default=0)
+        return buf.getvalue()
+
+
+def _combine(figs: Sequence[CohortFigures]) -> CohortFigures:
+    teachers = sum(f.teachers for f in figs)
+    if not teachers:
+        raise ValueError("no regions to combine")
+
+    def weighted(attr: str) -> float:
+        return sum(getattr(f, attr) * f.teachers for f in figs) / teachers
+
+    return CohortFigures(
+        teachers=teachers,
+        groups=sum(f.groups for f in figs),
+        objective=sum(f.objective for f in figs),
+        mean_affinity=weighted("mean_affinity"),
+        min_affinity=min(f.min_affinity for f in figs),
+        coverage_share=weighted("coverage_share"),
+        isolated=sum(f.isolated for f in figs),
+        isolated_placed=sum(f.isolated_placed for f in figs),
+        mean_travel_km=weighted("mean_travel_km"),
+        constraints=sum(f.constraints for f in figs),
+        upper_bound=sum(f.upper_bound for f in figs) if all(f.upper_bound is not None for f in figs) else None,
+        gap=None,
+        seed=figs[0].seed,
+        seconds=max(f.seconds for f in figs),
+    )
+
+
+def _solve_region(profiles: tuple[TeacherProfile, ...], schools: dict, kwargs: dict) -> CohortResult:
+    """One region's groups (runs on a Dask worker: everything it needs comes in plain,
+    picklable objects)."""
+    from .groups import form_groups
+
+    return form_groups(Cohort.from_profiles(profiles, schools), **kwargs)
+
+
+def form_groups_by_region(
+    cohort: Cohort,
+    *,
+    region_of: str | Mapping[str, str] | Callable = "geo",
+    client=None,
+    max_region: int = REGION_SIZE,
+    seconds: float | None = 10.0,
+    **kwargs,
+) -> RegionalResult:
+    """Form groups region by region, in parallel on ``client`` (a ``dask.distributed.Client``).
+
+    Parameters
+    ----------
+    cohort : Cohort
+        All teachers.
+    region_of : "geo", "local_authority", mapping or function
+        How to split (see :func:`region_labels`); groups never cross regions.
+    client : dask.distributed.Client, optional
+        Where to run the regions (e.g. ``Client(LocalCluster(processes=False))`` or a real
+        cluster). Without one, regions run here one after another, each with all cores.
+    max_region : int
+        Size of the automatic geographic areas.
+    seconds : float
+        Time limit of each region's search.
+    **kwargs
+        Passed to :func:`~matcher.cohorts.groups.form_groups` for every region (size,
+        seed, fairness, keep_apart, ...). Keep-apart pairs and keep-together sets may span
+        regions: each region gets the ones among its teachers. ``unplaceable`` defaults to
+        ``"skip"`` here: teachers nobody in their region can meet are listed in ``unplaced``.
+
+    Returns
+    -------
+    RegionalResult
+        Groups of every region, figures combined over the regions.
+    """
+    t0 = time.monotonic()
+    labels = region_labels(cohort, region_of, max_size=max_region)
+    names = sorted(set(labels), key=lambda r: (len(r), r))
+    members = {r: [p.id for p, lab in zip(cohort.profiles, labels) if lab == r] for r in names}
+    schools = dict(cohort.schools)
+    jobs = {}
+    for r in names:
+        ids = set(members[r])
+        kw = dict(kwargs, seconds=seconds)
+        kw.setdefault("unplaceable", "skip")
+        if "keep_apart" in kw:
+            kw["keep_apart"] = [pair for pair in kw["keep_apart"] if set(pair) <= ids]
+        if "keep_together" in kw:
+            kw["keep_together"] = [s for s in kw["keep_together"] if set(s) <= ids]
+        if "locked" in kw:
+            kw["locked"] = [s for s in kw["locked"] if set(s) <= ids]
+        jobs[r] = (tuple(cohort.get(t) for t in members[r]), {p.school_urn: schools[p.school_urn] for p in map(cohort.get, members[r])}, kw)
+    if client is None:
+        results = {r: _solve_region(*jobs[r]) for r in names}
+    else:
+        for r in names:
+            jobs[r][2].setdefault("threads", 1)  # the workers already run regions side by side
+        futures = {r: client.submit(_solve_region, *jobs[r], key=f"cohort-region-{r}-{int(t0 * 1e6)}", pure=False)
+                   for r in names}
+        results = {r: futures[r].result() for r in names}
+    return RegionalResult(regions=results).check()
