@@ -57,7 +57,9 @@ def tables(runs: dict[str, dict[str, dict]]) -> str:
                 rows.setdefault(r["instance"], {})[s] = r
         if not rows:
             continue
-        head = f"{'instance':<22}" + "".join(f"{s + ' gap%':>16}{'wall':>7}" for s in solvers) + f"{'feasible':>10}"
+        versus = len(solvers) > 1
+        head = (f"{'instance':<22}" + "".join(f"{s + ' gap%':>16}{'wall':>7}" for s in solvers) + f"{'feasible':>10}"
+                + (f"{solvers[0] + ' vs ' + solvers[1]:>24}" if versus else ""))
         lines += [f"\n## {set_name} set: gap to best known (negative = better than best known)", head, "-" * len(head)]
         fam: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
         for inst in sorted(rows):
@@ -73,7 +75,12 @@ def tables(runs: dict[str, dict[str, dict]]) -> str:
                 cells += f"{'-' if gap is None else f'{gap:.3f}':>16}{r['wall_s']:>7.1f}"
                 if gap is not None:
                     fam[family(inst)][s].append(gap)
-            lines.append(f"{inst:<22}{cells}{str(feasible):>10}")
+            extra = ""
+            if versus:
+                a, b = rows[inst].get(solvers[0]), rows[inst].get(solvers[1])
+                if a and b and a["objective"] is not None and b["objective"]:
+                    extra = f"{100 * (a['objective'] - b['objective']) / abs(b['objective']):>+23.3f}%"
+            lines.append(f"{inst:<22}{cells}{str(feasible):>10}{extra}")
         lines += ["", f"{'family':<22}" + "".join(f"{s + ' mean':>14}{'max':>9}" for s in solvers) + f"{'instances':>11}"]
         for f in sorted(fam, key=lambda k: (k.split()[0], int(k.split('=')[1]))):
             cells = ""

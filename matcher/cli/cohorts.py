@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
             allow_same_school=args.allow_same_school,
             progress=bar,
         )
-    except MatcherError as exc:
+    except (MatcherError, ValueError) as exc:
         bar.close()
         return fail(f"cannot form groups: {exc}")
     bar(1.0, None)

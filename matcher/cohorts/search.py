@@ -556,7 +556,7 @@ def improve(
 def solve(
     problem: GroupingProblem,
     *,
-    seconds: float | None = 10.0,
+    seconds: float | None = None,
     seed: int = 0,
     rounds: int | None = None,
     deadline: float | None = None,
@@ -572,10 +572,10 @@ def solve(
     ``progress(fraction_of_time_used, best_state)`` is called on every improvement and
     about four times a second. Unless ``allow_conflicts``, a result in which forbidden
     pairs still share a group raises :class:`InfeasibleError` naming one such pair.
-    With ``rounds`` given, ``seconds`` defaults to no time limit.
+    Without ``seconds``, ``rounds`` or ``deadline`` the search runs for 10 seconds.
     """
-    if rounds is not None and seconds == 10.0:
-        seconds = None
+    if seconds is None and rounds is None and deadline is None:
+        seconds = 10.0
     params = params or SearchParams.for_size(problem.n)
     best: SearchState | None = None
     count = 0
