@@ -28,6 +28,11 @@ release the GIL) and the best island wins.
 Hard constraints: forbidden pairs carry a penalty larger than anything a member can gain
 elsewhere, keep-together sets are contracted into one weighted element, locked groups are
 taken out of the search.
+
+Sparse (CSR) weights, for tens of thousands of members, use an iterated local search
+instead: gains come from each member's stored row, a queue holds the members whose
+neighbourhood changed, kicks swap members with neighbouring groups and are undone when
+they make things worse.
 """
 
 from __future__ import annotations
