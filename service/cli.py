@@ -70,11 +70,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     with app.app_context(), db.new_session(app) as s:
         added, changed = reference.load_schools_into(s)
         print(f"schools: {added} added, {changed} updated")
-        practice = reference.load_practice_into(s)
-        if practice is None:
-            print("practice examples: catalogue module not available; skipped")
-        else:
-            print(f"practice examples: {practice[0]} added, {practice[1]} updated")
+        added, changed = reference.load_practice_into(s)
+        print(f"practice examples: {added} added, {changed} updated")
         programme = accounts.get_or_create_programme(s, args.programme)
 
         sample_ids: list[str] = []

@@ -28,44 +28,34 @@ __all__ = [
 _SCHOOL_COLUMNS = {c.key for c in School.__table__.columns}
 
 
+def _upsert(s: Session, model: type, key: str, records: list[dict]) -> tuple[int, int]:
+    """Insert new rows and update changed ones, matched on ``key``; returns ``(added, changed)``."""
+    added = changed = 0
+    stored = {getattr(x, key): x for x in s.execute(sa.select(model)).scalars()}
+    for values in records:
+        row = stored.get(values[key])
+        if row is None:
+            s.add(model(**values))
+            added += 1
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(row, k, v)
+            changed += 1
+    s.flush()
+    return added, changed
+
+
 def load_schools_into(s: Session) -> tuple[int, int]:
     """Insert or update every school of the shipped table; returns ``(added, changed)``."""
-    added = changed = 0
-    stored = {x.urn: x for x in s.execute(sa.select(School)).scalars()}
-    for school in load_schools().values():
-        values = {k: v for k, v in asdict(school).items() if k in _SCHOOL_COLUMNS}
-        row = stored.get(school.urn)
-        if row is None:
-            s.add(School(**values))
-            added += 1
-        elif any(getattr(row, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(row, k, v)
-            changed += 1
-    s.flush()
-    return added, changed
+    records = [{k: v for k, v in asdict(x).items() if k in _SCHOOL_COLUMNS} for x in load_schools().values()]
+    return _upsert(s, School, "urn", records)
 
 
-def load_practice_into(s: Session) -> tuple[int, int] | None:
-    """Insert or update the practice catalogue; ``None`` when the catalogue module is absent."""
-    try:
-        from matcher.catalogue import load_catalogue
-    except ModuleNotFoundError:
-        return None
-    added = changed = 0
-    stored = {x.id: x for x in s.execute(sa.select(PracticeExample)).scalars()}
-    for example in load_catalogue():
-        values = example.to_dict()
-        row = stored.get(example.id)
-        if row is None:
-            s.add(PracticeExample(**values))
-            added += 1
-        elif any(getattr(row, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(row, k, v)
-            changed += 1
-    s.flush()
-    return added, changed
+def load_practice_into(s: Session) -> tuple[int, int]:
+    """Insert or update the practice catalogue; returns ``(added, changed)``."""
+    from matcher.catalogue import load_catalogue
+
+    return _upsert(s, PracticeExample, "id", [example.to_dict() for example in load_catalogue()])
 
 
 def _like(text: str) -> str:
