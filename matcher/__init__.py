@@ -7,94 +7,137 @@ Three lines in a notebook:
 >>> cohort = matcher.load_cohort(matcher.SAMPLE_TEACHERS)
 >>> len(cohort) >= 100
 True
+
+The public names load lazily (PEP 562): ``import matcher`` itself imports nothing heavy,
+and ``matcher.load_cohort`` imports :mod:`matcher.io` on first use. So command-line tools
+that need only a corner of the library (``peermatch mdgp``) do not pay for scikit-learn,
+pandas or networkx at start-up.
 """
 
-from .affinity import Affinity, AffinityOptions, AffinityWeights, pairwise_affinity, score_pairs, teacher_arrays
-from .catalogue import CONTEXTS, Catalogue, PracticeExample, load_catalogue, teacher_contexts
-from .errors import InfeasibleError, Issue, MatcherError, UnknownTeacherError, UnknownThemeError, ValidationError
-from .graph import (
-    GraphSummary,
-    PeerGraph,
-    centrality,
-    communities,
-    components,
-    isolated_teachers,
-    peer_graph,
-    summarize,
-    to_networkx,
-)
-from .io import (
-    ImportReport,
-    load_cohort,
-    read_teachers,
-    teachers_to_csv,
-    teachers_to_json,
-    write_teachers_csv,
-    write_teachers_json,
-)
-from .peers import PeerIndex, PeerSuggestion, suggest_peers
-from .practice import PracticeWeights, Recommendation, recommend_for_group, recommend_for_teacher
-from .profiles import Cohort, TeacherProfile
-from .samples import generate_teachers
-from .schools import DATA_DIR, School, load_schools
-from .themes import THEME_GROUPS, THEME_IDS, THEMES, Theme
-from .vectorize import ProfileVectorizer, profile_matrix, theme_matrix
+from __future__ import annotations
 
-SAMPLE_TEACHERS = DATA_DIR / "samples" / "teachers.csv"
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "Affinity",
-    "AffinityOptions",
-    "AffinityWeights",
-    "pairwise_affinity",
-    "score_pairs",
-    "teacher_arrays",
-    "CONTEXTS",
-    "Catalogue",
-    "PracticeExample",
-    "load_catalogue",
-    "teacher_contexts",
-    "GraphSummary",
-    "PeerGraph",
-    "centrality",
-    "communities",
-    "components",
-    "isolated_teachers",
-    "peer_graph",
-    "summarize",
-    "to_networkx",
-    "PeerIndex",
-    "PeerSuggestion",
-    "suggest_peers",
-    "InfeasibleError",
-    "Issue",
-    "MatcherError",
-    "UnknownTeacherError",
-    "UnknownThemeError",
-    "ValidationError",
-    "ImportReport",
-    "load_cohort",
-    "read_teachers",
-    "teachers_to_csv",
-    "teachers_to_json",
-    "write_teachers_csv",
-    "write_teachers_json",
-    "PracticeWeights",
-    "Recommendation",
-    "recommend_for_group",
-    "recommend_for_teacher",
-    "Cohort",
-    "TeacherProfile",
-    "generate_teachers",
-    "DATA_DIR",
-    "SAMPLE_TEACHERS",
-    "School",
-    "load_schools",
-    "THEME_GROUPS",
-    "THEME_IDS",
-    "THEMES",
-    "Theme",
-    "ProfileVectorizer",
-    "profile_matrix",
-    "theme_matrix",
-]
+# Public name -> (submodule, attribute in it). One row per submodule, in the order of __all__.
+_SOURCES: dict[str, tuple[str, ...]] = {
+    ".affinity": ("Affinity", "AffinityOptions", "AffinityWeights", "pairwise_affinity", "score_pairs", "teacher_arrays"),
+    ".catalogue": ("CONTEXTS", "Catalogue", "PracticeExample", "load_catalogue", "teacher_contexts"),
+    ".graph": (
+        "GraphSummary",
+        "PeerGraph",
+        "centrality",
+        "communities",
+        "components",
+        "isolated_teachers",
+        "peer_graph",
+        "summarize",
+        "to_networkx",
+    ),
+    ".peers": ("PeerIndex", "PeerSuggestion", "suggest_peers"),
+    ".errors": ("InfeasibleError", "Issue", "MatcherError", "UnknownTeacherError", "UnknownThemeError", "ValidationError"),
+    ".io": (
+        "ImportReport",
+        "load_cohort",
+        "read_teachers",
+        "teachers_to_csv",
+        "teachers_to_json",
+        "write_teachers_csv",
+        "write_teachers_json",
+    ),
+    ".practice": ("PracticeWeights", "Recommendation", "recommend_for_group", "recommend_for_teacher"),
+    ".profiles": ("Cohort", "TeacherProfile"),
+    ".samples": ("generate_teachers",),
+    ".schools": ("DATA_DIR", "School", "load_schools"),
+    ".themes": ("THEME_GROUPS", "THEME_IDS", "THEMES", "Theme"),
+    ".vectorize": ("ProfileVectorizer", "profile_matrix", "theme_matrix"),
+    ".cohorts": (
+        "form_groups",
+        "form_groups_by_region",
+        "repair",
+        "move_member",
+        "Group",
+        "CohortFigures",
+        "CohortResult",
+        "RegionalResult",
+        "GroupingProblem",
+        "read_mdgplib",
+        "solve_exact",
+    ),
+}
+# Exported under another name than the one in the submodule.
+_RENAMED: dict[str, tuple[str, str]] = {"solve_grouping": (".cohorts", "solve")}
+
+_LAZY: dict[str, tuple[str, str]] = {
+    name: (module, name) for module, names in _SOURCES.items() for name in names
+} | _RENAMED
+
+__all__ = [*(name for names in _SOURCES.values() for name in names), "solve_grouping", "SAMPLE_TEACHERS"]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the submodule that defines ``name`` on first access (PEP 562), then cache it here."""
+    if name == "SAMPLE_TEACHERS":
+        value: Any = __getattr__("DATA_DIR") / "samples" / "teachers.csv"
+    elif name in _LAZY:
+        module, attribute = _LAZY[name]
+        value = getattr(importlib.import_module(module, __name__), attribute)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
+    from pathlib import Path
+
+    from .affinity import Affinity, AffinityOptions, AffinityWeights, pairwise_affinity, score_pairs, teacher_arrays
+    from .catalogue import CONTEXTS, Catalogue, PracticeExample, load_catalogue, teacher_contexts
+    from .cohorts import (
+        CohortFigures,
+        CohortResult,
+        Group,
+        GroupingProblem,
+        RegionalResult,
+        form_groups,
+        form_groups_by_region,
+        move_member,
+        read_mdgplib,
+        repair,
+        solve_exact,
+    )
+    from .cohorts import solve as solve_grouping
+    from .errors import InfeasibleError, Issue, MatcherError, UnknownTeacherError, UnknownThemeError, ValidationError
+    from .graph import (
+        GraphSummary,
+        PeerGraph,
+        centrality,
+        communities,
+        components,
+        isolated_teachers,
+        peer_graph,
+        summarize,
+        to_networkx,
+    )
+    from .io import (
+        ImportReport,
+        load_cohort,
+        read_teachers,
+        teachers_to_csv,
+        teachers_to_json,
+        write_teachers_csv,
+        write_teachers_json,
+    )
+    from .peers import PeerIndex, PeerSuggestion, suggest_peers
+    from .practice import PracticeWeights, Recommendation, recommend_for_group, recommend_for_teacher
+    from .profiles import Cohort, TeacherProfile
+    from .samples import generate_teachers
+    from .schools import DATA_DIR, School, load_schools
+    from .themes import THEME_GROUPS, THEME_IDS, THEMES, Theme
+    from .vectorize import ProfileVectorizer, profile_matrix, theme_matrix
+
+    SAMPLE_TEACHERS: Path

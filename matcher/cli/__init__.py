@@ -4,6 +4,12 @@ Each library command lives in its own module of this package and exposes
 ``register(subparsers)``; the service adds its commands (``users``, ``tokens``,
 ``serve``...) through the ``peermatch.commands`` entry-point group, so this library
 never imports the service.
+
+Start-up stays cheap (``peermatch --help`` in well under 0.1 s): building the parser imports
+only these small modules, and each command imports what it needs (numpy, scikit-learn,
+numba...) inside its function. ``mdgp``, whose time limit counts from process start, loads
+only :mod:`matcher.cohorts.problem` and :mod:`matcher.cohorts.search`.
+tests/matcher/cli/test_startup.py checks this.
 """
 
 from __future__ import annotations

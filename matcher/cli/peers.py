@@ -6,12 +6,16 @@ import argparse
 import difflib
 import json
 import re
+from typing import TYPE_CHECKING
 
 from ..errors import MatcherError, UnknownTeacherError
-from ..peers import PeerIndex
-from ..profiles import Cohort
-from ..themes import THEMES
 from .common import cohort_or_exit, fail
+
+if TYPE_CHECKING:
+    from ..profiles import Cohort
+
+# matcher.peers (scikit-learn) and matcher.themes load inside the functions, so that building
+# the `peermatch` parser stays cheap for every other command.
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,10 +47,14 @@ def _unknown_teacher(cohort: Cohort, teacher_id: str, path: str) -> str:
 
 
 def _labels(theme_ids: tuple[str, ...]) -> str:
+    from ..themes import THEMES
+
     return ", ".join(THEMES[t].label for t in theme_ids) or "none given"
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..peers import PeerIndex
+
     if args.k <= 0:
         return fail(f"-k must be a positive number of peers, got {args.k}")
     if not 0.0 <= args.diversity <= 1.0:

@@ -7,13 +7,17 @@ import csv
 import json
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..catalogue import load_catalogue
 from ..errors import Issue, MatcherError, UnknownTeacherError, ValidationError
-from ..practice import Recommendation, recommend_for_group, recommend_for_teacher
-from ..profiles import Cohort, TeacherProfile
-from ..themes import THEMES
 from .common import cohort_or_exit, fail
+
+if TYPE_CHECKING:
+    from ..practice import Recommendation
+    from ..profiles import Cohort, TeacherProfile
+
+# matcher.catalogue, matcher.practice (scikit-learn) and matcher.themes load inside the functions,
+# so that building the `peermatch` parser stays cheap for every other command.
 
 GROUP_COLUMNS = ("group_id", "teacher_id")
 
@@ -85,6 +89,8 @@ def _members(cohort: Cohort, ids: tuple[str, ...], path: str) -> list[TeacherPro
 
 
 def _print_text(title: str, recs: list[Recommendation], cohort: Cohort) -> None:
+    from ..themes import THEMES
+
     print(title)
     for n, r in enumerate(recs, start=1):
         e = r.example
@@ -99,6 +105,10 @@ def _print_text(title: str, recs: list[Recommendation], cohort: Cohort) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..catalogue import load_catalogue
+    from ..practice import recommend_for_group, recommend_for_teacher
+    from ..themes import THEMES
+
     if args.k < 1:
         return fail(f"-k must be at least 1, got {args.k}")
     if args.group is not None and not args.group_id:

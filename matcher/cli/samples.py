@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..io import write_teachers_csv, write_teachers_json
-from ..samples import generate_teachers, school_age_high
-from ..schools import load_schools
 from .common import fail
+
+# matcher.io, matcher.samples and matcher.schools (numpy) load inside run().
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,6 +28,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..io import write_teachers_csv, write_teachers_json
+    from ..samples import generate_teachers, school_age_high
+    from ..schools import load_schools
+
     out = Path(args.output)
     if out.suffix.lower() not in (".csv", ".json"):
         return fail(f"--output must end in .csv or .json, got {args.output!r}")

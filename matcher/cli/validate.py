@@ -7,9 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from ..io import read_teachers
-from ..schools import load_schools
 from .common import fail
+
+# matcher.io and matcher.schools (numpy) load inside run().
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,6 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..io import read_teachers
+    from ..schools import load_schools
+
     path = Path(args.file)
     if not path.is_file():
         return fail(f"no such file: {args.file}")

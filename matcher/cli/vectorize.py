@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
-
-from ..vectorize import ProfileVectorizer
 from .common import cohort_or_exit, fail
+
+# numpy and matcher.vectorize (scikit-learn) load inside run().
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,6 +22,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from ..vectorize import ProfileVectorizer
+
     if not args.output.endswith(".npz"):
         return fail(f"--output must end in .npz, got {args.output!r}")
     cohort = cohort_or_exit(args.file)
