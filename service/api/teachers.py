@@ -136,9 +136,11 @@ def data_export(path: TeacherPath):
 
 @bp.get("/<teacher_id>/peers", responses={200: PeersOut})
 def peers_of_teacher(path: TeacherPath):
-    """Suggested peers with reasons, 'similar' or 'different' context, and consent state.
+    """Suggested peers with reasons, a kind ('similar' or 'new ideas') and the consent state.
 
-    Contact details appear only when both teachers have accepted each other.
+    Peers the teacher declined are not suggested; they are listed under ``declined``.
+    A peer's contact details appear only when both teachers accepted each other and the
+    peer agreed to share them (``consent_share_contact``); otherwise ``contact_withheld``.
     """
     user = auth.require("coordinator", "teacher")
     return Response(peers.peers_json(user, path.teacher_id), mimetype="application/json")
@@ -146,6 +148,14 @@ def peers_of_teacher(path: TeacherPath):
 
 @bp.put("/<teacher_id>/peers/<peer_id>/decision", responses={200: PeerOut})
 def decide_peer(path: PeerPath, body: DecisionIn):
-    """Accept or decline a suggested peer (the teacher themselves)."""
+    """Accept or decline a suggested peer (the teacher themselves). A declined peer is no longer suggested."""
     user = auth.require("teacher")
     return respond(PeerOut.model_validate(peers.decide(user, path.teacher_id, path.peer_id, body.decision)))
+
+
+@bp.delete("/<teacher_id>/peers/<peer_id>/decision", responses={204: None})
+def undo_peer_decision(path: PeerPath):
+    """Withdraw my answer about a peer, e.g. undo a decline: the peer can be suggested again."""
+    user = auth.require("teacher")
+    peers.undo(user, path.teacher_id, path.peer_id)
+    return "", 204

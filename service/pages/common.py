@@ -41,7 +41,7 @@ CONTEXT_LABELS = {
     "different": "Different schools (new ideas)",
     "mixed": "A mix of both",
 }
-KIND_LABELS = {"similar": "Similar context", "different": "New ideas", "new ideas": "New ideas"}
+KIND_LABELS = {"similar": "Similar context", "new ideas": "New ideas"}  # matcher.peers.KINDS
 DAYS = (("mon", "Monday"), ("tue", "Tuesday"), ("wed", "Wednesday"), ("thu", "Thursday"), ("fri", "Friday"))
 PARTS = (("am", "Morning"), ("pm", "Afternoon"), ("after_school", "After school"))
 

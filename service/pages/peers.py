@@ -1,4 +1,4 @@
-"""Teacher pages: my suggested peers (accept/decline, contact after mutual consent) and practice examples."""
+"""Teacher pages: my suggested peers (accept, decline and undo; contact after mutual consent, if shared) and practice examples."""
 
 from __future__ import annotations
 
@@ -16,17 +16,29 @@ DECISION_WORDS = {"accepted": "accepted", "declined": "declined"}
 
 @bp.get("/me/peers")
 def my_peers():
-    """My suggested peers with reasons, each marked "similar context" or "new ideas"."""
+    """My suggested peers with reasons, each marked "similar context" or "new ideas"; the ones I declined apart."""
     user = _teacher_identity()
     answer = peer_svc.peers_for(user, user.teacher_id)
     items = answer["suggestions"]
     return render_template(
         "teacher/peers.html",
         items=items,
+        declined=answer.get("declined", []),
+        share_my_contact=answer.get("share_my_contact", False),
+        open_declined=request.args.get("declined") == "open",
         connected=[x for x in items if x["status"] == "connected"],
         similar=sum(1 for x in items if x["kind"] == "similar"),
-        different=sum(1 for x in items if x["kind"] != "similar"),
+        different=sum(1 for x in items if x["kind"] == "new ideas"),
     )
+
+
+def _connected_message(item: dict) -> str:
+    first = item["name"].split()[0] if item["name"].split() else item["name"]
+    if item["contact"]:
+        return f"You and {item['name']} have both accepted: {first}'s contact details are below."
+    if item["contact_withheld"]:
+        return f"You and {item['name']} have both accepted, but {first} has not agreed to share their contact details."
+    return f"You and {item['name']} have both accepted; {first} has not given an email address yet."
 
 
 @bp.post("/me/peers/<peer_id>")
@@ -38,12 +50,29 @@ def my_peer_decision(peer_id: str):
         raise Problem(422, "Choose accept or decline.")
     item = peer_svc.decide(user, user.teacher_id, peer_id, decision)
     if item["status"] == "connected":
-        flash(f"You and {item['name']} have both accepted: you can now see each other's contact details.", "success")
+        flash(_connected_message(item), "success")
     elif item["status"] == "waiting_for_peer":
-        flash(f"You accepted {item['name']}. Their contact details appear here once they accept too.", "success")
+        flash(f"You accepted {item['name']}. You are connected once they accept too.", "success")
     else:
-        flash(f"You declined {item['name']}. They are not told.", "success")
+        flash(f"You declined {item['name']}. They are not told, and no longer suggested to you; undo under “You declined”.", "success")
+        return redirect(url_for("pages.my_peers", declined="open"))
     return redirect(url_for("pages.my_peers") + f"#peer-{peer_id}")
+
+
+@bp.post("/me/peers/<peer_id>/undo")
+def my_peer_undo(peer_id: str):
+    """Undo my decline of a peer: they can be suggested to me again."""
+    user = _teacher_identity()
+    declined = {d["peer_id"]: d for d in peer_svc.peers_for(user, user.teacher_id).get("declined", [])}
+    if peer_id not in declined:
+        raise Problem(404, f"You have not declined {peer_id!r}.")
+    item = peer_svc.undo(user, user.teacher_id, peer_id)
+    name = declined[peer_id]["name"]
+    if item is not None:
+        flash(f"You no longer decline {name}: they are back among your suggestions.", "success")
+        return redirect(url_for("pages.my_peers") + f"#peer-{peer_id}")
+    flash(f"You no longer decline {name}. They are not among your best matches now, but may be suggested again when profiles change.", "success")
+    return redirect(url_for("pages.my_peers"))
 
 
 @bp.get("/me/practice")

@@ -12,7 +12,7 @@ from ..auth import Identity
 from ..models import ApiToken, CohortRun, ConsentDecision, PracticeExample, Suggestion, Teacher, User, utcnow
 from ..problems import Problem
 from .common import bump_profiles, pseudonym
-from .peers import forget_programme
+from .peers import connections, forget_programme
 from .teachers import PROFILE_FIELDS, get_teacher_for, profile_of
 
 __all__ = ["export_teacher_data", "erase_teacher", "scrub"]
@@ -35,7 +35,12 @@ def _memberships(s, t: Teacher) -> list[dict]:
 
 
 def export_teacher_data(identity: Identity, teacher_id: str) -> dict[str, Any]:
-    """Everything stored about one teacher, as JSON-ready data (their own or, for coordinators, on request)."""
+    """Everything stored about one teacher, as JSON-ready data (their own or, for coordinators, on request).
+
+    ``connections`` lists the teachers connected with them (both accepted); a connected
+    teacher's contact details are included only when that teacher agreed to share them,
+    the same rule as the peers page.
+    """
     t = _check(identity, teacher_id)
     s = db.session()
     profile = profile_of(t)
@@ -65,6 +70,7 @@ def export_teacher_data(identity: Identity, teacher_id: str) -> dict[str, Any]:
             {"peer_id": x.peer_id, "score": x.score, "kind": x.kind, "reasons": list(x.reasons), "computed_at": x.computed_at.isoformat()} for x in suggestions
         ],
         "decisions": [{"peer_id": d.peer_id, "decision": d.decision, "decided_at": d.decided_at.isoformat()} for d in decisions],
+        "connections": connections(s, t.id),
         "suggested_to_others": shown_to,
         "cohort_groups": _memberships(s, t),
     }

@@ -7,12 +7,20 @@ answer (:class:`PeerList`: names, schools, reasons). Both carry the programme's
 version, so older ones are stale and are recomputed on the next request
 (``peermatch suggestions refresh`` recomputes them all up front).
 
+Peers a teacher declined are no longer suggested to them: every computation leaves them
+out (and fills the list from the next best peers), and a decline (or its undo) recomputes
+that teacher's stored list at once. The answer lists them apart, under ``declined``, so
+that the teacher can undo.
+
 An answer is the stored JSON as it is when nobody has accepted or declined anything
 involving the teacher, and otherwise the stored JSON with the consent state laid over
 it. Answers are also cached in each process, keyed by the profiles and decisions
 versions, so a repeated request costs two small queries.
 
-Contact details appear in an answer only when both teachers accepted each other.
+Contact details of a teacher X reach a teacher Y only when both accepted each other
+*and* X agreed to share them (``consent_share_contact`` in X's profile); otherwise Y
+sees that they are connected and that X has not agreed to share contact details.
+:func:`connections` is that rule, for the answer and for Y's GDPR export alike.
 """
 
 from __future__ import annotations
@@ -33,7 +41,18 @@ from ..problems import Problem
 from .common import bump_decisions, programme_versions
 from .teachers import programme_cohort
 
-__all__ = ["peers_json", "peers_for", "decide", "compute_for", "refresh_programme", "is_fresh", "clear_cache", "forget_programme"]
+__all__ = [
+    "peers_json",
+    "peers_for",
+    "decide",
+    "undo",
+    "connections",
+    "compute_for",
+    "refresh_programme",
+    "is_fresh",
+    "clear_cache",
+    "forget_programme",
+]
 
 _CACHE: OrderedDict = OrderedDict()
 _CACHE_LOCK = threading.Lock()
@@ -81,6 +100,25 @@ def _index(s: Session, programme_id: int, profiles_version: int):
     return index
 
 
+def _declined_by(s: Session, teacher_ids: Iterable[str] | None = None, *, programme_id: int | None = None) -> dict[str, set[str]]:
+    """``{teacher: peers they declined}``, for some teachers or for a whole programme."""
+    query = sa.select(ConsentDecision.teacher_id, ConsentDecision.peer_id).where(ConsentDecision.decision == "declined")
+    if programme_id is not None:
+        query = query.join(Teacher, Teacher.id == ConsentDecision.teacher_id).where(Teacher.programme_id == programme_id)
+    else:
+        query = query.where(ConsentDecision.teacher_id.in_(list(teacher_ids or ())))
+    out: dict[str, set[str]] = {}
+    for teacher_id, peer_id in s.execute(query):
+        out.setdefault(teacher_id, set()).add(peer_id)
+    return out
+
+
+def _suggest(index, teacher_id: str, declined: Iterable[str] = ()) -> list:
+    """``matcher.peers`` suggestions for one teacher, leaving out the peers they declined."""
+    exclude = sorted(p for p in declined if p in index.cohort.index)
+    return list(index.suggest(teacher_id, k=_k(), exclude=exclude))
+
+
 def compute_for(s: Session, programme_id: int, teacher_id: str, k: int | None = None) -> list:
     """Fresh ``matcher.peers`` suggestions for one teacher of a programme (not stored)."""
     profiles_version, _ = programme_versions(s, programme_id)
@@ -91,7 +129,7 @@ def _school(school) -> dict:
     return {"urn": school.urn, "name": school.name, "local_authority": school.local_authority, "lat": school.lat, "lon": school.lon}
 
 
-def _entry(peer_id: str, name: str, school: dict, score: float, kind: str, terms: dict, reasons: list[str]) -> dict:
+def _entry(peer_id: str, name: str, school: dict, score: float, kind: str | None, terms: dict, reasons: list[str]) -> dict:
     return {
         "peer_id": peer_id,
         "name": name,
@@ -105,6 +143,7 @@ def _entry(peer_id: str, name: str, school: dict, score: float, kind: str, terms
         "incoming": False,
         "status": "pending",
         "contact": None,
+        "contact_withheld": False,
     }
 
 
@@ -130,7 +169,8 @@ def _render(index, teacher_id: str, suggestions: Sequence, profiles_version: int
         )
         peer = index.cohort.get(x.peer_id)
         entries.append(_entry(x.peer_id, peer.name, _school(index.cohort.schools[peer.school_urn]), float(x.score), str(x.kind), terms, reasons))
-    body = json.dumps({"teacher_id": teacher_id, "suggestions": entries})
+    me = index.cohort.get(teacher_id)
+    body = json.dumps({"teacher_id": teacher_id, "share_my_contact": bool(me.consent_share_contact), "suggestions": entries, "declined": []})
     return rows, {"teacher_id": teacher_id, "profiles_version": profiles_version, "body": body, "computed_at": now}
 
 
@@ -156,6 +196,18 @@ def _store(teacher_ids: Iterable[str], rows: list[dict], lists: list[dict]) -> N
         pass
 
 
+def _restore(s: Session, programme_id: int, teacher_id: str, profiles_version: int) -> None:
+    """Recompute one teacher's stored list in the request's own transaction (after a decline or its undo)."""
+    index = _index(s, programme_id, profiles_version)
+    declined = _declined_by(s, [teacher_id]).get(teacher_id, set())
+    rows, one = _render(index, teacher_id, _suggest(index, teacher_id, declined), profiles_version)
+    s.execute(sa.delete(Suggestion).where(Suggestion.teacher_id == teacher_id))
+    s.execute(sa.delete(PeerList).where(PeerList.teacher_id == teacher_id))
+    if rows:
+        s.execute(sa.insert(Suggestion), rows)
+    s.execute(sa.insert(PeerList), [one])
+
+
 def forget_programme(s: Session, programme_id: int) -> None:
     """Delete every stored peer list of a programme (e.g. when someone is erased: lists name people)."""
     s.execute(sa.delete(PeerList).where(PeerList.teacher_id.in_(sa.select(Teacher.id).where(Teacher.programme_id == programme_id))))
@@ -177,16 +229,18 @@ def is_fresh(s: Session, programme_id: int) -> bool:
 def refresh_programme(s: Session, programme_id: int, *, force: bool = True) -> int:
     """Compute and store the suggestions of every teacher of a programme; returns how many teachers.
 
-    With ``force=False`` nothing is done (0 is returned) when the stored ones are fresh.
+    Peers a teacher declined are left out of their list. With ``force=False`` nothing is
+    done (0 is returned) when the stored ones are fresh.
     """
     if not force and is_fresh(s, programme_id):
         return 0
     profiles_version, _ = programme_versions(s, programme_id)
     index = _index(s, programme_id, profiles_version)
+    declined = _declined_by(s, programme_id=programme_id)
     rows: list[dict] = []
     lists: list[dict] = []
     for teacher_id in index.cohort.ids:
-        more, one = _render(index, teacher_id, index.suggest(teacher_id, k=_k()), profiles_version)
+        more, one = _render(index, teacher_id, _suggest(index, teacher_id, declined.get(teacher_id, ())), profiles_version)
         rows += more
         lists.append(one)
     s.flush()
@@ -209,11 +263,12 @@ def _access(identity: Identity, teacher_id: str) -> tuple[int, int, int]:
 
 
 def _stored_body(s: Session, programme_id: int, teacher_id: str, profiles_version: int) -> str:
-    """The stored answer (no consent state), computed and stored first if stale."""
+    """The stored answer (no consent state), computed (without declined peers) and stored first if stale."""
     body = s.connection().execute(_LIST, {"id": teacher_id, "v": profiles_version}).scalar()
     if body is None:
         index = _index(s, programme_id, profiles_version)
-        rows, one = _render(index, teacher_id, index.suggest(teacher_id, k=_k()), profiles_version)
+        declined = _declined_by(s, [teacher_id]).get(teacher_id, set())
+        rows, one = _render(index, teacher_id, _suggest(index, teacher_id, declined), profiles_version)
         _store([teacher_id], rows, [one])
         body = one["body"]
     return body
@@ -227,39 +282,120 @@ def _status(mine: str | None, theirs: str | None) -> str:
     return "pending"
 
 
+# ---- contact details: the one rule ---------------------------------------------------------
+
+
+def _contact_rows(s: Session, peer_ids: Iterable[str]) -> dict[str, tuple[str, str, bool]]:
+    """``{id: (name, email, consent_share_contact)}`` of some teachers."""
+    ids = list(peer_ids)
+    if not ids:
+        return {}
+    rows = s.execute(sa.select(Teacher.id, Teacher.name, Teacher.email, Teacher.consent_share_contact).where(Teacher.id.in_(ids)))
+    return {r.id: (r.name, r.email, bool(r.consent_share_contact)) for r in rows}
+
+
+def _contact_of(name: str, email: str, consent: bool) -> tuple[dict | None, bool]:
+    """What a connected teacher sees of a peer: ``(contact or None, withheld)``.
+
+    The contact leaves the service only with the peer's own consent to share it.
+
+    >>> _contact_of("Sam Lee", "sam@school.example", True)
+    ({'name': 'Sam Lee', 'email': 'sam@school.example'}, False)
+    >>> _contact_of("Sam Lee", "sam@school.example", False)
+    (None, True)
+    """
+    if not consent:
+        return None, True
+    return ({"name": name, "email": email} if email else None), False
+
+
+def connections(s: Session, teacher_id: str) -> list[dict]:
+    """The teachers connected with ``teacher_id`` (both accepted), with what may be shown of each.
+
+    Each is ``{"peer_id", "name", "contact", "contact_withheld"}``: ``contact`` is the
+    peer's name and email only when the peer agreed to share contact details;
+    ``contact_withheld`` is true when they did not. Used by the answer and the GDPR export.
+    """
+    mine = set(
+        s.execute(sa.select(ConsentDecision.peer_id).where(ConsentDecision.teacher_id == teacher_id, ConsentDecision.decision == "accepted")).scalars()
+    )
+    theirs = set(
+        s.execute(sa.select(ConsentDecision.teacher_id).where(ConsentDecision.peer_id == teacher_id, ConsentDecision.decision == "accepted")).scalars()
+    )
+    out = []
+    for peer_id, (name, email, consent) in sorted(_contact_rows(s, mine & theirs).items()):
+        contact, withheld = _contact_of(name, email, consent)
+        out.append({"peer_id": peer_id, "name": name, "contact": contact, "contact_withheld": withheld})
+    return out
+
+
+# ---- the answer ------------------------------------------------------------------------------
+
+
+def _first_name(name: str) -> str:
+    return name.split()[0] if name.split() else name
+
+
+def _outside_entries(s: Session, teacher_id: str, peer_ids: Sequence[str], incoming: set[str]) -> list[dict]:
+    """Entries for peers who are not in the teacher's stored list (they asked, or were accepted earlier).
+
+    Score and kind come from the peer's own suggestion of the teacher when there is one;
+    otherwise the score is 0 and the kind ``None``.
+    """
+    if not peer_ids:
+        return []
+    back = {x.teacher_id: x for x in s.execute(sa.select(Suggestion).where(Suggestion.teacher_id.in_(list(peer_ids)), Suggestion.peer_id == teacher_id)).scalars()}
+    people = s.execute(sa.select(Teacher.id, Teacher.name, School).join(School, School.urn == Teacher.school_urn).where(Teacher.id.in_(list(peer_ids)))).all()
+    out = []
+    for peer_id, name, school in sorted(people, key=lambda r: r[0]):
+        x = back.get(peer_id)
+        first = _first_name(name)
+        reason = f"{first} would like to connect with you." if peer_id in incoming else f"You accepted {first} earlier."
+        entry = _entry(peer_id, name, _school(school), x.score if x else 0.0, x.kind if x else None, dict(x.terms) if x else {}, [reason])
+        entry["incoming"] = peer_id in incoming
+        out.append(entry)
+    return out
+
+
+def _declined_entries(s: Session, teacher_id: str) -> list[dict]:
+    """The peers a teacher declined, newest first (name and school, for an undo)."""
+    rows = s.execute(
+        sa.select(ConsentDecision.peer_id, ConsentDecision.decided_at, Teacher.name, School)
+        .join(Teacher, Teacher.id == ConsentDecision.peer_id)
+        .join(School, School.urn == Teacher.school_urn)
+        .where(ConsentDecision.teacher_id == teacher_id, ConsentDecision.decision == "declined")
+        .order_by(ConsentDecision.decided_at.desc(), ConsentDecision.peer_id)
+    ).all()
+    return [{"peer_id": p, "name": name, "school": _school(school), "decided_at": at.isoformat()} for p, at, name, school in rows]
+
+
 def _overlay(s: Session, teacher_id: str, data: dict, decisions: Sequence) -> dict:
-    """Lay the consent state (and contact details where both accepted) over a stored answer."""
+    """Lay the consent state (and contact details where the rule allows) over a stored answer.
+
+    Declined peers move from ``suggestions`` to ``declined``; peers who asked to connect,
+    or whom the teacher accepted, stay visible even when they are not in the stored list.
+    """
     mine = {p: d for t, p, d in decisions if t == teacher_id}
     theirs = {t: d for t, p, d in decisions if p == teacher_id}
     items = data["suggestions"]
     listed = {x["peer_id"] for x in items}
-    # Someone who accepted me although they are not in my list: show their request, so
-    # that consent can become mutual.
-    incoming = [p for p, d in theirs.items() if d == "accepted" and p not in listed]
-    if incoming:
-        back = {x.teacher_id: x for x in s.execute(sa.select(Suggestion).where(Suggestion.teacher_id.in_(incoming), Suggestion.peer_id == teacher_id)).scalars()}
-        people = s.execute(sa.select(Teacher.id, Teacher.name, School).join(School, School.urn == Teacher.school_urn).where(Teacher.id.in_(incoming))).all()
-        for peer_id, name, school in people:
-            x = back.get(peer_id)
-            first = name.split()[0] if name.split() else name
-            entry = _entry(peer_id, name, _school(school), x.score if x else 0.0, x.kind if x else "", dict(x.terms) if x else {}, [f"{first} would like to connect with you."])
-            entry["incoming"] = True
-            items.append(entry)
+    incoming = {p for p, d in theirs.items() if d == "accepted" and p not in listed}
+    accepted = {p for p, d in mine.items() if d == "accepted" and p not in listed}
+    items += _outside_entries(s, teacher_id, sorted(incoming | accepted), incoming)
     for item in items:
         peer_id = item["peer_id"]
         item["my_decision"] = mine.get(peer_id)
         item["requested_by_peer"] = theirs.get(peer_id) == "accepted"
         item["status"] = _status(mine.get(peer_id), theirs.get(peer_id))
-    connected = [x["peer_id"] for x in items if x["status"] == "connected"]
-    if connected:
-        contacts = dict(s.execute(sa.select(Teacher.id, Teacher.email).where(Teacher.id.in_(connected))).all())
-        for item in items:
-            if item["peer_id"] in contacts:
-                item["contact"] = {"name": item["name"], "email": contacts[item["peer_id"]]}
+        item["contact"], item["contact_withheld"] = None, False
+    connected = _contact_rows(s, [x["peer_id"] for x in items if x["status"] == "connected"])
+    for item in items:
+        if item["peer_id"] in connected:
+            item["contact"], item["contact_withheld"] = _contact_of(*connected[item["peer_id"]])
     # A peer erased since the list was stored has no row any more: leave them out.
-    if decisions:
-        alive = set(s.execute(sa.select(Teacher.id).where(Teacher.id.in_([x["peer_id"] for x in items]))).scalars())
-        data["suggestions"] = [x for x in items if x["peer_id"] in alive]
+    alive = set(s.execute(sa.select(Teacher.id).where(Teacher.id.in_([x["peer_id"] for x in items]))).scalars()) if items else set()
+    data["suggestions"] = [x for x in items if x["peer_id"] in alive and x["status"] != "declined"]
+    data["declined"] = _declined_entries(s, teacher_id) if "declined" in mine.values() else []
     return data
 
 
@@ -293,11 +429,17 @@ def peers_for(identity: Identity, teacher_id: str) -> dict:
     return json.loads(peers_json(identity, teacher_id))
 
 
-def decide(identity: Identity, teacher_id: str, peer_id: str, decision: str) -> dict:
-    """Record a teacher's accept/decline of one suggested peer; returns that peer's entry.
+def _own_decision(s: Session, teacher_id: str, peer_id: str) -> ConsentDecision | None:
+    return s.execute(sa.select(ConsentDecision).where(ConsentDecision.teacher_id == teacher_id, ConsentDecision.peer_id == peer_id)).scalar_one_or_none()
 
-    Only the teacher themselves decides. The peer must be among their suggestions, or
-    have accepted them.
+
+def decide(identity: Identity, teacher_id: str, peer_id: str, decision: str) -> dict:
+    """Record a teacher's accept/decline of one peer; returns that peer's entry.
+
+    Only the teacher themselves decides. The peer must be among their suggestions, have
+    accepted them, or have been answered by them before (a declined peer can be accepted
+    after all). Declining (or accepting a peer declined before) recomputes the teacher's
+    list, so that a declined peer's place goes to the next best peer.
 
     Raises
     ------
@@ -308,13 +450,14 @@ def decide(identity: Identity, teacher_id: str, peer_id: str, decision: str) -> 
         raise Problem(403, "Only the teacher themselves accepts or declines a suggested peer.")
     programme_id, profiles_version, _ = _access(identity, teacher_id)
     s = db.session()
-    listed = {x["peer_id"] for x in json.loads(_stored_body(s, programme_id, teacher_id, profiles_version))["suggestions"]}
+    listed = {x["peer_id"]: x for x in json.loads(_stored_body(s, programme_id, teacher_id, profiles_version))["suggestions"]}
     asked = s.execute(
         sa.select(ConsentDecision.id).where(ConsentDecision.teacher_id == peer_id, ConsentDecision.peer_id == teacher_id, ConsentDecision.decision == "accepted")
     ).first()
-    if peer_id not in listed and asked is None:
+    row = _own_decision(s, teacher_id, peer_id)
+    if peer_id not in listed and asked is None and row is None:
         raise Problem(404, f"{peer_id!r} is not among your suggested peers.")
-    row = s.execute(sa.select(ConsentDecision).where(ConsentDecision.teacher_id == teacher_id, ConsentDecision.peer_id == peer_id)).scalar_one_or_none()
+    before = row.decision if row is not None else None
     if row is None:
         s.add(ConsentDecision(teacher_id=teacher_id, peer_id=peer_id, decision=decision))
     else:
@@ -322,8 +465,44 @@ def decide(identity: Identity, teacher_id: str, peer_id: str, decision: str) -> 
         row.decided_at = utcnow()
     s.flush()
     bump_decisions(s, programme_id)
+    if (before == "declined") != (decision == "declined"):
+        _restore(s, programme_id, teacher_id, profiles_version)
     answer = json.loads(_answer(s, programme_id, teacher_id, profiles_version))
     for item in answer["suggestions"]:
         if item["peer_id"] == peer_id:
             return item
-    raise Problem(404, f"{peer_id!r} is not among your suggested peers.")
+    # Declined: no longer in the list; answer with the entry as it was, marked declined.
+    entry = listed.get(peer_id) or next(iter(_outside_entries(s, teacher_id, [peer_id], {peer_id} if asked else set())), None)
+    if entry is None:
+        raise Problem(404, f"{peer_id!r} is not among your suggested peers.")
+    entry.update(my_decision=decision, requested_by_peer=asked is not None, status=_status(decision, "accepted" if asked else None), contact=None, contact_withheld=False)
+    return entry
+
+
+def undo(identity: Identity, teacher_id: str, peer_id: str) -> dict | None:
+    """Withdraw a teacher's answer about one peer (e.g. undo a decline).
+
+    A peer who was declined becomes suggestable again: the teacher's list is recomputed.
+    Returns the peer's entry when they are in the list now, else ``None``.
+
+    Raises
+    ------
+    Problem
+        403 for anyone but the teacher, 404 when the teacher has not answered about that peer.
+    """
+    if not identity.is_teacher:
+        raise Problem(403, "Only the teacher themselves changes their answers.")
+    programme_id, profiles_version, _ = _access(identity, teacher_id)
+    s = db.session()
+    _stored_body(s, programme_id, teacher_id, profiles_version)  # stored before this transaction writes
+    row = _own_decision(s, teacher_id, peer_id)
+    if row is None:
+        raise Problem(404, f"You have not accepted or declined {peer_id!r}.")
+    was = row.decision
+    s.delete(row)
+    s.flush()
+    bump_decisions(s, programme_id)
+    if was == "declined":
+        _restore(s, programme_id, teacher_id, profiles_version)
+    answer = json.loads(_answer(s, programme_id, teacher_id, profiles_version))
+    return next((x for x in answer["suggestions"] if x["peer_id"] == peer_id), None)
