@@ -9,7 +9,7 @@ from .. import auth
 from ..models import CohortRun
 from ..services import cohorts as svc
 from .common import CSV_RESPONSE, SECURITY, csv_response, operation_id, page_out, respond
-from .schemas import ApproveIn, CohortRunIn, CohortRunList, CohortRunOut, GroupPath, IfMatch, MoveIn, PageQuery, RepairIn, RunPath
+from .schemas import ApproveIn, CohortRunIn, CohortRunList, CohortRunOut, GroupPath, IfMatch, LostGroup, MoveIn, PageQuery, RepairIn, RunPath
 
 bp = APIBlueprint("cohort_runs", __name__, operation_id_callback=operation_id, url_prefix="/cohort-runs", abp_tags=[Tag(name="cohort runs")], abp_security=SECURITY)
 
@@ -34,6 +34,7 @@ def run_out(run: CohortRun, *, result: dict | None = None, preview: bool = False
         result=result if result is not None else run.result,
         error=run.error,
         preview=preview,
+        lost_members=[LostGroup(**x) for x in svc.lost_members(run)],
     )
 
 
@@ -76,7 +77,7 @@ def approve_group(path: GroupPath, body: ApproveIn, header: IfMatch):
 
 @bp.post("/<int:run_id>/moves", responses={200: CohortRunOut, 409: None, 428: None})
 def move_member(path: RunPath, body: MoveIn, header: IfMatch):
-    """Move a member to another group; the answer has the new figures. dry_run previews without saving."""
+    """Move a member to another group (to_group: the group's 0-based index); the answer has the new figures. dry_run previews without saving."""
     user = auth.require("coordinator")
     run, new = svc.move(user, path.run_id, body.teacher_id, body.to_group, dry_run=body.dry_run, if_match=header.if_match, version=body.version)
     return _respond_run(run, result=new, preview=body.dry_run)
@@ -84,7 +85,11 @@ def move_member(path: RunPath, body: MoveIn, header: IfMatch):
 
 @bp.post("/<int:run_id>/repair", responses={200: CohortRunOut, 409: None, 428: None})
 def repair_run(path: RunPath, body: RepairIn, header: IfMatch):
-    """Re-optimise after drop-outs or late joiners, keeping approved groups as they are."""
+    """Re-optimise after drop-outs or late joiners, keeping approved groups as they are.
+
+    Members erased since the run count as dropped: with an empty body, this refills the
+    groups listed in the run's ``lost_members``.
+    """
     user = auth.require("coordinator")
     seconds = min(body.seconds or current_app.config["PEERMATCH_COHORT_DEFAULT_SECONDS"], current_app.config["PEERMATCH_COHORT_MAX_SECONDS"])
     run = svc.repair(user, path.run_id, body.dropped, body.joined, seconds, if_match=header.if_match, version=body.version)

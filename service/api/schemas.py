@@ -380,6 +380,16 @@ class RunError(BaseModel):
     errors: list[dict] | None = None
 
 
+class LostGroup(BaseModel):
+    """A group of a finished run that lost members to erasure (GDPR) since the run."""
+
+    index: int = Field(description="the group's 0-based index, as in the result")
+    group: int = Field(description="the group's number as the pages show it (index + 1)")
+    erased: int = Field(description="members erased since the run (their pseudonyms stay in 'members')")
+    members_left: int
+    size_min: int = Field(description="the run's smallest group size")
+
+
 class CohortRunOut(BaseModel):
     """A cohort run: its status, its constraints and (when done) its groups and figures."""
 
@@ -394,6 +404,9 @@ class CohortRunOut(BaseModel):
     result: dict | None = Field(description="groups (members, score, reasons, approved) and cohort figures, from matcher.cohorts")
     error: RunError | None
     preview: bool = Field(False, description="true for a dry-run move: the result shown is not saved")
+    lost_members: list[LostGroup] = Field(
+        [], description="groups that lost members who were erased since the run; POST /cohort-runs/{run_id}/repair (nobody need be named) refills them"
+    )
 
 
 class CohortRunList(BaseModel):
@@ -411,12 +424,14 @@ class ApproveIn(Strict):
 
 class MoveIn(Strict):
     teacher_id: TeacherId
-    to_group: Annotated[int, Field(ge=0, le=100_000)]
+    to_group: Annotated[int, Field(ge=0, le=100_000, description="the target group's 0-based index (its number minus 1)")]
     dry_run: bool = Field(False, description="only show the new figures; save nothing")
     version: int | None = Field(None, ge=0)
 
 
 class RepairIn(Strict):
+    """Who dropped out and who joined late; members erased since the run always count as dropped."""
+
     dropped: Annotated[list[TeacherId], Field(max_length=5000)] = []
     joined: Annotated[list[TeacherId], Field(max_length=5000)] = []
     seconds: float | None = Field(None, gt=0, le=3600)

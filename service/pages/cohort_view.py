@@ -23,6 +23,7 @@ from ..services import pages_support
 __all__ = ["MemberView", "GroupView", "FigureView", "ResultView", "result_view", "charts_for", "map_for"]
 
 WORST_SHOWN = 3  # the cohort's lowest-scoring members are highlighted in the chart
+ERASED_NAME = "Erased teacher"
 COVERAGE_SHOWN = 15  # the most common challenges in the coverage chart
 
 # The cohort figures of ``matcher.cohorts`` shown on the page: (label, format, higher is better).
@@ -48,6 +49,7 @@ class MemberView:
     worst: bool
     lat: float | None = None
     lon: float | None = None
+    erased: bool = False  # erased (GDPR) since the run: only a pseudonym is kept
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,16 @@ class GroupView:
     @property
     def number(self) -> int:
         return self.index + 1
+
+    @property
+    def present(self) -> tuple[MemberView, ...]:
+        """The members who are still teachers of the programme."""
+        return tuple(m for m in self.members if not m.erased)
+
+    @property
+    def erased(self) -> int:
+        """How many members were erased since the run (the group is that much smaller)."""
+        return sum(1 for m in self.members if m.erased)
 
 
 @dataclass(frozen=True)
@@ -125,7 +137,13 @@ class ResultView:
 
     @property
     def members(self) -> list[MemberView]:
-        return [m for g in self.groups for m in g.members]
+        """The members who are still teachers of the programme (erased ones are left out)."""
+        return [m for g in self.groups for m in g.present]
+
+    @property
+    def short_groups(self) -> list[GroupView]:
+        """Groups that lost members to erasure since the run."""
+        return [g for g in self.groups if g.erased]
 
 
 def _fmt(value: float, kind: str) -> str:
@@ -187,6 +205,17 @@ def coverage_counts(groups: Sequence[Mapping], people: Mapping[str, pages_suppor
     return counts
 
 
+def _without_pseudonyms(text: str, gone: set[str]) -> str:
+    """``text`` (a stored reason) with the pseudonyms of erased members replaced by words.
+
+    >>> _without_pseudonyms("p-0a1b2c3d4e5f helps Sam with singing.", {"p-0a1b2c3d4e5f"})
+    'an erased member helps Sam with singing.'
+    """
+    for alias in gone:
+        text = text.replace(alias, "an erased member")
+    return text
+
+
 def _figures(result: Mapping) -> dict[str, float]:
     raw = result.get("figures") or {}
     return {k: v for k, v in ((k, _number(v)) for k, v in raw.items()) if v is not None} if isinstance(raw, Mapping) else {}
@@ -215,9 +244,10 @@ def result_view(identity: Identity, result: Mapping | None, *, preview: ResultVi
     ids = [m for g in groups for m in g.get("members", [])]
     people = pages_support.people_for(identity, ids)
     names = {tid: p.name for tid, p in people.items()}
-    for g in groups:  # erased teachers keep the pseudonym the run stored
-        for m, n in zip(g.get("members", []), g.get("names", [])):
-            names.setdefault(m, n)
+    # Members who are no longer teachers of the programme were erased: the run keeps a
+    # pseudonym for them, which means nothing to a coordinator.
+    gone = {m for m in ids if m not in people}
+    names.update({m: ERASED_NAME for m in gone})
     before_members = {g.index: {m.id for m in g.members} for g in preview.groups} if preview else {}
     before_scores = {g.index: g.score for g in preview.groups} if preview else {}
     views = []
@@ -231,13 +261,14 @@ def result_view(identity: Identity, result: Mapping | None, *, preview: ResultVi
                 MemberView(
                     id=m,
                     name=names.get(m, m),
-                    school=p.school if p else "(erased: a pseudonym is kept)",
+                    school=p.school if p else "erased since the run; only a pseudonym is kept",
                     local_authority=p.local_authority if p else "",
                     department_of_one=bool(p and p.department_size <= 1),
-                    score=scores.get(m),
-                    worst=m == g.get("worst_off") and len(g.get("members", [])) > 1,
+                    score=scores.get(m) if p else None,
+                    worst=p is not None and m == g.get("worst_off") and len(g.get("members", [])) > 1,
                     lat=p.lat if p else None,
                     lon=p.lon if p else None,
+                    erased=p is None,
                 )
             )
         index = int(g.get("index", position))
@@ -247,7 +278,7 @@ def result_view(identity: Identity, result: Mapping | None, *, preview: ResultVi
                 members=tuple(members),
                 score=_number(g.get("mean_affinity")),
                 approved=bool(g.get("approved")),
-                reasons=tuple(str(r) for r in g.get("reasons") or ()),
+                reasons=tuple(_without_pseudonyms(str(r), gone) for r in g.get("reasons") or ()),
                 covered=covered,
                 uncovered=uncovered,
                 travel_km=_number(g.get("mean_distance_km")),
@@ -256,12 +287,13 @@ def result_view(identity: Identity, result: Mapping | None, *, preview: ResultVi
             )
         )
     old = {f.key: f.value for f in preview.figures} if preview else {}
+    violations = tuple(_without_pseudonyms(str(v), gone) for v in result.get("violations") or ())
     return ResultView(
         groups=tuple(views),
         figures=_figure_views(_figures(result), old),
         names=names,
         preview=preview is not None,
-        violations=tuple(str(v) for v in result.get("violations") or ()),
+        violations=violations,
         coverage={THEMES[t].label if t in THEMES else t: tuple(c) for t, c in coverage_counts(groups, people).items()},
     )
 

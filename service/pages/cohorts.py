@@ -278,7 +278,8 @@ def cohort_repair(run_id: int):
     user = auth.require("coordinator")
     dropped = request.form.getlist("dropped")
     joined = [x for line in _id_lines(request.form.get("joined", "")) for x in line]
-    if not dropped and not joined:
+    erased = sum(x["erased"] for x in svc.lost_members(svc.get_run_for(user, run_id)))
+    if not dropped and not joined and not erased:
         return _edit_failed(user, run_id, Problem(422, "Tick the teachers who dropped out, or name teachers who joined late."))
     try:
         run = svc.repair(user, run_id, dropped, joined, _repair_seconds(), if_match=None, version=_version())
@@ -286,7 +287,8 @@ def cohort_repair(run_id: int):
         return _edit_failed(user, run_id, exc, form={"joined": request.form.get("joined", "")})
     moved = ((run.result or {}).get("figures") or {}).get("moved")
     detail = f" {moved} member{'s' if moved != 1 else ''} changed group." if isinstance(moved, int) else ""
-    flash(f"Repaired: {len(dropped)} dropped out, {len(joined)} joined.{detail} Approved groups were kept as they were.", "success")
+    gone = f", {erased} erased since the run" if erased else ""
+    flash(f"Repaired: {len(dropped)} dropped out, {len(joined)} joined{gone}.{detail} Approved groups were kept as they were.", "success")
     return redirect(url_for("pages.cohort_run", run_id=run_id))
 
 

@@ -25,7 +25,7 @@ from matcher.errors import MatcherError
 
 from .. import db
 from ..auth import Identity
-from ..models import CohortRun, School, Teacher, utcnow
+from ..models import CohortRun, Programme, School, Teacher, utcnow
 from ..problems import Problem, _from_matcher
 from . import jobs
 from .common import Page, paginate, programme_versions, pseudonym
@@ -40,6 +40,8 @@ __all__ = [
     "set_approval",
     "move",
     "repair",
+    "lost_members",
+    "group_numbers",
     "export_csv",
     "execute_run",
 ]
@@ -198,11 +200,29 @@ def execute_run(app: Flask, run_id: int) -> None:
                 )
             return
         with db.new_session(app) as s:
+            # Teachers erased while the run was solving must not come back through its result.
+            # Take the locks an erasure takes first (the database's write lock on SQLite, the
+            # programme's row on PostgreSQL), so that an erasure either finished before this
+            # check or starts after the result is stored (and then scrubs it itself).
+            s.execute(sa.update(CohortRun).where(CohortRun.id == run_id).values(progress=CohortRun.progress))
+            s.execute(sa.select(Programme.id).where(Programme.id == programme_id).with_for_update())
+            stored = _without_erased(s, programme_id, cohort, stored)
             s.execute(
                 sa.update(CohortRun)
                 .where(CohortRun.id == run_id)
                 .values(status="done", result=stored, progress=1.0, finished_at=utcnow(), version=CohortRun.version + 1)
             )
+
+
+def _without_erased(s, programme_id: int, cohort, stored: dict) -> dict:
+    """``stored`` with every member who is no longer a teacher of the programme pseudonymised."""
+    from .gdpr import scrub
+
+    present = set(s.execute(sa.select(Teacher.id).where(Teacher.programme_id == programme_id, Teacher.id.in_(list(cohort.ids)))).scalars())
+    for teacher_id in cohort.ids:
+        if teacher_id not in present:
+            stored = scrub(stored, teacher_id, cohort.get(teacher_id).name, pseudonym(teacher_id))
+    return stored
 
 
 # ---- the library adapter ----------------------------------------------------------------
@@ -268,32 +288,103 @@ def _approved(stored: Mapping) -> list[int]:
     return [g["index"] for g in stored.get("groups", []) if g.get("approved")]
 
 
-def _current(run: CohortRun, stored: Mapping):
+def _current(run: CohortRun, stored: Mapping, *, stand_ins: bool = False):
     """The library's :class:`CohortResult` for the stored groups (and the affinity behind it).
 
     Built with ``matcher`` (``pairwise_affinity``, ``build_problem``, ``describe``) for
     exactly the run's constraints. Members erased since the run (their id replaced by a
-    pseudonym) are left out.
+    pseudonym) are left out, and so are the constraints that name them; with
+    ``stand_ins`` they are kept in their groups as placeholders instead (for
+    :func:`repair`, which then drops them, so that their groups count as having lost a
+    member).
     """
     import numpy as np
 
     from matcher.affinity import AffinityOptions, pairwise_affinity
     from matcher.cohorts.explain import describe
     from matcher.cohorts.groups import build_problem
+    from matcher.profiles import Cohort, TeacherProfile
 
     params = run.params
     everyone = _cohort_for(run)
-    where = {t: g["index"] for g in stored.get("groups", []) for t in g.get("members", []) if t in everyone.index}
-    cohort = everyone.subset(sorted(where, key=lambda t: (where[t], t)))
-    options = AffinityOptions(keep_apart=tuple(_pairs(params.get("keep_apart"))))
+    groups = stored.get("groups", [])
+    where = {t: g["index"] for g in groups for t in g.get("members", []) if t in everyone.index}
+    pool = everyone
+    if stand_ins:
+        gone = [(t, g) for g in groups for t in g.get("members", []) if t not in everyone.index]
+        if gone:
+            urn = next(iter(everyone.schools))
+            extra = [TeacherProfile(id=t, name=t, school_urn=_school_of(everyone, g, urn), meeting_mode="online") for t, g in gone]
+            pool = Cohort.from_profiles([*everyone.profiles, *extra], everyone.schools)
+            where.update({t: g["index"] for t, g in gone})
+    cohort = pool.subset(sorted(where, key=lambda t: (where[t], t)))
+    options = AffinityOptions(keep_apart=tuple(_known_pairs(params.get("keep_apart"), cohort)))
     affinity = pairwise_affinity(cohort, None, options)
-    m = max(g["index"] for g in stored["groups"]) + 1
+    m = max(g["index"] for g in groups) + 1
     lo, hi = params.get("size_min", 1), params.get("size_max", max(len(cohort), 1))
-    problem = build_problem(cohort, affinity, size=(lo, hi), groups=m, keep_together=[tuple(x) for x in params.get("keep_together") or []])
+    together = [k for k in (tuple(t for t in x if t in cohort.index) for x in params.get("keep_together") or []) if len(k) >= 2]
+    problem = build_problem(cohort, affinity, size=(lo, hi), groups=m, keep_together=together)
     assignment = np.array([where[t] for t in cohort.ids], dtype=np.int64)
     seed = stored.get("figures", {}).get("seed", 0)
     result = describe(cohort, affinity, problem, assignment, locked=_approved(stored), seed=seed, seconds=0.0)
     return result, affinity, everyone
+
+
+def _school_of(everyone, group: Mapping, default: int) -> int:
+    """The school of a present member of ``group`` (a placeholder's school), else ``default``."""
+    return next((everyone.get(t).school_urn for t in group.get("members", []) if t in everyone.index), default)
+
+
+def _known_pairs(groups, cohort) -> list[tuple[str, str]]:
+    """Keep-apart pairs whose two teachers are both in ``cohort`` (erased ones are gone)."""
+    return [(a, b) for a, b in _pairs(groups) if a in cohort.index and b in cohort.index]
+
+
+def _gone(run: CohortRun, stored: Mapping) -> set[str]:
+    """Members of the stored groups who are no longer teachers of the programme (erased)."""
+    members = {t for g in stored.get("groups", []) for t in g.get("members", [])}
+    if not members:
+        return set()
+    present = set(
+        db.session().execute(sa.select(Teacher.id).where(Teacher.programme_id == run.programme_id, Teacher.id.in_(sorted(members)))).scalars()
+    )
+    return members - present
+
+
+def lost_members(run: CohortRun) -> list[dict]:
+    """The groups of a finished run that lost members to erasure since, for the coordinator.
+
+    Each is ``{"index", "group", "erased", "members_left", "size_min"}`` (``group`` is the
+    number the pages show, ``index`` + 1). :func:`repair` refills them.
+    """
+    if run.status != "done" or not run.result:
+        return []
+    stored = _normalised(run.result)
+    gone = _gone(run, stored)
+    out = []
+    for g in stored.get("groups", []):
+        lost = [t for t in g.get("members", []) if t in gone]
+        if lost:
+            left = len(g.get("members", [])) - len(lost)
+            out.append({"index": g["index"], "group": g["index"] + 1, "erased": len(lost), "members_left": left, "size_min": int(run.params.get("size_min", 1))})
+    return out
+
+
+def _keep_gone(new: dict, stored: Mapping, gone: set[str]) -> dict:
+    """``new`` (after a move) with the erased members back in their groups, so the loss stays visible until a repair."""
+    if not gone:
+        return new
+    groups = {g["index"]: g for g in new.get("groups", [])}
+    for old in stored.get("groups", []):
+        lost = [t for t in old.get("members", []) if t in gone]
+        if not lost:
+            continue
+        g = groups.get(old["index"])
+        if g is None:  # everyone left in the group was erased
+            g = groups[old["index"]] = {**old, "members": [], "names": [], "member_affinity": {}, "approved": False, "locked": False}
+        g["members"] = [*g.get("members", []), *lost]
+        g["names"] = [*g.get("names", []), *lost]
+    return {**new, "groups": [groups[i] for i in sorted(groups)]}
 
 
 # ---- edits ------------------------------------------------------------------------------
@@ -352,6 +443,27 @@ def _editable(run: CohortRun) -> dict:
     return _normalised(run.result)
 
 
+def group_numbers(groups: Sequence[Mapping]) -> str:
+    """The numbers of some groups as coordinators see them (``index`` + 1), e.g. "1 to 4".
+
+    >>> group_numbers([{"index": 0}, {"index": 1}, {"index": 2}]), group_numbers([{"index": 0}, {"index": 2}])
+    ('1 to 3', '1 and 3')
+    """
+    numbers = sorted(int(g["index"]) + 1 for g in groups)
+    if not numbers:
+        return "none"
+    if len(numbers) > 2 and numbers == list(range(numbers[0], numbers[-1] + 1)):
+        return f"{numbers[0]} to {numbers[-1]}"
+    if len(numbers) == 1:
+        return str(numbers[0])
+    return ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
+
+
+def _no_group(run_id: int, index: int, groups: Sequence[Mapping]) -> Problem:
+    """404 for a group index that does not exist, naming the groups by the numbers coordinators see."""
+    return Problem(404, f"Run {run_id} has no group with index {index} (group {index + 1}); its groups are {group_numbers(groups)} (index = group number - 1).")
+
+
 def set_approval(identity: Identity, run_id: int, index: int, approved: bool, *, if_match: str | None, version: int | None) -> CohortRun:
     """Approve (lock) or release one group."""
     run = get_run_for(identity, run_id)
@@ -359,7 +471,7 @@ def set_approval(identity: Identity, run_id: int, index: int, approved: bool, *,
     expected = check_version(run, if_match, version)
     groups = stored.get("groups", [])
     if not any(g["index"] == index for g in groups):
-        raise Problem(404, f"Run {run_id} has no group {index} (groups are numbered from 0 to {len(groups) - 1}).")
+        raise _no_group(run_id, index, groups)
     new = {**stored, "groups": [{**g, "approved": approved if g["index"] == index else g.get("approved", False)} for g in groups]}
     return _save(run, expected, new)
 
@@ -371,22 +483,33 @@ def _cohort_for(run: CohortRun):
 
 
 def move(identity: Identity, run_id: int, teacher_id: str, to_group: int, *, dry_run: bool, if_match: str | None, version: int | None):
-    """Move one member to another group; returns the run (or, with ``dry_run``, the preview)."""
+    """Move one member to another group; returns the run (or, with ``dry_run``, the preview).
+
+    ``to_group`` is the group's 0-based ``index``; messages name groups by their number
+    (``index`` + 1), as the pages show them.
+    """
     run = get_run_for(identity, run_id)
     stored = _editable(run)
     expected = check_version(run, if_match, version)
     groups = stored.get("groups", [])
     target = next((g for g in groups if g["index"] == to_group), None)
     if target is None:
-        raise Problem(404, f"Run {run_id} has no group {to_group} (groups are numbered from 0 to {len(groups) - 1}).")
+        raise _no_group(run_id, to_group, groups)
     source = next((g for g in groups if teacher_id in g.get("members", [])), None)
     if source is None:
         raise Problem(404, f"{teacher_id!r} is not in any group of run {run_id}.")
+    gone = _gone(run, stored)
+    if teacher_id in gone:
+        raise Problem(422, f"{teacher_id!r} was erased since this run and cannot be moved; repair the groups to refill group {source['index'] + 1}.")
     if source is target:
-        raise Problem(422, f"{teacher_id!r} is already in group {to_group}.", errors=[{"field": "to_group", "value": str(to_group), "message": "is the member's group already"}])
+        raise Problem(
+            422,
+            f"{teacher_id!r} is already in group {to_group + 1}.",
+            errors=[{"field": "to_group", "value": str(to_group), "message": f"is the member's group already (group {to_group + 1})"}],
+        )
     locked = [g["index"] for g in (source, target) if g.get("approved")]
     if locked:
-        raise Problem(409, f"Group {locked[0]} is approved and locked; release it before moving members.")
+        raise Problem(409, f"Group {locked[0] + 1} is approved and locked; release it before moving members.")
     from matcher.cohorts.repair import move_member
 
     try:
@@ -394,14 +517,18 @@ def move(identity: Identity, run_id: int, teacher_id: str, to_group: int, *, dry
         result = move_member(current, everyone, teacher_id, to_group + 1, affinity=affinity)
     except MatcherError as exc:
         raise _from_matcher(exc) from None
-    new = _to_stored(result, approved=_approved(stored))
+    new = _keep_gone(_to_stored(result, approved=_approved(stored)), stored, gone)
     if dry_run:
         return run, new
     return _save(run, expected, new), new
 
 
 def repair(identity: Identity, run_id: int, dropped: Sequence[str], joined: Sequence[str], seconds: float, *, if_match: str | None, version: int | None):
-    """Re-optimise after drop-outs (and late joiners), keeping approved groups."""
+    """Re-optimise after drop-outs (and late joiners), keeping approved groups.
+
+    Members erased since the run always count as dropped, so a repair with nobody named
+    refills the groups they left short.
+    """
     run = get_run_for(identity, run_id)
     stored = _editable(run)
     expected = check_version(run, if_match, version)
@@ -410,18 +537,21 @@ def repair(identity: Identity, run_id: int, dropped: Sequence[str], joined: Sequ
     if missing:
         raise Problem(422, "Some dropped teachers are not in this run.", errors=[{"field": "dropped", "value": t, "message": "not a member of this run"} for t in missing])
     _check_ids(db.session(), run.programme_id, list(joined), "joined")
+    gone = _gone(run, stored)
+    if not dropped and not joined and not gone:
+        raise Problem(422, "Name the teachers who dropped out or joined late; nobody in this run was erased since.")
     from matcher.cohorts.repair import repair as library_repair
 
     try:
-        current, _, everyone = _current(run, stored)
+        current, _, everyone = _current(run, stored, stand_ins=True)
         result = library_repair(
             current,
             everyone,
-            dropped=[t for t in dropped if t in everyone.index],
+            dropped=sorted({t for t in dropped if t in everyone.index} | gone),
             joined=list(joined),
             seconds=seconds,
             seed=current.figures.seed,
-            keep_apart=_pairs(run.params.get("keep_apart")),
+            keep_apart=[(a, b) for a, b in _pairs(run.params.get("keep_apart")) if a in everyone.index and b in everyone.index],
         )
     except MatcherError as exc:
         raise _from_matcher(exc) from None
@@ -430,11 +560,15 @@ def repair(identity: Identity, run_id: int, dropped: Sequence[str], joined: Sequ
 
 # ---- export -----------------------------------------------------------------------------
 
-EXPORT_COLUMNS = ("group", "approved", "teacher_id", "name", "school_urn", "school", "local_authority", "group_score")
+EXPORT_COLUMNS = ("group", "approved", "teacher_id", "name", "school_urn", "school", "local_authority", "group_score")  # group: the number the pages show
 
 
 def export_csv(identity: Identity, run_id: int) -> str:
-    """One row per member: complete for coordinators, pseudonymised for analysts."""
+    """One row per member: complete for coordinators, pseudonymised for analysts.
+
+    ``group`` is the group's number as the pages show it (``index`` + 1); a member erased
+    since the run keeps its row under its pseudonym, with no name or school.
+    """
     run = get_run_for(identity, run_id, export=True)
     if run.status != "done" or not run.result:
         raise Problem(409, f"The run is {run.status}; there is nothing to export yet.")
@@ -455,7 +589,7 @@ def export_csv(identity: Identity, run_id: int) -> str:
             name = "" if identity.is_analyst or t is None else t.name
             writer.writerow(
                 [
-                    g["index"],
+                    g["index"] + 1,
                     "yes" if g.get("approved") else "no",
                     tid,
                     name,

@@ -117,6 +117,11 @@ def erase_teacher(identity: Identity, teacher_id: str) -> None:
     """
     t = _check(identity, teacher_id)
     s = db.session()
+    programme_id = t.programme_id
+    # Written first, so that this transaction holds the locks a finishing cohort run waits
+    # for (SQLite's write lock, the programme's row): a run's result is either stored
+    # before the scan below (and scrubbed by it) or checked by the run after this commits.
+    bump_profiles(s, programme_id)
     alias = pseudonym(t.id)
     for run in s.execute(sa.select(CohortRun).where(CohortRun.programme_id == t.programme_id)).scalars():
         for attr in ("result", "params"):
@@ -132,9 +137,7 @@ def erase_teacher(identity: Identity, teacher_id: str) -> None:
     s.execute(sa.delete(User).where(User.teacher_id == t.id))
     s.execute(sa.delete(Suggestion).where(sa.or_(Suggestion.teacher_id == t.id, Suggestion.peer_id == t.id)))
     s.execute(sa.delete(ConsentDecision).where(sa.or_(ConsentDecision.teacher_id == t.id, ConsentDecision.peer_id == t.id)))
-    programme_id = t.programme_id
     # Other teachers' stored peer lists may name them: drop the programme's (recomputed on demand).
     forget_programme(s, programme_id)
     s.delete(t)
     s.flush()
-    bump_profiles(s, programme_id)

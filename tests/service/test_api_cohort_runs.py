@@ -241,3 +241,109 @@ def test_progress_is_reported_while_running(client, app):
         time.sleep(0.1)
     assert ("done", 1.0) in seen
     assert any(status == "running" and 0 < p < 1 for status, p in seen), seen
+
+
+# ---- group numbers in messages ------------------------------------------------------------
+
+
+def test_messages_name_groups_by_the_numbers_coordinators_see(client, app):
+    run_id = stored_run(app)
+    tag = client.get(f"/api/v1/cohort-runs/{run_id}", headers=COORD).headers["ETag"]
+    missing = client.post(f"/api/v1/cohort-runs/{run_id}/groups/9/approve", json={}, headers={**COORD, "If-Match": tag})
+    assert missing.status_code == 404
+    assert "group 10" in missing.get_json()["detail"] and "its groups are 1 to 3" in missing.get_json()["detail"]
+    same = client.post(f"/api/v1/cohort-runs/{run_id}/moves", json={"teacher_id": "n-05", "to_group": 1, "dry_run": True}, headers={**COORD, "If-Match": tag})
+    assert same.status_code == 422 and same.get_json()["detail"] == "'n-05' is already in group 2."
+    approved = client.post(f"/api/v1/cohort-runs/{run_id}/groups/2/approve", json={}, headers={**COORD, "If-Match": tag})
+    locked = client.post(f"/api/v1/cohort-runs/{run_id}/moves", json={"teacher_id": "n-01", "to_group": 2}, headers={**COORD, "If-Match": approved.headers["ETag"]})
+    assert locked.status_code == 409 and locked.get_json()["detail"].startswith("Group 3 is approved and locked")
+
+
+def test_group_numbers_reads_like_the_pages():
+    from service.services.cohorts import group_numbers
+
+    assert group_numbers([{"index": i} for i in range(4)]) == "1 to 4"
+    assert group_numbers([{"index": 0}, {"index": 1}]) == "1 and 2"
+    assert group_numbers([{"index": 0}, {"index": 1}, {"index": 3}]) == "1, 2 and 4"
+    assert group_numbers([{"index": 4}]) == "5"
+
+
+# ---- teachers erased after (or during) a run -----------------------------------------------
+
+
+def test_erased_member_leaves_a_short_group_that_repair_refills(client, app):
+    meet_online(client, TEACHERS["north"])
+    resp = client.post("/api/v1/cohort-runs", json={"size_min": 3, "size_max": 4, "seconds": 1, "seed": 2}, headers=COORD)
+    location = resp.headers["Location"]
+    run = wait_done(client, location)
+    assert run["status"] == "done", run["error"] and run["lost_members"] == []
+    short = min(run["result"]["groups"], key=lambda g: (len(g["members"]), g["index"]))
+    victim = short["members"][0]
+    partner = next(t for t in TEACHERS["north"] if t not in short["members"])
+    with db.new_session(app) as s:
+        from service.models import Teacher
+
+        name = s.get(Teacher, victim).name
+        # A constraint naming the victim, as a coordinator may have set one.
+        s.get(CohortRun, run["id"]).params = {**run["params"], "keep_apart": [[victim, partner]]}
+    assert client.delete(f"/api/v1/teachers/{victim}", headers=COORD).status_code == 204
+
+    after = client.get(location, headers=COORD)
+    body = after.get_json()
+    assert victim not in after.get_data(as_text=True) and name not in after.get_data(as_text=True)
+    left = len(short["members"]) - 1
+    assert body["lost_members"] == [{"index": short["index"], "group": short["index"] + 1, "erased": 1, "members_left": left, "size_min": 3}]
+
+    # Moves still work (the constraint naming the erased teacher is left out), keep the loss
+    # visible, and refuse to move the erased member.
+    other = next(g for g in body["result"]["groups"] if g["index"] != short["index"])
+    mover = other["members"][0]
+    target = next(g for g in body["result"]["groups"] if g["index"] not in (short["index"], other["index"]))
+    preview = client.post(f"{location}/moves", json={"teacher_id": mover, "to_group": target["index"], "dry_run": True}, headers={**COORD, "If-Match": after.headers["ETag"]})
+    assert preview.status_code == 200, preview.get_json()
+    kept = next(g for g in preview.get_json()["result"]["groups"] if g["index"] == short["index"])
+    assert len(kept["members"]) == len(short["members"]) and preview.get_json()["lost_members"] == body["lost_members"]
+    alias = next(t for t in kept["members"] if t.startswith("p-"))
+    refused = client.post(f"{location}/moves", json={"teacher_id": alias, "to_group": target["index"], "dry_run": True}, headers={**COORD, "If-Match": after.headers["ETag"]})
+    assert refused.status_code == 422 and "erased" in refused.get_json()["detail"] and f"group {short['index'] + 1}" in refused.get_json()["detail"]
+
+    # A repair naming nobody refills the short group; everyone left stays placed.
+    repaired = client.post(f"{location}/repair", json={"seconds": 1}, headers={**COORD, "If-Match": after.headers["ETag"]})
+    assert repaired.status_code == 200, repaired.get_json()
+    result = repaired.get_json()["result"]
+    assert sorted(t for g in result["groups"] for t in g["members"]) == sorted(t for t in TEACHERS["north"] if t != victim)
+    assert all(3 <= len(g["members"]) <= 4 for g in result["groups"]) and result["violations"] == []
+    assert repaired.get_json()["lost_members"] == []
+    # Nothing erased any more and nobody named: nothing to repair.
+    again = client.post(f"{location}/repair", json={}, headers={**COORD, "If-Match": repaired.headers["ETag"]})
+    assert again.status_code == 422
+
+
+def test_teacher_erased_while_a_run_is_solving_is_not_stored(client, app, monkeypatch):
+    from service.services import cohorts
+
+    meet_online(client, TEACHERS["north"])
+    with db.new_session(app) as s:
+        from service.models import Teacher
+
+        name = s.get(Teacher, "n-04").name
+    solve = cohorts._solve
+
+    def solve_then_erase(cohort, params, progress=None):
+        stored = solve(cohort, params, progress)
+        assert "n-04" in str(stored)  # the solver saw them
+        assert app.test_client().delete("/api/v1/teachers/n-04", headers=COORD).status_code == 204
+        return stored
+
+    monkeypatch.setattr(cohorts, "_solve", solve_then_erase)
+    resp = client.post("/api/v1/cohort-runs", json={"size_min": 3, "size_max": 5, "seconds": 1}, headers=COORD)
+    run = wait_done(client, resp.headers["Location"])
+    assert run["status"] == "done", run["error"]
+    text = client.get(resp.headers["Location"], headers=COORD).get_data(as_text=True)
+    assert "n-04" not in text and name not in text and name.split()[0] not in text
+    with app.app_context():
+        from service.services.common import pseudonym
+
+        alias = pseudonym("n-04")
+    assert alias in [t for g in run["result"]["groups"] for t in g["members"]]
+    assert [x["erased"] for x in run["lost_members"]] == [1]

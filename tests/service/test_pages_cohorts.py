@@ -16,7 +16,8 @@ import time
 import sqlalchemy as sa
 
 from service import db
-from service.models import CohortRun, Programme
+from service.models import CohortRun, Programme, Teacher
+from service.services.common import pseudonym
 
 from .conftest import ACCOUNTS, TEACHERS
 from .pages_helpers import post, sign_in, text_of
@@ -133,7 +134,7 @@ def test_export_has_one_row_per_member(client, app):
     assert resp.status_code == 200 and resp.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(resp.get_data(as_text=True))))
     assert [r["teacher_id"] for r in rows] == TEACHERS["north"][:12]
-    assert {r["group"] for r in rows} == {"0", "1", "2"}
+    assert {r["group"] for r in rows} == {"1", "2", "3"}  # the numbers the page shows ("Group 1")
 
 
 def test_map_draws_every_group(client, app):
@@ -253,3 +254,57 @@ def test_generate_shows_progress_then_groups_then_repairs(client, app):
 def client_groups(app, run_id: int) -> list[list[str]]:
     with db.new_session(app) as s:
         return [g["members"] for g in s.get(CohortRun, run_id).result["groups"]]
+
+
+def test_edit_messages_name_groups_by_the_numbers_shown(client, app):
+    run_id = stored_run(app)
+    sign_in(client, "coord_n")
+    # n-01 is in the first group, which the page calls "Group 1" (index 0 in the form).
+    resp = post(client, f"/cohorts/{run_id}/move", {"member": "n-01", "to_group": "0", "version": "1", "action": "preview"})
+    assert resp.status_code == 422 and "'n-01' is already in group 1." in text_of(resp)
+    fragment = post(client, f"/cohorts/{run_id}/move", {"member": "n-01", "to_group": "7", "version": "1", "action": "preview", "fragment": "1"})
+    assert fragment.status_code == 404
+    assert "group 8" in text_of(fragment) and "its groups are 1 to 3" in text_of(fragment) and "from 0" not in text_of(fragment)
+    assert post(client, f"/cohorts/{run_id}/groups/1/approve", {"version": "1", "approved": "yes"}).status_code == 302
+    locked = post(client, f"/cohorts/{run_id}/move", {"member": "n-01", "to_group": "1", "version": "2", "action": "preview"})
+    assert locked.status_code == 409 and "Group 2 is approved and locked" in text_of(locked)
+
+
+def test_run_page_after_an_erasure_shows_the_short_group_and_repairs_it(client, app):
+    coord = ACCOUNTS["coord_n"].headers
+    for t in TEACHERS["north"][:12]:
+        assert client.patch(f"/api/v1/teachers/{t}", json={"meeting_mode": "online"}, headers=coord).status_code == 200
+    run_id = stored_run(app, params={"size_min": 3, "size_max": 4, "seconds": 1, "keep_apart": [["n-02", "n-05"]]})
+    with db.new_session(app) as s:
+        name = s.execute(sa.select(Teacher.name).where(Teacher.id == "n-02")).scalar_one()
+    assert client.delete("/api/v1/teachers/n-02", headers=coord).status_code == 204
+    with app.app_context():
+        alias = pseudonym("n-02")
+    sign_in(client, "coord_n")
+    resp = client.get(f"/cohorts/{run_id}")
+    assert resp.status_code == 200
+    html, text = resp.get_data(as_text=True), text_of(resp)
+    assert name not in html and name.split()[0] not in html
+    assert "1 group lost a member erased since this run" in text, text
+    assert "Group 1 : 3 members left, 1 erased; the smallest size is 3." in text  # the group's name is a link to its card
+    assert '<a href="#group-1">Group 1</a>' in html
+    assert "from 11 teachers (1 more erased since)" in text
+    card = html.split('id="group-1"')[1].split("</article>")[0]
+    assert "Erased teacher" in card and "Lost 1 member (erased since the run): 3 left." in text_of_html(card)
+    # The erased member cannot be chosen to move or to tick as dropped out: the repair drops them.
+    assert f'value="{alias}"' not in html
+    # A move elsewhere still works although the keep-apart pair names the erased teacher.
+    moved = post(client, f"/cohorts/{run_id}/move", {"member": "n-06", "to_group": "2", "version": "1", "action": "preview", "fragment": "1"})
+    assert moved.status_code == 200, text_of(moved)
+    # "Repair the groups now" (nobody ticked) refills the group.
+    repaired = post(client, f"/cohorts/{run_id}/repair", {"version": "1"})
+    assert repaired.status_code == 302, text_of(repaired)
+    after = client.get(f"/cohorts/{run_id}")
+    assert "1 erased since the run" in text_of(after) and "lost a member" not in text_of(after)
+    groups = client_groups(app, run_id)
+    assert sorted(m for g in groups for m in g) == sorted(t for t in TEACHERS["north"][:12] if t != "n-02")
+    assert all(3 <= len(g) <= 4 for g in groups)
+
+
+def text_of_html(html: str) -> str:
+    return html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))).strip()
