@@ -15,6 +15,10 @@ sources propose, for each teacher, a few dozen likely partners:
 ``interests``
     cosine neighbours in the interests block alone (optional: ``complement`` already
     weighs interests in).
+``reach``
+    every pair an in-person-only teacher can meet (optional: for grouping large cohorts,
+    so that such a teacher's best partners are chosen among all who are in reach, not the
+    nearest few).
 
 The theme sources search only teachers who can meet online: a pair that cannot meet online
 must meet in person, and then ``geo`` finds it. The candidate pairs are scored with the
@@ -208,7 +212,7 @@ def peer_graph(
     >>> peer_graph(cohort, candidates=("complement", "nearby"))
     Traceback (most recent call last):
     ...
-    ValueError: unknown candidate source(s) 'nearby'; choose from complement, interests, geo
+    ValueError: unknown candidate source(s) 'nearby'; choose from complement, interests, geo, reach
     """
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
         raise ValueError(f"k must be a positive integer, got {k!r}")

@@ -14,6 +14,7 @@ array([1, 3, 5])
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Sequence
 
 import numpy as np
@@ -24,9 +25,9 @@ from .profiles import AVAILABILITY_SLOTS
 from .schools import EARTH_RADIUS_KM
 from .themes import THEME_IDS
 
-__all__ = ["candidate_pairs", "CANDIDATE_SOURCES", "DEFAULT_SOURCES", "GEO_MULT"]
+__all__ = ["candidate_pairs", "meeting_range", "CANDIDATE_SOURCES", "DEFAULT_SOURCES", "GEO_MULT"]
 
-CANDIDATE_SOURCES = ("complement", "interests", "geo")
+CANDIDATE_SOURCES = ("complement", "interests", "geo", "reach")
 DEFAULT_SOURCES = ("complement", "geo")  # the complement search already weighs interests in
 GEO_MULT = 3  # geo candidates per teacher, as a multiple of n_candidates (nearest first)
 _ONLINE, _IN_PERSON = MODE_CODES["online"], MODE_CODES["in_person"]
@@ -131,6 +132,33 @@ def _geo_pairs(a: TeacherArrays, m: int, allow_same_school: bool, order: np.ndar
     return np.concatenate(found_i).astype(np.int64), np.concatenate(found_j).astype(np.int64)
 
 
+def meeting_range(a: TeacherArrays):
+    """The teachers' places and travel limits as a grouping constraint: in-person-only
+    teachers may only meet teachers within both travel limits who can meet in person
+    (one object per arrays, so that its reachable pairs are searched once)."""
+    from .cohorts.meeting import MeetingRange
+
+    if a not in _MEETING:
+        _MEETING[a] = MeetingRange(
+            lat=np.degrees(a.lat),
+            lon=np.degrees(a.lon),
+            reach_km=np.where(a.mode == _ONLINE, -1.0, a.travel_km),
+            in_person_only=a.mode == _IN_PERSON,
+        )
+    return _MEETING[a]
+
+
+_MEETING: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _reach_pairs(a: TeacherArrays, allow_same_school: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair an in-person-only teacher can meet (within both travel limits)."""
+    pairs = meeting_range(a).reachable_pairs()
+    if not allow_same_school:
+        pairs = pairs[a.school[pairs[:, 0]] != a.school[pairs[:, 1]]]
+    return pairs[:, 0], pairs[:, 1]
+
+
 def candidate_pairs(
     a: TeacherArrays,
     sources: Sequence[str],
@@ -155,6 +183,8 @@ def candidate_pairs(
     found = [_mips_pairs(query, index, np.sort(block), m) for query, index in embeddings for block in blocks]
     if "geo" in sources:
         found.append(_geo_pairs(a, m, allow_same_school, order))
+    if "reach" in sources:
+        found.append(_reach_pairs(a, allow_same_school))
     if not found:
         return np.empty(0, np.int64)
     i = np.concatenate([f[0] for f in found])

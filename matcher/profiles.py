@@ -144,8 +144,9 @@ class Cohort:
         """Read-only ``{teacher_id: row}``."""
         return MappingProxyType({p.id: i for i, p in enumerate(self.profiles)})
 
-    @property
+    @cached_property
     def ids(self) -> tuple[str, ...]:
+        """Teacher ids in row order (computed once: loops index it row by row)."""
         return tuple(p.id for p in self.profiles)
 
     def row(self, teacher_id: str) -> int:

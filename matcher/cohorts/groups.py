@@ -28,8 +28,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
+from scipy import sparse
 
-from ..affinity import Affinity, AffinityOptions, AffinityWeights, pairwise_affinity, teacher_arrays
+from ..affinity import Affinity, AffinityOptions, AffinityWeights, TeacherArrays, pairwise_affinity, teacher_arrays
 from ..errors import InfeasibleError
 from ..profiles import Cohort
 from .exact import relaxation_bound
@@ -37,22 +38,58 @@ from .explain import describe
 from .problem import GroupingProblem, parse_size_range, plan_group_count
 from .results import CohortResult
 from .search import SearchParams, SearchState, fair_improve, solve
+from .sparse_affinity import SparseAffinity, sparse_affinity
 
-__all__ = ["form_groups", "build_problem", "coverage_matrix", "FAIR_SHARE", "DENSE_LIMIT"]
+__all__ = ["form_groups", "build_problem", "coverage_matrix", "pair_coverage", "FAIR_SHARE", "DENSE_LIMIT"]
 
 FAIR_SHARE = 0.3  # share of the time limit spent re-balancing when fairness > 0
-DENSE_LIMIT = 3000  # teachers: beyond, one dense affinity matrix takes too much memory
+DENSE_LIMIT = 3000  # teachers: beyond, the affinity is sparse (a dense one takes too much memory)
+
+
+def pair_coverage(a: TeacherArrays, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """For the pairs ``(i[k], j[k])``: share of ``i``'s challenges that ``j``'s strengths
+    cover plus the share of ``j``'s that ``i`` covers (0..2)."""
+    def got(x, y):  # y's strengths on x's challenges
+        return np.bitwise_count(a.strengths[y] & a.challenges[x]).astype(np.float64) / np.maximum(a.n_challenges[x], 1)
+
+    return np.where(i != j, got(i, j) + got(j, i), 0.0)
 
 
 def coverage_matrix(cohort: Cohort) -> np.ndarray:
-    """``C[i, j]``: share of ``i``'s challenges that ``j``'s strengths cover plus the share
-    of ``j``'s that ``i`` covers (0..2), a pairwise stand-in for group coverage."""
-    a = teacher_arrays(cohort)
-    both = a.strengths[None, :] & a.challenges[:, None]  # j's strengths on i's challenges
-    got = np.bitwise_count(both).astype(np.float64) / np.maximum(a.n_challenges, 1)[:, None]
-    c = got + got.T
-    np.fill_diagonal(c, 0.0)
-    return c
+    """``C[i, j]`` = :func:`pair_coverage` of every pair, a pairwise stand-in for group coverage."""
+    n = len(cohort)
+    i, j = np.divmod(np.arange(n * n), n)
+    return pair_coverage(teacher_arrays(cohort), i, j).reshape(n, n)
+
+
+def _weights_and_rules(cohort: Cohort, affinity, coverage: float):
+    """The weights (scores plus ``coverage`` times pair coverage) and the hard constraints
+    of ``affinity``, dense or sparse, as :class:`GroupingProblem` keyword arguments."""
+    if isinstance(affinity, SparseAffinity):
+        w = affinity.matrix
+        if coverage:
+            coo = sparse.coo_array(w)
+            extra = pair_coverage(affinity.arrays, affinity.rows[coo.row], affinity.rows[coo.col])
+            w = sparse.csr_array((coo.data + coverage * extra, (coo.row, coo.col)), shape=w.shape)
+        return w, dict(forbidden=affinity.forbidden, meeting=affinity.meeting)
+    w = np.array(affinity.scores, dtype=np.float64)
+    if coverage:
+        w += coverage * coverage_matrix(cohort)
+    return w, dict(allowed=affinity.allowed)
+
+
+def _subset(affinity, rows: np.ndarray):
+    """The affinity of the teachers ``rows`` only."""
+    if isinstance(affinity, SparseAffinity):
+        return affinity.subset(rows)
+    ix = np.ix_(rows, rows)
+    return Affinity(
+        ids=tuple(affinity.ids[r] for r in rows),
+        scores=affinity.scores[ix],
+        allowed=affinity.allowed[ix],
+        terms={t: m[ix] for t, m in affinity.terms.items()},
+        distance_km=affinity.distance_km[ix],
+    )
 
 
 def _labels(cohort: Cohort) -> tuple[str, ...]:
@@ -70,8 +107,10 @@ def build_problem(
     locked: Sequence[Sequence[str]] = (),
 ) -> GroupingProblem:
     """The grouping problem of ``cohort``: affinity scores (plus ``coverage`` times
-    :func:`coverage_matrix`) as weights, the affinity's ``allowed`` mask as hard
-    constraints, keep-together sets and locked groups by teacher id."""
+    :func:`pair_coverage`) as weights, the affinity's hard constraints (the ``allowed``
+    mask of a dense :class:`~matcher.affinity.Affinity`; the meeting range and forbidden
+    pairs of a :class:`~.sparse_affinity.SparseAffinity`), keep-together sets and locked
+    groups by teacher id."""
     lo, hi = parse_size_range(size)
     locked_rows = tuple(tuple(int(r) for r in cohort.rows(g)) for g in locked)
     n_locked = sum(len(g) for g in locked_rows)
@@ -81,14 +120,12 @@ def build_problem(
         raise InfeasibleError(f"{free} teachers cannot fill {m} groups of {lo} to {hi} (that takes {m * lo} to {m * hi})")
     lower = np.array([len(g) for g in locked_rows] + [lo] * m, dtype=np.int64)
     upper = np.array([len(g) for g in locked_rows] + [hi] * m, dtype=np.int64)
-    w = np.array(affinity.scores, dtype=np.float64)
-    if coverage:
-        w += coverage * coverage_matrix(cohort)
+    w, rules = _weights_and_rules(cohort, affinity, coverage)
     return GroupingProblem(
         w,
         lower,
         upper,
-        allowed=affinity.allowed,
+        **rules,
         keep_together=tuple(tuple(int(r) for r in cohort.rows(s)) for s in keep_together),
         locked=locked_rows,
         labels=_labels(cohort),
@@ -152,10 +189,10 @@ def form_groups(
         Number of (unlocked) groups, instead of choosing it from ``size``.
     rounds : int, optional
         Generations per search island, for reproducible runs.
-    affinity : Affinity, optional
-        A precomputed :func:`matcher.affinity.pairwise_affinity` of this cohort (then
-        ``weights``, ``keep_apart``, ``avoid_previous`` and ``allow_same_school`` are
-        already in it).
+    affinity : Affinity or SparseAffinity, optional
+        A precomputed :func:`matcher.affinity.pairwise_affinity` or
+        :func:`~.sparse_affinity.sparse_affinity` of this cohort (then ``weights``,
+        ``keep_apart``, ``avoid_previous`` and ``allow_same_school`` are already in it).
     progress : callable, optional
         ``progress(fraction_of_time_used, best_state)``, for progress bars.
     threads : int, optional
@@ -172,9 +209,12 @@ def form_groups(
 
     Notes
     -----
-    The affinity is dense (about 40 bytes per pair): use it up to :data:`DENSE_LIMIT`
-    teachers. Larger cohorts go region by region with
-    :func:`~matcher.cohorts.regions.form_groups_by_region` (parallel on Dask).
+    Up to :data:`DENSE_LIMIT` teachers the affinity is dense (about 40 bytes per pair) and
+    the search is the population search of :mod:`.search`. Larger cohorts get a
+    :func:`~.sparse_affinity.sparse_affinity` (each teacher's best partners as weights,
+    travel limits checked as rules) and the sparse iterated local search; figures and
+    reasons still use the exact affinity of every grouped pair. Many regions at once go
+    in parallel on Dask with :func:`~matcher.cohorts.regions.form_groups_by_region`.
 
     Raises
     ------
@@ -188,11 +228,6 @@ def form_groups(
         raise ValueError(f"coverage must be >= 0, got {coverage!r}")
     if seconds is None and rounds is None:
         raise ValueError("give a time limit (seconds) or a number of rounds")
-    if affinity is None and len(cohort) > DENSE_LIMIT:
-        raise ValueError(
-            f"{len(cohort)} teachers is too many for one dense affinity matrix (limit {DENSE_LIMIT}); "
-            "use matcher.cohorts.form_groups_by_region, which splits the cohort into regions"
-        )
     t0 = time.monotonic()
     if affinity is None:
         options = AffinityOptions(
@@ -200,7 +235,10 @@ def form_groups(
             avoid_previous=avoid_previous,
             keep_apart=tuple((str(a), str(b)) for a, b in keep_apart),
         )
-        affinity = pairwise_affinity(cohort, weights, options)
+        if len(cohort) > DENSE_LIMIT:
+            affinity = sparse_affinity(cohort, weights, options, seed=seed)
+        else:
+            affinity = pairwise_affinity(cohort, weights, options)
     if unplaceable not in ("raise", "skip"):
         raise ValueError(f"unplaceable must be 'raise' or 'skip', got {unplaceable!r}")
     skip = unplaceable == "skip"
@@ -210,7 +248,7 @@ def form_groups(
     reserve = 0.05 + 2e-4 * len(cohort)  # describing and checking the groups afterwards
     for attempt in range(6):
         if skip:
-            cohort, affinity, out = _drop_unplaceable(cohort, affinity, lo, locked, keep_together, drop)
+            cohort, affinity, out = _drop_unplaceable(cohort, affinity, coverage, lo, locked, keep_together, drop)
             unplaced += out
         problem = build_problem(
             cohort, affinity, size=size, groups=groups, coverage=coverage, keep_together=keep_together, locked=locked
@@ -227,10 +265,8 @@ def form_groups(
         if not best.conflicts:
             break
         # leave out the less connected teacher of every pair that still shares a group
-        pairs = problem.forbidden_pairs()
-        a = best.assignment
-        degree = np.asarray(problem.allowed).sum(axis=1)
-        drop = {cohort.ids[i if degree[i] <= degree[j] else j] for i, j in pairs[a[pairs[:, 0]] == a[pairs[:, 1]]]}
+        degree = problem.partner_counts()
+        drop = {cohort.ids[i if degree[i] <= degree[j] else j] for i, j in problem.broken_pairs(best.assignment)}
     assignment = best.assignment
     if fairness > 0:
         rest = None if budget is None else max(0.02, (seconds or 0) - reserve - (time.monotonic() - t0))
@@ -245,40 +281,33 @@ def form_groups(
         locked=tuple(problem.locked),
         seed=seed,
         seconds=time.monotonic() - t0,
-        upper_bound=relaxation_bound(problem) if coverage == 0 else None,
+        # the bound holds for the stored weights only: none for sparse affinities
+        upper_bound=relaxation_bound(problem) if coverage == 0 and not problem.is_sparse else None,
     )
     if unplaced:
         result = replace(result, unplaced=unplaced)
     return result.check()
 
 
-def _drop_unplaceable(cohort: Cohort, affinity, lo: int, locked, keep_together, drop=()):
+def _drop_unplaceable(cohort: Cohort, affinity, coverage: float, lo: int, locked, keep_together, drop=()):
     """Leave out ``drop`` and the teachers who may share a group with fewer than ``lo - 1``
     others (again and again, as leaving someone out can strand others). Locked and
     keep-together teachers are never left out."""
     protected = {t for s in list(locked) + list(keep_together) for t in s}
-    keep = np.array([t not in drop or t in protected for t in cohort.ids], dtype=bool)
-    allowed = np.asarray(affinity.allowed).copy()
-    np.fill_diagonal(allowed, False)
+    is_protected = np.array([t in protected for t in cohort.ids], dtype=bool)
+    keep = np.array([t not in drop for t in cohort.ids], dtype=bool) | is_protected
+    w, rules = _weights_and_rules(cohort, affinity, coverage)
+    rules_only = GroupingProblem(w, [0], [len(cohort)], **rules)  # one loose group: just the rules
     while True:
-        degree = (allowed & keep[None, :]).sum(axis=1)
-        out = keep & (degree < lo - 1) & np.array([t not in protected for t in cohort.ids])
+        out = keep & (rules_only.partner_counts(keep) < lo - 1) & ~is_protected
         if not out.any():
             break
         keep &= ~out
     if keep.all():
         return cohort, affinity, ()
     rows = np.flatnonzero(keep)
-    ix = np.ix_(rows, rows)
     sub = cohort.subset([cohort.ids[r] for r in rows])
-    aff = Affinity(
-        ids=sub.ids,
-        scores=affinity.scores[ix],
-        allowed=affinity.allowed[ix],
-        terms={t: m[ix] for t, m in affinity.terms.items()},
-        distance_km=affinity.distance_km[ix],
-    )
-    return sub, aff, tuple(cohort.ids[r] for r in np.flatnonzero(~keep))
+    return sub, _subset(affinity, rows), tuple(cohort.ids[r] for r in np.flatnonzero(~keep))
 
 
 def _scaled(progress, start: float, span: float):

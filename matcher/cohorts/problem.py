@@ -32,8 +32,9 @@ import numpy as np
 from scipy import sparse
 
 from ..errors import InfeasibleError, ValidationError
+from .meeting import MeetingRange
 
-__all__ = ["GroupingProblem", "plan_group_count", "read_mdgplib", "write_assignment", "parse_size_range"]
+__all__ = ["GroupingProblem", "plan_group_count", "read_mdgplib", "write_assignment", "parse_size_range", "same_group_pairs"]
 
 
 def parse_size_range(text: str | int | Sequence[int]) -> tuple[int, int]:
@@ -124,9 +125,10 @@ class GroupingProblem:
     locked : mapping of int to tuple of int, or tuple of tuples of int
         ``locked[g]`` are the members of group ``g``, approved and fixed: nobody leaves
         or joins these groups. A plain sequence locks the first groups, in order.
-    strict : ndarray of bool, shape (n,), optional
-        With sparse weights only: these members may share a group only with members they
-        have a stored weight with (e.g. in-person teachers, whose graph lists who is in reach).
+    meeting : MeetingRange, optional
+        Places and travel limits: in-person-only members may share a group only with
+        members they can reach (see :class:`~.meeting.MeetingRange`). Dense problems list
+        the pairs that cannot meet with the forbidden pairs; sparse ones check them on the fly.
     labels : tuple of str, optional
         Names of the members for messages (e.g. teacher ids).
     noun : str
@@ -140,7 +142,7 @@ class GroupingProblem:
     forbidden: np.ndarray | None = None
     keep_together: tuple[tuple[int, ...], ...] = ()
     locked: Mapping[int, tuple[int, ...]] | tuple[tuple[int, ...], ...] = ()
-    strict: np.ndarray | None = None
+    meeting: MeetingRange | None = None
     labels: tuple[str, ...] | None = None
     noun: str = "people"
     _blocks: tuple[tuple[int, ...], ...] = field(default=(), init=False, repr=False)
@@ -173,14 +175,13 @@ class GroupingProblem:
         object.__setattr__(self, "locked", MappingProxyType(dict(sorted(locked.items()))))
         if self.labels is not None:
             object.__setattr__(self, "labels", tuple(str(x) for x in self.labels))
-        if self.strict is not None:
-            strict = np.array(self.strict, dtype=bool).reshape(-1)
-            if not self.is_sparse:
-                raise ValidationError([], summary="strict members need sparse weights (their stored pairs)")
-            if strict.shape != (self.n,):
-                raise ValidationError([], summary=f"strict must have one flag per member ({self.n})")
-            strict.setflags(write=False)
-            object.__setattr__(self, "strict", strict if strict.any() else None)
+        if self.meeting is not None:
+            if not isinstance(self.meeting, MeetingRange):
+                raise ValidationError([], summary="meeting must be a MeetingRange")
+            if self.meeting.n != self.n:
+                raise ValidationError([], summary=f"meeting range covers {self.meeting.n} members, weights {self.n}")
+            if not self.meeting.in_person_only.any():
+                object.__setattr__(self, "meeting", None)  # nobody is bound by it
         self._check_shapes()
         object.__setattr__(self, "_blocks", _merge_sets(self.keep_together))
 
@@ -222,26 +223,80 @@ class GroupingProblem:
 
     def forbidden_pairs(self) -> np.ndarray:
         """All pairs ``(i, j)``, ``i < j``, that may not share a group, as a (k, 2) array
-        (computed once; read-only)."""
-        cached = self.__dict__.get("_forbidden_cache")
-        if cached is None:
-            cached = self._forbidden_pairs()
-            cached.setflags(write=False)
-            object.__setattr__(self, "_forbidden_cache", cached)
-        return cached
+        (computed once; read-only). With sparse weights, pairs kept apart by the meeting
+        range are not listed (there can be millions): see :meth:`broken_pairs`."""
+        return self._cached("_forbidden_cache", lambda: self._pairs(meeting=not self.is_sparse))
 
-    def _forbidden_pairs(self) -> np.ndarray:
+    def _explicit_pairs(self) -> np.ndarray:
+        """Forbidden pairs given as ``forbidden`` or ``allowed`` (without the meeting range)."""
+        return self._cached("_explicit_cache", lambda: self._pairs(meeting=False))
+
+    def _cached(self, key: str, compute):
+        value = self.__dict__.get(key)
+        if value is None:
+            value = compute()
+            value.setflags(write=False)
+            object.__setattr__(self, key, value)
+        return value
+
+    def _pairs(self, *, meeting: bool) -> np.ndarray:
         parts = [np.sort(self.forbidden, axis=1)] if len(self.forbidden) else []
         if self.allowed is not None:
             i, j = np.nonzero(np.triu(~self.allowed, 1))
             parts.append(np.column_stack([i, j]))
+        if meeting and self.meeting is not None:
+            parts.append(self.meeting.unmeetable_pairs())
         if not parts:
             return np.zeros((0, 2), dtype=np.int64)
         return np.unique(np.concatenate(parts).astype(np.int64), axis=0)
 
     def active_constraints(self) -> int:
-        """How many hard constraints bind: forbidden pairs, keep-together sets, locked groups."""
-        return len(self.forbidden_pairs()) + len(self.blocks) + len(self.locked)
+        """How many hard constraints bind: forbidden pairs, keep-together sets, locked groups
+        and, with a meeting range, the in-person-only members."""
+        meeting = 0 if self.meeting is None else int(self.meeting.in_person_only.sum())
+        return len(self._explicit_pairs()) + meeting + len(self.blocks) + len(self.locked)
+
+    def broken_pairs(self, assignment: Sequence[int] | np.ndarray) -> np.ndarray:
+        """The pairs ``(i, j)``, ``i < j``, that share a group in ``assignment`` but may
+        not (forbidden, or out of each other's reach), as a sorted (k, 2) array."""
+        a = np.asarray(assignment, dtype=np.int64)
+        explicit = self._explicit_pairs()
+        parts = [explicit[a[explicit[:, 0]] == a[explicit[:, 1]]]]
+        if self.meeting is not None:
+            i, j = same_group_pairs(a, np.flatnonzero(self.meeting.in_person_only))
+            bad = ~self.meeting.can_meet(i, j)
+            parts.append(np.column_stack([np.minimum(i[bad], j[bad]), np.maximum(i[bad], j[bad])]))
+        pairs = np.concatenate(parts).astype(np.int64)
+        return np.unique(pairs, axis=0) if len(pairs) else pairs.reshape(0, 2)
+
+    def partner_counts(self, keep: np.ndarray | None = None) -> np.ndarray:
+        """For each member, how many of the ``keep`` members (default: all) it may share a
+        group with, itself not counted."""
+        n = self.n
+        keep = np.ones(n, dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
+        kept = int(keep.sum())
+        if self.meeting is None or not self.is_sparse:
+            out = kept - keep.astype(np.int64)
+            pairs = self.forbidden_pairs()
+        else:
+            strict = self.meeting.in_person_only
+            reach = self.meeting.reachable_pairs()
+            loose_kept = int((keep & ~strict).sum())
+            out = np.where(strict, 0, loose_kept - (keep & ~strict)).astype(np.int64)
+            for x, y in ((0, 1), (1, 0)):
+                np.add.at(out, reach[keep[reach[:, y]], x], 1)
+            pairs = self._explicit_pairs()
+            # only forbidden pairs that the meeting range would otherwise allow take a partner away
+            ok = ~(strict[pairs[:, 0]] | strict[pairs[:, 1]])
+            if len(reach) and len(pairs):
+                keys = np.sort(reach[:, 0] * n + reach[:, 1])
+                want = pairs[:, 0] * n + pairs[:, 1]
+                at = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
+                ok |= keys[at] == want
+            pairs = pairs[ok]
+        for x, y in ((0, 1), (1, 0)):
+            np.add.at(out, pairs[keep[pairs[:, y]], x], -1)
+        return out
 
     def objective(self, assignment: Sequence[int] | np.ndarray) -> float:
         """Summed weight of the pairs that share a group (forbidden pairs count as usual)."""
@@ -270,17 +325,12 @@ class GroupingProblem:
         for g in range(self.m):
             if not self.lower[g] <= sizes[g] <= self.upper[g]:
                 out.append(f"group {g + 1} has {sizes[g]} members, allowed {self.lower[g]}-{self.upper[g]}")
-        pairs = self.forbidden_pairs()
-        for i, j in pairs[a[pairs[:, 0]] == a[pairs[:, 1]]]:
-            out.append(f"{self.name(i)} and {self.name(j)} may not share a group (group {a[i] + 1})")
-        if self.strict is not None:
-            w = self.weights
-            for x in np.flatnonzero(self.strict):
-                mates = np.flatnonzero(a == a[x])
-                stored = set(w.indices[w.indptr[x] : w.indptr[x + 1]].tolist())
-                for y in mates:
-                    if y != x and int(y) not in stored and (y > x or not self.strict[y]):
-                        out.append(f"{self.name(int(x))} and {self.name(int(y))} share group {a[x] + 1} but cannot meet")
+        explicit = _pair_lookup(self._explicit_pairs())
+        for i, j in self.broken_pairs(a):
+            if explicit(i, j):
+                out.append(f"{self.name(i)} and {self.name(j)} may not share a group (group {a[i] + 1})")
+            else:
+                out.append(f"{self.name(i)} and {self.name(j)} share group {a[i] + 1} but cannot meet in person")
         for block in self.blocks:
             if len({int(a[i]) for i in block}) > 1:
                 out.append("must stay together but were split: " + ", ".join(self.name(i) for i in block))
@@ -358,22 +408,21 @@ class GroupingProblem:
                 )
             for x in range(len(block)):
                 for y in range(x + 1, len(block)):
-                    if bad_pair(block[x], block[y]):
+                    far = self.meeting is not None and not self.meeting.can_meet([block[x]], [block[y]])[0]
+                    if bad_pair(block[x], block[y]) or far:
                         raise InfeasibleError(
                             f"{self.name(block[x])} and {self.name(block[y])} must stay together "
                             "but may not share a group"
                         )
         free_groups = [g for g in range(m) if g not in self.locked]
-        if pairs.size and free_groups:
+        if (pairs.size or self.meeting is not None) and free_groups:
             need = int(min(self.lower[free_groups]))
             if need > 1:
-                locked_members = {i for s in self.locked.values() for i in s}
-                free = np.array([i for i in range(n) if i not in locked_members], dtype=np.int64)
-                blocked = np.zeros(n, dtype=np.int64)
-                keep = np.isin(pairs[:, 0], free) & np.isin(pairs[:, 1], free)
-                np.add.at(blocked, pairs[keep, 0], 1)
-                np.add.at(blocked, pairs[keep, 1], 1)
-                partners = len(free) - 1 - blocked
+                keep = np.ones(n, dtype=bool)
+                for s in self.locked.values():
+                    keep[list(s)] = False
+                free = np.flatnonzero(keep)
+                partners = self._cached("_partners_cache", lambda: self.partner_counts(keep))
                 worst = free[np.argmin(partners[free])]
                 if partners[worst] < need - 1:
                     raise InfeasibleError(
@@ -423,6 +472,23 @@ def _merge_sets(sets: Iterable[tuple[int, ...]]) -> tuple[tuple[int, ...], ...]:
     for x in parent:
         groups.setdefault(find(x), []).append(x)
     return tuple(sorted(tuple(sorted(g)) for g in groups.values() if len(g) > 1))
+
+
+def same_group_pairs(a: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair ``(x, y)``, ``x`` in ``members``, ``y`` another member of its group
+    (``a`` holds any labels: group numbers, school ids).
+
+    >>> x, y = same_group_pairs(np.array([7, 3, 7, 7]), np.array([0, 1]))
+    >>> list(zip(x.tolist(), y.tolist()))
+    [(0, 2), (0, 3)]
+    """
+    order = np.argsort(a, kind="stable")
+    first = np.searchsorted(a[order], a[members], side="left")
+    count = np.searchsorted(a[order], a[members], side="right") - first
+    x = np.repeat(members, count)
+    y = order[np.repeat(first, count) + np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)]
+    keep = x != y
+    return x[keep], y[keep]
 
 
 def _pair_lookup(pairs: np.ndarray):

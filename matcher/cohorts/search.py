@@ -63,6 +63,13 @@ def _k():
     return _kernels
 
 
+def _sk():
+    """The compiled sparse-weight kernels, imported on first use."""
+    from . import _sparse_kernels
+
+    return _sparse_kernels
+
+
 def default_threads() -> int:
     """Threads the search uses by default: the cores this process may run on (at most 4)."""
     try:
@@ -232,11 +239,21 @@ class _Reduced:
             )
             W = sparse.csr_array(W + pen)
         W.sort_indices()
-        real = W.data > -0.5 * self.penalty
-        strict = np.zeros(u, dtype=bool)
-        if problem.strict is not None:
-            np.logical_or.at(strict, unit_of, problem.strict[free])
-        self.csr = (W.indptr.astype(np.int64), W.indices.astype(np.int64), W.data.astype(np.float64), real, strict)
+        # members of each unit, for the meeting range (checked member by member)
+        umem = np.argsort(unit_of, kind="stable").astype(np.int64)
+        uptr = np.concatenate([[0], np.cumsum(np.bincount(unit_of, minlength=u))]).astype(np.int64)
+        where = problem.meeting
+        if where is None:
+            pts, thr, strict = np.zeros((free.size, 3)), np.zeros(free.size), np.zeros(free.size, dtype=bool)
+        else:
+            pts, thr, strict = where.points[free], where.threshold[free], where.in_person_only[free]
+        ustrict = np.zeros(u, dtype=bool)
+        np.logical_or.at(ustrict, unit_of, strict)
+        self.csr = (
+            W.indptr.astype(np.int64), W.indices.astype(np.int64), W.data.astype(np.float64),
+            uptr, umem, np.ascontiguousarray(pts, dtype=np.float64), np.ascontiguousarray(thr, dtype=np.float64),
+            np.ascontiguousarray(strict), ustrict,
+        )
         self.D = None
         self.wt = wt
         self.start = np.full(u, -1, dtype=np.int64)
@@ -278,17 +295,7 @@ class _Reduced:
         return a
 
     def conflicts(self, assignment: np.ndarray) -> int:
-        pairs = self.problem.forbidden_pairs()
-        count = int(np.count_nonzero(assignment[pairs[:, 0]] == assignment[pairs[:, 1]])) if pairs.size else 0
-        strict = self.problem.strict
-        if strict is not None:
-            w = self.problem.weights
-            for x in np.flatnonzero(strict):
-                mates = np.flatnonzero(assignment == assignment[x])
-                stored = w.indices[w.indptr[x] : w.indptr[x + 1]]
-                loose = mates[(mates != x) & ~np.isin(mates, stored)]
-                count += int(np.count_nonzero((loose > x) | ~strict[loose]))
-        return count
+        return len(self.problem.broken_pairs(assignment))
 
 
 # ---------------------------------------------------------------------------- islands
@@ -361,12 +368,12 @@ def _island(red: _Reduced, params: SearchParams, seed: int, k: int, clock: _Cloc
 
 def _sparse_island(red: _Reduced, seed: int, k: int, clock: _Clock, stop: threading.Event, warm):
     """Iterated local search on sparse weights: yields ``(objective, assignment, kicks)``."""
-    K = _k()
+    K = _sk()
     G = red.csr
     r = len(red.groups)
     if r == 0:
         return
-    rng = K.seed_state(np.uint64((seed * 1_000_003 + k) % (1 << 63)))
+    rng = _k().seed_state(np.uint64((seed * 1_000_003 + k) % (1 << 63)))
     p = warm.copy() if warm is not None else None
     if p is None:
         for _attempt in range(10):
@@ -385,7 +392,7 @@ def _sparse_island(red: _Reduced, seed: int, k: int, clock: _Clock, stop: thread
         if done and clock.fraction(done) >= 1.0:
             break
         t = time.monotonic()
-        f, _ = K.sp_iterate(G, p, red.wt, red.lo, red.hi, red.is_free, red.penalty, kicks, 3, red.eps, rng, best_p)
+        f, _ = K.sp_iterate(G, p, red.wt, red.lo, red.hi, red.is_free, red.penalty, kicks, 3, red.eps, rng, best_p, done == 0)
         done += 1
         if f > best_f + red.eps:
             best_f = f

@@ -193,28 +193,75 @@ def test_sparse_weights_give_feasible_groups_close_to_dense():
     assert b.objective >= 0.97 * a.objective
 
 
-def test_sparse_strict_members_only_meet_their_stored_neighbours():
+def _clusters(n_clusters: int, size: int, seed: int):
+    """Members in clusters 111 km apart; random weights across all pairs tempt mixing."""
+    from matcher.cohorts.meeting import MeetingRange
+
+    rng = np.random.default_rng(seed)
+    n = n_clusters * size
+    w = np.triu(rng.uniform(1, 2, (n, n)), 1)
+    w = w + w.T
+    cluster = np.repeat(np.arange(n_clusters), size)
+    lat = 51.0 + cluster + rng.uniform(0, 0.01, n)
+    lon = rng.uniform(-0.01, 0.0, n)
+    strict = np.zeros(n, dtype=bool)
+    strict[::size] = True  # the first of each cluster meets only in person
+    reach = np.where(np.arange(n) % size == 1, -1.0, 5.0)  # the second only online
+    return w, cluster, MeetingRange(lat, lon, reach, strict)
+
+
+@pytest.mark.parametrize("as_sparse", [True, False])
+def test_in_person_members_only_share_a_group_with_members_in_reach(as_sparse):
     from scipy import sparse
 
-    n = 40
-    rng = np.random.default_rng(14)
-    # four cliques of 10; strict members (the first of each clique) may only stay inside theirs
-    w = np.zeros((n, n))
-    for c in range(4):
-        idx = np.arange(10 * c, 10 * c + 10)
-        w[np.ix_(idx, idx)] = rng.uniform(1, 2, (10, 10))
-    w = np.triu(w, 1)
-    w = w + w.T
-    w[w == 0] = 0.0
-    strict = np.zeros(n, dtype=bool)
-    strict[::10] = True
-    problem = GroupingProblem.from_size_range(sparse.csr_array(w), (4, 6), strict=strict)
+    w, cluster, where = _clusters(4, 10, seed=14)
+    problem = GroupingProblem.from_size_range(sparse.csr_array(w) if as_sparse else w, (4, 6), meeting=where)
     best = solve(problem, rounds=20, seed=1, params=FAST)
     assert best.conflicts == 0 and problem.violations(best.assignment) == []
+    a = best.assignment
+    for x in np.flatnonzero(where.in_person_only):
+        mates = np.flatnonzero(a == a[x])
+        assert set(cluster[mates]) == {cluster[x]}  # nobody from 111 km away
+        assert not np.any(where.reach_km[mates] < 0)  # nobody who meets only online
 
 
-def test_strict_needs_sparse_weights():
-    from matcher.errors import ValidationError
+def test_broken_meeting_pairs_are_reported_in_plain_words():
+    from scipy import sparse
 
-    with pytest.raises(ValidationError, match="sparse"):
-        GroupingProblem(random_weights(4, seed=1), [2, 2], [2, 2], strict=[True, False, False, False])
+    w, cluster, where = _clusters(2, 6, seed=3)
+    problem = GroupingProblem.from_size_range(sparse.csr_array(w), (6, 6), meeting=where)
+    mixed = np.array([0, 1] * 6)  # alternate members between the two groups: clusters mixed
+    broken = problem.broken_pairs(mixed)
+    assert len(broken) > 0 and all(where.in_person_only[i] or where.in_person_only[j] for i, j in broken)
+    assert any("cannot meet in person" in v for v in problem.violations(mixed))
+    assert problem.broken_pairs(cluster).tolist() == [[0, 1], [6, 7]]  # online-only with in-person-only
+
+
+def test_partner_counts_follow_the_meeting_range():
+    from scipy import sparse
+
+    w, cluster, where = _clusters(3, 5, seed=2)
+    dense = GroupingProblem.from_size_range(w, (5, 5), meeting=where, forbidden=[[2, 3]])
+    sp = GroupingProblem.from_size_range(sparse.csr_array(w), (5, 5), meeting=where, forbidden=[[2, 3]])
+    # brute force: may i and j share a group?
+    n = len(cluster)
+    ok = np.array([[i != j and where.can_meet([i], [j])[0] and {i, j} != {2, 3} for j in range(n)] for i in range(n)])
+    assert sp.partner_counts().tolist() == dense.partner_counts().tolist() == ok.sum(axis=1).tolist()
+    keep = np.arange(n) % 2 == 0
+    assert sp.partner_counts(keep).tolist() == (ok & keep[None, :]).sum(axis=1).tolist()
+
+
+def test_a_member_nobody_can_reach_is_named():
+    from scipy import sparse
+
+    from matcher.errors import InfeasibleError
+
+    w, cluster, where = _clusters(1, 8, seed=4)
+    from matcher.cohorts.meeting import MeetingRange
+
+    lat = where.lat.copy()
+    lat[0] = 55.0  # the in-person-only member moves 400 km north
+    far = MeetingRange(lat, where.lon, where.reach_km, where.in_person_only)
+    problem = GroupingProblem.from_size_range(sparse.csr_array(w), (4, 4), meeting=far, labels=[f"t{i}" for i in range(8)])
+    with pytest.raises(InfeasibleError, match="t0 may share a group with only 0"):
+        problem.validate()
