@@ -9,9 +9,11 @@ Teachers are synthetic (``matcher.samples.generate_teachers``) at real London sc
    (affinity included), against the same call with ``--reference-seconds`` (default 600).
 2. 10,000 teachers by region (``form_groups_by_region``: balanced geographic areas, dense
    affinity in each, in parallel on a Dask ``LocalCluster``), timed end to end.
-3. 10,000 teachers on the sparse peer graph (``matcher.graph.peer_graph``, CSR): graph plus
-   search within ``--sparse-seconds``; reports how many grouped pairs could not actually meet
-   (pairs outside the graph are not scored: in-person teachers are kept to graph neighbours).
+3. 10,000 teachers in one ``form_groups`` call (sparse affinity: peer-graph weights, travel
+   limits as a rule), timed end to end; every grouped pair is re-checked with the full
+   affinity's hard constraints.
+4. Dense against sparse affinity on one cohort of ``--compare-n`` teachers, same time limit:
+   what the sparse path gives up in quality.
 """
 
 from __future__ import annotations
@@ -70,33 +72,58 @@ def ten_thousand_regions(seconds: float, seed: int, workers: int) -> None:
           f"isolated placed {f.isolated_placed}/{f.isolated}, mean distance {f.mean_travel_km:.1f} km")
 
 
-def ten_thousand_sparse(seconds: float, seed: int) -> None:
+def _check_pairs(cohort, result) -> tuple[int, int]:
+    """Grouped pairs that the full affinity forbids, and all grouped pairs (independent of
+    the rules the sparse path searched with)."""
     from matcher.affinity import score_pairs, teacher_arrays
-    from matcher.cohorts.problem import GroupingProblem, plan_group_count
-    from matcher.cohorts.search import solve
-    from matcher.graph import peer_graph
+
+    rows = {t: r for r, t in enumerate(cohort.ids)}
+    pi, pj = [], []
+    for g in result.groups:
+        r = np.array([rows[t] for t in g.members])
+        i, j = np.triu_indices(r.size, 1)
+        pi.append(r[i])
+        pj.append(r[j])
+    pi, pj = np.concatenate(pi), np.concatenate(pj)
+    s = score_pairs(teacher_arrays(cohort), pi, pj)
+    return int((~s.allowed).sum()), len(pi)
+
+
+def ten_thousand_sparse(seconds: float, seed: int) -> None:
+    from matcher.cohorts.groups import form_groups
 
     cohort = cohort_of(10_000, seed)
     t = time.perf_counter()
-    graph = peer_graph(cohort, k=15, search_block=2000, seed=seed)
-    built = time.perf_counter() - t
-    m = plan_group_count(len(cohort), (4, 6))
-    strict = np.array([p.meeting_mode == "in_person" for p in cohort.profiles])
-    problem = GroupingProblem(graph.matrix, np.full(m, 4), np.full(m, 6), strict=strict, noun="teachers")
-    best = solve(problem, seconds=max(1.0, seconds - built), seed=seed, allow_conflicts=True)
+    r = form_groups(cohort, size=(4, 6), seconds=seconds, seed=seed, unplaceable="skip")
     wall = time.perf_counter() - t
-    a = best.assignment
-    order = np.argsort(a, kind="stable")
-    cuts = np.split(order, np.flatnonzero(np.diff(a[order])) + 1)
-    pi = np.concatenate([g[np.triu_indices(g.size, 1)[0]] for g in cuts])
-    pj = np.concatenate([g[np.triu_indices(g.size, 1)[1]] for g in cuts])
-    s = score_pairs(teacher_arrays(cohort), pi, pj)
-    print(f"\n## 10,000 teachers on the sparse peer graph (k=15, {graph.matrix.nnz} stored pairs)")
-    sizes = np.bincount(a, minlength=m)
-    print(f"graph {built:.1f} s, total wall {wall:.1f} s, groups {m}, all sizes within 4-6: {bool(np.all((sizes >= 4) & (sizes <= 6)))}, "
-          f"in-person pairs outside the graph: {best.conflicts}")
-    print(f"objective on the graph {best.objective:.1f}; full affinity of all grouped pairs {s.total.sum():.1f}; "
-          f"grouped pairs that cannot meet {int((~s.allowed).sum())} of {len(pi)}")
+    bad, pairs = _check_pairs(cohort, r)
+    f = r.figures
+    print(f"\n## 10,000 teachers in one run on sparse affinity (form_groups, seconds={seconds:.0f}, affinity included)")
+    print(f"wall {wall:.1f} s, groups {f.groups}, placed {f.teachers}, left out {len(r.unplaced)} (fewer than 3 others can meet them), "
+          f"constraints broken {len(r.violations())}, grouped pairs the full affinity forbids {bad} of {pairs}")
+    print(f"objective {f.objective:.1f}, mean teacher {f.mean_affinity:.4f}, min teacher {f.min_affinity:.4f}, "
+          f"isolated placed {f.isolated_placed}/{f.isolated}, mean distance {f.mean_travel_km:.1f} km")
+
+
+def sparse_vs_dense(n: int, seconds: float, seed: int) -> None:
+    """Both paths on one cohort small enough for a dense matrix, same time limit."""
+    from matcher.cohorts.groups import form_groups
+    from matcher.cohorts.sparse_affinity import sparse_affinity
+
+    cohort = cohort_of(n, seed)
+    rows = []
+    for label in ("dense", "sparse"):
+        t = time.perf_counter()
+        aff = sparse_affinity(cohort, seed=seed) if label == "sparse" else None
+        r = form_groups(cohort, size=(4, 6), seconds=seconds, seed=seed, unplaceable="skip", affinity=aff)
+        rows.append((label, time.perf_counter() - t, r, _check_pairs(cohort, r)[0]))
+    print(f"\n## {n:,} teachers: dense against sparse affinity (seconds={seconds:.0f} each, same cohort)")
+    print(f"{'path':<8}{'wall s':>8}{'objective':>12}{'mean':>8}{'min':>8}{'left out':>10}{'broken':>8}{'vs dense':>10}")
+    ref = rows[0][2].figures.objective
+    for label, wall, r, bad in rows:
+        f = r.figures
+        print(f"{label:<8}{wall:>8.1f}{f.objective:>12.1f}{f.mean_affinity:>8.4f}{f.min_affinity:>8.4f}"
+              f"{len(r.unplaced):>10}{bad:>8}{100 * (f.objective - ref) / ref:>9.2f}%")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,7 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=5.0, help="time limit of the 1,000-teacher run (default 5)")
     ap.add_argument("--reference-seconds", type=float, default=600.0, help="reference run (default 600; 0 skips)")
     ap.add_argument("--region-seconds", type=float, default=11.0, help="search time per region for 10,000 (default 11)")
-    ap.add_argument("--sparse-seconds", type=float, default=60.0, help="total budget of the sparse 10,000 run")
+    ap.add_argument("--sparse-seconds", type=float, default=50.0, help="time limit of the sparse 10,000 run (default 50)")
+    ap.add_argument("--compare-n", type=int, default=3000, help="cohort size of the dense/sparse comparison (0 skips)")
+    ap.add_argument("--compare-seconds", type=float, default=30.0)
     ap.add_argument("--workers", type=int, default=2, help="Dask workers (default 2)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--skip-1k", action="store_true")
@@ -117,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         ten_thousand_regions(args.region_seconds, args.seed, args.workers)
     if not args.skip_sparse:
         ten_thousand_sparse(args.sparse_seconds, args.seed)
+    if args.compare_n:
+        sparse_vs_dense(args.compare_n, args.compare_seconds, args.seed)
     return 0
 
 

@@ -30,20 +30,22 @@ from dataclasses import replace
 import numpy as np
 from scipy import sparse
 
-from ..affinity import Affinity, AffinityOptions, AffinityWeights, TeacherArrays, pairwise_affinity, teacher_arrays
+from ..affinity import Affinity, AffinityOptions, AffinityWeights, TeacherArrays, teacher_arrays
 from ..errors import InfeasibleError
 from ..profiles import Cohort
 from .exact import relaxation_bound
 from .explain import describe
 from .problem import GroupingProblem, parse_size_range, plan_group_count
 from .results import CohortResult
+from .polish import fair_by_blocks, polish_by_blocks
 from .search import SearchParams, SearchState, fair_improve, solve
-from .sparse_affinity import SparseAffinity, sparse_affinity
+from . import sparse_affinity as _sparse
+from .sparse_affinity import SparseAffinity
 
-__all__ = ["form_groups", "build_problem", "coverage_matrix", "pair_coverage", "FAIR_SHARE", "DENSE_LIMIT"]
+__all__ = ["form_groups", "build_problem", "coverage_matrix", "pair_coverage", "FAIR_SHARE"]
 
 FAIR_SHARE = 0.3  # share of the time limit spent re-balancing when fairness > 0
-DENSE_LIMIT = 3000  # teachers: beyond, the affinity is sparse (a dense one takes too much memory)
+SPARSE_SEARCH_SHARE = 0.1  # sparse affinity: share of the search time before polishing by blocks
 
 
 def pair_coverage(a: TeacherArrays, i: np.ndarray, j: np.ndarray) -> np.ndarray:
@@ -209,7 +211,7 @@ def form_groups(
 
     Notes
     -----
-    Up to :data:`DENSE_LIMIT` teachers the affinity is dense (about 40 bytes per pair) and
+    Up to :data:`~.sparse_affinity.DENSE_LIMIT` teachers the affinity is dense (about 40 bytes per pair) and
     the search is the population search of :mod:`.search`. Larger cohorts get a
     :func:`~.sparse_affinity.sparse_affinity` (each teacher's best partners as weights,
     travel limits checked as rules) and the sparse iterated local search; figures and
@@ -235,10 +237,7 @@ def form_groups(
             avoid_previous=avoid_previous,
             keep_apart=tuple((str(a), str(b)) for a, b in keep_apart),
         )
-        if len(cohort) > DENSE_LIMIT:
-            affinity = sparse_affinity(cohort, weights, options, seed=seed)
-        else:
-            affinity = pairwise_affinity(cohort, weights, options)
+        affinity = _sparse.cohort_affinity(cohort, weights, options, seed=seed)
     if unplaceable not in ("raise", "skip"):
         raise ValueError(f"unplaceable must be 'raise' or 'skip', got {unplaceable!r}")
     skip = unplaceable == "skip"
@@ -259,18 +258,35 @@ def form_groups(
         main = budget if budget is None or fairness == 0 else budget * (1 - FAIR_SHARE)
         if skip and main is not None and attempt < 5:
             main *= 0.75  # keep time for another round if someone cannot be placed after all
+        share = (1 - FAIR_SHARE if fairness else 1.0) * (SPARSE_SEARCH_SHARE if problem.is_sparse else 1.0)
+        if problem.is_sparse and main is not None:
+            main *= SPARSE_SEARCH_SHARE  # the rest polishes blocks with exact scores
         params = SearchParams.for_size(problem.n, threads=threads)
         best = solve(problem, seconds=main, seed=seed, rounds=rounds, params=params, allow_conflicts=skip and attempt < 5,
-                     progress=_scaled(progress, 0.0, 1 - FAIR_SHARE if fairness else 1.0))
+                     progress=_scaled(progress, 0.0, share))
         if not best.conflicts:
             break
         # leave out the less connected teacher of every pair that still shares a group
         degree = problem.partner_counts()
         drop = {cohort.ids[i if degree[i] <= degree[j] else j] for i, j in problem.broken_pairs(best.assignment)}
     assignment = best.assignment
+    weights_of = _block_weights(affinity, coverage) if problem.is_sparse else None
+    if problem.is_sparse:
+        fair_time = budget * FAIR_SHARE if fairness and budget is not None else 0.0
+        left = None if seconds is None else seconds - reserve - fair_time - (time.monotonic() - t0)
+        if left is None or left > 0.1:
+            assignment, _ = polish_by_blocks(
+                problem, assignment, weights_of, cohort.coordinates, seconds=left, seed=seed, threads=threads,
+                rounds=rounds,
+                progress=_scaled(progress, share, (1 - FAIR_SHARE if fairness else 1.0) - share),
+            )
     if fairness > 0:
         rest = None if budget is None else max(0.02, (seconds or 0) - reserve - (time.monotonic() - t0))
-        assignment = fair_improve(problem, assignment, fairness=fairness, seconds=rest, rounds=rounds, seed=seed)
+        if problem.is_sparse:  # per block, with exact scores (a member's score depends on their group only)
+            assignment = fair_by_blocks(problem, assignment, weights_of, cohort.coordinates, fairness=fairness,
+                                        seconds=rest, rounds=rounds, seed=seed, threads=threads)
+        else:
+            assignment = fair_improve(problem, assignment, fairness=fairness, seconds=rest, rounds=rounds, seed=seed)
         if progress is not None:
             progress(1.0, None)
     result = describe(
@@ -287,6 +303,19 @@ def form_groups(
     if unplaced:
         result = replace(result, unplaced=unplaced)
     return result.check()
+
+
+def _block_weights(affinity: SparseAffinity, coverage: float):
+    """``weights_of(rows) -> (weights, allowed)``: exact dense weights (scores plus
+    ``coverage`` times pair coverage) and mask among ``rows``, for polishing by blocks."""
+    def weights_of(rows):
+        w, allowed = affinity.pair_block(rows, rows)
+        if coverage:
+            i, j = np.divmod(np.arange(len(rows) ** 2), len(rows))
+            w = w + coverage * pair_coverage(affinity.arrays, affinity.rows[rows[i]], affinity.rows[rows[j]]).reshape(w.shape)
+        return w, allowed
+
+    return weights_of
 
 
 def _drop_unplaceable(cohort: Cohort, affinity, coverage: float, lo: int, locked, keep_together, drop=()):

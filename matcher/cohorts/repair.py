@@ -26,14 +26,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..affinity import AffinityOptions, AffinityWeights, pairwise_affinity
+from ..affinity import AffinityOptions, AffinityWeights
 from ..errors import InfeasibleError, UnknownTeacherError
 from ..profiles import Cohort
 from .explain import describe
-from .groups import _labels
+from .groups import _labels, _weights_and_rules
 from .problem import GroupingProblem
 from .results import CohortResult
 from .search import solve
+from .sparse_affinity import cohort_affinity, pair_block
 
 __all__ = ["repair", "move_member"]
 
@@ -109,7 +110,7 @@ def repair(
     if affinity is None:
         options = AffinityOptions(allow_same_school=allow_same_school, avoid_previous=avoid_previous,
                                   keep_apart=tuple((str(a), str(b)) for a, b in keep_apart))
-        affinity = pairwise_affinity(sub, weights, options)
+        affinity = cohort_affinity(sub, weights, options, seed=seed)
     lower, upper = result.problem.lower, result.problem.upper
     locked_now = {g.id - 1 for g in result.groups if g.locked} | {int(g) - 1 for g in locked}
     rows = {t: r for r, t in enumerate(keep_ids)}
@@ -123,16 +124,14 @@ def repair(
             )
     joiners = [rows[t] for t in joined]
     affected = {g for g, ms in old.items() if len(groups[g]) < len(ms) and g not in locked_now}
-    scores = np.asarray(affinity.scores)
-    allowed = np.asarray(affinity.allowed)
     unlocked = [g for g in sorted(old) if g not in locked_now]
 
     def link(rows_a: list[int], g: int) -> float:
         ms = groups[g]
         if not ms or not rows_a:
             return 0.0
-        block = scores[np.ix_(rows_a, ms)]
-        return float(np.where(allowed[np.ix_(rows_a, ms)], block, -1.0).mean())
+        block, allowed = pair_block(affinity, rows_a, ms)
+        return float(np.where(allowed, block, -1.0).mean())
 
     ring = set(affected)
     for j in joiners:
@@ -202,9 +201,9 @@ def repair(
     moved = sum(
         1 for t, g in member_of.items() if t not in gone and ident[assignment[rows[t]]] != g
     )
+    w, rules = _weights_and_rules(sub, affinity, 0.0)
     problem = GroupingProblem(
-        affinity.scores, np.array(new_lower), np.array(new_upper), allowed=affinity.allowed, locked=new_locked,
-        labels=_labels(sub), noun="teachers",
+        w, np.array(new_lower), np.array(new_upper), **rules, locked=new_locked, labels=_labels(sub), noun="teachers",
     )
     out = describe(sub, affinity, problem, assignment, locked=tuple(new_locked), seed=seed,
                    seconds=time.monotonic() - t0, moved=moved)
@@ -221,8 +220,7 @@ def _typical_bounds(result: CohortResult, unlocked: list[int]) -> tuple[int, int
 def _solve_ring(affinity, sub: Cohort, members, ring_list, bounds, groups, seed, deadline, rounds, stay):
     """Solve the sub-problem of the ring's members; returns (assignment, True) or (error, False)."""
     idx = np.array(members, dtype=np.int64)
-    w = np.asarray(affinity.scores)[np.ix_(idx, idx)]
-    allowed = np.asarray(affinity.allowed)[np.ix_(idx, idx)]
+    w, allowed = pair_block(affinity, idx, idx)
     where = {r: k for k, g in enumerate(ring_list) for r in groups[g]}
     prefer = np.array([where.get(int(r), -1) for r in idx], dtype=np.int64)
     problem = GroupingProblem(
@@ -259,7 +257,7 @@ def move_member(result: CohortResult, cohort: Cohort, teacher_id: str, to_group:
     ids = result.ids
     sub = cohort.subset(ids)
     if affinity is None:
-        affinity = pairwise_affinity(sub)
+        affinity = cohort_affinity(sub, seed=result.figures.seed)
     a = result.assignment()
     a[ids.index(teacher_id)] = target.id - 1
     locked = tuple(g.id - 1 for g in result.groups if g.locked)

@@ -40,9 +40,10 @@ from ..profiles import Cohort
 from .meeting import MeetingRange
 from .problem import same_group_pairs
 
-__all__ = ["SparseAffinity", "sparse_affinity", "GRAPH_K"]
+__all__ = ["SparseAffinity", "sparse_affinity", "cohort_affinity", "pair_block", "GRAPH_K", "DENSE_LIMIT"]
 
 GRAPH_K = 24  # partners per teacher kept as weights (groups hold at most a handful)
+DENSE_LIMIT = 3000  # teachers: beyond, the affinity is sparse (a dense one takes too much memory)
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,6 +83,14 @@ class SparseAffinity:
         terms = {t: np.where(off, v.reshape(k, k), 0.0) for t, v in s.terms.items()}
         return scores, terms, s.detail["distance_km"].reshape(k, k)
 
+    def pair_block(self, rows_a, rows_b) -> tuple[np.ndarray, np.ndarray]:
+        """``(scores, allowed)`` of every pair of ``rows_a`` x ``rows_b``, exact."""
+        ra, rb = np.asarray(rows_a, dtype=np.int64), np.asarray(rows_b, dtype=np.int64)
+        i, j = np.repeat(ra, rb.size), np.tile(rb, ra.size)
+        s = score_pairs(self.arrays, self.rows[i], self.rows[j], self.weights, self.options)
+        shape = (ra.size, rb.size)
+        return np.where(i != j, s.total, 0.0).reshape(shape), s.allowed.reshape(shape)
+
     def subset(self, rows) -> SparseAffinity:
         """The affinity of the teachers ``rows`` (in that order)."""
         rows = np.asarray(rows, dtype=np.int64)
@@ -118,6 +127,27 @@ def _forbidden_pairs(a: TeacherArrays, options: AffinityOptions) -> np.ndarray:
     i, j = np.minimum(k // n, k % n), np.maximum(k // n, k % n)
     k = np.unique(i * n + j)
     return np.column_stack([k // n, k % n]).astype(np.int64)
+
+
+def pair_block(affinity, rows_a, rows_b) -> tuple[np.ndarray, np.ndarray]:
+    """``(scores, allowed)`` of ``rows_a`` x ``rows_b`` from a dense
+    :class:`~matcher.affinity.Affinity` or a :class:`SparseAffinity`."""
+    if isinstance(affinity, SparseAffinity):
+        return affinity.pair_block(rows_a, rows_b)
+    ix = np.ix_(np.asarray(rows_a, dtype=np.int64), np.asarray(rows_b, dtype=np.int64))
+    return np.asarray(affinity.scores)[ix], np.asarray(affinity.allowed)[ix]
+
+
+def cohort_affinity(
+    cohort: Cohort, weights: AffinityWeights | None = None, options: AffinityOptions | None = None, *, seed: int = 0
+):
+    """Dense :func:`~matcher.affinity.pairwise_affinity` up to :data:`DENSE_LIMIT`
+    teachers, :func:`sparse_affinity` beyond."""
+    if len(cohort) > DENSE_LIMIT:
+        return sparse_affinity(cohort, weights, options, seed=seed)
+    from ..affinity import pairwise_affinity
+
+    return pairwise_affinity(cohort, weights, options)
 
 
 def sparse_affinity(

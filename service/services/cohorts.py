@@ -291,7 +291,7 @@ def _approved(stored: Mapping) -> list[int]:
 def _current(run: CohortRun, stored: Mapping, *, stand_ins: bool = False):
     """The library's :class:`CohortResult` for the stored groups (and the affinity behind it).
 
-    Built with ``matcher`` (``pairwise_affinity``, ``build_problem``, ``describe``) for
+    Built with ``matcher`` (``cohort_affinity``, ``build_problem``, ``describe``) for
     exactly the run's constraints. Members erased since the run (their id replaced by a
     pseudonym) are left out, and so are the constraints that name them; with
     ``stand_ins`` they are kept in their groups as placeholders instead (for
@@ -300,7 +300,8 @@ def _current(run: CohortRun, stored: Mapping, *, stand_ins: bool = False):
     """
     import numpy as np
 
-    from matcher.affinity import AffinityOptions, pairwise_affinity
+    from matcher.affinity import AffinityOptions
+    from matcher.cohorts.sparse_affinity import cohort_affinity
     from matcher.cohorts.explain import describe
     from matcher.cohorts.groups import build_problem
     from matcher.profiles import Cohort, TeacherProfile
@@ -319,7 +320,7 @@ def _current(run: CohortRun, stored: Mapping, *, stand_ins: bool = False):
             where.update({t: g["index"] for t, g in gone})
     cohort = pool.subset(sorted(where, key=lambda t: (where[t], t)))
     options = AffinityOptions(keep_apart=tuple(_known_pairs(params.get("keep_apart"), cohort)))
-    affinity = pairwise_affinity(cohort, None, options)
+    affinity = cohort_affinity(cohort, None, options, seed=stored.get("figures", {}).get("seed", 0))
     m = max(g["index"] for g in groups) + 1
     lo, hi = params.get("size_min", 1), params.get("size_max", max(len(cohort), 1))
     together = [k for k in (tuple(t for t in x if t in cohort.index) for x in params.get("keep_together") or []) if len(k) >= 2]

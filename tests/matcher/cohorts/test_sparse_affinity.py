@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher.affinity import AffinityOptions, pairwise_affinity
-from matcher.cohorts import groups as groups_module
+from matcher.cohorts import sparse_affinity as sparse_module
 from matcher.cohorts.groups import build_problem, form_groups
 from matcher.cohorts.meeting import MeetingRange
 from matcher.cohorts.sparse_affinity import sparse_affinity
@@ -90,7 +90,7 @@ def test_sparse_groups_break_no_rule_of_the_dense_affinity(sample_cohort, seed):
 
 
 def test_large_cohorts_take_the_sparse_path(sample_cohort, monkeypatch):
-    monkeypatch.setattr(groups_module, "DENSE_LIMIT", 100)
+    monkeypatch.setattr(sparse_module, "DENSE_LIMIT", 100)
     result = form_groups(sample_cohort, size=(4, 6), rounds=2, seed=3, unplaceable="skip")
     assert result.problem.is_sparse and result.problem.meeting is not None
     assert result.figures.upper_bound is None  # a bound on stored weights is no bound on the full affinity
@@ -127,3 +127,51 @@ def test_can_meet_is_the_travel_rule_on_great_circle_distances(people):
     pairs = {tuple(p) for p in where.reachable_pairs().tolist()}
     strict_pairs = {(a, b) for a, b in zip(i.tolist(), j.tolist()) if a < b and (strict[a] or strict[b]) and got[a * n + b]}
     assert pairs == strict_pairs
+
+
+def test_repair_and_move_work_on_large_cohort_results(sample_cohort, monkeypatch):
+    from matcher.cohorts.repair import move_member, repair
+
+    monkeypatch.setattr(sparse_module, "DENSE_LIMIT", 100)
+    result = form_groups(sample_cohort, size=(4, 6), rounds=2, seed=5, unplaceable="skip")
+    placed = sample_cohort.subset([t for g in result.groups for t in g.members])
+    first = result.groups[0]
+    fixed = repair(result, placed, dropped=first.members[:2], locked=[result.groups[-1].id], rounds=3, seed=5)
+    assert fixed.problem.is_sparse and fixed.violations() == []
+    assert fixed.figures.moved is not None and fixed.figures.moved < len(placed) // 4  # few people move
+    assert fixed.groups[-1].members == result.groups[-1].members and fixed.groups[-1].locked
+    assert not set(first.members[:2]) & {t for g in fixed.groups for t in g.members}
+    # a coordinator's move is scored with the exact affinity of the new groups
+    teacher = result.groups[1].members[0]
+    moved = move_member(result, placed, teacher, result.groups[2].id)
+    assert teacher in moved.groups[2].members and moved.figures.moved == 1
+    dense = pairwise_affinity(placed)
+    r = placed.rows(moved.groups[2].members)
+    assert moved.groups[2].score == pytest.approx(float(np.triu(dense.scores[np.ix_(r, r)], 1).sum()))
+
+
+def test_fairness_on_the_sparse_path_lifts_the_worst_off(sample_cohort, monkeypatch):
+    monkeypatch.setattr(sparse_module, "DENSE_LIMIT", 100)
+    plain = form_groups(sample_cohort, size=(4, 6), rounds=2, seed=8, unplaceable="skip")
+    fair = form_groups(sample_cohort, size=(4, 6), rounds=2, seed=8, unplaceable="skip", fairness=1.0)
+    assert fair.violations() == [] and fair.problem.is_sparse
+    assert fair.figures.min_affinity > plain.figures.min_affinity
+
+
+def test_polishing_by_blocks_never_loses_and_keeps_locked_groups(sample_cohort):
+    from matcher.cohorts.groups import _block_weights
+    from matcher.cohorts.polish import polish_by_blocks
+    from matcher.cohorts.search import solve
+
+    aff = sparse_affinity(sample_cohort, k=8, seed=2)
+    problem = build_problem(sample_cohort, aff, size=(4, 6))
+    start = solve(problem, rounds=1, seed=2, allow_conflicts=True).assignment
+    if len(problem.broken_pairs(start)):
+        pytest.skip("the one-round start has conflicts")
+    weights_of = _block_weights(aff, 0.0)
+    exact = lambda a: sum(float(np.triu(weights_of(np.flatnonzero(a == g))[0], 1).sum()) for g in range(problem.m))  # noqa: E731
+    polished, gain = polish_by_blocks(problem, start, weights_of, sample_cohort.coordinates, rounds=2, seed=2, block_size=60)
+    assert gain >= 0 and exact(polished) == pytest.approx(exact(start) + gain)
+    assert len(problem.broken_pairs(polished)) == 0 and problem.violations(polished) == []
+    again, _ = polish_by_blocks(problem, start, weights_of, sample_cohort.coordinates, rounds=2, seed=2, block_size=60)
+    assert np.array_equal(again, polished)  # rounds, no time limit: reproducible

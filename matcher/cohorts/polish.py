@@ -1,0 +1,212 @@
+"""Polish a large grouping block by block, with exact scores.
+
+The sparse affinity of a large cohort weighs each teacher's few dozen best partners; every
+other pair counts as nothing, although its real affinity is rarely zero. So after the
+sparse search, :func:`polish_by_blocks` takes the groups a few dozen at a time (groups that
+sit close together: balanced geographic blocks of group centres), scores every pair of
+their members exactly, and re-solves each block with the dense population search, warm
+started from the current groups. Blocks are disjoint, so each block's gain adds to the
+total; the blocks are drawn again at another angle each round, so that groups on a block
+border meet new neighbours. This is a large-neighbourhood search whose neighbourhoods are
+small dense problems: memory stays linear in the cohort.
+
+Examples
+--------
+>>> rotate_points(np.array([[51.5, -0.1]]), 0.0).round(3).tolist()
+[[51.5, -0.062]]
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from ..errors import InfeasibleError
+from .problem import GroupingProblem
+from .regions import geo_regions
+from .search import SearchParams, default_threads, fair_improve, solve
+
+__all__ = ["polish_by_blocks", "fair_by_blocks", "rotate_points", "BLOCK_TEACHERS", "BLOCK_SECONDS"]
+
+BLOCK_TEACHERS = 960  # members per block: large enough to move people far, small enough to solve in 0.5 s
+BLOCK_SECONDS = 0.5  # longest search per block and round: many short rounds beat few long ones
+# a small population: the warm start carries the block, perturbation explores around it
+BLOCK_PARAMS = SearchParams(population=4, min_population=1, theta_start=2.0, theta_end=1.0, threads=1)
+_GOLDEN = math.pi * (3 - math.sqrt(5))  # successive angles spread evenly
+
+
+def rotate_points(coords: np.ndarray, angle: float) -> np.ndarray:
+    """Latitude/longitude (degrees) as local planar coordinates (longitude scaled by the
+    cosine of the latitude) rotated by ``angle`` radians, so that axis-aligned splits
+    run in new directions."""
+    lat, lon = coords[:, 0], coords[:, 1] * np.cos(np.radians(coords[:, 0].mean() if len(coords) else 0.0))
+    c, s = math.cos(angle), math.sin(angle)
+    return np.column_stack([c * lat - s * lon, s * lat + c * lon])
+
+
+def _block_of_groups(coords: np.ndarray, assignment: np.ndarray, groups: np.ndarray, size: int, angle: float) -> list[np.ndarray]:
+    """Groups cut into blocks of about ``size`` members by their (rotated) centres."""
+    centre = np.zeros((len(groups), 2))
+    count = np.zeros(len(groups))
+    slot = np.full(int(assignment.max(initial=-1)) + 1, -1, dtype=np.int64)
+    slot[groups] = np.arange(len(groups))
+    member = slot[assignment] >= 0
+    np.add.at(centre, slot[assignment[member]], coords[member])
+    np.add.at(count, slot[assignment[member]], 1)
+    centre /= np.maximum(count, 1)[:, None]
+    per_block = max(2, int(round(size / max(count.mean(), 1.0))))
+    labels = geo_regions(rotate_points(centre, angle), max_size=per_block)
+    return [groups[labels == k] for k in range(int(labels.max(initial=-1)) + 1)]
+
+
+def _sub_problem(weights_of, problem, members: np.ndarray, groups: np.ndarray, block: np.ndarray):
+    """The dense problem of the groups ``block`` (``members`` now in ``groups``) and the
+    current grouping in its numbering."""
+    w, allowed = weights_of(members)
+    local = {int(g): k for k, g in enumerate(block)}
+    start = np.array([local[int(g)] for g in groups], dtype=np.int64)
+    pos = {int(r): k for k, r in enumerate(members)}
+    together = tuple(tuple(pos[i] for i in s) for s in problem.blocks if int(s[0]) in pos)
+    sub = GroupingProblem(w, problem.lower[block], problem.upper[block], allowed=allowed, keep_together=together)
+    return sub, start
+
+
+def _solve_block(weights_of, problem, members, groups, block, seconds, generations, seed):
+    """Re-solve one block for the largest total: ``(new groups, gain)`` or None."""
+    sub, start = _sub_problem(weights_of, problem, members, groups, block)
+    try:
+        best = solve(sub, seconds=seconds, rounds=generations, seed=seed, start=start,
+                     params=BLOCK_PARAMS)
+    except InfeasibleError:
+        return None
+    gain = best.objective - sub.objective(start)
+    if best.conflicts or gain <= 1e-9 * max(1.0, abs(best.objective)):
+        return None
+    return block[best.assignment], gain
+
+
+def _fair_block(fairness, weights_of, problem, members, groups, block, seconds, generations, seed):
+    """Re-balance one block for its worst-off members (see :func:`.search.fair_improve`)."""
+    sub, start = _sub_problem(weights_of, problem, members, groups, block)
+    better = fair_improve(sub, start, fairness=fairness, seconds=seconds, rounds=generations, seed=seed)
+    return block[better], sub.objective(better) - sub.objective(start)
+
+
+def _rounds(problem, assignment, coords, job, *, seconds, rounds, seed, block_size, threads, progress, generations):
+    """Run ``job(members, groups, block, seconds, generations, seed)`` on every block, round
+    after round (new angle each round), applying what it returns; returns the grouping
+    and the summed gain."""
+    if seconds is None and rounds is None:
+        raise ValueError("give a time limit (seconds) or a number of rounds")
+    a = np.array(assignment, dtype=np.int64, copy=True)
+    coords = np.asarray(coords, dtype=np.float64)
+    free = np.array([g for g in range(problem.m) if g not in problem.locked], dtype=np.int64)
+    t0 = time.monotonic()
+    deadline = None if seconds is None else t0 + seconds
+    threads = threads or default_threads()
+    block_size = block_size or BLOCK_TEACHERS
+    total = 0.0
+    r = 0
+    while free.size >= 2 and (rounds is None or r < rounds):
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0.05:
+            break
+        blocks = [b for b in _block_of_groups(coords, a, free, block_size, r * _GOLDEN) if len(b) >= 2]
+        if not blocks:
+            break
+        # a round shares what time is left evenly (at most BLOCK_SECONDS a block); with a
+        # number of rounds each block gets a fixed number of generations: reproducible
+        timed = rounds is None
+        per_block = max(0.05, min(BLOCK_SECONDS, left * threads / len(blocks))) if timed else None
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            jobs = []
+            for k, b in enumerate(blocks):  # members taken here: the workers never read ``a``
+                members = np.flatnonzero(np.isin(a, b))
+                jobs.append((members, pool.submit(job, members, a[members], b, per_block,
+                                                  None if timed else generations, seed + 7919 * r + k)))
+            for k, (members, fut) in enumerate(jobs):
+                out = fut.result()
+                if out is not None:
+                    a[members] = out[0]
+                    total += out[1]
+                if progress is not None:
+                    done = (time.monotonic() - t0) / seconds if seconds else (r + (k + 1) / len(jobs)) / rounds
+                    progress(min(1.0, done), None)
+        r += 1
+    return a, total
+
+
+def polish_by_blocks(
+    problem: GroupingProblem,
+    assignment: np.ndarray,
+    weights_of,
+    coords: np.ndarray,
+    *,
+    seconds: float | None = None,
+    rounds: int | None = None,
+    seed: int = 0,
+    block_size: int | None = None,
+    threads: int | None = None,
+    progress=None,
+) -> tuple[np.ndarray, float]:
+    """Improve ``assignment`` of ``problem`` block by block (see the module docstring).
+
+    Parameters
+    ----------
+    problem : GroupingProblem
+        The whole problem (size bounds, keep-together sets, locked groups are kept).
+    assignment : ndarray of int
+        A feasible grouping to start from.
+    weights_of : callable
+        ``weights_of(rows) -> (weights, allowed)``: exact dense weights and the hard-constraint
+        mask among the members ``rows``.
+    coords : ndarray, shape (n, 2)
+        Latitude and longitude of every member (degrees).
+    seconds, rounds : optional
+        Stop after this many seconds or rounds (each round visits every block once).
+    seed : int
+        Seeds every block's search; with ``rounds`` and no time limit the result is
+        reproducible.
+    block_size, threads : int, optional
+        Members per block (default :data:`BLOCK_TEACHERS`); blocks solved at once.
+    progress : callable, optional
+        ``progress(fraction_done, None)`` after every block.
+
+    Returns
+    -------
+    (assignment, gain)
+        The improved grouping and the exact gain of the objective.
+    """
+    def job(members, groups, block, secs, generations, s):
+        return _solve_block(weights_of, problem, members, groups, block, secs, generations, s)
+
+    return _rounds(problem, assignment, coords, job, seconds=seconds, rounds=rounds, seed=seed, block_size=block_size,
+                   threads=threads, progress=progress, generations=3)
+
+
+def fair_by_blocks(
+    problem: GroupingProblem,
+    assignment: np.ndarray,
+    weights_of,
+    coords: np.ndarray,
+    *,
+    fairness: float,
+    seconds: float | None = None,
+    rounds: int | None = None,
+    seed: int = 0,
+    threads: int | None = None,
+) -> np.ndarray:
+    """Re-balance a large grouping for its worst-off members, block by block, with
+    :func:`.search.fair_improve` on each block's exact dense problem (a member's score
+    depends on their own group only, so blocks are independent). Arguments as in
+    :func:`polish_by_blocks`; returns the new grouping."""
+    def job(members, groups, block, secs, generations, s):
+        return _fair_block(fairness, weights_of, problem, members, groups, block, secs, generations, s)
+
+    # with ``rounds``: one pass over the blocks, ``rounds`` kicks each (as fair_improve does)
+    a, _ = _rounds(problem, assignment, coords, job, seconds=seconds, rounds=None if rounds is None else 1,
+                   seed=seed, block_size=None, threads=threads, progress=None, generations=rounds)
+    return a
