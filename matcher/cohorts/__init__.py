@@ -3,8 +3,11 @@
 The layers, from the bottom up:
 
 - :mod:`.problem` — what a grouping problem is (weights, size bounds, hard constraints),
-  MDGPLIB benchmark files;
-- :mod:`.search` — near-optimal search under a time limit (compiled kernels);
+  MDGPLIB benchmark files; :mod:`.meeting` — places and travel limits as a rule;
+- :mod:`.search` — near-optimal search under a time limit (compiled kernels: dense in
+  :mod:`._kernels`, sparse in :mod:`._sparse_kernels`);
+- :mod:`.sparse_affinity` and :mod:`.polish` — cohorts beyond a few thousand: sparse
+  weights for the global search, exact scores block by block for polishing;
 - :mod:`.exact` — exact optimum and upper bounds for small problems (CP-SAT);
 - :mod:`.groups` — teacher-level groups with reasons, figures and exports;
 - :mod:`.repair` — re-optimise after drop-outs and late joiners, locked groups kept;
@@ -36,6 +39,9 @@ _SOURCES: dict[str, str] = {
     "solve_exact": ".exact",
     "relaxation_bound": ".exact",
     "GroupingProblem": ".problem",
+    "MeetingRange": ".meeting",
+    "SparseAffinity": ".sparse_affinity",
+    "cohort_affinity": ".sparse_affinity",
     "parse_size_range": ".problem",
     "plan_group_count": ".problem",
     "read_mdgplib": ".problem",
@@ -81,7 +87,9 @@ sys.modules[__name__].__class__ = _Package
 if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
     from .exact import ExactResult, relaxation_bound, solve_exact
     from .groups import build_problem, form_groups
+    from .meeting import MeetingRange
     from .problem import GroupingProblem, parse_size_range, plan_group_count, read_mdgplib, write_assignment
+    from .sparse_affinity import SparseAffinity, cohort_affinity
     from .regions import RegionalResult, form_groups_by_region
     from .repair import move_member, repair
     from .results import CohortFigures, CohortResult, Group
