@@ -37,6 +37,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--allow-same-school", action="store_true", help="allow colleagues from one school in a group")
     p.add_argument("--allow-previous", action="store_true", help="allow previous groupmates to meet again")
+    p.add_argument(
+        "--leave-out", action="store_true",
+        help="leave out (and name) teachers too few others can meet, e.g. in person only with nobody in reach, "
+        "instead of stopping",
+    )
     p.add_argument("-o", "--output", help="write the groups to this file (.csv or .json)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -126,10 +131,13 @@ def run(args: argparse.Namespace) -> int:
             avoid_previous=not args.allow_previous,
             allow_same_school=args.allow_same_school,
             progress=bar,
+            unplaceable="skip" if args.leave_out else "raise",
         )
     except (MatcherError, ValueError) as exc:
         bar.close()
-        return fail(f"cannot form groups: {exc}")
+        hint = "" if args.leave_out or "may share a group with only" not in str(exc) else (
+            " (--leave-out forms the groups without such teachers and names them)")
+        return fail(f"cannot form groups: {exc}{hint}")
     bar(1.0, None)
     bar.close()
     if args.output:
@@ -179,4 +187,7 @@ def format_result(result) -> str:
     lines.append(f"  isolated teachers   {f.isolated_placed} of {f.isolated} placed with a groupmate within their travel limit")
     lines.append(f"  mean distance       {f.mean_travel_km:.1f} km between groupmates")
     lines.append(f"  hard constraints    {f.constraints} (pairs kept apart, keep-together sets, locked groups)")
+    if result.unplaced:
+        shown = ", ".join(result.unplaced[:10]) + (f" and {len(result.unplaced) - 10} more" if len(result.unplaced) > 10 else "")
+        lines.append(f"  left out            {len(result.unplaced)}: {shown} (too few others can meet them)")
     return "\n".join(lines)

@@ -68,3 +68,27 @@ def test_bad_input_is_a_clear_message_not_a_traceback(teachers, capsys, args, me
 def test_missing_file(capsys, tmp_path):
     assert main(["cohorts", str(tmp_path / "none.csv")]) == 1
     assert "no such file" in capsys.readouterr().err
+
+
+def test_teachers_nobody_can_meet_stop_the_run_or_are_left_out_by_name(tmp_path, capsys):
+    """An in-person-only teacher whose travel limit reaches nobody: a clear error with a
+    hint, or with --leave-out the groups without them and their name in the summary."""
+    lines = SAMPLES.read_text(encoding="utf-8").splitlines(keepends=True)
+    rows = list(csv.reader(lines))
+    head = rows[0]
+    mode, travel = head.index("meeting_mode"), head.index("max_travel_km")
+    online = [r for r in rows[1:] if r[mode] == "online"][:20]
+    lonely = list(online[0])
+    lonely[head.index("id")] = "t-lonely"
+    lonely[mode], lonely[travel] = "in_person", "1"
+    path = tmp_path / "cohort.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(head)
+        w.writerows(online + [lonely])
+    assert main(["cohorts", str(path), "--size", "4-6", "--seconds", "0.3", "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "t-lonely" in err and "--leave-out" in err and "Traceback" not in err
+    assert main(["cohorts", str(path), "--size", "4-6", "--seconds", "0.3", "-q", "--leave-out"]) == 0
+    out = capsys.readouterr().out
+    assert "left out            1: t-lonely" in out and "20 teachers in 4 groups" in out
