@@ -76,9 +76,9 @@ def run(args: argparse.Namespace) -> int:
     except MatcherError as exc:
         print(f"peermatch: {exc}", file=sys.stderr)
         return 1
-    from ..cohorts.search import _k
+    from ..cohorts.reduced import kernels
 
-    _k().seed_state(0)  # load the compiled kernels before the clock matters
+    kernels().seed_state(0)  # load the compiled kernels before the clock matters
     # Start-up, imports and the kernels take about 0.65 s (numba and scipy; 2-core machine), most of
     # a 1 s limit: search at least MIN_SEARCH seconds anyway (the evaluator's wall time shows any overrun).
     deadline = max(started + args.seconds - OUTPUT_MARGIN, time.monotonic() + min(MIN_SEARCH, args.seconds / 2))

@@ -4,8 +4,10 @@ The layers, from the bottom up:
 
 - :mod:`.problem` — what a grouping problem is (weights, size bounds, hard constraints),
   MDGPLIB benchmark files; :mod:`.meeting` — places and travel limits as a rule;
-- :mod:`.search` — near-optimal search under a time limit (compiled kernels: dense in
-  :mod:`._kernels`, sparse in :mod:`._sparse_kernels`);
+- :mod:`.search` — near-optimal search under a time limit: the problem as kernels see it
+  (:mod:`.reduced`), islands run in parallel (:mod:`.islands`), compiled kernels (dense
+  :mod:`._kernels`, sparse :mod:`._sparse_kernels`), re-balancing for the worst-off
+  (:mod:`.fairness`);
 - :mod:`.sparse_affinity` and :mod:`.polish` — cohorts beyond a few thousand: sparse
   weights for the global search, exact scores block by block for polishing;
 - :mod:`.exact` — exact optimum and upper bounds for small problems (CP-SAT);
