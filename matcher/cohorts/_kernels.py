@@ -183,6 +183,20 @@ def member_slots(p, wt, hi, m):
 
 
 @njit(**_OPTS)
+def slot_move(start, mem, cnt, pos, v, a, b):
+    """Move ``v`` from group ``a``'s member list to group ``b``'s (see :func:`member_slots`)."""
+    q = pos[v]
+    last = mem[start[a] + cnt[a] - 1]
+    mem[q] = last
+    pos[last] = q
+    cnt[a] -= 1
+    q = start[b] + cnt[b]
+    mem[q] = v
+    pos[v] = q
+    cnt[b] += 1
+
+
+@njit(**_OPTS)
 def _mark(dirty, a, b):
     m = dirty.shape[0]
     for h in range(m):
@@ -228,15 +242,7 @@ def descent(D, Gt, p, sizes, wt, lo, hi, free, f, eps, rng):
                         gain = Gt[b, v] - Gt[a, v]
                         if gain > eps:
                             apply_move(D, Gt, p, sizes, wt, v, b)
-                            s = pos[v]
-                            last = mem[start[a] + cnt[a] - 1]
-                            mem[s] = last
-                            pos[last] = s
-                            cnt[a] -= 1
-                            s = start[b] + cnt[b]
-                            mem[s] = v
-                            pos[v] = s
-                            cnt[b] += 1
+                            slot_move(start, mem, cnt, pos, v, a, b)
                             f += gain
                             again = True
                             _mark(dirty, a, b)
@@ -792,15 +798,7 @@ def fair_climb(D, Gt, p, sizes, wt, lo, hi, free, lam, t0, u0, tau, eps, rng, ma
                     v2 = (1.0 - lam) * t2 / t0 + lam * (shift - tau * np.log(max(s2, 1e-300) / count)) / u0
                     if v2 > value + eps:
                         apply_move(D, Gt, p, sizes, wt, x, b)
-                        q = pos[x]
-                        last = mem[start[a] + cnt[a] - 1]
-                        mem[q] = last
-                        pos[last] = q
-                        cnt[a] -= 1
-                        q = start[b] + cnt[b]
-                        mem[q] = x
-                        pos[x] = q
-                        cnt[b] += 1
+                        slot_move(start, mem, cnt, pos, x, a, b)
                         improved = True
                         break
                 # --- swap x with each y in b

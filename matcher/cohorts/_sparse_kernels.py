@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._kernels import _OPTS, group_sizes, member_slots, randint, shuffle, swap_fits
+from ._kernels import _OPTS, group_sizes, member_slots, randint, shuffle, slot_move, swap_fits
 
 # Calls that pass the graph and state tuples cost a reference-count update per array:
 # the hot loop of the local search inlines its work and calls helpers only when needed.
@@ -60,27 +60,14 @@ def _bad_units(G, x, y):
 def _bad_with(G, S, x, g, skip):
     """Broken pairs between unit ``x`` and the units of group ``g`` other than ``x`` and
     ``skip`` (-1: none)."""
-    uptr, umem, pts, thr, strict, ustrict = G[3], G[4], G[5], G[6], G[7], G[8]
     start, mem, cnt, scnt = S[3], S[4], S[5], S[7]
-    if not ustrict[x] and scnt[g] == 0:
+    if not G[8][x] and scnt[g] == 0:
         return 0
     c = 0
     for q in range(cnt[g]):
         y = mem[start[g] + q]
-        if y == x or y == skip or not (ustrict[x] or ustrict[y]):
-            continue
-        for a in range(uptr[x], uptr[x + 1]):
-            i = umem[a]
-            for b in range(uptr[y], uptr[y + 1]):
-                j = umem[b]
-                if not (strict[i] or strict[j]):
-                    continue
-                t = min(thr[i], thr[j])
-                dx = pts[i, 0] - pts[j, 0]
-                dy = pts[i, 1] - pts[j, 1]
-                dz = pts[i, 2] - pts[j, 2]
-                if t < 0.0 or dx * dx + dy * dy + dz * dz > t:
-                    c += 1
+        if y != x and y != skip:
+            c += _bad_units(G, x, y)
     return c
 
 
@@ -149,15 +136,7 @@ def sp_move(G, S, wt, x, b):
         scnt[a] -= 1
         scnt[b] += 1
     p[x] = b
-    q = pos[x]
-    last = mem[start[a] + cnt[a] - 1]
-    mem[q] = last
-    pos[last] = q
-    cnt[a] -= 1
-    q = start[b] + cnt[b]
-    mem[q] = x
-    pos[x] = q
-    cnt[b] += 1
+    slot_move(start, mem, cnt, pos, x, a, b)
     gconf[b] += _bad_with(G, S, x, b, -1)
 
 

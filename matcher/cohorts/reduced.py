@@ -37,6 +37,15 @@ def sparse_kernels():
     return _sparse_kernels
 
 
+def _forbidden_units(problem: GroupingProblem, pos: np.ndarray, unit_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Forbidden pairs between free members, as pairs of (different) units."""
+    pairs = problem.forbidden_pairs()
+    keep = (pos[pairs[:, 0]] >= 0) & (pos[pairs[:, 1]] >= 0)
+    a = unit_of[pos[pairs[keep, 0]]]
+    b = unit_of[pos[pairs[keep, 1]]]
+    return a[a != b], b[a != b]
+
+
 class Reduced:
     """The problem as the kernels see it: locked groups removed, keep-together sets
     contracted into weighted units, forbidden pairs turned into penalties, and optional
@@ -82,14 +91,9 @@ class Reduced:
         self.scale = float(np.abs(D).max(initial=0.0)) or 1.0
         rows = np.abs(D).sum(axis=1)
         self.penalty = 4.0 * float(rows.max(initial=0.0)) + self.scale + 1.0
-        pairs = problem.forbidden_pairs()
-        if pairs.size:
-            keep = (pos[pairs[:, 0]] >= 0) & (pos[pairs[:, 1]] >= 0)
-            a = unit_of[pos[pairs[keep, 0]]]
-            b = unit_of[pos[pairs[keep, 1]]]
-            cross = a != b
-            np.subtract.at(D, (a[cross], b[cross]), self.penalty)
-            np.subtract.at(D, (b[cross], a[cross]), self.penalty)
+        a, b = _forbidden_units(problem, pos, unit_of)
+        np.subtract.at(D, (a, b), self.penalty)
+        np.subtract.at(D, (b, a), self.penalty)
         start = np.full(u, -1, dtype=np.int64)
         is_free = np.ones(u, dtype=bool)
         if prefer is not None and stay_bonus > 0:
@@ -110,16 +114,9 @@ class Reduced:
         self.scale = float(np.abs(W.data).max(initial=0.0)) or 1.0
         rows = np.asarray(abs(W).sum(axis=1)).ravel()
         self.penalty = 4.0 * float(rows.max(initial=0.0)) + self.scale + 1.0
-        pairs = problem.forbidden_pairs()
-        if pairs.size:
-            keep = (pos[pairs[:, 0]] >= 0) & (pos[pairs[:, 1]] >= 0)
-            a = unit_of[pos[pairs[keep, 0]]]
-            b = unit_of[pos[pairs[keep, 1]]]
-            cross = a != b
-            pen = sparse.csr_array(
-                (np.full(2 * int(cross.sum()), -self.penalty), (np.concatenate([a[cross], b[cross]]), np.concatenate([b[cross], a[cross]]))),
-                shape=(u, u),
-            )
+        a, b = _forbidden_units(problem, pos, unit_of)
+        if a.size:
+            pen = sparse.csr_array((np.full(2 * a.size, -self.penalty), (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(u, u))
             W = sparse.csr_array(W + pen)
         W.sort_indices()
         # members of each unit, for the meeting range (checked member by member)
