@@ -262,8 +262,13 @@ def form_groups(
         if problem.is_sparse and main is not None:
             main *= SPARSE_SEARCH_SHARE  # the rest polishes blocks with exact scores
         params = SearchParams.for_size(problem.n, threads=threads)
-        best = solve(problem, seconds=main, seed=seed, rounds=rounds, params=params, allow_conflicts=skip and attempt < 5,
-                     progress=_scaled(progress, 0.0, share))
+        may_drop = skip and attempt < 5
+        best = solve(problem, seconds=main, seed=seed, rounds=rounds, params=params,
+                     allow_conflicts=may_drop or problem.is_sparse, progress=_scaled(progress, 0.0, share))
+        if best.conflicts and problem.is_sparse and not may_drop:
+            # the sparse search had a short share: give it the polishing time before giving up
+            more = None if seconds is None else max(0.05, (seconds - reserve) * 0.75 - (time.monotonic() - t0))
+            best = solve(problem, seconds=more, seed=seed + 1, rounds=rounds, params=params, start=best.assignment)
         if not best.conflicts:
             break
         # leave out the less connected teacher of every pair that still shares a group
