@@ -171,7 +171,9 @@ class Cohort:
     @cached_property
     def coordinates(self) -> np.ndarray:
         """``(n, 2)`` array of school latitude, longitude per teacher."""
-        return np.array([[self.schools[p.school_urn].lat, self.schools[p.school_urn].lon] for p in self.profiles]).reshape(-1, 2)
+        coords = np.array([[self.schools[p.school_urn].lat, self.schools[p.school_urn].lon] for p in self.profiles]).reshape(-1, 2)
+        coords.setflags(write=False)  # cached and shared: nobody may change it
+        return coords
 
     def subset(self, teacher_ids: Iterable[str]) -> Cohort:
         """A cohort of some of these teachers, in the order given."""

@@ -46,6 +46,7 @@ __all__ = ["form_groups", "build_problem", "coverage_matrix", "pair_coverage", "
 
 FAIR_SHARE = 0.3  # share of the time limit spent re-balancing when fairness > 0
 SPARSE_SEARCH_SHARE = 0.1  # sparse affinity: share of the search time before polishing by blocks
+POLISH_ROUNDS = 2  # passes over the blocks in runs limited by rounds= (reproducible runs)
 
 
 def pair_coverage(a: TeacherArrays, i: np.ndarray, j: np.ndarray) -> np.ndarray:
@@ -58,10 +59,16 @@ def pair_coverage(a: TeacherArrays, i: np.ndarray, j: np.ndarray) -> np.ndarray:
 
 
 def coverage_matrix(cohort: Cohort) -> np.ndarray:
-    """``C[i, j]`` = :func:`pair_coverage` of every pair, a pairwise stand-in for group coverage."""
+    """``C[i, j]`` = :func:`pair_coverage` of every pair, a pairwise stand-in for group coverage
+    (computed in row blocks, so the temporaries stay small)."""
+    a = teacher_arrays(cohort)
     n = len(cohort)
-    i, j = np.divmod(np.arange(n * n), n)
-    return pair_coverage(teacher_arrays(cohort), i, j).reshape(n, n)
+    out = np.empty((n, n))
+    cols = np.arange(n)
+    for start in range(0, n, 256):
+        rows = np.arange(start, min(start + 256, n))
+        out[rows] = pair_coverage(a, np.repeat(rows, n), np.tile(cols, rows.size)).reshape(rows.size, n)
+    return out
 
 
 def _weights_and_rules(cohort: Cohort, affinity, coverage: float):
@@ -247,7 +254,7 @@ def form_groups(
     reserve = 0.05 + 2e-4 * len(cohort)  # describing and checking the groups afterwards
     for attempt in range(6):
         if skip:
-            cohort, affinity, out = _drop_unplaceable(cohort, affinity, coverage, lo, locked, keep_together, drop)
+            cohort, affinity, out = _drop_unplaceable(cohort, affinity, lo, locked, keep_together, drop)
             unplaced += out
         problem = build_problem(
             cohort, affinity, size=size, groups=groups, coverage=coverage, keep_together=keep_together, locked=locked
@@ -282,7 +289,7 @@ def form_groups(
         if left is None or left > 0.1:
             assignment, _ = polish_by_blocks(
                 problem, assignment, weights_of, cohort.coordinates, seconds=left, seed=seed, threads=threads,
-                rounds=rounds,
+                rounds=None if rounds is None else min(rounds, POLISH_ROUNDS),
                 progress=_scaled(progress, share, (1 - FAIR_SHARE if fairness else 1.0) - share),
             )
     if fairness > 0:
@@ -323,14 +330,14 @@ def _block_weights(affinity: SparseAffinity, coverage: float):
     return weights_of
 
 
-def _drop_unplaceable(cohort: Cohort, affinity, coverage: float, lo: int, locked, keep_together, drop=()):
+def _drop_unplaceable(cohort: Cohort, affinity, lo: int, locked, keep_together, drop=()):
     """Leave out ``drop`` and the teachers who may share a group with fewer than ``lo - 1``
     others (again and again, as leaving someone out can strand others). Locked and
     keep-together teachers are never left out."""
     protected = {t for s in list(locked) + list(keep_together) for t in s}
     is_protected = np.array([t in protected for t in cohort.ids], dtype=bool)
     keep = np.array([t not in drop for t in cohort.ids], dtype=bool) | is_protected
-    w, rules = _weights_and_rules(cohort, affinity, coverage)
+    w, rules = _weights_and_rules(cohort, affinity, 0.0)
     rules_only = GroupingProblem(w, [0], [len(cohort)], **rules)  # one loose group: just the rules
     while True:
         out = keep & (rules_only.partner_counts(keep) < lo - 1) & ~is_protected

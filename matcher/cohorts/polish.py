@@ -14,12 +14,23 @@ Examples
 --------
 >>> rotate_points(np.array([[51.5, -0.1]]), 0.0).round(3).tolist()
 [[51.5, -0.062]]
+>>> rng = np.random.default_rng(0)
+>>> w = np.triu(rng.uniform(0, 1, (12, 12)), 1); w = w + w.T
+>>> problem = GroupingProblem(w, [3] * 4, [3] * 4)
+>>> start = np.repeat(np.arange(4), 3)
+>>> exact = lambda rows: (w[np.ix_(rows, rows)], np.ones((rows.size, rows.size), dtype=bool))
+>>> coords = np.column_stack([51.5 + rng.uniform(0, 0.1, 12), rng.uniform(-0.2, 0, 12)])
+>>> better, gain = polish_by_blocks(problem, start, exact, coords, rounds=1, block_size=12)
+>>> bool(gain > 0), round(problem.objective(better) - problem.objective(start), 9) == round(gain, 9)
+(True, True)
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -30,6 +41,11 @@ from .regions import geo_regions
 from .search import SearchParams, default_threads, fair_improve, solve
 
 __all__ = ["polish_by_blocks", "fair_by_blocks", "rotate_points", "BLOCK_TEACHERS", "BLOCK_SECONDS"]
+
+log = logging.getLogger(__name__)
+
+# ``weights_of(rows) -> (weights, allowed)``: exact dense weights and mask among ``rows``
+WeightsOf = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 BLOCK_TEACHERS = 960  # members per block: large enough to move people far, small enough to solve in 0.5 s
 BLOCK_SECONDS = 0.5  # longest search per block and round: many short rounds beat few long ones
@@ -68,19 +84,28 @@ def _sub_problem(weights_of, problem, members: np.ndarray, groups: np.ndarray, b
     w, allowed = weights_of(members)
     local = {int(g): k for k, g in enumerate(block)}
     start = np.array([local[int(g)] for g in groups], dtype=np.int64)
-    pos = {int(r): k for k, r in enumerate(members)}
-    together = tuple(tuple(pos[i] for i in s) for s in problem.blocks if int(s[0]) in pos)
-    sub = GroupingProblem(w, problem.lower[block], problem.upper[block], allowed=allowed, keep_together=together)
+    pos = np.full(problem.n, -1, dtype=np.int64)
+    pos[members] = np.arange(members.size)
+    together = tuple(tuple(int(pos[i]) for i in s) for s in problem.blocks if pos[s[0]] >= 0)
+    # the whole problem's rules hold in the block too, whatever ``weights_of`` says
+    pairs = pos[problem.explicit_pairs()]
+    pairs = pairs[(pairs >= 0).all(axis=1)] if len(pairs) else pairs.reshape(0, 2)
+    meeting = None if problem.meeting is None else problem.meeting.subset(members)
+    sub = GroupingProblem(w, problem.lower[block], problem.upper[block], allowed=allowed, forbidden=pairs,
+                          meeting=meeting, keep_together=together)
     return sub, start
 
 
-def _solve_block(weights_of, problem, members, groups, block, seconds, generations, seed):
+def _solve_block(weights_of, problem, members, groups, block, seconds, generations, seed, deadline):
     """Re-solve one block for the largest total: ``(new groups, gain)`` or None."""
+    if deadline is not None and time.monotonic() >= deadline:
+        return None
     sub, start = _sub_problem(weights_of, problem, members, groups, block)
     try:
-        best = solve(sub, seconds=seconds, rounds=generations, seed=seed, start=start,
-                     params=BLOCK_PARAMS)
-    except InfeasibleError:
+        best = solve(sub, seconds=seconds, rounds=generations, seed=seed, start=start, params=BLOCK_PARAMS,
+                     deadline=deadline)
+    except InfeasibleError as exc:
+        log.debug("block of %d groups left as it is: %s", len(block), exc)
         return None
     gain = best.objective - sub.objective(start)
     if best.conflicts or gain <= 1e-9 * max(1.0, abs(best.objective)):
@@ -88,19 +113,24 @@ def _solve_block(weights_of, problem, members, groups, block, seconds, generatio
     return block[best.assignment], gain
 
 
-def _fair_block(fairness, weights_of, problem, members, groups, block, seconds, generations, seed):
+def _fair_block(fairness, weights_of, problem, members, groups, block, seconds, generations, seed, deadline):
     """Re-balance one block for its worst-off members (see :func:`.search.fair_improve`)."""
+    if deadline is not None and time.monotonic() >= deadline:
+        return None
+    if seconds is not None and deadline is not None:
+        seconds = min(seconds, deadline - time.monotonic())
     sub, start = _sub_problem(weights_of, problem, members, groups, block)
     better = fair_improve(sub, start, fairness=fairness, seconds=seconds, rounds=generations, seed=seed)
     return block[better], sub.objective(better) - sub.objective(start)
 
 
-def _rounds(problem, assignment, coords, job, *, seconds, rounds, seed, block_size, threads, progress, generations):
-    """Run ``job(members, groups, block, seconds, generations, seed)`` on every block, round
-    after round (new angle each round), applying what it returns; returns the grouping
-    and the summed gain."""
-    if seconds is None and rounds is None:
-        raise ValueError("give a time limit (seconds) or a number of rounds")
+def _over_blocks(problem, assignment, coords, job, *, seconds, rounds, seed, block_size, threads, progress, generations):
+    """Run ``job(members, groups, block, seconds, generations, seed, deadline)`` on every
+    block, round after round (new angle each round), applying what it returns (``None``,
+    or the block's new groups and a gain); returns the grouping and the summed gain.
+    Without ``generations`` each block gets its share of the time left (timed, not
+    reproducible); with it, that many generations (reproducible). ``rounds=None``: until
+    the time is up."""
     a = np.array(assignment, dtype=np.int64, copy=True)
     coords = np.asarray(coords, dtype=np.float64)
     free = np.array([g for g in range(problem.m) if g not in problem.locked], dtype=np.int64)
@@ -117,16 +147,15 @@ def _rounds(problem, assignment, coords, job, *, seconds, rounds, seed, block_si
         blocks = [b for b in _block_of_groups(coords, a, free, block_size, r * _GOLDEN) if len(b) >= 2]
         if not blocks:
             break
-        # a round shares what time is left evenly (at most BLOCK_SECONDS a block); with a
-        # number of rounds each block gets a fixed number of generations: reproducible
-        timed = rounds is None
-        per_block = max(0.05, min(BLOCK_SECONDS, left * threads / len(blocks))) if timed else None
+        # a round shares what time is left evenly, at most BLOCK_SECONDS a block
+        timed = generations is None
+        per_block = max(0.05, min(BLOCK_SECONDS, left * threads / len(blocks))) if timed and left is not None else None
         with ThreadPoolExecutor(max_workers=threads) as pool:
             jobs = []
             for k, b in enumerate(blocks):  # members taken here: the workers never read ``a``
                 members = np.flatnonzero(np.isin(a, b))
                 jobs.append((members, pool.submit(job, members, a[members], b, per_block,
-                                                  None if timed else generations, seed + 7919 * r + k)))
+                                                  None if timed else generations, seed + 7919 * r + k, deadline)))
             for k, (members, fut) in enumerate(jobs):
                 out = fut.result()
                 if out is not None:
@@ -142,7 +171,7 @@ def _rounds(problem, assignment, coords, job, *, seconds, rounds, seed, block_si
 def polish_by_blocks(
     problem: GroupingProblem,
     assignment: np.ndarray,
-    weights_of,
+    weights_of: WeightsOf,
     coords: np.ndarray,
     *,
     seconds: float | None = None,
@@ -180,17 +209,20 @@ def polish_by_blocks(
     (assignment, gain)
         The improved grouping and the exact gain of the objective.
     """
-    def job(members, groups, block, secs, generations, s):
-        return _solve_block(weights_of, problem, members, groups, block, secs, generations, s)
+    def job(members, groups, block, secs, generations, s, deadline):
+        return _solve_block(weights_of, problem, members, groups, block, secs, generations, s, deadline)
 
-    return _rounds(problem, assignment, coords, job, seconds=seconds, rounds=rounds, seed=seed, block_size=block_size,
-                   threads=threads, progress=progress, generations=3)
+    if seconds is None and rounds is None:
+        raise ValueError("give a time limit (seconds) or a number of rounds")
+    return _over_blocks(problem, assignment, coords, job, seconds=seconds, rounds=rounds, seed=seed,
+                        block_size=block_size, threads=threads, progress=progress,
+                        generations=None if rounds is None else 3)
 
 
 def fair_by_blocks(
     problem: GroupingProblem,
     assignment: np.ndarray,
-    weights_of,
+    weights_of: WeightsOf,
     coords: np.ndarray,
     *,
     fairness: float,
@@ -203,10 +235,14 @@ def fair_by_blocks(
     :func:`.search.fair_improve` on each block's exact dense problem (a member's score
     depends on their own group only, so blocks are independent). Arguments as in
     :func:`polish_by_blocks`; returns the new grouping."""
-    def job(members, groups, block, secs, generations, s):
-        return _fair_block(fairness, weights_of, problem, members, groups, block, secs, generations, s)
+    def job(members, groups, block, secs, generations, s, deadline):
+        return _fair_block(fairness, weights_of, problem, members, groups, block, secs, generations, s, deadline)
 
-    # with ``rounds``: one pass over the blocks, ``rounds`` kicks each (as fair_improve does)
-    a, _ = _rounds(problem, assignment, coords, job, seconds=seconds, rounds=None if rounds is None else 1,
-                   seed=seed, block_size=None, threads=threads, progress=None, generations=rounds)
+    # one pass over the blocks (each call of fair_improve re-bases its objective on the
+    # grouping it starts from, so passes after the first could trade total for nothing);
+    # with ``rounds``, ``rounds`` kicks a block, as fair_improve does
+    if seconds is None and rounds is None:
+        raise ValueError("give a time limit (seconds) or a number of rounds")
+    a, _ = _over_blocks(problem, assignment, coords, job, seconds=seconds, rounds=1, seed=seed, block_size=None,
+                        threads=threads, progress=None, generations=rounds)
     return a

@@ -227,7 +227,7 @@ class GroupingProblem:
         range are not listed (there can be millions): see :meth:`broken_pairs`."""
         return self._cached("_forbidden_cache", lambda: self._pairs(meeting=not self.is_sparse))
 
-    def _explicit_pairs(self) -> np.ndarray:
+    def explicit_pairs(self) -> np.ndarray:
         """Forbidden pairs given as ``forbidden`` or ``allowed`` (without the meeting range)."""
         return self._cached("_explicit_cache", lambda: self._pairs(meeting=False))
 
@@ -254,13 +254,13 @@ class GroupingProblem:
         """How many hard constraints bind: forbidden pairs, keep-together sets, locked groups
         and, with a meeting range, the in-person-only members."""
         meeting = 0 if self.meeting is None else int(self.meeting.in_person_only.sum())
-        return len(self._explicit_pairs()) + meeting + len(self.blocks) + len(self.locked)
+        return len(self.explicit_pairs()) + meeting + len(self.blocks) + len(self.locked)
 
     def broken_pairs(self, assignment: Sequence[int] | np.ndarray) -> np.ndarray:
         """The pairs ``(i, j)``, ``i < j``, that share a group in ``assignment`` but may
         not (forbidden, or out of each other's reach), as a sorted (k, 2) array."""
         a = np.asarray(assignment, dtype=np.int64)
-        explicit = self._explicit_pairs()
+        explicit = self.explicit_pairs()
         parts = [explicit[a[explicit[:, 0]] == a[explicit[:, 1]]]]
         if self.meeting is not None:
             i, j = same_group_pairs(a, np.flatnonzero(self.meeting.in_person_only))
@@ -285,7 +285,7 @@ class GroupingProblem:
             out = np.where(strict, 0, loose_kept - (keep & ~strict)).astype(np.int64)
             for x, y in ((0, 1), (1, 0)):
                 np.add.at(out, reach[keep[reach[:, y]], x], 1)
-            pairs = self._explicit_pairs()
+            pairs = self.explicit_pairs()
             # only forbidden pairs that the meeting range would otherwise allow take a partner away
             ok = ~(strict[pairs[:, 0]] | strict[pairs[:, 1]])
             if len(reach) and len(pairs):
@@ -325,7 +325,7 @@ class GroupingProblem:
         for g in range(self.m):
             if not self.lower[g] <= sizes[g] <= self.upper[g]:
                 out.append(f"group {g + 1} has {sizes[g]} members, allowed {self.lower[g]}-{self.upper[g]}")
-        explicit = _pair_lookup(self._explicit_pairs())
+        explicit = _pair_lookup(self.explicit_pairs())
         for i, j in self.broken_pairs(a):
             if explicit(i, j):
                 out.append(f"{self.name(i)} and {self.name(j)} may not share a group (group {a[i] + 1})")

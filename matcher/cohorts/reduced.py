@@ -68,7 +68,8 @@ class Reduced:
         unit_of = np.arange(free.size, dtype=np.int64)
         for block in problem.blocks:
             idx = pos[list(block)]
-            unit_of[idx] = idx[0]
+            if idx[0] >= 0:  # a set inside a locked group is not searched at all
+                unit_of[idx] = idx[0]
         _, unit_of = np.unique(unit_of, return_inverse=True)
         self.unit_of = unit_of.astype(np.int64)  # free member -> unit
         u = int(unit_of.max()) + 1 if free.size else 0
@@ -78,6 +79,8 @@ class Reduced:
         self.hi = problem.upper[self.groups].astype(np.int64)
         self.sparse = problem.is_sparse
         if self.sparse:
+            if prefer is not None and stay_bonus > 0:
+                raise ValueError("a preferred group (prefer, stay_bonus) needs dense weights")
             self._init_sparse(problem, free, pos, unit_of, u, wt)
             return
         W = np.asarray(problem.weights)[np.ix_(free, free)]

@@ -170,7 +170,16 @@ def _events(
             log.info("start grouping ignored: it breaks the size bounds, a locked group or a keep-together set")
     clock = Clock(seconds, rounds, deadline)
     stop = threading.Event()
-    best = -np.inf
+    # islands compare by penalised value; across islands fewer broken pairs come first
+    best_key = (np.inf, np.inf)
+
+    def better(st: SearchState, f: float) -> bool:
+        nonlocal best_key
+        key = (st.conflicts, -f)
+        if key < best_key:
+            best_key = key
+            return True
+        return False
 
     def state(f: float, p: np.ndarray, gen: int, k: int) -> SearchState:
         a = red.expand(p)
@@ -185,9 +194,9 @@ def _events(
     island = sparse_island if red.sparse else (lambda *a: population_island(red, params, *a[1:]))
     if threads == 1:
         for f, p, gen in island(red, seed, 0, clock, stop, warm):
-            if f > best:
-                best = f
-                yield state(f, p, gen, 0)
+            st = state(f, p, gen, 0)
+            if better(st, f):
+                yield st
         return
     q: queue.Queue = queue.Queue()
 
@@ -217,9 +226,9 @@ def _events(
                 raise item
             else:
                 f, p, gen = item
-                if f > best:
-                    best = f
-                    yield state(f, p, gen, k)
+                st = state(f, p, gen, k)
+                if better(st, f):
+                    yield st
     finally:
         stop.set()
         for w in workers:

@@ -265,3 +265,30 @@ def test_a_member_nobody_can_reach_is_named():
     problem = GroupingProblem.from_size_range(sparse.csr_array(w), (4, 4), meeting=far, labels=[f"t{i}" for i in range(8)])
     with pytest.raises(InfeasibleError, match="t0 may share a group with only 0"):
         problem.validate()
+
+
+def test_a_keep_together_set_inside_a_locked_group_does_not_split_another_set():
+    # (8, 9) sits in locked group 3; (6, 7) is free and 7 is the last free member
+    w = random_weights(12, seed=21)
+    w[6, 7] = w[7, 6] = -100.0  # they would rather be apart: only the rule keeps them together
+    problem = GroupingProblem(w, [4, 4, 4], [4, 4, 4], keep_together=[(6, 7), (8, 9)], locked={2: (8, 9, 10, 11)})
+    best = solve(problem, rounds=5, seed=0, params=FAST)
+    assert problem.violations(best.assignment) == []
+    assert best.assignment[6] == best.assignment[7]
+    # and it is the best split of the eight free members (brute force over group 1's members)
+    import itertools
+
+    optimum = -np.inf
+    for first in itertools.combinations(range(8), 4):
+        a = np.array([0 if i in first else 1 for i in range(8)] + [2] * 4)
+        if a[6] == a[7]:
+            optimum = max(optimum, problem.objective(a))
+    assert best.objective == pytest.approx(optimum)
+
+
+def test_a_preferred_group_needs_dense_weights():
+    from scipy import sparse
+
+    problem = GroupingProblem.from_size_range(sparse.csr_array(random_weights(8, seed=2)), (4, 4))
+    with pytest.raises(ValueError, match="dense weights"):
+        solve(problem, rounds=1, prefer=np.zeros(8, dtype=np.int64), stay_bonus=0.5)
