@@ -88,11 +88,15 @@ def _sub_problem(weights_of, problem, members: np.ndarray, groups: np.ndarray, b
     pos[members] = np.arange(members.size)
     together = tuple(tuple(int(pos[i]) for i in s) for s in problem.blocks if pos[s[0]] >= 0)
     # the whole problem's rules hold in the block too, whatever ``weights_of`` says
+    allowed = np.array(allowed, dtype=bool, copy=True)
     pairs = pos[problem.explicit_pairs()]
     pairs = pairs[(pairs >= 0).all(axis=1)] if len(pairs) else pairs.reshape(0, 2)
-    meeting = None if problem.meeting is None else problem.meeting.subset(members)
-    sub = GroupingProblem(w, problem.lower[block], problem.upper[block], allowed=allowed, forbidden=pairs,
-                          meeting=meeting, keep_together=together)
+    allowed[pairs[:, 0], pairs[:, 1]] = allowed[pairs[:, 1], pairs[:, 0]] = False
+    if problem.meeting is not None:
+        k = members.size
+        i, j = np.divmod(np.arange(k * k), k)
+        allowed &= problem.meeting.can_meet(members[i], members[j]).reshape(k, k)
+    sub = GroupingProblem(w, problem.lower[block], problem.upper[block], allowed=allowed, keep_together=together)
     return sub, start
 
 
@@ -100,10 +104,11 @@ def _solve_block(weights_of, problem, members, groups, block, seconds, generatio
     """Re-solve one block for the largest total: ``(new groups, gain)`` or None."""
     if deadline is not None and time.monotonic() >= deadline:
         return None
+    if seconds is not None:  # the block's share, within the overall deadline
+        deadline = time.monotonic() + seconds if deadline is None else min(deadline, time.monotonic() + seconds)
     sub, start = _sub_problem(weights_of, problem, members, groups, block)
     try:
-        best = solve(sub, seconds=seconds, rounds=generations, seed=seed, start=start, params=BLOCK_PARAMS,
-                     deadline=deadline)
+        best = solve(sub, rounds=generations, seed=seed, start=start, params=BLOCK_PARAMS, deadline=deadline)
     except InfeasibleError as exc:
         log.debug("block of %d groups left as it is: %s", len(block), exc)
         return None
