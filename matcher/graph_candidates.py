@@ -7,8 +7,13 @@ travel limits from a haversine ``BallTree``. The result is a sorted array of dis
 canonical pair keys ``min(i, j) * n + max(i, j)``.
 
 >>> import numpy as np
->>> _sorted_unique(np.array([5, 1, 5, 3]))
-array([1, 3, 5])
+>>> from matcher.profiles import Cohort
+>>> from matcher.samples import generate_teachers
+>>> from matcher.affinity import AffinityWeights, teacher_arrays
+>>> a = teacher_arrays(Cohort.from_profiles(generate_teachers(40, seed=3)))
+>>> keys = candidate_pairs(a, ("complement", "geo"), 5, AffinityWeights(), False, np.arange(40), 40)
+>>> bool(np.all(np.diff(keys) > 0)), bool(np.all(keys // 40 < keys % 40))
+(True, True)
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import numpy as np
 from sklearn.neighbors import BallTree, NearestNeighbors
 
 from .affinity import MODE_CODES, AffinityWeights, TeacherArrays
+from .pairkeys import sorted_unique
 from .profiles import AVAILABILITY_SLOTS
 from .schools import EARTH_RADIUS_KM
 from .themes import THEME_IDS
@@ -191,12 +197,4 @@ def candidate_pairs(
     j = np.concatenate([f[1] for f in found])
     distinct = i != j
     i, j = i[distinct], j[distinct]
-    return _sorted_unique(np.minimum(i, j) * a.n + np.maximum(i, j))
-
-
-def _sorted_unique(keys: np.ndarray) -> np.ndarray:
-    # np.unique without return_inverse is ~100x slower than a sort on large int64 arrays (numpy 2.4)
-    keys = np.sort(keys)
-    if keys.size:
-        keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
-    return keys
+    return sorted_unique(np.minimum(i, j) * a.n + np.maximum(i, j))

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ValidationError
+from ..pairkeys import pairs_from_keys, sorted_unique
 from ..schools import EARTH_RADIUS_KM
 
 __all__ = ["MeetingRange"]
@@ -134,7 +135,7 @@ class MeetingRange:
         i, j = i[keep], j[keep]
         keep = self.can_meet(i, j)
         lo, hi = np.minimum(i[keep], j[keep]), np.maximum(i[keep], j[keep])
-        return _pairs_of(_sorted_unique(lo * self.n + hi), self.n)
+        return pairs_from_keys(sorted_unique(lo * self.n + hi), self.n)
 
     def unmeetable_pairs(self) -> np.ndarray:
         """Every pair ``(i, j)``, ``i < j``, that may not share a group (sorted). Quadratic
@@ -150,7 +151,7 @@ class MeetingRange:
             parts.append(np.minimum(i, j) * n + np.maximum(i, j))
         if not parts:
             return np.zeros((0, 2), dtype=np.int64)
-        return _pairs_of(_sorted_unique(np.concatenate(parts)), n)
+        return pairs_from_keys(sorted_unique(np.concatenate(parts)), n)
 
     def subset(self, rows) -> MeetingRange:
         """The range of the members ``rows``, in that order (its reachable pairs are taken
@@ -164,17 +165,8 @@ class MeetingRange:
             i, j = pos[known[:, 0]], pos[known[:, 1]]
             both = (i >= 0) & (j >= 0)
             i, j = i[both], j[both]
-            pairs = _pairs_of(_sorted_unique(np.minimum(i, j) * sub.n + np.maximum(i, j)), sub.n)
+            pairs = pairs_from_keys(sorted_unique(np.minimum(i, j) * sub.n + np.maximum(i, j)), sub.n)
             pairs.setflags(write=False)
             object.__setattr__(sub, "_reachable", pairs)
         return sub
 
-
-def _sorted_unique(keys: np.ndarray) -> np.ndarray:
-    # a sort is far faster than np.unique's hashing on millions of int64 keys
-    keys = np.sort(keys)
-    return keys[np.concatenate([[True], keys[1:] != keys[:-1]])] if keys.size else keys
-
-
-def _pairs_of(keys: np.ndarray, n: int) -> np.ndarray:
-    return np.column_stack([keys // n, keys % n]).astype(np.int64)

@@ -32,6 +32,7 @@ import numpy as np
 from scipy import sparse
 
 from ..errors import InfeasibleError, ValidationError
+from ..pairkeys import unique_pairs
 from .meeting import MeetingRange
 
 __all__ = ["GroupingProblem", "plan_group_count", "read_mdgplib", "write_assignment", "parse_size_range", "same_group_pairs"]
@@ -248,7 +249,7 @@ class GroupingProblem:
             parts.append(self.meeting.unmeetable_pairs())
         if not parts:
             return np.zeros((0, 2), dtype=np.int64)
-        return _unique_pairs(np.concatenate(parts).astype(np.int64), self.n)
+        return unique_pairs(np.concatenate(parts), self.n)
 
     def active_constraints(self) -> int:
         """How many hard constraints bind: forbidden pairs, keep-together sets, locked groups
@@ -267,7 +268,7 @@ class GroupingProblem:
             bad = ~self.meeting.can_meet(i, j)
             parts.append(np.column_stack([np.minimum(i[bad], j[bad]), np.maximum(i[bad], j[bad])]))
         pairs = np.concatenate(parts).astype(np.int64)
-        return _unique_pairs(pairs, self.n)
+        return unique_pairs(pairs, self.n)
 
     def partner_counts(self, keep: np.ndarray | None = None) -> np.ndarray:
         """For each member, how many of the ``keep`` members (default: all) it may share a
@@ -489,16 +490,6 @@ def same_group_pairs(a: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np
     y = order[np.repeat(first, count) + np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)]
     keep = x != y
     return x[keep], y[keep]
-
-
-def _unique_pairs(pairs: np.ndarray, n: int) -> np.ndarray:
-    """Distinct rows of a (k, 2) array of pairs ``i < j``, sorted (as one int64 key each:
-    far faster than ``np.unique(axis=0)``)."""
-    if not len(pairs):
-        return pairs.reshape(0, 2).astype(np.int64)
-    keys = np.sort(pairs[:, 0].astype(np.int64) * n + pairs[:, 1])
-    keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
-    return np.column_stack([keys // n, keys % n])
 
 
 def _pair_lookup(pairs: np.ndarray):

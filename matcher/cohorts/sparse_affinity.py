@@ -36,6 +36,7 @@ import numpy as np
 from scipy import sparse
 
 from ..affinity import AffinityOptions, AffinityWeights, TeacherArrays, _keep_apart_keys, score_pairs, teacher_arrays
+from ..pairkeys import pairs_from_keys, sorted_unique
 from ..profiles import Cohort
 from .meeting import MeetingRange
 from .problem import same_group_pairs
@@ -71,25 +72,26 @@ class SparseAffinity:
     weights: AffinityWeights
     options: AffinityOptions
 
-    def block(self, rows) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
-        """``(scores, terms, distance_km)`` among the teachers ``rows``, exact, as small
-        dense arrays (what :func:`~.explain.describe` needs)."""
-        rows = np.asarray(rows, dtype=np.int64)
-        k = rows.size
-        i, j = np.divmod(np.arange(k * k), k)
-        s = score_pairs(self.arrays, self.rows[rows[i]], self.rows[rows[j]], self.weights, self.options)
-        off = (i != j).reshape(k, k)
-        scores = np.where(off, s.total.reshape(k, k), 0.0)
-        terms = {t: np.where(off, v.reshape(k, k), 0.0) for t, v in s.terms.items()}
-        return scores, terms, s.detail["distance_km"].reshape(k, k)
-
-    def pair_block(self, rows_a, rows_b) -> tuple[np.ndarray, np.ndarray]:
-        """``(scores, allowed)`` of every pair of ``rows_a`` x ``rows_b``, exact."""
+    def _grid(self, rows_a, rows_b):
+        """Exact scores of every pair of ``rows_a`` x ``rows_b``, and the mask of pairs of
+        two different teachers (a teacher with themself scores nothing)."""
         ra, rb = np.asarray(rows_a, dtype=np.int64), np.asarray(rows_b, dtype=np.int64)
         i, j = np.repeat(ra, rb.size), np.tile(rb, ra.size)
         s = score_pairs(self.arrays, self.rows[i], self.rows[j], self.weights, self.options)
-        shape = (ra.size, rb.size)
-        return np.where(i != j, s.total, 0.0).reshape(shape), s.allowed.reshape(shape)
+        return s, (i != j).reshape(ra.size, rb.size)
+
+    def block(self, rows) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+        """``(scores, terms, distance_km)`` among the teachers ``rows``, exact, as small
+        dense arrays (what :func:`~.explain.describe` needs)."""
+        s, off = self._grid(rows, rows)
+        scores = np.where(off, s.total.reshape(off.shape), 0.0)
+        terms = {t: np.where(off, v.reshape(off.shape), 0.0) for t, v in s.terms.items()}
+        return scores, terms, s.detail["distance_km"].reshape(off.shape)
+
+    def pair_block(self, rows_a, rows_b) -> tuple[np.ndarray, np.ndarray]:
+        """``(scores, allowed)`` of every pair of ``rows_a`` x ``rows_b``, exact."""
+        s, off = self._grid(rows_a, rows_b)
+        return np.where(off, s.total.reshape(off.shape), 0.0), s.allowed.reshape(off.shape)
 
     def subset(self, rows) -> SparseAffinity:
         """The affinity of the teachers ``rows`` (in that order)."""
@@ -125,8 +127,7 @@ def _forbidden_pairs(a: TeacherArrays, options: AffinityOptions) -> np.ndarray:
         return np.zeros((0, 2), dtype=np.int64)
     k = np.concatenate(keys)
     i, j = np.minimum(k // n, k % n), np.maximum(k // n, k % n)
-    k = np.unique(i * n + j)
-    return np.column_stack([k // n, k % n]).astype(np.int64)
+    return pairs_from_keys(sorted_unique(i * n + j), n)
 
 
 def pair_block(affinity, rows_a, rows_b) -> tuple[np.ndarray, np.ndarray]:
