@@ -102,12 +102,6 @@ class MeetingRange:
         close = np.einsum("kd,kd->k", gap, gap) <= limit
         return ~either | ((limit >= 0) & close) | (i == j)
 
-    def distance_km(self, i, j) -> np.ndarray:
-        """Great-circle distance of the pairs ``(i, j)`` in km."""
-        gap = self.points[np.asarray(i, dtype=np.int64)] - self.points[np.asarray(j, dtype=np.int64)]
-        chord = np.sqrt(np.einsum("kd,kd->k", gap, gap))
-        return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.clip(chord / 2.0, 0.0, 1.0))
-
     def reachable_pairs(self) -> np.ndarray:
         """Pairs ``(i, j)``, ``i < j``, with at least one in-person-only member, that can
         meet: the only pairs such members may share a group with (sorted, read-only,
