@@ -26,8 +26,8 @@ import numpy as np
 
 
 def cohort_of(n: int, seed: int):
-    from matcher.profiles import Cohort
-    from matcher.samples import generate_teachers
+    from matcher.profiles.teacher import Cohort
+    from matcher.samples.generate import generate_teachers
 
     return Cohort.from_profiles(generate_teachers(n, seed=seed))
 
@@ -75,7 +75,7 @@ def ten_thousand_regions(seconds: float, seed: int, workers: int) -> None:
 def _check_pairs(cohort, result) -> tuple[int, int]:
     """Grouped pairs that the full affinity forbids, and all grouped pairs (independent of
     the rules the sparse path searched with)."""
-    from matcher.affinity import score_pairs, teacher_arrays
+    from matcher.affinity.terms import score_pairs, teacher_arrays
 
     rows = {t: r for r, t in enumerate(cohort.ids)}
     pi, pj = [], []

@@ -17,7 +17,7 @@ is measured on the same data:
 
 Methods: ``ours`` (:func:`matcher.peers.suggest_peers`, default weights, MMR diversity
 0.3), ``ours, no MMR`` (diversity 0, an ablation), ``cosine`` (cosine similarity of the raw
-:class:`~matcher.vectorize.ProfileVectorizer` output) and ``random``. Every method
+:class:`~matcher.affinity.vectorize.ProfileVectorizer` output) and ``random``. Every method
 gets the same hard-constraint mask (same school, meeting mode, travel limits), so the
 baselines never lose points for suggesting a pair that could not meet — only the ranking
 differs.
@@ -35,12 +35,12 @@ from collections.abc import Mapping
 import numpy as np
 from sklearn.preprocessing import normalize
 
-from matcher.affinity import pairwise_affinity
-from matcher.peers import PeerIndex
-from matcher.profiles import AVAILABILITY_SLOTS, Cohort, TeacherProfile
-from matcher.schools import School, load_schools, pairwise_km
-from matcher.themes import THEME_IDS
-from matcher.vectorize import ProfileVectorizer
+from matcher.affinity.terms import pairwise_affinity
+from matcher.peers.suggest import PeerIndex
+from matcher.profiles.teacher import AVAILABILITY_SLOTS, Cohort, TeacherProfile
+from matcher.places.schools import School, load_schools, pairwise_km
+from matcher.profiles.themes import THEME_IDS
+from matcher.affinity.vectorize import ProfileVectorizer
 
 MODES = ("in_person", "online", "either")
 PREFERENCES = ("similar", "different", "mixed")

@@ -6,7 +6,7 @@ its own. A run generates ``n`` synthetic teachers at real schools in England
 timed), then times:
 
 * **vectorise + index** — :func:`matcher.affinity.teacher_arrays` (the
-  :class:`~matcher.vectorize.ProfileVectorizer` fit/transform plus the bitmask arrays)
+  :class:`~matcher.affinity.vectorize.ProfileVectorizer` fit/transform plus the bitmask arrays)
   and :meth:`matcher.peers.PeerIndex.build`: all a suggestion query needs;
 * **peer graph** — :func:`matcher.graph.peer_graph` with ``k = 10`` (candidates, full
   re-scoring, top-k, symmetrising);
@@ -44,12 +44,12 @@ def _rss_mb() -> float:
 
 def measure(n: int, queries: int, seed: int, schools_csv: str, graph: bool, search_block: int | None) -> dict:
     """One size, in this process: returns the figures as a dict."""
-    from matcher.affinity import score_against_all, teacher_arrays
-    from matcher.graph import peer_graph, summarize
-    from matcher.peers import PeerIndex
-    from matcher.profiles import Cohort
-    from matcher.samples import generate_teachers
-    from matcher.schools import load_schools
+    from matcher.affinity.terms import score_against_all, teacher_arrays
+    from matcher.graph.network import peer_graph, summarize
+    from matcher.peers.suggest import PeerIndex
+    from matcher.profiles.teacher import Cohort
+    from matcher.samples.generate import generate_teachers
+    from matcher.places.schools import load_schools
 
     schools = load_schools(schools_csv)
     t0 = time.perf_counter()

@@ -37,10 +37,10 @@ from pathlib import Path
 
 import numpy as np
 
-from matcher.catalogue import context_fit, load_catalogue, teacher_contexts
-from matcher.io import load_cohort
-from matcher.practice import PracticeWeights, recommend_for_group, recommend_for_teacher, text_similarity
-from matcher.themes import THEMES
+from matcher.practice.catalogue import context_fit, load_catalogue, teacher_contexts
+from matcher.profiles.io import load_cohort
+from matcher.practice.recommend import PracticeWeights, recommend_for_group, recommend_for_teacher, text_similarity
+from matcher.profiles.themes import THEMES
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -66,7 +66,7 @@ def free_port() -> int:
 
 def build_instance(folder: Path, n: int, seed: int) -> tuple[dict, str, list[str], dict]:
     """Database with schools, ``n`` teachers, a coordinator token and stored suggestions."""
-    from matcher.samples import generate_teachers
+    from matcher.samples.generate import generate_teachers
     from service import create_app, db
     from service.models import Teacher
     from service.services import accounts, peers, reference

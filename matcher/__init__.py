@@ -9,21 +9,22 @@ Three lines in a notebook:
 True
 
 The public names load lazily (PEP 562): ``import matcher`` itself imports nothing heavy,
-and ``matcher.load_cohort`` imports :mod:`matcher.io` on first use. So command-line tools
+and ``matcher.load_cohort`` imports :mod:`matcher.profiles.io` on first use. So command-line tools
 that need only a corner of the library (``peermatch mdgp``) do not pay for scikit-learn,
 pandas or networkx at start-up.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from ._lazy import attach
 
 # Public name -> (submodule, attribute in it). One row per submodule, in the order of __all__.
 _SOURCES: dict[str, tuple[str, ...]] = {
-    ".affinity": ("Affinity", "AffinityOptions", "AffinityWeights", "pairwise_affinity", "score_pairs", "teacher_arrays"),
-    ".catalogue": ("CONTEXTS", "Catalogue", "PracticeExample", "load_catalogue", "teacher_contexts"),
-    ".graph": (
+    ".affinity.terms": ("Affinity", "AffinityOptions", "AffinityWeights", "pairwise_affinity", "score_pairs", "teacher_arrays"),
+    ".practice.catalogue": ("CONTEXTS", "Catalogue", "PracticeExample", "load_catalogue", "teacher_contexts"),
+    ".graph.network": (
         "GraphSummary",
         "PeerGraph",
         "centrality",
@@ -34,9 +35,9 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         "summarize",
         "to_networkx",
     ),
-    ".peers": ("PeerIndex", "PeerSuggestion", "suggest_peers"),
+    ".peers.suggest": ("PeerIndex", "PeerSuggestion", "suggest_peers"),
     ".errors": ("InfeasibleError", "Issue", "MatcherError", "UnknownTeacherError", "UnknownThemeError", "ValidationError"),
-    ".io": (
+    ".profiles.io": (
         "ImportReport",
         "load_cohort",
         "read_teachers",
@@ -45,12 +46,12 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         "write_teachers_csv",
         "write_teachers_json",
     ),
-    ".practice": ("PracticeWeights", "Recommendation", "recommend_for_group", "recommend_for_teacher"),
-    ".profiles": ("Cohort", "TeacherProfile"),
-    ".samples": ("generate_teachers",),
-    ".schools": ("DATA_DIR", "School", "load_schools"),
-    ".themes": ("THEME_GROUPS", "THEME_IDS", "THEMES", "Theme"),
-    ".vectorize": ("ProfileVectorizer", "profile_matrix", "theme_matrix"),
+    ".practice.recommend": ("PracticeWeights", "Recommendation", "recommend_for_group", "recommend_for_teacher"),
+    ".profiles.teacher": ("Cohort", "TeacherProfile"),
+    ".samples.generate": ("generate_teachers",),
+    ".places.schools": ("DATA_DIR", "School", "load_schools"),
+    ".profiles.themes": ("THEME_GROUPS", "THEME_IDS", "THEMES", "Theme"),
+    ".affinity.vectorize": ("ProfileVectorizer", "profile_matrix", "theme_matrix"),
     ".cohorts": (
         "form_groups",
         "form_groups_by_region",
@@ -68,35 +69,28 @@ _SOURCES: dict[str, tuple[str, ...]] = {
 # Exported under another name than the one in the submodule.
 _RENAMED: dict[str, tuple[str, str]] = {"solve_grouping": (".cohorts", "solve")}
 
-_LAZY: dict[str, tuple[str, str]] = {
-    name: (module, name) for module, names in _SOURCES.items() for name in names
-} | _RENAMED
-
-__all__ = [*(name for names in _SOURCES.values() for name in names), "solve_grouping", "SAMPLE_TEACHERS"]
+_getattr, _dir, _public = attach(__name__, _SOURCES, _RENAMED)
+__all__ = [*_public, "SAMPLE_TEACHERS"]
 
 
 def __getattr__(name: str) -> Any:
     """Import the submodule that defines ``name`` on first access (PEP 562), then cache it here."""
     if name == "SAMPLE_TEACHERS":
         value: Any = __getattr__("DATA_DIR") / "samples" / "teachers.csv"
-    elif name in _LAZY:
-        module, attribute = _LAZY[name]
-        value = getattr(importlib.import_module(module, __name__), attribute)
-    else:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    globals()[name] = value
-    return value
+        globals()[name] = value
+        return value
+    return _getattr(name)
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted({*_dir(), "SAMPLE_TEACHERS"})
 
 
 if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
     from pathlib import Path
 
-    from .affinity import Affinity, AffinityOptions, AffinityWeights, pairwise_affinity, score_pairs, teacher_arrays
-    from .catalogue import CONTEXTS, Catalogue, PracticeExample, load_catalogue, teacher_contexts
+    from .affinity.terms import Affinity, AffinityOptions, AffinityWeights, pairwise_affinity, score_pairs, teacher_arrays
+    from .practice.catalogue import CONTEXTS, Catalogue, PracticeExample, load_catalogue, teacher_contexts
     from .cohorts import (
         CohortFigures,
         CohortResult,
@@ -112,7 +106,7 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
     )
     from .cohorts import solve as solve_grouping
     from .errors import InfeasibleError, Issue, MatcherError, UnknownTeacherError, UnknownThemeError, ValidationError
-    from .graph import (
+    from .graph.network import (
         GraphSummary,
         PeerGraph,
         centrality,
@@ -123,7 +117,7 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
         summarize,
         to_networkx,
     )
-    from .io import (
+    from .profiles.io import (
         ImportReport,
         load_cohort,
         read_teachers,
@@ -132,12 +126,12 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
         write_teachers_csv,
         write_teachers_json,
     )
-    from .peers import PeerIndex, PeerSuggestion, suggest_peers
-    from .practice import PracticeWeights, Recommendation, recommend_for_group, recommend_for_teacher
-    from .profiles import Cohort, TeacherProfile
-    from .samples import generate_teachers
-    from .schools import DATA_DIR, School, load_schools
-    from .themes import THEME_GROUPS, THEME_IDS, THEMES, Theme
-    from .vectorize import ProfileVectorizer, profile_matrix, theme_matrix
+    from .peers.suggest import PeerIndex, PeerSuggestion, suggest_peers
+    from .practice.recommend import PracticeWeights, Recommendation, recommend_for_group, recommend_for_teacher
+    from .profiles.teacher import Cohort, TeacherProfile
+    from .samples.generate import generate_teachers
+    from .places.schools import DATA_DIR, School, load_schools
+    from .profiles.themes import THEME_GROUPS, THEME_IDS, THEMES, Theme
+    from .affinity.vectorize import ProfileVectorizer, profile_matrix, theme_matrix
 
     SAMPLE_TEACHERS: Path

@@ -31,7 +31,7 @@ from markupsafe import Markup, escape
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
-from matcher.themes import THEME_GROUPS, THEMES
+from matcher.profiles.themes import THEME_GROUPS, THEMES
 
 __all__ = [
     "MapGroup",

@@ -76,8 +76,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
         sample_ids: list[str] = []
         if args.load_samples:
-            from matcher.io import parse_teachers_csv
-            from matcher.schools import load_schools
+            from matcher.profiles.io import parse_teachers_csv
+            from matcher.places.schools import load_schools
 
             path = Path(args.samples)
             if not path.exists():

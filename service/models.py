@@ -136,7 +136,7 @@ class Teacher(Base):
 
 
 class PracticeExample(Base):
-    """One example from the practice catalogue (:class:`matcher.catalogue.PracticeExample`)."""
+    """One example from the practice catalogue (:class:`matcher.practice.catalogue.PracticeExample`)."""
 
     __tablename__ = "practice_examples"
     id: Mapped[str] = mapped_column(sa.String(100), primary_key=True)

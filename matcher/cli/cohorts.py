@@ -11,7 +11,7 @@ import argparse
 import sys
 import time
 
-# matcher.cohorts (numba) and matcher.io load inside run(), so `peermatch --help` stays fast.
+# matcher.cohorts (numba) and matcher.profiles.io load inside run(), so `peermatch --help` stays fast.
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -155,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
 
 def format_result(result) -> str:
     """The groups and figures as text for a terminal."""
-    from ..themes import THEMES
+    from ..profiles.themes import THEMES
 
     lines = []
     for g in result.groups:

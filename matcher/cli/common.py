@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ..errors import MatcherError
 
 if TYPE_CHECKING:
-    from ..profiles import Cohort
+    from ..profiles.teacher import Cohort
 
 __all__ = ["cohort_or_exit", "fail"]
 
@@ -22,7 +22,7 @@ def fail(message: str, code: int = 1) -> int:
 
 def cohort_or_exit(path: str) -> Cohort | int:
     """Load the teacher file at ``path``; on a problem, print every issue and return exit code 1."""
-    from ..io import load_cohort  # numpy and the schools table: only when a command runs
+    from ..profiles.io import load_cohort  # numpy and the schools table: only when a command runs
 
     if not Path(path).is_file():
         return fail(f"no such file: {path}")

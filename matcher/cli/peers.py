@@ -12,9 +12,9 @@ from ..errors import MatcherError, UnknownTeacherError
 from .common import cohort_or_exit, fail
 
 if TYPE_CHECKING:
-    from ..profiles import Cohort
+    from ..profiles.teacher import Cohort
 
-# matcher.peers (scikit-learn) and matcher.themes load inside the functions, so that building
+# matcher.peers (scikit-learn) and matcher.profiles.themes load inside the functions, so that building
 # the `peermatch` parser stays cheap for every other command.
 
 
@@ -47,13 +47,13 @@ def _unknown_teacher(cohort: Cohort, teacher_id: str, path: str) -> str:
 
 
 def _labels(theme_ids: tuple[str, ...]) -> str:
-    from ..themes import THEMES
+    from ..profiles.themes import THEMES
 
     return ", ".join(THEMES[t].label for t in theme_ids) or "none given"
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..peers import PeerIndex
+    from ..peers.suggest import PeerIndex
 
     if args.k <= 0:
         return fail(f"-k must be a positive number of peers, got {args.k}")

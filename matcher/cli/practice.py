@@ -13,10 +13,10 @@ from ..errors import Issue, MatcherError, UnknownTeacherError, ValidationError
 from .common import cohort_or_exit, fail
 
 if TYPE_CHECKING:
-    from ..practice import Recommendation
-    from ..profiles import Cohort, TeacherProfile
+    from ..practice.recommend import Recommendation
+    from ..profiles.teacher import Cohort, TeacherProfile
 
-# matcher.catalogue, matcher.practice (scikit-learn) and matcher.themes load inside the functions,
+# matcher.practice.catalogue, matcher.practice (scikit-learn) and matcher.profiles.themes load inside the functions,
 # so that building the `peermatch` parser stays cheap for every other command.
 
 GROUP_COLUMNS = ("group_id", "teacher_id")
@@ -89,7 +89,7 @@ def _members(cohort: Cohort, ids: tuple[str, ...], path: str) -> list[TeacherPro
 
 
 def _print_text(title: str, recs: list[Recommendation], cohort: Cohort) -> None:
-    from ..themes import THEMES
+    from ..profiles.themes import THEMES
 
     print(title)
     for n, r in enumerate(recs, start=1):
@@ -105,9 +105,9 @@ def _print_text(title: str, recs: list[Recommendation], cohort: Cohort) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..catalogue import load_catalogue
-    from ..practice import recommend_for_group, recommend_for_teacher
-    from ..themes import THEMES
+    from ..practice.catalogue import load_catalogue
+    from ..practice.recommend import recommend_for_group, recommend_for_teacher
+    from ..profiles.themes import THEMES
 
     if args.k < 1:
         return fail(f"-k must be at least 1, got {args.k}")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .common import fail
 
-# matcher.io, matcher.samples and matcher.schools (numpy) load inside run().
+# matcher.profiles.io, matcher.samples and matcher.places.schools (numpy) load inside run().
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,9 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..io import write_teachers_csv, write_teachers_json
-    from ..samples import generate_teachers, school_age_high
-    from ..schools import load_schools
+    from ..profiles.io import write_teachers_csv, write_teachers_json
+    from ..samples.generate import generate_teachers, school_age_high
+    from ..places.schools import load_schools
 
     out = Path(args.output)
     if out.suffix.lower() not in (".csv", ".json"):

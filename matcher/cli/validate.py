@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .common import fail
 
-# matcher.io and matcher.schools (numpy) load inside run().
+# matcher.profiles.io and matcher.places.schools (numpy) load inside run().
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,8 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..io import read_teachers
-    from ..schools import load_schools
+    from ..profiles.io import read_teachers
+    from ..places.schools import load_schools
 
     path = Path(args.file)
     if not path.is_file():

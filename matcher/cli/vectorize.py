@@ -6,7 +6,7 @@ import argparse
 
 from .common import cohort_or_exit, fail
 
-# numpy and matcher.vectorize (scikit-learn) load inside run().
+# numpy and matcher.affinity.vectorize (scikit-learn) load inside run().
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from ..vectorize import ProfileVectorizer
+    from ..affinity.vectorize import ProfileVectorizer
 
     if not args.output.endswith(".npz"):
         return fail(f"--output must end in .npz, got {args.output!r}")

@@ -21,54 +21,26 @@ command) does not import the teacher layer (:mod:`.groups` needs scikit-learn).
 
 from __future__ import annotations
 
-import importlib
 import sys
 import types
 from typing import TYPE_CHECKING, Any
 
-# Public name -> submodule that defines it, in the order of __all__.
-_SOURCES: dict[str, str] = {
-    "form_groups": ".groups",
-    "form_groups_by_region": ".regions",
-    "repair": ".repair",
-    "move_member": ".repair",
-    "build_problem": ".groups",
-    "Group": ".results",
-    "CohortFigures": ".results",
-    "CohortResult": ".results",
-    "RegionalResult": ".regions",
-    "ExactResult": ".exact",
-    "solve_exact": ".exact",
-    "relaxation_bound": ".exact",
-    "GroupingProblem": ".problem",
-    "MeetingRange": ".meeting",
-    "SparseAffinity": ".sparse_affinity",
-    "cohort_affinity": ".sparse_affinity",
-    "parse_size_range": ".problem",
-    "plan_group_count": ".problem",
-    "read_mdgplib": ".problem",
-    "write_assignment": ".problem",
-    "SearchParams": ".search",
-    "SearchState": ".search",
-    "Solution": ".search",
-    "improve": ".search",
-    "solve": ".search",
+from .._lazy import attach
+
+# Submodule -> the public names it defines.
+_SOURCES: dict[str, tuple[str, ...]] = {
+    ".groups": ("form_groups", "build_problem"),
+    ".regions": ("form_groups_by_region", "RegionalResult"),
+    ".repair": ("repair", "move_member"),
+    ".results": ("Group", "CohortFigures", "CohortResult"),
+    ".exact": ("ExactResult", "solve_exact", "relaxation_bound"),
+    ".problem": ("GroupingProblem", "parse_size_range", "plan_group_count", "read_mdgplib", "write_assignment"),
+    "..places.meeting": ("MeetingRange",),
+    ".sparse_affinity": ("SparseAffinity", "cohort_affinity"),
+    ".search": ("SearchParams", "SearchState", "Solution", "improve", "solve"),
 }
 
-__all__ = list(_SOURCES)
-
-
-def __getattr__(name: str) -> Any:
-    """Import the submodule that defines ``name`` on first access, then cache it here."""
-    if name not in _SOURCES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_SOURCES[name], __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__, __all__ = attach(__name__, _SOURCES)
 
 
 class _Package(types.ModuleType):
@@ -79,7 +51,7 @@ class _Package(types.ModuleType):
     """
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name in _SOURCES and isinstance(value, types.ModuleType):
+        if name in __all__ and isinstance(value, types.ModuleType):
             return
         super().__setattr__(name, value)
 
@@ -89,7 +61,7 @@ sys.modules[__name__].__class__ = _Package
 if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
     from .exact import ExactResult, relaxation_bound, solve_exact
     from .groups import build_problem, form_groups
-    from .meeting import MeetingRange
+    from ..places.meeting import MeetingRange
     from .problem import GroupingProblem, parse_size_range, plan_group_count, read_mdgplib, write_assignment
     from .sparse_affinity import SparseAffinity, cohort_affinity
     from .regions import RegionalResult, form_groups_by_region

@@ -18,9 +18,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..peer_reasons import FSM_HIGH, FSM_LOW, join_phrases, slot_phrase, theme_phrase
-from ..profiles import Cohort, TeacherProfile
-from ..themes import THEMES
+from ..places.schools import FSM_HIGH, FSM_LOW
+from ..profiles.phrases import join_phrases, slot_phrase, theme_phrase
+from ..profiles.teacher import Cohort, TeacherProfile
+from ..profiles.themes import THEMES
 from .results import CohortFigures, CohortResult, Group
 
 __all__ = ["member_affinity", "coverage_of", "group_block", "group_reasons", "describe"]

@@ -7,7 +7,7 @@ explained groups with cohort figures.
 
 Examples
 --------
->>> from matcher.profiles import Cohort, TeacherProfile
+>>> from matcher.profiles.teacher import Cohort, TeacherProfile
 >>> people = [TeacherProfile(id=f"t-{k}", name=f"Teacher {k}", school_urn=urn, meeting_mode="online",
 ...                          challenges=(c,), strengths=(s,))
 ...           for k, (urn, c, s) in enumerate([(100049, "singing", "composition"), (100050, "composition", "singing"),
@@ -30,9 +30,9 @@ from dataclasses import replace
 import numpy as np
 from scipy import sparse
 
-from ..affinity import Affinity, AffinityOptions, AffinityWeights, TeacherArrays, teacher_arrays
+from ..affinity.terms import Affinity, AffinityOptions, AffinityWeights, TeacherArrays, teacher_arrays
 from ..errors import InfeasibleError
-from ..profiles import Cohort
+from ..profiles.teacher import Cohort
 from .exact import relaxation_bound
 from .explain import describe
 from .problem import GroupingProblem, parse_size_range, plan_group_count

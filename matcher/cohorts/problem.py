@@ -33,7 +33,7 @@ from scipy import sparse
 
 from ..errors import InfeasibleError, ValidationError
 from ..pairkeys import unique_pairs
-from .meeting import MeetingRange
+from ..places.meeting import MeetingRange
 
 __all__ = ["GroupingProblem", "plan_group_count", "read_mdgplib", "write_assignment", "parse_size_range", "same_group_pairs"]
 

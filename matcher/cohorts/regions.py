@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..errors import InfeasibleError, UnknownTeacherError
-from ..profiles import Cohort, TeacherProfile
+from ..profiles.teacher import Cohort, TeacherProfile
 from .results import CohortFigures, CohortResult, Group
 
 __all__ = ["RegionalResult", "form_groups_by_region", "geo_regions", "region_labels"]

@@ -8,7 +8,7 @@ move one teacher and see the new figures (and any constraint it breaks).
 
 Examples
 --------
->>> from matcher.profiles import Cohort, TeacherProfile
+>>> from matcher.profiles.teacher import Cohort, TeacherProfile
 >>> people = [TeacherProfile(id=f"t-{k}", name=f"T{k}", school_urn=100049 + k, meeting_mode="online",
 ...                          challenges=("singing",) if k % 2 else ("composition",),
 ...                          strengths=("composition",) if k % 2 else ("singing",)) for k in range(8)]
@@ -26,9 +26,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..affinity import AffinityOptions, AffinityWeights
+from ..affinity.terms import AffinityOptions, AffinityWeights
 from ..errors import InfeasibleError, UnknownTeacherError
-from ..profiles import Cohort
+from ..profiles.teacher import Cohort
 from .explain import describe
 from .groups import _labels, _weights_and_rules
 from .problem import GroupingProblem

@@ -17,8 +17,8 @@ Scores of any pair, stored or not, are computed exactly when a group is explaine
 
 Examples
 --------
->>> from matcher.profiles import Cohort
->>> from matcher.samples import generate_teachers
+>>> from matcher.profiles.teacher import Cohort
+>>> from matcher.samples.generate import generate_teachers
 >>> cohort = Cohort.from_profiles(generate_teachers(60, seed=1))
 >>> aff = sparse_affinity(cohort, k=8)
 >>> aff.matrix.shape, bool((aff.matrix != aff.matrix.T).nnz == 0)
@@ -35,10 +35,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from ..affinity import AffinityOptions, AffinityWeights, TeacherArrays, _keep_apart_keys, score_pairs, teacher_arrays
+from ..affinity.terms import AffinityOptions, AffinityWeights, TeacherArrays, _keep_apart_keys, score_pairs, teacher_arrays
 from ..pairkeys import pairs_from_keys, sorted_unique
-from ..profiles import Cohort
-from .meeting import MeetingRange
+from ..profiles.teacher import Cohort
+from ..places.meeting import MeetingRange
 from .problem import same_group_pairs
 
 __all__ = ["SparseAffinity", "sparse_affinity", "cohort_affinity", "pair_block", "GRAPH_K", "DENSE_LIMIT"]
@@ -146,7 +146,7 @@ def cohort_affinity(
     teachers, :func:`sparse_affinity` beyond."""
     if len(cohort) > DENSE_LIMIT:
         return sparse_affinity(cohort, weights, options, seed=seed)
-    from ..affinity import pairwise_affinity
+    from ..affinity.terms import pairwise_affinity
 
     return pairwise_affinity(cohort, weights, options)
 
@@ -164,8 +164,8 @@ def sparse_affinity(
     ``k`` partners per teacher are kept as weights (the graph is symmetrised, so a row may
     hold more); ``seed`` breaks ties and draws the search blocks of very large cohorts.
     """
-    from ..graph import peer_graph
-    from ..graph_candidates import meeting_range
+    from ..graph.network import peer_graph
+    from ..graph.candidates import meeting_range
 
     weights = weights or AffinityWeights()
     options = options or AffinityOptions()

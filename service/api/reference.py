@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_openapi3 import APIBlueprint, Tag
 
-from matcher.themes import THEME_GROUPS, THEMES
+from matcher.profiles.themes import THEME_GROUPS, THEMES
 
 from .. import auth, db
 from ..models import Programme

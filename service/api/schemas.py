@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from matcher.io import MAX_ABOUT_CHARS, MAX_NAME_CHARS
-from matcher.peers import KINDS
-from matcher.profiles import (
+from matcher.profiles.io import MAX_ABOUT_CHARS, MAX_NAME_CHARS
+from matcher.peers.suggest import KINDS
+from matcher.profiles.teacher import (
     AVAILABILITY_SLOTS,
     CONTEXT_PREFERENCES,
     KEY_STAGES,

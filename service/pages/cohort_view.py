@@ -14,7 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from matcher.themes import THEMES
+from matcher.profiles.themes import THEMES
 
 from .. import charts
 from ..auth import Identity

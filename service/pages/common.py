@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 
 from flask import request, url_for
 
-from matcher.profiles import AVAILABILITY_SLOTS, CONTEXT_PREFERENCES, KEY_STAGES, MEETING_MODES, ROLES
-from matcher.schools import load_schools
-from matcher.themes import THEME_GROUPS, THEMES
+from matcher.profiles.teacher import AVAILABILITY_SLOTS, CONTEXT_PREFERENCES, KEY_STAGES, MEETING_MODES, ROLES
+from matcher.places.schools import load_schools
+from matcher.profiles.themes import THEME_GROUPS, THEMES
 
 from ..auth import Identity
 from ..problems import Problem

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
 
-from matcher.themes import THEMES
+from matcher.profiles.themes import THEMES
 
 from .. import auth
 from ..problems import Problem

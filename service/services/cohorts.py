@@ -300,11 +300,11 @@ def _current(run: CohortRun, stored: Mapping, *, stand_ins: bool = False):
     """
     import numpy as np
 
-    from matcher.affinity import AffinityOptions
+    from matcher.affinity.terms import AffinityOptions
     from matcher.cohorts.sparse_affinity import cohort_affinity
     from matcher.cohorts.explain import describe
     from matcher.cohorts.groups import build_problem
-    from matcher.profiles import Cohort, TeacherProfile
+    from matcher.profiles.teacher import Cohort, TeacherProfile
 
     params = run.params
     everyone = _cohort_for(run)

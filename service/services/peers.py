@@ -84,7 +84,7 @@ def _k() -> int:
 
 def _index(s: Session, programme_id: int, profiles_version: int):
     """The programme's ``matcher.peers.PeerIndex``, built once per profiles version per process."""
-    from matcher.peers import PeerIndex
+    from matcher.peers.suggest import PeerIndex
 
     key = (str(s.get_bind().url), programme_id, profiles_version)
     with _INDEXES_LOCK:

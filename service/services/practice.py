@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from matcher.catalogue import load_catalogue
-from matcher.practice import Recommendation, recommend_for_teacher
-from matcher.schools import load_schools
+from matcher.practice.catalogue import load_catalogue
+from matcher.practice.recommend import Recommendation, recommend_for_teacher
+from matcher.places.schools import load_schools
 
 from .. import db
 from ..auth import Identity

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from matcher.errors import Issue
-from matcher.schools import load_schools
-from matcher.themes import THEMES
+from matcher.places.schools import load_schools
+from matcher.profiles.themes import THEMES
 
 from .. import db
 from ..models import PracticeExample, School
@@ -53,7 +53,7 @@ def load_schools_into(s: Session) -> tuple[int, int]:
 
 def load_practice_into(s: Session) -> tuple[int, int]:
     """Insert or update the practice catalogue; returns ``(added, changed)``."""
-    from matcher.catalogue import load_catalogue
+    from matcher.practice.catalogue import load_catalogue
 
     return _upsert(s, PracticeExample, "id", [example.to_dict() for example in load_catalogue()])
 

@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from matcher.errors import Issue
-from matcher.io import parse_teachers_csv, parse_teachers_json, profile_from_record, teachers_to_csv
-from matcher.profiles import Cohort, TeacherProfile
-from matcher.schools import load_schools
-from matcher.themes import THEMES
+from matcher.profiles.io import parse_teachers_csv, parse_teachers_json, profile_from_record, teachers_to_csv
+from matcher.profiles.teacher import Cohort, TeacherProfile
+from matcher.places.schools import load_schools
+from matcher.profiles.themes import THEMES
 
 from .. import db
 from ..auth import Identity

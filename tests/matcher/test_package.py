@@ -57,7 +57,7 @@ def test_import_matcher_loads_no_heavy_library():
 
 
 def test_first_use_loads_only_what_the_name_needs():
-    # matcher.themes and matcher.errors are pure Python: no numpy, no scikit-learn.
+    # matcher.profiles.themes and matcher.errors are pure Python: no numpy, no scikit-learn.
     assert loaded_after("import matcher\nmatcher.THEMES\nmatcher.MatcherError") == []
     assert "sklearn" in loaded_after("import matcher\nmatcher.ProfileVectorizer")
 
@@ -73,7 +73,8 @@ def test_every_public_name_resolves_to_its_submodule_object(name):
     if name == "SAMPLE_TEACHERS":
         assert value == matcher.DATA_DIR / "samples" / "teachers.csv"
         return
-    module, attribute = matcher._LAZY[name]
+    lazy = {n: (module, n) for module, names in matcher._SOURCES.items() for n in names} | matcher._RENAMED
+    module, attribute = lazy[name]
     assert value is getattr(importlib.import_module(module, "matcher"), attribute)
 
 
@@ -106,9 +107,27 @@ def test_unknown_name_is_an_attribute_error():
     assert not hasattr(matcher, "solve")
 
 
-@pytest.mark.parametrize("package", [matcher, matcher.cohorts], ids=["matcher", "matcher.cohorts"])
-def test_type_checking_imports_match_all(package):
+SUBPACKAGES = ["cohorts", "profiles", "places", "affinity", "graph", "peers", "practice", "samples"]
+
+
+@pytest.mark.parametrize("name", ["matcher", *(f"matcher.{sub}" for sub in SUBPACKAGES)])
+def test_type_checking_imports_match_all(name):
+    package = importlib.import_module(name)
     assert type_checking_names(Path(package.__file__)) == set(package.__all__)
+
+
+@pytest.mark.parametrize("sub", SUBPACKAGES[1:])
+def test_subpackage_names_resolve_lazily(sub):
+    package = importlib.import_module(f"matcher.{sub}")
+    for name in package.__all__:
+        assert getattr(package, name) is not None
+    assert set(package.__all__) <= set(dir(package))
+    with pytest.raises(AttributeError, match=f"matcher.{sub}"):
+        package.no_such_name  # noqa: B018
+
+
+def test_vocabulary_loads_without_the_rest_of_its_package():
+    assert loaded_after("from matcher.profiles.themes import THEMES\nfrom matcher.profiles import THEME_IDS") == []
 
 
 def test_cohorts_repair_stays_the_function_when_its_submodule_loads_first():

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pytest
 import sqlalchemy as sa
 
-from matcher.samples import generate_teachers
+from matcher.samples.generate import generate_teachers
 from service import create_app, db
 from service.auth import hash_token
 from service.models import ApiToken, Programme, Teacher, User

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from matcher.peers import KINDS, suggest_peers
-from matcher.profiles import Cohort
+from matcher.peers.suggest import KINDS, suggest_peers
+from matcher.profiles.teacher import Cohort
 from service import db
 from service.auth import hash_token
 from service.models import ApiToken, ConsentDecision, PeerList, Programme, Suggestion, User

@@ -8,7 +8,7 @@ import io
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matcher.io import COLUMNS, parse_teachers_csv
+from matcher.profiles.io import COLUMNS, parse_teachers_csv
 from service.models import Teacher
 
 from .conftest import ACCOUNTS, TEACHERS, count_rows

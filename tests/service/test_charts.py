@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.themes import THEME_GROUPS, THEME_IDS
+from matcher.profiles.themes import THEME_GROUPS, THEME_IDS
 from service import charts
 
 SVG = "{http://www.w3.org/2000/svg}"

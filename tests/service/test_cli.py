@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from matcher.io import teachers_to_csv
-from matcher.samples import generate_teachers
+from matcher.profiles.io import teachers_to_csv
+from matcher.samples.generate import generate_teachers
 from service import create_app, db
 
 PEERMATCH = [sys.executable, "-c", "import sys; from matcher.cli import main; sys.exit(main())"]

@@ -8,7 +8,7 @@ import re
 
 import sqlalchemy as sa
 
-from matcher.io import COLUMNS
+from matcher.profiles.io import COLUMNS
 from service import db
 from service.models import School, Teacher
 

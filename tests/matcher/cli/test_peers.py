@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from matcher.cli import main
-from matcher.io import load_cohort
-from matcher.peers import suggest_peers
+from matcher.profiles.io import load_cohort
+from matcher.peers.suggest import suggest_peers
 
 TEACHERS = """id,name,school_urn,department_size,key_stages,interests,challenges,strengths,meeting_mode,max_travel_km
 t-001,Sam Okafor,100049,1,KS3,composition,singing;send,composition,either,10

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from matcher.catalogue import load_catalogue
+from matcher.practice.catalogue import load_catalogue
 from matcher.cli import main
 from matcher.cli.practice import read_groups
 from matcher.errors import ValidationError
-from matcher.themes import THEMES
+from matcher.profiles.themes import THEMES
 
 ROOT = Path(__file__).resolve().parents[3]
 BAD_PRACTICE = ROOT / "tests" / "data" / "bad_practice"
@@ -86,7 +86,7 @@ def test_sample_teachers_get_their_challenges_covered(capsys):
     code, out, _ = run(capsys, sample, "--teacher", "t-002", "--json")
     assert code == 0
     data = json.loads(out)
-    from matcher.io import load_cohort
+    from matcher.profiles.io import load_cohort
 
     challenges = set(load_cohort(sample).get("t-002").challenges)
     assert challenges <= {t for item in data["items"] for t in item["example"]["themes"]}

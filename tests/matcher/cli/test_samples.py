@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from matcher.cli import main
-from matcher.io import read_teachers
+from matcher.profiles.io import read_teachers
 
 ROOT = Path(__file__).resolve().parents[3]
 LONDON = ROOT / "data" / "schools" / "london_secondary_schools.csv"

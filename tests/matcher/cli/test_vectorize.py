@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from matcher.cli import main
-from matcher.io import load_cohort
+from matcher.profiles.io import load_cohort
 
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLE = ROOT / "data" / "samples" / "teachers.csv"

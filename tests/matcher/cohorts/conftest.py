@@ -35,7 +35,7 @@ def brute_force(problem: GroupingProblem) -> tuple[float, np.ndarray | None]:
 
 @pytest.fixture(scope="session")
 def sample_cohort():
-    from matcher.io import load_cohort
+    from matcher.profiles.io import load_cohort
 
     return load_cohort(SAMPLES)
 

@@ -9,10 +9,10 @@ import json
 import numpy as np
 import pytest
 
-from matcher.affinity import pairwise_affinity
+from matcher.affinity.terms import pairwise_affinity
 from matcher.cohorts.groups import coverage_matrix, form_groups
 from matcher.errors import InfeasibleError, UnknownTeacherError, ValidationError
-from matcher.themes import THEMES
+from matcher.profiles.themes import THEMES
 
 
 @pytest.fixture(scope="module")

@@ -195,7 +195,7 @@ def test_sparse_weights_give_feasible_groups_close_to_dense():
 
 def _clusters(n_clusters: int, size: int, seed: int):
     """Members in clusters 111 km apart; random weights across all pairs tempt mixing."""
-    from matcher.cohorts.meeting import MeetingRange
+    from matcher.places.meeting import MeetingRange
 
     rng = np.random.default_rng(seed)
     n = n_clusters * size
@@ -257,7 +257,7 @@ def test_a_member_nobody_can_reach_is_named():
     from matcher.errors import InfeasibleError
 
     w, cluster, where = _clusters(1, 8, seed=4)
-    from matcher.cohorts.meeting import MeetingRange
+    from matcher.places.meeting import MeetingRange
 
     lat = where.lat.copy()
     lat[0] = 55.0  # the in-person-only member moves 400 km north

@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.affinity import AffinityOptions, pairwise_affinity
+from matcher.affinity.terms import AffinityOptions, pairwise_affinity
 from matcher.cohorts import sparse_affinity as sparse_module
 from matcher.cohorts.groups import build_problem, form_groups
-from matcher.cohorts.meeting import MeetingRange
+from matcher.places.meeting import MeetingRange
 from matcher.cohorts.sparse_affinity import sparse_affinity
-from matcher.schools import pairwise_km
+from matcher.places.schools import pairwise_km
 
 
 def _forbidden_set(aff) -> set[tuple[int, int]]:

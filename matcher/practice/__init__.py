@@ -1,0 +1,56 @@
+"""Practice examples: the catalogue, recommendations for a teacher or a group, and their reasons.
+
+Public names load lazily (PEP 562, :func:`matcher._lazy.attach`): importing one module of
+the package does not import the others.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .._lazy import attach
+
+__getattr__, __dir__, __all__ = attach(
+    __name__,
+    {
+        ".catalogue": ("PracticeExample", "Catalogue", "CatalogueIssue", "CONTEXTS", "TIMES_TO_TRY", "REQUIRED_FIELDS", "OPTIONAL_FIELDS", "MIN_SUMMARY_WORDS", "MAX_SUMMARY_WORDS", "default_catalogue_path", "load_catalogue", "parse_examples", "teacher_contexts", "context_fit", "ANY_CONTEXT_FIT",),
+        ".text": ("text_similarity", "text_term", "shared_words", "TEXT_FLOOR", "TEXT_FULL",),
+        ".reasons": ("CONTEXT_PHRASES", "REASON_TEXT_MIN", "labels", "names_list", "first_names", "teacher_reasons", "group_reasons",),
+        ".recommend": ("PracticeWeights", "Recommendation", "recommend_for_teacher", "recommend_for_group",),
+    },
+)
+
+if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
+    from .catalogue import (
+        ANY_CONTEXT_FIT,
+        CONTEXTS,
+        Catalogue,
+        CatalogueIssue,
+        MAX_SUMMARY_WORDS,
+        MIN_SUMMARY_WORDS,
+        OPTIONAL_FIELDS,
+        PracticeExample,
+        REQUIRED_FIELDS,
+        TIMES_TO_TRY,
+        context_fit,
+        default_catalogue_path,
+        load_catalogue,
+        parse_examples,
+        teacher_contexts,
+    )
+    from .text import TEXT_FLOOR, TEXT_FULL, shared_words, text_similarity, text_term
+    from .reasons import (
+        CONTEXT_PHRASES,
+        REASON_TEXT_MIN,
+        first_names,
+        group_reasons,
+        labels,
+        names_list,
+        teacher_reasons,
+    )
+    from .recommend import (
+        PracticeWeights,
+        Recommendation,
+        recommend_for_group,
+        recommend_for_teacher,
+    )

@@ -1,0 +1,455 @@
+"""The catalogue of practice examples: schema, loading and validation.
+
+A practice example is a short, concrete account of something a music teacher does
+(a whole-class band project, a radar diagram for assessing composing...), tagged with
+themes from :mod:`matcher.profiles.themes`, the key stages it was written for and the school
+contexts it suits. The catalogue ships as one YAML file per example in
+``data/practice/``; a file may also hold a list of examples.
+
+Examples
+--------
+>>> catalogue = load_catalogue()
+>>> len(catalogue) >= 60
+True
+>>> example = catalogue.get("radar-diagram-composing-assessment")
+>>> "assessment_without_levels" in example.themes, example.time_to_try
+(True, 'half a term')
+>>> sorted(teacher_contexts(TeacherProfile(id="t-1", name="Sam", school_urn=1, department_size=1), None))
+['department_of_one']
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+from types import MappingProxyType
+
+import yaml
+
+from ..errors import Issue, UnknownTeacherError, ValidationError
+from ..profiles.teacher import KEY_STAGES, TeacherProfile
+from ..places.schools import DATA_DIR, School
+from ..profiles.themes import THEMES, closest_theme
+
+__all__ = [
+    "PracticeExample",
+    "Catalogue",
+    "CatalogueIssue",
+    "CONTEXTS",
+    "TIMES_TO_TRY",
+    "REQUIRED_FIELDS",
+    "OPTIONAL_FIELDS",
+    "MIN_SUMMARY_WORDS",
+    "MAX_SUMMARY_WORDS",
+    "default_catalogue_path",
+    "load_catalogue",
+    "parse_examples",
+    "teacher_contexts",
+    "context_fit",
+    "ANY_CONTEXT_FIT",
+]
+
+#: School contexts an example can suit, each with how it is recognised in a teacher's profile.
+CONTEXTS: Mapping[str, str] = MappingProxyType(
+    {
+        "department_of_one": "the only music teacher in the school (department size 1)",
+        "large_department": "a music department of three or more teachers",
+        "new_to_teaching": "in the first three years of teaching, or an early-career teacher",
+        "non_specialist": "teaching music without being a music specialist",
+        "high_fsm": "a school where at least 35% of pupils are eligible for free school meals",
+        "high_eal": "a school where at least 50% of pupils have English as an additional language",
+        "small_school": "a school with fewer than 800 pupils on roll",
+        "all_through": "an all-through school (primary and secondary on one roll)",
+        "independent": "an independent school",
+        "single_sex": "a boys' or girls' school",
+    }
+)
+HIGH_FSM_PERCENT = 35.0  # as in matcher.samples: roughly the top quartile of London secondaries
+HIGH_EAL_PERCENT = 50.0
+SMALL_SCHOOL_PUPILS = 800
+# Context fit of an example that suits any school (it lists no contexts), or whose contexts
+# the teacher does not share: context only ever adds, so a department-of-one idea is not
+# hidden from a teacher in a large department, just not favoured.
+ANY_CONTEXT_FIT = 0.5
+LARGE_DEPARTMENT_SIZE = 3
+NEW_TO_TEACHING_YEARS = 3
+
+TIMES_TO_TRY = ("one lesson", "a few lessons", "half a term", "a term", "a school year")
+REQUIRED_FIELDS = ("id", "title", "summary", "themes", "key_stages", "contexts", "resources", "time_to_try")
+OPTIONAL_FIELDS = ("author_teacher_id",)
+MIN_SUMMARY_WORDS = 80
+MAX_SUMMARY_WORDS = 200
+MAX_TITLE_CHARS = 100
+MAX_THEMES = 6
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_LIST_EXAMPLES = {
+    "themes": "[singing, boys_participation]",
+    "key_stages": "[KS3, KS4]",
+    "contexts": "[department_of_one] (or [] for any school)",
+    "resources": "[a class set of ukuleles]",
+}
+# School years people write instead of key stages ("Year 7" -> KS3).
+_YEAR_TO_KEY_STAGE = {
+    **{y: "EY" for y in ("nursery", "reception")},
+    **{str(y): ks for ks, years in (("KS1", (1, 2)), ("KS2", (3, 4, 5, 6)), ("KS3", (7, 8, 9)), ("KS4", (10, 11)), ("KS5", (12, 13))) for y in years},
+}
+
+
+def _suggest_key_stage(value: str) -> str | None:
+    words = value.lower().replace("year", " ").replace("yr", " ").split()
+    if len(words) == 1 and words[0] in _YEAR_TO_KEY_STAGE:
+        return _YEAR_TO_KEY_STAGE[words[0]]
+    near = difflib.get_close_matches(value.upper().replace(" ", ""), KEY_STAGES, n=1)
+    return near[0] if near else None
+
+
+@dataclass(frozen=True)
+class PracticeExample:
+    """One practice example from the catalogue.
+
+    ``contexts`` may be empty, meaning the example suits any school; ``source`` is the
+    file it was read from (empty for examples built in code).
+    """
+
+    id: str
+    title: str
+    summary: str
+    themes: tuple[str, ...]
+    key_stages: tuple[str, ...]
+    contexts: tuple[str, ...]
+    resources: tuple[str, ...]
+    time_to_try: str
+    author_teacher_id: str | None = None
+    source: str = field(default="", compare=False)
+
+    @property
+    def text(self) -> str:
+        """Title, summary and theme labels: the text that free-text similarity compares with."""
+        labels = ". ".join(THEMES[t].label for t in self.themes if t in THEMES)
+        return f"{self.title}. {self.summary} {labels}."
+
+    @property
+    def word_count(self) -> int:
+        return len(self.summary.split())
+
+    def to_dict(self) -> dict:
+        """Plain, JSON-ready dict (``source`` left out)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "summary": self.summary,
+            "themes": list(self.themes),
+            "key_stages": list(self.key_stages),
+            "contexts": list(self.contexts),
+            "resources": list(self.resources),
+            "time_to_try": self.time_to_try,
+            "author_teacher_id": self.author_teacher_id,
+        }
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The validated examples, in id order, with lookup by id."""
+
+    examples: tuple[PracticeExample, ...]
+
+    def __len__(self) -> int:
+        return len(self.examples)
+
+    def __iter__(self) -> Iterator[PracticeExample]:
+        return iter(self.examples)
+
+    @cached_property
+    def index(self) -> Mapping[str, int]:
+        """Read-only ``{example_id: position}``."""
+        return MappingProxyType({e.id: i for i, e in enumerate(self.examples)})
+
+    def get(self, example_id: str) -> PracticeExample:
+        """The example with ``example_id``; raises ``KeyError`` naming it."""
+        try:
+            return self.examples[self.index[example_id]]
+        except KeyError:
+            raise KeyError(f"unknown practice example id {example_id!r}") from None
+
+    def by_author(self, teacher_id: str) -> tuple[PracticeExample, ...]:
+        """Examples written by ``teacher_id`` (possibly none)."""
+        return tuple(e for e in self.examples if e.author_teacher_id == teacher_id)
+
+    def check_authors(self, teacher_ids: Iterable[str]) -> None:
+        """Raise :class:`UnknownTeacherError` for the first author not among ``teacher_ids``."""
+        known = set(teacher_ids)
+        for e in self.examples:
+            if e.author_teacher_id is not None and e.author_teacher_id not in known:
+                raise UnknownTeacherError(e.author_teacher_id)
+
+
+@dataclass(frozen=True)
+class CatalogueIssue(Issue):
+    """An :class:`~matcher.errors.Issue` that also names the catalogue file it was found in."""
+
+    file: str = ""
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        return f"{self.file}, {text}" if self.file else text
+
+    def to_dict(self) -> dict:
+        return {"file": self.file, **super().to_dict()}
+
+
+def default_catalogue_path() -> Path:
+    """``$PEERMATCH_PRACTICE_DIR`` or the shipped ``data/practice/`` folder."""
+    return Path(os.environ.get("PEERMATCH_PRACTICE_DIR", DATA_DIR / "practice"))
+
+
+def load_catalogue(path: str | os.PathLike | None = None) -> Catalogue:
+    """Read and validate every ``*.yaml``/``*.yml``/``*.json`` file of a folder (or one file).
+
+    Parameters
+    ----------
+    path
+        A folder of example files, or a single file; defaults to :func:`default_catalogue_path`.
+
+    Returns
+    -------
+    Catalogue
+        The examples sorted by id.
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem in every file (file, line, field, value, suggestion).
+    FileNotFoundError
+        If ``path`` does not exist.
+    """
+    root = Path(path) if path is not None else default_catalogue_path()
+    if not root.exists():
+        raise FileNotFoundError(f"practice catalogue not found: {root}")
+    files = [root] if root.is_file() else sorted(p for p in root.iterdir() if p.suffix in (".yaml", ".yml", ".json"))
+    # Keyed on modification times, so a notebook that edits a file sees the change.
+    return _read_all(tuple((str(f), f.stat().st_mtime_ns) for f in files))
+
+
+@lru_cache(maxsize=8)
+def _read_all(files: tuple[tuple[str, int], ...]) -> Catalogue:
+    issues: list[Issue] = []
+    records: list[tuple] = []
+    for name, _ in files:
+        text = Path(name).read_text(encoding="utf-8-sig")
+        issues_here, records_here = _parse_file(text, Path(name).name)
+        issues += issues_here
+        records += records_here
+    if not files:
+        issues.append(CatalogueIssue(None, None, None, "no example files (*.yaml, *.yml, *.json) found", file=""))
+    examples, more = _build(records)
+    issues += more
+    if issues:
+        raise ValidationError(issues, summary=f"{len(issues)} problem(s) in the practice catalogue")
+    return Catalogue(tuple(sorted(examples, key=lambda e: e.id)))
+
+
+def parse_examples(text: str, *, file: str = "<string>") -> Catalogue:
+    """Validate the examples in one YAML/JSON document (a mapping or a list of mappings).
+
+    Examples
+    --------
+    >>> parse_examples("id: x\\ntitle: T\\nthemes: [singin]", file="x.yaml")
+    Traceback (most recent call last):
+    ...
+    matcher.errors.ValidationError: 6 problem(s) in the practice catalogue
+      - x.yaml, line 1, field 'summary': missing required field
+      - x.yaml, line 1, field 'key_stages': missing required field
+      - x.yaml, line 1, field 'contexts': missing required field
+      - x.yaml, line 1, field 'resources': missing required field
+      - x.yaml, line 1, field 'time_to_try': missing required field
+      - x.yaml, line 3, field 'themes': unknown theme (got 'singin'); did you mean 'singing'?
+    """
+    issues, records = _parse_file(text, file)
+    examples, more = _build(records)
+    issues += more
+    if issues:
+        raise ValidationError(issues, summary=f"{len(issues)} problem(s) in the practice catalogue")
+    return Catalogue(tuple(sorted(examples, key=lambda e: e.id)))
+
+
+def _parse_file(text: str, file: str) -> tuple[list[Issue], list[tuple[str, int, object, dict]]]:
+    """YAML (JSON is YAML) into ``(file, line, record, {field: line})`` tuples, or an issue."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        return [CatalogueIssue(line, None, None, f"not valid YAML/JSON: {getattr(exc, 'problem', exc)}", file=file)], []
+    if data is None:
+        return [CatalogueIssue(None, None, None, "empty file", file=file)], []
+    if isinstance(data, dict):
+        items, nodes = [data], [node]
+    elif isinstance(data, list):
+        items, nodes = data, list(node.value)
+    else:
+        return [CatalogueIssue(1, None, None, "expected a mapping (one example) or a list of mappings", file=file)], []
+    records = []
+    for item, item_node in zip(items, nodes):
+        lines = {}
+        if isinstance(item_node, yaml.MappingNode):
+            lines = {k.value: k.start_mark.line + 1 for k, _ in item_node.value}
+        records.append((file, item_node.start_mark.line + 1, item, lines))
+    return [], records
+
+
+def _build(records) -> tuple[list[PracticeExample], list[Issue]]:
+    issues: list[Issue] = []
+    examples: list[PracticeExample] = []
+    first_seen: dict[str, str] = {}
+    for file, line, item, lines in records:
+        found = _check_record(item, file, line, lines)
+        issues += found
+        if found:
+            continue
+        ex_id = item["id"]
+        if ex_id in first_seen:
+            issues.append(CatalogueIssue(lines.get("id", line), "id", ex_id, f"duplicate example id (first used in {first_seen[ex_id]})", file=file))
+            continue
+        first_seen[ex_id] = f"{file}, line {lines.get('id', line)}"
+        examples.append(
+            PracticeExample(
+                id=ex_id,
+                title=item["title"].strip(),
+                summary=" ".join(item["summary"].split()),
+                themes=tuple(item["themes"]),
+                key_stages=tuple(item["key_stages"]),
+                contexts=tuple(item["contexts"]),
+                resources=tuple(r.strip() for r in item["resources"]),
+                time_to_try=item["time_to_try"],
+                author_teacher_id=item.get("author_teacher_id"),
+                source=file,
+            )
+        )
+    return examples, issues
+
+
+def _check_record(item: object, file: str, line: int | None, lines: Mapping[str, int]) -> list[Issue]:
+    """Every problem of one record (nothing is fixed up silently)."""
+
+    def issue(fld: str | None, value: object, message: str, suggestion: str | None = None) -> Issue:
+        shown = None if value is None else (value if isinstance(value, str) else repr(value))
+        return CatalogueIssue(lines.get(fld, line), fld, shown, message, suggestion, file=file)
+
+    if not isinstance(item, dict):
+        return [CatalogueIssue(line, None, None, f"expected a mapping of fields, got {type(item).__name__}", file=file)]
+    out: list[Issue] = []
+    known = REQUIRED_FIELDS + OPTIONAL_FIELDS
+    for key in item:
+        if key not in known:
+            near = difflib.get_close_matches(str(key), known, n=1)
+            out.append(issue(str(key), None, f"unknown field; expected one of {', '.join(known)}", near[0] if near else None))
+    out += [issue(f, None, "missing required field") for f in REQUIRED_FIELDS if f not in item]
+
+    def text_field(name: str) -> str | None:
+        value = item.get(name)
+        if name in item and (not isinstance(value, str) or not value.strip()):
+            out.append(issue(name, value, "must be non-empty text"))
+            return None
+        return value
+
+    def list_field(name: str, *, allow_empty: bool) -> list | None:
+        value = item.get(name)
+        if name not in item:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            out.append(issue(name, value, f"must be a list of text values, e.g. {_LIST_EXAMPLES[name]}"))
+            return None
+        if not value and not allow_empty:
+            out.append(issue(name, None, "must not be empty"))
+        if len(set(value)) != len(value):
+            out.append(issue(name, ", ".join(value), "lists a value twice"))
+        return value
+
+    ex_id = text_field("id")
+    if ex_id is not None and not _SLUG.match(ex_id):
+        out.append(issue("id", ex_id, "must be a slug of lower-case letters, digits and single hyphens"))
+    title = text_field("title")
+    if title is not None and len(title) > MAX_TITLE_CHARS:
+        out.append(issue("title", None, f"must be at most {MAX_TITLE_CHARS} characters, has {len(title)}"))
+    summary = text_field("summary")
+    if summary is not None:
+        words = len(summary.split())
+        if not MIN_SUMMARY_WORDS <= words <= MAX_SUMMARY_WORDS:
+            out.append(issue("summary", None, f"must be {MIN_SUMMARY_WORDS}-{MAX_SUMMARY_WORDS} words, has {words}"))
+    themes = list_field("themes", allow_empty=False)
+    for t in themes or ():
+        if t not in THEMES:
+            out.append(issue("themes", t, "unknown theme", closest_theme(t)))
+    if themes is not None and len(themes) > MAX_THEMES:
+        out.append(issue("themes", None, f"at most {MAX_THEMES} themes, has {len(themes)}"))
+    for ks in list_field("key_stages", allow_empty=False) or ():
+        if ks not in KEY_STAGES:
+            out.append(issue("key_stages", ks, f"unknown key stage; expected one of {', '.join(KEY_STAGES)}", _suggest_key_stage(ks)))
+    for c in list_field("contexts", allow_empty=True) or ():
+        if c not in CONTEXTS:
+            near = difflib.get_close_matches(c, list(CONTEXTS), n=1)
+            out.append(issue("contexts", c, f"unknown context; expected one of {', '.join(CONTEXTS)}", near[0] if near else None))
+    for r in list_field("resources", allow_empty=False) or ():
+        if not r.strip():
+            out.append(issue("resources", r, "resources must be non-empty text"))
+    time_to_try = text_field("time_to_try")
+    if time_to_try is not None and time_to_try not in TIMES_TO_TRY:
+        near = difflib.get_close_matches(time_to_try, TIMES_TO_TRY, n=1)
+        out.append(issue("time_to_try", time_to_try, f"must be one of: {', '.join(TIMES_TO_TRY)}", near[0] if near else None))
+    author = item.get("author_teacher_id")
+    if author is not None and (not isinstance(author, str) or not author.strip()):
+        out.append(issue("author_teacher_id", author, "must be a teacher id such as 't-001', or left out"))
+    return sorted(out, key=lambda i: (i.row or 0))
+
+
+def teacher_contexts(profile: TeacherProfile, school: School | None) -> frozenset[str]:
+    """The :data:`CONTEXTS` that describe ``profile`` and their ``school`` (``None`` if unknown).
+
+    School-based contexts need the school record; without it only the teacher's own
+    contexts (department size, experience, role) are recognised.
+    """
+    found = set()
+    if profile.department_size <= 1:
+        found.add("department_of_one")
+    if profile.department_size >= LARGE_DEPARTMENT_SIZE:
+        found.add("large_department")
+    if profile.years_teaching <= NEW_TO_TEACHING_YEARS or profile.role == "early_career_teacher":
+        found.add("new_to_teaching")
+    if profile.role == "non_specialist":
+        found.add("non_specialist")
+    if school is not None:
+        if school.fsm_percent is not None and school.fsm_percent >= HIGH_FSM_PERCENT:
+            found.add("high_fsm")
+        if school.eal_percent is not None and school.eal_percent >= HIGH_EAL_PERCENT:
+            found.add("high_eal")
+        if school.pupils is not None and school.pupils < SMALL_SCHOOL_PUPILS:
+            found.add("small_school")
+        if school.phase == "All-through":
+            found.add("all_through")
+        if school.sector == "independent":
+            found.add("independent")
+        if school.gender in ("Boys", "Girls"):
+            found.add("single_sex")
+    return frozenset(found)
+
+
+def context_fit(example: PracticeExample, contexts: frozenset[str] | set[str]) -> float:
+    """How well ``example`` suits a teacher with these :data:`CONTEXTS`, from 0.5 to 1.
+
+    0.5 for an example that suits any school (it lists no contexts) or none of whose
+    contexts the teacher shares; 1 when the teacher shares all of them.
+
+    >>> example = PracticeExample("x", "T", "S", ("singing",), ("KS3",), ("department_of_one", "high_fsm"), ("r",), "one lesson")
+    >>> context_fit(example, {"department_of_one"})
+    0.75
+    """
+    if not example.contexts:
+        return ANY_CONTEXT_FIT
+    share = len(contexts.intersection(example.contexts)) / len(example.contexts)
+    return ANY_CONTEXT_FIT + (1 - ANY_CONTEXT_FIT) * share

@@ -1,0 +1,446 @@
+"""Practice examples for a teacher or a peer group, each with plain-English reasons.
+
+An example earns its place by the teacher's **challenges** first, then **interests**,
+the **key stages** they teach, the **school context** it suits (a department of one, a
+high-FSM school...), and the TF-IDF similarity between what the teacher wrote about
+their practice and the example's text. An example written by one of the teacher's
+suggested peers is boosted, so the list can say who to ask. Challenges come first in
+the list too: until each has an example, only examples that address an uncovered one
+compete. The list is diversified: each pick lowers the value of challenges already
+covered and of examples whose themes overlap the ones chosen (maximal marginal
+relevance), so five examples on one theme never crowd out a teacher's other challenges.
+
+Free-text similarity lives in :mod:`matcher.practice.text`, the wording of reasons in
+:mod:`matcher.practice.reasons`, the catalogue and school contexts in :mod:`matcher.practice.catalogue`.
+
+Examples
+--------
+>>> from matcher.profiles.teacher import TeacherProfile
+>>> sam = TeacherProfile(id="t-1", name="Sam", school_urn=100049, department_size=1,
+...                      challenges=("boys_participation", "curriculum_time"),
+...                      about="My Year 9 boys refuse to sing.")
+>>> recs = recommend_for_teacher(sam, k=3)
+>>> [r.example.id for r in recs]
+['year9-boys-singing-warmup', 'case-for-curriculum-time', 'dj-skills-unit']
+>>> recs[0].reasons[0]
+"Tackles your challenge in Boys' participation."
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
+
+import numpy as np
+
+from .catalogue import Catalogue, PracticeExample, context_fit, load_catalogue, teacher_contexts
+from .reasons import first_names, group_reasons, teacher_reasons
+from .text import text_similarity, text_term
+from ..profiles.teacher import Cohort, TeacherProfile
+from ..places.schools import School, load_schools
+
+__all__ = [
+    "PracticeWeights",
+    "Recommendation",
+    "recommend_for_teacher",
+    "recommend_for_group",
+    "text_similarity",
+]
+
+logger = logging.getLogger(__name__)
+
+# A theme n members of a group list weighs n ** SHARED_POWER: shared challenges come first.
+SHARED_POWER = 2.0
+
+
+@dataclass(frozen=True)
+class PracticeWeights:
+    """Weights of the score terms and of diversification (all documented, all validated).
+
+    Parameters
+    ----------
+    challenges, interests
+        Weight of the share of the teacher's challenges (interests) an example addresses.
+    key_stages
+        Weight of "written for a key stage the teacher teaches" (0 or 1).
+    context
+        Weight of the fit to the teacher's school context: 0.5 for an example that suits
+        any school or none of whose contexts the teacher shares, rising to 1 when the
+        teacher shares all of them.
+    text
+        Weight of TF-IDF similarity between the teacher's ``about`` and the example text.
+    peer_author
+        Bonus for an example written by a suggested peer (or, for a group, by a member),
+        given only when the example touches a challenge or interest: a peer's name does
+        not make an unrelated example relevant.
+    group_strengths
+        Group only: share of the challenges that one member has and another lists as a
+        strength (so the group can lead the work itself) that the example addresses.
+    diversity
+        Maximal marginal relevance trade-off in ``[0, 1)``: 0 ranks by relevance alone.
+    covered_decay
+        Weight a challenge or interest keeps once an earlier pick covers it, in ``[0, 1]``;
+        1 switches coverage-aware ranking off.
+    challenges_first
+        While one of the teacher's (or group's) challenges has no example in the list yet,
+        pick only among examples that address an uncovered challenge; the other terms
+        decide which. ``False`` leaves it to the weighted score alone.
+    """
+
+    challenges: float = 0.5
+    interests: float = 0.2
+    key_stages: float = 0.1
+    context: float = 0.1
+    text: float = 0.15
+    peer_author: float = 0.15
+    group_strengths: float = 0.1
+    diversity: float = 0.15
+    covered_decay: float = 0.5
+    challenges_first: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("challenges", "interests", "key_stages", "context", "text", "peer_author", "group_strengths"):
+            value = getattr(self, name)
+            if not np.isfinite(value) or value < 0:
+                raise ValueError(f"PracticeWeights.{name} must be a finite number >= 0, got {value!r}")
+        if not isinstance(self.challenges_first, bool):
+            raise ValueError(f"PracticeWeights.challenges_first must be True or False, got {self.challenges_first!r}")
+        if not 0 <= self.diversity < 1:
+            raise ValueError(f"PracticeWeights.diversity must be in [0, 1), got {self.diversity!r}")
+        if not 0 <= self.covered_decay <= 1:
+            raise ValueError(f"PracticeWeights.covered_decay must be in [0, 1], got {self.covered_decay!r}")
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One recommended example, with the terms that scored it and the reasons in words.
+
+    ``score`` is the example's relevance on its own (the weighted sum of ``terms``); the
+    order of a list also reflects diversification, so scores need not decrease down it.
+    ``teacher_ids`` holds the teacher (or the group's members); ``helpers`` maps each theme
+    of the example to the group members who list it as a strength (empty for a teacher).
+    """
+
+    example: PracticeExample
+    score: float
+    terms: Mapping[str, float]
+    reasons: tuple[str, ...]
+    teacher_ids: tuple[str, ...]
+    helpers: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+
+    def to_dict(self) -> dict:
+        """Plain, JSON-ready dict."""
+        return {
+            "example": self.example.to_dict(),
+            "score": round(self.score, 4),
+            "terms": {k: round(v, 4) for k, v in self.terms.items()},
+            "reasons": list(self.reasons),
+            "teacher_ids": list(self.teacher_ids),
+            "helpers": {k: list(v) for k, v in self.helpers.items()},
+        }
+
+
+# ---------------------------------------------------------------------------------------
+# Scoring and diversified selection
+
+
+def _school(profile: TeacherProfile, cohort: Cohort | None, schools: Mapping[int, School] | None) -> School | None:
+    table = cohort.schools if cohort is not None else (schools if schools is not None else load_schools())
+    return table.get(profile.school_urn)
+
+
+@lru_cache(maxsize=8)
+def _theme_similarity(catalogue: Catalogue) -> np.ndarray:
+    """Pairwise Jaccard similarity of the examples' theme sets (read-only)."""
+    sets = [frozenset(e.themes) for e in catalogue]
+    n = len(sets)
+    sim = np.zeros((n, n))
+    for i in range(n):
+        for j in range(i, n):
+            sim[i, j] = sim[j, i] = len(sets[i] & sets[j]) / len(sets[i] | sets[j])
+    sim.setflags(write=False)
+    return sim
+
+
+def _select(
+    examples: Sequence[PracticeExample],
+    theme_sim: np.ndarray,
+    fixed: np.ndarray,
+    demands: Mapping[str, Mapping[str, float]],
+    weights: PracticeWeights,
+    k: int,
+    seed: int,
+) -> list[tuple[int, dict[str, float]]]:
+    """Greedy diversified selection.
+
+    ``fixed`` holds each example's score from terms that do not change as picks are made;
+    ``demands`` maps a weight name (``"challenges"``, ``"interests"``...) to ``{theme: weight}``
+    (weights sum to 1); a theme's weight decays once a pick covers it. With
+    ``weights.challenges_first``, while some challenge is uncovered and an example addresses
+    it, only such examples compete. Returns ``(index, undecayed coverage terms)`` in pick order.
+    """
+    n = len(examples)
+    tie_break = np.random.default_rng(seed).random(n)
+    remaining = {name: dict(d) for name, d in demands.items()}
+    uncovered = set(demands.get("challenges", {}))
+
+    def coverage(i: int, table: Mapping[str, Mapping[str, float]]) -> dict[str, float]:
+        return {name: sum(d.get(t, 0.0) for t in examples[i].themes) for name, d in table.items()}
+
+    chosen: list[int] = []
+    out: list[tuple[int, dict[str, float]]] = []
+    for _ in range(min(k, n)):
+        best, best_value = -1, (-np.inf, -np.inf)
+        open_ = [i for i in range(n) if i not in chosen]
+        if weights.challenges_first:
+            urgent = [i for i in open_ if uncovered.intersection(examples[i].themes)]
+            open_ = urgent or open_
+        for i in open_:
+            cov = coverage(i, remaining)
+            relevance = fixed[i] + sum(getattr(weights, name) * value for name, value in cov.items())
+            redundancy = max((theme_sim[i, j] for j in chosen), default=0.0)
+            value = ((1 - weights.diversity) * relevance - weights.diversity * redundancy, tie_break[i])
+            if value > best_value:
+                best, best_value = i, value
+        chosen.append(best)
+        uncovered.difference_update(examples[best].themes)
+        out.append((best, coverage(best, demands)))
+        for d in remaining.values():
+            for t in examples[best].themes:
+                if t in d:
+                    d[t] *= weights.covered_decay
+    return out
+
+
+def _demand(themes: Iterable[str], power: float = 1.0) -> dict[str, float]:
+    """``{theme: share}`` over the themes listed, a theme listed *n* times weighing ``n ** power``."""
+    counts: dict[str, float] = {}
+    for t in themes:
+        counts[t] = counts.get(t, 0.0) + 1.0
+    counts = {t: c**power for t, c in counts.items()}
+    total = sum(counts.values())
+    return {t: c / total for t, c in counts.items()} if total else {}
+
+
+def _check_k(k: int) -> None:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be a whole number >= 1, got {k!r}")
+
+
+def _peer_names(suggested_peers: Iterable[object], cohort: Cohort | None) -> dict[str, str]:
+    """``{peer_id: first name}`` from ids, profiles or suggestion records (with ``peer_id``)."""
+    if isinstance(suggested_peers, str):
+        raise TypeError("suggested_peers must be a list of teacher ids, got a string; wrap it in a list")
+    names: dict[str, str] = {}
+    for peer in suggested_peers:
+        if isinstance(peer, TeacherProfile):
+            peer_id, name = peer.id, peer.name
+        else:
+            peer_id = str(getattr(peer, "peer_id", peer))
+            name = cohort.get(peer_id).name if cohort is not None and peer_id in cohort.index else ""
+        names[peer_id] = (name.split() or [peer_id])[0]
+    return names
+
+
+def recommend_for_teacher(
+    profile: TeacherProfile,
+    k: int = 5,
+    *,
+    catalogue: Catalogue | None = None,
+    suggested_peers: Iterable[object] = (),
+    cohort: Cohort | None = None,
+    schools: Mapping[int, School] | None = None,
+    weights: PracticeWeights | None = None,
+    seed: int = 0,
+) -> list[Recommendation]:
+    """The ``k`` practice examples most useful to one teacher, diversified, with reasons.
+
+    Parameters
+    ----------
+    profile
+        The teacher.
+    k
+        How many examples to return (fewer if the catalogue is smaller).
+    catalogue
+        The examples to choose from; defaults to :func:`matcher.practice.catalogue.load_catalogue`.
+    suggested_peers
+        The teacher's suggested peers: ids, :class:`TeacherProfile` objects, or suggestion
+        records with a ``peer_id``. Examples they wrote are boosted and say so.
+    cohort, schools
+        Where to find the teacher's school (for high-FSM, high-EAL... contexts) and peers'
+        names; without either, the shipped schools table is used.
+    weights
+        Score weights; :class:`PracticeWeights` defaults.
+    seed
+        Breaks exact ties; the same inputs and seed always give the same list.
+
+    Returns
+    -------
+    list of Recommendation
+        Best first. Examples the teacher wrote are left out.
+
+    Raises
+    ------
+    ValueError
+        If ``k`` is not a whole number >= 1.
+    TypeError
+        If ``suggested_peers`` is a single string.
+
+    Notes
+    -----
+    For example *e* with themes *T* the relevance is
+    ``w_c * C(e) + w_i * I(e) + w_ks * KS(e) + w_ctx * CTX(e) + w_txt * TXT(e) + w_peer * PEER(e)``,
+    where *C* is the share of the teacher's challenges in *T* (each challenge's weight
+    falls to ``covered_decay`` once an earlier pick covers it), *I* the same for
+    interests, *KS* 1 if the example is for a key stage the teacher teaches, *CTX*
+    0.5 plus half the share of the example's contexts the teacher has, *TXT*
+    the TF-IDF cosine on a fixed scale (0 below 0.05, 1 from 0.2), *PEER* 1 if a suggested
+    peer wrote it and it touches a challenge or interest. Each pick maximises
+    ``(1 - diversity) * relevance - diversity * max Jaccard(T, T_chosen)``, among the
+    examples that address a challenge not yet covered while there are any
+    (``challenges_first``).
+
+    Examples
+    --------
+    >>> from matcher.profiles.teacher import TeacherProfile
+    >>> ana = TeacherProfile(id="t-9", name="Ana", school_urn=100049, challenges=("send",))
+    >>> recs = recommend_for_teacher(ana, k=2, suggested_peers=["t-274"])
+    >>> all("send" in r.example.themes for r in recs), len(recs[0].reasons) > 0
+    (True, True)
+    >>> recommend_for_teacher(ana, k=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: k must be a whole number >= 1, got 0
+    """
+    _check_k(k)
+    weights = PracticeWeights() if weights is None else weights
+    catalogue = load_catalogue() if catalogue is None else catalogue
+    peers = _peer_names(suggested_peers, cohort)
+    peers.pop(profile.id, None)
+    contexts = teacher_contexts(profile, _school(profile, cohort, schools))
+    columns = [i for i, e in enumerate(catalogue.examples) if e.author_teacher_id != profile.id]
+    examples = [catalogue.examples[i] for i in columns]
+    if not examples:
+        return []
+    similarity = text_similarity([profile.about], catalogue)[0, columns] if profile.about.strip() else np.zeros(len(columns))
+    text = text_term(similarity)
+    key_stages = set(profile.key_stages)
+    wanted = set(profile.challenges) | set(profile.interests)
+    base = {
+        "key_stages": np.array([1.0 if not key_stages or key_stages & set(e.key_stages) else 0.0 for e in examples]),
+        "context": np.array([context_fit(e, contexts) for e in examples]),
+        "text": text,
+        "peer_author": np.array([1.0 if e.author_teacher_id in peers and wanted.intersection(e.themes) else 0.0 for e in examples]),
+    }
+    fixed = sum(getattr(weights, name) * values for name, values in base.items())
+    demands = {"challenges": _demand(profile.challenges), "interests": _demand(profile.interests)}
+    theme_sim = _theme_similarity(catalogue)[np.ix_(columns, columns)]
+    picks = _select(examples, theme_sim, fixed, demands, weights, k, seed)
+    out = []
+    for i, cov in picks:
+        e = examples[i]
+        terms = {"challenges": cov["challenges"], "interests": cov["interests"], **{name: float(v[i]) for name, v in base.items()}}
+        score = sum(getattr(weights, name) * value for name, value in terms.items())
+        reasons = teacher_reasons(profile, e, terms, contexts, peers, catalogue, columns[i])
+        out.append(Recommendation(e, float(score), MappingProxyType(terms), tuple(reasons), (profile.id,)))
+    logger.debug("recommended %s to %s", [r.example.id for r in out], profile.id)
+    return out
+
+
+def recommend_for_group(
+    profiles: Iterable[TeacherProfile],
+    k: int = 5,
+    *,
+    catalogue: Catalogue | None = None,
+    cohort: Cohort | None = None,
+    schools: Mapping[int, School] | None = None,
+    weights: PracticeWeights | None = None,
+    seed: int = 0,
+) -> list[Recommendation]:
+    """Examples for a peer group: the challenges members share first, and who can lead each.
+
+    Challenges and interests are weighted by the square of how many members list them
+    (:data:`SHARED_POWER`), so a challenge two members share outweighs two challenges
+    that one member each has: the group's shared challenges come first. An example fits
+    the key stages if any member teaches one of them; context and free-text terms are
+    averaged over members. An example gains when one member's strength meets another's
+    challenge in it (``helpers`` lists every member with a strength in its themes, and
+    the reasons name them) or when a member wrote it.
+
+    Parameters
+    ----------
+    profiles
+        The members (at least one; ids must be unique).
+    k, catalogue, cohort, schools, weights, seed
+        As in :func:`recommend_for_teacher`.
+
+    Returns
+    -------
+    list of Recommendation
+        Best first, each with ``teacher_ids`` = the members and ``helpers`` filled in.
+
+    Raises
+    ------
+    ValueError
+        If the group is empty, an id repeats, or ``k`` is not a whole number >= 1.
+
+    Examples
+    --------
+    >>> from matcher.profiles.teacher import TeacherProfile
+    >>> group = [
+    ...     TeacherProfile(id="a", name="Ann Lee", school_urn=100049, challenges=("send", "singing")),
+    ...     TeacherProfile(id="b", name="Bo Sato", school_urn=100050, challenges=("send",), strengths=("singing",)),
+    ... ]
+    >>> recs = recommend_for_group(group, k=3)
+    >>> "send" in recs[0].example.themes, recs[0].reasons[0]
+    (True, 'Covers SEND, a challenge for everyone in the group.')
+    """
+    _check_k(k)
+    members = tuple(profiles)
+    if not members:
+        raise ValueError("a group needs at least one member")
+    ids = [p.id for p in members]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"a group lists a teacher twice: {sorted({i for i in ids if ids.count(i) > 1})}")
+    weights = PracticeWeights() if weights is None else weights
+    catalogue = load_catalogue() if catalogue is None else catalogue
+    examples = list(catalogue.examples)
+    names = first_names(members)
+    member_ids = set(ids)
+    contexts = [teacher_contexts(p, _school(p, cohort, schools)) for p in members]
+    texts = [p.about for p in members]
+    similarity = text_similarity(texts, catalogue)
+    text = np.mean([text_term(row) if t.strip() else np.zeros(len(examples)) for row, t in zip(similarity, texts)], axis=0)
+    wanted = {t for p in members for t in (*p.challenges, *p.interests)}
+
+    taught = {ks for p in members for ks in p.key_stages}
+
+    # Challenges a member has and another member lists as a strength: the group can lead these itself.
+    leadable = [t for t in dict.fromkeys(t for p in members for t in p.challenges) if any(t in q.strengths and t not in q.challenges for q in members)]
+
+    base = {
+        "key_stages": np.array([1.0 if not taught or taught.intersection(e.key_stages) else 0.0 for e in examples]),
+        "context": np.array([np.mean([context_fit(e, c) for c in contexts]) for e in examples]),
+        "text": text,
+        "peer_author": np.array([1.0 if e.author_teacher_id in member_ids and wanted.intersection(e.themes) else 0.0 for e in examples]),
+    }
+    fixed = sum(getattr(weights, name) * values for name, values in base.items())
+    demands = {
+        "challenges": _demand((t for p in members for t in set(p.challenges)), SHARED_POWER),
+        "interests": _demand((t for p in members for t in set(p.interests)), SHARED_POWER),
+        "group_strengths": _demand(leadable),
+    }
+    picks = _select(examples, _theme_similarity(catalogue), fixed, demands, weights, k, seed)
+    out = []
+    for i, cov in picks:
+        e = examples[i]
+        terms = {**cov, **{name: float(v[i]) for name, v in base.items()}}
+        score = sum(getattr(weights, name) * value for name, value in terms.items())
+        helpers = {t: tuple(p.id for p in members if t in p.strengths) for t in e.themes}
+        helpers = {t: who for t, who in helpers.items() if who}
+        reasons = group_reasons(members, names, e, helpers, terms)
+        out.append(Recommendation(e, float(score), MappingProxyType(terms), tuple(reasons), tuple(ids), MappingProxyType(helpers)))
+    return out

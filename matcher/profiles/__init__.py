@@ -1,0 +1,52 @@
+"""The teacher record: the practice-theme vocabulary, the profile and cohort, reading and
+writing teacher files with a row-by-row report, and the phrases reasons are written with.
+
+Public names load lazily (PEP 562, :func:`matcher._lazy.attach`): importing one module of
+the package does not import the others.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .._lazy import attach
+
+__getattr__, __dir__, __all__ = attach(
+    __name__,
+    {
+        ".themes": ("Theme", "THEMES", "THEME_IDS", "THEME_GROUPS", "closest_theme", "validate_themes",),
+        ".phrases": ("join_phrases", "theme_phrase", "slot_phrase",),
+        ".teacher": ("TeacherProfile", "Cohort", "KEY_STAGES", "ROLES", "MEETING_MODES", "CONTEXT_PREFERENCES", "AVAILABILITY_SLOTS", "MAX_TRAVEL_KM", "PUBLIC_FIELDS", "PRIVATE_FIELDS",),
+        ".io": ("COLUMNS", "REQUIRED_COLUMNS", "ImportReport", "read_teachers", "parse_teachers_csv", "parse_teachers_json", "load_cohort", "teachers_to_csv", "write_teachers_csv", "teachers_to_json", "write_teachers_json", "profile_from_record",),
+    },
+)
+
+if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
+    from .themes import THEMES, THEME_GROUPS, THEME_IDS, Theme, closest_theme, validate_themes
+    from .phrases import join_phrases, slot_phrase, theme_phrase
+    from .teacher import (
+        AVAILABILITY_SLOTS,
+        CONTEXT_PREFERENCES,
+        Cohort,
+        KEY_STAGES,
+        MAX_TRAVEL_KM,
+        MEETING_MODES,
+        PRIVATE_FIELDS,
+        PUBLIC_FIELDS,
+        ROLES,
+        TeacherProfile,
+    )
+    from .io import (
+        COLUMNS,
+        ImportReport,
+        REQUIRED_COLUMNS,
+        load_cohort,
+        parse_teachers_csv,
+        parse_teachers_json,
+        profile_from_record,
+        read_teachers,
+        teachers_to_csv,
+        teachers_to_json,
+        write_teachers_csv,
+        write_teachers_json,
+    )

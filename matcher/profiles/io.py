@@ -1,0 +1,426 @@
+"""Read and write teacher files, with a report of every problem in one pass.
+
+Coordinators import spreadsheet exports: UTF-8 with or without a byte-order mark, one
+header row, lists inside a cell separated by ``;``, blank lines anywhere. Rows are
+counted as file lines (the header is line 1), so "line 7" is row 7 in the spreadsheet.
+Nothing is accepted half: when any row has a problem, :func:`load_cohort` raises with
+all of them, and :func:`read_teachers` returns them in its report.
+
+Examples
+--------
+>>> text = '''id,name,school_urn,department_size,key_stages,challenges,strengths
+... t-1,Sam,100049,1,KS3,singing,composition
+... t-2,Priya,100050,3,KS3;KS4,composition,singing;sing
+... '''
+>>> report = parse_teachers_csv(text)
+>>> len(report.profiles), [str(i) for i in report.issues]
+(1, ["line 3, field 'strengths': unknown theme (got 'sing'); did you mean 'singing'?"])
+>>> print(teachers_to_csv(report.profiles).splitlines()[0])
+id,name,email,school_urn,department_size,role,years_teaching,key_stages,interests,challenges,strengths,about,meeting_mode,availability,max_travel_km,context_preference,consent_share_contact,previous_groupmates
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import Issue, ValidationError
+from .teacher import (
+    AVAILABILITY_SLOTS,
+    CONTEXT_PREFERENCES,
+    KEY_STAGES,
+    MAX_DEPARTMENT_SIZE,
+    MAX_TRAVEL_KM,
+    MAX_YEARS_TEACHING,
+    MEETING_MODES,
+    ROLES,
+    Cohort,
+    TeacherProfile,
+)
+from ..places.schools import School, load_schools
+from .themes import theme_issues
+
+__all__ = [
+    "COLUMNS",
+    "REQUIRED_COLUMNS",
+    "ImportReport",
+    "read_teachers",
+    "parse_teachers_csv",
+    "parse_teachers_json",
+    "load_cohort",
+    "teachers_to_csv",
+    "write_teachers_csv",
+    "teachers_to_json",
+    "write_teachers_json",
+    "profile_from_record",
+]
+
+# The documented CSV layout (DESIGN.md), in spreadsheet order.
+COLUMNS = (
+    "id", "name", "email", "school_urn", "department_size", "role", "years_teaching", "key_stages",
+    "interests", "challenges", "strengths", "about", "meeting_mode", "availability", "max_travel_km",
+    "context_preference", "consent_share_contact", "previous_groupmates",
+)
+REQUIRED_COLUMNS = ("id", "name", "school_urn", "department_size", "key_stages", "challenges", "strengths")
+LIST_FIELDS = ("key_stages", "interests", "challenges", "strengths", "availability", "previous_groupmates")
+THEME_FIELDS = ("interests", "challenges", "strengths")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
+TRUE_WORDS, FALSE_WORDS = {"yes", "y", "true", "1"}, {"no", "n", "false", "0", ""}
+MAX_ABOUT_CHARS = 2000
+MAX_NAME_CHARS = 100
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import found: the valid ``profiles`` and every problem in ``issues``.
+
+    ``rows`` counts the data rows read (blank lines excluded).
+    """
+
+    profiles: tuple[TeacherProfile, ...]
+    issues: tuple[Issue, ...]
+    rows: int
+
+    @property
+    def ok(self) -> bool:
+        """True when there is at least one teacher and no problem at all."""
+        return not self.issues and bool(self.profiles)
+
+    def raise_for_issues(self) -> None:
+        """Raise :class:`ValidationError` listing every issue, if there is any."""
+        if self.issues:
+            bad_rows = {i.row for i in self.issues if i.row is not None}
+            raise ValidationError(self.issues, summary=f"{len(self.issues)} problem(s) in {len(bad_rows)} row(s); nothing was imported")
+
+    def to_text(self) -> str:
+        """A report a coordinator can read, one line per problem."""
+        if not self.issues:
+            return f"OK: {len(self.profiles)} teachers, no problems."
+        bad_rows = {i.row for i in self.issues if i.row is not None}
+        where = f" in {len(bad_rows)} of {self.rows} rows" if self.rows else ""
+        lines = [f"{len(self.issues)} problem(s){where}; nothing can be imported until they are fixed:"]
+        lines += [f"  {issue}" for issue in self.issues]
+        return "\n".join(lines)
+
+
+def _split(cell: object) -> list[str]:
+    if cell is None:
+        return []
+    if isinstance(cell, (list, tuple)):
+        items = [str(x).strip() for x in cell]
+    else:
+        items = [x.strip() for x in str(cell).split(";")]
+    seen: dict[str, None] = {}
+    for item in items:
+        if item:
+            seen.setdefault(item, None)  # repeated entries in one cell mean the same thing once
+    return list(seen)
+
+
+def _suggest(value: str, options: Iterable[str]) -> str | None:
+    hits = difflib.get_close_matches(value.strip().lower(), list(options), n=1, cutoff=0.5)
+    return hits[0] if hits else None
+
+
+def profile_from_record(record: Mapping[str, object], row: int | None, schools: Mapping[int, School]) -> tuple[TeacherProfile | None, list[Issue]]:
+    """Validate one record (a CSV row or a JSON object) into a profile.
+
+    Returns the profile (``None`` if anything is wrong) and the list of issues found,
+    all of them, not only the first.
+
+    >>> p, issues = profile_from_record({"id": "t-1", "name": "Sam", "school_urn": "100049",
+    ...     "department_size": "0", "key_stages": "KS3", "challenges": "", "strengths": ""}, 2, load_schools())
+    >>> p is None, [str(i) for i in issues]
+    (True, ["line 2, field 'department_size': must be a whole number from 1 to 30 (got '0')"])
+    """
+    issues: list[Issue] = []
+    values: dict[str, object] = {}
+
+    def text(name: str) -> str:
+        value = record.get(name)
+        return "" if value is None else str(value).strip()
+
+    def bad(name: str, value: object, message: str, suggestion: str | None = None) -> None:
+        issues.append(Issue(row, name, None if value is None else str(value), message, suggestion))
+
+    def number(name: str, kind: Callable, low: float, high: float, default: object, what: str) -> None:
+        raw = text(name)
+        if not raw:
+            if name in REQUIRED_COLUMNS:
+                bad(name, raw, "is required")
+            else:
+                values[name] = default
+            return
+        try:
+            value = kind(raw) if kind is float else int(raw)
+        except ValueError:
+            bad(name, raw, f"must be {what} from {low:g} to {high:g}")
+            return
+        if not low <= value <= high or value != value:  # value != value catches NaN
+            bad(name, raw, f"must be {what} from {low:g} to {high:g}")
+            return
+        values[name] = value
+
+    def choice(name: str, options: tuple[str, ...], default: str) -> None:
+        raw = text(name).lower()
+        if not raw:
+            values[name] = default
+        elif raw in options:
+            values[name] = raw
+        else:
+            bad(name, text(name), f"must be one of {', '.join(options)}", _suggest(raw, options))
+
+    tid = text("id")
+    if not tid:
+        bad("id", tid, "is required")
+    elif not ID_PATTERN.match(tid):
+        bad("id", tid, "must be 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit")
+    values["id"] = tid
+
+    name = text("name")
+    if not name:
+        bad("name", name, "is required")
+    elif len(name) > MAX_NAME_CHARS:
+        bad("name", name[:20] + "...", f"must be at most {MAX_NAME_CHARS} characters")
+    values["name"] = name
+
+    email = text("email")
+    if email and not EMAIL_PATTERN.match(email):
+        bad("email", email, "is not an email address (expected name@example.org)")
+    values["email"] = email
+
+    urn = text("school_urn")
+    if not urn:
+        bad("school_urn", urn, "is required")
+    elif not urn.isdigit():
+        bad("school_urn", urn, "must be a school URN: a 6-digit number (look it up on Get Information about Schools)")
+    elif int(urn) not in schools:
+        bad("school_urn", urn, "is not a school in the schools table (open secondary schools)")
+    else:
+        values["school_urn"] = int(urn)
+
+    number("department_size", int, 1, MAX_DEPARTMENT_SIZE, 1, "a whole number")
+    number("years_teaching", int, 0, MAX_YEARS_TEACHING, 5, "a whole number")
+    number("max_travel_km", float, 0, MAX_TRAVEL_KM, 10.0, "a number of km")
+    choice("role", ROLES, "music_teacher")
+    choice("meeting_mode", MEETING_MODES, "either")
+    choice("context_preference", CONTEXT_PREFERENCES, "mixed")
+
+    stages = list(dict.fromkeys(s.upper() for s in _split(record.get("key_stages"))))  # "ks3;KS3" is one stage
+    unknown = [s for s in stages if s not in KEY_STAGES]
+    for s in unknown:
+        bad("key_stages", s, f"unknown key stage; use {', '.join(KEY_STAGES)} separated by ';'", _suggest(s, KEY_STAGES))
+    if not stages and "key_stages" in REQUIRED_COLUMNS:
+        bad("key_stages", "", "is required: at least one of " + ", ".join(KEY_STAGES))
+    values["key_stages"] = tuple(stages)
+
+    for field_name in THEME_FIELDS:
+        items = _split(record.get(field_name))
+        issues.extend(theme_issues(items, row=row, field=field_name))
+        values[field_name] = tuple(items)
+
+    slots = _split(record.get("availability"))
+    for s in slots:
+        if s not in AVAILABILITY_SLOTS:
+            bad("availability", s, "unknown time slot; use e.g. mon_pm or thu_after_school", _suggest(s, AVAILABILITY_SLOTS))
+    values["availability"] = tuple(slots)
+
+    mates = _split(record.get("previous_groupmates"))
+    for m in mates:
+        if not ID_PATTERN.match(m):
+            bad("previous_groupmates", m, "is not a teacher id")
+    values["previous_groupmates"] = tuple(mates)
+
+    about = text("about").replace("\r\n", "\n").replace("\r", "\n")  # one line-ending convention, as on export
+    if len(about) > MAX_ABOUT_CHARS:
+        bad("about", about[:20] + "...", f"must be at most {MAX_ABOUT_CHARS} characters (got {len(about)})")
+    values["about"] = about
+
+    consent = record.get("consent_share_contact")
+    consent_text = str(consent).strip().lower() if consent is not None else ""
+    if isinstance(consent, bool):
+        values["consent_share_contact"] = consent
+    elif consent_text in TRUE_WORDS | FALSE_WORDS:
+        values["consent_share_contact"] = consent_text in TRUE_WORDS
+    else:
+        bad("consent_share_contact", consent, "must be yes or no")
+
+    if issues:
+        return None, issues
+    return TeacherProfile(**values), []
+
+
+def _check_ids(ids_rows: list[tuple[str, int | None]]) -> list[Issue]:
+    """One issue per repeated id, pointing back at its first use.
+
+    Rows with other problems take part too: a repeated id is reported in the same pass as
+    the rest, not after the coordinator has fixed them.
+    """
+    first_seen: dict[str, int | None] = {}
+    issues = []
+    for tid, row in ids_rows:
+        if not tid or not ID_PATTERN.match(tid):
+            continue  # already reported as a bad id
+        if tid in first_seen:
+            where = first_seen[tid]
+            issues.append(Issue(row, "id", tid, f"duplicate id (already used on line {where})" if where else "duplicate id"))
+        else:
+            first_seen[tid] = row
+    return issues
+
+
+def _finish(records: list[tuple[int | None, Mapping[str, object]]], file_issues: list[Issue], schools: Mapping[int, School] | None) -> ImportReport:
+    schools = load_schools() if schools is None else schools
+    issues = list(file_issues)
+    good: list[tuple[TeacherProfile, int | None]] = []
+    for row, record in records:
+        profile, row_issues = profile_from_record(record, row, schools)
+        issues.extend(row_issues)
+        if profile is not None:
+            good.append((profile, row))
+    issues.extend(_check_ids([("" if r.get("id") is None else str(r.get("id")).strip(), row) for row, r in records]))
+    if not records and not file_issues:
+        issues.append(Issue(None, None, None, "the file has no teacher rows"))
+    bad_rows = {i.row for i in issues if i.row is not None}
+    profiles = tuple(p for p, row in good if row not in bad_rows)
+    issues.sort(key=lambda i: (i.row or 0))
+    return ImportReport(profiles=profiles, issues=tuple(issues), rows=len(records))
+
+
+def parse_teachers_csv(text: str, *, schools: Mapping[int, School] | None = None) -> ImportReport:
+    """Validate CSV text (header row first) into an :class:`ImportReport`."""
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        return ImportReport((), (Issue(None, None, None, "the file is empty: expected a header row and one row per teacher"),), 0)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    records: list[tuple[int, dict]] = []
+    file_issues: list[Issue] = []
+    last_line = 0
+    try:
+        for cells in reader:
+            start, last_line = last_line + 1, reader.line_num
+            if not any(c.strip() for c in cells):
+                continue  # spreadsheets leave blank lines; they are not rows
+            if header is None:
+                header = [c.strip().lower() for c in cells]
+                header_line = start
+                continue
+            if len(cells) > len(header):
+                file_issues.append(Issue(start, None, None, f"has {len(cells)} cells but the header has {len(header)} columns (a stray comma, or a ';' list not in quotes?)"))
+                continue
+            records.append((start, dict(zip(header, cells))))
+    except csv.Error as exc:
+        file_issues.append(Issue(last_line + 1, None, None, f"is not valid CSV: {exc}"))
+    if header is None:
+        return ImportReport((), (Issue(None, None, None, "the file is empty: expected a header row and one row per teacher"),), 0)
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    extra = [c for c in header if c not in COLUMNS]
+    for column in missing:
+        file_issues.append(Issue(header_line, column, None, "required column is missing from the header", _suggest(column, extra)))
+    for column in [c for c in header if header.count(c) > 1 and c]:
+        file_issues.append(Issue(header_line, column, None, "column appears more than once in the header"))
+    if missing:
+        return ImportReport((), tuple(dict.fromkeys(file_issues)), len(records))
+    return _finish(records, file_issues, schools)
+
+
+def parse_teachers_json(text: str, *, schools: Mapping[int, School] | None = None) -> ImportReport:
+    """Validate JSON (a list of teacher objects, or ``{"teachers": [...]}``); ``row`` is the 1-based item number."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return ImportReport((), (Issue(exc.lineno, None, None, f"is not valid JSON: {exc.msg}"),), 0)
+    if isinstance(data, dict):
+        data = data.get("teachers")
+    if not isinstance(data, list):
+        return ImportReport((), (Issue(None, None, None, 'expected a list of teachers or {"teachers": [...]}'),), 0)
+    records, issues = [], []
+    for i, item in enumerate(data, start=1):
+        if isinstance(item, dict):
+            records.append((i, item))
+        else:
+            issues.append(Issue(i, None, None, "each teacher must be a JSON object"))
+    return _finish(records, issues, schools)
+
+
+def read_teachers(path: str | os.PathLike, *, schools: Mapping[int, School] | None = None) -> ImportReport:
+    """Read a ``.csv`` or ``.json`` teacher file into an :class:`ImportReport`.
+
+    A file that is not UTF-8 (e.g. saved as "CSV (Windows)") is reported, not guessed at.
+    """
+    path = Path(path)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return ImportReport((), (Issue(line, None, None, "the file is not UTF-8 text; in your spreadsheet use 'Save as: CSV UTF-8'"),), 0)
+    if path.suffix.lower() == ".json":
+        return parse_teachers_json(text, schools=schools)
+    return parse_teachers_csv(text, schools=schools)
+
+
+def load_cohort(path: str | os.PathLike, *, schools: Mapping[int, School] | None = None) -> Cohort:
+    """Read a teacher file and return its :class:`Cohort`; raise :class:`ValidationError` on any problem."""
+    schools = load_schools() if schools is None else schools
+    report = read_teachers(path, schools=schools)
+    report.raise_for_issues()
+    if not report.profiles:
+        raise ValidationError([Issue(None, None, None, "the file has no teacher rows")])
+    return Cohort.from_profiles(report.profiles, schools)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, str):
+        # csv only quotes the line terminator's characters ("\n"); a bare "\r" would end the row
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    if isinstance(value, tuple):
+        return ";".join(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        short = f"{value:g}"
+        return short if float(short) == value else repr(value)  # :g alone rounds to 6 digits
+    return str(value)
+
+
+def teachers_to_csv(profiles: Iterable[TeacherProfile]) -> str:
+    """The profiles as CSV text in the import format (reads back to equal profiles)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for p in profiles:
+        writer.writerow([_cell(getattr(p, c)) for c in COLUMNS])
+    return out.getvalue()
+
+
+def write_teachers_csv(profiles: Iterable[TeacherProfile], path: str | os.PathLike) -> None:
+    """Write the profiles to ``path`` in the import format (UTF-8, no BOM)."""
+    Path(path).write_text(teachers_to_csv(profiles), encoding="utf-8")
+
+
+def teachers_to_json(profiles: Iterable[TeacherProfile]) -> str:
+    """The profiles as JSON, ``{"teachers": [...]}`` with fields in :data:`COLUMNS` order.
+
+    Lists stay JSON lists; :func:`parse_teachers_json` reads the text back to equal profiles.
+
+    >>> text = teachers_to_json([TeacherProfile(id="t-1", name="Sam", school_urn=100049)])
+    >>> parse_teachers_json(text).profiles[0].name
+    'Sam'
+    """
+    items = [{c: list(v) if isinstance(v := getattr(p, c), tuple) else v for c in COLUMNS} for p in profiles]
+    return json.dumps({"teachers": items}, ensure_ascii=False, indent=1) + "\n"
+
+
+def write_teachers_json(profiles: Iterable[TeacherProfile], path: str | os.PathLike) -> None:
+    """Write the profiles to ``path`` as JSON (UTF-8)."""
+    Path(path).write_text(teachers_to_json(profiles), encoding="utf-8")

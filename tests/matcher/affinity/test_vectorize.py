@@ -1,0 +1,138 @@
+"""Tests for matcher/vectorize.py: the scikit-learn contract, block layout and stability."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.base import clone
+from sklearn.decomposition import TruncatedSVD
+from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import Pipeline
+
+from matcher.errors import ValidationError
+from matcher.profiles.teacher import KEY_STAGES, TeacherProfile
+from matcher.profiles.themes import THEME_IDS
+from matcher.affinity.vectorize import BLOCKS, CONTEXT_FEATURES, ProfileVectorizer, profile_matrix, theme_matrix
+
+URNS = (100049, 101243, 100050, 100051, 136746)
+
+
+def make(i, **kw):
+    base = dict(id=f"t-{i}", name=f"Teacher {i}", school_urn=URNS[i % len(URNS)])
+    base.update(kw)
+    return TeacherProfile(**base)
+
+
+@pytest.fixture
+def profiles():
+    return [
+        make(0, challenges=("singing", "send"), strengths=("composition",), about="Year 9 boys refuse to sing"),
+        make(1, challenges=("composition",), strengths=("singing",), interests=("singing",), about="I lead a big choir"),
+        make(2, department_size=4, years_teaching=20, key_stages=("KS3", "KS4", "KS5"), about="Ukulele and steel pans"),
+        make(3, strengths=("send", "music_technology"), about=""),
+    ]
+
+
+def test_fit_returns_self_and_transform_before_fit_raises(profiles):
+    vec = ProfileVectorizer()
+    with pytest.raises(NotFittedError):
+        vec.transform(profiles)
+    assert vec.fit(profiles) is vec
+
+
+def test_clone_keeps_parameters():
+    vec = ProfileVectorizer(text_weight=0.25, max_text_features=10)
+    twin = clone(vec)
+    assert twin.get_params() == vec.get_params()
+    assert not hasattr(twin, "blocks_")
+
+
+def test_blocks_tile_the_columns_in_order(profiles):
+    vec = ProfileVectorizer().fit(profiles)
+    X = vec.transform(profiles)
+    assert list(vec.blocks_) == list(BLOCKS)
+    stops = [s.stop for s in vec.blocks_.values()]
+    starts = [s.start for s in vec.blocks_.values()]
+    assert starts[0] == 0 and starts[1:] == stops[:-1] and stops[-1] == X.shape[1]
+    names = vec.get_feature_names_out()
+    assert len(names) == X.shape[1]
+    for block, s in vec.blocks_.items():
+        assert all(n.startswith(f"{block}__") for n in names[s])
+
+
+def test_theme_blocks_mark_exactly_the_stated_themes(profiles):
+    vec = ProfileVectorizer().fit(profiles)
+    X = vec.transform(profiles)
+    challenges = vec.block(X, "challenges").toarray() / vec.theme_weight
+    assert challenges.shape == (4, len(THEME_IDS))
+    assert challenges[0, THEME_IDS.index("singing")] == 1 and challenges[0, THEME_IDS.index("send")] == 1
+    assert challenges[0].sum() == 2 and challenges[2].sum() == 0
+    stages = vec.block(X, "key_stage").toarray() / vec.key_stage_weight
+    assert stages[2, KEY_STAGES.index("KS5")] == 1 and stages[0].sum() == 1
+
+
+def test_block_weights_scale_their_block_only(profiles):
+    plain = ProfileVectorizer().fit(profiles)
+    heavy = ProfileVectorizer(theme_weight=3.0).fit(profiles)
+    a, b = plain.transform(profiles), heavy.transform(profiles)
+    np.testing.assert_allclose(heavy.block(b, "strengths").toarray(), 3 * plain.block(a, "strengths").toarray())
+    np.testing.assert_allclose(heavy.block(b, "context").toarray(), plain.block(a, "context").toarray())
+
+
+def test_context_block_is_standardised(profiles):
+    vec = ProfileVectorizer().fit(profiles)
+    context = vec.transform_blocks(profiles)["context"].toarray()
+    assert context.shape == (4, len(CONTEXT_FEATURES))
+    np.testing.assert_allclose(context.mean(axis=0), 0, atol=1e-9)
+
+
+def test_unseen_text_and_categories_are_ignored_not_errors(profiles):
+    vec = ProfileVectorizer().fit(profiles[:2])
+    X = vec.transform([make(9, about="completely new words here", school_urn=136746)])
+    assert X.shape == (1, vec.n_features_out_)
+
+
+def test_works_in_a_pipeline(profiles):
+    pipe = Pipeline([("vec", ProfileVectorizer()), ("svd", TruncatedSVD(n_components=2, random_state=0))])
+    Z = pipe.fit_transform(profiles)
+    assert Z.shape == (4, 2) and np.isfinite(Z).all()
+
+
+def test_unknown_theme_is_an_error_naming_teacher_and_field():
+    bad = make(0, strengths=("singin",))
+    with pytest.raises(ValidationError, match="strengths of teacher 't-0'.*did you mean 'singing'"):
+        theme_matrix([bad], "strengths")
+
+
+def test_negative_block_weight_is_rejected_at_fit(profiles):
+    with pytest.raises(ValueError, match="text_weight must be a finite number >= 0"):
+        ProfileVectorizer(text_weight=-1).fit(profiles)
+
+
+def test_rejects_non_profiles():
+    with pytest.raises(TypeError, match="item 0 is str"):
+        ProfileVectorizer().fit(["t-1"])
+
+
+theme = st.sampled_from(THEME_IDS)
+profile_strategy = st.builds(
+    make,
+    st.integers(0, 50),
+    challenges=st.lists(theme, max_size=5, unique=True).map(tuple),
+    strengths=st.lists(theme, max_size=5, unique=True).map(tuple),
+    about=st.text(alphabet="abcdefghij klmnop", max_size=40),
+    department_size=st.integers(1, 8),
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(profile_strategy, min_size=1, max_size=8))
+def test_shape_and_stability(batch):
+    X, vec = profile_matrix(batch)
+    assert sp.issparse(X) and X.shape == (len(batch), vec.n_features_out_)
+    # transforming the same profiles again gives the same matrix, row by row
+    again = vec.transform(batch)
+    np.testing.assert_allclose(again.toarray(), X.toarray())
+    # a row depends only on its own profile, not on its neighbours in the batch
+    np.testing.assert_allclose(vec.transform(batch[:1]).toarray(), X[:1].toarray())
