@@ -80,7 +80,7 @@ def tables(runs: dict[str, dict[str, dict]]) -> str:
                 a, b = rows[inst].get(solvers[0]), rows[inst].get(solvers[1])
                 if a and b and a["objective"] is not None and b["objective"]:
                     extra = f"{100 * (a['objective'] - b['objective']) / abs(b['objective']):>+23.3f}%"
-            lines.append(f"{inst:<22}{cells}{str(feasible):>10}{extra}")
+            lines.append(f"{inst:<22}{cells}{feasible!s:>10}{extra}")
         lines += ["", f"{'family':<22}" + "".join(f"{s + ' mean':>14}{'max':>9}" for s in solvers) + f"{'instances':>11}"]
         for f in sorted(fam, key=lambda k: (k.split()[0], int(k.split('=')[1]))):
             cells = ""

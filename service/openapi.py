@@ -61,7 +61,7 @@ class PeermatchOpenAPI(OpenAPI):
             schemas[name] = sub
         schemas["Problem"] = problem_schema
         for path, item in spec.get("paths", {}).items():
-            for method, op in item.items():
+            for op in item.values():
                 if not isinstance(op, dict) or "responses" not in op:
                     continue
                 responses = op["responses"]

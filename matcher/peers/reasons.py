@@ -11,7 +11,6 @@ with the cohort explanations.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..profiles.teacher import TeacherProfile

@@ -17,7 +17,6 @@ Examples
 from __future__ import annotations
 
 import csv
-import math
 import os
 from dataclasses import dataclass
 from functools import lru_cache

@@ -21,6 +21,7 @@ __all__ = ["submit", "shutdown", "pending"]
 
 log = logging.getLogger(__name__)
 _KEY = "peermatch.jobs"
+_CREATE = threading.Lock()  # one pool per app, even when the first requests race
 
 
 class _Pool:
@@ -35,8 +36,8 @@ class _Pool:
 def _pool(app: Flask) -> _Pool:
     pool = app.extensions.get(_KEY)
     if pool is None:
-        with threading.Lock():
-            pool = app.extensions.setdefault(_KEY, _Pool(app.config["PEERMATCH_COHORT_WORKERS"], app.config["PEERMATCH_COHORT_QUEUE"]))
+        with _CREATE:
+            pool = app.extensions.get(_KEY) or app.extensions.setdefault(_KEY, _Pool(app.config["PEERMATCH_COHORT_WORKERS"], app.config["PEERMATCH_COHORT_QUEUE"]))
     return pool
 
 

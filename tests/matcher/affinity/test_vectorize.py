@@ -101,7 +101,7 @@ def test_works_in_a_pipeline(profiles):
 
 def test_unknown_theme_is_an_error_naming_teacher_and_field():
     bad = make(0, strengths=("singin",))
-    with pytest.raises(ValidationError, match="strengths of teacher 't-0'.*did you mean 'singing'"):
+    with pytest.raises(ValidationError, match=r"strengths of teacher 't-0'.*did you mean 'singing'"):
         theme_matrix([bad], "strengths")
 
 

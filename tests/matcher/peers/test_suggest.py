@@ -216,7 +216,7 @@ def test_unknown_id_in_exclude_raises(sample):
 
 @pytest.mark.parametrize("k", [0, -1, 2.5, True, "5"])
 def test_k_must_be_a_positive_integer(sample, k):
-    with pytest.raises(ValueError, match="k .* must be a positive integer"):
+    with pytest.raises(ValueError, match=r"k .* must be a positive integer"):
         suggest_peers(sample, sample.ids[0], k=k)
 
 
