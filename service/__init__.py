@@ -9,14 +9,17 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 __all__ = ["create_app"]
 
 log = logging.getLogger(__name__)
 
 
-def create_app(config: Mapping[str, Any] | None = None):
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask app.
 
     Settings come from :data:`service.config.DEFAULTS`, then the environment
@@ -58,7 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None):
     return app
 
 
-def _register_pages(app) -> None:
+def _register_pages(app: Flask) -> None:
     """Register the server-rendered pages when that package is present."""
     try:
         from .pages import init_app as init_pages

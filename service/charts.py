@@ -26,12 +26,19 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 from markupsafe import Markup, escape
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
 from matcher.profiles.themes import THEME_GROUPS, THEMES
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.projections.polar import PolarAxes
+    from matplotlib.ticker import MaxNLocator
+    from matplotlib.typing import RcKeyType
 
 __all__ = [
     "MapGroup",
@@ -52,7 +59,7 @@ MUTED = "#7b8794"
 ACCENT = "#0b6e69"
 WARN = "#c0392b"
 
-_RC = {
+_RC: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",  # text stays text: selectable, scalable, styled by the page
     "font.family": "sans-serif",
     "font.size": 10,
@@ -95,7 +102,7 @@ def _figure(width: float, height: float) -> Figure:
     return fig
 
 
-def _style(ax) -> None:
+def _style(ax: Axes) -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.spines["left"].set_color(MUTED)
@@ -135,7 +142,7 @@ def radar_svg(strengths: Mapping[str, float], challenges: Mapping[str, float], *
     top = max([1.0, *s, *c])
     angles = [2 * math.pi * i / len(groups) for i in range(len(groups))]
     fig = _figure(3.9, 3.7)
-    ax = fig.add_subplot(projection="polar")
+    ax = cast("PolarAxes", fig.add_subplot(projection="polar"))
     ax.set_theta_offset(math.pi / 2)
     ax.set_theta_direction(-1)
     closed = angles + angles[:1]
@@ -230,7 +237,7 @@ def coverage_svg(rows: Sequence[tuple[str, int, int]], *, title: str, name: str 
     ax.set_yticks(ys)
     ax.set_yticklabels([r[0] for r in rows], fontsize=9)
     ax.set_xlabel("teachers with this challenge")
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    cast("MaxNLocator", ax.xaxis.get_major_locator()).set_params(integer=True)
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False, fontsize=9)
     ax.grid(axis="x", color="#e4e7eb")
     ax.set_axisbelow(True)

@@ -78,12 +78,12 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
     return out
 
 
-def default_database_url(instance_path: str | os.PathLike) -> str:
+def default_database_url(instance_path: str | os.PathLike[str]) -> str:
     """The SQLite file used when ``DATABASE_URL`` is not set."""
     return f"sqlite:///{Path(instance_path) / 'peermatch.sqlite3'}"
 
 
-def load_or_create_secret_key(instance_path: str | os.PathLike) -> str:
+def load_or_create_secret_key(instance_path: str | os.PathLike[str]) -> str:
     """Read ``instance/secret_key``, creating it (mode 0600) on first use.
 
     Creation is atomic (``O_EXCL``), so several gunicorn workers starting together agree

@@ -13,14 +13,18 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g
+from flask import Flask, Response, current_app, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 __all__ = ["init_app", "make_engine", "session", "new_session", "engine", "upgrade", "is_at_head", "MIGRATIONS_DIR"]
 
@@ -29,7 +33,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _KEY = "peermatch.db"
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -42,7 +46,7 @@ def make_engine(url: str) -> Engine:
     """An engine for ``url``: SQLite in WAL mode with foreign keys on, or a pooled server."""
     parsed = sa.engine.make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        kwargs: dict = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+        kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
         if parsed.database in (None, "", ":memory:"):
             kwargs["poolclass"] = StaticPool
         else:
@@ -55,14 +59,16 @@ def make_engine(url: str) -> Engine:
 
 def engine(app: Flask | None = None) -> Engine:
     """The app's engine."""
-    return (app or current_app).extensions[_KEY]["engine"]
+    eng: Engine = (app or current_app).extensions[_KEY]["engine"]
+    return eng
 
 
 def session() -> Session:
     """The session of the current request (created on first use)."""
     if "db_session" not in g:
         g.db_session = current_app.extensions[_KEY]["factory"]()
-    return g.db_session
+    s: Session = g.db_session
+    return s
 
 
 @contextmanager
@@ -79,7 +85,7 @@ def new_session(app: Flask) -> Iterator[Session]:
         s.close()
 
 
-def _finish_request(response):
+def _finish_request(response: Response) -> Response:
     s = g.pop("db_session", None)
     if s is None:
         return response
@@ -105,7 +111,7 @@ def _finish_request(response):
     return response
 
 
-def _teardown(exc) -> None:
+def _teardown(exc: BaseException | None) -> None:
     s = g.pop("db_session", None)
     if s is not None:
         s.rollback()
@@ -117,7 +123,7 @@ def _lock_path(app: Flask) -> Path:
     return Path(app.instance_path) / ".migrate.lock"
 
 
-def _alembic_config(conn):
+def _alembic_config(conn: sa.Connection) -> Config:
     from alembic.config import Config
 
     cfg = Config()

@@ -185,14 +185,16 @@ def _bitmask(values: Iterable[str], position: dict[str, int]) -> int:
 
 
 def _popcount(x: np.ndarray) -> np.ndarray:
-    return np.bitwise_count(x).astype(np.float64)
+    counts: np.ndarray = np.bitwise_count(x).astype(np.float64)
+    return counts
 
 
 def _in_sorted(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
     """``np.isin(keys, sorted_keys)`` for a sorted, non-empty ``sorted_keys``, by binary search:
     numpy 2.4's ``isin`` hashes ``keys`` first, about 1 ms per 10,000 pairs."""
     pos = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
-    return sorted_keys[pos] == keys
+    found: np.ndarray = sorted_keys[pos] == keys
+    return found
 
 
 def _isolation(cohort: Cohort, lat: np.ndarray, lon: np.ndarray, travel: np.ndarray, school: np.ndarray) -> np.ndarray:
@@ -202,7 +204,8 @@ def _isolation(cohort: Cohort, lat: np.ndarray, lon: np.ndarray, travel: np.ndar
     _, inverse, counts = np.unique(school, return_inverse=True, return_counts=True)
     peers = within - counts[inverse]  # colleagues at one's own school are not peers in reach
     dept_of_one = np.array([p.department_of_one for p in cohort.profiles], dtype=float)
-    return 0.6 * dept_of_one + 0.4 * (1.0 - np.minimum(peers / ISOLATION_REACH, 1.0))
+    isolation: np.ndarray = 0.6 * dept_of_one + 0.4 * (1.0 - np.minimum(peers / ISOLATION_REACH, 1.0))
+    return isolation
 
 
 def teacher_arrays(cohort: Cohort, vectorizer: ProfileVectorizer | None = None) -> TeacherArrays:

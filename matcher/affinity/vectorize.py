@@ -34,6 +34,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -88,7 +89,7 @@ def theme_matrix(profiles: Iterable[TeacherProfile], field: str = "challenges") 
     return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(profiles), len(THEME_IDS)))
 
 
-class ProfileVectorizer(TransformerMixin, BaseEstimator):
+class ProfileVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]  # sklearn is untyped
     """Vectorise teacher profiles into named feature blocks (see the module docstring).
 
     Parameters
@@ -228,14 +229,16 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
             "strengths": self.theme_weight,
             "text": self.text_weight,
         }
-        return sp.hstack([blocks[b] * weight[b] for b in BLOCKS], format="csr")
+        matrix: sp.csr_matrix = sp.hstack([blocks[b] * weight[b] for b in BLOCKS], format="csr")
+        return matrix
 
-    def block(self, X: sp.spmatrix, name: str) -> sp.csr_matrix:
+    def block(self, X: sp.csr_matrix, name: str) -> sp.csr_matrix:
         """The columns of block ``name`` from a matrix this vectoriser produced."""
         check_is_fitted(self)
         if name not in self.blocks_:
             raise KeyError(f"unknown block {name!r}; blocks are {', '.join(BLOCKS)}")
-        return sp.csr_matrix(X)[:, self.blocks_[name]]
+        columns: sp.csr_matrix = sp.csr_matrix(X)[:, self.blocks_[name]]
+        return columns
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         """Column names, prefixed by block: ``context__fsm_percent``, ``challenges__singing``..."""
@@ -251,7 +254,7 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):
         return np.asarray(names, dtype=object)
 
 
-def profile_matrix(profiles: Cohort | Iterable[TeacherProfile], **params: float) -> tuple[sp.csr_matrix, ProfileVectorizer]:
+def profile_matrix(profiles: Cohort | Iterable[TeacherProfile], **params: Any) -> tuple[sp.csr_matrix, ProfileVectorizer]:
     """One-shot: fit a :class:`ProfileVectorizer` and return ``(matrix, fitted vectoriser)``."""
     vec = ProfileVectorizer(**params)
     return vec.fit_transform(profiles), vec

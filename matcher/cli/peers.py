@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # the `peermatch` parser stays cheap for every other command.
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "peers",
         help="suggest peers for one teacher, with reasons",

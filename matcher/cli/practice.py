@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 GROUP_COLUMNS = ("group_id", "teacher_id")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "practice",
         help="recommend practice examples to a teacher or a peer group, with reasons",

@@ -10,7 +10,7 @@ from .common import fail
 # matcher.profiles.io, matcher.samples and matcher.places.schools (numpy) load inside run().
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "samples",
         help="generate synthetic teachers at real schools (seeded)",

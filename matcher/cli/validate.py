@@ -12,7 +12,7 @@ from .common import fail
 # matcher.profiles.io and matcher.places.schools (numpy) load inside run().
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "validate",
         help="check a teacher CSV/JSON file and report every problem",

@@ -9,7 +9,7 @@ from .common import cohort_or_exit, fail
 # numpy and matcher.affinity.vectorize (scikit-learn) load inside run().
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "vectorize",
         help="turn a teacher file into a feature matrix (.npz)",

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import weakref
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.neighbors import BallTree, NearestNeighbors
@@ -30,6 +31,9 @@ from ..pairkeys import sorted_unique
 from ..profiles.teacher import AVAILABILITY_SLOTS
 from ..places.schools import EARTH_RADIUS_KM
 from ..profiles.themes import THEME_IDS
+
+if TYPE_CHECKING:
+    from ..places.meeting import MeetingRange
 
 __all__ = ["candidate_pairs", "meeting_range", "CANDIDATE_SOURCES", "DEFAULT_SOURCES", "GEO_MULT"]
 
@@ -138,7 +142,7 @@ def _geo_pairs(a: TeacherArrays, m: int, allow_same_school: bool, order: np.ndar
     return np.concatenate(found_i).astype(np.int64), np.concatenate(found_j).astype(np.int64)
 
 
-def meeting_range(a: TeacherArrays):
+def meeting_range(a: TeacherArrays) -> MeetingRange:
     """The teachers' places and travel limits as a grouping constraint: in-person-only
     teachers may only meet teachers within both travel limits who can meet in person
     (one object per arrays, so that its reachable pairs are searched once)."""
@@ -154,7 +158,7 @@ def meeting_range(a: TeacherArrays):
     return _MEETING[a]
 
 
-_MEETING: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_MEETING: weakref.WeakKeyDictionary[TeacherArrays, MeetingRange] = weakref.WeakKeyDictionary()
 
 
 def _reach_pairs(a: TeacherArrays, allow_same_school: bool) -> tuple[np.ndarray, np.ndarray]:

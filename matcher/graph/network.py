@@ -260,7 +260,7 @@ def peer_graph(
 
 
 # -- views and analysis ----------------------------------------------------------------------
-def to_networkx(graph: PeerGraph) -> nx.Graph:
+def to_networkx(graph: PeerGraph) -> nx.Graph[str]:
     """A networkx view of the graph for analysis (a new object: change it freely).
 
     Nodes are teacher ids with attributes ``name``, ``school_urn``, ``school``,
@@ -281,7 +281,7 @@ def to_networkx(graph: PeerGraph) -> nx.Graph:
     """
     cohort = graph.cohort
     a = teacher_arrays(cohort)
-    G = nx.Graph()
+    G: nx.Graph[str] = nx.Graph()
     for row, p in enumerate(cohort.profiles):
         school = cohort.schools[p.school_urn]
         G.add_node(
@@ -342,7 +342,7 @@ def communities(graph: PeerGraph, *, resolution: float = 1.0, seed: int = 0) -> 
 
     Isolated teachers form communities of one. The same ``seed`` gives the same partition.
     """
-    G = nx.Graph()
+    G: nx.Graph[str] = nx.Graph()
     G.add_nodes_from(graph.ids)
     upper = sp.triu(graph.matrix, k=1).tocoo()
     ids = graph.ids
@@ -371,7 +371,7 @@ def centrality(
     if measure == "strength":
         strength = np.asarray(graph.matrix.sum(axis=1)).ravel()
         return {t: float(v) for t, v in zip(ids, strength)}
-    G = nx.Graph()
+    G: nx.Graph[str] = nx.Graph()
     G.add_nodes_from(ids)
     upper = sp.triu(graph.matrix, k=1).tocoo()
     for r, c, w in zip(upper.row, upper.col, upper.data):

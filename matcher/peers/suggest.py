@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -81,7 +82,7 @@ class PeerSuggestion:
     offers: tuple[str, ...] = ()
     distance_km: float = 0.0
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict (lists for tuples, a copy of ``terms``)."""
         return {
             "teacher_id": self.teacher_id,

@@ -24,9 +24,11 @@ Examples
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import ValidationError
 from ..pairkeys import pairs_from_keys, sorted_unique
@@ -65,6 +67,9 @@ class MeetingRange:
     lon: np.ndarray
     reach_km: np.ndarray
     in_person_only: np.ndarray
+    # Derived in __post_init__: unit vectors on the sphere, squared chord each member covers.
+    points: np.ndarray = field(init=False, repr=False)
+    threshold: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         lat = np.array(self.lat, dtype=np.float64).reshape(-1)
@@ -91,7 +96,7 @@ class MeetingRange:
     def n(self) -> int:
         return int(self.lat.size)
 
-    def can_meet(self, i, j) -> np.ndarray:
+    def can_meet(self, i: npt.ArrayLike, j: npt.ArrayLike) -> np.ndarray:
         """For index arrays ``i``, ``j``: may the pairs share a group? (Symmetric; a member
         with itself is allowed.)"""
         i = np.asarray(i, dtype=np.int64)
@@ -100,7 +105,8 @@ class MeetingRange:
         limit = np.minimum(self.threshold[i], self.threshold[j])
         gap = self.points[i] - self.points[j]
         close = np.einsum("kd,kd->k", gap, gap) <= limit
-        return ~either | ((limit >= 0) & close) | (i == j)
+        ok: np.ndarray = ~either | ((limit >= 0) & close) | (i == j)
+        return ok
 
     def reachable_pairs(self) -> np.ndarray:
         """Pairs ``(i, j)``, ``i < j``, with at least one in-person-only member, that can
@@ -121,7 +127,7 @@ class MeetingRange:
 
         tree = cKDTree(self.points)
         radius = np.sqrt(np.maximum(self.threshold[strict], 0.0)) * (1 + 1e-12)
-        found = tree.query_ball_point(self.points[strict], r=radius, return_sorted=False)
+        found = cast("list[list[int]]", tree.query_ball_point(self.points[strict], r=radius, return_sorted=False))
         lengths = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
         i = np.repeat(strict, lengths)
         j = np.fromiter(itertools.chain.from_iterable(found), dtype=np.int64, count=int(lengths.sum()))
@@ -147,7 +153,7 @@ class MeetingRange:
             return np.zeros((0, 2), dtype=np.int64)
         return pairs_from_keys(sorted_unique(np.concatenate(parts)), n)
 
-    def subset(self, rows) -> MeetingRange:
+    def subset(self, rows: npt.ArrayLike) -> MeetingRange:
         """The range of the members ``rows``, in that order (its reachable pairs are taken
         from this range's, when known, rather than searched again)."""
         rows = np.asarray(rows, dtype=np.int64)

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
+from typing import TypeVar
 
 import numpy as np
 
@@ -69,12 +71,14 @@ class School:
     lon: float
 
 
+_N = TypeVar("_N", int, float)
+
 def default_schools_path() -> Path:
     """The schools table in use: ``$PEERMATCH_SCHOOLS_CSV`` or the shipped London file."""
     return Path(os.environ.get("PEERMATCH_SCHOOLS_CSV", DATA_DIR / "schools" / "london_secondary_schools.csv"))
 
 
-def _num(text: str, kind: type) -> int | float | None:
+def _num(text: str, kind: Callable[[float], _N]) -> _N | None:
     text = text.strip()
     if not text:
         return None
@@ -82,7 +86,7 @@ def _num(text: str, kind: type) -> int | float | None:
 
 
 @lru_cache(maxsize=4)
-def _load(path: Path) -> MappingProxyType:
+def _load(path: Path) -> MappingProxyType[int, School]:
     with open(path, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     schools = {}
@@ -112,7 +116,7 @@ def _load(path: Path) -> MappingProxyType:
     return MappingProxyType(schools)
 
 
-def load_schools(path: str | os.PathLike | None = None) -> MappingProxyType:
+def load_schools(path: str | os.PathLike[str] | None = None) -> MappingProxyType[int, School]:
     """Read a schools table into a read-only ``{urn: School}`` mapping (cached per path)."""
     return _load(Path(path) if path is not None else default_schools_path())
 
@@ -131,7 +135,10 @@ def pairwise_km(lat_a: np.ndarray, lon_a: np.ndarray, lat_b: np.ndarray | None =
     """
     if lat_b is None:
         lat_b, lon_b = lat_a, lon_a
+    elif lon_b is None:
+        raise ValueError("pass both lat_b and lon_b, or neither")
     la, lo = np.radians(lat_a)[:, None], np.radians(lon_a)[:, None]
     lb, ob = np.radians(lat_b)[None, :], np.radians(lon_b)[None, :]
     h = np.sin((lb - la) / 2) ** 2 + np.cos(la) * np.cos(lb) * np.sin((ob - lo) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    km: np.ndarray = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    return km

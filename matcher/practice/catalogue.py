@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import yaml
 
@@ -137,7 +138,7 @@ class PracticeExample:
     def word_count(self) -> int:
         return len(self.summary.split())
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready dict (``source`` left out)."""
         return {
             "id": self.id,
@@ -198,7 +199,7 @@ class CatalogueIssue(Issue):
         text = super().__str__()
         return f"{self.file}, {text}" if self.file else text
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"file": self.file, **super().to_dict()}
 
 
@@ -207,7 +208,7 @@ def default_catalogue_path() -> Path:
     return Path(os.environ.get("PEERMATCH_PRACTICE_DIR", DATA_DIR / "practice"))
 
 
-def load_catalogue(path: str | os.PathLike | None = None) -> Catalogue:
+def load_catalogue(path: str | os.PathLike[str] | None = None) -> Catalogue:
     """Read and validate every ``*.yaml``/``*.yml``/``*.json`` file of a folder (or one file).
 
     Parameters
@@ -238,7 +239,7 @@ def load_catalogue(path: str | os.PathLike | None = None) -> Catalogue:
 @lru_cache(maxsize=8)
 def _read_all(files: tuple[tuple[str, int], ...]) -> Catalogue:
     issues: list[Issue] = []
-    records: list[tuple] = []
+    records: list[_Record] = []
     for name, _ in files:
         text = Path(name).read_text(encoding="utf-8-sig")
         issues_here, records_here = _parse_file(text, Path(name).name)
@@ -277,7 +278,11 @@ def parse_examples(text: str, *, file: str = "<string>") -> Catalogue:
     return Catalogue(tuple(sorted(examples, key=lambda e: e.id)))
 
 
-def _parse_file(text: str, file: str) -> tuple[list[Issue], list[tuple[str, int, object, dict]]]:
+# (file, line, the parsed YAML record, {field: line})
+_Record = tuple[str, int, Any, dict[str, int]]
+
+
+def _parse_file(text: str, file: str) -> tuple[list[Issue], list[_Record]]:
     """YAML (JSON is YAML) into ``(file, line, record, {field: line})`` tuples, or an issue."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -286,7 +291,7 @@ def _parse_file(text: str, file: str) -> tuple[list[Issue], list[tuple[str, int,
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         return [CatalogueIssue(line, None, None, f"not valid YAML/JSON: {getattr(exc, 'problem', exc)}", file=file)], []
-    if data is None:
+    if data is None or node is None:
         return [CatalogueIssue(None, None, None, "empty file", file=file)], []
     if isinstance(data, dict):
         items, nodes = [data], [node]
@@ -294,16 +299,16 @@ def _parse_file(text: str, file: str) -> tuple[list[Issue], list[tuple[str, int,
         items, nodes = data, list(node.value)
     else:
         return [CatalogueIssue(1, None, None, "expected a mapping (one example) or a list of mappings", file=file)], []
-    records = []
+    records: list[_Record] = []
     for item, item_node in zip(items, nodes):
-        lines = {}
+        lines: dict[str, int] = {}
         if isinstance(item_node, yaml.MappingNode):
             lines = {k.value: k.start_mark.line + 1 for k, _ in item_node.value}
         records.append((file, item_node.start_mark.line + 1, item, lines))
     return [], records
 
 
-def _build(records) -> tuple[list[PracticeExample], list[Issue]]:
+def _build(records: Iterable[_Record]) -> tuple[list[PracticeExample], list[Issue]]:
     issues: list[Issue] = []
     examples: list[PracticeExample] = []
     first_seen: dict[str, str] = {}
@@ -339,7 +344,7 @@ def _check_record(item: object, file: str, line: int | None, lines: Mapping[str,
 
     def issue(fld: str | None, value: object, message: str, suggestion: str | None = None) -> Issue:
         shown = None if value is None else (value if isinstance(value, str) else repr(value))
-        return CatalogueIssue(lines.get(fld, line), fld, shown, message, suggestion, file=file)
+        return CatalogueIssue(line if fld is None else lines.get(fld, line), fld, shown, message, suggestion, file=file)
 
     if not isinstance(item, dict):
         return [CatalogueIssue(line, None, None, f"expected a mapping of fields, got {type(item).__name__}", file=file)]
@@ -358,7 +363,7 @@ def _check_record(item: object, file: str, line: int | None, lines: Mapping[str,
             return None
         return value
 
-    def list_field(name: str, *, allow_empty: bool) -> list | None:
+    def list_field(name: str, *, allow_empty: bool) -> list[str] | None:
         value = item.get(name)
         if name not in item:
             return None

@@ -79,7 +79,7 @@ def teacher_reasons(
     position in ``catalogue`` (for the shared words).
     """
     reasons = []
-    if terms["peer_author"] > 0:
+    if terms["peer_author"] > 0 and e.author_teacher_id is not None:
         reasons.append(f"{peers[e.author_teacher_id]}, one of your suggested peers, wrote this: ask them how it went.")
     challenges = [t for t in dict.fromkeys(profile.challenges) if t in e.themes]
     if challenges:
@@ -116,7 +116,7 @@ def group_reasons(
     ``names`` maps member ids to the names to show (see :func:`first_names`).
     """
     reasons = []
-    if terms["peer_author"] > 0:
+    if terms["peer_author"] > 0 and e.author_teacher_id is not None:
         reasons.append(f"{names[e.author_teacher_id]}, a member of this group, wrote this: a ready-made first session.")
     covered = sorted(
         ((t, [p.id for p in members if t in p.challenges]) for t in e.themes),

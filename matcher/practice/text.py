@@ -16,11 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .catalogue import Catalogue, load_catalogue
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 __all__ = ["text_similarity", "text_term", "shared_words", "TEXT_FLOOR", "TEXT_FULL"]
 
@@ -32,7 +36,7 @@ TEXT_FULL = 0.2
 
 
 @lru_cache(maxsize=8)
-def _text_index(catalogue: Catalogue) -> tuple[TfidfVectorizer, object]:
+def _text_index(catalogue: Catalogue) -> tuple[TfidfVectorizer, csr_matrix[np.float64]]:
     vectorizer = TfidfVectorizer(stop_words="english", ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode")
     matrix = vectorizer.fit_transform([e.text for e in catalogue])
     return vectorizer, matrix

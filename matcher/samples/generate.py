@@ -156,7 +156,7 @@ def _age_high_table(path: Path) -> Mapping[int, int]:
     return table
 
 
-def school_age_high(path: str | os.PathLike | None = None) -> Mapping[int, int]:
+def school_age_high(path: str | os.PathLike[str] | None = None) -> Mapping[int, int]:
     """``{urn: highest age}`` from a schools table (the oldest pupils a school teaches).
 
     ``School`` records do not carry the age range, so this reads the ``age_high`` column
@@ -170,7 +170,7 @@ def school_age_high(path: str | os.PathLike | None = None) -> Mapping[int, int]:
 
 def _matrix(boosts: Mapping[str, Mapping[str, float]]) -> np.ndarray:
     position = {t: k for k, t in enumerate(THEME_IDS)}
-    m = np.zeros((len(INDICATORS), len(THEME_IDS)))
+    m: np.ndarray = np.zeros((len(INDICATORS), len(THEME_IDS)))
     for i, name in enumerate(INDICATORS):
         for theme, factor in boosts.get(name, {}).items():
             m[i, position[theme]] = math.log(factor) if factor > 0 else -np.inf
@@ -178,7 +178,8 @@ def _matrix(boosts: Mapping[str, Mapping[str, float]]) -> np.ndarray:
 
 
 def _base(weights: Mapping[str, float]) -> np.ndarray:
-    return np.log(np.array([weights.get(t, 1.0) for t in THEME_IDS]))
+    base: np.ndarray = np.log(np.array([weights.get(t, 1.0) for t in THEME_IDS]))
+    return base
 
 
 def _logits(base: np.ndarray, boosts: np.ndarray, X: np.ndarray) -> np.ndarray:
@@ -187,7 +188,7 @@ def _logits(base: np.ndarray, boosts: np.ndarray, X: np.ndarray) -> np.ndarray:
     A boost of 0 (``-inf`` in ``boosts``) rules the theme out for anyone in that context.
     """
     ruled_out = np.isinf(boosts)
-    out = base + X @ np.where(ruled_out, 0.0, boosts)
+    out: np.ndarray = base + X @ np.where(ruled_out, 0.0, boosts)
     out[(X @ ruled_out) > 0] = -np.inf
     return out
 
@@ -266,7 +267,9 @@ def _names(rng: np.random.Generator, n: int) -> tuple[list[str], list[str]]:
     other = rng.choice(len(NAME_GROUPS), n, p=group_p / group_p.sum())
     mixed = rng.random(n) < 0.15  # first and family names from different backgrounds
     u = rng.random((n, 3))
-    names, emails, used = [], [], {}
+    names: list[str] = []
+    emails: list[str] = []
+    used: dict[str, int] = {}
     for i in range(n):
         firsts = NAME_GROUPS[other[i] if mixed[i] else group[i]][0]
         lasts = NAME_GROUPS[group[i]][1]
@@ -279,7 +282,7 @@ def _names(rng: np.random.Generator, n: int) -> tuple[list[str], list[str]]:
     return names, emails
 
 
-def _previous_groups(rng: np.random.Generator, order_key: list[tuple], share: float = 0.2) -> list[tuple[int, ...]]:
+def _previous_groups(rng: np.random.Generator, order_key: list[tuple[object, ...]], share: float = 0.2) -> list[tuple[int, ...]]:
     """Earlier peer groups of 3-5 among ``share`` of the teachers, formed locally."""
     n = len(order_key)
     m = int(round(share * n))

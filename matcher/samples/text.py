@@ -17,6 +17,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ..profiles.themes import THEME_IDS, THEMES
 
@@ -535,7 +536,7 @@ def _lower_first(text: str) -> str:
     return text
 
 
-def write_about(context: Mapping[str, object], challenges: Sequence[str], strengths: Sequence[str], u: Sequence[float]) -> str:
+def write_about(context: Mapping[str, Any], challenges: Sequence[str], strengths: Sequence[str], u: Sequence[float]) -> str:
     """One teacher's ``about`` text: 1-4 sentences in their own voice.
 
     Parameters
@@ -562,6 +563,7 @@ def write_about(context: Mapping[str, object], challenges: Sequence[str], streng
     fill["a_kind"] = ("an " if kind[0].lower() in "aeiou" and not kind.startswith("UTC") else "a ") + kind
     fill["years_floor"] = years // 5 * 5
     fill["a_pupils"] = ("an " if str(context["pupils"]).startswith("8") else "a ") + str(context["pupils"])
+    opening: tuple[str, ...]
     if role == "non_specialist":
         opening = _OPEN_NON
     elif role == "early_career_teacher":

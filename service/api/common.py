@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from flask import Response, json
 from pydantic import BaseModel
@@ -13,7 +14,7 @@ from .schemas import SchoolBrief, TeacherOut
 
 __all__ = ["operation_id", "respond", "csv_response", "teacher_out", "school_brief", "page_out", "CSV_RESPONSE", "SECURITY"]
 
-SECURITY = [{"bearerAuth": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 def operation_id(*, bp_name: str = "", name: str = "", path: str = "", method: str = "") -> str:
@@ -67,5 +68,5 @@ def teacher_out(t: Teacher) -> TeacherOut:
     )
 
 
-def page_out(model: type[BaseModel], page: Page, convert) -> BaseModel:
+def page_out(model: type[BaseModel], page: Page, convert: Callable[[Any], BaseModel]) -> BaseModel:
     return model(items=[convert(x) for x in page.items], total=page.total, page=page.page, per_page=page.per_page, pages=page.pages)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import Response
 from flask_openapi3 import APIBlueprint, Tag
 
 from .. import db
@@ -16,13 +17,13 @@ _OK = HealthOut(status="ok")
 
 
 @bp.get("/health", responses={200: HealthOut}, security=[])
-def health():
+def health() -> Response:
     """Liveness: the process is up (touches nothing else)."""
     return respond(_OK)
 
 
 @bp.get("/ready", responses={200: ReadyOut, 503: None}, security=[])
-def ready():
+def ready() -> Response:
     """Readiness: the database answers and has every migration."""
     try:
         db.session().execute(sa.text("SELECT 1"))

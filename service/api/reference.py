@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from flask import Response
 from flask_openapi3 import APIBlueprint, Tag
 
 from matcher.profiles.themes import THEME_GROUPS, THEMES
 
 from .. import auth, db
-from ..models import Programme
+from ..models import PracticeExample, Programme, School
 from ..services import reference as svc
 from .common import SECURITY, operation_id, page_out, respond
 from .schemas import (
@@ -29,44 +30,44 @@ bp = APIBlueprint("reference", __name__, operation_id_callback=operation_id, abp
 _THEMES = ThemesOut(groups=list(THEME_GROUPS), items=[ThemeOut(id=t.id, label=t.label, description=t.description, group=t.group) for t in THEMES.values()])
 
 
-def _school(s) -> SchoolOut:
+def _school(s: School) -> SchoolOut:
     return SchoolOut.model_validate(s, from_attributes=True)
 
 
-def example_out(e) -> ExampleOut:
+def example_out(e: PracticeExample) -> ExampleOut:
     return ExampleOut.model_validate(e, from_attributes=True)
 
 
 @bp.get("/me", responses={200: MeOut})
-def me():
+def me() -> Response:
     """Who I am signed in as."""
     user = auth.require()
-    programme = db.session().get(Programme, user.programme_id)
+    programme = db.session().get_one(Programme, user.programme_id)
     return respond(MeOut(username=user.username, role=user.role, programme_id=user.programme_id, programme=programme.name, teacher_id=user.teacher_id))
 
 
 @bp.get("/themes", responses={200: ThemesOut}, security=[])
-def themes():
+def themes() -> Response:
     """The vocabulary of practice themes used by interests, challenges, strengths and examples."""
     return respond(_THEMES)
 
 
 @bp.get("/schools", responses={200: SchoolList})
-def list_schools(query: SchoolQuery):
+def list_schools(query: SchoolQuery) -> Response:
     """Schools of the shipped table (public DfE/Ofsted data)."""
     auth.require()
     return respond(page_out(SchoolList, svc.list_schools(page=query.page, per_page=query.per_page, q=query.q, local_authority=query.local_authority), _school))
 
 
 @bp.get("/schools/<int:urn>", responses={200: SchoolOut})
-def get_school(path: SchoolPath):
+def get_school(path: SchoolPath) -> Response:
     """One school by URN."""
     auth.require()
     return respond(_school(svc.get_school(path.urn)))
 
 
 @bp.get("/practice-examples", responses={200: ExampleList})
-def list_examples(query: ExampleQuery):
+def list_examples(query: ExampleQuery) -> Response:
     """Search the practice examples by words, theme, key stage and school context."""
     auth.require()
     page = svc.list_examples(page=query.page, per_page=query.per_page, q=query.q, theme=query.theme, key_stage=query.key_stage, context=query.context)
@@ -74,7 +75,7 @@ def list_examples(query: ExampleQuery):
 
 
 @bp.get("/practice-examples/<example_id>", responses={200: ExampleOut})
-def get_example(path: ExamplePath):
+def get_example(path: ExamplePath) -> Response:
     """One practice example."""
     auth.require()
     return respond(example_out(svc.get_example(path.example_id)))

@@ -11,6 +11,7 @@ people to the sign-in page (and back afterwards), other statuses show the messag
 from __future__ import annotations
 
 from flask import Blueprint, Flask, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from matcher.errors import MatcherError
 
@@ -24,7 +25,7 @@ bp = Blueprint("pages", __name__)
 from . import cohorts, peers, profile, session, teachers  # noqa: E402,F401
 
 
-def _problem_page(exc: Problem):
+def _problem_page(exc: Problem) -> ResponseReturnValue:
     if exc.status == 401:
         target = request.full_path if request.method == "GET" else request.referrer or ""
         return redirect(url_for("pages.signin", next=target.rstrip("?")))
@@ -32,12 +33,12 @@ def _problem_page(exc: Problem):
 
 
 @bp.errorhandler(Problem)
-def _on_problem(exc: Problem):
+def _on_problem(exc: Problem) -> ResponseReturnValue:
     return _problem_page(exc)
 
 
 @bp.errorhandler(MatcherError)
-def _on_matcher_error(exc: MatcherError):
+def _on_matcher_error(exc: MatcherError) -> ResponseReturnValue:
     return _problem_page(_from_matcher(exc))
 
 

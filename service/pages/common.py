@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import request, url_for
 
 from matcher.profiles.teacher import AVAILABILITY_SLOTS, CONTEXT_PREFERENCES, KEY_STAGES, MEETING_MODES, ROLES
-from matcher.places.schools import load_schools
-from matcher.profiles.themes import THEME_GROUPS, THEMES
+from matcher.places.schools import School, load_schools
+from matcher.profiles.themes import THEME_GROUPS, THEMES, Theme
 
 from ..auth import Identity
 from ..problems import Problem
@@ -100,7 +101,7 @@ def label_of(field: str, value: str) -> str:
     return value
 
 
-def problem_rows(exc: Problem, text: str = "") -> list[dict]:
+def problem_rows(exc: Problem, text: str = "") -> list[dict[str, Any]]:
     """Import errors as table rows: line, the start of that line, field, value, message, suggestion."""
     lines = text.splitlines()
 
@@ -125,15 +126,15 @@ def problem_rows(exc: Problem, text: str = "") -> list[dict]:
 
 
 @lru_cache(maxsize=1)
-def themes_by_group() -> tuple[tuple[str, tuple], ...]:
+def themes_by_group() -> tuple[tuple[str, tuple[Theme, ...]], ...]:
     """``((group, (Theme, ...)), ...)`` in vocabulary order."""
     return tuple((g, tuple(t for t in THEMES.values() if t.group == g)) for g in THEME_GROUPS)
 
 
 @lru_cache(maxsize=1)
-def schools_by_borough() -> tuple[tuple[str, tuple], ...]:
+def schools_by_borough() -> tuple[tuple[str, tuple[School, ...]], ...]:
     """``((local authority, (School, ...)), ...)``, both sorted by name, for the school picker."""
-    by: dict[str, list] = {}
+    by: dict[str, list[School]] = {}
     for school in load_schools().values():
         by.setdefault(school.local_authority, []).append(school)
     return tuple((la, tuple(sorted(items, key=lambda s: s.name))) for la, items in sorted(by.items()))
@@ -185,7 +186,7 @@ def signed(value: float | None, digits: int = 2) -> str:
     return text.replace("-", "\u2212")
 
 
-def page_url(endpoint: str, args: Mapping[str, object], **changes: object) -> str:
+def page_url(endpoint: str, args: Mapping[str, Any], **changes: Any) -> str:
     """The URL of ``endpoint`` with the current filters and some arguments changed."""
     merged = {k: v for k, v in {**args, **changes}.items() if v not in (None, "")}
     return url_for(endpoint, **merged)

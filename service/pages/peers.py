@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from typing import Any
 
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from ..auth import Identity
 from ..problems import Problem
 from ..services import peers as peer_svc
 from ..services import practice as practice_svc
@@ -14,11 +18,19 @@ PRACTICE_K = 6
 DECISION_WORDS = {"accepted": "accepted", "declined": "declined"}
 
 
-@bp.get("/me/peers")
-def my_peers():
-    """My suggested peers with reasons, each marked "similar context" or "new ideas"; the ones I declined apart."""
+def _me() -> tuple[Identity, str]:
+    """The signed-in teacher and their teacher id (403/404 for other accounts)."""
     user = _teacher_identity()
-    answer = peer_svc.peers_for(user, user.teacher_id)
+    if not user.teacher_id:  # _teacher_identity refuses these already
+        raise Problem(404, "Your account is not linked to a teacher profile; ask your coordinator.")
+    return user, user.teacher_id
+
+
+@bp.get("/me/peers")
+def my_peers() -> ResponseReturnValue:
+    """My suggested peers with reasons, each marked "similar context" or "new ideas"; the ones I declined apart."""
+    user, me = _me()
+    answer = peer_svc.peers_for(user, me)
     items = answer["suggestions"]
     return render_template(
         "teacher/peers.html",
@@ -32,7 +44,7 @@ def my_peers():
     )
 
 
-def _connected_message(item: dict) -> str:
+def _connected_message(item: dict[str, Any]) -> str:
     first = item["name"].split()[0] if item["name"].split() else item["name"]
     if item["contact"]:
         return f"You and {item['name']} have both accepted: {first}'s contact details are below."
@@ -42,13 +54,13 @@ def _connected_message(item: dict) -> str:
 
 
 @bp.post("/me/peers/<peer_id>")
-def my_peer_decision(peer_id: str):
+def my_peer_decision(peer_id: str) -> ResponseReturnValue:
     """Accept or decline one suggested peer."""
-    user = _teacher_identity()
+    user, me = _me()
     decision = request.form.get("decision", "")
     if decision not in DECISION_WORDS:
         raise Problem(422, "Choose accept or decline.")
-    item = peer_svc.decide(user, user.teacher_id, peer_id, decision)
+    item = peer_svc.decide(user, me, peer_id, decision)
     if item["status"] == "connected":
         flash(_connected_message(item), "success")
     elif item["status"] == "waiting_for_peer":
@@ -60,13 +72,13 @@ def my_peer_decision(peer_id: str):
 
 
 @bp.post("/me/peers/<peer_id>/undo")
-def my_peer_undo(peer_id: str):
+def my_peer_undo(peer_id: str) -> ResponseReturnValue:
     """Undo my decline of a peer: they can be suggested to me again."""
-    user = _teacher_identity()
-    declined = {d["peer_id"]: d for d in peer_svc.peers_for(user, user.teacher_id).get("declined", [])}
+    user, me = _me()
+    declined = {d["peer_id"]: d for d in peer_svc.peers_for(user, me).get("declined", [])}
     if peer_id not in declined:
         raise Problem(404, f"You have not declined {peer_id!r}.")
-    item = peer_svc.undo(user, user.teacher_id, peer_id)
+    item = peer_svc.undo(user, me, peer_id)
     name = declined[peer_id]["name"]
     if item is not None:
         flash(f"You no longer decline {name}: they are back among your suggestions.", "success")
@@ -76,8 +88,8 @@ def my_peer_undo(peer_id: str):
 
 
 @bp.get("/me/practice")
-def my_practice():
+def my_practice() -> ResponseReturnValue:
     """Practice examples chosen for my challenges, with the reasons."""
-    user = _teacher_identity()
-    recommendations = practice_svc.recommendations_for(user, user.teacher_id, k=PRACTICE_K)
+    user, me = _me()
+    recommendations = practice_svc.recommendations_for(user, me, k=PRACTICE_K)
     return render_template("teacher/practice.html", recommendations=recommendations)

@@ -34,7 +34,7 @@ FIELD_LABELS = {
 }
 
 
-def _teacher_identity():
+def _teacher_identity() -> auth.Identity:
     user = auth.require("teacher")
     if not user.teacher_id:
         raise Problem(404, "Your account is not linked to a teacher profile; ask your coordinator.")

@@ -23,7 +23,7 @@ __all__ = ["Page", "paginate", "bump_profiles", "bump_decisions", "nul_issues", 
 class Page:
     """One page of a listing."""
 
-    items: list
+    items: list[Any]
     total: int
     page: int
     per_page: int
@@ -33,7 +33,7 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
-def paginate(s: Session, query: sa.Select, page: int, per_page: int) -> Page:
+def paginate(s: Session, query: sa.Select[Any], page: int, per_page: int) -> Page:
     """Run ``query`` for one page, capping ``per_page`` at ``PEERMATCH_PER_PAGE_MAX``."""
     per_page = max(1, min(per_page, current_app.config["PEERMATCH_PER_PAGE_MAX"]))
     page = max(1, page)
@@ -62,7 +62,7 @@ def nul_issues(record: Mapping[str, Any], row: int | None = None) -> list[Issue]
     """Issues for text containing NUL characters (PostgreSQL cannot store them)."""
     issues = []
     for key, value in record.items():
-        values: Iterable = value if isinstance(value, (list, tuple)) else [value]
+        values: Iterable[Any] = value if isinstance(value, (list, tuple)) else [value]
         if any(isinstance(v, str) and "\x00" in v for v in values):
             issues.append(Issue(row, key, None, "must not contain NUL characters"))
     return issues

@@ -28,6 +28,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask import current_app, json
@@ -40,6 +41,12 @@ from ..models import ConsentDecision, PeerList, School, Suggestion, Teacher, utc
 from ..problems import Problem
 from .common import bump_decisions, programme_versions
 from .teachers import programme_cohort
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from matcher.peers.suggest import PeerIndex, PeerSuggestion
+    from matcher.places.schools import School as SchoolRecord
 
 __all__ = [
     "peers_json",
@@ -54,11 +61,11 @@ __all__ = [
     "forget_programme",
 ]
 
-_CACHE: OrderedDict = OrderedDict()
+_CACHE: OrderedDict[tuple[str, str, int, int], bytes] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 _CACHE_MAX = 20_000
 
-_INDEXES: OrderedDict = OrderedDict()
+_INDEXES: OrderedDict[tuple[str, int, int], PeerIndex] = OrderedDict()
 _INDEXES_LOCK = threading.Lock()
 _INDEXES_MAX = 2
 
@@ -79,14 +86,15 @@ def clear_cache() -> None:
 
 
 def _k() -> int:
-    return current_app.config["PEERMATCH_PEERS_K"]
+    k: int = current_app.config["PEERMATCH_PEERS_K"]
+    return k
 
 
-def _index(s: Session, programme_id: int, profiles_version: int):
+def _index(s: Session, programme_id: int, profiles_version: int) -> PeerIndex:
     """The programme's ``matcher.peers.PeerIndex``, built once per profiles version per process."""
     from matcher.peers.suggest import PeerIndex
 
-    key = (str(s.get_bind().url), programme_id, profiles_version)
+    key = (str(s.get_bind().engine.url), programme_id, profiles_version)
     with _INDEXES_LOCK:
         index = _INDEXES.get(key)
         if index is not None:
@@ -113,23 +121,23 @@ def _declined_by(s: Session, teacher_ids: Iterable[str] | None = None, *, progra
     return out
 
 
-def _suggest(index, teacher_id: str, declined: Iterable[str] = ()) -> list:
+def _suggest(index: PeerIndex, teacher_id: str, declined: Iterable[str] = ()) -> list[PeerSuggestion]:
     """``matcher.peers`` suggestions for one teacher, leaving out the peers they declined."""
     exclude = sorted(p for p in declined if p in index.cohort.index)
     return list(index.suggest(teacher_id, k=_k(), exclude=exclude))
 
 
-def compute_for(s: Session, programme_id: int, teacher_id: str, k: int | None = None) -> list:
+def compute_for(s: Session, programme_id: int, teacher_id: str, k: int | None = None) -> list[PeerSuggestion]:
     """Fresh ``matcher.peers`` suggestions for one teacher of a programme (not stored)."""
     profiles_version, _ = programme_versions(s, programme_id)
     return list(_index(s, programme_id, profiles_version).suggest(teacher_id, k=k or _k()))
 
 
-def _school(school) -> dict:
+def _school(school: School | SchoolRecord) -> dict[str, Any]:
     return {"urn": school.urn, "name": school.name, "local_authority": school.local_authority, "lat": school.lat, "lon": school.lon}
 
 
-def _entry(peer_id: str, name: str, school: dict, score: float, kind: str | None, terms: dict, reasons: list[str]) -> dict:
+def _entry(peer_id: str, name: str, school: dict[str, Any], score: float, kind: str | None, terms: dict[str, float], reasons: list[str]) -> dict[str, Any]:
     return {
         "peer_id": peer_id,
         "name": name,
@@ -147,7 +155,7 @@ def _entry(peer_id: str, name: str, school: dict, score: float, kind: str | None
     }
 
 
-def _render(index, teacher_id: str, suggestions: Sequence, profiles_version: int) -> tuple[list[dict], dict]:
+def _render(index: PeerIndex, teacher_id: str, suggestions: Sequence[PeerSuggestion], profiles_version: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Rows for :class:`Suggestion` and the row for :class:`PeerList` of one teacher."""
     now = utcnow()
     rows, entries = [], []
@@ -174,13 +182,13 @@ def _render(index, teacher_id: str, suggestions: Sequence, profiles_version: int
     return rows, {"teacher_id": teacher_id, "profiles_version": profiles_version, "body": body, "computed_at": now}
 
 
-def _store(teacher_ids: Iterable[str], rows: list[dict], lists: list[dict]) -> None:
+def _store(teacher_ids: Iterable[str], rows: list[dict[str, Any]], lists: list[dict[str, Any]]) -> None:
     """Replace the stored suggestions of some teachers in a transaction of its own.
 
     A concurrent request may store the same teacher's suggestions first; then this one
     gives way (its rows are equal, computed from the same profiles version).
     """
-    app = current_app._get_current_object()
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's target
     ids = list(teacher_ids)
     try:
         with db.new_session(app) as s:
@@ -237,8 +245,8 @@ def refresh_programme(s: Session, programme_id: int, *, force: bool = True) -> i
     profiles_version, _ = programme_versions(s, programme_id)
     index = _index(s, programme_id, profiles_version)
     declined = _declined_by(s, programme_id=programme_id)
-    rows: list[dict] = []
-    lists: list[dict] = []
+    rows: list[dict[str, Any]] = []
+    lists: list[dict[str, Any]] = []
     for teacher_id in index.cohort.ids:
         more, one = _render(index, teacher_id, _suggest(index, teacher_id, declined.get(teacher_id, ())), profiles_version)
         rows += more
@@ -254,9 +262,9 @@ def _access(identity: Identity, teacher_id: str) -> tuple[int, int, int]:
     if row is None:
         raise Problem(404, f"There is no teacher with id {teacher_id!r}.")
     if identity.is_coordinator and row.programme_id == identity.programme_id:
-        return tuple(row)
+        return row[0], row[1], row[2]
     if identity.is_teacher and identity.teacher_id == teacher_id:
-        return tuple(row)
+        return row[0], row[1], row[2]
     if identity.is_analyst:
         raise Problem(403, "Analysts see pseudonymised exports only, not suggestions.")
     raise Problem(403, f"The suggestions of {teacher_id!r} are not yours to see.")
@@ -264,13 +272,13 @@ def _access(identity: Identity, teacher_id: str) -> tuple[int, int, int]:
 
 def _stored_body(s: Session, programme_id: int, teacher_id: str, profiles_version: int) -> str:
     """The stored answer (no consent state), computed (without declined peers) and stored first if stale."""
-    body = s.connection().execute(_LIST, {"id": teacher_id, "v": profiles_version}).scalar()
+    body: str | None = s.connection().execute(_LIST, {"id": teacher_id, "v": profiles_version}).scalar()
     if body is None:
         index = _index(s, programme_id, profiles_version)
         declined = _declined_by(s, [teacher_id]).get(teacher_id, set())
         rows, one = _render(index, teacher_id, _suggest(index, teacher_id, declined), profiles_version)
         _store([teacher_id], rows, [one])
-        body = one["body"]
+        body = str(one["body"])
     return body
 
 
@@ -294,7 +302,7 @@ def _contact_rows(s: Session, peer_ids: Iterable[str]) -> dict[str, tuple[str, s
     return {r.id: (r.name, r.email, bool(r.consent_share_contact)) for r in rows}
 
 
-def _contact_of(name: str, email: str, consent: bool) -> tuple[dict | None, bool]:
+def _contact_of(name: str, email: str, consent: bool) -> tuple[dict[str, str] | None, bool]:
     """What a connected teacher sees of a peer: ``(contact or None, withheld)``.
 
     The contact leaves the service only with the peer's own consent to share it.
@@ -309,7 +317,7 @@ def _contact_of(name: str, email: str, consent: bool) -> tuple[dict | None, bool
     return ({"name": name, "email": email} if email else None), False
 
 
-def connections(s: Session, teacher_id: str) -> list[dict]:
+def connections(s: Session, teacher_id: str) -> list[dict[str, Any]]:
     """The teachers connected with ``teacher_id`` (both accepted), with what may be shown of each.
 
     Each is ``{"peer_id", "name", "contact", "contact_withheld"}``: ``contact`` is the
@@ -336,7 +344,7 @@ def _first_name(name: str) -> str:
     return name.split()[0] if name.split() else name
 
 
-def _outside_entries(s: Session, teacher_id: str, peer_ids: Sequence[str], incoming: set[str]) -> list[dict]:
+def _outside_entries(s: Session, teacher_id: str, peer_ids: Sequence[str], incoming: set[str]) -> list[dict[str, Any]]:
     """Entries for peers who are not in the teacher's stored list (they asked, or were accepted earlier).
 
     Score and kind come from the peer's own suggestion of the teacher when there is one;
@@ -357,7 +365,7 @@ def _outside_entries(s: Session, teacher_id: str, peer_ids: Sequence[str], incom
     return out
 
 
-def _declined_entries(s: Session, teacher_id: str) -> list[dict]:
+def _declined_entries(s: Session, teacher_id: str) -> list[dict[str, Any]]:
     """The peers a teacher declined, newest first (name and school, for an undo)."""
     rows = s.execute(
         sa.select(ConsentDecision.peer_id, ConsentDecision.decided_at, Teacher.name, School)
@@ -369,7 +377,7 @@ def _declined_entries(s: Session, teacher_id: str) -> list[dict]:
     return [{"peer_id": p, "name": name, "school": _school(school), "decided_at": at.isoformat()} for p, at, name, school in rows]
 
 
-def _overlay(s: Session, teacher_id: str, data: dict, decisions: Sequence) -> dict:
+def _overlay(s: Session, teacher_id: str, data: dict[str, Any], decisions: Sequence[Any]) -> dict[str, Any]:
     """Lay the consent state (and contact details where the rule allows) over a stored answer.
 
     Declined peers move from ``suggestions`` to ``declined``; peers who asked to connect,
@@ -424,16 +432,17 @@ def peers_json(identity: Identity, teacher_id: str) -> bytes:
     return body
 
 
-def peers_for(identity: Identity, teacher_id: str) -> dict:
+def peers_for(identity: Identity, teacher_id: str) -> dict[str, Any]:
     """The suggestions of a teacher as plain data (for the pages)."""
-    return json.loads(peers_json(identity, teacher_id))
+    data: dict[str, Any] = json.loads(peers_json(identity, teacher_id))
+    return data
 
 
 def _own_decision(s: Session, teacher_id: str, peer_id: str) -> ConsentDecision | None:
     return s.execute(sa.select(ConsentDecision).where(ConsentDecision.teacher_id == teacher_id, ConsentDecision.peer_id == peer_id)).scalar_one_or_none()
 
 
-def decide(identity: Identity, teacher_id: str, peer_id: str, decision: str) -> dict:
+def decide(identity: Identity, teacher_id: str, peer_id: str, decision: str) -> dict[str, Any]:
     """Record a teacher's accept/decline of one peer; returns that peer's entry.
 
     Only the teacher themselves decides. The peer must be among their suggestions, have
@@ -468,6 +477,7 @@ def decide(identity: Identity, teacher_id: str, peer_id: str, decision: str) -> 
     if (before == "declined") != (decision == "declined"):
         _restore(s, programme_id, teacher_id, profiles_version)
     answer = json.loads(_answer(s, programme_id, teacher_id, profiles_version))
+    item: dict[str, Any]
     for item in answer["suggestions"]:
         if item["peer_id"] == peer_id:
             return item
@@ -479,7 +489,7 @@ def decide(identity: Identity, teacher_id: str, peer_id: str, decision: str) -> 
     return entry
 
 
-def undo(identity: Identity, teacher_id: str, peer_id: str) -> dict | None:
+def undo(identity: Identity, teacher_id: str, peer_id: str) -> dict[str, Any] | None:
     """Withdraw a teacher's answer about one peer (e.g. undo a decline).
 
     A peer who was declined becomes suggestable again: the teacher's list is recomputed.

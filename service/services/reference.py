@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -12,7 +13,7 @@ from matcher.places.schools import load_schools
 from matcher.profiles.themes import THEMES
 
 from .. import db
-from ..models import PracticeExample, School
+from ..models import Base, PracticeExample, School
 from ..problems import Problem
 from .common import Page, paginate
 
@@ -28,7 +29,7 @@ __all__ = [
 _SCHOOL_COLUMNS = {c.key for c in School.__table__.columns}
 
 
-def _upsert(s: Session, model: type, key: str, records: list[dict]) -> tuple[int, int]:
+def _upsert(s: Session, model: type[Base], key: str, records: list[dict[str, Any]]) -> tuple[int, int]:
     """Insert new rows and update changed ones, matched on ``key``; returns ``(added, changed)``."""
     added = changed = 0
     stored = {getattr(x, key): x for x in s.execute(sa.select(model)).scalars()}
