@@ -79,3 +79,8 @@ def test_pairwise_km_is_a_distance_matrix(points):
 def test_pairwise_km_rectangular():
     d = pairwise_km(np.array([51.5, 51.6, 51.7]), np.array([0.0, 0.0, 0.0]), np.array([51.5]), np.array([0.0]))
     assert d.shape == (3, 1) and d[0, 0] == 0 and d[2, 0] == pytest.approx(22.24, abs=0.05)
+
+
+def test_pairwise_km_wants_both_columns_of_b():
+    with pytest.raises(ValueError, match="both lat_b and lon_b"):
+        pairwise_km(np.array([51.5]), np.array([0.0]), np.array([51.5]))
