@@ -6,7 +6,7 @@ The layers, from the bottom up:
   MDGPLIB benchmark files; :mod:`.meeting` — places and travel limits as a rule;
 - :mod:`.search` — near-optimal search under a time limit: the problem as kernels see it
   (:mod:`.reduced`), islands run in parallel (:mod:`.islands`), compiled kernels (dense
-  :mod:`._kernels`, sparse :mod:`._sparse_kernels`), re-balancing for the worst-off
+  :mod:`._numba`, sparse :mod:`._numba.sparse`), re-balancing for the worst-off
   (:mod:`.fairness`);
 - :mod:`.sparse_affinity` and :mod:`.polish` — cohorts beyond a few thousand: sparse
   weights for the global search, exact scores block by block for polishing;

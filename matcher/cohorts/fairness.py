@@ -2,7 +2,7 @@
 
 Each member's score is their mean link to their groupmates; :func:`fair_improve` climbs
 ``(1 - fairness) * total / total0 + fairness * softmin(u) / mean(u0)`` with moves and
-swaps (compiled, :func:`._kernels.fair_climb`), then kicks from the best while time
+swaps (compiled, :func:`._numba.fairness.fair_climb`), then kicks from the best while time
 remains. The smooth minimum lets small gains for the worst-off count.
 
 >>> import numpy as np

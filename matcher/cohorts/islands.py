@@ -1,8 +1,8 @@
 """One island of the search: a stream of improving groupings under a shared clock.
 
 :func:`population_island` runs the population search on dense weights (perturbation,
-descent, group crossover, ejection; see :mod:`._kernels`); :func:`sparse_island` the
-iterated local search on sparse weights (see :mod:`._sparse_kernels`). Both yield
+descent, group crossover, ejection; see :mod:`._numba`); :func:`sparse_island` the
+iterated local search on sparse weights (see :mod:`._numba.sparse`). Both yield
 ``(objective, reduced assignment, generation)`` on every improvement and stop when the
 :class:`Clock` says so or ``stop`` is set; :mod:`.search` runs several on threads.
 

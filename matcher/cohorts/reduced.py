@@ -4,7 +4,7 @@ Locked groups are taken out, keep-together sets are contracted into weighted uni
 forbidden pairs become penalties (larger than anything a member can gain elsewhere), and
 optional weightless anchors reward members for staying in a preferred group (repairs).
 Dense problems become one ``D`` matrix; sparse ones a CSR graph plus the members' places
-for the meeting range (see :mod:`._sparse_kernels`).
+for the meeting range (see :mod:`._numba.sparse`).
 
 >>> import numpy as np
 >>> from matcher.cohorts.problem import GroupingProblem
@@ -24,17 +24,17 @@ __all__ = ["Reduced", "kernels", "sparse_kernels"]
 
 
 def kernels():
-    """The compiled kernels, imported on first use (importing numba takes a moment)."""
-    from . import _kernels
+    """The compiled dense kernels (:mod:`._numba`), imported on first use."""
+    from . import _numba  # lazy: importing numba and loading the compiled kernels takes a moment
 
-    return _kernels
+    return _numba
 
 
 def sparse_kernels():
-    """The compiled sparse-weight kernels, imported on first use."""
-    from . import _sparse_kernels
+    """The compiled sparse-weight kernels (:mod:`._numba.sparse`), imported on first use."""
+    from ._numba import sparse  # lazy: importing numba and loading the compiled kernels takes a moment
 
-    return _sparse_kernels
+    return sparse
 
 
 def _forbidden_units(problem: GroupingProblem, pos: np.ndarray, unit_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,5 +1,5 @@
 """Near-optimal groups under a time limit: a population of local optima improved by
-perturbation, group crossover and ejection, in compiled kernels (:mod:`._kernels`).
+perturbation, group crossover and ejection, in compiled kernels (:mod:`._numba`).
 
 :func:`improve` is a generator that yields every improving :class:`SearchState`;
 :func:`solve` is the thin wrapper that returns the best one found within the limit.
