@@ -23,7 +23,6 @@ matcher.errors.InfeasibleError: 3 teachers cannot be split into groups of exactl
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -31,14 +30,17 @@ import numpy as np
 from scipy import sparse
 
 from ..affinity.terms import Affinity, AffinityOptions, AffinityWeights, TeacherArrays, teacher_arrays
-from ..errors import InfeasibleError
+from ..errors import InfeasibleError, Issue, OptionError
 from ..profiles.teacher import Cohort
+from .budget import Budget
 from .exact import relaxation_bound
 from .explain import describe
 from .problem import GroupingProblem, parse_size_range, plan_group_count
 from .results import CohortResult
 from .polish import fair_by_blocks, polish_by_blocks
-from .search import SearchParams, SearchState, fair_improve, solve
+from .fairness import fair_improve
+from .params import SearchParams
+from .search import SearchState, solve
 from . import sparse_affinity as _sparse
 from .sparse_affinity import SparseAffinity
 
@@ -231,13 +233,10 @@ def form_groups(
         When the size range, keep-apart / keep-together / locked groups, meeting modes and
         travel limits cannot all be met, saying which.
     """
-    if not 0.0 <= fairness <= 1.0:
-        raise ValueError(f"fairness must be between 0 and 1, got {fairness!r}")
-    if coverage < 0:
-        raise ValueError(f"coverage must be >= 0, got {coverage!r}")
-    if seconds is None and rounds is None:
-        raise ValueError("give a time limit (seconds) or a number of rounds")
-    t0 = time.monotonic()
+    _check_options(fairness=fairness, coverage=coverage, seconds=seconds, rounds=rounds, unplaceable=unplaceable)
+    run = Budget.of(seconds)
+    # time kept back for describing and checking the groups afterwards
+    work = run.less(0.05 + 2e-4 * len(cohort))
     if affinity is None:
         options = AffinityOptions(
             allow_same_school=allow_same_school,
@@ -245,13 +244,10 @@ def form_groups(
             keep_apart=tuple((str(a), str(b)) for a, b in keep_apart),
         )
         affinity = _sparse.cohort_affinity(cohort, weights, options, seed=seed)
-    if unplaceable not in ("raise", "skip"):
-        raise ValueError(f"unplaceable must be 'raise' or 'skip', got {unplaceable!r}")
     skip = unplaceable == "skip"
     lo = parse_size_range(size)[0]
     unplaced: tuple[str, ...] = ()
     drop: set[str] = set()
-    reserve = 0.05 + 2e-4 * len(cohort)  # describing and checking the groups afterwards
     for attempt in range(6):
         if skip:
             cohort, affinity, out = _drop_unplaceable(cohort, affinity, lo, locked, keep_together, drop)
@@ -260,22 +256,21 @@ def form_groups(
             cohort, affinity, size=size, groups=groups, coverage=coverage, keep_together=keep_together, locked=locked
         )
         problem.validate()
-        spent = time.monotonic() - t0
-        budget = None if seconds is None else max(0.05, seconds - spent - reserve)
-        main = budget if budget is None or fairness == 0 else budget * (1 - FAIR_SHARE)
-        if skip and main is not None and attempt < 5:
-            main *= 0.75  # keep time for another round if someone cannot be placed after all
-        share = (1 - FAIR_SHARE if fairness else 1.0) * (SPARSE_SEARCH_SHARE if problem.is_sparse else 1.0)
-        if problem.is_sparse and main is not None:
-            main *= SPARSE_SEARCH_SHARE  # the rest polishes blocks with exact scores
-        params = SearchParams.for_size(problem.n, threads=threads)
+        fair_seconds = work.share(FAIR_SHARE).seconds if fairness else 0.0  # kept for re-balancing
+        search = work.share(1 - FAIR_SHARE) if fairness else work.share(1.0)
         may_drop = skip and attempt < 5
-        best = solve(problem, seconds=main, seed=seed, rounds=rounds, params=params,
+        if may_drop:
+            search = search.share(0.75)  # keep time for another round if someone cannot be placed after all
+        share = (1 - FAIR_SHARE if fairness else 1.0) * (SPARSE_SEARCH_SHARE if problem.is_sparse else 1.0)
+        if problem.is_sparse:
+            search = search.share(SPARSE_SEARCH_SHARE)  # the rest polishes blocks with exact scores
+        params = SearchParams.for_size(problem.n, threads=threads)
+        best = solve(problem, budget=search, seed=seed, rounds=rounds, params=params,
                      allow_conflicts=may_drop or problem.is_sparse, progress=_scaled(progress, 0.0, share))
         if best.conflicts and problem.is_sparse and not may_drop:
             # the sparse search had a short share: give it the polishing time before giving up
-            more = None if seconds is None else max(0.05, (seconds - reserve) * 0.75 - (time.monotonic() - t0))
-            best = solve(problem, seconds=more, seed=seed + 1, rounds=rounds, params=params, start=best.assignment)
+            best = solve(problem, budget=work.share(0.75), seed=seed + 1, rounds=rounds, params=params,
+                         start=best.assignment)
         if not best.conflicts:
             break
         # leave out the less connected teacher of every pair that still shares a group
@@ -284,21 +279,19 @@ def form_groups(
     assignment = best.assignment
     weights_of = _block_weights(affinity, coverage) if problem.is_sparse else None
     if problem.is_sparse:
-        fair_time = budget * FAIR_SHARE if fairness and budget is not None else 0.0
-        left = None if seconds is None else seconds - reserve - fair_time - (time.monotonic() - t0)
-        if left is None or left > 0.1:
+        polish = work.less(fair_seconds or 0.0)
+        if polish.unlimited or polish.remaining() > 0.1:
             assignment, _ = polish_by_blocks(
-                problem, assignment, weights_of, cohort.coordinates, seconds=left, seed=seed, threads=threads,
+                problem, assignment, weights_of, cohort.coordinates, budget=polish, seed=seed, threads=threads,
                 rounds=None if rounds is None else min(rounds, POLISH_ROUNDS),
                 progress=_scaled(progress, share, (1 - FAIR_SHARE if fairness else 1.0) - share),
             )
     if fairness > 0:
-        rest = None if budget is None else max(0.02, (seconds or 0) - reserve - (time.monotonic() - t0))
         if problem.is_sparse:  # per block, with exact scores (a member's score depends on their group only)
             assignment = fair_by_blocks(problem, assignment, weights_of, cohort.coordinates, fairness=fairness,
-                                        seconds=rest, rounds=rounds, seed=seed, threads=threads)
+                                        budget=work, rounds=rounds, seed=seed, threads=threads)
         else:
-            assignment = fair_improve(problem, assignment, fairness=fairness, seconds=rest, rounds=rounds, seed=seed)
+            assignment = fair_improve(problem, assignment, fairness=fairness, budget=work, rounds=rounds, seed=seed)
         if progress is not None:
             progress(1.0, None)
     result = describe(
@@ -308,7 +301,7 @@ def form_groups(
         assignment,
         locked=tuple(problem.locked),
         seed=seed,
-        seconds=time.monotonic() - t0,
+        seconds=run.elapsed(),
         # the bound holds for the stored weights only: none for sparse affinities
         upper_bound=relaxation_bound(problem) if coverage == 0 and not problem.is_sparse else None,
     )
@@ -349,6 +342,21 @@ def _drop_unplaceable(cohort: Cohort, affinity, lo: int, locked, keep_together, 
     rows = np.flatnonzero(keep)
     sub = cohort.subset([cohort.ids[r] for r in rows])
     return sub, _subset(affinity, rows), tuple(cohort.ids[r] for r in np.flatnonzero(~keep))
+
+
+def _check_options(*, fairness: float, coverage: float, seconds, rounds, unplaceable: str) -> None:
+    """Every bad argument of :func:`form_groups` at once, as an :class:`OptionError`."""
+    issues = []
+    if not 0.0 <= fairness <= 1.0:
+        issues.append(Issue(None, "fairness", str(fairness), "must be between 0 and 1"))
+    if coverage < 0:
+        issues.append(Issue(None, "coverage", str(coverage), "must be >= 0"))
+    if seconds is None and rounds is None:
+        issues.append(Issue(None, "seconds", None, "give a time limit (seconds) or a number of rounds"))
+    if unplaceable not in ("raise", "skip"):
+        issues.append(Issue(None, "unplaceable", str(unplaceable), "must be 'raise' or 'skip'"))
+    if issues:
+        raise OptionError(issues, summary=None if len(issues) == 1 else "invalid form_groups arguments")
 
 
 def _scaled(progress, start: float, span: float):

@@ -7,11 +7,7 @@ of every region with :func:`~matcher.cohorts.groups.form_groups`, and combines t
 ``dask.distributed`` client the regions run as tasks on its workers, the same code path a
 larger deployment points at a real cluster; without one they run here, one after another.
 
-Examples
---------
->>> import numpy as np
->>> geo_regions(np.array([[51.5, -0.1], [51.6, -0.1], [52.5, -1.9], [52.4, -1.9]]), max_size=2).tolist()
-[0, 0, 1, 1]
+The balanced geographic areas are :func:`~.geo.geo_regions` (re-exported here).
 """
 
 from __future__ import annotations
@@ -20,42 +16,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-
 from ..errors import InfeasibleError, UnknownTeacherError
 from ..profiles.teacher import Cohort, TeacherProfile
+from .geo import REGION_SIZE, geo_regions
+from .groups import form_groups
 from .results import CohortFigures, CohortResult, Group
 
 __all__ = ["RegionalResult", "form_groups_by_region", "geo_regions", "region_labels"]
-
-REGION_SIZE = 1500  # teachers per automatic geographic region (dense affinity each)
-
-
-def geo_regions(coords: np.ndarray, *, max_size: int = REGION_SIZE) -> np.ndarray:
-    """Balanced areas: split the points at the median of their wider axis (latitude, or
-    longitude scaled by the cosine of the latitude) until every area has at most
-    ``max_size`` points. Returns an area number per point, numbered in split order."""
-    coords = np.asarray(coords, dtype=np.float64).reshape(-1, 2)
-    labels = np.zeros(len(coords), dtype=np.int64)
-    todo = [np.arange(len(coords))]
-    done: list[np.ndarray] = []
-    while todo:
-        idx = todo.pop(0)
-        if len(idx) <= max_size:
-            done.append(idx)
-            continue
-        pts = coords[idx]
-        span_lat = np.ptp(pts[:, 0])
-        span_lon = np.ptp(pts[:, 1]) * np.cos(np.radians(pts[:, 0].mean()))
-        axis = 0 if span_lat >= span_lon else 1
-        order = idx[np.argsort(pts[:, axis], kind="stable")]
-        half = len(order) // 2
-        todo += [order[:half], order[half:]]
-    done.sort(key=lambda a: a.min())
-    for k, idx in enumerate(done):
-        labels[idx] = k
-    return labels
-
 
 def region_labels(cohort: Cohort, region_of="geo", *, max_size: int = REGION_SIZE) -> list[str]:
     """The region of every teacher: ``"geo"`` (balanced areas, see :func:`geo_regions`),
@@ -174,8 +141,6 @@ def _combine(figs: Sequence[CohortFigures]) -> CohortFigures:
 def _solve_region(profiles: tuple[TeacherProfile, ...], schools: dict, kwargs: dict) -> CohortResult:
     """One region's groups (runs on a Dask worker: everything it needs comes in plain,
     picklable objects)."""
-    from .groups import form_groups
-
     return form_groups(Cohort.from_profiles(profiles, schools), **kwargs)
 
 
