@@ -31,7 +31,7 @@ from types import MappingProxyType
 import numpy as np
 from scipy import sparse
 
-from ..errors import InfeasibleError, ValidationError
+from ..errors import InfeasibleError, Issue, OptionError, ValidationError
 from ..pairkeys import unique_pairs
 from ..places.meeting import MeetingRange
 
@@ -46,7 +46,7 @@ def parse_size_range(text: str | int | Sequence[int]) -> tuple[int, int]:
     >>> parse_size_range("6-4")
     Traceback (most recent call last):
     ...
-    ValueError: group size range '6-4': the smallest size must not exceed the largest
+    matcher.errors.OptionError: group size range '6-4': the smallest size must not exceed the largest
     """
     if isinstance(text, (int, np.integer)):
         lo = hi = int(text)
@@ -55,20 +55,29 @@ def parse_size_range(text: str | int | Sequence[int]) -> tuple[int, int]:
         try:
             nums = [int(p.strip()) for p in parts]
         except ValueError:
-            raise ValueError(f"group size range {text!r}: expected a size like '5' or a range like '4-6'") from None
+            raise _bad_size(text, "expected a size like '5' or a range like '4-6'") from None
         if len(nums) == 1:
             nums = nums * 2
         if len(nums) != 2:
-            raise ValueError(f"group size range {text!r}: expected a size like '5' or a range like '4-6'")
+            raise _bad_size(text, "expected a size like '5' or a range like '4-6'")
         lo, hi = nums
     else:
         lo, hi = (int(x) for x in text)
     label = text if isinstance(text, str) else f"{lo}-{hi}"
     if lo < 1:
-        raise ValueError(f"group size range {label!r}: sizes must be at least 1")
+        raise _bad_size(label, "sizes must be at least 1")
     if lo > hi:
-        raise ValueError(f"group size range {label!r}: the smallest size must not exceed the largest")
+        raise _bad_size(label, "the smallest size must not exceed the largest")
     return lo, hi
+
+
+def _bad_size(label, message: str) -> OptionError:
+    return OptionError([Issue(None, "size", str(label), message)], summary=f"group size range {label!r}: {message}")
+
+
+def _invalid(field: str, message: str, value: str | None = None, *, row: int | None = None, where: str = "") -> ValidationError:
+    """A rejected problem or file: one :class:`Issue` naming ``field``, the message as summary."""
+    return ValidationError([Issue(row, field, value, message)], summary=where + message)
 
 
 def plan_group_count(n: int, size: tuple[int, int], *, noun: str = "people") -> int:
@@ -178,9 +187,9 @@ class GroupingProblem:
             object.__setattr__(self, "labels", tuple(str(x) for x in self.labels))
         if self.meeting is not None:
             if not isinstance(self.meeting, MeetingRange):
-                raise ValidationError([], summary="meeting must be a MeetingRange")
+                raise _invalid("meeting", "meeting must be a MeetingRange", type(self.meeting).__name__)
             if self.meeting.n != self.n:
-                raise ValidationError([], summary=f"meeting range covers {self.meeting.n} members, weights {self.n}")
+                raise _invalid("meeting", f"meeting range covers {self.meeting.n} members, weights {self.n}")
             if not self.meeting.in_person_only.any():
                 object.__setattr__(self, "meeting", None)  # nobody is bound by it
         self._check_shapes()
@@ -345,30 +354,30 @@ class GroupingProblem:
     def _check_shapes(self) -> None:
         n = self.weights.shape[0]
         if self.weights.ndim != 2 or self.weights.shape != (n, n):
-            raise ValidationError([], summary=f"weights must be a square matrix, got shape {self.weights.shape}")
+            raise _invalid("weights", f"weights must be a square matrix, got shape {self.weights.shape}")
         if self.is_sparse:
             data = self.weights.data
             if not np.all(np.isfinite(data)):
-                raise ValidationError([], summary="weights contain NaN or infinite values")
+                raise _invalid("weights", "weights contain NaN or infinite values")
             if abs(self.weights - self.weights.T).max() > 1e-9 * max(1.0, np.abs(data).max(initial=0)):
-                raise ValidationError([], summary="weights must be symmetric")
+                raise _invalid("weights", "weights must be symmetric")
         else:
             w = self.weights
             if not np.all(np.isfinite(w)):
-                raise ValidationError([], summary="weights contain NaN or infinite values")
+                raise _invalid("weights", "weights contain NaN or infinite values")
             if not np.allclose(w, w.T, rtol=1e-9, atol=1e-12):
-                raise ValidationError([], summary="weights must be symmetric")
+                raise _invalid("weights", "weights must be symmetric")
         if self.lower.shape != self.upper.shape:
-            raise ValidationError([], summary="lower and upper bounds must list the same number of groups")
+            raise _invalid("upper", "lower and upper bounds must list the same number of groups")
         if self.allowed is not None and self.allowed.shape != (n, n):
-            raise ValidationError([], summary=f"allowed must have shape ({n}, {n}), got {self.allowed.shape}")
+            raise _invalid("allowed", f"allowed must have shape ({n}, {n}), got {self.allowed.shape}")
         for name, sets in (("keep_together", self.keep_together), ("locked", tuple(self.locked.values()))):
             for s in sets:
                 for i in s:
                     if not 0 <= i < n:
-                        raise ValidationError([], summary=f"{name} names member {i}, outside 0..{n - 1}")
+                        raise _invalid(name, f"{name} names member {i}, outside 0..{n - 1}", str(i))
         if len(self.forbidden) and (self.forbidden.min() < 0 or self.forbidden.max() >= n):
-            raise ValidationError([], summary=f"forbidden pairs name members outside 0..{n - 1}")
+            raise _invalid("forbidden", f"forbidden pairs name members outside 0..{n - 1}")
 
     def validate(self) -> GroupingProblem:
         """Check that the constraints can be met at all; raise :class:`InfeasibleError`
@@ -524,19 +533,19 @@ def read_mdgplib(path: str | os.PathLike) -> GroupingProblem:
         n, m = int(fields[0]), int(fields[1])
         bounds = [int(x) for x in fields[3:]]
     except (IndexError, ValueError):
-        raise ValidationError([], summary=where + "first line must be 'n m ds|ss a_1 b_1 ... a_m b_m'") from None
+        raise _invalid("header", "first line must be 'n m ds|ss a_1 b_1 ... a_m b_m'", head[:40], row=1, where=where) from None
     if len(bounds) != 2 * m:
-        raise ValidationError([], summary=where + f"expected {2 * m} size bounds on the first line, got {len(bounds)}")
+        raise _invalid("header", f"expected {2 * m} size bounds on the first line, got {len(bounds)}", row=1, where=where)
     try:
         vals = np.array(body.split(), dtype=np.float64)
     except ValueError:
-        raise ValidationError([], summary=where + "pair lines must be 'i j d_ij' numbers") from None
+        raise _invalid("pairs", "pair lines must be 'i j d_ij' numbers", where=where) from None
     if vals.size % 3:
-        raise ValidationError([], summary=where + "pair lines must be 'i j d_ij' triples")
+        raise _invalid("pairs", "pair lines must be 'i j d_ij' triples", where=where)
     vals = vals.reshape(-1, 3)
     i, j = vals[:, 0].astype(np.int64), vals[:, 1].astype(np.int64)
     if i.size and (min(i.min(), j.min()) < 0 or max(i.max(), j.max()) >= n):
-        raise ValidationError([], summary=where + f"pair indices must be in 0..{n - 1}")
+        raise _invalid("pairs", f"pair indices must be in 0..{n - 1}", where=where)
     w = np.zeros((n, n))
     w[i, j] = vals[:, 2]
     w[j, i] = vals[:, 2]

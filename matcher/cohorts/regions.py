@@ -12,11 +12,14 @@ The balanced geographic areas are :func:`~.geo.geo_regions` (re-exported here).
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from ..errors import InfeasibleError, UnknownTeacherError
+from ..errors import InfeasibleError, Issue, OptionError, UnknownTeacherError
 from ..profiles.teacher import Cohort, TeacherProfile
 from .geo import REGION_SIZE, geo_regions
 from .groups import form_groups
@@ -33,7 +36,7 @@ def region_labels(cohort: Cohort, region_of="geo", *, max_size: int = REGION_SIZ
     if isinstance(region_of, str) and region_of == "local_authority":
         return [cohort.schools[p.school_urn].local_authority for p in cohort.profiles]
     if isinstance(region_of, str):
-        raise ValueError(f"region_of must be 'geo', 'local_authority', a mapping or a function, got {region_of!r}")
+        raise OptionError([Issue(None, "region_of", region_of, "must be 'geo', 'local_authority', a mapping or a function")])
     if isinstance(region_of, Mapping):
         missing = [p.id for p in cohort.profiles if p.id not in region_of]
         if missing:
@@ -88,15 +91,10 @@ class RegionalResult:
         }
 
     def to_json(self, indent: int | None = 2) -> str:
-        import json
-
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
     def to_csv(self) -> str:
         """The regions' CSV rows, with group ids numbered across regions."""
-        import csv
-        import io
-
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         offset = 0
@@ -115,7 +113,7 @@ class RegionalResult:
 def _combine(figs: Sequence[CohortFigures]) -> CohortFigures:
     teachers = sum(f.teachers for f in figs)
     if not teachers:
-        raise ValueError("no regions to combine")
+        raise OptionError([Issue(None, "cohort", None, "no regions to combine: the cohort is empty")])
 
     def weighted(attr: str) -> float:
         return sum(getattr(f, attr) * f.teachers for f in figs) / teachers

@@ -35,7 +35,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from ..affinity.terms import AffinityOptions, AffinityWeights, TeacherArrays, _keep_apart_keys, score_pairs, teacher_arrays
+from ..affinity.terms import (
+    AffinityOptions, AffinityWeights, TeacherArrays, _keep_apart_keys, pairwise_affinity, score_pairs, teacher_arrays,
+)
+from ..graph.candidates import meeting_range
+from ..graph.network import peer_graph
 from ..pairkeys import pairs_from_keys, sorted_unique
 from ..profiles.teacher import Cohort
 from ..places.meeting import MeetingRange
@@ -146,8 +150,6 @@ def cohort_affinity(
     teachers, :func:`sparse_affinity` beyond."""
     if len(cohort) > DENSE_LIMIT:
         return sparse_affinity(cohort, weights, options, seed=seed)
-    from ..affinity.terms import pairwise_affinity
-
     return pairwise_affinity(cohort, weights, options)
 
 
@@ -164,9 +166,6 @@ def sparse_affinity(
     ``k`` partners per teacher are kept as weights (the graph is symmetrised, so a row may
     hold more); ``seed`` breaks ties and draws the search blocks of very large cohorts.
     """
-    from ..graph.network import peer_graph
-    from ..graph.candidates import meeting_range
-
     weights = weights or AffinityWeights()
     options = options or AffinityOptions()
     a = teacher_arrays(cohort)
