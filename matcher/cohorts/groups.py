@@ -27,9 +27,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
-from scipy import sparse
 
-from ..affinity.terms import Affinity, AffinityOptions, AffinityWeights, TeacherArrays, teacher_arrays
+from ..affinity.terms import Affinity, AffinityOptions, AffinityWeights
 from ..errors import InfeasibleError, Issue, OptionError
 from ..profiles.teacher import Cohort
 from .budget import Budget
@@ -41,8 +40,8 @@ from .polish import fair_by_blocks, polish_by_blocks
 from .fairness import fair_improve
 from .params import SearchParams
 from .search import SearchState, solve
-from . import sparse_affinity as _sparse
-from .sparse_affinity import SparseAffinity
+from .grouping_affinity import GroupingAffinity, as_grouping_affinity, coverage_matrix, pair_coverage
+from .sparse_affinity import cohort_affinity
 
 __all__ = ["form_groups", "build_problem", "coverage_matrix", "pair_coverage", "FAIR_SHARE"]
 
@@ -51,65 +50,13 @@ SPARSE_SEARCH_SHARE = 0.1  # sparse affinity: share of the search time before po
 POLISH_ROUNDS = 2  # passes over the blocks in runs limited by rounds= (reproducible runs)
 
 
-def pair_coverage(a: TeacherArrays, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """For the pairs ``(i[k], j[k])``: share of ``i``'s challenges that ``j``'s strengths
-    cover plus the share of ``j``'s that ``i`` covers (0..2)."""
-    def got(x, y):  # y's strengths on x's challenges
-        return np.bitwise_count(a.strengths[y] & a.challenges[x]).astype(np.float64) / np.maximum(a.n_challenges[x], 1)
-
-    return np.where(i != j, got(i, j) + got(j, i), 0.0)
-
-
-def coverage_matrix(cohort: Cohort) -> np.ndarray:
-    """``C[i, j]`` = :func:`pair_coverage` of every pair, a pairwise stand-in for group coverage
-    (computed in row blocks, so the temporaries stay small)."""
-    a = teacher_arrays(cohort)
-    n = len(cohort)
-    out = np.empty((n, n))
-    cols = np.arange(n)
-    for start in range(0, n, 256):
-        rows = np.arange(start, min(start + 256, n))
-        out[rows] = pair_coverage(a, np.repeat(rows, n), np.tile(cols, rows.size)).reshape(rows.size, n)
-    return out
-
-
-def _weights_and_rules(cohort: Cohort, affinity, coverage: float):
-    """The weights (scores plus ``coverage`` times pair coverage) and the hard constraints
-    of ``affinity``, dense or sparse, as :class:`GroupingProblem` keyword arguments."""
-    if isinstance(affinity, SparseAffinity):
-        w = affinity.matrix
-        if coverage:
-            coo = sparse.coo_array(w)
-            extra = pair_coverage(affinity.arrays, affinity.rows[coo.row], affinity.rows[coo.col])
-            w = sparse.csr_array((coo.data + coverage * extra, (coo.row, coo.col)), shape=w.shape)
-        return w, dict(forbidden=affinity.forbidden, meeting=affinity.meeting)
-    w = np.array(affinity.scores, dtype=np.float64)
-    if coverage:
-        w += coverage * coverage_matrix(cohort)
-    return w, dict(allowed=affinity.allowed)
-
-
-def _subset(affinity, rows: np.ndarray):
-    """The affinity of the teachers ``rows`` only."""
-    if isinstance(affinity, SparseAffinity):
-        return affinity.subset(rows)
-    ix = np.ix_(rows, rows)
-    return Affinity(
-        ids=tuple(affinity.ids[r] for r in rows),
-        scores=affinity.scores[ix],
-        allowed=affinity.allowed[ix],
-        terms={t: m[ix] for t, m in affinity.terms.items()},
-        distance_km=affinity.distance_km[ix],
-    )
-
-
 def _labels(cohort: Cohort) -> tuple[str, ...]:
     return tuple(f"{p.name} ({p.id})" if p.name else p.id for p in cohort.profiles)
 
 
 def build_problem(
     cohort: Cohort,
-    affinity,
+    affinity: GroupingAffinity | Affinity,
     *,
     size: str | int | tuple[int, int] = (4, 6),
     groups: int | None = None,
@@ -131,7 +78,7 @@ def build_problem(
         raise InfeasibleError(f"{free} teachers cannot fill {m} groups of {lo} to {hi} (that takes {m * lo} to {m * hi})")
     lower = np.array([len(g) for g in locked_rows] + [lo] * m, dtype=np.int64)
     upper = np.array([len(g) for g in locked_rows] + [hi] * m, dtype=np.int64)
-    w, rules = _weights_and_rules(cohort, affinity, coverage)
+    w, rules = as_grouping_affinity(affinity, cohort).problem_weights(coverage)
     return GroupingProblem(
         w,
         lower,
@@ -243,7 +190,8 @@ def form_groups(
             avoid_previous=avoid_previous,
             keep_apart=tuple((str(a), str(b)) for a, b in keep_apart),
         )
-        affinity = _sparse.cohort_affinity(cohort, weights, options, seed=seed)
+        affinity = cohort_affinity(cohort, weights, options, seed=seed)
+    affinity = as_grouping_affinity(affinity, cohort)
     skip = unplaceable == "skip"
     lo = parse_size_range(size)[0]
     unplaced: tuple[str, ...] = ()
@@ -310,27 +258,26 @@ def form_groups(
     return result.check()
 
 
-def _block_weights(affinity: SparseAffinity, coverage: float):
+def _block_weights(affinity: GroupingAffinity, coverage: float):
     """``weights_of(rows) -> (weights, allowed)``: exact dense weights (scores plus
     ``coverage`` times pair coverage) and mask among ``rows``, for polishing by blocks."""
     def weights_of(rows):
         w, allowed = affinity.pair_block(rows, rows)
         if coverage:
-            i, j = np.divmod(np.arange(len(rows) ** 2), len(rows))
-            w = w + coverage * pair_coverage(affinity.arrays, affinity.rows[rows[i]], affinity.rows[rows[j]]).reshape(w.shape)
+            w = w + coverage * affinity.coverage_block(rows, rows)
         return w, allowed
 
     return weights_of
 
 
-def _drop_unplaceable(cohort: Cohort, affinity, lo: int, locked, keep_together, drop=()):
+def _drop_unplaceable(cohort: Cohort, affinity: GroupingAffinity, lo: int, locked, keep_together, drop=()):
     """Leave out ``drop`` and the teachers who may share a group with fewer than ``lo - 1``
     others (again and again, as leaving someone out can strand others). Locked and
     keep-together teachers are never left out."""
     protected = {t for s in list(locked) + list(keep_together) for t in s}
     is_protected = np.array([t in protected for t in cohort.ids], dtype=bool)
     keep = np.array([t not in drop for t in cohort.ids], dtype=bool) | is_protected
-    w, rules = _weights_and_rules(cohort, affinity, 0.0)
+    w, rules = affinity.problem_weights(0.0)
     rules_only = GroupingProblem(w, [0], [len(cohort)], **rules)  # one loose group: just the rules
     while True:
         out = keep & (rules_only.partner_counts(keep) < lo - 1) & ~is_protected
@@ -341,7 +288,7 @@ def _drop_unplaceable(cohort: Cohort, affinity, lo: int, locked, keep_together, 
         return cohort, affinity, ()
     rows = np.flatnonzero(keep)
     sub = cohort.subset([cohort.ids[r] for r in rows])
-    return sub, _subset(affinity, rows), tuple(cohort.ids[r] for r in np.flatnonzero(~keep))
+    return sub, affinity.subset(rows), tuple(cohort.ids[r] for r in np.flatnonzero(~keep))
 
 
 def _check_options(*, fairness: float, coverage: float, seconds, rounds, unplaceable: str) -> None:

@@ -30,11 +30,12 @@ from ..errors import InfeasibleError, UnknownTeacherError
 from ..profiles.teacher import Cohort
 from .budget import Budget
 from .explain import describe
-from .groups import _labels, _weights_and_rules
+from .groups import _labels
+from .grouping_affinity import as_grouping_affinity
 from .problem import GroupingProblem
 from .results import CohortResult
 from .search import solve
-from .sparse_affinity import cohort_affinity, pair_block
+from .sparse_affinity import cohort_affinity
 
 __all__ = ["repair", "move_member"]
 
@@ -112,6 +113,7 @@ def repair(
         options = AffinityOptions(allow_same_school=allow_same_school, avoid_previous=avoid_previous,
                                   keep_apart=tuple((str(a), str(b)) for a, b in keep_apart))
         affinity = cohort_affinity(sub, weights, options, seed=seed)
+    affinity = as_grouping_affinity(affinity, sub)
     lower, upper = result.problem.lower, result.problem.upper
     locked_now = {g.id - 1 for g in result.groups if g.locked} | {int(g) - 1 for g in locked}
     rows = {t: r for r, t in enumerate(keep_ids)}
@@ -131,7 +133,7 @@ def repair(
         ms = groups[g]
         if not ms or not rows_a:
             return 0.0
-        block, allowed = pair_block(affinity, rows_a, ms)
+        block, allowed = affinity.pair_block(rows_a, ms)
         return float(np.where(allowed, block, -1.0).mean())
 
     ring = set(affected)
@@ -201,7 +203,7 @@ def repair(
     moved = sum(
         1 for t, g in member_of.items() if t not in gone and ident[assignment[rows[t]]] != g
     )
-    w, rules = _weights_and_rules(sub, affinity, 0.0)
+    w, rules = affinity.problem_weights(0.0)
     problem = GroupingProblem(
         w, np.array(new_lower), np.array(new_upper), **rules, locked=new_locked, labels=_labels(sub), noun="teachers",
     )
@@ -220,7 +222,7 @@ def _typical_bounds(result: CohortResult, unlocked: list[int]) -> tuple[int, int
 def _solve_ring(affinity, sub: Cohort, members, ring_list, bounds, groups, seed, budget: Budget, rounds, stay):
     """Solve the sub-problem of the ring's members; returns (assignment, True) or (error, False)."""
     idx = np.array(members, dtype=np.int64)
-    w, allowed = pair_block(affinity, idx, idx)
+    w, allowed = affinity.pair_block(idx, idx)
     where = {r: k for k, g in enumerate(ring_list) for r in groups[g]}
     prefer = np.array([where.get(int(r), -1) for r in idx], dtype=np.int64)
     problem = GroupingProblem(
