@@ -62,7 +62,7 @@ def process_started() -> float:
 def run(args: argparse.Namespace) -> int:
     started = process_started() if args.clock == "process" else time.monotonic()
     from ..cohorts.budget import Budget
-    from ..cohorts.problem import read_mdgplib, write_assignment
+    from ..cohorts.mdgplib import read_mdgplib, write_assignment
     from ..cohorts.search import SearchParams, solve
     from ..errors import MatcherError
 

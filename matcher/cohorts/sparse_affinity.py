@@ -44,7 +44,7 @@ from ..pairkeys import pairs_from_keys, sorted_unique
 from ..profiles.teacher import Cohort
 from ..places.meeting import MeetingRange
 from .grouping_affinity import DenseAffinity, GroupingAffinity, pair_coverage
-from .problem import same_group_pairs
+from .pairsets import same_group_pairs
 
 __all__ = ["SparseAffinity", "sparse_affinity", "cohort_affinity", "GRAPH_K", "DENSE_LIMIT"]
 

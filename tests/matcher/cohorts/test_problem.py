@@ -7,13 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.cohorts.problem import (
-    GroupingProblem,
-    parse_size_range,
-    plan_group_count,
-    read_mdgplib,
-    write_assignment,
-)
+from matcher.cohorts.mdgplib import read_mdgplib, write_assignment
+from matcher.cohorts.problem import GroupingProblem, parse_size_range, plan_group_count
 from matcher.errors import InfeasibleError, OptionError, ValidationError
 
 from .conftest import random_weights

@@ -78,7 +78,7 @@ def test_mdgplib_n12_reaches_the_proven_optimum():
     path = MDGP_DIR / "instances" / "RanInt_n012_ss_01.txt"
     if not path.exists():
         pytest.skip("shared MDGP instances not available")
-    from matcher.cohorts.problem import read_mdgplib
+    from matcher.cohorts.mdgplib import read_mdgplib
 
     best = solve(read_mdgplib(path), rounds=10, seed=0, params=FAST)
     assert best.objective == pytest.approx(985.0)  # bks.csv: proven by exhaustive enumeration
