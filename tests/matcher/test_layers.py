@@ -65,3 +65,18 @@ def test_the_graph_sees_relative_absolute_and_function_level_imports():
 def test_the_matcher_package_has_no_import_cycle():
     cycles = list(nx.simple_cycles(import_graph()))
     assert cycles == [], "import cycles: " + "; ".join(" -> ".join(c + c[:1]) for c in cycles[:10])
+
+
+def test_function_level_imports_in_the_cohort_engine_are_only_deliberately_lazy():
+    """Inside functions, ``matcher.cohorts`` imports only heavy libraries on first use
+    (numba kernels, OR-Tools), each saying so with a ``lazy`` comment."""
+    unexplained = []
+    for path in (ROOT / "cohorts").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        for fn in ast.walk(ast.parse(text)):
+            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for node in ast.walk(fn):
+                    if isinstance(node, (ast.Import, ast.ImportFrom)) and "lazy" not in lines[node.lineno - 1]:
+                        unexplained.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert unexplained == []

@@ -83,3 +83,28 @@ def test_every_phase_gets_a_share_of_one_budget(monkeypatch, small_cohort):
     assert seen["search"][1] is None and seen["fair"][1] is None  # budgets, not seconds re-derived
     assert search.seconds <= 2.0 * (1 - groups_module.FAIR_SHARE)  # the search's share
     assert search.deadline < fair.deadline <= started + 2.0  # re-balancing gets the rest, within the limit
+
+
+def test_sparse_runs_share_one_budget_between_search_and_polishing(monkeypatch, small_cohort):
+    from matcher.cohorts.sparse_affinity import sparse_affinity
+
+    affinity = sparse_affinity(small_cohort, k=8)
+    form_groups(small_cohort, size=(4, 6), rounds=1, seconds=None, affinity=affinity)  # compiled kernels loaded
+    seen = {}
+    real_solve, real_polish = groups_module.solve, groups_module.polish_by_blocks
+
+    def solve(problem, **kw):
+        seen.setdefault("search", kw["budget"])
+        return real_solve(problem, **kw)
+
+    def polish_by_blocks(*args, **kw):
+        seen["polish"] = kw["budget"]
+        return real_polish(*args, **kw)
+
+    monkeypatch.setattr(groups_module, "solve", solve)
+    monkeypatch.setattr(groups_module, "polish_by_blocks", polish_by_blocks)
+    started = time.monotonic()
+    form_groups(small_cohort, size=(4, 6), seconds=1.5, affinity=affinity)
+    search, polish = seen["search"], seen["polish"]
+    assert search.seconds <= 1.5 * groups_module.SPARSE_SEARCH_SHARE  # a short global search ...
+    assert search.deadline <= polish.start and polish.deadline <= started + 1.5  # ... then polishing, within the limit
