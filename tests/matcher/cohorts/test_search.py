@@ -254,7 +254,7 @@ def test_partner_counts_follow_the_meeting_range():
 def test_a_member_nobody_can_reach_is_named():
     from scipy import sparse
 
-    from matcher.errors import InfeasibleError, OptionError
+    from matcher.errors import InfeasibleError
 
     w, cluster, where = _clusters(1, 8, seed=4)
     from matcher.places.meeting import MeetingRange
