@@ -21,6 +21,7 @@ __all__ = [
     "UnknownThemeError",
     "UnknownTeacherError",
     "InfeasibleError",
+    "OptionError",
 ]
 
 
@@ -95,3 +96,16 @@ class UnknownTeacherError(MatcherError, KeyError):
 
 class InfeasibleError(MatcherError, ValueError):
     """The constraints cannot all be met; the message says which and why."""
+
+
+class OptionError(ValidationError):
+    """An argument of a library call is invalid; each issue names the argument (``field``).
+
+    >>> str(OptionError([Issue(None, "fairness", "1.5", "must be between 0 and 1")]))
+    "field 'fairness': must be between 0 and 1 (got '1.5')"
+    """
+
+    def __init__(self, issues: list[Issue] | tuple[Issue, ...], summary: str | None = None):
+        super().__init__(issues, summary)
+        if len(self.issues) == 1:  # one bad argument: the message is that issue
+            self.args = (summary or str(self.issues[0]),)

@@ -61,7 +61,8 @@ def process_started() -> float:
 
 def run(args: argparse.Namespace) -> int:
     started = process_started() if args.clock == "process" else time.monotonic()
-    from ..cohorts.problem import read_mdgplib, write_assignment
+    from ..cohorts.budget import Budget
+    from ..cohorts.mdgplib import read_mdgplib, write_assignment
     from ..cohorts.search import SearchParams, solve
     from ..errors import MatcherError
 
@@ -84,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     deadline = max(started + args.seconds - OUTPUT_MARGIN, time.monotonic() + min(MIN_SEARCH, args.seconds / 2))
     params = SearchParams.for_size(problem.n, threads=args.threads)
     try:
-        best = solve(problem, seed=args.seed, seconds=None, deadline=deadline, params=params)
+        best = solve(problem, seed=args.seed, budget=Budget.of(deadline=deadline), params=params)
     except MatcherError as exc:
         print(f"peermatch: {exc}", file=sys.stderr)
         return 1

@@ -1,15 +1,21 @@
 """Cohort engine: split a cohort into size-bounded peer groups that help each other.
 
-The layers, from the bottom up:
+The layers, from the bottom up (imports go only downward; ``tests/matcher/test_layers.py``
+checks there is no circle):
 
-- :mod:`.problem` — what a grouping problem is (weights, size bounds, hard constraints),
-  MDGPLIB benchmark files; :mod:`.meeting` — places and travel limits as a rule;
-- :mod:`.search` — near-optimal search under a time limit: the problem as kernels see it
-  (:mod:`.reduced`), islands run in parallel (:mod:`.islands`), compiled kernels (dense
-  :mod:`._kernels`, sparse :mod:`._sparse_kernels`), re-balancing for the worst-off
-  (:mod:`.fairness`);
-- :mod:`.sparse_affinity` and :mod:`.polish` — cohorts beyond a few thousand: sparse
-  weights for the global search, exact scores block by block for polishing;
+- :mod:`.budget` — the one time budget of a run, shared out phase by phase;
+  :mod:`.sizes`, :mod:`.pairsets`, :mod:`.geo` — size ranges, member sets and pairs,
+  balanced geographic blocks;
+- :mod:`.problem` — what a grouping problem is (weights, size bounds, hard constraints);
+  :mod:`.mdgplib` — MDGPLIB benchmark files; :mod:`..places.meeting` — places and travel
+  limits as a rule;
+- :mod:`.search` — near-optimal search within a budget: the problem as kernels see it
+  (:mod:`.reduced`), tuning (:mod:`.params`), islands run in parallel (:mod:`.islands`),
+  compiled kernels (:mod:`._numba`, sparse weights :mod:`._numba.sparse`), re-balancing
+  for the worst-off (:mod:`.fairness`);
+- :mod:`.grouping_affinity` — what the engine asks of an affinity, dense or sparse (one
+  protocol); :mod:`.sparse_affinity` and :mod:`.polish` — cohorts beyond a few thousand:
+  sparse weights for the global search, exact scores block by block for polishing;
 - :mod:`.exact` — exact optimum and upper bounds for small problems (CP-SAT);
 - :mod:`.groups` — teacher-level groups with reasons, figures and exports;
 - :mod:`.repair` — re-optimise after drop-outs and late joiners, locked groups kept;
@@ -34,7 +40,10 @@ _SOURCES: dict[str, tuple[str, ...]] = {
     ".repair": ("repair", "move_member"),
     ".results": ("Group", "CohortFigures", "CohortResult"),
     ".exact": ("ExactResult", "solve_exact", "relaxation_bound"),
-    ".problem": ("GroupingProblem", "parse_size_range", "plan_group_count", "read_mdgplib", "write_assignment"),
+    ".problem": ("GroupingProblem",),
+    ".sizes": ("parse_size_range", "plan_group_count"),
+    ".mdgplib": ("read_mdgplib", "write_assignment"),
+    ".budget": ("Budget",),
     "..places.meeting": ("MeetingRange",),
     ".sparse_affinity": ("SparseAffinity", "cohort_affinity"),
     ".search": ("SearchParams", "SearchState", "Solution", "improve", "solve"),
@@ -62,7 +71,10 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
     from .exact import ExactResult, relaxation_bound, solve_exact
     from .groups import build_problem, form_groups
     from ..places.meeting import MeetingRange
-    from .problem import GroupingProblem, parse_size_range, plan_group_count, read_mdgplib, write_assignment
+    from .budget import Budget
+    from .mdgplib import read_mdgplib, write_assignment
+    from .problem import GroupingProblem
+    from .sizes import parse_size_range, plan_group_count
     from .sparse_affinity import SparseAffinity, cohort_affinity
     from .regions import RegionalResult, form_groups_by_region
     from .repair import move_member, repair

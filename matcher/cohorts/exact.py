@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import InfeasibleError
+from ..errors import InfeasibleError, Issue, OptionError
 from .problem import GroupingProblem
 
 __all__ = ["ExactResult", "solve_exact", "relaxation_bound", "MAX_EXACT_MEMBERS"]
@@ -92,15 +92,18 @@ def solve_exact(
     ------
     InfeasibleError
         When CP-SAT proves that no grouping meets the constraints.
-    ValueError
+    OptionError
         For problems larger than :data:`MAX_EXACT_MEMBERS` members.
     """
-    from ortools.sat.python import cp_model
+    from ortools.sat.python import cp_model  # lazy: OR-Tools is heavy and only exact solving needs it
 
     problem.validate()
     n, m = problem.n, problem.m
     if n > MAX_EXACT_MEMBERS:
-        raise ValueError(f"exact solving is for small problems (at most {MAX_EXACT_MEMBERS} members, got {n})")
+        raise OptionError(
+            [Issue(None, "problem", f"{n} members", f"exact solving is for small problems (at most {MAX_EXACT_MEMBERS} members)")],
+            summary=f"exact solving is for small problems (at most {MAX_EXACT_MEMBERS} members, got {n})",
+        )
     t0 = time.monotonic()
     w = problem.weights.toarray() if problem.is_sparse else np.array(problem.weights)
     scale = 10**precision

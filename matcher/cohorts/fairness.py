@@ -2,7 +2,7 @@
 
 Each member's score is their mean link to their groupmates; :func:`fair_improve` climbs
 ``(1 - fairness) * total / total0 + fairness * softmin(u) / mean(u0)`` with moves and
-swaps (compiled, :func:`._kernels.fair_climb`), then kicks from the best while time
+swaps (compiled, :func:`._numba.fairness.fair_climb`), then kicks from the best while time
 remains. The smooth minimum lets small gains for the worst-off count.
 
 >>> import numpy as np
@@ -15,10 +15,9 @@ remains. The smooth minimum lets small gains for the worst-off count.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
+from .budget import Budget
 from .problem import GroupingProblem
 from .reduced import Reduced, kernels
 
@@ -33,12 +32,15 @@ def fair_improve(
     seconds: float | None = None,
     rounds: int | None = None,
     seed: int = 0,
+    budget: Budget | None = None,
 ) -> np.ndarray:
     """Re-balance ``assignment`` for ``(1 - fairness) * total / total0 + fairness *
     softmin(u) / mean(u0)``, where ``u`` are the members' mean links to their groupmates
     and ``total0``/``u0`` those of the start. Hill climbing over moves and swaps, then
-    small random kicks from the best while time (or ``rounds`` kicks) remain.
-    Returns the best assignment found (never worse on this objective than the start)."""
+    small random kicks from the best while time (or ``rounds`` kicks) remain; the time is
+    ``seconds`` or a caller's ``budget``. Returns the best assignment found (never worse on
+    this objective than the start)."""
+    budget = Budget.given(seconds, budget)
     if not 0.0 < fairness <= 1.0:
         return np.asarray(assignment)
     K = kernels()
@@ -46,7 +48,6 @@ def fair_improve(
     r = len(red.groups)
     if r == 0 or red.n_units == 0:
         return np.asarray(assignment)
-    deadline = None if seconds is None else time.monotonic() + seconds
     p = red.to_units(np.asarray(assignment, dtype=np.int64))
     Gt = K.gain_matrix(red.D, p, r)
     sizes = K.group_sizes(p, red.wt, r)
@@ -61,15 +62,15 @@ def fair_improve(
         value = K.fair_value(Gt, p, sizes, red.wt, lam, t0, u0, tau)
         while True:
             new = K.fair_climb(red.D, Gt, p, sizes, red.wt, red.lo, red.hi, red.is_free, lam, t0, u0, tau, 1e-12, rng, 50)
-            if new <= value + 1e-12 or (deadline is not None and time.monotonic() > deadline):
+            if new <= value + 1e-12 or budget.expired():
                 return max(new, value)
             value = new
 
     best_v = climb(p, Gt, sizes)
     best_p = p.copy()
     kicks = 0
-    while (rounds is None or kicks < rounds) and (deadline is None or time.monotonic() < deadline):
-        if rounds is None and deadline is None:
+    while (rounds is None or kicks < rounds) and not budget.expired():
+        if rounds is None and budget.unlimited:
             break
         kicks += 1
         q = best_p.copy()

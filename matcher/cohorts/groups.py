@@ -23,24 +23,25 @@ matcher.errors.InfeasibleError: 3 teachers cannot be split into groups of exactl
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
-from scipy import sparse
 
-from ..affinity.terms import Affinity, AffinityOptions, AffinityWeights, TeacherArrays, teacher_arrays
-from ..errors import InfeasibleError
+from ..affinity.terms import Affinity, AffinityOptions, AffinityWeights
+from ..errors import InfeasibleError, Issue, OptionError
 from ..profiles.teacher import Cohort
+from .budget import Budget
 from .exact import relaxation_bound
 from .explain import describe
 from .problem import GroupingProblem, parse_size_range, plan_group_count
 from .results import CohortResult
 from .polish import fair_by_blocks, polish_by_blocks
-from .search import SearchParams, SearchState, fair_improve, solve
-from . import sparse_affinity as _sparse
-from .sparse_affinity import SparseAffinity
+from .fairness import fair_improve
+from .params import SearchParams
+from .search import SearchState, solve
+from .grouping_affinity import GroupingAffinity, as_grouping_affinity, coverage_matrix, pair_coverage
+from .sparse_affinity import cohort_affinity
 
 __all__ = ["form_groups", "build_problem", "coverage_matrix", "pair_coverage", "FAIR_SHARE"]
 
@@ -49,65 +50,13 @@ SPARSE_SEARCH_SHARE = 0.1  # sparse affinity: share of the search time before po
 POLISH_ROUNDS = 2  # passes over the blocks in runs limited by rounds= (reproducible runs)
 
 
-def pair_coverage(a: TeacherArrays, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """For the pairs ``(i[k], j[k])``: share of ``i``'s challenges that ``j``'s strengths
-    cover plus the share of ``j``'s that ``i`` covers (0..2)."""
-    def got(x, y):  # y's strengths on x's challenges
-        return np.bitwise_count(a.strengths[y] & a.challenges[x]).astype(np.float64) / np.maximum(a.n_challenges[x], 1)
-
-    return np.where(i != j, got(i, j) + got(j, i), 0.0)
-
-
-def coverage_matrix(cohort: Cohort) -> np.ndarray:
-    """``C[i, j]`` = :func:`pair_coverage` of every pair, a pairwise stand-in for group coverage
-    (computed in row blocks, so the temporaries stay small)."""
-    a = teacher_arrays(cohort)
-    n = len(cohort)
-    out = np.empty((n, n))
-    cols = np.arange(n)
-    for start in range(0, n, 256):
-        rows = np.arange(start, min(start + 256, n))
-        out[rows] = pair_coverage(a, np.repeat(rows, n), np.tile(cols, rows.size)).reshape(rows.size, n)
-    return out
-
-
-def _weights_and_rules(cohort: Cohort, affinity, coverage: float):
-    """The weights (scores plus ``coverage`` times pair coverage) and the hard constraints
-    of ``affinity``, dense or sparse, as :class:`GroupingProblem` keyword arguments."""
-    if isinstance(affinity, SparseAffinity):
-        w = affinity.matrix
-        if coverage:
-            coo = sparse.coo_array(w)
-            extra = pair_coverage(affinity.arrays, affinity.rows[coo.row], affinity.rows[coo.col])
-            w = sparse.csr_array((coo.data + coverage * extra, (coo.row, coo.col)), shape=w.shape)
-        return w, dict(forbidden=affinity.forbidden, meeting=affinity.meeting)
-    w = np.array(affinity.scores, dtype=np.float64)
-    if coverage:
-        w += coverage * coverage_matrix(cohort)
-    return w, dict(allowed=affinity.allowed)
-
-
-def _subset(affinity, rows: np.ndarray):
-    """The affinity of the teachers ``rows`` only."""
-    if isinstance(affinity, SparseAffinity):
-        return affinity.subset(rows)
-    ix = np.ix_(rows, rows)
-    return Affinity(
-        ids=tuple(affinity.ids[r] for r in rows),
-        scores=affinity.scores[ix],
-        allowed=affinity.allowed[ix],
-        terms={t: m[ix] for t, m in affinity.terms.items()},
-        distance_km=affinity.distance_km[ix],
-    )
-
-
 def _labels(cohort: Cohort) -> tuple[str, ...]:
     return tuple(f"{p.name} ({p.id})" if p.name else p.id for p in cohort.profiles)
 
 
 def build_problem(
     cohort: Cohort,
-    affinity,
+    affinity: GroupingAffinity | Affinity,
     *,
     size: str | int | tuple[int, int] = (4, 6),
     groups: int | None = None,
@@ -129,7 +78,7 @@ def build_problem(
         raise InfeasibleError(f"{free} teachers cannot fill {m} groups of {lo} to {hi} (that takes {m * lo} to {m * hi})")
     lower = np.array([len(g) for g in locked_rows] + [lo] * m, dtype=np.int64)
     upper = np.array([len(g) for g in locked_rows] + [hi] * m, dtype=np.int64)
-    w, rules = _weights_and_rules(cohort, affinity, coverage)
+    w, rules = as_grouping_affinity(affinity, cohort).problem_weights(coverage)
     return GroupingProblem(
         w,
         lower,
@@ -231,27 +180,22 @@ def form_groups(
         When the size range, keep-apart / keep-together / locked groups, meeting modes and
         travel limits cannot all be met, saying which.
     """
-    if not 0.0 <= fairness <= 1.0:
-        raise ValueError(f"fairness must be between 0 and 1, got {fairness!r}")
-    if coverage < 0:
-        raise ValueError(f"coverage must be >= 0, got {coverage!r}")
-    if seconds is None and rounds is None:
-        raise ValueError("give a time limit (seconds) or a number of rounds")
-    t0 = time.monotonic()
+    _check_options(fairness=fairness, coverage=coverage, seconds=seconds, rounds=rounds, unplaceable=unplaceable)
+    run = Budget.of(seconds)
+    # time kept back for describing and checking the groups afterwards
+    work = run.less(0.05 + 2e-4 * len(cohort))
     if affinity is None:
         options = AffinityOptions(
             allow_same_school=allow_same_school,
             avoid_previous=avoid_previous,
             keep_apart=tuple((str(a), str(b)) for a, b in keep_apart),
         )
-        affinity = _sparse.cohort_affinity(cohort, weights, options, seed=seed)
-    if unplaceable not in ("raise", "skip"):
-        raise ValueError(f"unplaceable must be 'raise' or 'skip', got {unplaceable!r}")
+        affinity = cohort_affinity(cohort, weights, options, seed=seed)
+    affinity = as_grouping_affinity(affinity, cohort)
     skip = unplaceable == "skip"
     lo = parse_size_range(size)[0]
     unplaced: tuple[str, ...] = ()
     drop: set[str] = set()
-    reserve = 0.05 + 2e-4 * len(cohort)  # describing and checking the groups afterwards
     for attempt in range(6):
         if skip:
             cohort, affinity, out = _drop_unplaceable(cohort, affinity, lo, locked, keep_together, drop)
@@ -260,22 +204,21 @@ def form_groups(
             cohort, affinity, size=size, groups=groups, coverage=coverage, keep_together=keep_together, locked=locked
         )
         problem.validate()
-        spent = time.monotonic() - t0
-        budget = None if seconds is None else max(0.05, seconds - spent - reserve)
-        main = budget if budget is None or fairness == 0 else budget * (1 - FAIR_SHARE)
-        if skip and main is not None and attempt < 5:
-            main *= 0.75  # keep time for another round if someone cannot be placed after all
-        share = (1 - FAIR_SHARE if fairness else 1.0) * (SPARSE_SEARCH_SHARE if problem.is_sparse else 1.0)
-        if problem.is_sparse and main is not None:
-            main *= SPARSE_SEARCH_SHARE  # the rest polishes blocks with exact scores
-        params = SearchParams.for_size(problem.n, threads=threads)
+        fair_seconds = work.share(FAIR_SHARE).seconds if fairness else 0.0  # kept for re-balancing
+        search = work.share(1 - FAIR_SHARE) if fairness else work.share(1.0)
         may_drop = skip and attempt < 5
-        best = solve(problem, seconds=main, seed=seed, rounds=rounds, params=params,
+        if may_drop:
+            search = search.share(0.75)  # keep time for another round if someone cannot be placed after all
+        share = (1 - FAIR_SHARE if fairness else 1.0) * (SPARSE_SEARCH_SHARE if problem.is_sparse else 1.0)
+        if problem.is_sparse:
+            search = search.share(SPARSE_SEARCH_SHARE)  # the rest polishes blocks with exact scores
+        params = SearchParams.for_size(problem.n, threads=threads)
+        best = solve(problem, budget=search, seed=seed, rounds=rounds, params=params,
                      allow_conflicts=may_drop or problem.is_sparse, progress=_scaled(progress, 0.0, share))
         if best.conflicts and problem.is_sparse and not may_drop:
             # the sparse search had a short share: give it the polishing time before giving up
-            more = None if seconds is None else max(0.05, (seconds - reserve) * 0.75 - (time.monotonic() - t0))
-            best = solve(problem, seconds=more, seed=seed + 1, rounds=rounds, params=params, start=best.assignment)
+            best = solve(problem, budget=work.share(0.75), seed=seed + 1, rounds=rounds, params=params,
+                         start=best.assignment)
         if not best.conflicts:
             break
         # leave out the less connected teacher of every pair that still shares a group
@@ -284,21 +227,19 @@ def form_groups(
     assignment = best.assignment
     weights_of = _block_weights(affinity, coverage) if problem.is_sparse else None
     if problem.is_sparse:
-        fair_time = budget * FAIR_SHARE if fairness and budget is not None else 0.0
-        left = None if seconds is None else seconds - reserve - fair_time - (time.monotonic() - t0)
-        if left is None or left > 0.1:
+        polish = work.less(fair_seconds or 0.0)
+        if polish.unlimited or polish.remaining() > 0.1:
             assignment, _ = polish_by_blocks(
-                problem, assignment, weights_of, cohort.coordinates, seconds=left, seed=seed, threads=threads,
+                problem, assignment, weights_of, cohort.coordinates, budget=polish, seed=seed, threads=threads,
                 rounds=None if rounds is None else min(rounds, POLISH_ROUNDS),
                 progress=_scaled(progress, share, (1 - FAIR_SHARE if fairness else 1.0) - share),
             )
     if fairness > 0:
-        rest = None if budget is None else max(0.02, (seconds or 0) - reserve - (time.monotonic() - t0))
         if problem.is_sparse:  # per block, with exact scores (a member's score depends on their group only)
             assignment = fair_by_blocks(problem, assignment, weights_of, cohort.coordinates, fairness=fairness,
-                                        seconds=rest, rounds=rounds, seed=seed, threads=threads)
+                                        budget=work, rounds=rounds, seed=seed, threads=threads)
         else:
-            assignment = fair_improve(problem, assignment, fairness=fairness, seconds=rest, rounds=rounds, seed=seed)
+            assignment = fair_improve(problem, assignment, fairness=fairness, budget=work, rounds=rounds, seed=seed)
         if progress is not None:
             progress(1.0, None)
     result = describe(
@@ -308,7 +249,7 @@ def form_groups(
         assignment,
         locked=tuple(problem.locked),
         seed=seed,
-        seconds=time.monotonic() - t0,
+        seconds=run.elapsed(),
         # the bound holds for the stored weights only: none for sparse affinities
         upper_bound=relaxation_bound(problem) if coverage == 0 and not problem.is_sparse else None,
     )
@@ -317,27 +258,26 @@ def form_groups(
     return result.check()
 
 
-def _block_weights(affinity: SparseAffinity, coverage: float):
+def _block_weights(affinity: GroupingAffinity, coverage: float):
     """``weights_of(rows) -> (weights, allowed)``: exact dense weights (scores plus
     ``coverage`` times pair coverage) and mask among ``rows``, for polishing by blocks."""
     def weights_of(rows):
         w, allowed = affinity.pair_block(rows, rows)
         if coverage:
-            i, j = np.divmod(np.arange(len(rows) ** 2), len(rows))
-            w = w + coverage * pair_coverage(affinity.arrays, affinity.rows[rows[i]], affinity.rows[rows[j]]).reshape(w.shape)
+            w = w + coverage * affinity.coverage_block(rows, rows)
         return w, allowed
 
     return weights_of
 
 
-def _drop_unplaceable(cohort: Cohort, affinity, lo: int, locked, keep_together, drop=()):
+def _drop_unplaceable(cohort: Cohort, affinity: GroupingAffinity, lo: int, locked, keep_together, drop=()):
     """Leave out ``drop`` and the teachers who may share a group with fewer than ``lo - 1``
     others (again and again, as leaving someone out can strand others). Locked and
     keep-together teachers are never left out."""
     protected = {t for s in list(locked) + list(keep_together) for t in s}
     is_protected = np.array([t in protected for t in cohort.ids], dtype=bool)
     keep = np.array([t not in drop for t in cohort.ids], dtype=bool) | is_protected
-    w, rules = _weights_and_rules(cohort, affinity, 0.0)
+    w, rules = affinity.problem_weights(0.0)
     rules_only = GroupingProblem(w, [0], [len(cohort)], **rules)  # one loose group: just the rules
     while True:
         out = keep & (rules_only.partner_counts(keep) < lo - 1) & ~is_protected
@@ -348,7 +288,22 @@ def _drop_unplaceable(cohort: Cohort, affinity, lo: int, locked, keep_together, 
         return cohort, affinity, ()
     rows = np.flatnonzero(keep)
     sub = cohort.subset([cohort.ids[r] for r in rows])
-    return sub, _subset(affinity, rows), tuple(cohort.ids[r] for r in np.flatnonzero(~keep))
+    return sub, affinity.subset(rows), tuple(cohort.ids[r] for r in np.flatnonzero(~keep))
+
+
+def _check_options(*, fairness: float, coverage: float, seconds, rounds, unplaceable: str) -> None:
+    """Every bad argument of :func:`form_groups` at once, as an :class:`OptionError`."""
+    issues = []
+    if not 0.0 <= fairness <= 1.0:
+        issues.append(Issue(None, "fairness", str(fairness), "must be between 0 and 1"))
+    if coverage < 0:
+        issues.append(Issue(None, "coverage", str(coverage), "must be >= 0"))
+    if seconds is None and rounds is None:
+        issues.append(Issue(None, "seconds", None, "give a time limit (seconds) or a number of rounds"))
+    if unplaceable not in ("raise", "skip"):
+        issues.append(Issue(None, "unplaceable", str(unplaceable), "must be 'raise' or 'skip'"))
+    if issues:
+        raise OptionError(issues, summary=None if len(issues) == 1 else "invalid form_groups arguments")
 
 
 def _scaled(progress, start: float, span: float):

@@ -1,13 +1,13 @@
-"""One island of the search: a stream of improving groupings under a shared clock.
+"""One island of the search: a stream of improving groupings under a shared budget.
 
 :func:`population_island` runs the population search on dense weights (perturbation,
-descent, group crossover, ejection; see :mod:`._kernels`); :func:`sparse_island` the
-iterated local search on sparse weights (see :mod:`._sparse_kernels`). Both yield
+descent, group crossover, ejection; see :mod:`._numba`); :func:`sparse_island` the
+iterated local search on sparse weights (see :mod:`._numba.sparse`). Both yield
 ``(objective, reduced assignment, generation)`` on every improvement and stop when the
-:class:`Clock` says so or ``stop`` is set; :mod:`.search` runs several on threads.
+:class:`~.budget.Budget` is spent, the ``rounds`` are done or ``stop`` is set;
+:mod:`.search` runs several on threads.
 
->>> clock = Clock(seconds=None, rounds=4, deadline=None)
->>> clock.fraction(1), clock.fraction(4)
+>>> progress(Budget.of(None), 4, 1), progress(Budget.of(None), 4, 4)
 (0.25, 1.0)
 """
 
@@ -15,41 +15,29 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import InfeasibleError
+from .budget import Budget
+from .params import SearchParams
 from .reduced import Reduced, kernels, sparse_kernels
 
-if TYPE_CHECKING:
-    from .search import SearchParams
-
-__all__ = ["Clock", "population_island", "sparse_island"]
+__all__ = ["progress", "population_island", "sparse_island"]
 
 
-class Clock:
-    def __init__(self, seconds: float | None, rounds: int | None, deadline: float | None):
-        self.t0 = time.monotonic()
-        if deadline is None and seconds is not None:
-            deadline = self.t0 + max(0.0, seconds)
-        self.deadline = deadline
-        self.rounds = rounds
-        self.span = None if deadline is None else max(deadline - self.t0, 1e-9)
-
-    def elapsed(self) -> float:
-        return time.monotonic() - self.t0
-
-    def fraction(self, generation: int) -> float:
-        parts = []
-        if self.deadline is not None:
-            parts.append((time.monotonic() - self.t0) / self.span)
-        if self.rounds is not None:
-            parts.append(generation / max(self.rounds, 1))
-        return max(parts) if parts else 0.0
+def progress(budget: Budget, rounds: int | None, generation: int) -> float:
+    """How far a run is, 0 to 1 (done at 1): the larger of the share of ``budget`` used and
+    ``generation / rounds`` (0 with neither a time limit nor rounds: run until stopped)."""
+    parts = [budget.used()] if not budget.unlimited else []
+    if rounds is not None:
+        parts.append(generation / max(rounds, 1))
+    return max(parts) if parts else 0.0
 
 
-def population_island(red: Reduced, params: SearchParams, seed: int, k: int, clock: Clock, stop: threading.Event, warm):
+def population_island(
+    red: Reduced, params: SearchParams, seed: int, k: int, budget: Budget, rounds: int | None, stop: threading.Event, warm
+):
     """One island's run: yields ``(objective, reduced assignment, generation)`` on improvement."""
     K = kernels()
     u = red.D.shape[0]
@@ -79,7 +67,7 @@ def population_island(red: Reduced, params: SearchParams, seed: int, k: int, clo
     gen = 0
     shown = best_f[0]
     while not stop.is_set():
-        frac = clock.fraction(gen)
+        frac = progress(budget, rounds, gen)
         if frac >= 1.0:
             break
         size = max(params.min_population, int(round(beta + (params.min_population - beta) * frac)))
@@ -93,7 +81,7 @@ def population_island(red: Reduced, params: SearchParams, seed: int, k: int, clo
             yield shown, best_p.copy(), gen
 
 
-def sparse_island(red: Reduced, seed: int, k: int, clock: Clock, stop: threading.Event, warm):
+def sparse_island(red: Reduced, seed: int, k: int, budget: Budget, rounds: int | None, stop: threading.Event, warm):
     """Iterated local search on sparse weights: yields ``(objective, assignment, kicks)``."""
     K = sparse_kernels()
     G = red.csr
@@ -116,7 +104,7 @@ def sparse_island(red: Reduced, seed: int, k: int, clock: Clock, stop: threading
     kicks, done = 64, 0
     best_f = -np.inf
     while not stop.is_set():
-        if done and clock.fraction(done) >= 1.0:
+        if done and progress(budget, rounds, done) >= 1.0:
             break
         t = time.monotonic()
         f, _ = K.sp_iterate(G, p, red.wt, red.lo, red.hi, red.is_free, red.penalty, kicks, 3, red.eps, rng, best_p, done == 0)
@@ -124,10 +112,10 @@ def sparse_island(red: Reduced, seed: int, k: int, clock: Clock, stop: threading
         if f > best_f + red.eps:
             best_f = f
             yield f, best_p.copy(), done
-        if clock.deadline is None:
+        left = budget.remaining()
+        if left is None:
             continue  # a fixed amount of work per round: reproducible
         took = time.monotonic() - t
         kicks = int(min(max(kicks * (0.25 / max(took, 1e-3)), 16), 1 << 20))
-        if clock.deadline is not None:  # do not overrun the deadline by a whole chunk
-            left = clock.deadline - time.monotonic()
-            kicks = max(1, min(kicks, int(kicks * left / 0.25) if left < 0.25 else kicks))
+        left = budget.remaining()  # do not overrun the budget by a whole chunk
+        kicks = max(1, min(kicks, int(kicks * left / 0.25) if left < 0.25 else kicks))

@@ -29,16 +29,18 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ..errors import InfeasibleError
+from ..errors import InfeasibleError, Issue, OptionError
+from .budget import Budget
 from .problem import GroupingProblem
-from .regions import geo_regions
-from .search import SearchParams, default_threads, fair_improve, solve
+from .fairness import fair_improve
+from .geo import geo_regions
+from .params import SearchParams, default_threads
+from .search import solve
 
 __all__ = ["polish_by_blocks", "fair_by_blocks", "rotate_points", "BLOCK_TEACHERS", "BLOCK_SECONDS"]
 
@@ -100,15 +102,14 @@ def _sub_problem(weights_of, problem, members: np.ndarray, groups: np.ndarray, b
     return sub, start
 
 
-def _solve_block(weights_of, problem, members, groups, block, seconds, generations, seed, deadline):
+def _solve_block(weights_of, problem, members, groups, block, seconds, generations, seed, budget: Budget):
     """Re-solve one block for the largest total: ``(new groups, gain)`` or None."""
-    if deadline is not None and time.monotonic() >= deadline:
+    if budget.expired():
         return None
-    if seconds is not None:  # the block's share, within the overall deadline
-        deadline = time.monotonic() + seconds if deadline is None else min(deadline, time.monotonic() + seconds)
+    budget = budget.at_most(seconds)  # the block's share, within the whole budget
     sub, start = _sub_problem(weights_of, problem, members, groups, block)
     try:
-        best = solve(sub, rounds=generations, seed=seed, start=start, params=BLOCK_PARAMS, deadline=deadline)
+        best = solve(sub, rounds=generations, seed=seed, start=start, params=BLOCK_PARAMS, budget=budget)
     except InfeasibleError as exc:
         log.debug("block of %d groups left as it is: %s", len(block), exc)
         return None
@@ -118,19 +119,18 @@ def _solve_block(weights_of, problem, members, groups, block, seconds, generatio
     return block[best.assignment], gain
 
 
-def _fair_block(fairness, weights_of, problem, members, groups, block, seconds, generations, seed, deadline):
-    """Re-balance one block for its worst-off members (see :func:`.search.fair_improve`)."""
-    if deadline is not None and time.monotonic() >= deadline:
+def _fair_block(fairness, weights_of, problem, members, groups, block, seconds, generations, seed, budget: Budget):
+    """Re-balance one block for its worst-off members (see :func:`.fairness.fair_improve`)."""
+    if budget.expired():
         return None
-    if seconds is not None and deadline is not None:
-        seconds = min(seconds, deadline - time.monotonic())
+    budget = budget.at_most(seconds)  # the block's share, within the whole budget
     sub, start = _sub_problem(weights_of, problem, members, groups, block)
-    better = fair_improve(sub, start, fairness=fairness, seconds=seconds, rounds=generations, seed=seed)
+    better = fair_improve(sub, start, fairness=fairness, rounds=generations, seed=seed, budget=budget)
     return block[better], sub.objective(better) - sub.objective(start)
 
 
-def _over_blocks(problem, assignment, coords, job, *, seconds, rounds, seed, block_size, threads, progress, generations):
-    """Run ``job(members, groups, block, seconds, generations, seed, deadline)`` on every
+def _over_blocks(problem, assignment, coords, job, *, budget, rounds, seed, block_size, threads, progress, generations):
+    """Run ``job(members, groups, block, seconds, generations, seed, budget)`` on every
     block, round after round (new angle each round), applying what it returns (``None``,
     or the block's new groups and a gain); returns the grouping and the summed gain.
     Without ``generations`` each block gets its share of the time left (timed, not
@@ -139,14 +139,12 @@ def _over_blocks(problem, assignment, coords, job, *, seconds, rounds, seed, blo
     a = np.array(assignment, dtype=np.int64, copy=True)
     coords = np.asarray(coords, dtype=np.float64)
     free = np.array([g for g in range(problem.m) if g not in problem.locked], dtype=np.int64)
-    t0 = time.monotonic()
-    deadline = None if seconds is None else t0 + seconds
     threads = threads or default_threads()
     block_size = block_size or BLOCK_TEACHERS
     total = 0.0
     r = 0
     while free.size >= 2 and (rounds is None or r < rounds):
-        left = None if deadline is None else deadline - time.monotonic()
+        left = budget.remaining()
         if left is not None and left <= 0.05:
             break
         blocks = [b for b in _block_of_groups(coords, a, free, block_size, r * _GOLDEN) if len(b) >= 2]
@@ -160,14 +158,14 @@ def _over_blocks(problem, assignment, coords, job, *, seconds, rounds, seed, blo
             for k, b in enumerate(blocks):  # members taken here: the workers never read ``a``
                 members = np.flatnonzero(np.isin(a, b))
                 jobs.append((members, pool.submit(job, members, a[members], b, per_block,
-                                                  None if timed else generations, seed + 7919 * r + k, deadline)))
+                                                  None if timed else generations, seed + 7919 * r + k, budget)))
             for k, (members, fut) in enumerate(jobs):
                 out = fut.result()
                 if out is not None:
                     a[members] = out[0]
                     total += out[1]
                 if progress is not None:
-                    done = (time.monotonic() - t0) / seconds if seconds else (r + (k + 1) / len(jobs)) / rounds
+                    done = budget.used() if not budget.unlimited else (r + (k + 1) / len(jobs)) / rounds
                     progress(min(1.0, done), None)
         r += 1
     return a, total
@@ -185,6 +183,7 @@ def polish_by_blocks(
     block_size: int | None = None,
     threads: int | None = None,
     progress=None,
+    budget: Budget | None = None,
 ) -> tuple[np.ndarray, float]:
     """Improve ``assignment`` of ``problem`` block by block (see the module docstring).
 
@@ -201,6 +200,9 @@ def polish_by_blocks(
         Latitude and longitude of every member (degrees).
     seconds, rounds : optional
         Stop after this many seconds or rounds (each round visits every block once).
+    budget : Budget, optional
+        The time limit as a caller's :class:`~.budget.Budget` (instead of ``seconds``); each
+        block gets its share of it.
     seed : int
         Seeds every block's search; with ``rounds`` and no time limit the result is
         reproducible.
@@ -214,12 +216,11 @@ def polish_by_blocks(
     (assignment, gain)
         The improved grouping and the exact gain of the objective.
     """
-    def job(members, groups, block, secs, generations, s, deadline):
-        return _solve_block(weights_of, problem, members, groups, block, secs, generations, s, deadline)
+    def job(members, groups, block, secs, generations, s, budget):
+        return _solve_block(weights_of, problem, members, groups, block, secs, generations, s, budget)
 
-    if seconds is None and rounds is None:
-        raise ValueError("give a time limit (seconds) or a number of rounds")
-    return _over_blocks(problem, assignment, coords, job, seconds=seconds, rounds=rounds, seed=seed,
+    budget = _budget(seconds, budget, rounds)
+    return _over_blocks(problem, assignment, coords, job, budget=budget, rounds=rounds, seed=seed,
                         block_size=block_size, threads=threads, progress=progress,
                         generations=None if rounds is None else 3)
 
@@ -235,19 +236,26 @@ def fair_by_blocks(
     rounds: int | None = None,
     seed: int = 0,
     threads: int | None = None,
+    budget: Budget | None = None,
 ) -> np.ndarray:
     """Re-balance a large grouping for its worst-off members, block by block, with
     :func:`.search.fair_improve` on each block's exact dense problem (a member's score
     depends on their own group only, so blocks are independent). Arguments as in
     :func:`polish_by_blocks`; returns the new grouping."""
-    def job(members, groups, block, secs, generations, s, deadline):
-        return _fair_block(fairness, weights_of, problem, members, groups, block, secs, generations, s, deadline)
+    def job(members, groups, block, secs, generations, s, budget):
+        return _fair_block(fairness, weights_of, problem, members, groups, block, secs, generations, s, budget)
 
     # one pass over the blocks (each call of fair_improve re-bases its objective on the
     # grouping it starts from, so passes after the first could trade total for nothing);
     # with ``rounds``, ``rounds`` kicks a block, as fair_improve does
-    if seconds is None and rounds is None:
-        raise ValueError("give a time limit (seconds) or a number of rounds")
-    a, _ = _over_blocks(problem, assignment, coords, job, seconds=seconds, rounds=1, seed=seed, block_size=None,
+    budget = _budget(seconds, budget, rounds)
+    a, _ = _over_blocks(problem, assignment, coords, job, budget=budget, rounds=1, seed=seed, block_size=None,
                         threads=threads, progress=None, generations=rounds)
     return a
+
+
+def _budget(seconds: float | None, budget: Budget | None, rounds: int | None) -> Budget:
+    budget = Budget.given(seconds, budget)
+    if budget.unlimited and rounds is None:
+        raise OptionError([Issue(None, "seconds", None, "give a time limit (seconds) or a number of rounds")])
+    return budget

@@ -21,88 +21,26 @@ matcher.errors.InfeasibleError: 7 teachers cannot be split into groups of exactl
 
 from __future__ import annotations
 
-import math
-import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
 from scipy import sparse
 
-from ..errors import InfeasibleError, ValidationError
+from ..errors import InfeasibleError, Issue, ValidationError
 from ..pairkeys import unique_pairs
 from ..places.meeting import MeetingRange
+from .pairsets import _merge_sets, _pair_lookup, same_group_pairs
+from .sizes import parse_size_range, plan_group_count
 
-__all__ = ["GroupingProblem", "plan_group_count", "read_mdgplib", "write_assignment", "parse_size_range", "same_group_pairs"]
-
-
-def parse_size_range(text: str | int | Sequence[int]) -> tuple[int, int]:
-    """``"4-6"`` → ``(4, 6)``; ``5`` or ``"5"`` → ``(5, 5)``; a pair is checked and returned.
-
-    >>> parse_size_range("4-6"), parse_size_range(5), parse_size_range((3, 4))
-    ((4, 6), (5, 5), (3, 4))
-    >>> parse_size_range("6-4")
-    Traceback (most recent call last):
-    ...
-    ValueError: group size range '6-4': the smallest size must not exceed the largest
-    """
-    if isinstance(text, (int, np.integer)):
-        lo = hi = int(text)
-    elif isinstance(text, str):
-        parts = text.replace("–", "-").split("-")
-        try:
-            nums = [int(p.strip()) for p in parts]
-        except ValueError:
-            raise ValueError(f"group size range {text!r}: expected a size like '5' or a range like '4-6'") from None
-        if len(nums) == 1:
-            nums = nums * 2
-        if len(nums) != 2:
-            raise ValueError(f"group size range {text!r}: expected a size like '5' or a range like '4-6'")
-        lo, hi = nums
-    else:
-        lo, hi = (int(x) for x in text)
-    label = text if isinstance(text, str) else f"{lo}-{hi}"
-    if lo < 1:
-        raise ValueError(f"group size range {label!r}: sizes must be at least 1")
-    if lo > hi:
-        raise ValueError(f"group size range {label!r}: the smallest size must not exceed the largest")
-    return lo, hi
+# the size helpers and ``same_group_pairs`` live below, and are re-exported here for callers
+__all__ = ["GroupingProblem", "plan_group_count", "parse_size_range", "same_group_pairs"]
 
 
-def plan_group_count(n: int, size: tuple[int, int], *, noun: str = "people") -> int:
-    """The number of groups for ``n`` members of sizes ``size = (lo, hi)``: as close as
-    possible to an average size in the middle of the range, and feasible.
-
-    >>> plan_group_count(20, (4, 6)), plan_group_count(12, (3, 3))
-    (4, 4)
-    >>> plan_group_count(7, (4, 5), noun="teachers")
-    Traceback (most recent call last):
-    ...
-    matcher.errors.InfeasibleError: 7 teachers cannot be split into groups of 4 to 5: one group holds at most 5, two need at least 8
-    """
-    lo, hi = size
-    if n == 0:
-        return 0
-    m_min = math.ceil(n / hi)
-    m_max = n // lo
-    if m_min > m_max:
-        k = n // hi  # groups that fit below n
-        if lo == hi:
-            raise InfeasibleError(
-                f"{n} {noun} cannot be split into groups of exactly {lo}: "
-                + (f"{k * lo} leaves {n - k * lo} over" if k else f"fewer than {lo}")
-            )
-        words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
-        a, b = words.get(k, str(k)), words.get(k + 1, str(k + 1))
-        groups = "group holds" if k == 1 else "groups hold"
-        raise InfeasibleError(
-            f"{n} {noun} cannot be split into groups of {lo} to {hi}: "
-            f"{a} {groups} at most {k * hi}, {b} need at least {(k + 1) * lo}"
-        )
-    target = n / ((lo + hi) / 2)
-    return int(min(range(m_min, m_max + 1), key=lambda m: (abs(m - target), m)))
+def _invalid(field: str, message: str, value: str | None = None, *, row: int | None = None, where: str = "") -> ValidationError:
+    """A rejected problem or file: one :class:`Issue` naming ``field``, the message as summary."""
+    return ValidationError([Issue(row, field, value, message)], summary=where + message)
 
 
 @dataclass(frozen=True, eq=False)
@@ -178,9 +116,9 @@ class GroupingProblem:
             object.__setattr__(self, "labels", tuple(str(x) for x in self.labels))
         if self.meeting is not None:
             if not isinstance(self.meeting, MeetingRange):
-                raise ValidationError([], summary="meeting must be a MeetingRange")
+                raise _invalid("meeting", "meeting must be a MeetingRange", type(self.meeting).__name__)
             if self.meeting.n != self.n:
-                raise ValidationError([], summary=f"meeting range covers {self.meeting.n} members, weights {self.n}")
+                raise _invalid("meeting", f"meeting range covers {self.meeting.n} members, weights {self.n}")
             if not self.meeting.in_person_only.any():
                 object.__setattr__(self, "meeting", None)  # nobody is bound by it
         self._check_shapes()
@@ -345,30 +283,30 @@ class GroupingProblem:
     def _check_shapes(self) -> None:
         n = self.weights.shape[0]
         if self.weights.ndim != 2 or self.weights.shape != (n, n):
-            raise ValidationError([], summary=f"weights must be a square matrix, got shape {self.weights.shape}")
+            raise _invalid("weights", f"weights must be a square matrix, got shape {self.weights.shape}")
         if self.is_sparse:
             data = self.weights.data
             if not np.all(np.isfinite(data)):
-                raise ValidationError([], summary="weights contain NaN or infinite values")
+                raise _invalid("weights", "weights contain NaN or infinite values")
             if abs(self.weights - self.weights.T).max() > 1e-9 * max(1.0, np.abs(data).max(initial=0)):
-                raise ValidationError([], summary="weights must be symmetric")
+                raise _invalid("weights", "weights must be symmetric")
         else:
             w = self.weights
             if not np.all(np.isfinite(w)):
-                raise ValidationError([], summary="weights contain NaN or infinite values")
+                raise _invalid("weights", "weights contain NaN or infinite values")
             if not np.allclose(w, w.T, rtol=1e-9, atol=1e-12):
-                raise ValidationError([], summary="weights must be symmetric")
+                raise _invalid("weights", "weights must be symmetric")
         if self.lower.shape != self.upper.shape:
-            raise ValidationError([], summary="lower and upper bounds must list the same number of groups")
+            raise _invalid("upper", "lower and upper bounds must list the same number of groups")
         if self.allowed is not None and self.allowed.shape != (n, n):
-            raise ValidationError([], summary=f"allowed must have shape ({n}, {n}), got {self.allowed.shape}")
+            raise _invalid("allowed", f"allowed must have shape ({n}, {n}), got {self.allowed.shape}")
         for name, sets in (("keep_together", self.keep_together), ("locked", tuple(self.locked.values()))):
             for s in sets:
                 for i in s:
                     if not 0 <= i < n:
-                        raise ValidationError([], summary=f"{name} names member {i}, outside 0..{n - 1}")
+                        raise _invalid(name, f"{name} names member {i}, outside 0..{n - 1}", str(i))
         if len(self.forbidden) and (self.forbidden.min() < 0 or self.forbidden.max() >= n):
-            raise ValidationError([], summary=f"forbidden pairs name members outside 0..{n - 1}")
+            raise _invalid("forbidden", f"forbidden pairs name members outside 0..{n - 1}")
 
     def validate(self) -> GroupingProblem:
         """Check that the constraints can be met at all; raise :class:`InfeasibleError`
@@ -451,101 +389,3 @@ class GroupingProblem:
             if len(where) > 1:
                 names = ", ".join(self.name(i) for i in block)
                 raise InfeasibleError(f"must stay together ({names}) but a locked group holds only some of them")
-
-
-def _merge_sets(sets: Iterable[tuple[int, ...]]) -> tuple[tuple[int, ...], ...]:
-    """Union of overlapping keep-together sets; sets of one member are dropped."""
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for s in sets:
-        s = list(s)
-        for x in s[1:]:
-            parent[find(x)] = find(s[0])
-        if s:
-            find(s[0])
-    groups: dict[int, list[int]] = {}
-    for x in parent:
-        groups.setdefault(find(x), []).append(x)
-    return tuple(sorted(tuple(sorted(g)) for g in groups.values() if len(g) > 1))
-
-
-def same_group_pairs(a: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every pair ``(x, y)``, ``x`` in ``members``, ``y`` another member of its group
-    (``a`` holds any labels: group numbers, school ids).
-
-    >>> x, y = same_group_pairs(np.array([7, 3, 7, 7]), np.array([0, 1]))
-    >>> list(zip(x.tolist(), y.tolist()))
-    [(0, 2), (0, 3)]
-    """
-    order = np.argsort(a, kind="stable")
-    first = np.searchsorted(a[order], a[members], side="left")
-    count = np.searchsorted(a[order], a[members], side="right") - first
-    x = np.repeat(members, count)
-    y = order[np.repeat(first, count) + np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)]
-    keep = x != y
-    return x[keep], y[keep]
-
-
-def _pair_lookup(pairs: np.ndarray):
-    keys = np.sort(pairs[:, 0].astype(np.int64) * (1 << 32) + pairs[:, 1]) if len(pairs) else np.zeros(0, np.int64)
-
-    def bad(i: int, j: int) -> bool:
-        key = min(i, j) * (1 << 32) + max(i, j)
-        k = np.searchsorted(keys, key)
-        return bool(k < len(keys) and keys[k] == key)
-
-    return bad
-
-
-# ---------------------------------------------------------------------- MDGPLIB files
-
-
-def read_mdgplib(path: str | os.PathLike) -> GroupingProblem:
-    """Read an MDGPLIB instance (Gallego et al. 2013): a header ``n m ds|ss a_1 b_1 ...``
-    then one ``i j d_ij`` line per pair (0-based).
-
-    Raises
-    ------
-    ValidationError
-        Naming the file and what is wrong with it.
-    """
-    path = Path(path)
-    text = path.read_text()
-    head, _, body = text.partition("\n")
-    fields = head.split()
-    where = f"{path.name}: "
-    try:
-        n, m = int(fields[0]), int(fields[1])
-        bounds = [int(x) for x in fields[3:]]
-    except (IndexError, ValueError):
-        raise ValidationError([], summary=where + "first line must be 'n m ds|ss a_1 b_1 ... a_m b_m'") from None
-    if len(bounds) != 2 * m:
-        raise ValidationError([], summary=where + f"expected {2 * m} size bounds on the first line, got {len(bounds)}")
-    try:
-        vals = np.array(body.split(), dtype=np.float64)
-    except ValueError:
-        raise ValidationError([], summary=where + "pair lines must be 'i j d_ij' numbers") from None
-    if vals.size % 3:
-        raise ValidationError([], summary=where + "pair lines must be 'i j d_ij' triples")
-    vals = vals.reshape(-1, 3)
-    i, j = vals[:, 0].astype(np.int64), vals[:, 1].astype(np.int64)
-    if i.size and (min(i.min(), j.min()) < 0 or max(i.max(), j.max()) >= n):
-        raise ValidationError([], summary=where + f"pair indices must be in 0..{n - 1}")
-    w = np.zeros((n, n))
-    w[i, j] = vals[:, 2]
-    w[j, i] = vals[:, 2]
-    np.fill_diagonal(w, 0.0)
-    b = np.array(bounds, dtype=np.int64)
-    return GroupingProblem(w, b[0::2], b[1::2], noun="elements")
-
-
-def write_assignment(path: str | os.PathLike, assignment: Sequence[int] | np.ndarray) -> None:
-    """Write one 0-based group index per line (the MDGPLIB solution format)."""
-    a = np.asarray(assignment, dtype=np.int64)
-    Path(path).write_text("".join(f"{int(g)}\n" for g in a))

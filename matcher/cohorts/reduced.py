@@ -4,7 +4,7 @@ Locked groups are taken out, keep-together sets are contracted into weighted uni
 forbidden pairs become penalties (larger than anything a member can gain elsewhere), and
 optional weightless anchors reward members for staying in a preferred group (repairs).
 Dense problems become one ``D`` matrix; sparse ones a CSR graph plus the members' places
-for the meeting range (see :mod:`._sparse_kernels`).
+for the meeting range (see :mod:`._numba.sparse`).
 
 >>> import numpy as np
 >>> from matcher.cohorts.problem import GroupingProblem
@@ -18,23 +18,24 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
+from ..errors import Issue, OptionError
 from .problem import GroupingProblem
 
 __all__ = ["Reduced", "kernels", "sparse_kernels"]
 
 
 def kernels():
-    """The compiled kernels, imported on first use (importing numba takes a moment)."""
-    from . import _kernels
+    """The compiled dense kernels (:mod:`._numba`), imported on first use."""
+    from . import _numba  # lazy: importing numba and loading the compiled kernels takes a moment
 
-    return _kernels
+    return _numba
 
 
 def sparse_kernels():
-    """The compiled sparse-weight kernels, imported on first use."""
-    from . import _sparse_kernels
+    """The compiled sparse-weight kernels (:mod:`._numba.sparse`), imported on first use."""
+    from ._numba import sparse  # lazy: importing numba and loading the compiled kernels takes a moment
 
-    return _sparse_kernels
+    return sparse
 
 
 def _forbidden_units(problem: GroupingProblem, pos: np.ndarray, unit_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -80,7 +81,7 @@ class Reduced:
         self.sparse = problem.is_sparse
         if self.sparse:
             if prefer is not None and stay_bonus > 0:
-                raise ValueError("a preferred group (prefer, stay_bonus) needs dense weights")
+                raise OptionError([Issue(None, "prefer", None, "a preferred group (prefer, stay_bonus) needs dense weights")])
             self._init_sparse(problem, free, pos, unit_of, u, wt)
             return
         W = np.asarray(problem.weights)[np.ix_(free, free)]

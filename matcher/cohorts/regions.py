@@ -7,55 +7,25 @@ of every region with :func:`~matcher.cohorts.groups.form_groups`, and combines t
 ``dask.distributed`` client the regions run as tasks on its workers, the same code path a
 larger deployment points at a real cluster; without one they run here, one after another.
 
-Examples
---------
->>> import numpy as np
->>> geo_regions(np.array([[51.5, -0.1], [51.6, -0.1], [52.5, -1.9], [52.4, -1.9]]), max_size=2).tolist()
-[0, 0, 1, 1]
+The balanced geographic areas are :func:`~.geo.geo_regions` (re-exported here).
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-
-from ..errors import InfeasibleError, UnknownTeacherError
+from ..errors import InfeasibleError, Issue, OptionError, UnknownTeacherError
 from ..profiles.teacher import Cohort, TeacherProfile
+from .geo import REGION_SIZE, geo_regions
+from .groups import form_groups
 from .results import CohortFigures, CohortResult, Group
 
 __all__ = ["RegionalResult", "form_groups_by_region", "geo_regions", "region_labels"]
-
-REGION_SIZE = 1500  # teachers per automatic geographic region (dense affinity each)
-
-
-def geo_regions(coords: np.ndarray, *, max_size: int = REGION_SIZE) -> np.ndarray:
-    """Balanced areas: split the points at the median of their wider axis (latitude, or
-    longitude scaled by the cosine of the latitude) until every area has at most
-    ``max_size`` points. Returns an area number per point, numbered in split order."""
-    coords = np.asarray(coords, dtype=np.float64).reshape(-1, 2)
-    labels = np.zeros(len(coords), dtype=np.int64)
-    todo = [np.arange(len(coords))]
-    done: list[np.ndarray] = []
-    while todo:
-        idx = todo.pop(0)
-        if len(idx) <= max_size:
-            done.append(idx)
-            continue
-        pts = coords[idx]
-        span_lat = np.ptp(pts[:, 0])
-        span_lon = np.ptp(pts[:, 1]) * np.cos(np.radians(pts[:, 0].mean()))
-        axis = 0 if span_lat >= span_lon else 1
-        order = idx[np.argsort(pts[:, axis], kind="stable")]
-        half = len(order) // 2
-        todo += [order[:half], order[half:]]
-    done.sort(key=lambda a: a.min())
-    for k, idx in enumerate(done):
-        labels[idx] = k
-    return labels
-
 
 def region_labels(cohort: Cohort, region_of="geo", *, max_size: int = REGION_SIZE) -> list[str]:
     """The region of every teacher: ``"geo"`` (balanced areas, see :func:`geo_regions`),
@@ -66,7 +36,7 @@ def region_labels(cohort: Cohort, region_of="geo", *, max_size: int = REGION_SIZ
     if isinstance(region_of, str) and region_of == "local_authority":
         return [cohort.schools[p.school_urn].local_authority for p in cohort.profiles]
     if isinstance(region_of, str):
-        raise ValueError(f"region_of must be 'geo', 'local_authority', a mapping or a function, got {region_of!r}")
+        raise OptionError([Issue(None, "region_of", region_of, "must be 'geo', 'local_authority', a mapping or a function")])
     if isinstance(region_of, Mapping):
         missing = [p.id for p in cohort.profiles if p.id not in region_of]
         if missing:
@@ -121,15 +91,10 @@ class RegionalResult:
         }
 
     def to_json(self, indent: int | None = 2) -> str:
-        import json
-
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
     def to_csv(self) -> str:
         """The regions' CSV rows, with group ids numbered across regions."""
-        import csv
-        import io
-
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         offset = 0
@@ -148,7 +113,7 @@ class RegionalResult:
 def _combine(figs: Sequence[CohortFigures]) -> CohortFigures:
     teachers = sum(f.teachers for f in figs)
     if not teachers:
-        raise ValueError("no regions to combine")
+        raise OptionError([Issue(None, "cohort", None, "no regions to combine: the cohort is empty")])
 
     def weighted(attr: str) -> float:
         return sum(getattr(f, attr) * f.teachers for f in figs) / teachers
@@ -174,8 +139,6 @@ def _combine(figs: Sequence[CohortFigures]) -> CohortFigures:
 def _solve_region(profiles: tuple[TeacherProfile, ...], schools: dict, kwargs: dict) -> CohortResult:
     """One region's groups (runs on a Dask worker: everything it needs comes in plain,
     picklable objects)."""
-    from .groups import form_groups
-
     return form_groups(Cohort.from_profiles(profiles, schools), **kwargs)
 
 

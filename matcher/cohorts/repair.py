@@ -21,7 +21,6 @@ Examples
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -29,12 +28,14 @@ import numpy as np
 from ..affinity.terms import AffinityOptions, AffinityWeights
 from ..errors import InfeasibleError, UnknownTeacherError
 from ..profiles.teacher import Cohort
+from .budget import Budget
 from .explain import describe
-from .groups import _labels, _weights_and_rules
+from .groups import _labels
+from .grouping_affinity import as_grouping_affinity
 from .problem import GroupingProblem
 from .results import CohortResult
 from .search import solve
-from .sparse_affinity import cohort_affinity, pair_block
+from .sparse_affinity import cohort_affinity
 
 __all__ = ["repair", "move_member"]
 
@@ -91,7 +92,8 @@ def repair(
     InfeasibleError
         When a locked group loses too many members, or no valid groups exist.
     """
-    t0 = time.monotonic()
+    # neither a time limit nor rounds: 10 seconds, as a search without limits gets
+    budget = Budget.of(10.0 if seconds is None and rounds is None else seconds)
     old = _old_groups(result)
     member_of = {t: g for g, ms in old.items() for t in ms}
     for t in dropped:
@@ -111,6 +113,7 @@ def repair(
         options = AffinityOptions(allow_same_school=allow_same_school, avoid_previous=avoid_previous,
                                   keep_apart=tuple((str(a), str(b)) for a, b in keep_apart))
         affinity = cohort_affinity(sub, weights, options, seed=seed)
+    affinity = as_grouping_affinity(affinity, sub)
     lower, upper = result.problem.lower, result.problem.upper
     locked_now = {g.id - 1 for g in result.groups if g.locked} | {int(g) - 1 for g in locked}
     rows = {t: r for r, t in enumerate(keep_ids)}
@@ -130,7 +133,7 @@ def repair(
         ms = groups[g]
         if not ms or not rows_a:
             return 0.0
-        block, allowed = pair_block(affinity, rows_a, ms)
+        block, allowed = affinity.pair_block(rows_a, ms)
         return float(np.where(allowed, block, -1.0).mean())
 
     ring = set(affected)
@@ -139,7 +142,6 @@ def repair(
     if not ring and unlocked:
         ring = {unlocked[0]}
     extra_groups: list[tuple[int, int]] = []
-    deadline = None if seconds is None else t0 + seconds
     last_error: InfeasibleError | None = None
     while True:
         members = sorted({r for g in ring for r in groups[g]} | set(joiners))
@@ -169,13 +171,13 @@ def repair(
                 raise InfeasibleError(f"{len(members)} teachers cannot fill any group within the size bounds")
             continue
         sub_assignment, ok = _solve_ring(
-            affinity, sub, members, ring_list, bounds, groups, seed, deadline, rounds, stay
+            affinity, sub, members, ring_list, bounds, groups, seed, budget, rounds, stay
         )
         if ok:
             break
         last_error = sub_assignment
         outside = [g for g in unlocked if g not in ring]
-        if not outside or (deadline is not None and time.monotonic() > deadline):
+        if not outside or budget.expired():
             raise last_error
         ring.add(max(outside, key=lambda g: link(members, g)))
     # rebuild every group: untouched ones as they were, ring groups (and new ones) from the search
@@ -201,12 +203,12 @@ def repair(
     moved = sum(
         1 for t, g in member_of.items() if t not in gone and ident[assignment[rows[t]]] != g
     )
-    w, rules = _weights_and_rules(sub, affinity, 0.0)
+    w, rules = affinity.problem_weights(0.0)
     problem = GroupingProblem(
         w, np.array(new_lower), np.array(new_upper), **rules, locked=new_locked, labels=_labels(sub), noun="teachers",
     )
     out = describe(sub, affinity, problem, assignment, locked=tuple(new_locked), seed=seed,
-                   seconds=time.monotonic() - t0, moved=moved)
+                   seconds=budget.elapsed(), moved=moved)
     return out.check()
 
 
@@ -217,19 +219,18 @@ def _typical_bounds(result: CohortResult, unlocked: list[int]) -> tuple[int, int
     return max(set(pairs), key=pairs.count)
 
 
-def _solve_ring(affinity, sub: Cohort, members, ring_list, bounds, groups, seed, deadline, rounds, stay):
+def _solve_ring(affinity, sub: Cohort, members, ring_list, bounds, groups, seed, budget: Budget, rounds, stay):
     """Solve the sub-problem of the ring's members; returns (assignment, True) or (error, False)."""
     idx = np.array(members, dtype=np.int64)
-    w, allowed = pair_block(affinity, idx, idx)
+    w, allowed = affinity.pair_block(idx, idx)
     where = {r: k for k, g in enumerate(ring_list) for r in groups[g]}
     prefer = np.array([where.get(int(r), -1) for r in idx], dtype=np.int64)
     problem = GroupingProblem(
         w, np.array([b[0] for b in bounds]), np.array([b[1] for b in bounds]), allowed=allowed,
         labels=tuple(_labels(sub)[r] for r in idx), noun="teachers",
     )
-    seconds = None if deadline is None else max(0.05, deadline - time.monotonic())
-    try:
-        best = solve(problem, seconds=seconds, rounds=rounds, seed=seed, prefer=prefer, stay_bonus=stay)
+    try:  # each attempt gets what is left of the repair's budget
+        best = solve(problem, budget=budget.share(1.0), rounds=rounds, seed=seed, prefer=prefer, stay_bonus=stay)
     except InfeasibleError as exc:
         return exc, False
     return best.assignment, True

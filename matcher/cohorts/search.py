@@ -1,5 +1,5 @@
 """Near-optimal groups under a time limit: a population of local optima improved by
-perturbation, group crossover and ejection, in compiled kernels (:mod:`._kernels`).
+perturbation, group crossover and ejection, in compiled kernels (:mod:`._numba`).
 
 :func:`improve` is a generator that yields every improving :class:`SearchState`;
 :func:`solve` is the thin wrapper that returns the best one found within the limit.
@@ -38,79 +38,24 @@ they make things worse.
 from __future__ import annotations
 
 import logging
-import os
 import queue
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import InfeasibleError
+from ..errors import InfeasibleError, Issue, OptionError
+from .budget import Budget
 from .fairness import fair_improve
-from .islands import Clock, population_island, sparse_island
+from .islands import population_island, sparse_island
+from .params import SearchParams, default_threads
 from .problem import GroupingProblem
 from .reduced import Reduced
 
 __all__ = ["SearchParams", "SearchState", "Solution", "improve", "solve", "default_threads", "fair_improve"]
 
 log = logging.getLogger(__name__)
-
-
-def default_threads() -> int:
-    """Threads the search uses by default: the cores this process may run on (at most 4)."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(4, cores))
-
-
-@dataclass(frozen=True)
-class SearchParams:
-    """Tuning of the population search (defaults suit n = 100-500).
-
-    Parameters
-    ----------
-    population, min_population : int
-        Members per island at the start and at the end of the run (shrinks linearly).
-    theta_start, theta_end : float
-        Strength of the random perturbation, in units of ``n / m`` moves, at the start and
-        the end of the run.
-    eta : int
-        Rounds of weakest-member ejection per member and generation.
-    threads : int or None
-        Independent islands run in parallel (``None``: one per core, see
-        :func:`default_threads`).
-    """
-
-    population: int = 30
-    min_population: int = 2
-    theta_start: float = 1.2
-    theta_end: float = 0.1
-    eta: int = 3
-    threads: int | None = None
-
-    def __post_init__(self) -> None:
-        if self.population < 1 or not 1 <= self.min_population <= self.population:
-            raise ValueError("need 1 <= min_population <= population")
-        if self.theta_start < 0 or self.theta_end < 0 or self.eta < 0:
-            raise ValueError("theta_start, theta_end and eta must be >= 0")
-        if self.threads is not None and self.threads < 1:
-            raise ValueError("threads must be >= 1")
-
-    @classmethod
-    def for_size(cls, n: int, **overrides) -> SearchParams:
-        """Defaults scaled to the problem size (larger problems: smaller populations,
-        stronger perturbation, as in the published settings for n > 400)."""
-        if n <= 400:
-            base = cls()
-        elif n <= 1500:
-            base = cls(population=12, min_population=1, theta_start=2.0, theta_end=1.0)
-        else:
-            base = cls(population=4, min_population=1, theta_start=2.0, theta_end=1.0)
-        return base if not overrides else cls(**{**base.__dict__, **overrides})
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,9 +88,8 @@ def _events(
     problem: GroupingProblem,
     *,
     seed: int,
-    seconds: float | None,
+    budget: Budget,
     rounds: int | None,
-    deadline: float | None,
     params: SearchParams | None,
     start: np.ndarray | None,
     prefer: np.ndarray | None,
@@ -153,13 +97,10 @@ def _events(
     tick: float,
 ) -> Iterator[SearchState | None]:
     """Improving states, interleaved with ``None`` about every ``tick`` seconds."""
-    if seconds is None and rounds is None and deadline is None:
-        raise ValueError("give a time limit (seconds) or a number of rounds")
+    _need_a_limit(budget, rounds)
     problem.validate()
     params = params or SearchParams.for_size(problem.n)
-    threads = params.threads or default_threads()
-    if rounds is None and seconds is not None and seconds <= 0.05:
-        threads = 1
+    threads = _threads(params, budget, rounds)
     red = Reduced(problem, prefer, stay_bonus)
     warm = None
     if start is not None:
@@ -168,7 +109,6 @@ def _events(
             warm = red.to_units(start)
         else:
             log.info("start grouping ignored: it breaks the size bounds, a locked group or a keep-together set")
-    clock = Clock(seconds, rounds, deadline)
     stop = threading.Event()
     # islands compare by penalised value; across islands fewer broken pairs come first
     best_key = (np.inf, np.inf)
@@ -184,16 +124,16 @@ def _events(
     def state(f: float, p: np.ndarray, gen: int, k: int) -> SearchState:
         a = red.expand(p)
         a.setflags(write=False)
-        return SearchState(a, problem.objective(a), red.conflicts(a), clock.elapsed(), gen, k)
+        return SearchState(a, problem.objective(a), red.conflicts(a), budget.elapsed(), gen, k)
 
     if len(red.groups) == 0 or red.n_units == 0:
         a = red.locked_of.copy()
         a.setflags(write=False)
-        yield SearchState(a, problem.objective(a), red.conflicts(a), clock.elapsed(), 0, 0)
+        yield SearchState(a, problem.objective(a), red.conflicts(a), budget.elapsed(), 0, 0)
         return
     island = sparse_island if red.sparse else (lambda *a: population_island(red, params, *a[1:]))
     if threads == 1:
-        for f, p, gen in island(red, seed, 0, clock, stop, warm):
+        for f, p, gen in island(red, seed, 0, budget, rounds, stop, warm):
             st = state(f, p, gen, 0)
             if better(st, f):
                 yield st
@@ -202,7 +142,7 @@ def _events(
 
     def work(k: int) -> None:
         try:
-            for item in island(red, seed, k, clock, stop, warm if k == 0 else None):
+            for item in island(red, seed, k, budget, rounds, stop, warm if k == 0 else None):
                 q.put((k, item))
         except BaseException as exc:  # handed to the consumer, re-raised there
             q.put((k, exc))
@@ -235,6 +175,17 @@ def _events(
             w.join()
 
 
+def _need_a_limit(budget: Budget, rounds: int | None) -> None:
+    if budget.unlimited and rounds is None:
+        raise OptionError([Issue(None, "seconds", None, "give a time limit (seconds) or a number of rounds")])
+
+
+def _threads(params: SearchParams, budget: Budget, rounds: int | None) -> int:
+    """Islands to run: one for a very short timed run (threads would not pay), else as tuned."""
+    short = rounds is None and not budget.unlimited and budget.seconds <= 0.05
+    return 1 if short else (params.threads or default_threads())
+
+
 def _warm_ok(problem: GroupingProblem, a: np.ndarray) -> bool:
     """A start grouping is usable when only forbidden pairs (penalised anyway) are wrong."""
     if a.shape != (problem.n,) or (problem.n and (a.min() < 0 or a.max() >= problem.m)):
@@ -258,6 +209,7 @@ def improve(
     start: np.ndarray | None = None,
     prefer: np.ndarray | None = None,
     stay_bonus: float = 0.0,
+    budget: Budget | None = None,
 ) -> Iterator[SearchState]:
     """Search for a grouping of ``problem``, yielding each improving :class:`SearchState`.
 
@@ -269,8 +221,9 @@ def improve(
         Seeds every island. With ``rounds`` (and no time limit) the result depends only on
         the seed; with a time limit it also depends on how much work fits in the time.
     seconds, rounds, deadline : optional
-        Stop after this many seconds, generations per island, or at this
-        ``time.monotonic()`` value, whichever comes first (at least one is needed).
+        Stop after this many seconds (counted from the first ``next()``), generations per
+        island, or at this ``time.monotonic()`` value, whichever comes first (at least one
+        is needed).
     params : SearchParams, optional
         Tuning; default :meth:`SearchParams.for_size`.
     start : ndarray, optional
@@ -279,6 +232,9 @@ def improve(
     prefer, stay_bonus : optional
         ``prefer[i]`` is a group member ``i`` should rather stay in (``-1``: none); staying
         earns ``stay_bonus`` times the largest pair weight. Used by repairs to move few people.
+    budget : Budget, optional
+        The time limit as a caller's :class:`~.budget.Budget` (instead of ``seconds`` and
+        ``deadline``).
 
     Yields
     ------
@@ -290,13 +246,14 @@ def improve(
     ------
     InfeasibleError
         When the bounds or constraints cannot be met (see :meth:`GroupingProblem.validate`).
+    OptionError
+        Without any limit, or with both a time limit and a budget.
     """
     for event in _events(
         problem,
         seed=seed,
-        seconds=seconds,
+        budget=Budget.given(seconds, budget, deadline=deadline),
         rounds=rounds,
-        deadline=deadline,
         params=params,
         start=start,
         prefer=prefer,
@@ -320,29 +277,27 @@ def solve(
     stay_bonus: float = 0.0,
     progress: Callable[[float, SearchState | None], None] | None = None,
     allow_conflicts: bool = False,
+    budget: Budget | None = None,
 ) -> Solution:
     """The best grouping :func:`improve` finds within the limits.
 
     ``progress(fraction_of_time_used, best_state)`` is called on every improvement and
     about four times a second. Unless ``allow_conflicts``, a result in which forbidden
     pairs still share a group raises :class:`InfeasibleError` naming one such pair.
-    Without ``seconds``, ``rounds`` or ``deadline`` the search runs for 10 seconds.
+    Without ``seconds``, ``rounds``, ``deadline`` or ``budget`` the search runs for 10
+    seconds; the time limit counts from the call (validation and set-up included).
     """
-    if seconds is None and rounds is None and deadline is None:
+    if seconds is None and rounds is None and deadline is None and budget is None:
         seconds = 10.0
+    budget = Budget.given(seconds, budget, deadline=deadline)
     params = params or SearchParams.for_size(problem.n)
     best: SearchState | None = None
     count = 0
-    t0 = time.monotonic()
-    total = seconds
-    if deadline is not None:
-        total = max(deadline - t0, 1e-9)
     for event in _events(
         problem,
         seed=seed,
-        seconds=seconds,
+        budget=budget,
         rounds=rounds,
-        deadline=deadline,
         params=params,
         start=start,
         prefer=prefer,
@@ -353,8 +308,7 @@ def solve(
             best = event
             count += 1
         if progress is not None:
-            frac = min(1.0, (time.monotonic() - t0) / total) if total else 0.0
-            progress(frac, best)
+            progress(min(1.0, budget.used()), best)
     assert best is not None
     if best.conflicts and not allow_conflicts:
         example = next((v for v in problem.violations(best.assignment) if "share" in v), "")
@@ -362,16 +316,15 @@ def solve(
             f"could not find groups that keep every forbidden pair apart (e.g. {example}; {best.conflicts} pair(s) "
             "in all); allow more time, widen the size range or relax keep-apart / same-school / travel constraints"
         )
-    threads = (params.threads or default_threads()) if not (rounds is None and seconds is not None and seconds <= 0.05) else 1
     return Solution(
         assignment=best.assignment,
         objective=best.objective,
         conflicts=best.conflicts,
-        elapsed=time.monotonic() - t0,
+        elapsed=budget.elapsed(),
         generations=best.generation,
         improvements=count,
         seed=seed,
-        threads=threads,
+        threads=_threads(params, budget, rounds),
     )
 
 

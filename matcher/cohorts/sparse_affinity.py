@@ -35,13 +35,18 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from ..affinity.terms import AffinityOptions, AffinityWeights, TeacherArrays, _keep_apart_keys, score_pairs, teacher_arrays
+from ..affinity.terms import (
+    AffinityOptions, AffinityWeights, TeacherArrays, _keep_apart_keys, pairwise_affinity, score_pairs, teacher_arrays,
+)
+from ..graph.candidates import meeting_range
+from ..graph.network import peer_graph
 from ..pairkeys import pairs_from_keys, sorted_unique
 from ..profiles.teacher import Cohort
 from ..places.meeting import MeetingRange
-from .problem import same_group_pairs
+from .grouping_affinity import DenseAffinity, GroupingAffinity, pair_coverage
+from .pairsets import same_group_pairs
 
-__all__ = ["SparseAffinity", "sparse_affinity", "cohort_affinity", "pair_block", "GRAPH_K", "DENSE_LIMIT"]
+__all__ = ["SparseAffinity", "sparse_affinity", "cohort_affinity", "GRAPH_K", "DENSE_LIMIT"]
 
 GRAPH_K = 24  # partners per teacher kept as weights (groups hold at most a handful)
 DENSE_LIMIT = 3000  # teachers: beyond, the affinity is sparse (a dense one takes too much memory)
@@ -93,6 +98,22 @@ class SparseAffinity:
         s, off = self._grid(rows_a, rows_b)
         return np.where(off, s.total.reshape(off.shape), 0.0), s.allowed.reshape(off.shape)
 
+    def coverage_block(self, rows_a, rows_b) -> np.ndarray:
+        """:func:`~.grouping_affinity.pair_coverage` of every pair of ``rows_a`` x ``rows_b``."""
+        ra, rb = np.asarray(rows_a, dtype=np.int64), np.asarray(rows_b, dtype=np.int64)
+        i, j = np.repeat(ra, rb.size), np.tile(rb, ra.size)
+        return pair_coverage(self.arrays, self.rows[i], self.rows[j]).reshape(ra.size, rb.size)
+
+    def problem_weights(self, coverage: float) -> tuple[sparse.csr_array, dict]:
+        """The stored scores (plus ``coverage`` times pair coverage on the stored pairs) and
+        the rules: forbidden pairs and the meeting range."""
+        w = self.matrix
+        if coverage:
+            coo = sparse.coo_array(w)
+            extra = pair_coverage(self.arrays, self.rows[coo.row], self.rows[coo.col])
+            w = sparse.csr_array((coo.data + coverage * extra, (coo.row, coo.col)), shape=w.shape)
+        return w, dict(forbidden=self.forbidden, meeting=self.meeting)
+
     def subset(self, rows) -> SparseAffinity:
         """The affinity of the teachers ``rows`` (in that order)."""
         rows = np.asarray(rows, dtype=np.int64)
@@ -130,25 +151,15 @@ def _forbidden_pairs(a: TeacherArrays, options: AffinityOptions) -> np.ndarray:
     return pairs_from_keys(sorted_unique(i * n + j), n)
 
 
-def pair_block(affinity, rows_a, rows_b) -> tuple[np.ndarray, np.ndarray]:
-    """``(scores, allowed)`` of ``rows_a`` x ``rows_b`` from a dense
-    :class:`~matcher.affinity.Affinity` or a :class:`SparseAffinity`."""
-    if isinstance(affinity, SparseAffinity):
-        return affinity.pair_block(rows_a, rows_b)
-    ix = np.ix_(np.asarray(rows_a, dtype=np.int64), np.asarray(rows_b, dtype=np.int64))
-    return np.asarray(affinity.scores)[ix], np.asarray(affinity.allowed)[ix]
-
-
 def cohort_affinity(
     cohort: Cohort, weights: AffinityWeights | None = None, options: AffinityOptions | None = None, *, seed: int = 0
-):
-    """Dense :func:`~matcher.affinity.pairwise_affinity` up to :data:`DENSE_LIMIT`
-    teachers, :func:`sparse_affinity` beyond."""
+) -> GroupingAffinity:
+    """Dense :func:`~matcher.affinity.pairwise_affinity` (as a
+    :class:`~.grouping_affinity.DenseAffinity`) up to :data:`DENSE_LIMIT` teachers,
+    :func:`sparse_affinity` beyond."""
     if len(cohort) > DENSE_LIMIT:
         return sparse_affinity(cohort, weights, options, seed=seed)
-    from ..affinity.terms import pairwise_affinity
-
-    return pairwise_affinity(cohort, weights, options)
+    return DenseAffinity(pairwise_affinity(cohort, weights, options), cohort)
 
 
 def sparse_affinity(
@@ -164,9 +175,6 @@ def sparse_affinity(
     ``k`` partners per teacher are kept as weights (the graph is symmetrised, so a row may
     hold more); ``seed`` breaks ties and draws the search blocks of very large cohorts.
     """
-    from ..graph.network import peer_graph
-    from ..graph.candidates import meeting_range
-
     weights = weights or AffinityWeights()
     options = options or AffinityOptions()
     a = teacher_arrays(cohort)

@@ -6,7 +6,7 @@ import numpy as np
 
 from matcher.cli import main
 from matcher.cli.mdgp import main as module_main
-from matcher.cohorts.problem import read_mdgplib
+from matcher.cohorts.mdgplib import read_mdgplib
 
 
 

@@ -1,4 +1,4 @@
-"""Tests for matcher/cohorts/_kernels.py: the compiled moves keep their bookkeeping exact and
+"""Tests for matcher/cohorts/_numba (the dense kernels): the compiled moves keep their bookkeeping exact and
 the descent really ends in a local optimum."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import matcher.cohorts._kernels as K
+import matcher.cohorts._numba as K
 
 from .conftest import random_weights
 

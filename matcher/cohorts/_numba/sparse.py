@@ -16,7 +16,7 @@ costs ``pen`` like a forbidden one.
 The graph ``G`` is the tuple ``(indptr, indices, data, uptr, umem, pts, thr, strict, ustrict)``
 (``ustrict[x]``: unit ``x`` has a strict member); the state ``S`` is the tuple
 ``(p, own, sizes, start, mem, cnt, pos, scnt, gconf)``, with the group member lists of
-:func:`._kernels.member_slots`, ``scnt[g]`` the units with strict members in ``g`` and
+:func:`.moves.member_slots`, ``scnt[g]`` the units with strict members in ``g`` and
 ``gconf[g]`` the broken pairs inside ``g``. Conflicts are rare once the search is under
 way, so gains are first bounded without them and conflicts are counted only for the few
 moves whose bound beats the best so far.
@@ -27,7 +27,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._kernels import _OPTS, group_sizes, member_slots, randint, shuffle, slot_move, swap_fits
+from .moves import group_sizes, member_slots, slot_move, swap_fits
+from .options import _OPTS
+from .rng import randint, shuffle
 
 # Calls that pass the graph and state tuples cost a reference-count update per array:
 # the hot loop of the local search inlines its work and calls helpers only when needed.
