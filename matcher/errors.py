@@ -101,12 +101,24 @@ def shown(value: object) -> str:
     return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
 
 
+def _restore(cls: type[MatcherError], args: tuple, state: dict) -> MatcherError:
+    err = cls.__new__(cls)
+    err.args = args
+    err.__dict__.update(state)
+    return err
+
+
 class MatcherError(ValueError):
     """Base class of every error ``matcher`` raises on purpose; ``issues`` says where and why."""
 
     def __init__(self, message: str = "", *, issues: Iterable[Issue] = ()):
         self.issues: tuple[Issue, ...] = tuple(issues)
         super().__init__(message)
+
+    def __reduce__(self):
+        # Rebuilt without calling __init__ (whose signature differs per subclass), so an
+        # error raised in a worker process (Dask, multiprocessing) arrives whole.
+        return _restore, (type(self), self.args, dict(self.__dict__))
 
 
 class ValidationError(MatcherError):

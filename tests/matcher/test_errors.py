@@ -8,6 +8,7 @@ those reach the service as a problem response with an empty ``errors`` list.
 from __future__ import annotations
 
 import ast
+import pickle
 from pathlib import Path
 
 import pytest
@@ -125,6 +126,20 @@ def test_every_matcher_error_is_a_value_error_with_issues():
         assert isinstance(err.issues, tuple)
     assert all(err.issues for err in errors[:-1])
     assert InfeasibleError("x", issues=[Issue(None, "size", "4", "too small")]).issues[0].field == "size"
+
+
+def test_errors_survive_pickling_as_from_a_worker_process():
+    errors = [
+        ValidationError([Issue(3, "name", "", "must not be empty")], summary="1 problem"),
+        ParameterError("k", 0, "must be >= 1"),
+        UnknownIdError("example_id", "nope", "unknown practice example id"),
+        UnknownTeacherError("t-9", field="keep_apart"),
+        InfeasibleError("no way"),
+    ]
+    for err in errors:
+        back = pickle.loads(pickle.dumps(err))
+        assert type(back) is type(err) and str(back) == str(err) and back.issues == err.issues
+    assert pickle.loads(pickle.dumps(errors[3])).teacher_id == "t-9"
 
 
 def test_parameter_error_reads_as_one_line_and_is_also_a_type_error():
