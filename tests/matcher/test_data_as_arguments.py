@@ -8,6 +8,7 @@ must still work.
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import numpy as np
@@ -29,12 +30,8 @@ class HiddenLoad(AssertionError):
 def no_loading(monkeypatch):
     """Every ``load_schools`` / ``load_catalogue`` name in every imported matcher module now fails."""
     # Import every module whose algorithms are checked, so that their references get patched too.
-    import matcher.affinity.terms  # noqa: F401
-    import matcher.affinity.vectorize  # noqa: F401
-    import matcher.graph.network  # noqa: F401
-    import matcher.peers.suggest  # noqa: F401
-    import matcher.practice.recommend  # noqa: F401
-    import matcher.practice.text  # noqa: F401
+    for name in ("affinity.terms", "affinity.vectorize", "graph.network", "peers.suggest", "practice.recommend", "practice.text"):
+        importlib.import_module(f"matcher.{name}")
 
     def fail(*args, **kwargs):
         raise HiddenLoad("an algorithm read data from disk")
@@ -73,7 +70,7 @@ def test_vectorising_a_cohort_uses_its_schools(no_loading, cohort):
 
 
 def test_affinity_graph_and_peers_use_the_cohort(no_loading, cohort):
-    import matcher.affinity.terms as terms
+    from matcher.affinity import terms
     from matcher.graph.network import peer_graph
     from matcher.peers.suggest import suggest_peers
 

@@ -176,8 +176,8 @@ def test_validation_error_lists_every_issue_under_its_summary():
 
 @pytest.fixture(scope="module")
 def cohort():
-    from matcher.profiles.teacher import Cohort, TeacherProfile
     from matcher.places.schools import load_schools
+    from matcher.profiles.teacher import Cohort, TeacherProfile
 
     return Cohort.from_profiles(
         [
