@@ -36,7 +36,16 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         "to_networkx",
     ),
     ".peers.suggest": ("PeerIndex", "PeerSuggestion", "suggest_peers"),
-    ".errors": ("InfeasibleError", "Issue", "MatcherError", "UnknownTeacherError", "UnknownThemeError", "ValidationError"),
+    ".errors": (
+        "InfeasibleError",
+        "Issue",
+        "MatcherError",
+        "ParameterError",
+        "UnknownIdError",
+        "UnknownTeacherError",
+        "UnknownThemeError",
+        "ValidationError",
+    ),
     ".profiles.io": (
         "ImportReport",
         "load_cohort",
@@ -105,7 +114,16 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
         solve_exact,
     )
     from .cohorts import solve as solve_grouping
-    from .errors import InfeasibleError, Issue, MatcherError, UnknownTeacherError, UnknownThemeError, ValidationError
+    from .errors import (
+        InfeasibleError,
+        Issue,
+        MatcherError,
+        ParameterError,
+        UnknownIdError,
+        UnknownTeacherError,
+        UnknownThemeError,
+        ValidationError,
+    )
     from .graph.network import (
         GraphSummary,
         PeerGraph,

@@ -23,7 +23,7 @@ from markupsafe import escape
 from pydantic import ValidationError as PydanticValidationError
 from werkzeug.exceptions import HTTPException
 
-from matcher.errors import InfeasibleError, Issue, MatcherError, UnknownTeacherError, ValidationError
+from matcher.errors import InfeasibleError, Issue, MatcherError, UnknownTeacherError
 
 __all__ = ["Problem", "problem_response", "issues_from_pydantic", "init_app", "PROBLEM_TYPE_BASE", "MEDIA_TYPE"]
 
@@ -83,6 +83,11 @@ class Problem(Exception):
         self.headers = dict(headers or {})
         super().__init__(f"{status} {self.title}: {detail}")
 
+    @property
+    def listed_errors(self) -> list[dict]:
+        """The errors a page lists under the detail: those that say more than the detail itself."""
+        return [e for e in self.errors if e.get("field") or e.get("row") is not None or e.get("message") != self.detail]
+
     def to_dict(self) -> dict:
         body = {"type": self.type, "title": self.title, "status": self.status, "detail": self.detail}
         if self.errors:
@@ -106,7 +111,7 @@ def _render(problem: Problem) -> Response:
     if _wants_json():
         resp = Response(json.dumps(problem.to_dict()), status=problem.status, mimetype=MEDIA_TYPE)
     else:
-        items = "".join(f"<li>{escape(_issue_text(e))}</li>" for e in problem.errors)
+        items = "".join(f"<li>{escape(_issue_text(e))}</li>" for e in problem.listed_errors)
         html = (
             f"<!doctype html><html lang='en'><meta charset='utf-8'><title>{escape(problem.title)}</title>"
             f"<main><h1>{escape(problem.title)}</h1><p>{escape(problem.detail)}</p>"
@@ -134,14 +139,19 @@ def issues_from_pydantic(exc: PydanticValidationError, prefix: str = "") -> list
 
 
 def _from_matcher(exc: MatcherError) -> Problem:
+    """The problem for a library error: 404 for an unknown teacher, else 422; ``errors`` never empty.
+
+    Each of the error's issues becomes one entry of ``errors`` (``row``, ``field``, ``value``,
+    ``message``, ``suggestion``); an error that names no issue (an infeasibility explained
+    in words only) still gets one entry carrying its message.
+    """
+    head = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    errors = exc.issues or (Issue(None, None, None, head),)
     if isinstance(exc, UnknownTeacherError):
-        return Problem(404, str(exc))
-    if isinstance(exc, ValidationError):
-        head = str(exc).splitlines()[0]
-        return Problem(422, head, errors=exc.issues)
+        return Problem(404, head, errors=errors)
     if isinstance(exc, InfeasibleError):
-        return Problem(422, str(exc), title="Constraints cannot be met")
-    return Problem(422, str(exc))
+        return Problem(422, str(exc), title="Constraints cannot be met", errors=errors)
+    return Problem(422, head, errors=errors)
 
 
 def validation_error_callback(exc: PydanticValidationError) -> Response:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.neighbors import BallTree
 
-from ..errors import ValidationError
+from ..errors import Issue, ParameterError, ValidationError
 from ..profiles.teacher import AVAILABILITY_SLOTS, Cohort
 from ..places.schools import EARTH_RADIUS_KM
 from ..profiles.themes import THEME_IDS
@@ -88,7 +88,7 @@ class AffinityWeights:
     >>> AffinityWeights(interests=-1)
     Traceback (most recent call last):
     ...
-    ValueError: weight 'interests' must be a finite number >= 0, got -1
+    matcher.errors.ParameterError: weight 'interests' must be a finite number >= 0, got -1
     """
 
     complementarity: float = 0.45
@@ -101,9 +101,12 @@ class AffinityWeights:
         for name in TERMS:
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-                raise ValueError(f"weight {name!r} must be a finite number >= 0, got {value!r}")
+                raise ParameterError(f"AffinityWeights.{name}", value, "must be a finite number >= 0", summary=f"weight {name!r} must be a finite number >= 0, got {value!r}")
         if self.complementarity + self.interests + self.context + self.practicality == 0:
-            raise ValueError("at least one of complementarity, interests, context, practicality must be > 0")
+            raise ValidationError(
+                [Issue(None, f"AffinityWeights.{name}", "0", "at least one of these four weights must be > 0") for name in TERMS[:4]],
+                summary="at least one of complementarity, interests, context, practicality must be > 0",
+            )
 
     def normalised(self) -> tuple[float, float, float, float]:
         """The first four weights scaled to sum to one."""
@@ -223,7 +226,7 @@ _ARRAYS: weakref.WeakKeyDictionary[Cohort, TeacherArrays] = weakref.WeakKeyDicti
 
 def _build_arrays(cohort: Cohort, vectorizer: ProfileVectorizer) -> TeacherArrays:
     if len(cohort) == 0:
-        raise ValidationError([], summary="the cohort has no teachers")
+        raise ValidationError([Issue(None, "cohort", "0 teachers", "must hold at least one teacher")], summary="the cohort has no teachers")
     theme_pos = {t: k for k, t in enumerate(THEME_IDS)}
     slot_pos = {s: k for k, s in enumerate(AVAILABILITY_SLOTS)}
     profiles = cohort.profiles
@@ -274,7 +277,10 @@ def _keep_apart_keys(arrays: TeacherArrays, pairs: tuple[tuple[str, str], ...]) 
     row = {t: r for r, t in enumerate(arrays.ids)}
     unknown = sorted({t for pair in pairs for t in pair if t not in row})
     if unknown:
-        raise ValidationError([], summary=f"keep-apart names teacher id(s) not in the cohort: {', '.join(unknown)}")
+        raise ValidationError(
+            [Issue(None, "keep_apart", t, "not a teacher id in the cohort") for t in unknown],
+            summary=f"keep-apart names teacher id(s) not in the cohort: {', '.join(unknown)}",
+        )
     n = arrays.n
     keys = [row[a] * n + row[b] for a, b in pairs] + [row[b] * n + row[a] for a, b in pairs]
     return np.unique(np.array(keys, dtype=np.int64))

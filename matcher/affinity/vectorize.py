@@ -23,7 +23,8 @@ Examples
 ...     TeacherProfile(id="a", name="Sam", school_urn=100049, challenges=("singing",), about="Year 9 boys will not sing"),
 ...     TeacherProfile(id="b", name="Priya", school_urn=101243, strengths=("singing",), about="I run a big choir"),
 ... ]
->>> vec = ProfileVectorizer().fit(profiles)
+>>> from matcher.places.schools import load_schools
+>>> vec = ProfileVectorizer(schools=load_schools()).fit(profiles)
 >>> X = vec.transform(profiles)
 >>> X.shape[0], X.shape[1] == len(vec.get_feature_names_out())
 (2, True)
@@ -44,9 +45,9 @@ from sklearn.impute import SimpleImputer
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from ..errors import ValidationError
+from ..errors import Issue, ParameterError, UnknownIdError, ValidationError
 from ..profiles.teacher import KEY_STAGES, Cohort, TeacherProfile
-from ..places.schools import School, load_schools
+from ..places.schools import School
 from ..profiles.themes import THEME_IDS, theme_issues
 
 __all__ = ["ProfileVectorizer", "profile_matrix", "theme_matrix", "CONTEXT_FEATURES", "BLOCKS"]
@@ -62,7 +63,7 @@ def _as_profiles(X: Cohort | Iterable[TeacherProfile]) -> tuple[tuple[TeacherPro
     profiles = tuple(X)
     for i, p in enumerate(profiles):
         if not isinstance(p, TeacherProfile):
-            raise TypeError(f"expected TeacherProfile objects or a Cohort, item {i} is {type(p).__name__}")
+            raise ParameterError(f"X[{i}]", p, "must be a TeacherProfile (or pass a Cohort)", summary=f"expected TeacherProfile objects or a Cohort, item {i} is {type(p).__name__}")
     return profiles, None
 
 
@@ -95,7 +96,10 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc] 
     Parameters
     ----------
     schools : mapping of URN to School, optional
-        The schools table; defaults to the one the cohort carries, else :func:`load_schools`.
+        The schools table. Without it, ``fit`` uses the one the :class:`Cohort` it is given
+        carries; fitting on a plain list of profiles then needs ``schools``
+        (e.g. ``schools=load_schools()``): nothing is read from disk here. ``transform``
+        falls back to the table used in ``fit`` (``schools_``).
     context_weight, school_weight, key_stage_weight, theme_weight, text_weight : float
         Multipliers applied to each block, so that cosine/euclidean neighbours in the full
         matrix weigh the blocks as wanted.
@@ -123,16 +127,29 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc] 
         self.max_text_features = max_text_features
 
     # -- raw columns -------------------------------------------------------------------
-    def _schools_for(self, X_schools: Mapping[int, School] | None) -> Mapping[int, School]:
+    def _schools_for(self, X_schools: Mapping[int, School] | None, *, fitting: bool = False) -> Mapping[int, School]:
         if self.schools is not None:
             return self.schools
-        return X_schools if X_schools is not None else load_schools()
+        if X_schools is not None:
+            return X_schools
+        fitted: Mapping[int, School] | None = None if fitting else getattr(self, "schools_", None)
+        if fitted is None:
+            raise ParameterError(
+                "schools",
+                None,
+                "is needed to vectorise a list of profiles: pass a Cohort, which carries its schools, or schools=load_schools()",
+                summary="no schools table: fit on a Cohort (it carries its schools) or give ProfileVectorizer(schools=...)",
+            )
+        return fitted
 
     @staticmethod
     def _raw(profiles: Sequence[TeacherProfile], schools: Mapping[int, School]) -> tuple[np.ndarray, np.ndarray, list[str]]:
         missing = sorted({p.school_urn for p in profiles if p.school_urn not in schools})
         if missing:
-            raise ValidationError([], summary=f"school URN(s) not in the schools table: {missing[:10]}")
+            raise ValidationError(
+                [Issue(None, "school_urn", str(u), "not in the schools table") for u in missing],
+                summary=f"school URN(s) not in the schools table: {missing[:10]}",
+            )
         nan = float("nan")
         numeric = np.array(
             [
@@ -160,12 +177,13 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc] 
         """Learn scaling, categories and the text vocabulary from the profiles."""
         profiles, X_schools = _as_profiles(X)
         if not profiles:
-            raise ValidationError([], summary="cannot fit on an empty list of profiles")
+            raise ParameterError("X", X, "must hold at least one profile", summary="cannot fit on an empty list of profiles")
         for name in ("context_weight", "school_weight", "key_stage_weight", "theme_weight", "text_weight"):
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and np.isfinite(value) and value >= 0):
-                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-        numeric, categorical, texts = self._raw(profiles, self._schools_for(X_schools))
+                raise ParameterError(name, value, "must be a finite number >= 0")
+        self.schools_ = self._schools_for(X_schools, fitting=True)
+        numeric, categorical, texts = self._raw(profiles, self.schools_)
         # A column that is missing for every school (e.g. EAL in a tiny sample) imputes to 0,
         # not dropped, so block widths never depend on the data.
         self.imputer_ = SimpleImputer(strategy="median", keep_empty_features=True).fit(numeric)
@@ -236,7 +254,7 @@ class ProfileVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc] 
         """The columns of block ``name`` from a matrix this vectoriser produced."""
         check_is_fitted(self)
         if name not in self.blocks_:
-            raise KeyError(f"unknown block {name!r}; blocks are {', '.join(BLOCKS)}")
+            raise UnknownIdError("name", name, "unknown block", valid=f"blocks are {', '.join(BLOCKS)}")
         columns: sp.csr_matrix = sp.csr_matrix(X)[:, self.blocks_[name]]
         return columns
 

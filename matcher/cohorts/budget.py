@@ -29,7 +29,7 @@ import math
 import time
 from dataclasses import dataclass, field
 
-from ..errors import Issue, OptionError
+from ..errors import Issue, ParameterError
 
 __all__ = ["Budget"]
 
@@ -53,7 +53,7 @@ class Budget:
     def __post_init__(self) -> None:
         if self.seconds is not None:
             if self.seconds != self.seconds:  # NaN
-                raise OptionError([Issue(None, "seconds", "nan", "must be a number of seconds or None")])
+                raise ParameterError.from_issues([Issue(None, "seconds", "nan", "must be a number of seconds or None")])
             object.__setattr__(self, "seconds", max(0.0, float(self.seconds)))
 
     # ------------------------------------------------------------------ construction
@@ -79,7 +79,7 @@ class Budget:
             return cls.of(seconds, deadline=deadline)
         if seconds is not None or deadline is not None:
             name = "seconds" if seconds is not None else "deadline"
-            raise OptionError([Issue(None, name, str(seconds if seconds is not None else deadline),
+            raise ParameterError.from_issues([Issue(None, name, str(seconds if seconds is not None else deadline),
                                      "give either a time limit or a budget, not both")])
         return budget
 
@@ -134,7 +134,7 @@ class Budget:
     def share(self, fraction: float) -> Budget:
         """A phase's budget, starting now: ``fraction`` (0..1) of the time left."""
         if not 0.0 <= fraction <= 1.0:
-            raise OptionError([Issue(None, "fraction", str(fraction), "must be between 0 and 1")])
+            raise ParameterError.from_issues([Issue(None, "fraction", str(fraction), "must be between 0 and 1")])
         now, left = self._left()
         return self._child(now, None if left is None else left * fraction)
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import InfeasibleError, Issue, OptionError
+from ..errors import InfeasibleError, Issue, ParameterError
 from .problem import GroupingProblem
 
 __all__ = ["ExactResult", "solve_exact", "relaxation_bound", "MAX_EXACT_MEMBERS"]
@@ -92,7 +92,7 @@ def solve_exact(
     ------
     InfeasibleError
         When CP-SAT proves that no grouping meets the constraints.
-    OptionError
+    ParameterError
         For problems larger than :data:`MAX_EXACT_MEMBERS` members.
     """
     from ortools.sat.python import cp_model  # lazy: OR-Tools is heavy and only exact solving needs it
@@ -100,7 +100,7 @@ def solve_exact(
     problem.validate()
     n, m = problem.n, problem.m
     if n > MAX_EXACT_MEMBERS:
-        raise OptionError(
+        raise ParameterError.from_issues(
             [Issue(None, "problem", f"{n} members", f"exact solving is for small problems (at most {MAX_EXACT_MEMBERS} members)")],
             summary=f"exact solving is for small problems (at most {MAX_EXACT_MEMBERS} members, got {n})",
         )

@@ -29,7 +29,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..affinity.terms import Affinity, AffinityOptions, AffinityWeights
-from ..errors import InfeasibleError, Issue, OptionError
+from ..errors import InfeasibleError, Issue, ParameterError
 from ..profiles.teacher import Cohort
 from .budget import Budget
 from .exact import relaxation_bound
@@ -292,7 +292,7 @@ def _drop_unplaceable(cohort: Cohort, affinity: GroupingAffinity, lo: int, locke
 
 
 def _check_options(*, fairness: float, coverage: float, seconds, rounds, unplaceable: str) -> None:
-    """Every bad argument of :func:`form_groups` at once, as an :class:`OptionError`."""
+    """Every bad argument of :func:`form_groups` at once, as an :class:`ParameterError`."""
     issues = []
     if not 0.0 <= fairness <= 1.0:
         issues.append(Issue(None, "fairness", str(fairness), "must be between 0 and 1"))
@@ -303,7 +303,7 @@ def _check_options(*, fairness: float, coverage: float, seconds, rounds, unplace
     if unplaceable not in ("raise", "skip"):
         issues.append(Issue(None, "unplaceable", str(unplaceable), "must be 'raise' or 'skip'"))
     if issues:
-        raise OptionError(issues, summary=None if len(issues) == 1 else "invalid form_groups arguments")
+        raise ParameterError.from_issues(issues, summary=None if len(issues) == 1 else "invalid form_groups arguments")
 
 
 def _scaled(progress, start: float, span: float):

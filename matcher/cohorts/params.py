@@ -5,7 +5,7 @@
 >>> SearchParams(theta_end=-1.0)
 Traceback (most recent call last):
 ...
-matcher.errors.OptionError: field 'theta_end': must be >= 0 (got '-1.0')
+matcher.errors.ParameterError: field 'theta_end': must be >= 0 (got '-1.0')
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from ..errors import Issue, OptionError
+from ..errors import Issue, ParameterError
 
 __all__ = ["SearchParams", "default_threads"]
 
@@ -64,7 +64,7 @@ class SearchParams:
         if self.threads is not None and self.threads < 1:
             issues.append(Issue(None, "threads", str(self.threads), "must be at least 1 (or None: one per core)"))
         if issues:
-            raise OptionError(issues, summary="invalid search parameters" if len(issues) > 1 else None)
+            raise ParameterError.from_issues(issues, summary="invalid search parameters" if len(issues) > 1 else None)
 
     @classmethod
     def for_size(cls, n: int, **overrides) -> SearchParams:

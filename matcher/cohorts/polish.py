@@ -34,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ..errors import InfeasibleError, Issue, OptionError
+from ..errors import InfeasibleError, Issue, ParameterError
 from .budget import Budget
 from .problem import GroupingProblem
 from .fairness import fair_improve
@@ -257,5 +257,5 @@ def fair_by_blocks(
 def _budget(seconds: float | None, budget: Budget | None, rounds: int | None) -> Budget:
     budget = Budget.given(seconds, budget)
     if budget.unlimited and rounds is None:
-        raise OptionError([Issue(None, "seconds", None, "give a time limit (seconds) or a number of rounds")])
+        raise ParameterError.from_issues([Issue(None, "seconds", None, "give a time limit (seconds) or a number of rounds")])
     return budget

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-from ..errors import Issue, OptionError
+from ..errors import Issue, ParameterError
 from .problem import GroupingProblem
 
 __all__ = ["Reduced", "kernels", "sparse_kernels"]
@@ -81,7 +81,7 @@ class Reduced:
         self.sparse = problem.is_sparse
         if self.sparse:
             if prefer is not None and stay_bonus > 0:
-                raise OptionError([Issue(None, "prefer", None, "a preferred group (prefer, stay_bonus) needs dense weights")])
+                raise ParameterError.from_issues([Issue(None, "prefer", None, "a preferred group (prefer, stay_bonus) needs dense weights")])
             self._init_sparse(problem, free, pos, unit_of, u, wt)
             return
         W = np.asarray(problem.weights)[np.ix_(free, free)]

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from ..errors import InfeasibleError, Issue, OptionError, UnknownTeacherError
+from ..errors import InfeasibleError, Issue, ParameterError, UnknownTeacherError
 from ..profiles.teacher import Cohort, TeacherProfile
 from .geo import REGION_SIZE, geo_regions
 from .groups import form_groups
@@ -36,7 +36,7 @@ def region_labels(cohort: Cohort, region_of="geo", *, max_size: int = REGION_SIZ
     if isinstance(region_of, str) and region_of == "local_authority":
         return [cohort.schools[p.school_urn].local_authority for p in cohort.profiles]
     if isinstance(region_of, str):
-        raise OptionError([Issue(None, "region_of", region_of, "must be 'geo', 'local_authority', a mapping or a function")])
+        raise ParameterError.from_issues([Issue(None, "region_of", region_of, "must be 'geo', 'local_authority', a mapping or a function")])
     if isinstance(region_of, Mapping):
         missing = [p.id for p in cohort.profiles if p.id not in region_of]
         if missing:
@@ -113,7 +113,7 @@ class RegionalResult:
 def _combine(figs: Sequence[CohortFigures]) -> CohortFigures:
     teachers = sum(f.teachers for f in figs)
     if not teachers:
-        raise OptionError([Issue(None, "cohort", None, "no regions to combine: the cohort is empty")])
+        raise ParameterError.from_issues([Issue(None, "cohort", None, "no regions to combine: the cohort is empty")])
 
     def weighted(attr: str) -> float:
         return sum(getattr(f, attr) * f.teachers for f in figs) / teachers

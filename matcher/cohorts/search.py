@@ -45,7 +45,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import InfeasibleError, Issue, OptionError
+from ..errors import InfeasibleError, Issue, ParameterError
 from .budget import Budget
 from .fairness import fair_improve
 from .islands import population_island, sparse_island
@@ -177,7 +177,7 @@ def _events(
 
 def _need_a_limit(budget: Budget, rounds: int | None) -> None:
     if budget.unlimited and rounds is None:
-        raise OptionError([Issue(None, "seconds", None, "give a time limit (seconds) or a number of rounds")])
+        raise ParameterError.from_issues([Issue(None, "seconds", None, "give a time limit (seconds) or a number of rounds")])
 
 
 def _threads(params: SearchParams, budget: Budget, rounds: int | None) -> int:
@@ -246,7 +246,7 @@ def improve(
     ------
     InfeasibleError
         When the bounds or constraints cannot be met (see :meth:`GroupingProblem.validate`).
-    OptionError
+    ParameterError
         Without any limit, or with both a time limit and a budget.
     """
     for event in _events(

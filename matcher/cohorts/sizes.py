@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..errors import InfeasibleError, Issue, OptionError
+from ..errors import InfeasibleError, Issue, ParameterError
 
 __all__ = ["parse_size_range", "plan_group_count"]
 
@@ -24,7 +24,7 @@ def parse_size_range(text: str | int | Sequence[int]) -> tuple[int, int]:
     >>> parse_size_range("6-4")
     Traceback (most recent call last):
     ...
-    matcher.errors.OptionError: group size range '6-4': the smallest size must not exceed the largest
+    matcher.errors.ParameterError: group size range '6-4': the smallest size must not exceed the largest
     """
     if isinstance(text, (int, np.integer)):
         lo = hi = int(text)
@@ -49,8 +49,8 @@ def parse_size_range(text: str | int | Sequence[int]) -> tuple[int, int]:
     return lo, hi
 
 
-def _bad_size(label, message: str) -> OptionError:
-    return OptionError([Issue(None, "size", str(label), message)], summary=f"group size range {label!r}: {message}")
+def _bad_size(label, message: str) -> ParameterError:
+    return ParameterError.from_issues([Issue(None, "size", str(label), message)], summary=f"group size range {label!r}: {message}")
 
 
 def plan_group_count(n: int, size: tuple[int, int], *, noun: str = "people") -> int:

@@ -55,6 +55,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from ..errors import ParameterError
 from ..affinity.terms import TERMS, AffinityOptions, AffinityWeights, score_pairs, teacher_arrays
 from .candidates import CANDIDATE_SOURCES, DEFAULT_SOURCES, candidate_pairs
 from ..profiles.teacher import Cohort
@@ -212,22 +213,27 @@ def peer_graph(
     >>> peer_graph(cohort, candidates=("complement", "nearby"))
     Traceback (most recent call last):
     ...
-    ValueError: unknown candidate source(s) 'nearby'; choose from complement, interests, geo, reach
+    matcher.errors.ParameterError: unknown candidate source(s) 'nearby'; choose from complement, interests, geo, reach
     """
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
-        raise ValueError(f"k must be a positive integer, got {k!r}")
+        raise ParameterError("k", k, "must be a positive integer")
     if isinstance(candidates, str):
-        raise TypeError("candidates must be a sequence of source names, e.g. ('complement', 'geo'), not a string")
+        raise ParameterError("candidates", candidates, "must be a sequence of source names, e.g. ('complement', 'geo'), not a string")
     unknown = [s for s in candidates if s not in CANDIDATE_SOURCES]
     if unknown:
-        raise ValueError(f"unknown candidate source(s) {', '.join(map(repr, unknown))}; choose from {', '.join(CANDIDATE_SOURCES)}")
+        raise ParameterError(
+            "candidates",
+            unknown[0] if len(unknown) == 1 else tuple(unknown),
+            f"must name candidate sources from {', '.join(CANDIDATE_SOURCES)}",
+            summary=f"unknown candidate source(s) {', '.join(map(repr, unknown))}; choose from {', '.join(CANDIDATE_SOURCES)}",
+        )
     m = max(3 * int(k), 30) if n_candidates is None else n_candidates
     if not isinstance(m, (int, np.integer)) or isinstance(m, bool) or m < 1:
-        raise ValueError(f"n_candidates must be a positive integer, got {n_candidates!r}")
+        raise ParameterError("n_candidates", n_candidates, "must be a positive integer")
     if search_block is not None and (
         not isinstance(search_block, (int, np.integer)) or isinstance(search_block, bool) or search_block < 2
     ):
-        raise ValueError(f"search_block must be an integer >= 2 or None, got {search_block!r}")
+        raise ParameterError("search_block", search_block, "must be an integer >= 2 or None")
     weights = weights or AffinityWeights()
     options = options or AffinityOptions()
     a = teacher_arrays(cohort)
@@ -366,7 +372,7 @@ def centrality(
     approximation over that many source teachers (use it beyond a few thousand teachers).
     """
     if measure not in CENTRALITY_MEASURES:
-        raise ValueError(f"unknown centrality measure {measure!r}; choose from {', '.join(CENTRALITY_MEASURES)}")
+        raise ParameterError("measure", measure, f"must be a centrality measure: {', '.join(CENTRALITY_MEASURES)}", summary=f"unknown centrality measure {measure!r}; choose from {', '.join(CENTRALITY_MEASURES)}")
     ids = graph.ids
     if measure == "strength":
         strength = np.asarray(graph.matrix.sum(axis=1)).ravel()

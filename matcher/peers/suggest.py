@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ParameterError
 from ..affinity.terms import TERMS, AffinityOptions, AffinityWeights, PairScores, TeacherArrays, score_against_all, score_pairs, teacher_arrays
 from .reasons import PairFacts, write_reasons
 from ..profiles.teacher import AVAILABILITY_SLOTS, Cohort
@@ -117,7 +118,7 @@ def _slots(mask: int) -> tuple[str, ...]:
 
 def _check_k(k: object) -> int:
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k <= 0:
-        raise ValueError(f"k (the number of peers to suggest) must be a positive integer, got {k!r}")
+        raise ParameterError("k", k, "(the number of peers to suggest) must be a positive integer")
     return int(k)
 
 
@@ -161,9 +162,9 @@ class PeerIndex:
         """The ``k`` suggested peers of ``teacher_id``; see :func:`suggest_peers`."""
         k = _check_k(k)
         if not isinstance(diversity, (int, float)) or not 0.0 <= diversity <= 1.0:
-            raise ValueError(f"diversity must be a number from 0 (pure score) to 1 (pure variety), got {diversity!r}")
+            raise ParameterError("diversity", diversity, "must be a number from 0 (pure score) to 1 (pure variety)")
         if isinstance(exclude, str):
-            raise TypeError("exclude must be a collection of teacher ids, not a single string")
+            raise ParameterError("exclude", exclude, "must be a collection of teacher ids, not a single string")
         row = self.cohort.row(teacher_id)
         excluded = self.cohort.rows(exclude)
         s = score_against_all(self.arrays, row, self.weights, self.options)
@@ -332,7 +333,7 @@ def suggest_peers(
     >>> suggest_peers(cohort, "a", k=0)
     Traceback (most recent call last):
     ...
-    ValueError: k (the number of peers to suggest) must be a positive integer, got 0
+    matcher.errors.ParameterError: k (the number of peers to suggest) must be a positive integer, got 0
 
     Notes
     -----

@@ -30,7 +30,7 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import ValidationError
+from ..errors import Issue, ValidationError, shown
 from ..pairkeys import pairs_from_keys, sorted_unique
 from .schools import EARTH_RADIUS_KM
 
@@ -79,11 +79,23 @@ class MeetingRange:
         n = lat.size
         for name, arr in (("lon", lon), ("reach_km", reach), ("in_person_only", strict)):
             if arr.size != n:
-                raise ValidationError([], summary=f"meeting range: {name} has {arr.size} values, lat has {n}")
+                raise ValidationError(
+                    [Issue(None, name, f"{arr.size} values", f"must have one value per member, as lat has ({n})")],
+                    summary=f"meeting range: {name} has {arr.size} values, lat has {n}",
+                )
         if not (np.all(np.isfinite(lat)) and np.all(np.isfinite(lon)) and np.all(np.isfinite(reach))):
-            raise ValidationError([], summary="meeting range: places and travel limits must be finite numbers")
+            bad = [name for name, arr in (("lat", lat), ("lon", lon), ("reach_km", reach)) if not np.all(np.isfinite(arr))]
+            raise ValidationError(
+                [Issue(None, name, "NaN or infinite", "must be finite numbers") for name in bad],
+                summary="meeting range: places and travel limits must be finite numbers",
+            )
         if np.any(np.abs(lat) > 90) or np.any(np.abs(lon) > 180):
-            raise ValidationError([], summary="meeting range: latitude must be within ±90 and longitude within ±180 degrees")
+            issues = [
+                Issue(None, name, shown(float(arr[np.argmax(np.abs(arr))])), f"must be within ±{limit} degrees")
+                for name, arr, limit in (("lat", lat, 90), ("lon", lon, 180))
+                if np.any(np.abs(arr) > limit)
+            ]
+            raise ValidationError(issues, summary="meeting range: latitude must be within ±90 and longitude within ±180 degrees")
         points = _unit_vectors(lat, lon)
         # squared chord each member can cover; -1: cannot meet in person
         threshold = np.where(reach >= 0, _chord_sq(np.maximum(reach, 0.0)), -1.0)

@@ -27,6 +27,8 @@ from typing import TypeVar
 
 import numpy as np
 
+from ..errors import ParameterError
+
 __all__ = [
     "School",
     "load_schools",
@@ -136,7 +138,7 @@ def pairwise_km(lat_a: np.ndarray, lon_a: np.ndarray, lat_b: np.ndarray | None =
     if lat_b is None:
         lat_b, lon_b = lat_a, lon_a
     elif lon_b is None:
-        raise ValueError("pass both lat_b and lon_b, or neither")
+        raise ParameterError("lon_b", None, "must be given with lat_b (pass both, or neither)")
     la, lo = np.radians(lat_a)[:, None], np.radians(lon_a)[:, None]
     lb, ob = np.radians(lat_b)[None, :], np.radians(lon_b)[None, :]
     h = np.sin((lb - la) / 2) ** 2 + np.cos(la) * np.cos(lb) * np.sin((ob - lo) / 2) ** 2

@@ -32,7 +32,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import Issue, UnknownTeacherError, ValidationError
+from ..errors import Issue, UnknownIdError, UnknownTeacherError, ValidationError
 from ..profiles.teacher import KEY_STAGES, TeacherProfile
 from ..places.schools import DATA_DIR, School
 from ..profiles.themes import THEMES, closest_theme
@@ -171,11 +171,11 @@ class Catalogue:
         return MappingProxyType({e.id: i for i, e in enumerate(self.examples)})
 
     def get(self, example_id: str) -> PracticeExample:
-        """The example with ``example_id``; raises ``KeyError`` naming it."""
+        """The example with ``example_id``; raises :class:`~matcher.errors.UnknownIdError` (a ``KeyError``) naming it."""
         try:
             return self.examples[self.index[example_id]]
         except KeyError:
-            raise KeyError(f"unknown practice example id {example_id!r}") from None
+            raise UnknownIdError("example_id", example_id, "unknown practice example id") from None
 
     def by_author(self, teacher_id: str) -> tuple[PracticeExample, ...]:
         """Examples written by ``teacher_id`` (possibly none)."""

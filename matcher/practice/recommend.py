@@ -19,7 +19,8 @@ Examples
 >>> sam = TeacherProfile(id="t-1", name="Sam", school_urn=100049, department_size=1,
 ...                      challenges=("boys_participation", "curriculum_time"),
 ...                      about="My Year 9 boys refuse to sing.")
->>> recs = recommend_for_teacher(sam, k=3)
+>>> from matcher.places.schools import load_schools
+>>> recs = recommend_for_teacher(sam, k=3, schools=load_schools())
 >>> [r.example.id for r in recs]
 ['year9-boys-singing-warmup', 'case-for-curriculum-time', 'dj-skills-unit']
 >>> recs[0].reasons[0]
@@ -37,11 +38,12 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ParameterError
 from .catalogue import Catalogue, PracticeExample, context_fit, load_catalogue, teacher_contexts
 from .reasons import first_names, group_reasons, teacher_reasons
 from .text import text_similarity, text_term
 from ..profiles.teacher import Cohort, TeacherProfile
-from ..places.schools import School, load_schools
+from ..places.schools import School
 
 __all__ = [
     "PracticeWeights",
@@ -106,13 +108,13 @@ class PracticeWeights:
         for name in ("challenges", "interests", "key_stages", "context", "text", "peer_author", "group_strengths"):
             value = getattr(self, name)
             if not np.isfinite(value) or value < 0:
-                raise ValueError(f"PracticeWeights.{name} must be a finite number >= 0, got {value!r}")
+                raise ParameterError(f"PracticeWeights.{name}", value, "must be a finite number >= 0")
         if not isinstance(self.challenges_first, bool):
-            raise ValueError(f"PracticeWeights.challenges_first must be True or False, got {self.challenges_first!r}")
+            raise ParameterError("PracticeWeights.challenges_first", self.challenges_first, "must be True or False")
         if not 0 <= self.diversity < 1:
-            raise ValueError(f"PracticeWeights.diversity must be in [0, 1), got {self.diversity!r}")
+            raise ParameterError("PracticeWeights.diversity", self.diversity, "must be in [0, 1)")
         if not 0 <= self.covered_decay <= 1:
-            raise ValueError(f"PracticeWeights.covered_decay must be in [0, 1], got {self.covered_decay!r}")
+            raise ParameterError("PracticeWeights.covered_decay", self.covered_decay, "must be in [0, 1]")
 
 
 @dataclass(frozen=True)
@@ -149,8 +151,22 @@ class Recommendation:
 
 
 def _school(profile: TeacherProfile, cohort: Cohort | None, schools: Mapping[int, School] | None) -> School | None:
-    table = cohort.schools if cohort is not None else (schools if schools is not None else load_schools())
+    """The teacher's school from the cohort's table, else from ``schools``; nothing is read from disk."""
+    table = cohort.schools if cohort is not None else schools
+    if table is None:
+        raise ParameterError(
+            "schools",
+            None,
+            "is needed to know the teacher's school context: pass cohort= (its schools are used) or schools=load_schools()",
+            summary="no schools table: pass cohort= (its schools are used) or schools= (e.g. load_schools())",
+        )
     return table.get(profile.school_urn)
+
+
+def _catalogue(catalogue: Catalogue | None) -> Catalogue:
+    # The one default read from disk in this module, at the public entry points only, so a
+    # notebook can ask for recommendations without loading the shipped catalogue itself.
+    return load_catalogue() if catalogue is None else catalogue
 
 
 @lru_cache(maxsize=8)
@@ -228,13 +244,15 @@ def _demand(themes: Iterable[str], power: float = 1.0) -> dict[str, float]:
 
 def _check_k(k: int) -> None:
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"k must be a whole number >= 1, got {k!r}")
+        raise ParameterError("k", k, "must be a whole number >= 1")
 
 
 def _peer_names(suggested_peers: Iterable[object], cohort: Cohort | None) -> dict[str, str]:
     """``{peer_id: first name}`` from ids, profiles or suggestion records (with ``peer_id``)."""
     if isinstance(suggested_peers, str):
-        raise TypeError("suggested_peers must be a list of teacher ids, got a string; wrap it in a list")
+        raise ParameterError(
+            "suggested_peers", suggested_peers, "must be a list of teacher ids", summary="suggested_peers must be a list of teacher ids, got a string; wrap it in a list"
+        )
     names: dict[str, str] = {}
     for peer in suggested_peers:
         if isinstance(peer, TeacherProfile):
@@ -266,13 +284,15 @@ def recommend_for_teacher(
     k
         How many examples to return (fewer if the catalogue is smaller).
     catalogue
-        The examples to choose from; defaults to :func:`matcher.practice.catalogue.load_catalogue`.
+        The examples to choose from. ``None`` reads the shipped catalogue with
+        :func:`matcher.practice.catalogue.load_catalogue` (cached), here at the public entry
+        point only; services and repeated calls should pass it.
     suggested_peers
         The teacher's suggested peers: ids, :class:`TeacherProfile` objects, or suggestion
         records with a ``peer_id``. Examples they wrote are boosted and say so.
     cohort, schools
         Where to find the teacher's school (for high-FSM, high-EAL... contexts) and peers'
-        names; without either, the shipped schools table is used.
+        names: the cohort's schools table, else ``schools``. One of them is required.
     weights
         Score weights; :class:`PracticeWeights` defaults.
     seed
@@ -285,10 +305,9 @@ def recommend_for_teacher(
 
     Raises
     ------
-    ValueError
-        If ``k`` is not a whole number >= 1.
-    TypeError
-        If ``suggested_peers`` is a single string.
+    ParameterError
+        If ``k`` is not a whole number >= 1, ``suggested_peers`` is a single string, or
+        neither ``cohort`` nor ``schools`` is given.
 
     Notes
     -----
@@ -308,20 +327,21 @@ def recommend_for_teacher(
     --------
     >>> from matcher.profiles.teacher import TeacherProfile
     >>> ana = TeacherProfile(id="t-9", name="Ana", school_urn=100049, challenges=("send",))
-    >>> recs = recommend_for_teacher(ana, k=2, suggested_peers=["t-274"])
+    >>> from matcher.places.schools import load_schools
+    >>> recs = recommend_for_teacher(ana, k=2, suggested_peers=["t-274"], schools=load_schools())
     >>> all("send" in r.example.themes for r in recs), len(recs[0].reasons) > 0
     (True, True)
-    >>> recommend_for_teacher(ana, k=0)
+    >>> recommend_for_teacher(ana, k=0, schools=load_schools())
     Traceback (most recent call last):
     ...
-    ValueError: k must be a whole number >= 1, got 0
+    matcher.errors.ParameterError: k must be a whole number >= 1, got 0
     """
     _check_k(k)
     weights = PracticeWeights() if weights is None else weights
-    catalogue = load_catalogue() if catalogue is None else catalogue
+    contexts = teacher_contexts(profile, _school(profile, cohort, schools))
+    catalogue = _catalogue(catalogue)
     peers = _peer_names(suggested_peers, cohort)
     peers.pop(profile.id, None)
-    contexts = teacher_contexts(profile, _school(profile, cohort, schools))
     columns = [i for i, e in enumerate(catalogue.examples) if e.author_teacher_id != profile.id]
     examples = [catalogue.examples[i] for i in columns]
     if not examples:
@@ -385,8 +405,9 @@ def recommend_for_group(
 
     Raises
     ------
-    ValueError
-        If the group is empty, an id repeats, or ``k`` is not a whole number >= 1.
+    ParameterError
+        If the group is empty, an id repeats, ``k`` is not a whole number >= 1, or neither
+        ``cohort`` nor ``schools`` is given.
 
     Examples
     --------
@@ -395,23 +416,25 @@ def recommend_for_group(
     ...     TeacherProfile(id="a", name="Ann Lee", school_urn=100049, challenges=("send", "singing")),
     ...     TeacherProfile(id="b", name="Bo Sato", school_urn=100050, challenges=("send",), strengths=("singing",)),
     ... ]
-    >>> recs = recommend_for_group(group, k=3)
+    >>> from matcher.places.schools import load_schools
+    >>> recs = recommend_for_group(group, k=3, schools=load_schools())
     >>> "send" in recs[0].example.themes, recs[0].reasons[0]
     (True, 'Covers SEND, a challenge for everyone in the group.')
     """
     _check_k(k)
     members = tuple(profiles)
     if not members:
-        raise ValueError("a group needs at least one member")
+        raise ParameterError("profiles", members, "must hold at least one member", summary="a group needs at least one member")
     ids = [p.id for p in members]
     if len(set(ids)) != len(ids):
-        raise ValueError(f"a group lists a teacher twice: {sorted({i for i in ids if ids.count(i) > 1})}")
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        raise ParameterError("profiles", twice, "must list each teacher once", summary=f"a group lists a teacher twice: {twice}")
     weights = PracticeWeights() if weights is None else weights
-    catalogue = load_catalogue() if catalogue is None else catalogue
+    contexts = [teacher_contexts(p, _school(p, cohort, schools)) for p in members]
+    catalogue = _catalogue(catalogue)
     examples = list(catalogue.examples)
     names = first_names(members)
     member_ids = set(ids)
-    contexts = [teacher_contexts(p, _school(p, cohort, schools)) for p in members]
     texts = [p.about for p in members]
     similarity = text_similarity(texts, catalogue)
     text = np.mean([text_term(row) if t.strip() else np.zeros(len(examples)) for row, t in zip(similarity, texts)], axis=0)

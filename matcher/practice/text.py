@@ -5,7 +5,8 @@ catalogue, so a teacher's ``about`` text is compared in the examples' own terms.
 
 Examples
 --------
->>> sim = text_similarity(["whole-class ukulele with Year 7"])
+>>> from matcher.practice.catalogue import load_catalogue
+>>> sim = text_similarity(["whole-class ukulele with Year 7"], load_catalogue())
 >>> sim.shape[0], bool(sim.max() > TEXT_FLOOR)
 (1, True)
 >>> text_term(np.array([0.01, 0.1, 0.5])).tolist()
@@ -21,7 +22,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from .catalogue import Catalogue, load_catalogue
+from ..errors import ParameterError
+from .catalogue import Catalogue
 
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
@@ -42,19 +44,21 @@ def _text_index(catalogue: Catalogue) -> tuple[TfidfVectorizer, csr_matrix[np.fl
     return vectorizer, matrix
 
 
-def text_similarity(texts: Sequence[str], catalogue: Catalogue | None = None) -> np.ndarray:
+def text_similarity(texts: Sequence[str], catalogue: Catalogue) -> np.ndarray:
     """TF-IDF cosine similarity of each text with each example, shape ``(len(texts), len(catalogue))``.
 
     The vocabulary and weights are learned from the catalogue, so words no example uses
-    are ignored.
+    are ignored. The catalogue is an argument: nothing is read from disk here.
 
-    >>> sim = text_similarity(["ukulele chords with Year 7", ""])
+    >>> from matcher.practice.catalogue import load_catalogue
+    >>> sim = text_similarity(["ukulele chords with Year 7", ""], load_catalogue())
     >>> sim.shape[0], float(sim[1].max())
     (2, 0.0)
     """
     if isinstance(texts, str):
-        raise TypeError("expected a list of texts, got a string; wrap it in a list")
-    catalogue = load_catalogue() if catalogue is None else catalogue
+        raise ParameterError("texts", texts, "must be a list of texts", summary="expected a list of texts, got a string; wrap it in a list")
+    if not isinstance(catalogue, Catalogue):
+        raise ParameterError("catalogue", catalogue, "must be a Catalogue (e.g. load_catalogue())")
     vectorizer, matrix = _text_index(catalogue)
     return np.asarray((vectorizer.transform(list(texts)) @ matrix.T).todense())
 

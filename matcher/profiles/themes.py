@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from ..errors import Issue, UnknownThemeError
+from ..errors import Issue, ParameterError, UnknownThemeError
 
 __all__ = ["Theme", "THEMES", "THEME_IDS", "THEME_GROUPS", "closest_theme", "validate_themes"]
 
@@ -149,7 +149,12 @@ def validate_themes(values: Iterable[str], *, row: int | None = None, field: str
     Passing a single string is a common mistake; it is rejected rather than split into letters.
     """
     if isinstance(values, str):
-        raise TypeError("expected a list of theme ids, got a string; wrap it in a list or split on ';'")
+        raise ParameterError(
+            field or "values",
+            values,
+            "must be a list of theme ids, not a string",
+            summary="expected a list of theme ids, got a string; wrap it in a list or split on ';'",
+        )
     values = tuple(values)
     issues = theme_issues(values, row=row, field=field)
     if issues:

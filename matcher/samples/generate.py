@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import Issue, ParameterError, ValidationError
 from ..profiles.teacher import AVAILABILITY_SLOTS, MAX_DEPARTMENT_SIZE, TeacherProfile
 from .names import NAME_GROUPS
 from .text import write_about
@@ -358,13 +359,16 @@ def generate_teachers(n: int = 300, *, seed: int = 2026, schools: Mapping[int, S
     (True, True, True)
     """
     if n < 0:
-        raise ValueError(f"n must be zero or more, got {n}")
+        raise ParameterError("n", n, "must be zero or more")
     rng = np.random.default_rng(seed)
     schools = load_schools() if schools is None else schools
     ages = school_age_high() if age_high is None else age_high
     pool = [schools[u] for u in sorted(schools) if (schools[u].pupils or MIN_PUPILS) >= MIN_PUPILS]
     if not pool:
-        raise ValueError(f"no school with at least {MIN_PUPILS} pupils in the schools table")
+        raise ValidationError(
+            [Issue(None, "schools", f"{len(schools)} schools", f"needs a school with at least {MIN_PUPILS} pupils")],
+            summary=f"no school with at least {MIN_PUPILS} pupils in the schools table",
+        )
     if n == 0:
         return ()
 

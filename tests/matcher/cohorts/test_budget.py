@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import matcher.cohorts.groups as groups_module
 from matcher.cohorts.budget import Budget
 from matcher.cohorts.groups import form_groups
-from matcher.errors import OptionError
+from matcher.errors import ParameterError
 
 
 @settings(max_examples=60, deadline=None)
@@ -45,9 +45,9 @@ def test_a_budget_runs_out():
 
 
 def test_bad_fractions_and_double_limits_are_option_errors():
-    with pytest.raises(OptionError, match="fraction"):
+    with pytest.raises(ParameterError, match="fraction"):
         Budget.of(1.0).share(1.5)
-    with pytest.raises(OptionError, match="not both"):
+    with pytest.raises(ParameterError, match="not both"):
         Budget.given(3.0, Budget.of(1.0))
     assert Budget.given(None, None, deadline=time.monotonic() + 1).seconds <= 1.0
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from matcher.cohorts.exact import relaxation_bound, solve_exact
 from matcher.cohorts.problem import GroupingProblem
 from matcher.cohorts.search import SearchParams, solve
-from matcher.errors import InfeasibleError, OptionError
+from matcher.errors import InfeasibleError, ParameterError
 
 from .conftest import brute_force, random_weights
 
@@ -66,5 +66,5 @@ def test_relaxation_bound_is_above_any_grouping(n, seed, size):
 
 def test_exact_refuses_large_problems():
     problem = GroupingProblem.from_size_range(random_weights(80, seed=4), (4, 6))
-    with pytest.raises(OptionError, match="small problems"):
+    with pytest.raises(ParameterError, match="small problems"):
         solve_exact(problem)

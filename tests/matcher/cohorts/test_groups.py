@@ -11,7 +11,7 @@ import pytest
 
 from matcher.affinity.terms import pairwise_affinity
 from matcher.cohorts.groups import coverage_matrix, form_groups
-from matcher.errors import InfeasibleError, OptionError, UnknownTeacherError, ValidationError
+from matcher.errors import InfeasibleError, ParameterError, UnknownTeacherError, ValidationError
 from matcher.profiles.themes import THEMES
 
 
@@ -136,7 +136,7 @@ def test_fairness_and_coverage_options(small_cohort):
     fair = form_groups(small_cohort, size=(4, 6), rounds=4, seed=2, affinity=aff, fairness=0.9)
     assert fair.violations() == []
     assert fair.figures.min_affinity >= base.figures.min_affinity - 1e-9
-    with pytest.raises(OptionError, match="fairness") as info:
+    with pytest.raises(ParameterError, match="fairness") as info:
         form_groups(small_cohort, rounds=1, fairness=2.0)
     assert [i.field for i in info.value.issues] == ["fairness"]
     cov = form_groups(small_cohort, size=(4, 6), rounds=4, seed=2, affinity=aff, coverage=5.0)

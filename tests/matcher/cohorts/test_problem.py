@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from matcher.cohorts.mdgplib import read_mdgplib, write_assignment
 from matcher.cohorts.problem import GroupingProblem, parse_size_range, plan_group_count
-from matcher.errors import InfeasibleError, OptionError, ValidationError
+from matcher.errors import InfeasibleError, ParameterError, ValidationError
 
 from .conftest import random_weights
 
@@ -38,7 +38,7 @@ def test_group_count_targets_the_middle_of_the_range():
 
 @pytest.mark.parametrize("text", ["x", "1-2-3", "0-3", "5-4", ""])
 def test_parse_size_range_rejects_nonsense(text):
-    with pytest.raises(OptionError, match="group size range") as info:
+    with pytest.raises(ParameterError, match="group size range") as info:
         parse_size_range(text)
     assert info.value.issues[0].field == "size"
 

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from matcher.cohorts.regions import form_groups_by_region, geo_regions, region_labels
-from matcher.errors import OptionError
+from matcher.errors import ParameterError
 
 
 @given(n=st.integers(1, 300), size=st.integers(1, 80), seed=st.integers(0, 1000))
@@ -28,7 +28,7 @@ def test_region_labels_by_authority_mapping_and_function(small_cohort):
     mapping = {t: ("north" if k % 2 else "south") for k, t in enumerate(small_cohort.ids)}
     assert region_labels(small_cohort, mapping)[:2] == ["south", "north"]
     assert set(region_labels(small_cohort, lambda p, s: p.meeting_mode)) <= {"online", "either"}
-    with pytest.raises(OptionError, match="region_of"):
+    with pytest.raises(ParameterError, match="region_of"):
         region_labels(small_cohort, "county")
 
 

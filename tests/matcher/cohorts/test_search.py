@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from matcher.cohorts.exact import relaxation_bound
 from matcher.cohorts.problem import GroupingProblem
 from matcher.cohorts.search import SearchParams, fair_improve, improve, solve
-from matcher.errors import InfeasibleError, OptionError
+from matcher.errors import InfeasibleError, ParameterError
 
 from .conftest import brute_force, random_weights
 
@@ -110,7 +110,7 @@ def test_improve_can_be_stopped_early():
 
 def test_search_needs_a_limit():
     problem = GroupingProblem.from_size_range(random_weights(8, seed=6), (4, 4))
-    with pytest.raises(OptionError, match="time limit"):
+    with pytest.raises(ParameterError, match="time limit"):
         next(improve(problem))
 
 
@@ -290,5 +290,5 @@ def test_a_preferred_group_needs_dense_weights():
     from scipy import sparse
 
     problem = GroupingProblem.from_size_range(sparse.csr_array(random_weights(8, seed=2)), (4, 4))
-    with pytest.raises(OptionError, match="dense weights"):
+    with pytest.raises(ParameterError, match="dense weights"):
         solve(problem, rounds=1, prefer=np.zeros(8, dtype=np.int64), stay_bonus=0.5)

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from matcher.errors import ParameterError
 from matcher.places.schools import DATA_DIR, School, default_schools_path, haversine_km, load_schools, pairwise_km
 
 LONDON = DATA_DIR / "schools" / "london_secondary_schools.csv"
@@ -82,5 +83,5 @@ def test_pairwise_km_rectangular():
 
 
 def test_pairwise_km_wants_both_columns_of_b():
-    with pytest.raises(ValueError, match="both lat_b and lon_b"):
+    with pytest.raises(ParameterError, match="lat_b"):
         pairwise_km(np.array([51.5]), np.array([0.0]), np.array([51.5]))

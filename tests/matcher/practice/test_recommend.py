@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 import pytest
@@ -12,13 +13,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher.practice.catalogue import Catalogue, PracticeExample, load_catalogue
-from matcher.practice.recommend import PracticeWeights, recommend_for_group, recommend_for_teacher, text_similarity
+from matcher.practice import recommend
+from matcher.practice.recommend import PracticeWeights, text_similarity
 from matcher.profiles.teacher import Cohort, TeacherProfile
 from matcher.places.schools import load_schools
 from matcher.profiles.themes import THEME_IDS, THEMES
 
 CATALOGUE = load_catalogue()
+SCHOOLS = load_schools()
 URN = 100049  # a real London school (Camden)
+
+# The recommenders read no schools table from disk: these tests hand them the shipped one
+# (a cohort= given in a test still takes precedence).
+recommend_for_teacher = partial(recommend.recommend_for_teacher, schools=SCHOOLS)
+recommend_for_group = partial(recommend.recommend_for_group, schools=SCHOOLS)
 
 
 def teacher(**fields) -> TeacherProfile:
@@ -140,13 +148,13 @@ def test_free_text_breaks_a_theme_tie_and_is_explained():
 
 
 def test_text_similarity():
-    sim = text_similarity(["ukulele chords for Year 7 whole class", ""])
+    sim = text_similarity(["ukulele chords for Year 7 whole class", ""], CATALOGUE)
     assert sim.shape == (2, len(CATALOGUE))
     assert sim[1].max() == 0
     best = CATALOGUE.examples[int(np.argmax(sim[0]))]
     assert "whole_class_instrumental" in best.themes
     with pytest.raises(TypeError, match="list of texts"):
-        text_similarity("ukulele")
+        text_similarity("ukulele", CATALOGUE)
 
 
 # ---- suggested peers -----------------------------------------------------------------

@@ -14,7 +14,7 @@ CATALOGUE = load_catalogue()
 
 
 def test_similarity_shape_range_and_empty_text():
-    sim = text_similarity(["ukulele chords for Year 7 whole class", "", "zzzz qqqq"])
+    sim = text_similarity(["ukulele chords for Year 7 whole class", "", "zzzz qqqq"], CATALOGUE)
     assert sim.shape == (3, len(CATALOGUE))
     assert np.all((sim >= 0) & (sim <= 1 + 1e-9))
     assert sim[1].max() == 0 and sim[2].max() == 0  # no words the catalogue knows
@@ -22,13 +22,13 @@ def test_similarity_shape_range_and_empty_text():
 
 def test_an_examples_own_summary_is_its_best_match():
     for example in CATALOGUE.examples[::7]:
-        sim = text_similarity([example.summary])[0]
+        sim = text_similarity([example.summary], CATALOGUE)[0]
         assert CATALOGUE.examples[int(np.argmax(sim))].id == example.id
 
 
 def test_a_string_is_rejected():
     with pytest.raises(TypeError, match="list of texts"):
-        text_similarity("ukulele")
+        text_similarity("ukulele", CATALOGUE)
 
 
 @settings(max_examples=50, deadline=None)
