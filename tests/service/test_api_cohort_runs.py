@@ -260,7 +260,7 @@ def test_messages_name_groups_by_the_numbers_coordinators_see(client, app):
 
 
 def test_group_numbers_reads_like_the_pages():
-    from service.services.cohorts import group_numbers
+    from service.services.cohort_edits import group_numbers
 
     assert group_numbers([{"index": i} for i in range(4)]) == "1 to 4"
     assert group_numbers([{"index": 0}, {"index": 1}]) == "1 and 2"
@@ -320,7 +320,7 @@ def test_erased_member_leaves_a_short_group_that_repair_refills(client, app):
 
 
 def test_teacher_erased_while_a_run_is_solving_is_not_stored(client, app, monkeypatch):
-    from service.services import cohorts
+    from service.services import cohort_jobs as cohorts
 
     meet_online(client, TEACHERS["north"])
     with db.new_session(app) as s:
