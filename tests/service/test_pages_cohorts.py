@@ -314,3 +314,47 @@ def test_run_page_after_an_erasure_shows_the_short_group_and_repairs_it(client, 
 
 def text_of_html(html: str) -> str:
     return html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+# ---- one time-limit rule (issue 12 item 3) ---------------------------------------------------
+
+
+def test_generate_form_refuses_a_time_limit_over_the_maximum(client, app):
+    sign_in(client, "coord_n")
+    top = app.config["PEERMATCH_COHORT_MAX_SECONDS"]
+    before = count_runs(app)
+    resp = post(client, "/cohorts", {"size_min": "3", "size_max": "5", "seconds": str(top + 1), "fairness": "0.5"})
+    assert resp.status_code == 422 and 'id="seconds-error"' in resp.get_data(as_text=True)
+    assert f"more than 0 and at most {top}" in text_of(resp)
+    assert count_runs(app) == before
+
+
+def test_repair_form_has_a_time_limit_that_is_checked(client, app):
+    run_id = stored_run(app, params={"size_min": 3, "size_max": 5, "seconds": 2})
+    sign_in(client, "coord_n")
+    html = client.get(f"/cohorts/{run_id}").get_data(as_text=True)
+    default = app.config["PEERMATCH_COHORT_DEFAULT_SECONDS"]
+    assert re.search(r'<input id="repair-seconds" name="seconds"[^>]*value="%g"' % default, html), "the field defaults to the default"
+    top = app.config["PEERMATCH_COHORT_MAX_SECONDS"]
+    for bad in (str(top + 1), "0", "soon"):
+        resp = post(client, f"/cohorts/{run_id}/repair", {"dropped": TEACHERS["north"][0], "seconds": bad, "version": "1"})
+        assert resp.status_code == 422, bad
+        assert f"at most {top}" in text_of(resp) and f'value="{bad}"' in resp.get_data(as_text=True)
+    assert version_of(app, run_id) == 1  # nothing was clamped and saved
+
+
+def test_repair_form_passes_its_time_limit_to_the_library(client, app, monkeypatch):
+    from service.services import cohort_edits
+
+    seen = []
+
+    def fake_repair(grouping, cohort, *, dropped, joined, seconds):
+        seen.append(seconds)
+        return grouping.move(grouping.groups[1][0], 0)
+
+    monkeypatch.setattr(cohort_edits, "repair_grouping", fake_repair)
+    run_id = stored_run(app, params={"size_min": 3, "size_max": 5, "seconds": 2})
+    sign_in(client, "coord_n")
+    assert post(client, f"/cohorts/{run_id}/repair", {"dropped": TEACHERS["north"][0], "seconds": "2.5", "version": "1"}).status_code == 302
+    assert post(client, f"/cohorts/{run_id}/repair", {"dropped": TEACHERS["north"][1], "seconds": "", "version": "2"}).status_code == 302
+    assert seen == [2.5, app.config["PEERMATCH_COHORT_DEFAULT_SECONDS"]]
