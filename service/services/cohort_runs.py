@@ -56,7 +56,7 @@ def cohort_time_limit(app_or_config: Flask | Mapping[str, Any], requested: float
     >>> cohort_time_limit({"PEERMATCH_COHORT_DEFAULT_SECONDS": 10, "PEERMATCH_COHORT_MAX_SECONDS": 300}, 301)
     Traceback (most recent call last):
     ...
-    service.problems.Problem: seconds must be more than 0 and at most 300 (got 301)
+    service.problems.Problem: 422 Unprocessable Content: seconds must be more than 0 and at most 300 (got 301)
 
     Raises
     ------
