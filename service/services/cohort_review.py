@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from matcher.cohorts import CohortResult, Grouping, explain_grouping
+from matcher.cohorts import CohortResult, Group, Grouping, explain_grouping
 from matcher.errors import MatcherError
 
 from .. import db
@@ -57,7 +57,7 @@ class Review:
         for index, members in enumerate(self.grouping.groups):
             g = self.explained(index)
             lost = list(self.lost.get(index, ()))
-            data = g.to_dict() if g is not None else {"id": index + 1, "members": [], "names": [], "size": 0, "reasons": []}
+            data = (g if g is not None else _empty_group(index)).to_dict()
             data["members"] = [*data["members"], *lost]
             data["names"] = [*data["names"], *([ERASED_NAME] * len(lost))]
             data["index"] = index
@@ -69,6 +69,11 @@ class Review:
             "unplaced": list(self.result.unplaced),
             "violations": self.result.violations(),
         }
+
+
+def _empty_group(index: int) -> Group:
+    """Group ``index`` when every member of it was erased: nobody left to explain."""
+    return Group(id=index + 1, members=(), names=(), score=0.0, mean_affinity=0.0, worst_off="", worst_off_score=0.0, coverage={}, uncovered=(), reasons=())
 
 
 def grouping_of(run: CohortRun) -> Grouping:

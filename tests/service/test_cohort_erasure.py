@@ -108,3 +108,25 @@ def test_teacher_erased_from_a_stored_version_1_run_is_gone_from_it(client, app)
     assert ids[0] not in api and name not in api
     sign_in(client, "coord_n")
     assert name not in text_of(client.get(f"/cohorts/{run_id}"))
+
+
+def test_a_group_whose_members_were_all_erased_is_shown_and_repaired(client, app):
+    from .test_api_cohort_runs import stored_run
+
+    ids = TEACHERS["north"]
+    meet_online(client, ids[:12])
+    run_id = stored_run(app, params={"size_min": 3, "size_max": 5})
+    for t in ids[:4]:
+        assert client.delete(f"/api/v1/teachers/{t}", headers=COORD).status_code == 204
+    resp = client.get(f"/api/v1/cohort-runs/{run_id}", headers=COORD)
+    body = resp.get_json()
+    first = body["result"]["groups"][0]
+    assert first["index"] == 0 and len(first["members"]) == 4 and first["names"] == ["Erased teacher"] * 4 and first["reasons"] == []
+    assert body["lost_members"] == [{"index": 0, "group": 1, "erased": 4, "members_left": 0, "size_min": 3}]
+    assert not any(t in resp.get_data(as_text=True) for t in ids[:4])
+    sign_in(client, "coord_n")
+    assert client.get(f"/cohorts/{run_id}").status_code == 200
+    repaired = client.post(f"/api/v1/cohort-runs/{run_id}/repair", json={"seconds": 1}, headers={**COORD, "If-Match": resp.headers["ETag"]})
+    assert repaired.status_code == 200, repaired.get_json()
+    groups = repaired.get_json()["result"]["groups"]
+    assert sorted(t for g in groups for t in g["members"]) == sorted(ids[4:12]) and repaired.get_json()["lost_members"] == []
