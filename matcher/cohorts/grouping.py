@@ -333,6 +333,9 @@ class Grouping:
 
     @classmethod
     def _from_version_1(cls, data, size, keep_apart, keep_together) -> Grouping:
+        def number(v):
+            return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
         by_index: dict[int, dict] = {}
         for position, g in enumerate(data.get("groups") or ()):
             index = g.get("index", int(g["id"]) - 1 if isinstance(g.get("id"), int) else position)
@@ -343,7 +346,6 @@ class Grouping:
             sizes = [len(g) for g in groups if g] or [1]
             size = (min(sizes), max(sizes))
         figures = data.get("figures") or {}
-        number = lambda v: v if isinstance(v, (int, float)) and not isinstance(v, bool) else None  # noqa: E731
         return cls(
             groups=groups, size=size, approved=tuple(g for g, x in by_index.items() if x.get("approved")),
             keep_apart=keep_apart, keep_together=keep_together, seed=int(number(figures.get("seed")) or 0),

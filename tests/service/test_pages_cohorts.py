@@ -334,7 +334,7 @@ def test_repair_form_has_a_time_limit_that_is_checked(client, app):
     sign_in(client, "coord_n")
     html = client.get(f"/cohorts/{run_id}").get_data(as_text=True)
     default = app.config["PEERMATCH_COHORT_DEFAULT_SECONDS"]
-    assert re.search(r'<input id="repair-seconds" name="seconds"[^>]*value="%g"' % default, html), "the field defaults to the default"
+    assert re.search(r'<input id="repair-seconds" name="seconds"[^>]*value="' + f"{default:g}" + '"', html), "the field defaults to the default"
     top = app.config["PEERMATCH_COHORT_MAX_SECONDS"]
     for bad in (str(top + 1), "0", "soon"):
         resp = post(client, f"/cohorts/{run_id}/repair", {"dropped": TEACHERS["north"][0], "seconds": bad, "version": "1"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -55,7 +57,7 @@ def groupings(draw):
     members = draw(st.lists(ids, min_size=1, max_size=20, unique=True))
     cuts = sorted(draw(st.lists(st.integers(0, len(members)), max_size=5)))
     bounds = [0, *cuts, len(members)]
-    groups = tuple(tuple(members[a:b]) for a, b in zip(bounds, bounds[1:]))
+    groups = tuple(tuple(members[a:b]) for a, b in itertools.pairwise(bounds))
     lo = draw(st.integers(1, 5))
     return Grouping(
         groups=groups,
