@@ -407,7 +407,9 @@ class CohortRunOut(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
-    result: dict | None = Field(description="groups (members, score, reasons, approved) and cohort figures, from matcher.cohorts")
+    result: dict | None = Field(
+        description="groups (members, score, reasons, approved) and cohort figures: the run's stored grouping explained by matcher.cohorts on read; members erased since the run appear under a pseudonym, named 'Erased teacher'"
+    )
     error: RunError | None
     preview: bool = Field(False, description="true for a dry-run move: the result shown is not saved")
     lost_members: list[LostGroup] = Field(
