@@ -149,16 +149,16 @@ def lost_members(run: CohortRun) -> list[dict]:
 
 def forget_member(run: CohortRun, teacher_id: str, alias: str) -> None:
     """Erasure: the run's grouping with ``teacher_id`` replaced by ``alias`` (see
-    :meth:`Grouping.erase`); nothing else about them is stored in a run's result."""
+    :meth:`Grouping.erase`); nothing else about them is stored in a run's result.
+
+    Raises
+    ------
+    Problem
+        422 for a stored result that is not a grouping this service can read.
+    """
     if run.status != "done" or not run.result:
         return
-    try:
-        grouping = grouping_of(run)
-    except Problem:  # not a grouping we can read: replace the id and name as text instead
-        from .gdpr import scrub
-
-        run.result = scrub(run.result, teacher_id, "", alias)
-        return
+    grouping = grouping_of(run)
     erased = grouping.erase(teacher_id, alias)
     if erased != grouping or erased.to_dict() != run.result:
         run.result = erased.to_dict()

@@ -130,3 +130,19 @@ def test_a_group_whose_members_were_all_erased_is_shown_and_repaired(client, app
     assert repaired.status_code == 200, repaired.get_json()
     groups = repaired.get_json()["result"]["groups"]
     assert sorted(t for g in groups for t in g["members"]) == sorted(ids[4:12]) and repaired.get_json()["lost_members"] == []
+
+
+def test_erasure_still_scrubs_a_result_it_cannot_read_as_a_grouping(client, app):
+    with db.new_session(app) as s:
+        from service.models import Programme
+
+        pid = s.execute(sa.select(Programme.id).where(Programme.name == "north")).scalar_one()
+        name = s.get(Teacher, "n-01").name
+        run = CohortRun(programme_id=pid, status="done", params={}, result={"schema_version": 99, "groups": [["n-01", "n-02"]], "note": f"{name} was here"})
+        s.add(run)
+        s.flush()
+        run_id = run.id
+    assert client.delete("/api/v1/teachers/n-01", headers=COORD).status_code == 204
+    with db.new_session(app) as s:
+        stored = json.dumps(s.get(CohortRun, run_id).result)
+    assert "n-01" not in stored and name not in stored
