@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from matcher.cohorts import CohortResult, Group, Grouping, explain_grouping
+from matcher.cohorts.grouping import ERASED_NAME
 from matcher.errors import MatcherError
 
 from .. import db
@@ -26,7 +27,6 @@ from .teachers import programme_cohort
 
 __all__ = ["Review", "ERASED_NAME", "grouping_of", "review_of", "review_grouping", "lost_members", "forget_member", "keep_apart_pairs", "current_cohort"]
 
-ERASED_NAME = "Erased teacher"
 _CACHE: OrderedDict = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 _CACHE_MAX = 64

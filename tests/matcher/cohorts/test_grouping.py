@@ -1,4 +1,4 @@
-"""Tests for matcher/cohorts/grouping.py: the stored grouping record and its explanation."""
+"""Tests for matcher/cohorts/grouping.py and review.py: the stored grouping record, its explanation and repair."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 import matcher
 from matcher.cohorts import Grouping, explain_grouping
-from matcher.cohorts.grouping import ERASED_NAME, SCHEMA_VERSION, repair_grouping
+from matcher.cohorts.grouping import ERASED_NAME, SCHEMA_VERSION
+from matcher.cohorts.review import repair_grouping
 from matcher.cohorts.groups import form_groups
 from matcher.errors import InfeasibleError, MatcherError, UnknownTeacherError, ValidationError
 
