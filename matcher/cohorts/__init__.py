@@ -19,6 +19,8 @@ checks there is no circle):
 - :mod:`.exact` — exact optimum and upper bounds for small problems (CP-SAT);
 - :mod:`.groups` — teacher-level groups with reasons, figures and exports;
 - :mod:`.repair` — re-optimise after drop-outs and late joiners, locked groups kept;
+- :mod:`.grouping` — the stored record of a grouping (ids and rules, versioned);
+  :mod:`.review` explains and repairs it on demand;
 - :mod:`.regions` — many regions at once on Dask.
 
 Names load lazily (PEP 562), so ``import matcher.cohorts.search`` (the MDGP benchmark
@@ -38,6 +40,8 @@ _SOURCES: dict[str, tuple[str, ...]] = {
     ".groups": ("form_groups", "build_problem"),
     ".regions": ("form_groups_by_region", "RegionalResult"),
     ".repair": ("repair", "move_member"),
+    ".grouping": ("Grouping",),
+    ".review": ("explain_grouping", "repair_grouping"),
     ".results": ("Group", "CohortFigures", "CohortResult"),
     ".exact": ("ExactResult", "solve_exact", "relaxation_bound"),
     ".problem": ("GroupingProblem",),
@@ -78,5 +82,7 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
     from .sparse_affinity import SparseAffinity, cohort_affinity
     from .regions import RegionalResult, form_groups_by_region
     from .repair import move_member, repair
+    from .grouping import Grouping
+    from .review import explain_grouping, repair_grouping
     from .results import CohortFigures, CohortResult, Group
     from .search import SearchParams, SearchState, Solution, improve, solve

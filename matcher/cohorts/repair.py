@@ -168,7 +168,12 @@ def repair(
                     unlocked.remove(g)
                     joiners = sorted(set(joiners) | set(old_members))
             if not ring and not extra_groups:
-                raise InfeasibleError(f"{len(members)} teachers cannot fill any group within the size bounds")
+                if not joiners:  # the dissolved groups were empty: nobody is left to place
+                    break
+                outside = [g for g in unlocked if g not in ring]
+                if not outside:
+                    raise InfeasibleError(f"{len(members)} teachers cannot fill any group within the size bounds")
+                ring.add(max(outside, key=lambda g: link(joiners, g)))
             continue
         sub_assignment, ok = _solve_ring(
             affinity, sub, members, ring_list, bounds, groups, seed, budget, rounds, stay

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_openapi3 import APIBlueprint, Tag
 
 from .. import auth
 from ..models import CohortRun
-from ..services import cohorts as svc
+from ..services import cohort_edits, cohort_export, cohort_review, cohort_runs
+from ..services.cohort_review import Review
 from .common import CSV_RESPONSE, SECURITY, csv_response, operation_id, page_out, respond
 from .schemas import ApproveIn, CohortRunIn, CohortRunList, CohortRunOut, GroupPath, IfMatch, LostGroup, MoveIn, PageQuery, RepairIn, RunPath
 
@@ -21,7 +21,10 @@ ACCEPTED = {
 }
 
 
-def run_out(run: CohortRun, *, result: dict | None = None, preview: bool = False) -> CohortRunOut:
+def run_out(run: CohortRun, *, review: Review | None = None, preview: bool = False) -> CohortRunOut:
+    """The run as the API shows it; ``result`` is its grouping explained on read (or ``review``)."""
+    if review is None and run.status == "done" and run.result:
+        review = cohort_review.review_of(run)
     return CohortRunOut(
         id=run.id,
         status=run.status,
@@ -31,15 +34,15 @@ def run_out(run: CohortRun, *, result: dict | None = None, preview: bool = False
         created_at=run.created_at,
         started_at=run.started_at,
         finished_at=run.finished_at,
-        result=result if result is not None else run.result,
+        result=review.result_dict() if review is not None else None,
         error=run.error,
         preview=preview,
-        lost_members=[LostGroup(**x) for x in svc.lost_members(run)],
+        lost_members=[LostGroup(**x) for x in cohort_review.lost_members(run)],
     )
 
 
 def _respond_run(run: CohortRun, status: int = 200, **kwargs):
-    headers = {"ETag": svc.etag(run)}
+    headers = {"ETag": cohort_runs.etag(run)}
     if status == 202:
         headers["Location"] = f"/api/v1/cohort-runs/{run.id}"
     return respond(run_out(run, **kwargs), status, headers)
@@ -49,14 +52,14 @@ def _respond_run(run: CohortRun, status: int = 200, **kwargs):
 def list_runs(query: PageQuery):
     """My programme's cohort runs, newest first (coordinators)."""
     user = auth.require("coordinator")
-    return respond(page_out(CohortRunList, svc.list_runs(user, page=query.page, per_page=query.per_page), run_out))
+    return respond(page_out(CohortRunList, cohort_runs.list_runs(user, page=query.page, per_page=query.per_page), run_out))
 
 
 @bp.post("", responses={202: ACCEPTED, 503: None})
 def create_run(body: CohortRunIn):
     """Generate peer groups for my programme in the background; answers 202 with the run's Location."""
     user = auth.require("coordinator")
-    run = svc.create_run(user, body.model_dump())
+    run = cohort_runs.create_run(user, body.model_dump())
     return _respond_run(run, 202)
 
 
@@ -64,14 +67,14 @@ def create_run(body: CohortRunIn):
 def get_run(path: RunPath):
     """A run: status, and when done its groups and figures. The ETag header is its version."""
     user = auth.require("coordinator")
-    return _respond_run(svc.get_run_for(user, path.run_id))
+    return _respond_run(cohort_runs.get_run_for(user, path.run_id))
 
 
 @bp.post("/<int:run_id>/groups/<int:index>/approve", responses={200: CohortRunOut, 409: None, 428: None})
 def approve_group(path: GroupPath, body: ApproveIn, header: IfMatch):
     """Approve (lock) a group, or release it with approved=false. Needs If-Match or version."""
     user = auth.require("coordinator")
-    run = svc.set_approval(user, path.run_id, path.index, body.approved, if_match=header.if_match, version=body.version)
+    run = cohort_edits.set_approval(user, path.run_id, path.index, body.approved, if_match=header.if_match, version=body.version)
     return _respond_run(run)
 
 
@@ -79,8 +82,8 @@ def approve_group(path: GroupPath, body: ApproveIn, header: IfMatch):
 def move_member(path: RunPath, body: MoveIn, header: IfMatch):
     """Move a member to another group (to_group: the group's 0-based index); the answer has the new figures. dry_run previews without saving."""
     user = auth.require("coordinator")
-    run, new = svc.move(user, path.run_id, body.teacher_id, body.to_group, dry_run=body.dry_run, if_match=header.if_match, version=body.version)
-    return _respond_run(run, result=new, preview=body.dry_run)
+    run, review = cohort_edits.move(user, path.run_id, body.teacher_id, body.to_group, dry_run=body.dry_run, if_match=header.if_match, version=body.version)
+    return _respond_run(run, review=review, preview=body.dry_run)
 
 
 @bp.post("/<int:run_id>/repair", responses={200: CohortRunOut, 409: None, 428: None})
@@ -91,8 +94,7 @@ def repair_run(path: RunPath, body: RepairIn, header: IfMatch):
     groups listed in the run's ``lost_members``.
     """
     user = auth.require("coordinator")
-    seconds = min(body.seconds or current_app.config["PEERMATCH_COHORT_DEFAULT_SECONDS"], current_app.config["PEERMATCH_COHORT_MAX_SECONDS"])
-    run = svc.repair(user, path.run_id, body.dropped, body.joined, seconds, if_match=header.if_match, version=body.version)
+    run = cohort_edits.repair(user, path.run_id, body.dropped, body.joined, body.seconds, if_match=header.if_match, version=body.version)
     return _respond_run(run)
 
 
@@ -100,4 +102,4 @@ def repair_run(path: RunPath, body: RepairIn, header: IfMatch):
 def export_run(path: RunPath):
     """The groups as CSV, one row per member (pseudonymised for analysts)."""
     user = auth.require("coordinator", "analyst")
-    return csv_response(svc.export_csv(user, path.run_id), f"cohort-run-{path.run_id}.csv")
+    return csv_response(cohort_export.export_csv(user, path.run_id), f"cohort-run-{path.run_id}.csv")

@@ -338,6 +338,12 @@ class ReadyOut(BaseModel):
 # ---- cohort runs ------------------------------------------------------------------------
 
 GroupSize = Annotated[int, Field(ge=2, le=12)]
+# The time-limit rule lives in service.services.cohort_runs.cohort_time_limit (one rule for
+# every caller); the schema only documents it.
+SECONDS_RULE = (
+    "time limit in seconds; default PEERMATCH_COHORT_DEFAULT_SECONDS (10 unless configured); must be more than 0 and "
+    "at most PEERMATCH_COHORT_MAX_SECONDS (300 unless configured), else 422 naming 'seconds' and the allowed range"
+)
 TeacherGroup = Annotated[list[TeacherId], Field(min_length=2, max_length=12)]
 
 
@@ -359,7 +365,7 @@ class CohortRunIn(Strict):
 
     size_min: GroupSize = 4
     size_max: GroupSize = 6
-    seconds: float | None = Field(None, gt=0, le=3600, description="time limit; default PEERMATCH_COHORT_DEFAULT_SECONDS, at most PEERMATCH_COHORT_MAX_SECONDS")
+    seconds: float | None = Field(None, description=SECONDS_RULE)
     seed: Annotated[int, Field(ge=0, le=MAX_DB_INT)] = 0
     fairness: float = Field(0.0, ge=0, le=1, description="0 maximises the total; 1 maximises the worst-off member's score")
     keep_apart: Annotated[list[TeacherGroup], Field(max_length=500)] = []
@@ -401,7 +407,9 @@ class CohortRunOut(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
-    result: dict | None = Field(description="groups (members, score, reasons, approved) and cohort figures, from matcher.cohorts")
+    result: dict | None = Field(
+        description="groups (members, score, reasons, approved) and cohort figures: the run's stored grouping explained by matcher.cohorts on read; members erased since the run appear under a pseudonym, named 'Erased teacher'"
+    )
     error: RunError | None
     preview: bool = Field(False, description="true for a dry-run move: the result shown is not saved")
     lost_members: list[LostGroup] = Field(
@@ -434,5 +442,5 @@ class RepairIn(Strict):
 
     dropped: Annotated[list[TeacherId], Field(max_length=5000)] = []
     joined: Annotated[list[TeacherId], Field(max_length=5000)] = []
-    seconds: float | None = Field(None, gt=0, le=3600)
+    seconds: float | None = Field(None, description=SECONDS_RULE)
     version: int | None = Field(None, ge=0)

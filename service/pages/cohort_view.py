@@ -1,29 +1,29 @@
-"""What the cohort pages show: a stored run result, joined to names, ready for templates.
+"""What the cohort pages show: a run's explained grouping, joined to names, ready for templates.
 
-The result of a run comes from ``matcher.cohorts`` (groups with members, scores,
-reasons and coverage, and cohort-level figures); this module only looks things up and
-formats them. It never scores: every number shown is one the library computed, and a
-preview is compared with the saved result figure by figure.
+A run's :class:`matcher.cohorts.Grouping` is explained by ``matcher.cohorts`` (groups
+with members, scores, reasons and coverage, and cohort-level figures, as a
+:class:`~matcher.cohorts.CohortResult`); this module reads their attributes, looks up
+names and formats them. It never scores: every number shown is one the library computed,
+and a preview is compared with the saved result figure by figure.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
 from markupsafe import Markup
 
+from matcher.cohorts import CohortFigures, Group
 from matcher.profiles.themes import THEMES
 
 from .. import charts
 from ..auth import Identity
 from ..services import pages_support
+from ..services.cohort_review import ERASED_NAME, Review
 
 __all__ = ["MemberView", "GroupView", "FigureView", "ResultView", "result_view", "charts_for", "map_for"]
 
 WORST_SHOWN = 3  # the cohort's lowest-scoring members are highlighted in the chart
-ERASED_NAME = "Erased teacher"
 COVERAGE_SHOWN = 15  # the most common challenges in the coverage chart
 
 # The cohort figures of ``matcher.cohorts`` shown on the page: (label, format, higher is better).
@@ -36,6 +36,8 @@ FIGURES: Mapping[str, tuple[str, str, bool | None]] = {
     "groups": ("Groups", "int", None),
     "constraints": ("Constraints in force", "int", None),
 }
+
+
 @dataclass(frozen=True)
 class MemberView:
     """A group member as the coordinator sees them."""
@@ -156,48 +158,35 @@ def _fmt(value: float, kind: str) -> str:
     return f"{value:.2f}"
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
-
-
-def _member_scores(group: Mapping) -> dict[str, float]:
-    """Each member's mean affinity to their groupmates, as the library computed it."""
-    value = group.get("member_affinity")
-    if not isinstance(value, Mapping):
-        return {}
-    return {str(k): float(v) for k, v in value.items() if _number(v) is not None}
-
-
-def _coverage(group: Mapping, people: Mapping[str, pages_support.Person], names: Mapping[str, str]) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+def _coverage(group: Group | None, members: Sequence[str], people: Mapping[str, pages_support.Person], names: Mapping[str, str]) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
     """Challenges covered in a group, as ``(label, "holders, helped by helpers")``, and those not covered.
 
     ``coverage`` maps each challenge theme to the groupmates whose strengths cover it; the
     holders of the challenge are looked up in the members' profiles to say whose it is.
     """
-    covered = group.get("coverage") or {}
+    if group is None:
+        return (), ()
     rows: list[tuple[str, str]] = []
-    if isinstance(covered, Mapping):
-        for theme, helpers in covered.items():
-            label = THEMES[theme].label if theme in THEMES else str(theme)
-            holders = [names.get(m, m) for m in group.get("members", []) if m in people and theme in people[m].challenges]
-            helping = ", ".join(names.get(h, h) for h in helpers)
-            rows.append((label, f"{', '.join(holders)}, helped by {helping}" if holders else f"helped by {helping}"))
-    labels = tuple(THEMES[t].label if t in THEMES else str(t) for t in group.get("uncovered") or ())
+    for theme, helpers in group.coverage.items():
+        label = THEMES[theme].label if theme in THEMES else str(theme)
+        holders = [names.get(m, m) for m in members if m in people and theme in people[m].challenges]
+        helping = ", ".join(names.get(h, h) for h in helpers)
+        rows.append((label, f"{', '.join(holders)}, helped by {helping}" if holders else f"helped by {helping}"))
+    labels = tuple(THEMES[t].label if t in THEMES else str(t) for t in group.uncovered)
     return tuple(rows), labels
 
 
-def coverage_counts(groups: Sequence[Mapping], people: Mapping[str, pages_support.Person]) -> dict[str, list[int]]:
+def coverage_counts(groups: Sequence[tuple[Sequence[str], Group | None]], people: Mapping[str, pages_support.Person]) -> dict[str, list[int]]:
     """Per challenge theme: ``[covered, not covered]`` over the members who hold it.
 
-    A member's challenge counts as covered when the library lists another member among
-    its helpers, so the totals agree with the run's ``coverage_share``.
+    ``groups`` pairs each group's member ids with the library's explained group. A
+    member's challenge counts as covered when the library lists another member among its
+    helpers, so the totals agree with the run's ``coverage_share``.
     """
     counts: dict[str, list[int]] = {}
-    for g in groups:
-        coverage = g.get("coverage") or {}
-        for m in g.get("members", []):
+    for members, group in groups:
+        coverage = group.coverage if group is not None else {}
+        for m in members:
             person = people.get(m)
             for theme in person.challenges if person else ():
                 covered = any(h != m for h in coverage.get(theme, ()))
@@ -205,96 +194,75 @@ def coverage_counts(groups: Sequence[Mapping], people: Mapping[str, pages_suppor
     return counts
 
 
-def _without_pseudonyms(text: str, gone: set[str]) -> str:
-    """``text`` (a stored reason) with the pseudonyms of erased members replaced by words.
-
-    >>> _without_pseudonyms("p-0a1b2c3d4e5f helps Sam with singing.", {"p-0a1b2c3d4e5f"})
-    'an erased member helps Sam with singing.'
-    """
-    for alias in gone:
-        text = text.replace(alias, "an erased member")
-    return text
-
-
-def _figures(result: Mapping) -> dict[str, float]:
-    raw = result.get("figures") or {}
-    return {k: v for k, v in ((k, _number(v)) for k, v in raw.items()) if v is not None} if isinstance(raw, Mapping) else {}
-
-
-def _figure_views(figures: Mapping[str, float], old: Mapping[str, float]) -> tuple[FigureView, ...]:
+def _figure_views(figures: CohortFigures, old: Mapping[str, float]) -> tuple[FigureView, ...]:
     out = []
     for key, (label, kind, better) in FIGURES.items():
-        if key not in figures:
-            continue
-        value = figures[key]
+        value = float(getattr(figures, key))
         delta = value - old[key] if key in old else None
-        total = figures.get("isolated") if kind == "of" else None
+        total = float(figures.isolated) if kind == "of" else None
         out.append(FigureView(key=key, label=label, value=value, kind=kind, delta=delta, higher_is_better=better, total=total))
     return tuple(out)
 
 
-def result_view(identity: Identity, result: Mapping | None, *, preview: ResultView | None = None) -> ResultView:
-    """Join a stored result to member names and schools, ready for the templates.
+def result_view(identity: Identity, review: Review, *, preview: ResultView | None = None) -> ResultView:
+    """Join a run's explained grouping to member names and schools, ready for the templates.
 
-    With ``preview`` (the view of the saved result) each figure carries its change against
-    it and groups whose members differ are marked ``changed``.
+    Members erased since the run (ids with no profile) are shown as "Erased teacher" and
+    never named. With ``preview`` (the view of the saved run) each figure carries its
+    change against it and groups whose members differ are marked ``changed``.
     """
-    result = result or {}
-    groups = list(result.get("groups") or [])
-    ids = [m for g in groups for m in g.get("members", [])]
-    people = pages_support.people_for(identity, ids)
+    grouping = review.grouping
+    people = pages_support.people_for(identity, grouping.teacher_ids)
     names = {tid: p.name for tid, p in people.items()}
-    # Members who are no longer teachers of the programme were erased: the run keeps a
-    # pseudonym for them, which means nothing to a coordinator.
-    gone = {m for m in ids if m not in people}
-    names.update({m: ERASED_NAME for m in gone})
+    names.update({m: ERASED_NAME for m in grouping.teacher_ids if m not in people})
     before_members = {g.index: {m.id for m in g.members} for g in preview.groups} if preview else {}
     before_scores = {g.index: g.score for g in preview.groups} if preview else {}
     views = []
-    for position, g in enumerate(groups):
-        covered, uncovered = _coverage(g, people, names)
-        scores = _member_scores(g)
+    explained = []
+    for index, ids in enumerate(grouping.groups):
+        group = review.explained(index)
+        explained.append((ids, group))
+        covered, uncovered = _coverage(group, ids, people, names)
+        scores = dict(group.member_affinity) if group is not None else {}
         members = []
-        for m in g.get("members", []):
+        for m in ids:
             p = people.get(m)
             members.append(
                 MemberView(
                     id=m,
-                    name=names.get(m, m),
+                    name=names[m],
                     school=p.school if p else "erased since the run; only a pseudonym is kept",
                     local_authority=p.local_authority if p else "",
                     department_of_one=bool(p and p.department_size <= 1),
                     score=scores.get(m) if p else None,
-                    worst=p is not None and m == g.get("worst_off") and len(g.get("members", [])) > 1,
+                    worst=p is not None and group is not None and m == group.worst_off and group.size > 1,
                     lat=p.lat if p else None,
                     lon=p.lon if p else None,
                     erased=p is None,
                 )
             )
-        index = int(g.get("index", position))
         views.append(
             GroupView(
                 index=index,
                 members=tuple(members),
-                score=_number(g.get("mean_affinity")),
-                approved=bool(g.get("approved")),
-                reasons=tuple(_without_pseudonyms(str(r), gone) for r in g.get("reasons") or ()),
+                score=group.mean_affinity if group is not None else None,
+                approved=grouping.is_approved(index),
+                reasons=group.reasons if group is not None else (),
                 covered=covered,
                 uncovered=uncovered,
-                travel_km=_number(g.get("mean_distance_km")),
+                travel_km=group.mean_distance_km if group is not None else None,
                 changed=bool(preview) and before_members.get(index) != {m.id for m in members},
                 score_before=before_scores.get(index),
             )
         )
     old = {f.key: f.value for f in preview.figures} if preview else {}
-    violations = tuple(_without_pseudonyms(str(v), gone) for v in result.get("violations") or ())
     return ResultView(
         groups=tuple(views),
-        figures=_figure_views(_figures(result), old),
+        figures=_figure_views(review.result.figures, old),
         names=names,
         preview=preview is not None,
-        violations=violations,
-        coverage={THEMES[t].label if t in THEMES else t: tuple(c) for t, c in coverage_counts(groups, people).items()},
+        violations=tuple(review.result.violations()),
+        coverage={THEMES[t].label if t in THEMES else t: tuple(c) for t, c in coverage_counts(explained, people).items()},
     )
 
 

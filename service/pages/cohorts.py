@@ -1,6 +1,7 @@
 """Coordinator pages: generate peer groups, watch the run, review, adjust, approve, repair, export.
 
-The work is done by :mod:`service.services.cohorts` (which calls ``matcher.cohorts``);
+The work is done by the cohort services (:mod:`service.services.cohort_runs`,
+``cohort_edits``, ``cohort_review``, ``cohort_export``, which call ``matcher.cohorts``);
 these views read forms, call it and render. Edits name the run's version, so a stale page
 gets a clear "someone else changed this run" message (409) instead of overwriting.
 """
@@ -16,8 +17,8 @@ from .. import auth
 from ..api.schemas import CohortRunIn
 from ..models import utcnow
 from ..problems import Problem
-from ..services import cohorts as svc
-from ..services import pages_support
+from ..services import cohort_edits, cohort_review, cohort_runs, pages_support
+from ..services.cohort_export import export_csv
 from . import bp
 from .cohort_view import charts_for, map_for, result_view
 from .common import int_arg
@@ -43,7 +44,7 @@ def _form_defaults() -> dict:
     return {
         "size_min": "4",
         "size_max": "6",
-        "seconds": str(current_app.config["PEERMATCH_COHORT_DEFAULT_SECONDS"]),
+        "seconds": f"{cohort_runs.cohort_time_limit(current_app, None):g}",
         "fairness": "0.5",
         "seed": "0",
         "keep_apart": "",
@@ -57,7 +58,7 @@ def _field_messages(exc: PydanticValidationError) -> dict[str, list[str]]:
     fixed = {
         "size_min": "must be a whole number from 2 to 12",
         "size_max": "must be a whole number from 2 to 12",
-        "seconds": f"must be a number of seconds, more than 0 and at most {limit}",
+        "seconds": f"must be a number of seconds, more than 0 and at most {limit:g}",
         "fairness": "choose one of the options",
         "seed": "must be a whole number, 0 or more",
     }
@@ -97,6 +98,7 @@ def _params_from_form() -> tuple[dict, dict | None, dict[str, list[str]]]:
     }
     values["keep_apart"] = form.get("keep_apart", "")
     values["keep_together"] = form.get("keep_together", "")
+    seconds_errors = _seconds_errors(values["seconds"])
     try:
         params = CohortRunIn.model_validate({k: v for k, v in raw.items() if v is not None}).model_dump()
     except PydanticValidationError as exc:
@@ -105,12 +107,27 @@ def _params_from_form() -> tuple[dict, dict | None, dict[str, list[str]]]:
         low, high = values["size_min"], values["size_max"]
         if low.isdigit() and high.isdigit() and int(low) > int(high) and "size_max" not in errors:
             errors["size_max"] = ["the largest size must not be smaller than the smallest"]
+        if seconds_errors and "seconds" not in errors:
+            errors["seconds"] = seconds_errors
         return values, None, errors
+    if seconds_errors:
+        return values, None, {"seconds": seconds_errors}
     return values, params, {}
 
 
+def _seconds_errors(raw: str) -> list[str]:
+    """The time-limit rule (:func:`cohort_runs.cohort_time_limit`) applied to the form's field, as messages."""
+    try:
+        cohort_runs.cohort_time_limit(current_app, float(raw) if raw else None)
+    except ValueError:
+        return []  # not a number: the request model says so
+    except Problem as exc:
+        return [e["message"] for e in exc.errors]
+    return []
+
+
 def _render_list(user, values: dict, errors: dict, status: int = 200, problem: Problem | None = None):
-    page = svc.list_runs(user, page=int_arg("page", 1, 1, 100_000), per_page=RUNS_PER_PAGE)
+    page = cohort_runs.list_runs(user, page=int_arg("page", 1, 1, 100_000), per_page=RUNS_PER_PAGE)
     return (
         render_template(
             "coordinator/cohorts.html",
@@ -140,7 +157,7 @@ def cohort_create():
     if errors:
         return _render_list(user, values, errors, 422)
     try:
-        run = svc.create_run(user, params)
+        run = cohort_runs.create_run(user, params)
     except Problem as exc:
         if exc.status != 422:
             raise
@@ -175,7 +192,7 @@ def _render_run(user, run, *, preview=None, moved=None, problem: Problem | None 
         return render_template("coordinator/cohort_progress.html", run=run, progress=progress, message=message), status
     if run.status == "failed":
         return render_template("coordinator/cohort_failed.html", run=run, error=run.error or {}), status
-    view = result_view(user, run.result)
+    view = result_view(user, cohort_review.review_of(run))
     preview_view = result_view(user, preview, preview=view) if preview is not None else None
     return (
         render_template(
@@ -187,7 +204,8 @@ def _render_run(user, run, *, preview=None, moved=None, problem: Problem | None 
             moved=moved,
             problem=problem,
             form=form or {},
-            repair_seconds=_repair_seconds(),
+            repair_seconds=cohort_runs.cohort_time_limit(current_app, None),
+            max_seconds=current_app.config["PEERMATCH_COHORT_MAX_SECONDS"],
         ),
         status,
     )
@@ -197,14 +215,14 @@ def _render_run(user, run, *, preview=None, moved=None, problem: Problem | None 
 def cohort_run(run_id: int):
     """A run: its progress while it runs (refreshes itself), then its groups."""
     user = auth.require("coordinator")
-    return _render_run(user, svc.get_run_for(user, run_id))
+    return _render_run(user, cohort_runs.get_run_for(user, run_id))
 
 
 @bp.get("/cohorts/<int:run_id>/status.json")
 def cohort_status(run_id: int):
     """What the progress page polls: status, estimated progress and a sentence."""
     user = auth.require("coordinator")
-    run = svc.get_run_for(user, run_id)
+    run = cohort_runs.get_run_for(user, run_id)
     progress, message = _progress(run)
     return jsonify(status=run.status, progress=round(progress, 3), message=message, version=run.version)
 
@@ -218,7 +236,7 @@ def _edit_failed(user, run_id: int, exc: Problem, **kwargs):
     """Show the run again with the reason an edit was refused (409 stale, 404, 422)."""
     if exc.status not in (404, 409, 422, 428):
         raise exc
-    run = svc.get_run_for(user, run_id)
+    run = cohort_runs.get_run_for(user, run_id)
     return _render_run(user, run, problem=exc, status=exc.status, **kwargs)
 
 
@@ -237,18 +255,17 @@ def cohort_move(run_id: int):
         return _edit_failed(user, run_id, exc, form=form)
     to_group = int(to_raw)
     try:
-        run, new = svc.move(user, run_id, member, to_group, dry_run=action != "save", if_match=None, version=_version())
+        run, new = cohort_edits.move(user, run_id, member, to_group, dry_run=action != "save", if_match=None, version=_version())
     except Problem as exc:
         if request.form.get("fragment"):
             return render_template("coordinator/_move_preview.html", problem=exc, view=None), exc.status
         return _edit_failed(user, run_id, exc, form=form)
     if action == "save":
-        view = result_view(user, new)
-        name = view.name_of(member)
+        name = result_view(user, new).name_of(member)
         flash(f"Moved {name} to group {to_group + 1}. The figures below are the saved ones.", "success")
         return redirect(url_for("pages.cohort_run", run_id=run_id) + f"#group-{to_group + 1}")
     if request.form.get("fragment"):
-        current = result_view(user, run.result)
+        current = result_view(user, cohort_review.review_of(run))
         preview = result_view(user, new, preview=current)
         return render_template("coordinator/_move_preview.html", view=preview, run=run, member=member, to_group=to_group, problem=None)
     return _render_run(user, run, preview=new, moved={"member": member, "to_group": to_group}, form=form)
@@ -260,16 +277,23 @@ def cohort_approve(run_id: int, index: int):
     user = auth.require("coordinator")
     approved = request.form.get("approved", "yes") == "yes"
     try:
-        svc.set_approval(user, run_id, index, approved, if_match=None, version=_version())
+        cohort_edits.set_approval(user, run_id, index, approved, if_match=None, version=_version())
     except Problem as exc:
         return _edit_failed(user, run_id, exc)
     flash(f"Group {index + 1} is {'approved and locked' if approved else 'released; it can change again'}.", "success")
     return redirect(url_for("pages.cohort_run", run_id=run_id) + f"#group-{index + 1}")
 
 
-def _repair_seconds() -> float:
-    config = current_app.config
-    return float(min(config["PEERMATCH_COHORT_DEFAULT_SECONDS"], config["PEERMATCH_COHORT_MAX_SECONDS"]))
+def _seconds_field(raw: str) -> float | None:
+    """The repair form's time limit (blank: the default); the range is checked by the one rule."""
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        limit = current_app.config["PEERMATCH_COHORT_MAX_SECONDS"]
+        message = f"must be a number of seconds, more than 0 and at most {limit:g}"
+        raise Problem(422, f"seconds {message}", errors=[{"field": "seconds", "value": raw[:40], "message": message}]) from None
 
 
 @bp.post("/cohorts/<int:run_id>/repair")
@@ -278,14 +302,17 @@ def cohort_repair(run_id: int):
     user = auth.require("coordinator")
     dropped = request.form.getlist("dropped")
     joined = [x for line in _id_lines(request.form.get("joined", "")) for x in line]
-    erased = sum(x["erased"] for x in svc.lost_members(svc.get_run_for(user, run_id)))
+    raw_seconds = request.form.get("seconds", "").strip()
+    form = {"joined": request.form.get("joined", ""), "seconds": raw_seconds}
+    erased = sum(x["erased"] for x in cohort_review.lost_members(cohort_runs.get_run_for(user, run_id)))
     if not dropped and not joined and not erased:
-        return _edit_failed(user, run_id, Problem(422, "Tick the teachers who dropped out, or name teachers who joined late."))
+        return _edit_failed(user, run_id, Problem(422, "Tick the teachers who dropped out, or name teachers who joined late."), form=form)
     try:
-        run = svc.repair(user, run_id, dropped, joined, _repair_seconds(), if_match=None, version=_version())
+        seconds = _seconds_field(raw_seconds)
+        run = cohort_edits.repair(user, run_id, dropped, joined, seconds, if_match=None, version=_version())
     except Problem as exc:
-        return _edit_failed(user, run_id, exc, form={"joined": request.form.get("joined", "")})
-    moved = ((run.result or {}).get("figures") or {}).get("moved")
+        return _edit_failed(user, run_id, exc, form=form)
+    moved = cohort_review.grouping_of(run).moved
     detail = f" {moved} member{'s' if moved != 1 else ''} changed group." if isinstance(moved, int) else ""
     gone = f", {erased} erased since the run" if erased else ""
     flash(f"Repaired: {len(dropped)} dropped out, {len(joined)} joined{gone}.{detail} Approved groups were kept as they were.", "success")
@@ -296,7 +323,7 @@ def cohort_repair(run_id: int):
 def cohort_export(run_id: int):
     """The groups as CSV, one row per member."""
     user = auth.require("coordinator")
-    resp = Response(svc.export_csv(user, run_id), mimetype="text/csv")
+    resp = Response(export_csv(user, run_id), mimetype="text/csv")
     resp.headers["Content-Disposition"] = f'attachment; filename="cohort-run-{run_id}.csv"'
     return resp
 
@@ -305,9 +332,9 @@ def cohort_export(run_id: int):
 def cohort_map(run_id: int):
     """The groups on a map drawn from school coordinates (no tiles: works offline)."""
     user = auth.require("coordinator")
-    run = svc.get_run_for(user, run_id)
+    run = cohort_runs.get_run_for(user, run_id)
     if run.status != "done" or not run.result:
         return redirect(url_for("pages.cohort_run", run_id=run_id))
-    view = result_view(user, run.result)
+    view = result_view(user, cohort_review.review_of(run))
     background = pages_support.programme_school_points(user)
     return render_template("coordinator/cohort_map.html", run=run, view=view, map_svg=map_for(view, background))

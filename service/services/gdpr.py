@@ -12,6 +12,7 @@ from ..auth import Identity
 from ..models import ApiToken, CohortRun, ConsentDecision, PracticeExample, Suggestion, Teacher, User, utcnow
 from ..problems import Problem
 from .common import bump_profiles, pseudonym
+from .cohort_review import forget_member, grouping_of
 from .peers import connections, forget_programme
 from .teachers import PROFILE_FIELDS, get_teacher_for, profile_of
 
@@ -28,9 +29,12 @@ def _memberships(s, t: Teacher) -> list[dict]:
     out = []
     runs = s.execute(sa.select(CohortRun).where(CohortRun.programme_id == t.programme_id, CohortRun.result.is_not(None)).order_by(CohortRun.id)).scalars()
     for run in runs:
-        for group in (run.result or {}).get("groups", []):
-            if t.id in group.get("members", []):
-                out.append({"cohort_run": run.id, "created_at": run.created_at.isoformat(), "group": group.get("index"), "group_size": len(group.get("members", []))})
+        if run.status != "done":
+            continue
+        grouping = grouping_of(run)
+        if t.id in grouping.assignment:
+            index = grouping.group_of(t.id)
+            out.append({"cohort_run": run.id, "created_at": run.created_at.isoformat(), "group": index, "group_size": len(grouping.groups[index])})
     return out
 
 
@@ -124,12 +128,14 @@ def erase_teacher(identity: Identity, teacher_id: str) -> None:
     bump_profiles(s, programme_id)
     alias = pseudonym(t.id)
     for run in s.execute(sa.select(CohortRun).where(CohortRun.programme_id == t.programme_id)).scalars():
-        for attr in ("result", "params"):
-            value = getattr(run, attr)
-            if value:
-                cleaned = scrub(value, t.id, t.name, alias)
-                if cleaned != value:
-                    setattr(run, attr, cleaned)
+        try:
+            forget_member(run, t.id, alias)  # the stored grouping: ids only, explained on read
+        except Problem:  # a result we cannot read as a grouping: replace the id and name as text
+            run.result = scrub(run.result, t.id, t.name, alias)
+        if run.params:
+            cleaned = scrub(run.params, t.id, t.name, alias)
+            if cleaned != run.params:
+                run.params = cleaned
     for other in s.execute(sa.select(Teacher).where(Teacher.programme_id == t.programme_id, Teacher.id != t.id)).scalars():
         if t.id in (other.previous_groupmates or []):
             other.previous_groupmates = [alias if m == t.id else m for m in other.previous_groupmates]

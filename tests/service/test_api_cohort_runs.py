@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import io
 import threading
 import time
@@ -260,7 +261,7 @@ def test_messages_name_groups_by_the_numbers_coordinators_see(client, app):
 
 
 def test_group_numbers_reads_like_the_pages():
-    from service.services.cohorts import group_numbers
+    from service.services.cohort_edits import group_numbers
 
     assert group_numbers([{"index": i} for i in range(4)]) == "1 to 4"
     assert group_numbers([{"index": 0}, {"index": 1}]) == "1 and 2"
@@ -320,7 +321,7 @@ def test_erased_member_leaves_a_short_group_that_repair_refills(client, app):
 
 
 def test_teacher_erased_while_a_run_is_solving_is_not_stored(client, app, monkeypatch):
-    from service.services import cohorts
+    from service.services import cohort_jobs as cohorts
 
     meet_online(client, TEACHERS["north"])
     with db.new_session(app) as s:
@@ -347,3 +348,50 @@ def test_teacher_erased_while_a_run_is_solving_is_not_stored(client, app, monkey
         alias = pseudonym("n-04")
     assert alias in [t for g in run["result"]["groups"] for t in g["members"]]
     assert [x["erased"] for x in run["lost_members"]] == [1]
+
+
+# ---- one time-limit rule (issue 12 item 3) ---------------------------------------------------
+
+
+def test_time_limit_rule_default_maximum_refused_not_clamped(app):
+    from service.problems import Problem
+    from service.services.cohort_runs import cohort_time_limit
+
+    assert cohort_time_limit(app, None) == app.config["PEERMATCH_COHORT_DEFAULT_SECONDS"]
+    top = app.config["PEERMATCH_COHORT_MAX_SECONDS"]
+    assert cohort_time_limit(app, top) == top and cohort_time_limit({**app.config}, 0.5) == 0.5
+    for bad in (top + 0.1, 0, -1, float("inf"), float("nan")):
+        try:
+            cohort_time_limit(app, bad)
+        except Problem as exc:
+            assert exc.status == 422 and exc.errors[0]["field"] == "seconds" and f"at most {top}" in exc.errors[0]["message"]
+        else:
+            raise AssertionError(f"{bad} was accepted")
+
+
+def test_create_refuses_a_time_limit_over_the_configured_maximum(client, app):
+    top = app.config["PEERMATCH_COHORT_MAX_SECONDS"]
+    resp = client.post("/api/v1/cohort-runs", json={"seconds": top + 1}, headers=COORD)
+    body = resp.get_json()
+    assert resp.status_code == 422 and body["errors"][0]["field"] == "seconds" and f"at most {top}" in body["detail"]
+    assert client.post("/api/v1/cohort-runs", json={"seconds": 0}, headers=COORD).status_code == 422
+
+
+def test_repair_refuses_a_time_limit_out_of_range_instead_of_clamping(client, app):
+    run_id = stored_run(app, params={"size_min": 3, "size_max": 5})
+    tag = client.get(f"/api/v1/cohort-runs/{run_id}", headers=COORD).headers["ETag"]
+    top = app.config["PEERMATCH_COHORT_MAX_SECONDS"]
+    resp = client.post(f"/api/v1/cohort-runs/{run_id}/repair", json={"dropped": ["n-01"], "seconds": top * 2}, headers={**COORD, "If-Match": tag})
+    assert resp.status_code == 422 and resp.get_json()["errors"][0]["field"] == "seconds"
+    assert f"more than 0 and at most {top}" in resp.get_json()["detail"]
+    assert client.get(f"/api/v1/cohort-runs/{run_id}", headers=COORD).headers["ETag"] == tag  # nothing saved
+
+
+def test_schemas_document_the_time_limit_rule(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    from service.api.schemas import CohortRunIn, RepairIn
+
+    for model in (CohortRunIn, RepairIn):
+        text = model.model_json_schema()["properties"]["seconds"]["description"]
+        assert "PEERMATCH_COHORT_MAX_SECONDS" in text and "422" in text
+    assert "PEERMATCH_COHORT_MAX_SECONDS" in json.dumps(spec)

@@ -61,7 +61,8 @@ def test_teacher_erases_themselves(client, app):
         run = s.get(CohortRun, run_id)
         stored = json.dumps([run.result, run.params])
         assert "n-01" not in stored and name not in stored
-        assert run.result["groups"][0]["members"][0] == alias and run.params["keep_apart"][0][0] == alias
+        # The run stores a matcher.cohorts.Grouping (ids only; reasons are written on read).
+        assert run.result["groups"][0][0] == alias and run.result["erased"] == [alias] and run.params["keep_apart"][0][0] == alias
         assert s.get(Teacher, "n-03").previous_groupmates == [alias, "n-04"]
     # The account is gone: its token no longer works.
     assert client.get("/api/v1/me", headers=ACCOUNTS["teacher_n1"].headers).status_code == 401

@@ -65,8 +65,14 @@ def test_result_page_shows_groups_figures_and_forms(client, app):
     html = resp.get_data(as_text=True)
     assert html.count('<article class="card group') == 3
     page = text_of(resp)
-    assert "Mean member score 0.60" in page and "Challenges covered 75%" in page
-    assert "Departments of one near a groupmate 4 of 5" in page and "Reason for group 2." in page
+    # The page explains the stored grouping on read with the library: the same figures and
+    # reasons as the API's result (the stored run holds ids only).
+    body = client.get(f"/api/v1/cohort-runs/{run_id}", headers=ACCOUNTS["coord_n"].headers).get_json()["result"]
+    f = body["figures"]
+    assert f"Mean member score {f['mean_affinity']:.2f}" in page and f"Challenges covered {100 * f['coverage_share']:.0f}%" in page
+    assert f"Departments of one near a groupmate {f['isolated_placed']} of {f['isolated']}" in page
+    assert body["groups"][1]["reasons"] and body["groups"][1]["reasons"][0] in page
+    assert "Reason for group 2." not in page  # nothing written into the stored result is shown
     assert html.count("worst-off</span>") == 3  # each group's worst-off member is marked
     assert 'name="version" value="1"' in html
     for tid in TEACHERS["north"][:12]:
@@ -210,7 +216,7 @@ def test_move_preview_shows_the_changes_then_save_stores_them(client, app):
     assert version_of(app, run_id) == 2
     with db.new_session(app) as s:
         result = s.get(CohortRun, run_id).result
-    assert mover in result["groups"][2]["members"] and mover not in result["groups"][0]["members"]
+    assert mover in result["groups"][2] and mover not in result["groups"][0]  # a matcher.cohorts.Grouping
     after = text_of(client.get(f"/cohorts/{run_id}"))
     assert "These groups break" in after  # the saved groups still say what they break
     # The same form again, from the old version: refused, nothing overwritten.
@@ -253,7 +259,7 @@ def test_generate_shows_progress_then_groups_then_repairs(client, app):
 
 def client_groups(app, run_id: int) -> list[list[str]]:
     with db.new_session(app) as s:
-        return [g["members"] for g in s.get(CohortRun, run_id).result["groups"]]
+        return [list(g) for g in s.get(CohortRun, run_id).result["groups"]]  # a matcher.cohorts.Grouping
 
 
 def test_edit_messages_name_groups_by_the_numbers_shown(client, app):
@@ -308,3 +314,47 @@ def test_run_page_after_an_erasure_shows_the_short_group_and_repairs_it(client, 
 
 def text_of_html(html: str) -> str:
     return html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+# ---- one time-limit rule (issue 12 item 3) ---------------------------------------------------
+
+
+def test_generate_form_refuses_a_time_limit_over_the_maximum(client, app):
+    sign_in(client, "coord_n")
+    top = app.config["PEERMATCH_COHORT_MAX_SECONDS"]
+    before = count_runs(app)
+    resp = post(client, "/cohorts", {"size_min": "3", "size_max": "5", "seconds": str(top + 1), "fairness": "0.5"})
+    assert resp.status_code == 422 and 'id="seconds-error"' in resp.get_data(as_text=True)
+    assert f"more than 0 and at most {top}" in text_of(resp)
+    assert count_runs(app) == before
+
+
+def test_repair_form_has_a_time_limit_that_is_checked(client, app):
+    run_id = stored_run(app, params={"size_min": 3, "size_max": 5, "seconds": 2})
+    sign_in(client, "coord_n")
+    html = client.get(f"/cohorts/{run_id}").get_data(as_text=True)
+    default = app.config["PEERMATCH_COHORT_DEFAULT_SECONDS"]
+    assert re.search(r'<input id="repair-seconds" name="seconds"[^>]*value="' + f"{default:g}" + '"', html), "the field defaults to the default"
+    top = app.config["PEERMATCH_COHORT_MAX_SECONDS"]
+    for bad in (str(top + 1), "0", "soon"):
+        resp = post(client, f"/cohorts/{run_id}/repair", {"dropped": TEACHERS["north"][0], "seconds": bad, "version": "1"})
+        assert resp.status_code == 422, bad
+        assert f"at most {top}" in text_of(resp) and f'value="{bad}"' in resp.get_data(as_text=True)
+    assert version_of(app, run_id) == 1  # nothing was clamped and saved
+
+
+def test_repair_form_passes_its_time_limit_to_the_library(client, app, monkeypatch):
+    from service.services import cohort_edits
+
+    seen = []
+
+    def fake_repair(grouping, cohort, *, dropped, joined, seconds):
+        seen.append(seconds)
+        return grouping.move(grouping.groups[1][0], 0)
+
+    monkeypatch.setattr(cohort_edits, "repair_grouping", fake_repair)
+    run_id = stored_run(app, params={"size_min": 3, "size_max": 5, "seconds": 2})
+    sign_in(client, "coord_n")
+    assert post(client, f"/cohorts/{run_id}/repair", {"dropped": TEACHERS["north"][0], "seconds": "2.5", "version": "1"}).status_code == 302
+    assert post(client, f"/cohorts/{run_id}/repair", {"dropped": TEACHERS["north"][1], "seconds": "", "version": "2"}).status_code == 302
+    assert seen == [2.5, app.config["PEERMATCH_COHORT_DEFAULT_SECONDS"]]

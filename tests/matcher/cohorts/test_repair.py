@@ -68,3 +68,12 @@ def test_move_member_refuses_locked_groups(start, small_cohort):
         move_member(locked, small_cohort, locked.groups[0].members[0], locked.groups[1].id)
     with pytest.raises(InfeasibleError, match="no group"):
         move_member(start, small_cohort, start.groups[0].members[0], 999)
+
+
+def test_a_group_that_lost_everyone_is_dropped_and_the_rest_stay(start, small_cohort):
+    """Regression: a repair whose only short group lost every member raised
+    "0 teachers cannot fill any group" instead of leaving the other groups as they were."""
+    gone = start.groups[1]
+    after = repair(start, small_cohort, dropped=list(gone.members), rounds=3)
+    assert after.violations() == [] and after.figures.moved == 0
+    assert sorted(frozenset(g.members) for g in after.groups) == sorted(frozenset(g.members) for g in start.groups if g.id != gone.id)

@@ -1,0 +1,124 @@
+"""Edits of a finished run: approve a group, move a member, repair after drop-outs.
+
+Each edit loads the run's :class:`matcher.cohorts.Grouping`, asks the library for the new
+record (:meth:`~matcher.cohorts.Grouping.approve`, :meth:`~matcher.cohorts.Grouping.move`,
+:func:`~matcher.cohorts.repair_grouping`) and saves it against the version the client
+edits from (:func:`.cohort_runs.save_grouping`). Messages name groups by the numbers the
+pages show (``index`` + 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import current_app
+
+from matcher.cohorts import Grouping, repair_grouping
+from matcher.errors import MatcherError
+
+from .. import db
+from ..auth import Identity
+from ..models import CohortRun
+from ..problems import Problem, _from_matcher
+from .cohort_review import Review, current_cohort, grouping_of, review_grouping
+from .cohort_runs import check_ids, check_version, cohort_time_limit, get_run_for, save_grouping
+
+__all__ = ["set_approval", "move", "repair", "group_numbers"]
+
+
+def group_numbers(groups: Sequence) -> str:
+    """The numbers of some groups as coordinators see them (``index`` + 1), e.g. "1 to 4".
+
+    ``groups`` holds 0-based indices (or mappings with an ``index``).
+
+    >>> group_numbers([0, 1, 2]), group_numbers([{"index": 0}, {"index": 2}])
+    ('1 to 3', '1 and 3')
+    """
+    numbers = sorted(int(g["index"] if isinstance(g, dict) else g) + 1 for g in groups)
+    if not numbers:
+        return "none"
+    if len(numbers) > 2 and numbers == list(range(numbers[0], numbers[-1] + 1)):
+        return f"{numbers[0]} to {numbers[-1]}"
+    if len(numbers) == 1:
+        return str(numbers[0])
+    return ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
+
+
+def _no_group(run_id: int, index: int, grouping: Grouping) -> Problem:
+    """404 for a group index that does not exist, naming the groups by the numbers coordinators see."""
+    numbers = group_numbers(range(len(grouping.groups)))
+    return Problem(404, f"Run {run_id} has no group with index {index} (group {index + 1}); its groups are {numbers} (index = group number - 1).")
+
+
+def _editable(identity: Identity, run_id: int, if_match: str | None, version: int | None) -> tuple[CohortRun, Grouping, int]:
+    run = get_run_for(identity, run_id)
+    grouping = grouping_of(run)
+    return run, grouping, check_version(run, if_match, version)
+
+
+def set_approval(identity: Identity, run_id: int, index: int, approved: bool, *, if_match: str | None, version: int | None) -> CohortRun:
+    """Approve (lock) or release one group."""
+    run, grouping, expected = _editable(identity, run_id, if_match, version)
+    if not 0 <= index < len(grouping.groups):
+        raise _no_group(run_id, index, grouping)
+    return save_grouping(run, expected, grouping.approve(index, approved))
+
+
+def move(identity: Identity, run_id: int, teacher_id: str, to_group: int, *, dry_run: bool, if_match: str | None, version: int | None) -> tuple[CohortRun, Review]:
+    """Move one member to another group; returns the run (saved unless ``dry_run``) and the
+    review of the new grouping (with the rules the move breaks, if any).
+
+    ``to_group`` is the group's 0-based ``index``; messages name groups by their number
+    (``index`` + 1), as the pages show them.
+    """
+    run, grouping, expected = _editable(identity, run_id, if_match, version)
+    if not 0 <= to_group < len(grouping.groups):
+        raise _no_group(run_id, to_group, grouping)
+    if teacher_id not in grouping.assignment:
+        raise Problem(404, f"{teacher_id!r} is not in any group of run {run_id}.")
+    source = grouping.group_of(teacher_id)
+    cohort, _ = current_cohort(run.programme_id)
+    if teacher_id in grouping.erased or teacher_id not in cohort.index:
+        raise Problem(422, f"{teacher_id!r} was erased since this run and cannot be moved; repair the groups to refill group {source + 1}.")
+    if source == to_group:
+        raise Problem(
+            422,
+            f"{teacher_id!r} is already in group {to_group + 1}.",
+            errors=[{"field": "to_group", "value": str(to_group), "message": f"is the member's group already (group {to_group + 1})"}],
+        )
+    locked = [g for g in (source, to_group) if grouping.is_approved(g)]
+    if locked:
+        raise Problem(409, f"Group {locked[0] + 1} is approved and locked; release it before moving members.")
+    try:
+        new = grouping.move(teacher_id, to_group)
+    except MatcherError as exc:
+        raise _from_matcher(exc) from None
+    review = review_grouping(run.programme_id, new)
+    if dry_run:
+        return run, review
+    return save_grouping(run, expected, new), review
+
+
+def repair(
+    identity: Identity, run_id: int, dropped: Sequence[str], joined: Sequence[str], seconds: float | None, *, if_match: str | None, version: int | None
+) -> CohortRun:
+    """Re-optimise after drop-outs (and late joiners), keeping approved groups.
+
+    ``seconds`` is checked by :func:`.cohort_runs.cohort_time_limit` (``None``: the
+    default). Members erased since the run always count as dropped, so a repair with
+    nobody named refills the groups they left short.
+    """
+    limit = cohort_time_limit(current_app, seconds)
+    run, grouping, expected = _editable(identity, run_id, if_match, version)
+    missing = [t for t in dropped if t not in grouping.assignment]
+    if missing:
+        raise Problem(422, "Some dropped teachers are not in this run.", errors=[{"field": "dropped", "value": t, "message": "not a member of this run"} for t in missing])
+    check_ids(db.session(), run.programme_id, list(joined), "joined")
+    cohort, _ = current_cohort(run.programme_id)
+    if not dropped and not joined and not grouping.lost(cohort):
+        raise Problem(422, "Name the teachers who dropped out or joined late; nobody in this run was erased since.")
+    try:
+        new = repair_grouping(grouping, cohort, dropped=[t for t in dropped if t in cohort.index], joined=list(joined), seconds=limit)
+    except MatcherError as exc:
+        raise _from_matcher(exc) from None
+    return save_grouping(run, expected, new)
