@@ -50,7 +50,8 @@ SPARSE_SEARCH_SHARE = 0.1  # sparse affinity: share of the search time before po
 POLISH_ROUNDS = 2  # passes over the blocks in runs limited by rounds= (reproducible runs)
 
 
-def _labels(cohort: Cohort) -> tuple[str, ...]:
+def member_labels(cohort: Cohort) -> tuple[str, ...]:
+    """How rule violations name members: ``"Name (id)"``, or the id when there is no name."""
     return tuple(f"{p.name} ({p.id})" if p.name else p.id for p in cohort.profiles)
 
 
@@ -86,7 +87,7 @@ def build_problem(
         **rules,
         keep_together=tuple(tuple(int(r) for r in cohort.rows(s)) for s in keep_together),
         locked=locked_rows,
-        labels=_labels(cohort),
+        labels=member_labels(cohort),
         noun="teachers",
     )
 

@@ -30,7 +30,7 @@ from ..errors import InfeasibleError, UnknownTeacherError
 from ..profiles.teacher import Cohort
 from .budget import Budget
 from .explain import describe
-from .groups import _labels
+from .groups import member_labels
 from .grouping_affinity import as_grouping_affinity
 from .problem import GroupingProblem
 from .results import CohortResult
@@ -210,7 +210,7 @@ def repair(
     )
     w, rules = affinity.problem_weights(0.0)
     problem = GroupingProblem(
-        w, np.array(new_lower), np.array(new_upper), **rules, locked=new_locked, labels=_labels(sub), noun="teachers",
+        w, np.array(new_lower), np.array(new_upper), **rules, locked=new_locked, labels=member_labels(sub), noun="teachers",
     )
     out = describe(sub, affinity, problem, assignment, locked=tuple(new_locked), seed=seed,
                    seconds=budget.elapsed(), moved=moved)
@@ -232,7 +232,7 @@ def _solve_ring(affinity, sub: Cohort, members, ring_list, bounds, groups, seed,
     prefer = np.array([where.get(int(r), -1) for r in idx], dtype=np.int64)
     problem = GroupingProblem(
         w, np.array([b[0] for b in bounds]), np.array([b[1] for b in bounds]), allowed=allowed,
-        labels=tuple(_labels(sub)[r] for r in idx), noun="teachers",
+        labels=tuple(member_labels(sub)[r] for r in idx), noun="teachers",
     )
     try:  # each attempt gets what is left of the repair's budget
         best = solve(problem, budget=budget.share(1.0), rounds=rounds, seed=seed, prefer=prefer, stay_bonus=stay)

@@ -30,7 +30,8 @@ from ..affinity.terms import AffinityOptions
 from ..profiles.teacher import Cohort
 from .explain import describe
 from .grouping import Grouping
-from .groups import _labels, _weights_and_rules
+from .grouping_affinity import as_grouping_affinity
+from .groups import member_labels
 from .problem import GroupingProblem
 from .repair import repair
 from .results import CohortResult, Group
@@ -57,11 +58,11 @@ def _explained(cohort: Cohort, grouping: Grouping, affinity=None) -> tuple[Cohor
         affinity = cohort_affinity(sub, grouping.weights, options, seed=grouping.seed)
     m = len(grouping.groups)
     lo, hi = grouping.size
-    w, rules = _weights_and_rules(sub, affinity, grouping.coverage)
+    w, rules = as_grouping_affinity(affinity, sub).problem_weights(grouping.coverage)
     together = [k for k in (tuple(t for t in s if t in sub.index) for s in grouping.keep_together) if len(k) >= 2]
     problem = GroupingProblem(
         w, np.full(m, lo, dtype=np.int64), np.full(m, hi, dtype=np.int64), **rules,
-        keep_together=tuple(tuple(int(r) for r in sub.rows(s)) for s in together), labels=_labels(sub), noun="teachers",
+        keep_together=tuple(tuple(int(r) for r in sub.rows(s)) for s in together), labels=member_labels(sub), noun="teachers",
     )
     assignment = np.array([grouping.group_of(t) for t in sub.ids], dtype=np.int64)
     result = describe(sub, affinity, problem, assignment, locked=grouping.approved, seed=grouping.seed,

@@ -54,7 +54,7 @@ class Review:
         """The API's ``result``: figures, every group (0-based ``index``, ``approved``; erased
         members under their pseudonym, named "Erased teacher"), unplaced, violations."""
         groups = []
-        for index, members in enumerate(self.grouping.groups):
+        for index in range(len(self.grouping.groups)):
             g = self.explained(index)
             lost = list(self.lost.get(index, ()))
             data = (g if g is not None else _empty_group(index)).to_dict()

@@ -44,7 +44,7 @@ def offences(source: str, filename: str = "<text>") -> list[str]:
                         out.append(f"{filename}:{node.lineno}: import {alias.name}")
                     bound.add(alias.asname or alias.name.split(".")[0])
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and (node.attr.startswith("_") and not node.attr.startswith("__") or node.attr in INNER_NAMES):
+        if isinstance(node, ast.Attribute) and ((node.attr.startswith("_") and not node.attr.startswith("__")) or node.attr in INNER_NAMES):
             root = node.value
             while isinstance(root, ast.Attribute):
                 root = root.value

@@ -107,7 +107,7 @@ def test_from_dict_reads_the_version_1_stored_result():
 
 
 def test_from_dict_refuses_a_newer_version():
-    with pytest.raises(MatcherError, match="schema_version 99.*reads versions 1 to 2"):
+    with pytest.raises(MatcherError, match=r"schema_version 99.*reads versions 1 to 2"):
         Grouping.from_dict({"schema_version": 99, "groups": []})
     with pytest.raises(ValidationError, match="malformed"):
         Grouping.from_dict({"schema_version": 2, "groups": [["a"]]})
