@@ -21,9 +21,12 @@ ACCEPTED = {
 }
 
 
-def run_out(run: CohortRun, *, review: Review | None = None, preview: bool = False) -> CohortRunOut:
-    """The run as the API shows it; ``result`` is its grouping explained on read (or ``review``)."""
-    if review is None and run.status == "done" and run.result:
+def run_out(run: CohortRun, *, review: Review | None = None, preview: bool = False, summary: bool = False) -> CohortRunOut:
+    """The run as the API shows it; ``result`` is its grouping explained on read (or ``review``).
+
+    ``summary`` leaves out ``result`` and ``lost_members`` (lists: explaining every run on a
+    page would cost about a second per run of 1,000 teachers)."""
+    if review is None and run.status == "done" and run.result and not summary:
         review = cohort_review.review_of(run)
     return CohortRunOut(
         id=run.id,
@@ -37,7 +40,7 @@ def run_out(run: CohortRun, *, review: Review | None = None, preview: bool = Fal
         result=review.result_dict() if review is not None else None,
         error=run.error,
         preview=preview,
-        lost_members=[LostGroup(**x) for x in cohort_review.lost_members(run)],
+        lost_members=[] if summary else [LostGroup(**x) for x in cohort_review.lost_members(run)],
     )
 
 
@@ -50,9 +53,11 @@ def _respond_run(run: CohortRun, status: int = 200, **kwargs):
 
 @bp.get("", responses={200: CohortRunList})
 def list_runs(query: PageQuery):
-    """My programme's cohort runs, newest first (coordinators)."""
+    """My programme's cohort runs, newest first (coordinators); each without its ``result``
+    (GET the run for its groups)."""
     user = auth.require("coordinator")
-    return respond(page_out(CohortRunList, cohort_runs.list_runs(user, page=query.page, per_page=query.per_page), run_out))
+    page = cohort_runs.list_runs(user, page=query.page, per_page=query.per_page)
+    return respond(page_out(CohortRunList, page, lambda run: run_out(run, summary=True)))
 
 
 @bp.post("", responses={202: ACCEPTED, 503: None})

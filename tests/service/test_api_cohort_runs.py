@@ -395,3 +395,17 @@ def test_schemas_document_the_time_limit_rule(client):
         text = model.model_json_schema()["properties"]["seconds"]["description"]
         assert "PEERMATCH_COHORT_MAX_SECONDS" in text and "422" in text
     assert "PEERMATCH_COHORT_MAX_SECONDS" in json.dumps(spec)
+
+
+def test_run_list_is_a_summary_without_results(client, app, monkeypatch):
+    # Explaining a run costs about a second at 1,000 teachers: a page of 100 runs must not.
+    run_id = stored_run(app)
+    from service.services import cohort_review
+
+    def no_explaining(run):
+        raise AssertionError("the list explained a run")
+
+    monkeypatch.setattr(cohort_review, "review_of", no_explaining)
+    items = client.get("/api/v1/cohort-runs", headers=COORD).get_json()["items"]
+    mine = [item for item in items if item["id"] == run_id]
+    assert mine and mine[0]["status"] == "done" and mine[0]["result"] is None
