@@ -51,18 +51,17 @@ def exempt(view: Callable) -> Callable:
 def _needs_check() -> bool:
     if request.method not in UNSAFE:
         return False
-    if "Authorization" in request.headers:
-        from .auth import current_user
+    from .auth import current_user
 
+    if "Authorization" in request.headers:
         # Raises 401 unless the header holds a valid token; the cookie is never a fallback.
-        identity = current_user()
-        if identity is not None and identity.via == "token":
-            return False
+        return False if current_user() is not None else True
     view = current_app.view_functions.get(request.endpoint or "")
     if view is not None and getattr(view, "csrf_exempt", False):
         return False
     if request.path.startswith("/api/"):
-        return "sid" in session
+        # API requests carrying a live session cookie (an ended one authenticates nobody).
+        return "sid" in session and current_user() is not None
     return True
 
 
