@@ -272,7 +272,7 @@ class LimitedJSONProvider(DefaultJSONProvider):
 
 
 def _check_json_body() -> None:
-    """Parse a JSON body up front, so a malformed or abusive one is a 400 problem, never a 500."""
+    """Parse a JSON body up front, so a malformed or abusive one is a 422 problem, never a 500."""
     if request.method not in ("POST", "PUT", "PATCH", "DELETE") or not request.is_json or not request.get_data(cache=True):
         return
     try:
@@ -285,7 +285,8 @@ def _check_json_body() -> None:
         detail = "it could not be read"
     except (ValueError, UnicodeDecodeError) as exc:
         detail = str(exc)
-    raise Problem(400, f"The request body is not acceptable JSON: {detail[:200]}.")
+    # 422 like any other body the API cannot use (the contract since the first version).
+    raise Problem(422, f"The request body is not acceptable JSON: {detail[:200]}.", errors=[Issue(None, "body", None, detail[:200])])
 
 
 def init_json_limits(app: Flask) -> None:

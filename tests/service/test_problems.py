@@ -38,7 +38,7 @@ def test_ordinary_json_still_works(client):
     resp = client.post("/api/v1/session", data='{"username": "nobody", "password": "x"}', content_type="application/json")
     assert resp.status_code == 401
     resp = client.post("/api/v1/session", data="not json", content_type="application/json")
-    assert resp.status_code == 400 and resp.get_json()["status"] == 400
+    assert resp.status_code == 422 and resp.get_json()["errors"][0]["field"] == "body"
 
 
 def test_unexpected_errors_log_the_type_and_request_id_but_no_message(app, caplog):
