@@ -218,5 +218,10 @@ def _authenticate_api() -> None:
 def init_app(app: Flask) -> None:
     """Session lifetime, the 401-first hook for the API and the template helper for the pages."""
     app.permanent_session_lifetime = timedelta(seconds=app.config["PEERMATCH_SESSION_MAX_SECONDS"])
+    proxies = app.config["PEERMATCH_PROXY_COUNT"]
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     app.before_request(_authenticate_api)
     app.jinja_env.globals.setdefault("current_user", current_user)

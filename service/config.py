@@ -42,6 +42,9 @@ DEFAULTS: Mapping[str, Any] = {
     "PEERMATCH_LOGIN_WINDOW_SECONDS": 900,
     "PEERMATCH_LOGIN_MAX_DELAY_SECONDS": 300,
     "PEERMATCH_LOGIN_ADDRESS_MAX_FAILURES": 100,
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (0: none),
+    # so that sign-in throttling sees the client's address rather than the proxy's.
+    "PEERMATCH_PROXY_COUNT": 0,
     # Sessions end this long after sign-in, or after this long without a request.
     "PEERMATCH_SESSION_MAX_SECONDS": 12 * 3600,
     "PEERMATCH_SESSION_IDLE_SECONDS": 2 * 3600,

@@ -142,3 +142,23 @@ def test_tokens_expire_by_default_and_expired_tokens_are_refused(client, app):
         s.execute(sa.update(ApiToken).where(ApiToken.name == "ci").values(expires_at=utcnow() - timedelta(seconds=1)))
     resp = client.get("/api/v1/me", headers=headers)
     assert resp.status_code == 401 and "expired" in resp.get_json()["detail"]
+
+
+def test_behind_a_trusted_proxy_the_throttle_sees_the_client_address(database_url, tmp_path):
+    from service import create_app
+
+    from .conftest import base_config
+
+    app = create_app({**base_config(database_url, tmp_path), "PEERMATCH_AUTO_MIGRATE": False, "PEERMATCH_PROXY_COUNT": 1})
+    try:
+        client = app.test_client()
+        limit = app.config["PEERMATCH_LOGIN_MAX_FAILURES"]
+        for _ in range(limit + 1):
+            client.post("/api/v1/session", json={"username": "coord_n", "password": "guess"}, headers={"X-Forwarded-For": "203.0.113.1"})
+        victim = client.post("/api/v1/session", json={"username": "coord_n", "password": PASSWORD}, headers={"X-Forwarded-For": "192.0.2.8"})
+        assert victim.status_code == 200
+        with db.new_session(app) as s:
+            addresses = set(s.execute(sa.select(LoginAttempt.address)).scalars())
+        assert addresses == {"203.0.113.1", "192.0.2.8"}
+    finally:
+        db.engine(app).dispose()
