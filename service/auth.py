@@ -88,7 +88,7 @@ _BY_TOKEN = sa.text(
 _BY_SESSION = sa.text(
     "SELECT u.id, u.username, u.role, u.programme_id, u.teacher_id, s.id AS session_id, s.last_seen_at FROM user_sessions s "
     "JOIN users u ON u.id = s.user_id WHERE s.token_hash = :h AND u.active AND s.revoked_at IS NULL AND s.role = u.role "
-    "AND s.created_at > :born AND s.last_seen_at > :seen"
+    "AND s.created_at > :born AND s.last_seen_at > :seen AND s.created_at >= u.created_at"
 ).bindparams(sa.bindparam("born", type_=sa.DateTime(timezone=True)), sa.bindparam("seen", type_=sa.DateTime(timezone=True)))
 # ``last_seen_at`` is written at most this often (a write per request would serialise
 # every page view on SQLite).
@@ -201,16 +201,15 @@ def logout_user() -> None:
     g.pop("identity", None)
 
 
-# Operations of /api/v1 that anyone may call (the view functions' names).
-PUBLIC_VIEWS = frozenset({"themes", "health", "ready", "login", "logout"})
-
-
 def _authenticate_api() -> None:
     """For ``/api/v1``: resolve the caller before the request body is validated (401, not 422)."""
     if not request.path.startswith("/api/v1/") or request.endpoint is None:
         return
+    # Operation ids are the view functions' names.
+    from .openapi import PUBLIC_OPERATIONS
+
     view = current_app.view_functions.get(request.endpoint)
-    if view is None or getattr(view, "__name__", "") in PUBLIC_VIEWS or not request.endpoint.startswith("api."):
+    if view is None or getattr(view, "__name__", "") in PUBLIC_OPERATIONS or not request.endpoint.startswith("api."):
         return
     require()
 

@@ -55,7 +55,7 @@ def _needs_check() -> bool:
 
     if "Authorization" in request.headers:
         # Raises 401 unless the header holds a valid token; the cookie is never a fallback.
-        return False if current_user() is not None else True
+        return current_user() is None
     view = current_app.view_functions.get(request.endpoint or "")
     if view is not None and getattr(view, "csrf_exempt", False):
         return False

@@ -27,7 +27,7 @@ from flask import Flask, Response, g, json, request
 from flask.json.provider import DefaultJSONProvider
 from markupsafe import escape
 from pydantic import ValidationError as PydanticValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from matcher.errors import InfeasibleError, Issue, MatcherError, UnknownTeacherError, ValidationError
 
@@ -278,7 +278,7 @@ def _check_json_body() -> None:
     try:
         request.get_json(cache=True)
         return
-    except Exception:  # Flask turns the parser's ValueError into a bare BadRequest
+    except BadRequest:  # Flask turns the parser's ValueError into a bare BadRequest
         pass
     try:
         LimitedJSONProvider.parse(request.get_data(cache=True))
