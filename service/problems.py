@@ -191,6 +191,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
+        if _too_many_digits(exc):
+            return _render(Problem(422, "A number in the request has too many digits."))
         _log_unexpected(exc)
         return _render(Problem(500, f"Something went wrong on our side; it has been logged (request {request_id()})."))
 
@@ -218,6 +220,15 @@ def _log_unexpected(exc: BaseException) -> None:
     """
     frames = "".join(traceback.format_tb(exc.__traceback__))
     log.error("unexpected %s on %s %s (request %s)\n%s", type(exc).__name__, request.method, request.url_rule or request.path, request_id(), frames)
+
+
+def _too_many_digits(exc: BaseException) -> bool:
+    """Python refused to convert a huge digit string to ``int`` (a client's doing, not a bug).
+
+    >>> _too_many_digits(ValueError("Exceeds the limit (4300 digits) for integer string conversion: value has 5000 digits"))
+    True
+    """
+    return isinstance(exc, ValueError) and "integer string conversion" in str(exc)
 
 
 def _int_capped(text: str) -> int:

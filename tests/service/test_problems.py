@@ -52,3 +52,24 @@ def test_unexpected_errors_log_the_type_and_request_id_but_no_message(app, caplo
     assert resp.headers["X-Request-ID"] == "req-42"
     assert "RuntimeError" in caplog.text and "req-42" in caplog.text
     assert "sam@school.example" not in caplog.text and "Sam Lee" not in caplog.text
+
+
+def test_a_huge_number_anywhere_is_a_422_not_a_500(app, caplog):
+    @app.get("/digits-test")
+    def digits():
+        from flask import request
+
+        return str(int(request.args["n"]))
+
+    with caplog.at_level(logging.ERROR):
+        resp = app.test_client().get(f"/digits-test?n={BIG}", headers={"Accept": "application/json"})
+    assert resp.status_code == 422 and "too many digits" in resp.get_json()["detail"]
+    assert "Traceback" not in caplog.text
+
+
+def test_a_huge_number_in_a_page_form_is_a_4xx(client):
+    from .pages_helpers import post, sign_in
+
+    sign_in(client, "coord_n")
+    resp = post(client, "/cohorts", {"size_min": BIG, "size_max": "6", "seconds": "1"})
+    assert 400 <= resp.status_code < 500
