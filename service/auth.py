@@ -172,6 +172,11 @@ def login_user(user: User) -> None:
     """Start a server-side session for ``user`` (a fresh session id, so a fixed one cannot be reused)."""
     sid = secrets.token_urlsafe(32)
     now = utcnow()
+    # Forget this user's ended sessions (they can never be used again).
+    born = now - timedelta(seconds=current_app.config["PEERMATCH_SESSION_MAX_SECONDS"])
+    db.session().execute(
+        sa.delete(UserSession).where(UserSession.user_id == user.id, sa.or_(UserSession.revoked_at.is_not(None), UserSession.created_at <= born))
+    )
     db.session().add(UserSession(user_id=user.id, token_hash=hash_token(sid), role=user.role, created_at=now, last_seen_at=now))
     db.session().flush()
     session.clear()

@@ -200,3 +200,15 @@ def test_anonymous_requests_get_401_before_any_body_validation(client):
         assert "errors" not in resp.get_json()
     # Public operations still validate as before.
     assert client.post("/api/v1/session", json={"username": ""}).status_code == 422
+
+
+def test_ended_sessions_are_forgotten_at_the_next_sign_in(client, app):
+    from service.models import UserSession
+
+    for _ in range(3):
+        csrf = _login(client, "coord_n")
+        assert client.delete("/api/v1/session", headers={"X-CSRF-Token": csrf}).status_code == 204
+    _login(client, "coord_n")
+    with db.new_session(app) as s:
+        rows = list(s.execute(sa.select(UserSession)).scalars())
+    assert len(rows) == 1 and rows[0].revoked_at is None
