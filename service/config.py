@@ -35,15 +35,30 @@ DEFAULTS: Mapping[str, Any] = {
     "PEERMATCH_COHORT_QUEUE": 8,
     "PEERMATCH_COHORT_MAX_SECONDS": 300,
     "PEERMATCH_COHORT_DEFAULT_SECONDS": 10,
-    # Login: this many failures within the window (per user name, and per address x4) lock it out.
+    # Login throttling, per (address, user name): after this many failures within the window
+    # each further attempt waits 1 s, 2 s, 4 s ... (at most PEERMATCH_LOGIN_MAX_DELAY_SECONDS),
+    # answered with 429 and Retry-After; one address may fail this often across all names.
     "PEERMATCH_LOGIN_MAX_FAILURES": 5,
     "PEERMATCH_LOGIN_WINDOW_SECONDS": 900,
+    "PEERMATCH_LOGIN_MAX_DELAY_SECONDS": 300,
+    "PEERMATCH_LOGIN_ADDRESS_MAX_FAILURES": 100,
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (0: none),
+    # so that sign-in throttling sees the client's address rather than the proxy's.
+    "PEERMATCH_PROXY_COUNT": 0,
+    # Sessions end this long after sign-in, or after this long without a request.
+    "PEERMATCH_SESSION_MAX_SECONDS": 12 * 3600,
+    "PEERMATCH_SESSION_IDLE_SECONDS": 2 * 3600,
+    # API tokens expire this many days after creation unless told otherwise.
+    "PEERMATCH_TOKEN_DAYS": 90,
     # werkzeug.security password hashing method.
     "PEERMATCH_PASSWORD_METHOD": "scrypt",
     # Sessions for the pages.
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # Set true when served over HTTPS (the cookie is then never sent over plain HTTP).
     "SESSION_COOKIE_SECURE": False,
+    # The cookie only carries a random session id; the server decides when it ends.
+    "SESSION_REFRESH_EACH_REQUEST": False,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
 }
 

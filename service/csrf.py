@@ -3,8 +3,9 @@
 A per-session random token goes into every form (``{{ csrf_token() }}`` in templates) or
 the ``X-CSRF-Token`` header. Unsafe requests (POST, PUT, PATCH, DELETE) must carry it when
 they would be authenticated by the cookie: every non-API request, and API requests with
-a signed-in session but no ``Authorization`` header. Bearer-token requests need none: a
-browser never adds that header on its own.
+a signed-in session. Only a request authenticated by a *valid* Bearer token needs none (a
+browser never adds that header on its own); an ``Authorization`` header that is empty or
+invalid is a 401, never a way around the check.
 """
 
 from __future__ import annotations
@@ -48,13 +49,19 @@ def exempt(view: Callable) -> Callable:
 
 
 def _needs_check() -> bool:
-    if request.method not in UNSAFE or "Authorization" in request.headers:
+    if request.method not in UNSAFE:
         return False
+    from .auth import current_user
+
+    if "Authorization" in request.headers:
+        # Raises 401 unless the header holds a valid token; the cookie is never a fallback.
+        return current_user() is None
     view = current_app.view_functions.get(request.endpoint or "")
     if view is not None and getattr(view, "csrf_exempt", False):
         return False
     if request.path.startswith("/api/"):
-        return "user_id" in session
+        # API requests carrying a live session cookie (an ended one authenticates nobody).
+        return "sid" in session and current_user() is not None
     return True
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "PracticeExample",
     "User",
     "ApiToken",
+    "UserSession",
     "LoginAttempt",
     "Suggestion",
     "PeerList",
@@ -166,7 +167,10 @@ class User(Base):
 
 
 class ApiToken(Base):
-    """A Bearer token; only its SHA-256 is stored, ``prefix`` lets people tell tokens apart."""
+    """A Bearer token; only its SHA-256 is stored, ``prefix`` lets people tell tokens apart.
+
+    A token stops working at ``expires_at`` (``None``: never) or once ``revoked_at`` is set.
+    """
 
     __tablename__ = "api_tokens"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -175,6 +179,26 @@ class ApiToken(Base):
     prefix: Mapped[str] = mapped_column(sa.String(12))
     name: Mapped[str] = mapped_column(sa.String(100), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class UserSession(Base):
+    """A signed-in browser session; the cookie carries a random id, only its SHA-256 is stored.
+
+    A session ends when ``revoked_at`` is set (sign-out, password or role change,
+    deactivation), when its user row is deleted (erasure), after the absolute lifetime
+    from ``created_at`` or after the idle timeout from ``last_seen_at``.
+    """
+
+    __tablename__ = "user_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    role: Mapped[str] = mapped_column(sa.String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
 
 
 class LoginAttempt(Base):

@@ -14,18 +14,36 @@ Examples
 
 from __future__ import annotations
 
+import json as std_json
 import logging
+import re
+import secrets
+import traceback
 from collections.abc import Iterable, Mapping
 from http import HTTPStatus
+from typing import Any
 
-from flask import Flask, Response, json, request
+from flask import Flask, Response, g, json, request
+from flask.json.provider import DefaultJSONProvider
 from markupsafe import escape
 from pydantic import ValidationError as PydanticValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from matcher.errors import InfeasibleError, Issue, MatcherError, UnknownTeacherError
 
-__all__ = ["Problem", "problem_response", "issues_from_pydantic", "init_app", "PROBLEM_TYPE_BASE", "MEDIA_TYPE"]
+__all__ = [
+    "Problem",
+    "problem_response",
+    "issues_from_pydantic",
+    "init_app",
+    "init_json_limits",
+    "request_id",
+    "LimitedJSONProvider",
+    "PROBLEM_TYPE_BASE",
+    "MEDIA_TYPE",
+    "JSON_MAX_DEPTH",
+    "JSON_MAX_INT_DIGITS",
+]
 
 log = logging.getLogger(__name__)
 MEDIA_TYPE = "application/problem+json"
@@ -183,5 +201,116 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        log.exception("unexpected error on %s %s", request.method, request.path)
-        return _render(Problem(500, "Something went wrong on our side; it has been logged."))
+        if _too_many_digits(exc):
+            return _render(Problem(422, "A number in the request has too many digits."))
+        _log_unexpected(exc)
+        return _render(Problem(500, f"Something went wrong on our side; it has been logged (request {request_id()})."))
+
+
+# ---- JSON request limits and log hygiene ------------------------------------------------
+
+JSON_MAX_DEPTH = 32
+JSON_MAX_INT_DIGITS = 40
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def request_id() -> str:
+    """This request's id: a sane ``X-Request-ID`` from the client (or proxy), else a random one."""
+    if "request_id" not in g:
+        sent = request.headers.get("X-Request-ID", "")
+        g.request_id = sent if _REQUEST_ID.fullmatch(sent) else secrets.token_hex(8)
+    return g.request_id
+
+
+def _log_unexpected(exc: BaseException) -> None:
+    """Log an unexpected error without personal data: type, request id, route and code lines.
+
+    Exception messages and request bodies can carry names and emails, so neither is
+    logged; the frames (file, line, code) are enough to find the fault.
+    """
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    log.error("unexpected %s on %s %s (request %s)\n%s", type(exc).__name__, request.method, request.url_rule or request.path, request_id(), frames)
+
+
+def _too_many_digits(exc: BaseException) -> bool:
+    """Python refused to convert a huge digit string to ``int`` (a client's doing, not a bug).
+
+    >>> _too_many_digits(ValueError("Exceeds the limit (4300 digits) for integer string conversion: value has 5000 digits"))
+    True
+    """
+    return isinstance(exc, ValueError) and "integer string conversion" in str(exc)
+
+
+def _int_capped(text: str) -> int:
+    if len(text.lstrip("-")) > JSON_MAX_INT_DIGITS:
+        raise ValueError(f"a number has more than {JSON_MAX_INT_DIGITS} digits")
+    return int(text)
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+class LimitedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, refusing (``ValueError``) nesting deeper than :data:`JSON_MAX_DEPTH` and
+    integers longer than :data:`JSON_MAX_INT_DIGITS` digits, so neither can exhaust the stack
+    or the CPU.
+
+    >>> LimitedJSONProvider.parse('{"a": [1, 2]}')
+    {'a': [1, 2]}
+    >>> LimitedJSONProvider.parse("[" * 100 + "]" * 100)
+    Traceback (most recent call last):
+    ...
+    ValueError: JSON nested more than 32 levels deep
+    """
+
+    @staticmethod
+    def parse(s: str | bytes) -> Any:
+        try:
+            value = std_json.loads(s, parse_int=_int_capped)
+        except RecursionError:
+            raise ValueError(f"JSON nested more than {JSON_MAX_DEPTH} levels deep") from None
+        if _depth_exceeds(value, JSON_MAX_DEPTH):
+            raise ValueError(f"JSON nested more than {JSON_MAX_DEPTH} levels deep")
+        return value
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        if kwargs:
+            return super().loads(s, **kwargs)
+        return self.parse(s)
+
+
+def _check_json_body() -> None:
+    """Parse a JSON body up front, so a malformed or abusive one is a 422 problem, never a 500."""
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE") or not request.is_json or not request.get_data(cache=True):
+        return
+    try:
+        request.get_json(cache=True)
+        return
+    except BadRequest:  # Flask turns the parser's ValueError into a bare BadRequest
+        pass
+    try:
+        LimitedJSONProvider.parse(request.get_data(cache=True))
+        detail = "it could not be read"
+    except (ValueError, UnicodeDecodeError) as exc:
+        detail = str(exc)
+    # 422 like any other body the API cannot use (the contract since the first version).
+    raise Problem(422, f"The request body is not acceptable JSON: {detail[:200]}.", errors=[Issue(None, "body", None, detail[:200])])
+
+
+def init_json_limits(app: Flask) -> None:
+    """Install the limited JSON parser and the up-front body check (after authentication)."""
+    app.json = LimitedJSONProvider(app)
+    app.before_request(_check_json_body)

@@ -35,7 +35,11 @@ class SessionOut(BaseModel):
 
 @bp.post("", responses={200: SessionOut, 429: None}, security=[])
 def login(body: LoginIn):
-    """Sign in; at most PEERMATCH_LOGIN_MAX_FAILURES failures per user name in the window, then 429."""
+    """Sign in (a server-side session; the cookie holds a random id).
+
+    After PEERMATCH_LOGIN_MAX_FAILURES failures from one address for one user name, each
+    further attempt from that pair must wait 1 s, 2 s, 4 s ... (429 with Retry-After).
+    """
     user = accounts.authenticate(db.session(), body.username, body.password, request.remote_addr or "")
     auth.login_user(user)
     return respond(SessionOut(username=user.username, role=user.role, teacher_id=user.teacher_id, csrf_token=csrf_token()))
@@ -43,6 +47,6 @@ def login(body: LoginIn):
 
 @bp.delete("", responses={204: None}, security=[])
 def logout():
-    """Sign out (needs the X-CSRF-Token header when signed in)."""
+    """Sign out: every session of this user ends on the server (needs the X-CSRF-Token header when signed in)."""
     auth.logout_user()
     return "", 204

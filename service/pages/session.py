@@ -43,7 +43,7 @@ def signin():
 
 @bp.post("/signout")
 def signout():
-    """End the session (a POST with the CSRF token, so another site cannot sign you out)."""
+    """End the user's sessions on the server (a POST with the CSRF token, so another site cannot sign you out)."""
     auth.logout_user()
     flash("You are signed out.", "success")
     return redirect(url_for("pages.signin"))

@@ -88,16 +88,14 @@ def get_run_for(identity: Identity, run_id: int, *, export: bool = False) -> Coh
     Raises
     ------
     Problem
-        404 unknown run, 403 another programme's run or a role without access.
+        404 unknown run or another programme's (the same answer), 403 a role without access.
     """
     run = db.session().get(CohortRun, run_id)
-    if run is None:
+    if run is None or run.programme_id != identity.programme_id:
         raise Problem(404, f"There is no cohort run {run_id}.")
     _expire_if_abandoned(run)
     if identity.is_coordinator or (export and identity.is_analyst):
-        if run.programme_id == identity.programme_id:
-            return run
-        raise Problem(403, f"Cohort run {run_id} belongs to another programme.")
+        return run
     if identity.is_analyst:
         raise Problem(403, "Analysts get the pseudonymised CSV export of a run only.")
     raise Problem(403, "Only coordinators manage cohort runs.")

@@ -259,7 +259,7 @@ def refresh_programme(s: Session, programme_id: int, *, force: bool = True) -> i
 def _access(identity: Identity, teacher_id: str) -> tuple[int, int, int]:
     """Check access to a teacher's suggestions; returns the programme id and its two versions."""
     row = db.session().connection().execute(_ACCESS, {"id": teacher_id}).first()
-    if row is None:
+    if row is None or row.programme_id != identity.programme_id:  # another programme's: as if missing
         raise Problem(404, f"There is no teacher with id {teacher_id!r}.")
     if identity.is_coordinator and row.programme_id == identity.programme_id:
         return row[0], row[1], row[2]

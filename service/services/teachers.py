@@ -71,10 +71,11 @@ def get_teacher_for(identity: Identity, teacher_id: str, *, write: bool = False)
     Raises
     ------
     Problem
-        404 when there is no such teacher, 403 when it is not yours.
+        404 when there is no such teacher in your programme (another programme's teacher
+        gets the same answer as a missing one), 403 when it is not yours.
     """
     t = db.session().get(Teacher, teacher_id)
-    if t is None:
+    if t is None or t.programme_id != identity.programme_id:
         raise Problem(404, f"There is no teacher with id {teacher_id!r}.")
     if identity.is_coordinator and t.programme_id == identity.programme_id:
         return t

@@ -2,8 +2,10 @@
 
 Each row names an endpoint and the status each role gets on its *own* resource and on
 *another's* (coordinator: a teacher of their programme / of another programme; teacher:
-their own profile / a colleague's; analyst: their programme's / another's). Anonymous
-requests get 401 everywhere except the public endpoints. ``own``/``other`` are filled
+their own profile / a colleague's; analyst: their programme's / another's). Another
+programme's resource is answered 404 exactly like a missing one (so ids cannot be probed
+across programmes); 403 stays for a role without access inside the same programme.
+Anonymous requests get 401 everywhere except the public endpoints. ``own``/``other`` are filled
 into the path, so the same row proves that the check looks at the resource, not only
 the role.
 """
@@ -50,12 +52,12 @@ ROWS = [
     Row("POST", "/api/v1/teachers", {"coordinator": 201, "teacher": 403, "analyst": 403}, body=NEW),
     Row("POST", "/api/v1/teachers/import", {"coordinator": 200, "teacher": 403, "analyst": 403}, body=CSV, content_type="text/csv"),
     Row("GET", "/api/v1/teachers/export", {"coordinator": 200, "teacher": 403, "analyst": 200}),
-    Row("GET", "/api/v1/teachers/{id}", {"coordinator": (200, 403), "teacher": (200, 403), "analyst": (403, 403)}),
-    Row("PATCH", "/api/v1/teachers/{id}", {"coordinator": (200, 403), "teacher": (200, 403), "analyst": (403, 403)}, body={"about": "x"}),
-    Row("DELETE", "/api/v1/teachers/{id}", {"coordinator": (204, 403), "teacher": (204, 403), "analyst": (403, 403)}),
-    Row("GET", "/api/v1/teachers/{id}/peers", {"coordinator": (200, 403), "teacher": (200, 403), "analyst": (403, 403)}),
-    Row("GET", "/api/v1/teachers/{id}/practice-examples", {"coordinator": (200, 403), "teacher": (200, 403), "analyst": (403, 403)}),
-    Row("GET", "/api/v1/teachers/{id}/data-export", {"coordinator": (200, 403), "teacher": (200, 403), "analyst": (403, 403)}),
+    Row("GET", "/api/v1/teachers/{id}", {"coordinator": (200, 404), "teacher": (200, 403), "analyst": (403, 404)}),
+    Row("PATCH", "/api/v1/teachers/{id}", {"coordinator": (200, 404), "teacher": (200, 403), "analyst": (403, 403)}, body={"about": "x"}),
+    Row("DELETE", "/api/v1/teachers/{id}", {"coordinator": (204, 404), "teacher": (204, 403), "analyst": (403, 403)}),
+    Row("GET", "/api/v1/teachers/{id}/peers", {"coordinator": (200, 404), "teacher": (200, 403), "analyst": (403, 403)}),
+    Row("GET", "/api/v1/teachers/{id}/practice-examples", {"coordinator": (200, 404), "teacher": (200, 403), "analyst": (403, 403)}),
+    Row("GET", "/api/v1/teachers/{id}/data-export", {"coordinator": (200, 404), "teacher": (200, 403), "analyst": (403, 403)}),
     Row(
         "PUT",
         "/api/v1/teachers/{id}/peers/{peer}/decision",
@@ -64,26 +66,26 @@ ROWS = [
     ),
     Row("GET", "/api/v1/cohort-runs", {"coordinator": 200, "teacher": 403, "analyst": 403}),
     Row("POST", "/api/v1/cohort-runs", {"coordinator": 202, "teacher": 403, "analyst": 403}, body={"size_min": 3, "size_max": 5, "seconds": 1}),
-    Row("GET", "/api/v1/cohort-runs/{run}", {"coordinator": (200, 403), "teacher": (403, 403), "analyst": (403, 403)}),
+    Row("GET", "/api/v1/cohort-runs/{run}", {"coordinator": (200, 404), "teacher": (403, 403), "analyst": (403, 403)}),
     Row(
         "POST",
         "/api/v1/cohort-runs/{run}/groups/0/approve",
-        {"coordinator": (200, 403), "teacher": (403, 403), "analyst": (403, 403)},
+        {"coordinator": (200, 404), "teacher": (403, 403), "analyst": (403, 403)},
         body={"version": 1},
     ),
     Row(
         "POST",
         "/api/v1/cohort-runs/{run}/moves",
-        {"coordinator": (OK, 403), "teacher": (403, 403), "analyst": (403, 403)},
+        {"coordinator": (OK, 404), "teacher": (403, 403), "analyst": (403, 403)},
         body={"teacher_id": "{member}", "to_group": 1, "dry_run": True, "version": 1},
     ),
     Row(
         "POST",
         "/api/v1/cohort-runs/{run}/repair",
-        {"coordinator": (OK, 403), "teacher": (403, 403), "analyst": (403, 403)},
+        {"coordinator": (OK, 404), "teacher": (403, 403), "analyst": (403, 403)},
         body={"dropped": ["{member}"], "seconds": 1, "version": 1},
     ),
-    Row("GET", "/api/v1/cohort-runs/{run}/export", {"coordinator": (200, 403), "teacher": (403, 403), "analyst": (200, 403)}),
+    Row("GET", "/api/v1/cohort-runs/{run}/export", {"coordinator": (200, 404), "teacher": (403, 403), "analyst": (200, 404)}),
 ]
 
 
@@ -177,4 +179,28 @@ def test_unknown_ids_are_404_for_everyone(client, row):
 
 def test_other_programme_coordinator_cannot_see_own_programme_suggestions(client):
     resp = client.get("/api/v1/teachers/n-01/peers", headers=ACCOUNTS["coord_s"].headers)
-    assert resp.status_code == 403
+    assert resp.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/teachers/{id}", "/api/v1/teachers/{id}/peers", "/api/v1/teachers/{id}/data-export", "/api/v1/teachers/{id}/practice-examples"],
+)
+def test_another_programmes_teacher_looks_exactly_like_a_missing_one(client, path):
+    """Error codes and bodies must not tell whether an id exists in another programme."""
+    headers = ACCOUNTS["coord_n"].headers
+    other = client.get(path.format(id="s-02"), headers=headers)
+    missing = client.get(path.format(id="s-99"), headers=headers)
+    assert other.status_code == missing.status_code == 404
+    a, b = other.get_json(), missing.get_json()
+    assert a["detail"].replace("s-02", "ID") == b["detail"].replace("s-99", "ID")
+    assert {k: v for k, v in a.items() if k != "detail"} == {k: v for k, v in b.items() if k != "detail"}
+
+
+def test_another_programmes_run_looks_exactly_like_a_missing_one(client, app):
+    south = stored_run(app, "south", params={"size_min": 3, "size_max": 5})
+    headers = ACCOUNTS["coord_n"].headers
+    other = client.get(f"/api/v1/cohort-runs/{south}", headers=headers)
+    missing = client.get("/api/v1/cohort-runs/999999", headers=headers)
+    assert other.status_code == missing.status_code == 404
+    assert other.get_json()["detail"].replace(str(south), "N") == missing.get_json()["detail"].replace("999999", "N")

@@ -1,4 +1,4 @@
-"""Tests of ``service/cli.py``: ``peermatch init``, ``users create``, ``tokens create``."""
+"""Tests of ``service/cli.py``: ``peermatch init``, ``users create|deactivate|set-password``, ``tokens create|list|revoke``."""
 
 from __future__ import annotations
 
@@ -63,6 +63,9 @@ def test_users_and_tokens(instance):
     tmp_path, samples, env = instance
     assert run(["init"], env).returncode == 0
     made = run(["users", "create", "ana", "--role", "analyst", "--password-stdin", "--token"], env, stdin="s3cret-pass\n")
+    # The password policy: too short is refused with a clear message.
+    assert made.returncode == 1 and "at least 12 characters" in made.stderr and "Traceback" not in made.stderr
+    made = run(["users", "create", "ana", "--role", "analyst", "--password-stdin", "--token"], env, stdin="violet kettle orbit\n")
     assert made.returncode == 0, made.stderr
     assert "API token (shown once): pm_" in made.stdout
     dup = run(["users", "create", "ana", "--role", "analyst"], env)
@@ -73,3 +76,35 @@ def test_users_and_tokens(instance):
     assert token.returncode == 0 and token.stdout.strip().startswith("pm_")
     missing = run(["tokens", "create", "nobody"], env)
     assert missing.returncode == 1 and "no user called 'nobody'" in missing.stderr
+
+
+def test_tokens_expire_list_revoke_and_users_deactivate_set_password(instance):
+    tmp_path, samples, env = instance
+    assert run(["init"], env).returncode == 0
+    made = run(["users", "create", "ana", "--role", "analyst", "--password-stdin"], env, stdin="violet kettle orbit\n")
+    assert made.returncode == 0, made.stderr
+    first = run(["tokens", "create", "ana", "--name", "laptop"], env).stdout.strip()
+    second = run(["tokens", "create", "ana", "--name", "forever", "--days", "0"], env).stdout.strip()
+    listed = run(["tokens", "list", "--username", "ana"], env)
+    assert listed.returncode == 0 and first not in listed.stdout and second not in listed.stdout
+    lines = {line.split()[-1]: line for line in listed.stdout.splitlines()[1:]}
+    assert "never" in lines["forever"] and "active" in lines["laptop"] and "never" not in lines["laptop"]
+    laptop_id = lines["laptop"].split()[0]
+    assert run(["tokens", "revoke", laptop_id], env).returncode == 0
+    assert "revoked" in run(["tokens", "list", "--username", "ana"], env).stdout
+    assert run(["tokens", "revoke", "99999"], env).returncode == 1
+
+    weak = run(["users", "set-password", "ana", "--password-stdin"], env, stdin="ana-password-1\n")
+    assert weak.returncode == 1 and "user name" in weak.stderr
+    assert run(["users", "set-password", "ana", "--password-stdin"], env, stdin="amber willow saxophone\n").returncode == 0
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "PEERMATCH_PAGES": False})
+    try:
+        client = app.test_client()
+        assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {first}"}).status_code == 401
+        assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {second}"}).status_code == 200
+        assert client.post("/api/v1/session", json={"username": "ana", "password": "amber willow saxophone"}).status_code == 200
+        assert run(["users", "deactivate", "ana"], env).returncode == 0
+        assert client.get("/api/v1/me").status_code == 401
+        assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {second}"}).status_code == 401
+    finally:
+        db.engine(app).dispose()

@@ -80,7 +80,7 @@ def test_pseudonyms_are_keyed_and_stable(app):
 
 
 def test_coordinator_erases_only_own_programme(client):
-    assert client.delete("/api/v1/teachers/s-01", headers=ACCOUNTS["coord_n"].headers).status_code == 403
+    assert client.delete("/api/v1/teachers/s-01", headers=ACCOUNTS["coord_n"].headers).status_code == 404
     assert client.delete("/api/v1/teachers/n-05", headers=ACCOUNTS["coord_n"].headers).status_code == 204
     assert client.delete("/api/v1/teachers/n-05", headers=ACCOUNTS["coord_n"].headers).status_code == 404
 

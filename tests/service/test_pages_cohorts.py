@@ -154,12 +154,12 @@ def test_map_draws_every_group(client, app):
     assert html.count("<tr>") == 1 + 3  # header + one row per group
 
 
-def test_other_programmes_runs_are_403(client, app):
+def test_other_programmes_runs_are_404_like_missing_ones(client, app):
     run_id = stored_run(app, programme="south")
     sign_in(client, "coord_n")
     for path in (f"/cohorts/{run_id}", f"/cohorts/{run_id}/map", f"/cohorts/{run_id}/export.csv", f"/cohorts/{run_id}/status.json"):
-        assert client.get(path).status_code == 403, path
-    assert post(client, f"/cohorts/{run_id}/groups/0/approve", {"version": "1"}).status_code == 403
+        assert client.get(path).status_code == 404, path
+    assert post(client, f"/cohorts/{run_id}/groups/0/approve", {"version": "1"}).status_code == 404
     assert client.get("/cohorts/999999").status_code == 404
 
 

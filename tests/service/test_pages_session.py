@@ -110,3 +110,21 @@ def test_each_page_is_for_one_role(client, path, role):
     else:
         assert resp.status_code == 403
         assert "role" in text_of(resp)
+
+
+def test_signout_ends_the_session_on_the_server_not_only_in_the_browser(client):
+    sign_in(client, "coord_n")
+    copied = client.get_cookie("session").value
+    assert post(client, "/signout").status_code == 302
+    client.set_cookie("session", copied)
+    resp = client.get("/teachers")
+    assert resp.status_code == 302 and "/signin" in resp.headers["Location"]
+
+
+def test_throttled_signin_page_says_how_long_to_wait(client, app):
+    limit = app.config["PEERMATCH_LOGIN_MAX_FAILURES"]
+    for _ in range(limit):
+        client.post("/signin", data={"username": "coord_s", "password": "guess", "csrf_token": csrf(client)})
+    resp = client.post("/signin", data={"username": "coord_s", "password": PASSWORD, "csrf_token": csrf(client)})
+    assert resp.status_code == 429 and resp.headers["Retry-After"] == "1"
+    assert "wait 1 second" in text_of(resp)
