@@ -85,10 +85,14 @@ def cmd_init(args: argparse.Namespace) -> int:
             report = parse_teachers_csv(path.read_text(encoding="utf-8-sig"), schools=load_schools())
             if report.issues:
                 return _fail(f"{path}: {report.to_text()}")
+            from service.services.erasures import erased_ids
+
+            # Teachers erased at their request stay erased: no profile, no demo sign-in.
+            erased = erased_ids(s, programme.id, report.profiles)
             existing = set(s.execute(sa.select(Teacher.id)).scalars())
             new = 0
             for profile in report.profiles:
-                if profile.id not in existing:
+                if profile.id not in existing and profile.id not in erased:
                     t = Teacher(id=profile.id, programme_id=programme.id)
                     apply_profile(t, profile)
                     s.add(t)
@@ -96,8 +100,9 @@ def cmd_init(args: argparse.Namespace) -> int:
             s.flush()
             if new:
                 bump_profiles(s, programme.id)
-            sample_ids = [p.id for p in report.profiles]
-            print(f"sample teachers: {new} added, {len(report.profiles) - new} already present (programme {programme.name!r})")
+            sample_ids = [p.id for p in report.profiles if p.id not in erased]
+            skipped = f", {len(erased)} skipped (erased at the teacher's request)" if erased else ""
+            print(f"sample teachers: {new} added, {len(report.profiles) - new - len(erased)} already present{skipped} (programme {programme.name!r})")
 
         def ensure(username: str, role: str, teacher_id: str | None = None, token: bool = False) -> None:
             user = s.execute(sa.select(User).where(User.username == username)).scalar_one_or_none()

@@ -73,12 +73,15 @@ TRUE_WORDS, FALSE_WORDS = {"yes", "y", "true", "1"}, {"no", "n", "false", "0", "
 class ImportReport:
     """What an import found: the valid ``profiles`` and every problem in ``issues``.
 
-    ``rows`` counts the data rows read (blank lines excluded).
+    ``rows`` counts the data rows read (blank lines excluded); ``lines`` holds the file
+    line (CSV) or item number (JSON) of each profile, in the same order, so that later
+    reports about a row can name it.
     """
 
     profiles: tuple[TeacherProfile, ...]
     issues: tuple[Issue, ...]
     rows: int
+    lines: tuple[int | None, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -285,9 +288,9 @@ def _finish(records: list[tuple[int | None, Mapping[str, object]]], file_issues:
     if not records and not file_issues:
         issues.append(Issue(None, None, None, "the file has no teacher rows"))
     bad_rows = {i.row for i in issues if i.row is not None}
-    profiles = tuple(p for p, row in good if row not in bad_rows)
+    kept = [(p, row) for p, row in good if row not in bad_rows]
     issues.sort(key=lambda i: (i.row or 0))
-    return ImportReport(profiles=profiles, issues=tuple(issues), rows=len(records))
+    return ImportReport(profiles=tuple(p for p, _ in kept), issues=tuple(issues), rows=len(records), lines=tuple(row for _, row in kept))
 
 
 def parse_teachers_csv(text: str, *, schools: Mapping[int, School] | None = None) -> ImportReport:

@@ -34,6 +34,7 @@ def form_of(t: Teacher, **changes) -> dict:
         "challenges": list(t.challenges),
         "strengths": list(t.strengths),
         "availability": list(t.availability),
+        "version": str(t.version),
     }
     if t.consent_share_contact:
         data["consent_share_contact"] = "yes"
