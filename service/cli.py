@@ -101,6 +101,8 @@ def cmd_init(args: argparse.Namespace) -> int:
             if new:
                 bump_profiles(s, programme.id)
             sample_ids = [p.id for p in report.profiles if p.id not in erased]
+            # Their saved demo sign-in is forgotten too (the account itself went with the erasure).
+            creds = {name: entry for name, entry in creds.items() if entry.get("teacher_id") not in erased}
             skipped = f", {len(erased)} skipped (erased at the teacher's request)" if erased else ""
             print(f"sample teachers: {new} added, {len(report.profiles) - new - len(erased)} already present{skipped} (programme {programme.name!r})")
 

@@ -171,3 +171,115 @@ def test_patch_never_500s(client, about, years):
     if ok:
         # The library keeps one line-ending convention and trims the ends.
         assert resp.get_json()["about"] == about.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+# ---- one record: the schemas list the registry's fields ------------------------------------
+
+
+def test_schemas_list_exactly_the_registry_fields():
+    from matcher.profiles.fields import COLUMNS as FIELDS
+    from service.api.schemas import TeacherIn, TeacherOut, TeacherPatch
+
+    assert set(TeacherIn.model_fields) == set(FIELDS)
+    assert set(TeacherPatch.model_fields) == set(FIELDS) - {"id"} | {"version"}
+    assert set(TeacherOut.model_fields) - {"school", "version", "updated_at"} == set(FIELDS)
+
+
+# ---- names refuse hidden characters -----------------------------------------------------------
+
+
+def test_names_with_bidi_or_zero_width_characters_are_422(client, app):
+    body = problem(client.post("/api/v1/teachers", json={**NEW, "name": "Robin\u202eoy"}, headers=COORD), 422)
+    assert [(e["field"], "U+202E" in e["message"]) for e in body["errors"]] == [("name", True)]
+    body = problem(client.patch("/api/v1/teachers/n-03", json={"name": "Sam\u200bLee"}, headers=COORD_ANY), 422)
+    assert body["errors"][0]["field"] == "name" and "U+200B" in body["errors"][0]["message"]
+    rows = _rows(2)
+    rows[1]["name"] = "Al\u2066ex"
+    body = problem(client.post("/api/v1/teachers/import", data=_csv(rows), headers={**COORD, "Content-Type": "text/csv"}), 422)
+    assert [(e["row"], e["field"]) for e in body["errors"]] == [(3, "name")] and "U+2066" in body["errors"][0]["message"]
+
+
+# ---- the profile's version: ETag and If-Match ------------------------------------------------
+
+
+def test_get_gives_an_etag_and_a_stale_patch_is_409(client):
+    resp = client.get("/api/v1/teachers/n-03", headers=COORD)
+    tag = resp.headers["ETag"]
+    assert tag == f'"teacher-n-03-v{resp.get_json()["version"]}"'
+    first = client.patch("/api/v1/teachers/n-03", json={"about": "First."}, headers={**COORD, "If-Match": tag})
+    assert first.status_code == 200 and first.headers["ETag"] != tag
+    # A second client that loaded the same version does not overwrite the first one's change.
+    body = problem(client.patch("/api/v1/teachers/n-03", json={"about": "Second."}, headers={**COORD, "If-Match": tag}), 409)
+    assert "changed since you loaded it" in body["detail"]
+    stale_version = resp.get_json()["version"]
+    problem(client.patch("/api/v1/teachers/n-03", json={"about": "Second.", "version": stale_version}, headers=COORD), 409)
+    assert client.get("/api/v1/teachers/n-03", headers=COORD).get_json()["about"] == "First."
+    ok = client.patch("/api/v1/teachers/n-03", json={"about": "Second.", "version": stale_version + 1}, headers=COORD)
+    assert ok.status_code == 200 and ok.get_json()["about"] == "Second."
+
+
+def test_patch_without_a_version_is_428(client):
+    body = problem(client.patch("/api/v1/teachers/n-03", json={"about": "x"}, headers=COORD), 428)
+    assert "If-Match" in body["detail"]
+    assert client.get("/api/v1/teachers/n-03", headers=COORD).get_json()["about"] != "x"
+
+
+# ---- consent and the teacher's own edits --------------------------------------------------------
+
+T1 = ACCOUNTS["teacher_n1"].headers
+
+
+def test_a_coordinator_cannot_change_a_teachers_consent(client):
+    current = client.get("/api/v1/teachers/n-01", headers=COORD).get_json()["consent_share_contact"]
+    body = problem(client.patch("/api/v1/teachers/n-01", json={"consent_share_contact": not current}, headers=COORD_ANY), 403)
+    assert "consent_share_contact" in body["detail"] and "teacher's own decision" in body["detail"]
+    assert client.get("/api/v1/teachers/n-01", headers=COORD).get_json()["consent_share_contact"] is current
+    # Sending the value unchanged (a GET-modify-PATCH client) is not a change.
+    assert client.patch("/api/v1/teachers/n-01", json={"consent_share_contact": current, "about": "ok"}, headers=COORD_ANY).status_code == 200
+    # The teacher decides.
+    mine = client.patch("/api/v1/teachers/n-01", json={"consent_share_contact": not current}, headers={**T1, "If-Match": "*"})
+    assert mine.status_code == 200 and mine.get_json()["consent_share_contact"] is (not current)
+    # And the coordinator's fields stay the coordinator's.
+    problem(client.patch("/api/v1/teachers/n-01", json={"previous_groupmates": ["n-05"]}, headers={**T1, "If-Match": "*"}), 403)
+
+
+def _export(client) -> str:
+    return client.get("/api/v1/teachers/export", headers=COORD).get_data(as_text=True)
+
+
+def _import(client, text: str, **query):
+    resp = client.post("/api/v1/teachers/import", data=text, query_string=query, headers={**COORD, "Content-Type": "text/csv"})
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    return resp.get_json()
+
+
+def test_reimport_keeps_the_teachers_consent_and_own_edits(client):
+    sheet = _export(client)  # the coordinator's spreadsheet, taken before the teacher's changes
+    before = client.get("/api/v1/teachers/n-01", headers=COORD).get_json()
+    withdrawn = not before["consent_share_contact"]
+    mine = {"consent_share_contact": withdrawn, "about": "My own words.", "availability": ["tue_pm"]}
+    assert client.patch("/api/v1/teachers/n-01", json=mine, headers={**T1, "If-Match": "*"}).status_code == 200
+
+    result = _import(client, sheet)
+    after = client.get("/api/v1/teachers/n-01", headers=COORD).get_json()
+    assert after["consent_share_contact"] is withdrawn and after["about"] == "My own words." and after["availability"] == ["tue_pm"]
+    assert result["kept_teacher_values"] == [{"row": 2, "teacher_id": "n-01", "fields": ["about", "availability", "consent_share_contact"]}]
+    assert result["updated"] == len(TEACHERS["north"]) and result["skipped"] == []
+
+    # The coordinator can choose the file's values, except consent, which stays the teacher's.
+    result = _import(client, sheet, overwrite_teacher_edits="true")
+    after = client.get("/api/v1/teachers/n-01", headers=COORD).get_json()
+    assert after["about"] == before["about"] and after["availability"] == before["availability"]
+    assert after["consent_share_contact"] is withdrawn
+    assert result["kept_teacher_values"] == [{"row": 2, "teacher_id": "n-01", "fields": ["consent_share_contact"]}]
+
+
+def test_a_new_teachers_consent_comes_from_the_import(client):
+    rows = _rows(1, prefix="fresh")
+    rows[0]["consent_share_contact"] = "yes"
+    _import(client, _csv(rows))
+    assert client.get("/api/v1/teachers/fresh-0", headers=COORD).get_json()["consent_share_contact"] is True
+    rows[0]["consent_share_contact"] = "no"
+    result = _import(client, _csv(rows))
+    assert client.get("/api/v1/teachers/fresh-0", headers=COORD).get_json()["consent_share_contact"] is True
+    assert result["kept_teacher_values"] == [{"row": 2, "teacher_id": "fresh-0", "fields": ["consent_share_contact"]}]

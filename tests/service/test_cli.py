@@ -73,3 +73,33 @@ def test_users_and_tokens(instance):
     assert token.returncode == 0 and token.stdout.strip().startswith("pm_")
     missing = run(["tokens", "create", "nobody"], env)
     assert missing.returncode == 1 and "no user called 'nobody'" in missing.stderr
+
+
+def test_init_does_not_bring_back_an_erased_teacher_or_their_sign_in(instance):
+    import sqlalchemy as sa
+
+    from service.models import Teacher, User
+
+    tmp_path, samples, env = instance
+    first = run(["init", "--load-samples", "--samples", str(samples)], env)
+    assert first.returncode == 0, first.stderr
+    creds = json.loads((tmp_path / "instance" / "demo_credentials.json").read_text())
+    erased = creds["teacher1"]["teacher_id"]
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "PEERMATCH_PAGES": False})
+    try:
+        resp = app.test_client().delete(f"/api/v1/teachers/{erased}", headers={"Authorization": f"Bearer {creds['coordinator']['token']}"})
+        assert resp.status_code == 204
+    finally:
+        db.engine(app).dispose()
+
+    again = run(["init", "--load-samples", "--samples", str(samples)], env)
+    assert again.returncode == 0, again.stderr
+    assert "sample teachers: 0 added, 23 already present, 1 skipped (erased at the teacher's request)" in again.stdout
+    assert f"-> teacher {erased}" not in again.stdout
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "PEERMATCH_PAGES": False})
+    try:
+        with db.new_session(app) as s:
+            assert s.get(Teacher, erased) is None
+            assert s.execute(sa.select(User).where(User.teacher_id == erased)).first() is None
+    finally:
+        db.engine(app).dispose()

@@ -108,3 +108,38 @@ def test_erase_removes_the_account_and_signs_out(client, app):
     with db.new_session(app) as s:
         assert s.execute(sa.select(User).where(User.username == "teacher_n1")).first() is None
     assert client.get("/me").status_code == 302
+
+
+def test_the_form_has_the_fields_a_teacher_may_edit(client):
+    import re
+
+    from matcher.profiles.fields import TEACHER_EDITABLE
+
+    sign_in(client, "teacher_n1")
+    html = client.get("/me").get_data(as_text=True)
+    names = set(re.findall(r'<(?:input|select|textarea)[^>]*\bname="([a-z_]+)"', html)) - {"csrf_token", "version", "q"}
+    assert names == set(TEACHER_EDITABLE)
+
+
+def test_a_stale_save_is_refused_with_a_message(client, app):
+    sign_in(client, "teacher_n1")
+    t = teacher(app, "n-01")
+    # The page was opened at version v; meanwhile the profile was saved elsewhere.
+    assert post(client, "/me", form_of(t, about="Saved in another tab.")).status_code == 302
+    resp = post(client, "/me", form_of(t, about="Typed in the old tab."))
+    assert resp.status_code == 409
+    page = text_of(resp)
+    assert "Your changes were not saved" in page and "changed somewhere else" in page
+    after = teacher(app, "n-01")
+    assert after.about == "Saved in another tab." and after.version == t.version + 1
+    # The page now carries the current version, so saving again from it works.
+    assert f'name="version" value="{after.version}"' in resp.get_data(as_text=True)
+    assert post(client, "/me", form_of(after, about="Typed again.")).status_code == 302
+    assert teacher(app, "n-01").about == "Typed again."
+
+
+def test_saving_marks_only_changed_fields_as_the_teachers_own(client, app):
+    sign_in(client, "teacher_n1")
+    t = teacher(app, "n-01")
+    assert post(client, "/me", form_of(t, about="Mine.")).status_code == 302
+    assert teacher(app, "n-01").teacher_edited == ["about"]
