@@ -2,7 +2,8 @@
 
 ``peermatch init [--load-samples]`` prepares an instance (secret key, database, reference
 data, demo accounts); ``peermatch users create`` and ``peermatch tokens create`` manage
-accounts; ``peermatch suggestions refresh`` precomputes peer suggestions.
+accounts; ``peermatch teachers import`` imports a teacher file (as the API does);
+``peermatch suggestions refresh`` precomputes peer suggestions.
 """
 
 from __future__ import annotations
@@ -226,6 +227,42 @@ def cmd_tokens_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_teachers_import(args: argparse.Namespace) -> int:
+    from service import db
+    from service.auth import Identity
+    from service.problems import Problem
+    from service.services import accounts, teachers
+
+    path = Path(args.file)
+    if not path.exists():
+        return _fail(f"{path}: no such file")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return _fail(f"{path}, line {line}: not UTF-8 text; in your spreadsheet use 'Save as: CSV UTF-8'")
+    app = _app()
+    with app.test_request_context():
+        s = db.session()
+        try:
+            programme = accounts.get_or_create_programme(s, args.programme)
+            # The command line acts as a coordinator of the programme (who runs it can read the database anyway).
+            identity = Identity(user_id=0, username="peermatch-cli", role="coordinator", programme_id=programme.id, teacher_id=None, via="cli")
+            fmt = "json" if path.suffix.lower() == ".json" else "csv"
+            result = teachers.import_teachers(identity, text, fmt=fmt, overwrite_teacher_edits=args.overwrite_teacher_edits)
+            s.commit()
+        except Problem as exc:
+            s.rollback()
+            return _fail(f"{path}: {_problem_text(exc)}")
+        finally:
+            s.close()
+    print(f"imported {result.total} teachers into {args.programme!r}: {result.created} new, {result.updated} updated")
+    for line in result.lines():
+        print(f"  {line}")
+    return 0
+
+
 def cmd_suggestions_refresh(args: argparse.Namespace) -> int:
     import sqlalchemy as sa
 
@@ -270,6 +307,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("username")
     p.add_argument("--name", default="", help="a label to tell tokens apart")
     p.set_defaults(func=cmd_tokens_create)
+
+    teachers = sub.add_parser("teachers", help="teacher profiles").add_subparsers(dest="teachers_command", metavar="ACTION", required=True)
+    p = teachers.add_parser("import", help="import a teacher CSV (or JSON) file: every row is stored, or none")
+    p.add_argument("file")
+    p.add_argument("--programme", default=DEFAULT_PROGRAMME)
+    p.add_argument(
+        "--overwrite-teacher-edits",
+        action="store_true",
+        help="replace the values teachers changed themselves with the file's (their consent is never replaced)",
+    )
+    p.set_defaults(func=cmd_teachers_import)
 
     sugg = sub.add_parser("suggestions", help="peer suggestions").add_subparsers(dest="suggestions_command", metavar="ACTION", required=True)
     p = sugg.add_parser("refresh", help="compute and store peer suggestions for every teacher")

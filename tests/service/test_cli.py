@@ -103,3 +103,26 @@ def test_init_does_not_bring_back_an_erased_teacher_or_their_sign_in(instance):
             assert s.execute(sa.select(User).where(User.teacher_id == erased)).first() is None
     finally:
         db.engine(app).dispose()
+
+
+def test_teachers_import_keeps_teachers_own_values_unless_told(instance):
+    tmp_path, samples, env = instance
+    assert run(["init", "--load-samples", "--samples", str(samples)], env).returncode == 0
+    creds = json.loads((tmp_path / "instance" / "demo_credentials.json").read_text())
+    tid, token = creds["teacher1"]["teacher_id"], creds["teacher1"]["token"]
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "PEERMATCH_PAGES": False})
+    try:
+        resp = app.test_client().patch(f"/api/v1/teachers/{tid}", json={"about": "My own words."}, headers={"Authorization": f"Bearer {token}", "If-Match": "*"})
+        assert resp.status_code == 200
+    finally:
+        db.engine(app).dispose()
+    kept = run(["teachers", "import", str(samples)], env)
+    assert kept.returncode == 0, kept.stderr
+    assert "imported 24 teachers into 'Demo programme': 0 new, 24 updated" in kept.stdout
+    assert f"({tid}): kept the teacher's values of about" in kept.stdout
+    overwritten = run(["teachers", "import", str(samples), "--overwrite-teacher-edits"], env)
+    assert overwritten.returncode == 0 and "kept the teacher's values of about" not in overwritten.stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,name\nx,y\n", encoding="utf-8")
+    failed = run(["teachers", "import", str(bad)], env)
+    assert failed.returncode == 1 and "school_urn" in failed.stderr and "Traceback" not in failed.stderr
