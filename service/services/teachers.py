@@ -217,15 +217,20 @@ def update_teacher(
             title="Not yours to change",
             errors=[Issue(None, k, None, who) for k in refused],
         )
-    check_if_match(etag(t), t.version, if_match, version, what=f"the profile of {t.id!r}")
+    expected = check_if_match(etag(t), t.version, if_match, version, what=f"the profile of {t.id!r}")
     profile = _validate({**{name: getattr(current, name) for name in PROFILE_FIELDS}, **wanted})
+    s = db.session()
+    # Compare and bump in one statement: of two edits from the same version, one wins.
+    bump = sa.update(Teacher).where(Teacher.id == t.id, Teacher.version == expected).values(version=expected + 1)
+    if s.execute(bump.execution_options(synchronize_session=False)).rowcount != 1:
+        raise Problem(409, f"The profile of {t.id!r} has changed since you loaded it; reload it and redo your change.")
     if mine:
         edited = set(t.teacher_edited or ()) | set(_changed(current, profile))
         t.teacher_edited = [name for name in PROFILE_FIELDS if name in edited]
     apply_profile(t, profile)
-    t.version += 1
+    t.version = expected + 1
     t.updated_at = utcnow()
-    bump_profiles(db.session(), t.programme_id)
+    bump_profiles(s, t.programme_id)
     return t
 
 

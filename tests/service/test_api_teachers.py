@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -283,3 +284,31 @@ def test_a_new_teachers_consent_comes_from_the_import(client):
     result = _import(client, _csv(rows))
     assert client.get("/api/v1/teachers/fresh-0", headers=COORD).get_json()["consent_share_contact"] is True
     assert result["kept_teacher_values"] == [{"row": 2, "teacher_id": "fresh-0", "fields": ["consent_share_contact"]}]
+
+
+def test_two_edits_from_the_same_version_one_wins(app):
+    """The version is compared and bumped in one UPDATE, so a concurrent edit cannot slip between check and write."""
+    from service import db
+    from service.auth import Identity
+    from service.problems import Problem
+    from service.services import teachers as svc
+
+    with db.new_session(app) as s:
+        version, programme_id = s.get(Teacher, "n-06").version, s.get(Teacher, "n-06").programme_id
+    coord = Identity(user_id=1, username="coord_n", role="coordinator", programme_id=programme_id, teacher_id=None, via="token")
+    with app.test_request_context():
+        # Another writer bumps the version after this request has loaded the profile.
+        t = svc.get_teacher_for(coord, "n-06")
+        with db.new_session(app) as other:
+            other.execute(sa.update(Teacher).where(Teacher.id == "n-06").values(version=version + 1, about="the other edit"))
+        try:
+            svc.update_teacher(coord, "n-06", {"about": "mine"}, version=version)
+        except Problem as exc:
+            assert exc.status == 409
+        else:
+            raise AssertionError("the second edit overwrote the first")
+        finally:
+            db.session().rollback()
+        assert t.id == "n-06"
+    with db.new_session(app) as s:
+        assert s.get(Teacher, "n-06").about == "the other edit"
