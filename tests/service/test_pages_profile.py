@@ -143,3 +143,20 @@ def test_saving_marks_only_changed_fields_as_the_teachers_own(client, app):
     t = teacher(app, "n-01")
     assert post(client, "/me", form_of(t, about="Mine.")).status_code == 302
     assert teacher(app, "n-01").teacher_edited == ["about"]
+
+
+def test_a_name_with_a_bidi_override_is_refused_on_the_form(client, app):
+    sign_in(client, "teacher_n1")
+    t = teacher(app, "n-01")
+    resp = post(client, "/me", form_of(t, name="Sam\u202eeeL"))
+    assert resp.status_code == 422
+    assert 'id="name-error"' in resp.get_data(as_text=True) and "U+202E" in text_of(resp)
+    assert teacher(app, "n-01").name == t.name
+
+
+def test_my_data_says_what_i_edited_and_what_erasure_keeps(client, app):
+    sign_in(client, "teacher_n1")
+    page = text_of(client.get("/me/data"))
+    assert "cannot be read back" in page and "Fields you changed yourself" not in page
+    assert post(client, "/me", form_of(teacher(app, "n-01"), about="Mine.")).status_code == 302
+    assert "Fields you changed yourself, which your coordinator's spreadsheet imports keep as you set them: about." in text_of(client.get("/me/data"))
