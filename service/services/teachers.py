@@ -328,7 +328,9 @@ def import_teachers(identity: Identity, text: str, *, fmt: str = "csv", overwrit
     existing: dict[str, Teacher] = {}
     for start in range(0, len(ids), IMPORT_BATCH):
         chunk = ids[start : start + IMPORT_BATCH]
-        existing.update({t.id: t for t in s.execute(sa.select(Teacher).where(Teacher.id.in_(chunk))).scalars()})
+        # Locked (on PostgreSQL) until the import commits: a teacher's edit saved meanwhile
+        # is either seen here (and kept) or refused with 409 (its version moved on).
+        existing.update({t.id: t for t in s.execute(sa.select(Teacher).where(Teacher.id.in_(chunk)).with_for_update(of=Teacher)).scalars()})
     foreign = [Issue(None, "id", t.id, "is used by a teacher of another programme") for t in existing.values() if t.programme_id != identity.programme_id]
     if foreign:
         raise Problem(422, f"{len(foreign)} id(s) belong to another programme; nothing was imported.", errors=foreign)
