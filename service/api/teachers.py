@@ -65,7 +65,7 @@ def create_teacher(body: TeacherIn):
     """Add a teacher to my programme (coordinators)."""
     user = auth.require("coordinator")
     t = svc.create_teacher(user, body.model_dump())
-    return respond(teacher_out(t), 201, {"Location": f"/api/v1/teachers/{t.id}"})
+    return respond(teacher_out(t), 201, {"Location": f"/api/v1/teachers/{t.id}", "ETag": svc.etag(t)})
 
 
 @bp.post("/import", responses={200: ImportOut}, openapi_extensions={"requestBody": IMPORT_BODY})
