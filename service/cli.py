@@ -3,6 +3,7 @@
 ``peermatch init [--load-samples]`` prepares an instance (secret key, database, reference
 data, demo accounts); ``peermatch users create|deactivate|set-password`` and
 ``peermatch tokens create|list|revoke`` manage accounts and API tokens;
+``peermatch teachers import`` imports a teacher file (as the API does);
 ``peermatch suggestions refresh`` precomputes peer suggestions.
 """
 
@@ -86,10 +87,14 @@ def cmd_init(args: argparse.Namespace) -> int:
             report = parse_teachers_csv(path.read_text(encoding="utf-8-sig"), schools=load_schools())
             if report.issues:
                 return _fail(f"{path}: {report.to_text()}")
+            from service.services.erasures import erased_ids
+
+            # Teachers erased at their request stay erased: no profile, no demo sign-in.
+            erased = erased_ids(s, programme.id, report.profiles)
             existing = set(s.execute(sa.select(Teacher.id)).scalars())
             new = 0
             for profile in report.profiles:
-                if profile.id not in existing:
+                if profile.id not in existing and profile.id not in erased:
                     t = Teacher(id=profile.id, programme_id=programme.id)
                     apply_profile(t, profile)
                     s.add(t)
@@ -97,8 +102,11 @@ def cmd_init(args: argparse.Namespace) -> int:
             s.flush()
             if new:
                 bump_profiles(s, programme.id)
-            sample_ids = [p.id for p in report.profiles]
-            print(f"sample teachers: {new} added, {len(report.profiles) - new} already present (programme {programme.name!r})")
+            sample_ids = [p.id for p in report.profiles if p.id not in erased]
+            # Their saved demo sign-in is forgotten too (the account itself went with the erasure).
+            creds = {name: entry for name, entry in creds.items() if entry.get("teacher_id") not in erased}
+            skipped = f", {len(erased)} skipped (erased at the teacher's request)" if erased else ""
+            print(f"sample teachers: {new} added, {len(report.profiles) - new - len(erased)} already present{skipped} (programme {programme.name!r})")
 
         def ensure(username: str, role: str, teacher_id: str | None = None, token: bool = False) -> None:
             user = s.execute(sa.select(User).where(User.username == username)).scalar_one_or_none()
@@ -300,6 +308,42 @@ def cmd_users_set_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_teachers_import(args: argparse.Namespace) -> int:
+    from service import db
+    from service.auth import Identity
+    from service.problems import Problem
+    from service.services import accounts, teachers
+
+    path = Path(args.file)
+    if not path.exists():
+        return _fail(f"{path}: no such file")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return _fail(f"{path}, line {line}: not UTF-8 text; in your spreadsheet use 'Save as: CSV UTF-8'")
+    app = _app()
+    with app.test_request_context():
+        s = db.session()
+        try:
+            programme = accounts.get_or_create_programme(s, args.programme)
+            # The command line acts as a coordinator of the programme (who runs it can read the database anyway).
+            identity = Identity(user_id=0, username="peermatch-cli", role="coordinator", programme_id=programme.id, teacher_id=None, via="cli")
+            fmt = "json" if path.suffix.lower() == ".json" else "csv"
+            result = teachers.import_teachers(identity, text, fmt=fmt, overwrite_teacher_edits=args.overwrite_teacher_edits)
+            s.commit()
+        except Problem as exc:
+            s.rollback()
+            return _fail(f"{path}: {_problem_text(exc)}")
+        finally:
+            s.close()
+    print(f"imported {result.total} teachers into {args.programme!r}: {result.created} new, {result.updated} updated")
+    for line in result.lines():
+        print(f"  {line}")
+    return 0
+
+
 def cmd_suggestions_refresh(args: argparse.Namespace) -> int:
     import sqlalchemy as sa
 
@@ -358,6 +402,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = tokens.add_parser("revoke", help="revoke an API token by the id shown by 'tokens list'")
     p.add_argument("token_id", type=int)
     p.set_defaults(func=cmd_tokens_revoke)
+
+    teachers = sub.add_parser("teachers", help="teacher profiles").add_subparsers(dest="teachers_command", metavar="ACTION", required=True)
+    p = teachers.add_parser("import", help="import a teacher CSV (or JSON) file: every row is stored, or none")
+    p.add_argument("file")
+    p.add_argument("--programme", default=DEFAULT_PROGRAMME)
+    p.add_argument(
+        "--overwrite-teacher-edits",
+        action="store_true",
+        help="replace the values teachers changed themselves with the file's (their consent is never replaced)",
+    )
+    p.set_defaults(func=cmd_teachers_import)
 
     sugg = sub.add_parser("suggestions", help="peer suggestions").add_subparsers(dest="suggestions_command", metavar="ACTION", required=True)
     p = sugg.add_parser("refresh", help="compute and store peer suggestions for every teacher")

@@ -21,6 +21,11 @@ DEFAULTS: Mapping[str, Any] = {
     "DATABASE_URL": "",
     # Empty means read (or on first run create) ``instance/secret_key``.
     "SECRET_KEY": "",
+    # Keys the erasure records (HMAC-SHA256 of erased teachers' ids and emails). Empty
+    # means read (or on first use create) ``instance/erasure_key``. Kept apart from
+    # SECRET_KEY so that rotating that one never lets an erased teacher back in; every
+    # server of one database needs the same value.
+    "PEERMATCH_ERASURE_KEY": "",
     # Upgrade the database to the newest migration when the app starts.
     "PEERMATCH_AUTO_MIGRATE": True,
     # Serve the server-rendered pages (service/pages) as well as the API.
@@ -98,15 +103,15 @@ def default_database_url(instance_path: str | os.PathLike[str]) -> str:
     return f"sqlite:///{Path(instance_path) / 'peermatch.sqlite3'}"
 
 
-def load_or_create_secret_key(instance_path: str | os.PathLike[str]) -> str:
-    """Read ``instance/secret_key``, creating it (mode 0600) on first use.
+def load_or_create_secret_key(instance_path: str | os.PathLike[str], name: str = "secret_key") -> str:
+    """Read ``instance/secret_key`` (or another key file ``name``), creating it (mode 0600) on first use.
 
     Creation is atomic (``O_EXCL``), so several gunicorn workers starting together agree
     on one key.
     """
     folder = Path(instance_path)
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "secret_key"
+    path = folder / name
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

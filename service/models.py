@@ -27,6 +27,7 @@ __all__ = [
     "PeerList",
     "ConsentDecision",
     "CohortRun",
+    "Erasure",
     "ROLES",
     "DECISIONS",
     "RUN_STATUSES",
@@ -107,7 +108,13 @@ class School(Base):
 
 
 class Teacher(Base):
-    """One teacher's profile (the fields of :class:`matcher.profiles.TeacherProfile`)."""
+    """One teacher's profile (the fields of :class:`matcher.profiles.TeacherProfile`).
+
+    The profile columns are the fields of :data:`matcher.profiles.fields.FIELDS` (a test
+    checks that none is missing). ``teacher_edited`` lists the fields the teacher changed
+    themselves: a coordinator's re-import keeps the teacher's value of those.
+    ``version`` is the optimistic-concurrency counter behind the profile's ETag.
+    """
 
     __tablename__ = "teachers"
     id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
@@ -129,6 +136,7 @@ class Teacher(Base):
     context_preference: Mapped[str] = mapped_column(sa.String(20), default="mixed")
     consent_share_contact: Mapped[bool] = mapped_column(default=False)
     previous_groupmates: Mapped[list] = mapped_column(default=list)
+    teacher_edited: Mapped[list] = mapped_column(default=list, server_default=sa.text("'[]'"))
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -278,3 +286,21 @@ class CohortRun(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+
+
+class Erasure(Base):
+    """A record that a teacher asked to be erased, kept so that no import brings them back.
+
+    ``digest`` is a keyed hash (HMAC-SHA256 with the erasure key) of the programme and
+    either the teacher id (``kind`` "teacher") or the normalised email ("email"): it
+    recognises the same teacher in a later file but names nobody and cannot be reversed
+    without the key.
+    """
+
+    __tablename__ = "erasures"
+    __table_args__ = (sa.CheckConstraint("kind IN ('teacher', 'email')", name="kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    erased_at: Mapped[datetime] = mapped_column(default=utcnow)

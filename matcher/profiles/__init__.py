@@ -16,6 +16,7 @@ __getattr__, __dir__, __all__ = attach(
     {
         ".themes": ("Theme", "THEMES", "THEME_IDS", "THEME_GROUPS", "closest_theme", "validate_themes",),
         ".phrases": ("join_phrases", "theme_phrase", "slot_phrase",),
+        ".fields": ("Field", "FIELDS", "FIELD", "TEACHER_EDITABLE", "COORDINATOR_EDITABLE", "PERSONAL_FIELDS", "profile_issues", "hidden_characters",),
         ".teacher": ("TeacherProfile", "Cohort", "KEY_STAGES", "ROLES", "MEETING_MODES", "CONTEXT_PREFERENCES", "AVAILABILITY_SLOTS", "MAX_TRAVEL_KM", "PUBLIC_FIELDS", "PRIVATE_FIELDS",),
         ".io": ("COLUMNS", "REQUIRED_COLUMNS", "ImportReport", "read_teachers", "parse_teachers_csv", "parse_teachers_json", "load_cohort", "teachers_to_csv", "write_teachers_csv", "teachers_to_json", "write_teachers_json", "profile_from_record",),
     },
@@ -24,6 +25,7 @@ __getattr__, __dir__, __all__ = attach(
 if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
     from .themes import THEMES, THEME_GROUPS, THEME_IDS, Theme, closest_theme, validate_themes
     from .phrases import join_phrases, slot_phrase, theme_phrase
+    from .fields import COORDINATOR_EDITABLE, FIELD, FIELDS, PERSONAL_FIELDS, TEACHER_EDITABLE, Field, hidden_characters, profile_issues
     from .teacher import (
         AVAILABILITY_SLOTS,
         CONTEXT_PREFERENCES,

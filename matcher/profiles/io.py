@@ -27,23 +27,23 @@ import io
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Issue, ValidationError
-from .teacher import (
+from .fields import (
     AVAILABILITY_SLOTS,
-    CONTEXT_PREFERENCES,
+    COLUMNS,
+    FIELD,
     KEY_STAGES,
-    MAX_DEPARTMENT_SIZE,
-    MAX_TRAVEL_KM,
-    MAX_YEARS_TEACHING,
-    MEETING_MODES,
-    ROLES,
-    Cohort,
-    TeacherProfile,
+    MAX_ABOUT_CHARS,
+    MAX_NAME_CHARS,
+    REQUIRED_COLUMNS,
+    THEME_FIELDS,
+    hidden_character_issues,
 )
+from .teacher import Cohort, TeacherProfile
 from ..places.schools import School, load_schools
 from .themes import theme_issues
 
@@ -62,32 +62,26 @@ __all__ = [
     "profile_from_record",
 ]
 
-# The documented CSV layout (DESIGN.md), in spreadsheet order.
-COLUMNS = (
-    "id", "name", "email", "school_urn", "department_size", "role", "years_teaching", "key_stages",
-    "interests", "challenges", "strengths", "about", "meeting_mode", "availability", "max_travel_km",
-    "context_preference", "consent_share_contact", "previous_groupmates",
-)
-REQUIRED_COLUMNS = ("id", "name", "school_urn", "department_size", "key_stages", "challenges", "strengths")
-LIST_FIELDS = ("key_stages", "interests", "challenges", "strengths", "availability", "previous_groupmates")
-THEME_FIELDS = ("interests", "challenges", "strengths")
+# The documented CSV layout (DESIGN.md), in spreadsheet order: COLUMNS, REQUIRED_COLUMNS
+# and THEME_FIELDS come from the field registry (matcher.profiles.fields).
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 TRUE_WORDS, FALSE_WORDS = {"yes", "y", "true", "1"}, {"no", "n", "false", "0", ""}
-MAX_ABOUT_CHARS = 2000
-MAX_NAME_CHARS = 100
 
 
 @dataclass(frozen=True)
 class ImportReport:
     """What an import found: the valid ``profiles`` and every problem in ``issues``.
 
-    ``rows`` counts the data rows read (blank lines excluded).
+    ``rows`` counts the data rows read (blank lines excluded); ``lines`` holds the file
+    line (CSV) or item number (JSON) of each profile, in the same order, so that later
+    reports about a row can name it.
     """
 
     profiles: tuple[TeacherProfile, ...]
     issues: tuple[Issue, ...]
     rows: int
+    lines: tuple[int | None, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -151,28 +145,30 @@ def profile_from_record(record: Mapping[str, object], row: int | None, schools: 
     def bad(name: str, value: object, message: str, suggestion: str | None = None) -> None:
         issues.append(Issue(row, name, None if value is None else str(value), message, suggestion))
 
-    def number(name: str, kind: Callable, low: float, high: float, default: object, what: str) -> None:
+    def number(name: str) -> None:
+        f = FIELD[name]
         raw = text(name)
         if not raw:
-            if name in REQUIRED_COLUMNS:
+            if f.required:
                 bad(name, raw, "is required")
             else:
-                values[name] = default
+                values[name] = f.default
             return
         try:
-            value = kind(raw) if kind is float else int(raw)
+            value = float(raw) if f.type is float else int(raw)
         except ValueError:
-            bad(name, raw, f"must be {what} from {low:g} to {high:g}")
+            bad(name, raw, f"must be {f.bounds_text()}")
             return
-        if not low <= value <= high or value != value:  # value != value catches NaN
-            bad(name, raw, f"must be {what} from {low:g} to {high:g}")
+        if not f.low <= value <= f.high or value != value:  # value != value catches NaN
+            bad(name, raw, f"must be {f.bounds_text()}")
             return
         values[name] = value
 
-    def choice(name: str, options: tuple[str, ...], default: str) -> None:
+    def choice(name: str) -> None:
+        options = FIELD[name].choices
         raw = text(name).lower()
         if not raw:
-            values[name] = default
+            values[name] = FIELD[name].default
         elif raw in options:
             values[name] = raw
         else:
@@ -190,6 +186,8 @@ def profile_from_record(record: Mapping[str, object], row: int | None, schools: 
         bad("name", name, "is required")
     elif len(name) > MAX_NAME_CHARS:
         bad("name", name[:20] + "...", f"must be at most {MAX_NAME_CHARS} characters")
+    else:
+        issues.extend(hidden_character_issues("name", name, row))
     values["name"] = name
 
     email = text("email")
@@ -207,18 +205,18 @@ def profile_from_record(record: Mapping[str, object], row: int | None, schools: 
     else:
         values["school_urn"] = int(urn)
 
-    number("department_size", int, 1, MAX_DEPARTMENT_SIZE, 1, "a whole number")
-    number("years_teaching", int, 0, MAX_YEARS_TEACHING, 5, "a whole number")
-    number("max_travel_km", float, 0, MAX_TRAVEL_KM, 10.0, "a number of km")
-    choice("role", ROLES, "music_teacher")
-    choice("meeting_mode", MEETING_MODES, "either")
-    choice("context_preference", CONTEXT_PREFERENCES, "mixed")
+    number("department_size")
+    number("years_teaching")
+    number("max_travel_km")
+    choice("role")
+    choice("meeting_mode")
+    choice("context_preference")
 
     stages = list(dict.fromkeys(s.upper() for s in _split(record.get("key_stages"))))  # "ks3;KS3" is one stage
     unknown = [s for s in stages if s not in KEY_STAGES]
     for s in unknown:
         bad("key_stages", s, f"unknown key stage; use {', '.join(KEY_STAGES)} separated by ';'", _suggest(s, KEY_STAGES))
-    if not stages and "key_stages" in REQUIRED_COLUMNS:
+    if not stages and FIELD["key_stages"].required:
         bad("key_stages", "", "is required: at least one of " + ", ".join(KEY_STAGES))
     values["key_stages"] = tuple(stages)
 
@@ -290,9 +288,9 @@ def _finish(records: list[tuple[int | None, Mapping[str, object]]], file_issues:
     if not records and not file_issues:
         issues.append(Issue(None, None, None, "the file has no teacher rows"))
     bad_rows = {i.row for i in issues if i.row is not None}
-    profiles = tuple(p for p, row in good if row not in bad_rows)
+    kept = [(p, row) for p, row in good if row not in bad_rows]
     issues.sort(key=lambda i: (i.row or 0))
-    return ImportReport(profiles=profiles, issues=tuple(issues), rows=len(records))
+    return ImportReport(profiles=tuple(p for p, _ in kept), issues=tuple(issues), rows=len(records), lines=tuple(row for _, row in kept))
 
 
 def parse_teachers_csv(text: str, *, schools: Mapping[int, School] | None = None) -> ImportReport:

@@ -26,8 +26,23 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ..errors import Issue, UnknownTeacherError, ValidationError
+from ..errors import Issue, UnknownTeacherError, UnknownThemeError, ValidationError
 from ..places.schools import School, load_schools
+from .fields import (
+    AVAILABILITY_SLOTS,
+    CONTEXT_PREFERENCES,
+    FIELD,
+    KEY_STAGES,
+    LIST_FIELDS,
+    MAX_DEPARTMENT_SIZE,
+    MAX_TRAVEL_KM,
+    MAX_YEARS_TEACHING,
+    MEETING_MODES,
+    PRIVATE_FIELDS,
+    ROLES,
+    THEME_FIELDS,
+    profile_issues,
+)
 
 __all__ = [
     "TeacherProfile",
@@ -38,20 +53,14 @@ __all__ = [
     "CONTEXT_PREFERENCES",
     "AVAILABILITY_SLOTS",
     "MAX_TRAVEL_KM",
+    "MAX_YEARS_TEACHING",
+    "MAX_DEPARTMENT_SIZE",
     "PUBLIC_FIELDS",
     "PRIVATE_FIELDS",
 ]
 
-KEY_STAGES = ("EY", "KS1", "KS2", "KS3", "KS4", "KS5")
-ROLES = ("head_of_music", "music_teacher", "early_career_teacher", "non_specialist", "trust_lead")
-MEETING_MODES = ("in_person", "online", "either")
-CONTEXT_PREFERENCES = ("similar", "different", "mixed")
-AVAILABILITY_SLOTS = tuple(
-    f"{day}_{part}" for day in ("mon", "tue", "wed", "thu", "fri") for part in ("am", "pm", "after_school")
-) + ("weekend",)
-MAX_TRAVEL_KM = 200.0
-MAX_YEARS_TEACHING = 50
-MAX_DEPARTMENT_SIZE = 30
+# KEY_STAGES, ROLES, ... live with the field registry (:mod:`matcher.profiles.fields`);
+# they are re-exported here, where callers have always found them.
 
 
 @dataclass(frozen=True)
@@ -60,7 +69,30 @@ class TeacherProfile:
 
     ``interests``, ``challenges`` and ``strengths`` hold theme ids from
     :mod:`matcher.profiles.themes`; ``email`` is private and never leaves the service
-    without mutual consent (see :data:`PRIVATE_FIELDS`).
+    without mutual consent (see :data:`PRIVATE_FIELDS`). The fields are declared once, in
+    :data:`matcher.profiles.fields.FIELDS`, and every value is checked against it here.
+
+    Raises
+    ------
+    UnknownThemeError
+        When a theme is not in the vocabulary (the issue names field, value and the
+        nearest theme); it also lists any other problem of the profile.
+    ValidationError
+        When another value breaks its field's rule (a role, key stage, slot or range).
+    TypeError
+        When a string is passed where a list is expected.
+
+    Examples
+    --------
+    >>> TeacherProfile(id="t-1", name="Sam", school_urn=100049, challenges=["assesment"])
+    Traceback (most recent call last):
+    ...
+    matcher.errors.UnknownThemeError: 1 problem(s) in the input
+      - field 'challenges': unknown theme (got 'assesment'); did you mean 'assessment_without_levels'?
+    >>> TeacherProfile(id="t-1", name="Sam", school_urn=100049, strengths="singing")
+    Traceback (most recent call last):
+    ...
+    TypeError: field 'strengths' expects a list of values, got a string; wrap it in a list or split on ';'
     """
 
     id: str
@@ -82,6 +114,18 @@ class TeacherProfile:
     consent_share_contact: bool = False
     previous_groupmates: tuple[str, ...] = field(default=())
 
+    def __post_init__(self) -> None:
+        for name in LIST_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, str):
+                raise TypeError(f"field {name!r} expects a list of values, got a string; wrap it in a list or split on ';'")
+            if not isinstance(value, tuple):
+                object.__setattr__(self, name, tuple(value))  # a list would make the frozen profile unhashable
+        issues = profile_issues({name: getattr(self, name) for name in FIELD})
+        if issues:
+            themed = any(i.field in THEME_FIELDS and i.message == "unknown theme" for i in issues)
+            raise (UnknownThemeError if themed else ValidationError)(issues)
+
     @property
     def department_of_one(self) -> bool:
         """True when the teacher is the only music teacher in their school."""
@@ -96,7 +140,6 @@ class TeacherProfile:
         return replace(self, **changes)
 
 
-PRIVATE_FIELDS = frozenset({"email", "consent_share_contact", "previous_groupmates"})
 PUBLIC_FIELDS = tuple(f.name for f in fields(TeacherProfile) if f.name not in PRIVATE_FIELDS)
 
 

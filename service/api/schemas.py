@@ -142,8 +142,13 @@ class TeacherPatch(Strict):
     availability: Annotated[list[Slot], Field(max_length=16)] | None = None
     max_travel_km: TravelKm | None = None
     context_preference: ContextPreference | None = None
-    consent_share_contact: bool | None = None
+    consent_share_contact: bool | None = Field(None, description="the teacher's own decision: only the teacher may change it")
     previous_groupmates: Annotated[list[TeacherId], Field(max_length=200)] | None = None
+    version: int | None = Field(None, ge=0, description="the version you edit from (or send If-Match with the ETag from GET)")
+
+
+class TeacherIfMatch(BaseModel):
+    if_match: str | None = Field(None, alias="If-Match", max_length=200, description="the profile's ETag, from GET; or send 'version' in the body")
 
 
 class SchoolBrief(BaseModel):
@@ -211,10 +216,30 @@ class TeacherList(BaseModel):
     pages: int
 
 
+class ImportQuery(BaseModel):
+    overwrite_teacher_edits: bool = Field(
+        False, description="replace the values teachers changed themselves with the file's (consent is never replaced)"
+    )
+
+
+class KeptOut(BaseModel):
+    row: int | None = Field(description="the file line (CSV) or item number (JSON)")
+    teacher_id: str
+    fields: list[str] = Field(description="fields that kept the teacher's value instead of the file's")
+
+
+class SkippedOut(BaseModel):
+    row: int | None
+    teacher_id: str
+    message: str
+
+
 class ImportOut(BaseModel):
     created: int
     updated: int
     total: int
+    kept_teacher_values: list[KeptOut] = Field([], description="rows where a teacher's own choices were kept")
+    skipped: list[SkippedOut] = Field([], description="rows not stored, e.g. teachers erased at their request")
 
 
 # ---- peers ------------------------------------------------------------------------------

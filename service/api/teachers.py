@@ -14,12 +14,16 @@ from .reference import example_out
 from .schemas import (
     DecisionIn,
     ImportOut,
+    ImportQuery,
+    KeptOut,
+    SkippedOut,
     PeerOut,
     PeerPath,
     PeersOut,
     KQuery,
     RecommendationOut,
     RecommendationsOut,
+    TeacherIfMatch,
     TeacherIn,
     TeacherList,
     TeacherOut,
@@ -61,15 +65,19 @@ def create_teacher(body: TeacherIn):
     """Add a teacher to my programme (coordinators)."""
     user = auth.require("coordinator")
     t = svc.create_teacher(user, body.model_dump())
-    return respond(teacher_out(t), 201, {"Location": f"/api/v1/teachers/{t.id}"})
+    return respond(teacher_out(t), 201, {"Location": f"/api/v1/teachers/{t.id}", "ETag": svc.etag(t)})
 
 
 @bp.post("/import", responses={200: ImportOut}, openapi_extensions={"requestBody": IMPORT_BODY})
-def import_teachers():
+def import_teachers(query: ImportQuery):
     """Import a CSV (or JSON list) of teachers: every row is stored, or none.
 
-    Rows whose id already exists update that teacher. When any row has a problem the
-    answer is 422 with one error per problem (line, field, value, suggestion).
+    Rows whose id already exists update that teacher, except for the teacher's own
+    choices: consent is never changed, and fields the teacher edited keep their value
+    unless ``overwrite_teacher_edits=true`` (listed in ``kept_teacher_values``). Rows of
+    teachers erased at their request are skipped (listed in ``skipped``). When any row
+    has a problem the answer is 422 with one error per problem (line, field, value,
+    suggestion).
     """
     user = auth.require("coordinator")
     kind = (request.mimetype or "").lower()
@@ -81,8 +89,16 @@ def import_teachers():
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise Problem(422, f"line {line}: the file is not UTF-8 text; in your spreadsheet use 'Save as: CSV UTF-8'.") from None
-    result = svc.import_teachers(user, text, fmt="json" if kind == "application/json" else "csv")
-    return respond(ImportOut(created=result.created, updated=result.updated, total=result.total))
+    result = svc.import_teachers(user, text, fmt="json" if kind == "application/json" else "csv", overwrite_teacher_edits=query.overwrite_teacher_edits)
+    return respond(
+        ImportOut(
+            created=result.created,
+            updated=result.updated,
+            total=result.total,
+            kept_teacher_values=[KeptOut(row=k.row, teacher_id=k.teacher_id, fields=list(k.fields)) for k in result.kept],
+            skipped=[SkippedOut(row=x.row, teacher_id=x.teacher_id, message=x.message) for x in result.skipped],
+        )
+    )
 
 
 @bp.get("/export", responses={200: CSV_RESPONSE})
@@ -95,17 +111,25 @@ def export_teachers():
 
 @bp.get("/<teacher_id>", responses={200: TeacherOut})
 def get_teacher(path: TeacherPath):
-    """One profile: my own (teachers) or one of my programme's (coordinators)."""
+    """One profile: my own (teachers) or one of my programme's (coordinators). The ETag header is its version."""
     user = auth.require()
-    return respond(teacher_out(svc.get_teacher_for(user, path.teacher_id)))
+    t = svc.get_teacher_for(user, path.teacher_id)
+    return respond(teacher_out(t), headers={"ETag": svc.etag(t)})
 
 
-@bp.patch("/<teacher_id>", responses={200: TeacherOut})
-def update_teacher(path: TeacherPath, body: TeacherPatch):
-    """Change some fields of a profile; suggestions of the programme are recomputed."""
+@bp.patch("/<teacher_id>", responses={200: TeacherOut, 403: None, 409: None, 428: None})
+def update_teacher(path: TeacherPath, body: TeacherPatch, header: TeacherIfMatch):
+    """Change some fields of a profile; suggestions of the programme are recomputed.
+
+    Needs If-Match with the ETag from GET (or ``version`` in the body): 428 without, 409
+    when the profile changed meanwhile. Consent to share contact details is the
+    teacher's own: a coordinator changing it gets 403.
+    """
     user = auth.require("coordinator", "teacher")
-    t = svc.update_teacher(user, path.teacher_id, body.model_dump(exclude_unset=True))
-    return respond(teacher_out(t))
+    changes = body.model_dump(exclude_unset=True)
+    version = changes.pop("version", None)
+    t = svc.update_teacher(user, path.teacher_id, changes, if_match=header.if_match, version=version)
+    return respond(teacher_out(t), headers={"ETag": svc.etag(t)})
 
 
 @bp.delete("/<teacher_id>", responses={204: None})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Response, flash, json, redirect, render_template, request, url_for
 
+from matcher.profiles.fields import FIELD, TEACHER_EDITABLE
+
 from .. import auth, charts
 from ..problems import Problem
 from ..services import gdpr
@@ -11,27 +13,17 @@ from ..services import teachers as svc
 from . import bp
 from .common import field_errors
 
-TEXT_FIELDS = ("name", "email", "school_urn", "department_size", "role", "years_teaching", "about", "meeting_mode", "max_travel_km", "context_preference")
-LIST_FIELDS = ("key_stages", "interests", "challenges", "strengths", "availability")
+# The form has the fields a teacher may edit (the registry's ``editable_by``): text and
+# number inputs, checkbox lists, and yes/no boxes.
+TEXT_FIELDS = tuple(n for n in TEACHER_EDITABLE if not FIELD[n].is_list and FIELD[n].type is not bool)
+LIST_FIELDS = tuple(n for n in TEACHER_EDITABLE if FIELD[n].is_list)
+BOOL_FIELDS = tuple(n for n in TEACHER_EDITABLE if FIELD[n].type is bool)
 # The form's label for each field, for the error summary at the top of the page.
-FIELD_LABELS = {
-    "name": "Name",
-    "email": "Email",
-    "school_urn": "School",
-    "department_size": "Music teachers in my school",
-    "role": "Role",
-    "years_teaching": "Years teaching",
-    "key_stages": "Key stages I teach",
-    "about": "About my practice",
-    "challenges": "My challenges",
-    "strengths": "My strengths",
-    "interests": "My interests",
-    "meeting_mode": "How I can meet",
-    "max_travel_km": "Furthest I can travel",
-    "availability": "When I am free",
-    "context_preference": "I would like peers from",
-    "consent_share_contact": "Sharing my email",
-}
+FIELD_LABELS = {n: FIELD[n].label for n in TEACHER_EDITABLE}
+STALE_MESSAGE = (
+    "Your profile was changed somewhere else (in another window, or by your coordinator) after you opened this page, "
+    "so your changes were not saved. This is your profile as it is saved now: make your changes again and save."
+)
 
 
 def _teacher_identity() -> auth.Identity:
@@ -45,7 +37,7 @@ def _values_of(t) -> dict:
     """The form's values from a stored teacher."""
     values = {name: getattr(t, name) for name in TEXT_FIELDS}
     values.update({name: list(getattr(t, name) or ()) for name in LIST_FIELDS})
-    values["consent_share_contact"] = t.consent_share_contact
+    values.update({name: bool(getattr(t, name)) for name in BOOL_FIELDS})
     return values
 
 
@@ -55,8 +47,13 @@ def _values_from_form() -> dict:
     values: dict = {name: form.get(name, "").strip() for name in TEXT_FIELDS}
     values["about"] = form.get("about", "")
     values.update({name: form.getlist(name) for name in LIST_FIELDS})
-    values["consent_share_contact"] = form.get("consent_share_contact") == "yes"
+    values.update({name: form.get(name) == "yes" for name in BOOL_FIELDS})
     return values
+
+
+def _version_from_form() -> int | None:
+    raw = request.form.get("version", "")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
 
 
 def _radar(values: dict, name: str):
@@ -78,8 +75,13 @@ def my_profile():
         return render_template("teacher/profile.html", teacher=t, values=values, errors={}, radar=_radar(values, t.name))
     values = _values_from_form()
     try:
-        svc.update_teacher(user, user.teacher_id, values)
+        svc.update_teacher(user, user.teacher_id, values, version=_version_from_form())
     except Problem as exc:
+        if exc.status in (409, 428):
+            # Saved meanwhile: show what is saved now rather than overwrite it.
+            current = _values_of(t)
+            page = render_template("teacher/profile.html", teacher=t, values=current, errors={}, stale=STALE_MESSAGE, radar=_radar(current, t.name))
+            return page, 409
         if exc.status != 422:
             raise
         errors = field_errors(exc)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
 
+from matcher.profiles.fields import COLUMNS, REQUIRED_COLUMNS
 from matcher.profiles.themes import THEMES
 
 from .. import auth
@@ -15,6 +16,8 @@ from .common import boroughs, int_arg, problem_rows
 PER_PAGE = 25
 # A failed import is shown again in the text box for fixing, up to this size.
 REFILL_MAX_CHARS = 300_000
+# Rows that kept a teacher's values or were skipped, listed after an import, up to this many.
+REPORT_MAX_LINES = 20
 
 
 @bp.get("/teachers")
@@ -67,20 +70,32 @@ def _read_upload() -> str:
 def teacher_import():
     """Upload (or paste) a teacher CSV: every row is stored, or none, with a per-row report."""
     user = auth.require("coordinator")
+    layout = {"columns": COLUMNS, "required": REQUIRED_COLUMNS}
     if request.method == "GET":
-        return render_template("coordinator/import.html", text="", rows=None)
+        return render_template("coordinator/import.html", text="", rows=None, overwrite=False, **layout)
     text = ""
+    overwrite = request.form.get("overwrite_teacher_edits") == "yes"
     try:
         text = _read_upload()
         if not text.strip():
             raise Problem(422, "Choose a CSV file, or paste the rows into the box.", title="Nothing to import")
-        result = svc.import_teachers(user, text)
+        result = svc.import_teachers(user, text, overwrite_teacher_edits=overwrite)
     except Problem as exc:
         if exc.status != 422:
             raise
         refill = text if len(text) <= REFILL_MAX_CHARS else ""
-        return render_template("coordinator/import.html", text=refill, problem=exc, rows=problem_rows(exc, text)), 422
-    flash(f"Imported {result.total} teachers: {result.created} new, {result.updated} updated.", "success")
+        return render_template("coordinator/import.html", text=refill, problem=exc, rows=problem_rows(exc, text), overwrite=overwrite, **layout), 422
+    summary = f"Imported {result.total} teachers: {result.created} new, {result.updated} updated."
+    if result.kept:
+        summary += f" {len(result.kept)} kept values their teachers chose themselves."
+    if result.skipped:
+        summary += f" {len(result.skipped)} skipped (erased at the teacher's request)."
+    flash(summary, "success")
+    lines = result.lines()
+    for line in lines[:REPORT_MAX_LINES]:
+        flash(line[0].upper() + line[1:] + ".", "info")
+    if len(lines) > REPORT_MAX_LINES:
+        flash(f"... and {len(lines) - REPORT_MAX_LINES} more rows like these.", "info")
     return redirect(url_for("pages.teacher_list"))
 
 

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from matcher.errors import Issue
 
 from ..models import Programme
+from ..problems import Problem
 
-__all__ = ["Page", "paginate", "bump_profiles", "bump_decisions", "nul_issues", "pseudonym", "programme_versions"]
+__all__ = ["Page", "paginate", "bump_profiles", "bump_decisions", "nul_issues", "pseudonym", "programme_versions", "check_if_match"]
 
 
 @dataclass(frozen=True)
@@ -77,3 +78,30 @@ def pseudonym(teacher_id: str) -> str:
     key = current_app.config["SECRET_KEY"].encode("utf-8")
     digest = hmac.new(key, teacher_id.encode("utf-8"), hashlib.sha256).hexdigest()
     return f"p-{digest[:12]}"
+
+
+def check_if_match(tag: str, current: int, if_match: str | None, version: int | None, *, what: str) -> int:
+    """The version a client edits from: its ``If-Match`` ETag or the ``version`` it sent.
+
+    ``tag`` is the resource's current ETag and ``current`` its version; ``what`` names
+    it in messages ("your profile", "the run").
+
+    Raises
+    ------
+    Problem
+        428 when neither is given, 409 (with the current ETag) when it is not current.
+    """
+    expected = None
+    if if_match:
+        for sent in (t.strip() for t in if_match.split(",")):
+            if sent == "*" or sent.removeprefix("W/") == tag:
+                expected = current
+        if expected is None:
+            raise Problem(409, f"{what[0].upper()}{what[1:]} has changed since you loaded it (now {tag}); reload it and redo your change.", headers={"ETag": tag})
+    elif version is not None:
+        expected = version
+    else:
+        raise Problem(428, f"Send If-Match with the ETag of {what} (or 'version' in the body), so that concurrent edits cannot overwrite each other.")
+    if expected != current:
+        raise Problem(409, f"{what[0].upper()}{what[1:]} has changed since you loaded it (version {current}, you sent {expected}); reload it and redo your change.", headers={"ETag": tag})
+    return expected

@@ -7,14 +7,17 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from matcher.profiles.fields import PERSONAL_FIELDS
+
 from .. import db
 from ..auth import Identity
 from ..models import ApiToken, CohortRun, ConsentDecision, PracticeExample, Suggestion, Teacher, User, utcnow
 from ..problems import Problem
 from .common import bump_profiles, pseudonym
 from .cohort_review import forget_member, grouping_of
+from .erasures import record_erasure
 from .peers import connections, forget_programme
-from .teachers import PROFILE_FIELDS, get_teacher_for, profile_of
+from .teachers import get_teacher_for, profile_of
 
 __all__ = ["export_teacher_data", "erase_teacher", "scrub"]
 
@@ -65,7 +68,8 @@ def export_teacher_data(identity: Identity, teacher_id: str) -> dict[str, Any]:
     shown_to = s.execute(sa.select(sa.func.count()).select_from(Suggestion).where(Suggestion.peer_id == t.id)).scalar_one()
     return {
         "exported_at": utcnow().isoformat(),
-        "profile": {name: list(v) if isinstance(v := getattr(profile, name), tuple) else v for name in PROFILE_FIELDS},
+        "profile": {name: list(v) if isinstance(v := getattr(profile, name), tuple) else v for name in PERSONAL_FIELDS},
+        "fields_you_edited": list(t.teacher_edited or ()),
         "school": {"urn": t.school.urn, "name": t.school.name, "local_authority": t.school.local_authority},
         "created_at": t.created_at.isoformat(),
         "updated_at": t.updated_at.isoformat(),
@@ -118,6 +122,8 @@ def erase_teacher(identity: Identity, teacher_id: str) -> None:
     Cohort runs that included them keep the group with a pseudonym instead of the id and
     name; other teachers' "previous groupmates" lists get the pseudonym too, so history
     stays true without naming anyone. Future runs and suggestions no longer see them.
+    An erasure record (keyed hashes of the id and the email, :mod:`.erasures`) makes
+    every later import skip them.
     """
     t = _check(identity, teacher_id)
     s = db.session()
@@ -139,6 +145,7 @@ def erase_teacher(identity: Identity, teacher_id: str) -> None:
     for other in s.execute(sa.select(Teacher).where(Teacher.programme_id == t.programme_id, Teacher.id != t.id)).scalars():
         if t.id in (other.previous_groupmates or []):
             other.previous_groupmates = [alias if m == t.id else m for m in other.previous_groupmates]
+    record_erasure(s, programme_id, t.id, t.email)
     s.execute(sa.update(PracticeExample).where(PracticeExample.author_teacher_id == t.id).values(author_teacher_id=None))
     s.execute(sa.delete(User).where(User.teacher_id == t.id))
     s.execute(sa.delete(Suggestion).where(sa.or_(Suggestion.teacher_id == t.id, Suggestion.peer_id == t.id)))

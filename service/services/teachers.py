@@ -1,17 +1,25 @@
-"""Teacher profiles: access checks, listing, create/update, CSV import and export."""
+"""Teacher profiles: access checks, listing, create/update, CSV import and export.
+
+Who may change what comes from the field registry (:data:`matcher.profiles.fields.FIELDS`):
+consent to share contact details is the teacher's alone (a coordinator records it only
+for a new teacher); fields a teacher changed themselves (``Teacher.teacher_edited``)
+keep the teacher's value on a coordinator's re-import unless the coordinator asks to
+overwrite them; erased teachers are skipped by every import (:mod:`.erasures`).
+"""
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from matcher.errors import Issue
+from matcher.profiles.fields import FIELD, FIELDS
 from matcher.profiles.io import parse_teachers_csv, parse_teachers_json, profile_from_record, teachers_to_csv
 from matcher.profiles.teacher import Cohort, TeacherProfile
 from matcher.places.schools import load_schools
@@ -21,10 +29,12 @@ from .. import db
 from ..auth import Identity
 from ..models import School, Teacher, utcnow
 from ..problems import Problem
-from .common import Page, bump_profiles, nul_issues, paginate, pseudonym
+from .common import Page, bump_profiles, check_if_match, nul_issues, paginate, pseudonym
+from .erasures import ERASED_MESSAGE, erased_ids
 
 __all__ = [
     "PROFILE_FIELDS",
+    "etag",
     "profile_of",
     "apply_profile",
     "get_teacher_for",
@@ -33,33 +43,42 @@ __all__ = [
     "update_teacher",
     "import_teachers",
     "ImportResult",
+    "KeptRow",
+    "SkippedRow",
     "export_teachers_csv",
     "pseudonymise",
     "programme_profiles",
     "programme_cohort",
 ]
 
-PROFILE_FIELDS = tuple(f.name for f in fields(TeacherProfile))
-_LIST_FIELDS = frozenset({"key_stages", "interests", "challenges", "strengths", "availability", "previous_groupmates"})
+PROFILE_FIELDS = tuple(f.name for f in FIELDS)
 IMPORT_BATCH = 500
 
 
 def profile_of(t: Teacher) -> TeacherProfile:
-    """The ``matcher`` profile of a stored teacher."""
-    values = {}
-    for name in PROFILE_FIELDS:
-        value = getattr(t, name)
-        values[name] = tuple(value or ()) if name in _LIST_FIELDS else value
-    return TeacherProfile(**values)
+    """The ``matcher`` profile of a stored teacher (the registry's fields, lists as tuples)."""
+    return TeacherProfile(**{f.name: tuple(getattr(t, f.name) or ()) if f.is_list else getattr(t, f.name) for f in FIELDS})
 
 
 def apply_profile(t: Teacher, p: TeacherProfile) -> None:
     """Copy a validated profile onto a stored teacher (the id is not changed)."""
-    for name in PROFILE_FIELDS:
-        if name == "id":
-            continue
-        value = getattr(p, name)
-        setattr(t, name, list(value) if name in _LIST_FIELDS else value)
+    for f in FIELDS:
+        if f.name != "id":
+            value = getattr(p, f.name)
+            setattr(t, f.name, list(value) if f.is_list else value)
+
+
+def etag(t: Teacher) -> str:
+    """The profile's ETag (its id and version), for ``If-Match``."""
+    return f'"teacher-{t.id}-v{t.version}"'
+
+
+def _changed(before: TeacherProfile, after: TeacherProfile) -> list[str]:
+    return [f.name for f in FIELDS if getattr(before, f.name) != getattr(after, f.name)]
+
+
+def _as_value(name: str, value: Any) -> Any:
+    return tuple(value) if FIELD[name].is_list and isinstance(value, (list, tuple)) else value
 
 
 def get_teacher_for(identity: Identity, teacher_id: str, *, write: bool = False) -> Teacher:
@@ -149,6 +168,8 @@ def create_teacher(identity: Identity, data: Mapping[str, Any]) -> Teacher:
     s = db.session()
     if s.get(Teacher, profile.id) is not None:
         raise Problem(409, f"A teacher with id {profile.id!r} already exists.", errors=[Issue(None, "id", profile.id, "is already used")])
+    if erased_ids(s, identity.programme_id, [profile]):
+        raise Problem(409, f"Teacher {profile.id!r} was {ERASED_MESSAGE.split(';')[0]}; they cannot be added again.", errors=[Issue(None, "id", profile.id, ERASED_MESSAGE)])
     t = Teacher(id=profile.id, programme_id=identity.programme_id)
     apply_profile(t, profile)
     s.add(t)
@@ -157,39 +178,129 @@ def create_teacher(identity: Identity, data: Mapping[str, Any]) -> Teacher:
     return t
 
 
-def update_teacher(identity: Identity, teacher_id: str, changes: Mapping[str, Any]) -> Teacher:
-    """Change some fields of a profile (the id cannot change); every field is re-validated."""
+def update_teacher(
+    identity: Identity,
+    teacher_id: str,
+    changes: Mapping[str, Any],
+    *,
+    if_match: str | None = None,
+    version: int | None = None,
+) -> Teacher:
+    """Change some fields of a profile (the id cannot change); every field is re-validated.
+
+    The client names the version it edits from (``If-Match`` with the ETag, or
+    ``version``). Each field says who may change it (the registry's ``editable_by``):
+    a coordinator cannot change a teacher's consent, a teacher cannot change the
+    coordinator's fields. Fields the teacher changes are remembered in
+    ``teacher_edited``, so that a coordinator's re-import keeps them.
+
+    Raises
+    ------
+    Problem
+        403 for a field the caller may not change, 428 without a version, 409 when the
+        profile changed since the client loaded it, 422 listing every invalid field.
+    """
     t = get_teacher_for(identity, teacher_id, write=True)
     if "id" in changes and changes["id"] != t.id:
         raise Problem(422, "The id of a teacher cannot change.", errors=[Issue(None, "id", str(changes["id"]), "cannot change")])
     current = profile_of(t)
-    record = {name: getattr(current, name) for name in PROFILE_FIELDS}
-    record.update({k: v for k, v in changes.items() if k in PROFILE_FIELDS})
-    profile = _validate(record)
+    wanted = {k: v for k, v in changes.items() if k in FIELD and k != "id"}
+    mine = identity.is_teacher and identity.teacher_id == t.id
+    refused = [
+        k for k, v in wanted.items()
+        if _as_value(k, v) != getattr(current, k) and not (FIELD[k].teacher_may_edit if mine else FIELD[k].coordinator_may_edit)
+    ]
+    if refused:
+        who = "the teacher's own decision; only they can change it (on their profile)" if not mine else "kept by your coordinator; ask them to change it"
+        raise Problem(
+            403,
+            f"{', '.join(refused)}: {who}.",
+            title="Not yours to change",
+            errors=[Issue(None, k, None, who) for k in refused],
+        )
+    expected = check_if_match(etag(t), t.version, if_match, version, what=f"the profile of {t.id!r}")
+    profile = _validate({**{name: getattr(current, name) for name in PROFILE_FIELDS}, **wanted})
+    s = db.session()
+    # Compare and bump in one statement: of two edits from the same version, one wins.
+    bump = sa.update(Teacher).where(Teacher.id == t.id, Teacher.version == expected).values(version=expected + 1)
+    if s.execute(bump.execution_options(synchronize_session=False)).rowcount != 1:
+        raise Problem(409, f"The profile of {t.id!r} has changed since you loaded it; reload it and redo your change.")
+    if mine:
+        edited = set(t.teacher_edited or ()) | set(_changed(current, profile))
+        t.teacher_edited = [name for name in PROFILE_FIELDS if name in edited]
     apply_profile(t, profile)
-    t.version += 1
+    t.version = expected + 1
     t.updated_at = utcnow()
-    bump_profiles(db.session(), t.programme_id)
+    bump_profiles(s, t.programme_id)
     return t
 
 
 @dataclass(frozen=True)
+class KeptRow:
+    """A row of an import whose teacher kept their own values of some ``fields``."""
+
+    row: int | None
+    teacher_id: str
+    fields: tuple[str, ...]
+
+    def __str__(self) -> str:
+        where = f"line {self.row}" if self.row is not None else "a row"
+        return f"{where} ({self.teacher_id}): kept the teacher's values of {', '.join(self.fields)}"
+
+
+@dataclass(frozen=True)
+class SkippedRow:
+    """A row of an import that was not stored, and why."""
+
+    row: int | None
+    teacher_id: str
+    message: str = ERASED_MESSAGE
+
+    def __str__(self) -> str:
+        where = f"line {self.row}" if self.row is not None else "a row"
+        return f"{where} ({self.teacher_id}): {self.message}"
+
+
+@dataclass(frozen=True)
 class ImportResult:
-    """What an import stored."""
+    """What an import stored, which rows kept a teacher's own values, which were skipped."""
 
     created: int
     updated: int
+    kept: tuple[KeptRow, ...] = ()
+    skipped: tuple[SkippedRow, ...] = ()
 
     @property
     def total(self) -> int:
         return self.created + self.updated
 
+    def lines(self) -> list[str]:
+        """One readable line per kept or skipped row."""
+        return [str(x) for x in (*self.kept, *self.skipped)]
 
-def import_teachers(identity: Identity, text: str, *, fmt: str = "csv") -> ImportResult:
+
+def _merge(t: Teacher, profile: TeacherProfile, overwrite_teacher_edits: bool) -> tuple[TeacherProfile, tuple[str, ...]]:
+    """The imported profile with the teacher's own choices kept, and the fields kept (that differed)."""
+    edited = set(t.teacher_edited or ())
+    keep = [
+        f.name for f in FIELDS
+        if f.name != "id" and (not f.coordinator_may_edit or (f.name in edited and f.teacher_may_edit and not overwrite_teacher_edits))
+    ]
+    current = profile_of(t)
+    differs = tuple(name for name in keep if getattr(current, name) != getattr(profile, name))
+    if not differs:
+        return profile, ()
+    return profile.with_changes(**{name: getattr(current, name) for name in differs}), differs
+
+
+def import_teachers(identity: Identity, text: str, *, fmt: str = "csv", overwrite_teacher_edits: bool = False) -> ImportResult:
     """Validate a whole CSV (or JSON) file and store it, all rows or none.
 
     Rows whose id exists are updated, others created. Ids used by another programme are
-    refused.
+    refused. For an existing teacher, the teacher's consent is never changed, and the
+    fields they edited themselves keep their value unless ``overwrite_teacher_edits``;
+    the result lists those rows. Rows of erased teachers (by id or email) are skipped and
+    listed.
 
     Raises
     ------
@@ -210,23 +321,36 @@ def import_teachers(identity: Identity, text: str, *, fmt: str = "csv") -> Impor
             errors=report.issues,
         )
     s = db.session()
-    ids = [p.id for p in report.profiles]
+    erased = erased_ids(s, identity.programme_id, report.profiles)
+    lines = report.lines or (None,) * len(report.profiles)
+    rows = [(p, line) for p, line in zip(report.profiles, lines) if p.id not in erased]
+    skipped = tuple(SkippedRow(line, p.id) for p, line in zip(report.profiles, lines) if p.id in erased)
+    ids = [p.id for p, _ in rows]
     existing: dict[str, Teacher] = {}
     for start in range(0, len(ids), IMPORT_BATCH):
         chunk = ids[start : start + IMPORT_BATCH]
-        existing.update({t.id: t for t in s.execute(sa.select(Teacher).where(Teacher.id.in_(chunk))).scalars()})
+        # Locked (on PostgreSQL) until the import commits: a teacher's edit saved meanwhile
+        # is either seen here (and kept) or refused with 409 (its version moved on).
+        existing.update({t.id: t for t in s.execute(sa.select(Teacher).where(Teacher.id.in_(chunk)).with_for_update(of=Teacher)).scalars()})
     foreign = [Issue(None, "id", t.id, "is used by a teacher of another programme") for t in existing.values() if t.programme_id != identity.programme_id]
     if foreign:
         raise Problem(422, f"{len(foreign)} id(s) belong to another programme; nothing was imported.", errors=foreign)
     created = updated = 0
+    kept: list[KeptRow] = []
     now = utcnow()
-    for n, profile in enumerate(report.profiles, start=1):
+    for n, (profile, line) in enumerate(rows, start=1):
         t = existing.get(profile.id)
         if t is None:
             t = Teacher(id=profile.id, programme_id=identity.programme_id)
             s.add(t)
             created += 1
         else:
+            profile, fields_kept = _merge(t, profile, overwrite_teacher_edits)
+            if fields_kept:
+                kept.append(KeptRow(line, profile.id, fields_kept))
+            if overwrite_teacher_edits and t.teacher_edited:
+                # The coordinator chose the file's values: they are no longer the teacher's own.
+                t.teacher_edited = [name for name in t.teacher_edited if not FIELD[name].coordinator_may_edit]
             t.version += 1
             t.updated_at = now
             updated += 1
@@ -234,8 +358,9 @@ def import_teachers(identity: Identity, text: str, *, fmt: str = "csv") -> Impor
         if n % IMPORT_BATCH == 0:
             s.flush()
     s.flush()
-    bump_profiles(s, identity.programme_id)
-    return ImportResult(created=created, updated=updated)
+    if rows:
+        bump_profiles(s, identity.programme_id)
+    return ImportResult(created=created, updated=updated, kept=tuple(kept), skipped=skipped)
 
 
 def pseudonymise(p: TeacherProfile) -> TeacherProfile:

@@ -60,7 +60,7 @@ def test_any_profile_change_recomputes(client, app):
         before = set(s.execute(sa.select(Suggestion.profiles_version).where(Suggestion.teacher_id == "n-01")).scalars())
     # Another teacher of the programme changes: n-01's stored suggestions are now stale.
     other = library_ids(app, "n-01", 3)[-1]
-    resp = client.patch(f"/api/v1/teachers/{other}", json={"meeting_mode": "online", "strengths": ["singing", "send"]}, headers=COORD)
+    resp = client.patch(f"/api/v1/teachers/{other}", json={"meeting_mode": "online", "strengths": ["singing", "send"]}, headers={**COORD, "If-Match": "*"})
     assert resp.status_code == 200
     body = client.get("/api/v1/teachers/n-01/peers", headers=T1.headers).get_json()
     with db.new_session(app) as s:
@@ -117,16 +117,17 @@ def test_only_suggested_peers_can_be_answered(client, app):
 # ---- contact details need the owner's own consent ----------------------------------------
 
 
-def set_consent(client, teacher_id: str, value: bool) -> None:
-    resp = client.patch(f"/api/v1/teachers/{teacher_id}", json={"consent_share_contact": value}, headers=COORD)
+def set_consent(client, teacher_id: str, value: bool, headers: dict) -> None:
+    """The teacher's own decision (a coordinator may not change it), sent with the teacher's headers."""
+    resp = client.patch(f"/api/v1/teachers/{teacher_id}", json={"consent_share_contact": value}, headers={**headers, "If-Match": "*"})
     assert resp.status_code == 200 and resp.get_json()["consent_share_contact"] is value
 
 
 def test_contact_leaves_only_with_its_owners_consent(client, app):
     peer = client.get("/api/v1/teachers/n-01/peers", headers=T1.headers).get_json()["suggestions"][0]["peer_id"]
     peer_headers = account_for(app, peer)
-    set_consent(client, "n-01", False)
-    set_consent(client, peer, True)
+    set_consent(client, "n-01", False, T1.headers)
+    set_consent(client, peer, True, peer_headers)
     assert client.put(f"/api/v1/teachers/n-01/peers/{peer}/decision", json={"decision": "accepted"}, headers=T1.headers).status_code == 200
     back = client.put(f"/api/v1/teachers/{peer}/peers/n-01/decision", json={"decision": "accepted"}, headers=peer_headers)
     assert back.status_code == 200
@@ -149,12 +150,12 @@ def test_contact_leaves_only_with_its_owners_consent(client, app):
     assert [c["contact"] for c in own["connections"]] == [{"name": entry["name"], "email": f"{peer}@school.example"}]
 
     # n-01 agrees (on their own profile): now the peer sees it, in the list and the export.
-    assert client.patch("/api/v1/teachers/n-01", json={"consent_share_contact": True}, headers=T1.headers).status_code == 200
+    assert client.patch("/api/v1/teachers/n-01", json={"consent_share_contact": True}, headers={**T1.headers, "If-Match": "*"}).status_code == 200
     entry = next(x for x in client.get(f"/api/v1/teachers/{peer}/peers", headers=peer_headers).get_json()["suggestions"] if x["peer_id"] == "n-01")
     assert entry["contact"]["email"] == "n-01@school.example" and entry["contact_withheld"] is False
     assert client.get(f"/api/v1/teachers/{peer}/data-export", headers=peer_headers).get_json()["connections"][0]["contact"]["email"] == "n-01@school.example"
     # Withdrawing consent withdraws it again.
-    set_consent(client, "n-01", False)
+    set_consent(client, "n-01", False, T1.headers)
     assert "n-01@school.example" not in client.get(f"/api/v1/teachers/{peer}/peers", headers=peer_headers).get_data(as_text=True)
 
 
@@ -164,7 +165,7 @@ def entry_name(client, teacher_id: str) -> str:
 
 def test_no_contact_without_mutual_acceptance_even_with_consent(client, app):
     peer = client.get("/api/v1/teachers/n-01/peers", headers=T1.headers).get_json()["suggestions"][0]["peer_id"]
-    set_consent(client, peer, True)
+    set_consent(client, peer, True, account_for(app, peer))
     mine = client.put(f"/api/v1/teachers/n-01/peers/{peer}/decision", json={"decision": "accepted"}, headers=T1.headers).get_json()
     assert mine["status"] == "waiting_for_peer" and mine["contact"] is None and mine["contact_withheld"] is False
     assert f"{peer}@school.example" not in client.get("/api/v1/teachers/n-01/peers", headers=T1.headers).get_data(as_text=True)
@@ -198,7 +199,7 @@ def test_declined_peer_is_replaced_and_stays_out_after_recomputing(client, app):
 
     # Suggestions recomputed after a profile change leave them out too...
     other = next(t for t in first if t != gone)
-    assert client.patch(f"/api/v1/teachers/{other}", json={"meeting_mode": "online"}, headers=COORD).status_code == 200
+    assert client.patch(f"/api/v1/teachers/{other}", json={"meeting_mode": "online"}, headers={**COORD, "If-Match": "*"}).status_code == 200
     assert gone not in ids_of(client) and ids_of(client) == library_ids_without(app, "n-01", [gone])
     # ... and so does recomputing the whole programme (``peermatch suggestions refresh``).
     from service.services import peers

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +15,8 @@ from service.models import Teacher
 from .conftest import ACCOUNTS, TEACHERS, count_rows
 
 COORD = ACCOUNTS["coord_n"].headers
+# PATCH needs the version it edits from; "*" means "whatever is current" (tests that are not about versions).
+COORD_ANY = {**COORD, "If-Match": "*"}
 NEW = {"id": "x-1", "name": "Robin", "school_urn": 100049, "challenges": ["singing"], "strengths": ["composition"]}
 
 
@@ -52,9 +55,10 @@ def test_list_filters(client):
 def test_create_get_update(client, app):
     resp = client.post("/api/v1/teachers", json=NEW, headers=COORD)
     assert resp.status_code == 201 and resp.headers["Location"] == "/api/v1/teachers/x-1"
-    got = client.get("/api/v1/teachers/x-1", headers=COORD).get_json()
+    resp = client.get("/api/v1/teachers/x-1", headers=COORD)
+    got = resp.get_json()
     assert got["name"] == "Robin" and got["school"]["local_authority"] == "Camden" and got["version"] == 1
-    patched = client.patch("/api/v1/teachers/x-1", json={"about": "Ukuleles.", "key_stages": ["KS3", "KS4"]}, headers=COORD).get_json()
+    patched = client.patch("/api/v1/teachers/x-1", json={"about": "Ukuleles.", "key_stages": ["KS3", "KS4"]}, headers={**COORD, "If-Match": resp.headers["ETag"]}).get_json()
     assert patched["about"] == "Ukuleles." and patched["key_stages"] == ["KS3", "KS4"] and patched["version"] == 2
     assert patched["name"] == "Robin"  # untouched fields keep their value
     problem(client.post("/api/v1/teachers", json=NEW, headers=COORD), 409)
@@ -75,9 +79,9 @@ def test_create_reports_every_bad_field(client, app):
 
 def test_update_rejects_bad_values_and_keeps_profile(client):
     before = client.get("/api/v1/teachers/n-03", headers=COORD).get_json()
-    problem(client.patch("/api/v1/teachers/n-03", json={"meeting_mode": "telepathy"}, headers=COORD), 422)
-    problem(client.patch("/api/v1/teachers/n-03", json={"name": None}, headers=COORD), 422)
-    problem(client.patch("/api/v1/teachers/n-03", json={"about": "a\x00b"}, headers=COORD), 422)
+    problem(client.patch("/api/v1/teachers/n-03", json={"meeting_mode": "telepathy"}, headers=COORD_ANY), 422)
+    problem(client.patch("/api/v1/teachers/n-03", json={"name": None}, headers=COORD_ANY), 422)
+    problem(client.patch("/api/v1/teachers/n-03", json={"about": "a\x00b"}, headers=COORD_ANY), 422)
     assert client.get("/api/v1/teachers/n-03", headers=COORD).get_json() == before
 
 
@@ -107,10 +111,10 @@ def _rows(n: int, prefix: str = "imp") -> list[dict]:
 def test_import_creates_and_updates(client, app):
     rows = _rows(3)
     resp = client.post("/api/v1/teachers/import", data=_csv(rows), headers={**COORD, "Content-Type": "text/csv"})
-    assert resp.get_json() == {"created": 3, "updated": 0, "total": 3}
+    assert resp.get_json() == {"created": 3, "updated": 0, "total": 3, "kept_teacher_values": [], "skipped": []}
     rows[0]["name"] = "Renamed"
     resp = client.post("/api/v1/teachers/import", data="\ufeff" + _csv(rows), headers={**COORD, "Content-Type": "text/csv"})
-    assert resp.get_json() == {"created": 0, "updated": 3, "total": 3}
+    assert resp.get_json() == {"created": 0, "updated": 3, "total": 3, "kept_teacher_values": [], "skipped": []}
     assert client.get("/api/v1/teachers/imp-0", headers=COORD).get_json()["name"] == "Renamed"
 
 
@@ -162,9 +166,149 @@ def test_analyst_export_is_pseudonymised(client):
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(about=st.text(max_size=50), years=st.integers(-5, 60))
 def test_patch_never_500s(client, about, years):
-    resp = client.patch("/api/v1/teachers/n-04", json={"about": about, "years_teaching": years}, headers=COORD)
+    resp = client.patch("/api/v1/teachers/n-04", json={"about": about, "years_teaching": years}, headers=COORD_ANY)
     ok = 0 <= years <= 50 and "\x00" not in about
     assert resp.status_code == (200 if ok else 422)
     if ok:
         # The library keeps one line-ending convention and trims the ends.
         assert resp.get_json()["about"] == about.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+# ---- one record: the schemas list the registry's fields ------------------------------------
+
+
+def test_schemas_list_exactly_the_registry_fields():
+    from matcher.profiles.fields import COLUMNS as FIELDS
+    from service.api.schemas import TeacherIn, TeacherOut, TeacherPatch
+
+    assert set(TeacherIn.model_fields) == set(FIELDS)
+    assert set(TeacherPatch.model_fields) == set(FIELDS) - {"id"} | {"version"}
+    assert set(TeacherOut.model_fields) - {"school", "version", "updated_at"} == set(FIELDS)
+
+
+# ---- names refuse hidden characters -----------------------------------------------------------
+
+
+def test_names_with_bidi_or_zero_width_characters_are_422(client, app):
+    body = problem(client.post("/api/v1/teachers", json={**NEW, "name": "Robin\u202eoy"}, headers=COORD), 422)
+    assert [(e["field"], "U+202E" in e["message"]) for e in body["errors"]] == [("name", True)]
+    body = problem(client.patch("/api/v1/teachers/n-03", json={"name": "Sam\u200bLee"}, headers=COORD_ANY), 422)
+    assert body["errors"][0]["field"] == "name" and "U+200B" in body["errors"][0]["message"]
+    rows = _rows(2)
+    rows[1]["name"] = "Al\u2066ex"
+    body = problem(client.post("/api/v1/teachers/import", data=_csv(rows), headers={**COORD, "Content-Type": "text/csv"}), 422)
+    assert [(e["row"], e["field"]) for e in body["errors"]] == [(3, "name")] and "U+2066" in body["errors"][0]["message"]
+
+
+# ---- the profile's version: ETag and If-Match ------------------------------------------------
+
+
+def test_get_gives_an_etag_and_a_stale_patch_is_409(client):
+    resp = client.get("/api/v1/teachers/n-03", headers=COORD)
+    tag = resp.headers["ETag"]
+    assert tag == f'"teacher-n-03-v{resp.get_json()["version"]}"'
+    first = client.patch("/api/v1/teachers/n-03", json={"about": "First."}, headers={**COORD, "If-Match": tag})
+    assert first.status_code == 200 and first.headers["ETag"] != tag
+    # A second client that loaded the same version does not overwrite the first one's change.
+    body = problem(client.patch("/api/v1/teachers/n-03", json={"about": "Second."}, headers={**COORD, "If-Match": tag}), 409)
+    assert "changed since you loaded it" in body["detail"]
+    stale_version = resp.get_json()["version"]
+    problem(client.patch("/api/v1/teachers/n-03", json={"about": "Second.", "version": stale_version}, headers=COORD), 409)
+    assert client.get("/api/v1/teachers/n-03", headers=COORD).get_json()["about"] == "First."
+    ok = client.patch("/api/v1/teachers/n-03", json={"about": "Second.", "version": stale_version + 1}, headers=COORD)
+    assert ok.status_code == 200 and ok.get_json()["about"] == "Second."
+
+
+def test_patch_without_a_version_is_428(client):
+    body = problem(client.patch("/api/v1/teachers/n-03", json={"about": "x"}, headers=COORD), 428)
+    assert "If-Match" in body["detail"]
+    assert client.get("/api/v1/teachers/n-03", headers=COORD).get_json()["about"] != "x"
+
+
+# ---- consent and the teacher's own edits --------------------------------------------------------
+
+T1 = ACCOUNTS["teacher_n1"].headers
+
+
+def test_a_coordinator_cannot_change_a_teachers_consent(client):
+    current = client.get("/api/v1/teachers/n-01", headers=COORD).get_json()["consent_share_contact"]
+    body = problem(client.patch("/api/v1/teachers/n-01", json={"consent_share_contact": not current}, headers=COORD_ANY), 403)
+    assert "consent_share_contact" in body["detail"] and "teacher's own decision" in body["detail"]
+    assert client.get("/api/v1/teachers/n-01", headers=COORD).get_json()["consent_share_contact"] is current
+    # Sending the value unchanged (a GET-modify-PATCH client) is not a change.
+    assert client.patch("/api/v1/teachers/n-01", json={"consent_share_contact": current, "about": "ok"}, headers=COORD_ANY).status_code == 200
+    # The teacher decides.
+    mine = client.patch("/api/v1/teachers/n-01", json={"consent_share_contact": not current}, headers={**T1, "If-Match": "*"})
+    assert mine.status_code == 200 and mine.get_json()["consent_share_contact"] is (not current)
+    # And the coordinator's fields stay the coordinator's.
+    problem(client.patch("/api/v1/teachers/n-01", json={"previous_groupmates": ["n-05"]}, headers={**T1, "If-Match": "*"}), 403)
+
+
+def _export(client) -> str:
+    return client.get("/api/v1/teachers/export", headers=COORD).get_data(as_text=True)
+
+
+def _import(client, text: str, **query):
+    resp = client.post("/api/v1/teachers/import", data=text, query_string=query, headers={**COORD, "Content-Type": "text/csv"})
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    return resp.get_json()
+
+
+def test_reimport_keeps_the_teachers_consent_and_own_edits(client):
+    sheet = _export(client)  # the coordinator's spreadsheet, taken before the teacher's changes
+    before = client.get("/api/v1/teachers/n-01", headers=COORD).get_json()
+    withdrawn = not before["consent_share_contact"]
+    mine = {"consent_share_contact": withdrawn, "about": "My own words.", "availability": ["tue_pm"]}
+    assert client.patch("/api/v1/teachers/n-01", json=mine, headers={**T1, "If-Match": "*"}).status_code == 200
+
+    result = _import(client, sheet)
+    after = client.get("/api/v1/teachers/n-01", headers=COORD).get_json()
+    assert after["consent_share_contact"] is withdrawn and after["about"] == "My own words." and after["availability"] == ["tue_pm"]
+    assert result["kept_teacher_values"] == [{"row": 2, "teacher_id": "n-01", "fields": ["about", "availability", "consent_share_contact"]}]
+    assert result["updated"] == len(TEACHERS["north"]) and result["skipped"] == []
+
+    # The coordinator can choose the file's values, except consent, which stays the teacher's.
+    result = _import(client, sheet, overwrite_teacher_edits="true")
+    after = client.get("/api/v1/teachers/n-01", headers=COORD).get_json()
+    assert after["about"] == before["about"] and after["availability"] == before["availability"]
+    assert after["consent_share_contact"] is withdrawn
+    assert result["kept_teacher_values"] == [{"row": 2, "teacher_id": "n-01", "fields": ["consent_share_contact"]}]
+
+
+def test_a_new_teachers_consent_comes_from_the_import(client):
+    rows = _rows(1, prefix="fresh")
+    rows[0]["consent_share_contact"] = "yes"
+    _import(client, _csv(rows))
+    assert client.get("/api/v1/teachers/fresh-0", headers=COORD).get_json()["consent_share_contact"] is True
+    rows[0]["consent_share_contact"] = "no"
+    result = _import(client, _csv(rows))
+    assert client.get("/api/v1/teachers/fresh-0", headers=COORD).get_json()["consent_share_contact"] is True
+    assert result["kept_teacher_values"] == [{"row": 2, "teacher_id": "fresh-0", "fields": ["consent_share_contact"]}]
+
+
+def test_two_edits_from_the_same_version_one_wins(app):
+    """The version is compared and bumped in one UPDATE, so a concurrent edit cannot slip between check and write."""
+    from service import db
+    from service.auth import Identity
+    from service.problems import Problem
+    from service.services import teachers as svc
+
+    with db.new_session(app) as s:
+        version, programme_id = s.get(Teacher, "n-06").version, s.get(Teacher, "n-06").programme_id
+    coord = Identity(user_id=1, username="coord_n", role="coordinator", programme_id=programme_id, teacher_id=None, via="token")
+    with app.test_request_context():
+        # Another writer bumps the version after this request has loaded the profile.
+        t = svc.get_teacher_for(coord, "n-06")
+        with db.new_session(app) as other:
+            other.execute(sa.update(Teacher).where(Teacher.id == "n-06").values(version=version + 1, about="the other edit"))
+        try:
+            svc.update_teacher(coord, "n-06", {"about": "mine"}, version=version)
+        except Problem as exc:
+            assert exc.status == 409
+        else:
+            raise AssertionError("the second edit overwrote the first")
+        finally:
+            db.session().rollback()
+        assert t.id == "n-06"
+    with db.new_session(app) as s:
+        assert s.get(Teacher, "n-06").about == "the other edit"

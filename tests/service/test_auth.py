@@ -39,7 +39,7 @@ def test_session_login_logout_and_csrf(client):
     assert denied.status_code == 403 and denied.get_json()["title"] == "CSRF check failed"
     wrong = client.patch("/api/v1/teachers/n-01", json={"about": "x"}, headers={"X-CSRF-Token": "forged"})
     assert wrong.status_code == 403
-    ok = client.patch("/api/v1/teachers/n-01", json={"about": "x"}, headers={"X-CSRF-Token": csrf})
+    ok = client.patch("/api/v1/teachers/n-01", json={"about": "x"}, headers={"X-CSRF-Token": csrf, "If-Match": "*"})
     assert ok.status_code == 200 and ok.get_json()["about"] == "x"
     assert client.delete("/api/v1/session", headers={"X-CSRF-Token": csrf}).status_code == 204
     assert client.get("/api/v1/me").status_code == 401

@@ -53,7 +53,7 @@ ROWS = [
     Row("POST", "/api/v1/teachers/import", {"coordinator": 200, "teacher": 403, "analyst": 403}, body=CSV, content_type="text/csv"),
     Row("GET", "/api/v1/teachers/export", {"coordinator": 200, "teacher": 403, "analyst": 200}),
     Row("GET", "/api/v1/teachers/{id}", {"coordinator": (200, 404), "teacher": (200, 403), "analyst": (403, 404)}),
-    Row("PATCH", "/api/v1/teachers/{id}", {"coordinator": (200, 404), "teacher": (200, 403), "analyst": (403, 403)}, body={"about": "x"}),
+    Row("PATCH", "/api/v1/teachers/{id}", {"coordinator": (200, 404), "teacher": (200, 403), "analyst": (403, 403)}, body={"about": "x", "version": 1}),
     Row("DELETE", "/api/v1/teachers/{id}", {"coordinator": (204, 404), "teacher": (204, 403), "analyst": (403, 403)}),
     Row("GET", "/api/v1/teachers/{id}/peers", {"coordinator": (200, 404), "teacher": (200, 403), "analyst": (403, 403)}),
     Row("GET", "/api/v1/teachers/{id}/practice-examples", {"coordinator": (200, 404), "teacher": (200, 403), "analyst": (403, 403)}),

@@ -108,3 +108,56 @@ def test_tokens_expire_list_revoke_and_users_deactivate_set_password(instance):
         assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {second}"}).status_code == 401
     finally:
         db.engine(app).dispose()
+
+
+def test_init_does_not_bring_back_an_erased_teacher_or_their_sign_in(instance):
+    import sqlalchemy as sa
+
+    from service.models import Teacher, User
+
+    tmp_path, samples, env = instance
+    first = run(["init", "--load-samples", "--samples", str(samples)], env)
+    assert first.returncode == 0, first.stderr
+    creds = json.loads((tmp_path / "instance" / "demo_credentials.json").read_text())
+    erased = creds["teacher1"]["teacher_id"]
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "PEERMATCH_PAGES": False})
+    try:
+        resp = app.test_client().delete(f"/api/v1/teachers/{erased}", headers={"Authorization": f"Bearer {creds['coordinator']['token']}"})
+        assert resp.status_code == 204
+    finally:
+        db.engine(app).dispose()
+
+    again = run(["init", "--load-samples", "--samples", str(samples)], env)
+    assert again.returncode == 0, again.stderr
+    assert "sample teachers: 0 added, 23 already present, 1 skipped (erased at the teacher's request)" in again.stdout
+    assert f"-> teacher {erased}" not in again.stdout
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "PEERMATCH_PAGES": False})
+    try:
+        with db.new_session(app) as s:
+            assert s.get(Teacher, erased) is None
+            assert s.execute(sa.select(User).where(User.teacher_id == erased)).first() is None
+    finally:
+        db.engine(app).dispose()
+
+
+def test_teachers_import_keeps_teachers_own_values_unless_told(instance):
+    tmp_path, samples, env = instance
+    assert run(["init", "--load-samples", "--samples", str(samples)], env).returncode == 0
+    creds = json.loads((tmp_path / "instance" / "demo_credentials.json").read_text())
+    tid, token = creds["teacher1"]["teacher_id"], creds["teacher1"]["token"]
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "PEERMATCH_PAGES": False})
+    try:
+        resp = app.test_client().patch(f"/api/v1/teachers/{tid}", json={"about": "My own words."}, headers={"Authorization": f"Bearer {token}", "If-Match": "*"})
+        assert resp.status_code == 200
+    finally:
+        db.engine(app).dispose()
+    kept = run(["teachers", "import", str(samples)], env)
+    assert kept.returncode == 0, kept.stderr
+    assert "imported 24 teachers into 'Demo programme': 0 new, 24 updated" in kept.stdout
+    assert f"({tid}): kept the teacher's values of about" in kept.stdout
+    overwritten = run(["teachers", "import", str(samples), "--overwrite-teacher-edits"], env)
+    assert overwritten.returncode == 0 and "kept the teacher's values of about" not in overwritten.stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,name\nx,y\n", encoding="utf-8")
+    failed = run(["teachers", "import", str(bad)], env)
+    assert failed.returncode == 1 and "school_urn" in failed.stderr and "Traceback" not in failed.stderr

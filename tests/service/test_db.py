@@ -68,7 +68,7 @@ def test_error_response_rolls_back(client, app):
         from service.auth import require
 
         user = require("coordinator")
-        svc.update_teacher(user, "n-05", {"about": "half-written"})
+        svc.update_teacher(user, "n-05", {"about": "half-written"}, if_match="*")
         raise RuntimeError("fails after writing")
 
     assert client.get("/test-partial", headers=ACCOUNTS["coord_n"].headers).status_code == 500

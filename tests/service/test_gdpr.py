@@ -102,3 +102,77 @@ def test_erasure_leaves_only_a_pseudonym_in_a_real_run(client, app):
     with app.app_context():
         alias = pseudonym("n-07")
     assert alias in [t for g in after["result"]["groups"] for t in g["members"]]
+
+
+# ---- erasure holds ---------------------------------------------------------------------------------
+
+
+def _import(client, text: str):
+    resp = client.post("/api/v1/teachers/import", data=text, headers={**ACCOUNTS["coord_n"].headers, "Content-Type": "text/csv"})
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    return resp.get_json()
+
+
+def test_an_erased_teacher_is_not_brought_back_by_the_next_import(client, app):
+    coord = ACCOUNTS["coord_n"].headers
+    sheet = client.get("/api/v1/teachers/export", headers=coord).get_data(as_text=True)
+    assert client.delete("/api/v1/teachers/n-01", headers=ACCOUNTS["teacher_n1"].headers).status_code == 204
+    result = _import(client, sheet)
+    assert result["skipped"] == [{"row": 2, "teacher_id": "n-01", "message": "erased at the teacher's request; skipped"}]
+    assert result["updated"] == 13 and result["created"] == 0
+    assert client.get("/api/v1/teachers/n-01", headers=coord).status_code == 404
+    # The same person under another id (same email, however written) is recognised too.
+    lines = sheet.splitlines()
+    again = lines[1].replace("n-01,", "n-99,", 1).replace("n-01@school.example", " N-01@School.Example")
+    result = _import(client, "\n".join([lines[0], lines[2], again]) + "\n")
+    assert [(x["row"], x["teacher_id"]) for x in result["skipped"]] == [(3, "n-99")]
+    assert client.get("/api/v1/teachers/n-99", headers=coord).status_code == 404
+    # Adding them one by one is refused as well.
+    new = {"id": "n-01", "name": "Back", "school_urn": 100049, "challenges": ["singing"], "strengths": ["composition"]}
+    resp = client.post("/api/v1/teachers", json=new, headers=coord)
+    assert resp.status_code == 409 and "erased" in resp.get_json()["detail"]
+    # Another programme is another programme.
+    other = client.post("/api/v1/teachers", json=new, headers=ACCOUNTS["coord_s"].headers)
+    assert other.status_code == 201
+
+
+def test_erasure_records_name_nobody(client, app):
+    import hashlib
+    import hmac
+
+    from service.models import Erasure
+
+    assert client.delete("/api/v1/teachers/n-02", headers=ACCOUNTS["coord_n"].headers).status_code == 204
+    with db.new_session(app) as s:
+        rows = list(s.execute(sa.select(Erasure)).scalars())
+        programme_id = s.execute(sa.select(Programme.id).where(Programme.name == "north")).scalar_one()
+    assert sorted(r.kind for r in rows) == ["email", "teacher"] and {r.programme_id for r in rows} == {programme_id}
+    stored = json.dumps([[r.kind, r.digest] for r in rows])
+    assert "n-02" not in stored and "school.example" not in stored
+    # Keyed with the erasure key (instance/erasure_key), not with SECRET_KEY and not a bare hash.
+    key = (app.instance_path + "/erasure_key")
+    with open(key, encoding="ascii") as fh:
+        erasure_key = fh.read().strip()
+    assert erasure_key and erasure_key != SECRET
+    message = f"teacher\x1f{programme_id}\x1fn-02".encode()
+    digests = {r.digest for r in rows}
+    assert hmac.new(erasure_key.encode(), message, hashlib.sha256).hexdigest() in digests
+    assert hmac.new(SECRET.encode(), message, hashlib.sha256).hexdigest() not in digests
+    assert hashlib.sha256(message).hexdigest() not in digests
+
+
+def test_export_lists_the_fields_the_teacher_edited(client):
+    t1 = ACCOUNTS["teacher_n1"].headers
+    assert client.get("/api/v1/teachers/n-01/data-export", headers=t1).get_json()["fields_you_edited"] == []
+    years = client.get("/api/v1/teachers/n-01", headers=t1).get_json()["years_teaching"]
+    # Only what changed counts as the teacher's edit (the name is sent unchanged).
+    client.patch("/api/v1/teachers/n-01", json={"about": "Mine.", "years_teaching": (years + 1) % 50, "name": data_name(client)}, headers={**t1, "If-Match": "*"})
+    data = client.get("/api/v1/teachers/n-01/data-export", headers=t1).get_json()
+    assert data["fields_you_edited"] == ["years_teaching", "about"]  # in the record's order
+    from matcher.profiles.fields import PERSONAL_FIELDS
+
+    assert set(data["profile"]) == set(PERSONAL_FIELDS)
+
+
+def data_name(client) -> str:
+    return client.get("/api/v1/teachers/n-01", headers=ACCOUNTS["teacher_n1"].headers).get_json()["name"]

@@ -228,7 +228,7 @@ def test_generate_shows_progress_then_groups_then_repairs(client, app):
     # Sample teachers who meet only in person can be out of everyone's reach in a programme
     # of 14 (the solver rightly refuses); meeting online makes it feasible.
     for t in TEACHERS["north"]:
-        assert client.patch(f"/api/v1/teachers/{t}", json={"meeting_mode": "online"}, headers=ACCOUNTS["coord_n"].headers).status_code == 200
+        assert client.patch(f"/api/v1/teachers/{t}", json={"meeting_mode": "online"}, headers={**ACCOUNTS["coord_n"].headers, "If-Match": "*"}).status_code == 200
     sign_in(client, "coord_n")
     resp = post(client, "/cohorts", {"size_min": "3", "size_max": "5", "seconds": "1", "fairness": "0.5", "keep_apart": "n-01, n-02"})
     assert resp.status_code == 302
@@ -279,7 +279,7 @@ def test_edit_messages_name_groups_by_the_numbers_shown(client, app):
 def test_run_page_after_an_erasure_shows_the_short_group_and_repairs_it(client, app):
     coord = ACCOUNTS["coord_n"].headers
     for t in TEACHERS["north"][:12]:
-        assert client.patch(f"/api/v1/teachers/{t}", json={"meeting_mode": "online"}, headers=coord).status_code == 200
+        assert client.patch(f"/api/v1/teachers/{t}", json={"meeting_mode": "online"}, headers={**coord, "If-Match": "*"}).status_code == 200
     run_id = stored_run(app, params={"size_min": 3, "size_max": 4, "seconds": 1, "keep_apart": [["n-02", "n-05"]]})
     with db.new_session(app) as s:
         name = s.execute(sa.select(Teacher.name).where(Teacher.id == "n-02")).scalar_one()

@@ -34,6 +34,7 @@ def form_of(t: Teacher, **changes) -> dict:
         "challenges": list(t.challenges),
         "strengths": list(t.strengths),
         "availability": list(t.availability),
+        "version": str(t.version),
     }
     if t.consent_share_contact:
         data["consent_share_contact"] = "yes"
@@ -107,3 +108,55 @@ def test_erase_removes_the_account_and_signs_out(client, app):
     with db.new_session(app) as s:
         assert s.execute(sa.select(User).where(User.username == "teacher_n1")).first() is None
     assert client.get("/me").status_code == 302
+
+
+def test_the_form_has_the_fields_a_teacher_may_edit(client):
+    import re
+
+    from matcher.profiles.fields import TEACHER_EDITABLE
+
+    sign_in(client, "teacher_n1")
+    html = client.get("/me").get_data(as_text=True)
+    names = set(re.findall(r'<(?:input|select|textarea)[^>]*\bname="([a-z_]+)"', html)) - {"csrf_token", "version", "q"}
+    assert names == set(TEACHER_EDITABLE)
+
+
+def test_a_stale_save_is_refused_with_a_message(client, app):
+    sign_in(client, "teacher_n1")
+    t = teacher(app, "n-01")
+    # The page was opened at version v; meanwhile the profile was saved elsewhere.
+    assert post(client, "/me", form_of(t, about="Saved in another tab.")).status_code == 302
+    resp = post(client, "/me", form_of(t, about="Typed in the old tab."))
+    assert resp.status_code == 409
+    page = text_of(resp)
+    assert "Your changes were not saved" in page and "changed somewhere else" in page
+    after = teacher(app, "n-01")
+    assert after.about == "Saved in another tab." and after.version == t.version + 1
+    # The page now carries the current version, so saving again from it works.
+    assert f'name="version" value="{after.version}"' in resp.get_data(as_text=True)
+    assert post(client, "/me", form_of(after, about="Typed again.")).status_code == 302
+    assert teacher(app, "n-01").about == "Typed again."
+
+
+def test_saving_marks_only_changed_fields_as_the_teachers_own(client, app):
+    sign_in(client, "teacher_n1")
+    t = teacher(app, "n-01")
+    assert post(client, "/me", form_of(t, about="Mine.")).status_code == 302
+    assert teacher(app, "n-01").teacher_edited == ["about"]
+
+
+def test_a_name_with_a_bidi_override_is_refused_on_the_form(client, app):
+    sign_in(client, "teacher_n1")
+    t = teacher(app, "n-01")
+    resp = post(client, "/me", form_of(t, name="Sam\u202eeeL"))
+    assert resp.status_code == 422
+    assert 'id="name-error"' in resp.get_data(as_text=True) and "U+202E" in text_of(resp)
+    assert teacher(app, "n-01").name == t.name
+
+
+def test_my_data_says_what_i_edited_and_what_erasure_keeps(client, app):
+    sign_in(client, "teacher_n1")
+    page = text_of(client.get("/me/data"))
+    assert "cannot be read back" in page and "Fields you changed yourself" not in page
+    assert post(client, "/me", form_of(teacher(app, "n-01"), about="Mine.")).status_code == 302
+    assert "Fields you changed yourself, which your coordinator's spreadsheet imports keep as you set them: about." in text_of(client.get("/me/data"))

@@ -132,3 +132,26 @@ def test_export_is_the_import_format(client):
     rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True))))
     assert tuple(rows[0]) == COLUMNS
     assert [r[0] for r in rows[1:]] == TEACHERS["north"]
+
+
+def test_reimport_on_the_page_keeps_teachers_values_and_skips_erased(client, app):
+    from .conftest import ACCOUNTS
+
+    sign_in(client, "coord_n")
+    sheet = client.get("/teachers/export.csv").get_data(as_text=True)
+    t1 = {**ACCOUNTS["teacher_n1"].headers, "If-Match": "*"}
+    assert client.patch("/api/v1/teachers/n-01", json={"about": "My own words."}, headers=t1).status_code == 200
+    assert client.delete("/api/v1/teachers/n-02", headers=ACCOUNTS["coord_n"].headers).status_code == 204
+    page = client.get("/teachers/import").get_data(as_text=True)
+    assert 'name="overwrite_teacher_edits"' in page and ", ".join(COLUMNS) in page
+    resp = post(client, "/teachers/import", {"text": sheet}, follow_redirects=True)
+    said = text_of(resp)
+    assert "1 kept values their teachers chose themselves" in said and "1 skipped (erased at the teacher's request)" in said
+    assert "Line 2 (n-01): kept the teacher's values of about" in said
+    assert "Line 3 (n-02): erased at the teacher's request; skipped" in said
+    with db.new_session(app) as s:
+        assert s.get(Teacher, "n-01").about == "My own words." and s.get(Teacher, "n-02") is None
+    # Ticking the box takes the file's values.
+    post(client, "/teachers/import", {"text": sheet, "overwrite_teacher_edits": "yes"}, follow_redirects=True)
+    with db.new_session(app) as s:
+        assert s.get(Teacher, "n-01").about != "My own words." and s.get(Teacher, "n-02") is None

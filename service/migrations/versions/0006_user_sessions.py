@@ -6,7 +6,7 @@ erasure end sessions. ``api_tokens`` gains ``expires_at`` and ``revoked_at``; to
 exist already expire 90 days after this upgrade.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-03
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 
 
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

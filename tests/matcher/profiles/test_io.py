@@ -253,7 +253,8 @@ URNS = sorted(load_schools())
 ids = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,12}", fullmatch=True)
 # What a cell can hold and still read back unchanged: no surrounding spaces, no control characters
 # except newlines inside the text, and no ';' in list items.
-plain_text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40).map(str.strip).filter(bool)
+# Names refuse format characters (bidi controls, zero-width); see test_names_refuse_hidden_characters.
+plain_text = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cf")), min_size=1, max_size=40).map(str.strip).filter(bool)
 free_text = st.text(st.characters(blacklist_categories=("Cs", "Cc"), whitelist_characters="\n"), max_size=200).map(str.strip)
 
 
