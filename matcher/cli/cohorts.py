@@ -1,8 +1,8 @@
 """``peermatch cohorts FILE --size 4-6``: peer groups for a teacher file, explained.
 
 Prints each group with its members, score, worst-off member, who covers whose
-challenges and the reasons, then the cohort figures; ``-o`` writes CSV (or JSON for a
-``.json`` name), ``--json`` prints JSON instead of text. A progress bar runs on stderr.
+challenges and the reasons, then the cohort figures; ``-o`` writes the group CSV of
+:mod:`matcher.cohorts.group_csv` (or JSON for a ``.json`` name), ``--json`` prints JSON instead of text. A progress bar runs on stderr.
 """
 
 from __future__ import annotations
@@ -141,7 +141,9 @@ def run(args: argparse.Namespace) -> int:
     bar(1.0, None)
     bar.close()
     if args.output:
-        text = result.to_json() if args.output.endswith(".json") else result.to_csv()
+        from ..cohorts.group_csv import result_rows, write_group_csv
+
+        text = result.to_json() if args.output.endswith(".json") else write_group_csv(result_rows(result, cohort))
         with open(args.output, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
     if args.json:

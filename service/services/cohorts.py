@@ -11,8 +11,6 @@ from the same version exactly one wins and the other gets 409.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import time
 from collections.abc import Mapping, Sequence
@@ -561,15 +559,16 @@ def repair(identity: Identity, run_id: int, dropped: Sequence[str], joined: Sequ
 
 # ---- export -----------------------------------------------------------------------------
 
-EXPORT_COLUMNS = ("group", "approved", "teacher_id", "name", "school_urn", "school", "local_authority", "group_score")  # group: the number the pages show
-
-
 def export_csv(identity: Identity, run_id: int) -> str:
-    """One row per member: complete for coordinators, pseudonymised for analysts.
+    """One row per member in the library's group CSV (:mod:`matcher.cohorts.group_csv`):
+    complete for coordinators, pseudonymised for analysts.
 
-    ``group`` is the group's number as the pages show it (``index`` + 1); a member erased
-    since the run keeps its row under its pseudonym, with no name or school.
+    ``group`` is the group's number as the pages show it (``index`` + 1); emails appear
+    only for teachers who consented to share their contact, and never for analysts; a
+    member erased since the run keeps its row under its pseudonym, with no name or school.
     """
+    from matcher.cohorts.group_csv import GroupMember, shared_slots, write_group_csv
+
     run = get_run_for(identity, run_id, export=True)
     if run.status != "done" or not run.result:
         raise Problem(409, f"The run is {run.status}; there is nothing to export yet.")
@@ -580,24 +579,24 @@ def export_csv(identity: Identity, run_id: int) -> str:
         t.id: (t, school)
         for t, school in s.execute(sa.select(Teacher, School).join(School, School.urn == Teacher.school_urn).where(Teacher.id.in_(members))).all()
     }
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EXPORT_COLUMNS)
+    analyst = identity.is_analyst
+    rows = []
     for g in result.get("groups", []):
+        slots = shared_slots(people[m][0].availability or () for m in g.get("members", []) if m in people)
         for member in g.get("members", []):
             t, school = people.get(member, (None, None))
-            tid = pseudonym(member) if identity.is_analyst and t is not None else member
-            name = "" if identity.is_analyst or t is None else t.name
-            writer.writerow(
-                [
-                    g["index"] + 1,
-                    "yes" if g.get("approved") else "no",
-                    tid,
-                    name,
-                    school.urn if school else "",
-                    school.name if school else "",
-                    school.local_authority if school else "",
-                    g.get("score", ""),
-                ]
+            rows.append(
+                GroupMember(
+                    group=g["index"] + 1,
+                    teacher_id=pseudonym(member) if analyst and t is not None else member,
+                    name="" if analyst or t is None else t.name,
+                    school_urn=school.urn if school else None,
+                    school=school.name if school else "",
+                    email=t.email if t is not None and t.consent_share_contact and not analyst else "",
+                    meeting_slots=slots,
+                    approved=bool(g.get("approved")),
+                    group_score=g.get("score"),
+                    reasons=() if analyst else tuple(g.get("reasons", ())),  # reasons name members
+                )
             )
-    return out.getvalue()
+    return write_group_csv(rows)
