@@ -72,7 +72,8 @@ class ValidationError(MatcherError, ValueError):
 
     def __init__(self, issues: list[Issue] | tuple[Issue, ...], summary: str | None = None):
         self.issues = tuple(issues)
-        head = summary or f"{len(self.issues)} problem(s) in the input"
+        n = len(self.issues)
+        head = summary or f"{n} problem{'' if n == 1 else 's'} in the input"
         body = "\n".join(f"  - {issue}" for issue in self.issues[:50])
         more = f"\n  ... and {len(self.issues) - 50} more" if len(self.issues) > 50 else ""
         super().__init__(f"{head}\n{body}{more}" if body else head)

@@ -178,3 +178,8 @@ def test_unknown_ids_are_404_for_everyone(client, row):
 def test_other_programme_coordinator_cannot_see_own_programme_suggestions(client):
     resp = client.get("/api/v1/teachers/n-01/peers", headers=ACCOUNTS["coord_s"].headers)
     assert resp.status_code == 403
+
+
+def test_the_refusal_names_the_role_with_the_right_article(client):
+    resp = client.post("/api/v1/teachers", json=NEW, headers=ACCOUNTS["analyst_n"].headers)
+    assert resp.status_code == 403 and "you are signed in as an analyst." in resp.get_json()["detail"]

@@ -108,3 +108,16 @@ def test_groups_file_feeds_practice_for_group_1(teachers, capsys, tmp_path):
     assert main(["practice", str(teachers), "--group", str(out), "--group-id", "1", "-k", "2"]) == 0
     text = capsys.readouterr().out
     assert text.startswith("Practice examples for group 1 (") and "\n2. " in text
+
+
+def test_covered_challenges_say_whose_strength_meets_whose_challenge(teachers, capsys):
+    import re
+
+    assert main(["cohorts", str(teachers), "--size", "4-6", "--seconds", "0.5", "-q"]) == 0
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if line.strip().startswith("Challenges covered:")]
+    assert lines, out
+    for line in lines:
+        for part in line.split(":", 1)[1].split(";"):
+            assert re.fullmatch(r" .+'s strengths? in .+ meets? .+'s challenges?", part), part
+    assert " by " not in "".join(lines)
