@@ -271,7 +271,7 @@ def _keep_apart_keys(arrays: TeacherArrays, pairs: tuple[tuple[str, str], ...]) 
     row = {t: r for r, t in enumerate(arrays.ids)}
     unknown = sorted({t for pair in pairs for t in pair if t not in row})
     if unknown:
-        raise ValidationError([], summary=f"keep-apart names teacher id(s) not in the cohort: {', '.join(unknown)}")
+        raise ValidationError([], summary=f"keep-apart names {'a teacher id' if len(unknown) == 1 else 'teacher ids'} not in the cohort: {', '.join(unknown)}")
     n = arrays.n
     keys = [row[a] * n + row[b] for a, b in pairs] + [row[b] * n + row[a] for a, b in pairs]
     return np.unique(np.array(keys, dtype=np.int64))

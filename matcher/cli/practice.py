@@ -49,7 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _members(cohort: Cohort, ids: tuple[str, ...], path: str) -> list[TeacherProfile] | str:
     unknown = [t for t in ids if t not in cohort.index]
     if unknown:
-        return f"{path}: teacher id(s) not in the teacher file: {', '.join(unknown)}"
+        return f"{path}: {'teacher id' if len(unknown) == 1 else 'teacher ids'} not in the teacher file: {', '.join(unknown)}"
     return [cohort.get(t) for t in ids]
 
 
@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         peers = [p.strip() for p in args.peers.split(",") if p.strip()]
         unknown = [p for p in peers if p not in cohort.index]
         if unknown:
-            return fail(f"--peers: unknown teacher id(s) in {args.file}: {', '.join(unknown)}")
+            return fail(f"--peers: unknown {'teacher id' if len(unknown) == 1 else 'teacher ids'} in {args.file}: {', '.join(unknown)}")
         recs = recommend_for_teacher(profile, args.k, catalogue=catalogue, suggested_peers=peers, cohort=cohort, seed=args.seed)
         if args.json:
             print(json.dumps({"teacher_id": profile.id, "items": [r.to_dict() for r in recs]}, indent=2, ensure_ascii=False))

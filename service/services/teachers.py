@@ -217,7 +217,7 @@ def import_teachers(identity: Identity, text: str, *, fmt: str = "csv") -> Impor
         existing.update({t.id: t for t in s.execute(sa.select(Teacher).where(Teacher.id.in_(chunk))).scalars()})
     foreign = [Issue(None, "id", t.id, "is used by a teacher of another programme") for t in existing.values() if t.programme_id != identity.programme_id]
     if foreign:
-        raise Problem(422, f"{len(foreign)} id(s) belong to another programme; nothing was imported.", errors=foreign)
+        raise Problem(422, f"{count_phrase(len(foreign), 'id')} {'belongs' if len(foreign) == 1 else 'belong'} to another programme; nothing was imported.", errors=foreign)
     created = updated = 0
     now = utcnow()
     for n, profile in enumerate(report.profiles, start=1):

@@ -127,6 +127,7 @@ def test_create_validates_before_queueing(client, app):
     assert bad.status_code == 422
     unknown = client.post("/api/v1/cohort-runs", json={"keep_apart": [["n-01", "s-01"]]}, headers=COORD)
     assert unknown.status_code == 422 and unknown.get_json()["errors"][0]["value"] == "s-01"
+    assert unknown.get_json()["detail"] == "1 teacher id in keep_apart is not in your programme."
     too_long = client.post("/api/v1/cohort-runs", json={"seconds": 1000}, headers=COORD)
     assert too_long.status_code == 422
     with db.new_session(app) as s:

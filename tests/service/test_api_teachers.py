@@ -130,6 +130,7 @@ def test_import_refuses_other_programmes_ids_and_bad_encoding(client, app):
     rows[1]["id"] = TEACHERS["south"][0]
     body = problem(client.post("/api/v1/teachers/import", data=_csv(rows), headers={**COORD, "Content-Type": "text/csv"}), 422)
     assert body["errors"][0]["value"] == TEACHERS["south"][0]
+    assert body["detail"] == "1 id belongs to another programme; nothing was imported."
     problem(client.post("/api/v1/teachers/import", data=_csv(_rows(1)).encode("utf-16"), headers={**COORD, "Content-Type": "text/csv"}), 422)
     problem(client.post("/api/v1/teachers/import", data=b"a,b", headers={**COORD, "Content-Type": "image/png"}), 415)
     problem(client.post("/api/v1/teachers/import", data=b"", headers={**COORD, "Content-Type": "text/csv"}), 422)

@@ -132,7 +132,7 @@ def test_read_groups_reports_every_bad_line(tmp_path):
     [
         (["--teacher", "t-999"], "peermatch: unknown teacher id 't-999' in "),
         (["--teacher", "t-1", "-k", "0"], "-k must be at least 1, got 0"),
-        (["--teacher", "t-1", "--peers", "t-1,t-404"], "--peers: unknown teacher id(s) in"),
+        (["--teacher", "t-1", "--peers", "t-1,t-404"], "--peers: unknown teacher id in"),
         (["--teacher", "t-1", "--group-id", "G1"], "--group-id only makes sense with --group"),
         (["--teacher", "t-1", "--catalogue", "/no/such/folder"], "practice catalogue not found: /no/such/folder"),
     ],
@@ -169,7 +169,7 @@ def test_bad_catalogue_is_reported_with_file_and_field(capsys, teachers, tmp_pat
     [
         ("group_id,teacher_id\nG1,t-1\n", "G7", "no group 'G7'; groups in the file: G1"),
         ("grp,teacher\nG1,t-1\n", "G1", "missing column(s) group, teacher_id"),
-        ("group_id,teacher_id\nG1,t-1\nG1,t-77\n", "G1", "teacher id(s) not in the teacher file: t-77"),
+        ("group_id,teacher_id\nG1,t-1\nG1,t-77\n", "G1", "teacher id not in the teacher file: t-77"),
         ("group_id,teacher_id\nG1,\n", "G1", "line 2, field 'teacher_id': must not be empty"),
     ],
 )
