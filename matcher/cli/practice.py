@@ -116,7 +116,8 @@ def run(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         return fail(f"{args.group}: {exc}")
     if args.group_id not in groups:
-        known = ", ".join(sorted(groups)[:10]) + (" ..." if len(groups) > 10 else "")
+        order = sorted(groups, key=lambda g: (not g.isdigit(), int(g) if g.isdigit() else 0, g))  # 1, 2, ..., 10
+        known = ", ".join(order[:10]) + (" ..." if len(groups) > 10 else "")
         return fail(f"{args.group}: no group {args.group_id!r}; groups in the file: {known or 'none'}")
     members = _members(cohort, groups[args.group_id], args.group)
     if isinstance(members, str):

@@ -204,3 +204,10 @@ def test_every_theme_label_is_printable(capsys, teachers):
     for line in out.splitlines():
         if line.strip().startswith("- Tackles"):
             assert any(theme.label in line for theme in THEMES.values())
+
+
+def test_unknown_group_lists_the_groups_in_number_order(capsys, teachers, tmp_path):
+    path = tmp_path / "g.csv"
+    path.write_text("group,teacher_id\n" + "".join(f"{g},t-{1 + g % 3}\n" for g in (10, 2, 1, 11)), encoding="utf-8")
+    code, _, err = run(capsys, teachers, "--group", path, "--group-id", "99")
+    assert code == 1 and "groups in the file: 1, 2, 10, 11" in err
