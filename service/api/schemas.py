@@ -436,6 +436,8 @@ class RepairIn(Strict):
     refills the groups that members erased since the run left short.
     """
 
+    model_config = ConfigDict(extra="forbid", openapi_extra={"required": False})  # the body may be left out
+
     @model_validator(mode="before")
     @classmethod
     def _empty_body_is_empty_object(cls, data):

@@ -340,6 +340,7 @@ def test_erased_member_leaves_a_short_group_that_repair_refills(client, app):
     # Nothing erased any more and nobody named: nothing to repair.
     again = client.post(f"{location}/repair", json={}, headers={**COORD, "If-Match": repaired.headers["ETag"]})
     assert again.status_code == 422
+    assert client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/cohort-runs/{run_id}/repair"]["post"]["requestBody"]["required"] is False
     empty = client.post(f"{location}/repair", headers={**COORD, "If-Match": repaired.headers["ETag"]})
     assert empty.status_code == 422 and "Name the teachers who dropped out" in empty.get_json()["detail"]
     assert "RepairIn" not in empty.get_data(as_text=True)
