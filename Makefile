@@ -27,11 +27,11 @@ install-test: $(VENV)/.installed-test
 # Creates instance/ and the SQLite database on first run, loads the sample data, prints a
 # coordinator token, then serves the API and pages with gunicorn.
 run: install
-	$(BIN)/peermatch init --load-samples
+	$(BIN)/peermatch init --load-samples --host $(HOST) --port $(PORT)
 	$(BIN)/gunicorn --workers $(WORKERS) --threads 2 --bind $(HOST):$(PORT) 'service:create_app()'
 
 serve-prod: install
-	$(BIN)/peermatch init
+	$(BIN)/peermatch init --host $(HOST) --port $(PORT)
 	$(BIN)/gunicorn --workers $(WORKERS) --threads 2 --bind $(HOST):$(PORT) --access-logfile - 'service:create_app()'
 
 # Installs test dependencies (and Debian's chromium, if missing, for the browser tests), starts a

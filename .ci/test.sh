@@ -13,6 +13,12 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ]; then
     || echo "warning: could not install chromium; browser tests will be skipped" >&2
 fi
 
+# tests/test_readme_tour.py runs the README's curl lines with curl itself.
+if ! command -v curl >/dev/null && [ "$(id -u)" = 0 ]; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null) \
+    || echo "warning: could not install curl; the README tour test will fail" >&2
+fi
+
 if [ -z "${PEERMATCH_TEST_POSTGRES_URL:-}" ]; then
   if url=$(bash .ci/postgres.sh start); then
     export PEERMATCH_TEST_POSTGRES_URL="$url"

@@ -126,7 +126,8 @@ class ValidationError(MatcherError):
 
     def __init__(self, issues: Iterable[Issue], summary: str | None = None):
         issues = tuple(issues)
-        head = summary or f"{len(issues)} problem(s) in the input"
+        n = len(issues)
+        head = summary or f"{n} problem{'' if n == 1 else 's'} in the input"
         body = "\n".join(f"  - {issue}" for issue in issues[:50])
         more = f"\n  ... and {len(issues) - 50} more" if len(issues) > 50 else ""
         super().__init__(f"{head}\n{body}{more}" if body else head, issues=issues)

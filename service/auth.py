@@ -24,6 +24,8 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from flask import Flask, current_app, g, request, session
 
+from matcher.profiles.phrases import with_article
+
 from . import db
 from .models import User, UserSession, utcnow
 from .problems import Problem
@@ -164,7 +166,7 @@ def require(*roles: str) -> Identity:
     if identity is None:
         raise Problem(401, "Sign in, or send an API token.", headers={"WWW-Authenticate": 'Bearer realm="peermatch"'})
     if roles and identity.role not in roles:
-        raise Problem(403, f"This needs the {' or '.join(roles)} role; you are signed in as a {identity.role}.")
+        raise Problem(403, f"This needs the {' or '.join(roles)} role; you are signed in as {with_article(identity.role)}.")
     return identity
 
 

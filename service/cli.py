@@ -136,9 +136,12 @@ def cmd_init(args: argparse.Namespace) -> int:
         with app.app_context(), db.new_session(app) as s:
             _refresh(app, s, programme_id, force=False)
     _save_credentials(app, creds)
+    if args.warm_up:
+        _warm_up()
+    base = _base_url(args.host, args.port)
     print()
     print(f"Demo accounts (also in {Path(app.instance_path) / CREDENTIALS_FILE}, readable by you only);")
-    print("sign in at http://127.0.0.1:8000/signin once the server runs:")
+    print(f"sign in at {base}/signin once the server runs:")
     for entry in creds.values():
         extra = f" -> teacher {entry['teacher_id']}" if entry.get("teacher_id") else ""
         print(f"  {entry['role']:<11} sign in as {entry['username']!r} with password {entry['password']!r}{extra}")
@@ -146,9 +149,29 @@ def cmd_init(args: argparse.Namespace) -> int:
     if coordinator.get("token"):
         print()
         print(f"Coordinator API token: {coordinator['token']}")
-        print("  try: curl -H 'Authorization: Bearer <token>' http://127.0.0.1:8000/api/v1/teachers")
-        print("  API docs: http://127.0.0.1:8000/api/v1/swagger")
+        print(f"  try: curl -H 'Authorization: Bearer <token>' {base}/api/v1/teachers")
+        print(f"  API docs: {base}/api/v1/swagger")
     return 0
+
+
+def _base_url(host: str, port: int) -> str:
+    """The URL to print for a server bound to ``host:port`` (a wildcard bind is reached on localhost)."""
+    if host in ("", "0.0.0.0", "::", "[::]"):
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # IPv6 literal
+    return f"http://{host}:{port}"
+
+
+def _warm_up() -> None:
+    """Compile the cohort engine's kernels now (numba caches them), not in the first run."""
+    try:
+        from matcher.cohorts.warmup import warm_up
+    except ImportError as exc:  # numba missing: the service's cohort runs will say so
+        print(f"cohort engine: not compiled ({exc})")
+        return
+    print("cohort engine: preparing its compiled kernels (compiling them the first time takes a minute or two) ...", flush=True)
+    print(f"cohort engine: ready in {warm_up():.1f} s")
 
 
 def _demo_teachers(app, s, programme_id: int, sample_ids: list[str]) -> list[str]:
@@ -370,6 +393,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--load-samples", action="store_true", help="also load data/samples/teachers.csv and demo teacher accounts")
     p.add_argument("--samples", default="data/samples/teachers.csv", help="sample teachers file (default: %(default)s)")
     p.add_argument("--programme", default=DEFAULT_PROGRAMME, help="programme name (default: %(default)s)")
+    p.add_argument("--host", default="127.0.0.1", help="host the server will listen on, for the URLs printed (default: %(default)s)")
+    p.add_argument("--port", type=int, default=8000, help="port the server will listen on, for the URLs printed (default: %(default)s)")
+    p.add_argument("--no-warm-up", dest="warm_up", action="store_false",
+                   help="skip compiling the cohort engine now (the first cohort run then compiles it)")
     p.set_defaults(func=cmd_init)
 
     users = sub.add_parser("users", help="manage accounts").add_subparsers(dest="users_command", metavar="ACTION", required=True)

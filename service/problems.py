@@ -30,6 +30,7 @@ from pydantic import ValidationError as PydanticValidationError
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from matcher.errors import InfeasibleError, Issue, MatcherError, UnknownTeacherError
+from matcher.profiles.phrases import count_phrase
 
 __all__ = [
     "Problem",
@@ -175,7 +176,7 @@ def _from_matcher(exc: MatcherError) -> Problem:
 def validation_error_callback(exc: PydanticValidationError) -> Response:
     """flask-openapi3 hook: request validation errors as a 422 problem with per-field errors."""
     issues = issues_from_pydantic(exc)
-    return _render(Problem(422, f"{len(issues)} problem(s) in the request", errors=issues))
+    return _render(Problem(422, f"{count_phrase(len(issues), 'problem')} in the request", errors=issues))
 
 
 def init_app(app: Flask) -> None:

@@ -279,7 +279,7 @@ def _keep_apart_keys(arrays: TeacherArrays, pairs: tuple[tuple[str, str], ...]) 
     if unknown:
         raise ValidationError(
             [Issue(None, "keep_apart", t, "not a teacher id in the cohort") for t in unknown],
-            summary=f"keep-apart names teacher id(s) not in the cohort: {', '.join(unknown)}",
+            summary=f"keep-apart names {'a teacher id' if len(unknown) == 1 else 'teacher ids'} not in the cohort: {', '.join(unknown)}",
         )
     n = arrays.n
     keys = [row[a] * n + row[b] for a, b in pairs] + [row[b] * n + row[a] for a, b in pairs]

@@ -1,8 +1,8 @@
 """``peermatch cohorts FILE --size 4-6``: peer groups for a teacher file, explained.
 
 Prints each group with its members, score, worst-off member, who covers whose
-challenges and the reasons, then the cohort figures; ``-o`` writes CSV (or JSON for a
-``.json`` name), ``--json`` prints JSON instead of text. A progress bar runs on stderr.
+challenges and the reasons, then the cohort figures; ``-o`` writes the group CSV of
+:mod:`matcher.cohorts.group_csv` (or JSON for a ``.json`` name), ``--json`` prints JSON instead of text. A progress bar runs on stderr.
 """
 
 from __future__ import annotations
@@ -141,20 +141,37 @@ def run(args: argparse.Namespace) -> int:
     bar(1.0, None)
     bar.close()
     if args.output:
-        text = result.to_json() if args.output.endswith(".json") else result.to_csv()
+        from ..cohorts.group_csv import result_rows, write_group_csv
+
+        text = result.to_json() if args.output.endswith(".json") else write_group_csv(result_rows(result, cohort))
         with open(args.output, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
     if args.json:
         print(result.to_json())
     else:
-        print(format_result(result))
+        print(format_result(result, cohort))
         if args.output:
             print(f"\nwritten to {args.output}")
     return 0
 
 
-def format_result(result) -> str:
-    """The groups and figures as text for a terminal."""
+def _covered(theme: str, helpers, holders, short: dict) -> str:
+    """``James's strength in curriculum design meets Amy's challenge``."""
+    from ..profiles.phrases import join_phrases, possessive, theme_phrase
+
+    strengths = "strengths" if len(helpers) > 1 else "strength"
+    head = f"{join_phrases([possessive(short[x]) for x in helpers])} {strengths} in {theme_phrase([theme])}"
+    if not holders:
+        return head
+    meets = "meet" if len(helpers) > 1 else "meets"
+    challenges = "challenges" if len(holders) > 1 else "challenge"
+    return f"{head} {meets} {join_phrases([possessive(short[x]) for x in holders])} {challenges}"
+
+
+def format_result(result, cohort=None) -> str:
+    """The groups and figures as text for a terminal (``cohort``, when given, says whose
+    challenges the covered ones are)."""
+    from ..profiles.phrases import short_names
     from ..profiles.themes import THEMES
 
     lines = []
@@ -162,14 +179,16 @@ def format_result(result) -> str:
         flag = " (locked)" if g.locked else ""
         lines.append(f"Group {g.id}{flag}: {g.size} teachers, score {g.score:.3f}, mean pair affinity {g.mean_affinity:.3f}")
         names = dict(zip(g.members, g.names))
+        short = dict(zip(g.members, short_names(list(g.names))))
         for t in g.members:
             mark = "  <- worst off" if t == g.worst_off else ""
             lines.append(f"  - {names[t]} ({t}): {g.member_affinity.get(t, 0.0):.3f}{mark}")
         if g.coverage:
             covered = "; ".join(
-                f"{THEMES[c].label} by {', '.join(names[x].split()[0] for x in who)}" for c, who in g.coverage.items()
+                _covered(c, who, [t for t in g.members if cohort is not None and t in cohort.index and c in cohort.get(t).challenges], short)
+                for c, who in g.coverage.items()
             )
-            lines.append(f"  Covered challenges: {covered}")
+            lines.append(f"  Challenges covered: {covered}")
         if g.uncovered:
             shown = [THEMES[c].label for c in g.uncovered[:4]]
             more = f" and {len(g.uncovered) - 4} more" if len(g.uncovered) > 4 else ""

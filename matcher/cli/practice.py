@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import Issue, MatcherError, UnknownTeacherError, ValidationError
+from ..cohorts.group_csv import read_group_csv
+from ..errors import MatcherError, UnknownTeacherError, ValidationError
 from .common import cohort_or_exit, fail
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 # matcher.practice.catalogue, matcher.practice (scikit-learn) and matcher.profiles.themes load inside the functions,
 # so that building the `peermatch` parser stays cheap for every other command.
 
-GROUP_COLUMNS = ("group_id", "teacher_id")
+read_groups = read_group_csv  # the name this module used to define; the format lives in matcher.cohorts.group_csv
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,13 +27,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "practice",
         help="recommend practice examples to a teacher or a peer group, with reasons",
         description="Recommend practice examples from the catalogue to one teacher (--teacher) or to a "
-        "peer group (--group groups.csv --group-id G). The groups file has the columns group_id and "
-        "teacher_id, one row per member, as `peermatch cohorts` writes it.",
+        "peer group (--group groups.csv --group-id G). The groups file is the group CSV that "
+        "`peermatch cohorts -o groups.csv` and the cohort export write (columns group and teacher_id, "
+        "one row per member; G is the group's number).",
     )
     p.add_argument("file", help="teacher CSV or JSON file")
     who = p.add_mutually_exclusive_group(required=True)
     who.add_argument("--teacher", metavar="ID", help="the teacher's id, e.g. t-001")
-    who.add_argument("--group", metavar="CSV", help="groups file with columns group_id, teacher_id")
+    who.add_argument("--group", metavar="CSV", help="group CSV (columns group, teacher_id), as `peermatch cohorts -o` writes it")
     p.add_argument("--group-id", metavar="G", help="which group of --group to recommend for")
     p.add_argument("-k", type=int, default=5, help="how many examples (default: 5)")
     p.add_argument("--peers", metavar="IDS", default="",
@@ -45,46 +46,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=run)
 
 
-def read_groups(path: str | Path) -> dict[str, tuple[str, ...]]:
-    """``{group_id: member ids}`` from a CSV with columns ``group_id, teacher_id`` (others ignored).
-
-    Raises
-    ------
-    ValidationError
-        Listing missing columns, empty cells and members listed twice in a group, by line.
-    """
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        missing = [c for c in GROUP_COLUMNS if c not in header]
-        if missing:
-            raise ValidationError(
-                [Issue(1, None, ",".join(header), f"missing column(s) {', '.join(missing)}; expected group_id, teacher_id")]
-            )
-        reader.fieldnames = header
-        groups: dict[str, list[str]] = {}
-        issues = []
-        for line, row in enumerate(reader, start=2):
-            gid, tid = (row.get("group_id") or "").strip(), (row.get("teacher_id") or "").strip()
-            if not gid and not tid:
-                continue  # blank line
-            for name, value in (("group_id", gid), ("teacher_id", tid)):
-                if not value:
-                    issues.append(Issue(line, name, None, "must not be empty"))
-            if gid and tid:
-                if tid in groups.get(gid, []):
-                    issues.append(Issue(line, "teacher_id", tid, f"listed twice in group {gid!r}"))
-                else:
-                    groups.setdefault(gid, []).append(tid)
-    if issues:
-        raise ValidationError(issues)
-    return {g: tuple(ids) for g, ids in groups.items()}
-
-
 def _members(cohort: Cohort, ids: tuple[str, ...], path: str) -> list[TeacherProfile] | str:
     unknown = [t for t in ids if t not in cohort.index]
     if unknown:
-        return f"{path}: teacher id(s) not in the teacher file: {', '.join(unknown)}"
+        return f"{path}: {'teacher id' if len(unknown) == 1 else 'teacher ids'} not in the teacher file: {', '.join(unknown)}"
     return [cohort.get(t) for t in ids]
 
 
@@ -133,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         peers = [p.strip() for p in args.peers.split(",") if p.strip()]
         unknown = [p for p in peers if p not in cohort.index]
         if unknown:
-            return fail(f"--peers: unknown teacher id(s) in {args.file}: {', '.join(unknown)}")
+            return fail(f"--peers: unknown {'teacher id' if len(unknown) == 1 else 'teacher ids'} in {args.file}: {', '.join(unknown)}")
         recs = recommend_for_teacher(profile, args.k, catalogue=catalogue, suggested_peers=peers, cohort=cohort, seed=args.seed)
         if args.json:
             print(json.dumps({"teacher_id": profile.id, "items": [r.to_dict() for r in recs]}, indent=2, ensure_ascii=False))
@@ -147,11 +112,12 @@ def run(args: argparse.Namespace) -> int:
     if not Path(args.group).is_file():
         return fail(f"no such file: {args.group}")
     try:
-        groups = read_groups(args.group)
+        groups = read_group_csv(args.group)
     except ValidationError as exc:
         return fail(f"{args.group}: {exc}")
     if args.group_id not in groups:
-        known = ", ".join(sorted(groups)[:10]) + (" ..." if len(groups) > 10 else "")
+        order = sorted(groups, key=lambda g: (not g.isdigit(), int(g) if g.isdigit() else 0, g))  # 1, 2, ..., 10
+        known = ", ".join(order[:10]) + (" ..." if len(groups) > 10 else "")
         return fail(f"{args.group}: no group {args.group_id!r}; groups in the file: {known or 'none'}")
     members = _members(cohort, groups[args.group_id], args.group)
     if isinstance(members, str):

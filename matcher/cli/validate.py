@@ -57,8 +57,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     # The report itself goes to standard output (so it can be saved); the verdict to standard error.
     print(report.to_text())
+    from ..profiles.phrases import count_phrase
+
     bad_rows = {issue.row for issue in report.issues if issue.row is not None}
-    where = f" in {len(bad_rows)} row(s)" if bad_rows else ""
-    print(f"peermatch: {path}: {len(report.issues)} problem(s){where}; nothing can be imported until they are fixed",
+    where = f" in {count_phrase(len(bad_rows), 'row')}" if bad_rows else ""
+    print(f"peermatch: {path}: {count_phrase(len(report.issues), 'problem')}{where}; nothing can be imported until they are fixed",
           file=sys.stderr)
     return 1

@@ -51,6 +51,8 @@ _SOURCES: dict[str, tuple[str, ...]] = {
     "..places.meeting": ("MeetingRange",),
     ".sparse_affinity": ("SparseAffinity", "cohort_affinity"),
     ".search": ("SearchParams", "SearchState", "Solution", "improve", "solve"),
+    ".group_csv": ("GROUP_CSV_COLUMNS", "GroupMember", "read_group_csv", "write_group_csv"),
+    ".warmup": ("warm_up",),
 }
 
 __getattr__, __dir__, __all__ = attach(__name__, _SOURCES)
@@ -86,3 +88,5 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
     from .review import explain_grouping, repair_grouping
     from .results import CohortFigures, CohortResult, Group
     from .search import SearchParams, SearchState, Solution, improve, solve
+    from .group_csv import GROUP_CSV_COLUMNS, GroupMember, read_group_csv, write_group_csv
+    from .warmup import warm_up

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..places.schools import FSM_HIGH, FSM_LOW
-from ..profiles.phrases import join_phrases, slot_phrase, theme_phrase
+from ..profiles.phrases import count_phrase, join_phrases, short_names, slot_phrase, theme_phrase
 from ..profiles.teacher import Cohort, TeacherProfile
 from ..profiles.themes import THEMES
 from .results import CohortFigures, CohortResult, Group
@@ -57,8 +57,12 @@ def coverage_of(members: Sequence[TeacherProfile]) -> tuple[dict[str, tuple[str,
     return coverage, tuple(uncovered), covered_pairs, all_pairs
 
 
-def _first(p: TeacherProfile) -> str:
-    return p.name.split()[0] if p.name.strip() else p.id
+def _first(p: TeacherProfile, members: Sequence[TeacherProfile]) -> str:
+    """``p``'s first name, with a surname initial when a groupmate shares it ("Amy S.")."""
+    if not p.name.strip():
+        return p.id
+    named = [q for q in members if q.name.strip()]
+    return short_names([q.name for q in named])[next(k for k, q in enumerate(named) if q.id == p.id)]
 
 
 def _help_sentence(members: Sequence[TeacherProfile]) -> str | None:
@@ -74,8 +78,8 @@ def _help_sentence(members: Sequence[TeacherProfile]) -> str | None:
         return None
     links.sort(key=lambda x: -x[0])
     mutual = {(h.id, o.id) for _, h, o, _ in links} & {(o.id, h.id) for _, h, o, _ in links}
-    shown = [f"{_first(h)} helps {_first(o)} with {theme_phrase(themes, 2)}" for _, h, o, themes in links[:3]]
-    more = f" ({len(links) - 3} more links)" if len(links) > 3 else ""
+    shown = [f"{_first(h, members)} helps {_first(o, members)} with {theme_phrase(themes, 2)}" for _, h, o, themes in links[:3]]
+    more = f" ({count_phrase(len(links) - 3, 'more link')})" if len(links) > 3 else ""
     lead = "Help runs both ways" if mutual else "Strengths meet challenges"
     return f"{lead}: {'; '.join(shown)}{more}."
 
@@ -87,14 +91,14 @@ def _interest_sentence(members: Sequence[TeacherProfile]) -> str | None:
         return None
     parts = []
     for t in shared[:2]:
-        who = [_first(p) for p in members if t in p.interests]
+        who = [_first(p, members) for p in members if t in p.interests]
         parts.append(f"{theme_phrase([t])} ({join_phrases(who)})")
     return f"Shared interests: {join_phrases(parts)}."
 
 
 def _context_sentence(members: Sequence[TeacherProfile], cohort: Cohort) -> str | None:
     schools = [cohort.schools[p.school_urn] for p in members]
-    ones = [_first(p) for p in members if p.department_of_one]
+    ones = [_first(p, members) for p in members if p.department_of_one]
     parts = []
     if len(ones) >= 2:
         parts.append(f"{join_phrases(ones)} are departments of one")
@@ -146,7 +150,7 @@ def _near_peer(members: Sequence[TeacherProfile], dist: np.ndarray, k: int) -> b
 
 
 def _priority_sentence(members: Sequence[TeacherProfile], dist: np.ndarray) -> str | None:
-    placed = [_first(p) for k, p in enumerate(members) if p.department_of_one and _near_peer(members, dist, k)]
+    placed = [_first(p, members) for k, p in enumerate(members) if p.department_of_one and _near_peer(members, dist, k)]
     if not placed:
         return None
     verb = "has" if len(placed) == 1 else "each have"

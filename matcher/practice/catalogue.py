@@ -36,6 +36,7 @@ from ..errors import Issue, UnknownIdError, UnknownTeacherError, ValidationError
 from ..profiles.teacher import KEY_STAGES, TeacherProfile
 from ..places.schools import DATA_DIR, School
 from ..profiles.themes import THEMES, closest_theme
+from ..profiles.phrases import count_phrase
 
 __all__ = [
     "PracticeExample",
@@ -250,7 +251,7 @@ def _read_all(files: tuple[tuple[str, int], ...]) -> Catalogue:
     examples, more = _build(records)
     issues += more
     if issues:
-        raise ValidationError(issues, summary=f"{len(issues)} problem(s) in the practice catalogue")
+        raise ValidationError(issues, summary=f"{count_phrase(len(issues), 'problem')} in the practice catalogue")
     return Catalogue(tuple(sorted(examples, key=lambda e: e.id)))
 
 
@@ -262,7 +263,7 @@ def parse_examples(text: str, *, file: str = "<string>") -> Catalogue:
     >>> parse_examples("id: x\\ntitle: T\\nthemes: [singin]", file="x.yaml")
     Traceback (most recent call last):
     ...
-    matcher.errors.ValidationError: 6 problem(s) in the practice catalogue
+    matcher.errors.ValidationError: 6 problems in the practice catalogue
       - x.yaml, line 1, field 'summary': missing required field
       - x.yaml, line 1, field 'key_stages': missing required field
       - x.yaml, line 1, field 'contexts': missing required field
@@ -274,7 +275,7 @@ def parse_examples(text: str, *, file: str = "<string>") -> Catalogue:
     examples, more = _build(records)
     issues += more
     if issues:
-        raise ValidationError(issues, summary=f"{len(issues)} problem(s) in the practice catalogue")
+        raise ValidationError(issues, summary=f"{count_phrase(len(issues), 'problem')} in the practice catalogue")
     return Catalogue(tuple(sorted(examples, key=lambda e: e.id)))
 
 

@@ -46,6 +46,7 @@ from .fields import (
 from .teacher import Cohort, TeacherProfile
 from ..places.schools import School, load_schools
 from .themes import theme_issues
+from .phrases import count_phrase
 
 __all__ = [
     "COLUMNS",
@@ -92,7 +93,7 @@ class ImportReport:
         """Raise :class:`ValidationError` listing every issue, if there is any."""
         if self.issues:
             bad_rows = {i.row for i in self.issues if i.row is not None}
-            raise ValidationError(self.issues, summary=f"{len(self.issues)} problem(s) in {len(bad_rows)} row(s); nothing was imported")
+            raise ValidationError(self.issues, summary=f"{count_phrase(len(self.issues), 'problem')} in {count_phrase(len(bad_rows), 'row')}; nothing was imported")
 
     def to_text(self) -> str:
         """A report a coordinator can read, one line per problem."""
@@ -100,9 +101,29 @@ class ImportReport:
             return f"OK: {len(self.profiles)} teachers, no problems."
         bad_rows = {i.row for i in self.issues if i.row is not None}
         where = f" in {len(bad_rows)} of {self.rows} rows" if self.rows else ""
-        lines = [f"{len(self.issues)} problem(s){where}; nothing can be imported until they are fixed:"]
+        lines = [f"{count_phrase(len(self.issues), 'problem')}{where}; nothing can be imported until they are fixed:"]
         lines += [f"  {issue}" for issue in self.issues]
         return "\n".join(lines)
+
+
+_LOOKALIKES = {"O": ("the letter O", "0"), "o": ("the letter o", "0"), "I": ("the letter I", "1"), "l": ("the letter l", "1")}
+
+
+def _urn_problem(urn: str) -> tuple[str, str | None]:
+    """What is wrong with a URN that is not all digits, naming the first bad character, and the
+    likely URN when the bad characters are letters that look like digits (O for 0, l for 1).
+
+    >>> _urn_problem("14204O")
+    ("must be digits only: 'O' at position 6 is the letter O, not the digit 0", '142040')
+    """
+    pos, char = next((k, c) for k, c in enumerate(urn, start=1) if not c.isdigit())
+    if char in _LOOKALIKES:
+        what, digit = _LOOKALIKES[char]
+        fixed = "".join(_LOOKALIKES[c][1] if c in _LOOKALIKES else c for c in urn)
+        return f"must be digits only: {char!r} at position {pos} is {what}, not the digit {digit}", fixed if fixed.isdigit() else None
+    shown = "a space" if char == " " else repr(char)
+    return (f"must be a school URN, a 6-digit number: {shown} at position {pos} is not a digit "
+            "(look it up on Get Information about Schools)"), None
 
 
 def _split(cell: object) -> list[str]:
@@ -199,7 +220,7 @@ def profile_from_record(record: Mapping[str, object], row: int | None, schools: 
     if not urn:
         bad("school_urn", urn, "is required")
     elif not urn.isdigit():
-        bad("school_urn", urn, "must be a school URN: a 6-digit number (look it up on Get Information about Schools)")
+        bad("school_urn", urn, *_urn_problem(urn))
     elif int(urn) not in schools:
         bad("school_urn", urn, "is not a school in the schools table (open secondary schools)")
     else:

@@ -12,7 +12,7 @@ Examples
 >>> validate_themes(["assesment_without_levels"])
 Traceback (most recent call last):
 ...
-matcher.errors.UnknownThemeError: 1 problem(s) in the input
+matcher.errors.UnknownThemeError: 1 problem in the input
   - unknown theme (got 'assesment_without_levels'); did you mean 'assessment_without_levels'?
 """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from matcher.profiles.io import MAX_ABOUT_CHARS, MAX_NAME_CHARS
 from matcher.peers.suggest import KINDS
@@ -463,7 +463,18 @@ class MoveIn(Strict):
 
 
 class RepairIn(Strict):
-    """Who dropped out and who joined late; members erased since the run always count as dropped."""
+    """Who dropped out and who joined late; members erased since the run always count as dropped.
+
+    An empty body (no JSON at all) means the same as ``{}``: nobody named, so the repair
+    refills the groups that members erased since the run left short.
+    """
+
+    model_config = ConfigDict(extra="forbid", openapi_extra={"required": False})  # the body may be left out
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_body_is_empty_object(cls, data):
+        return {} if data is None else data
 
     dropped: Annotated[list[TeacherId], Field(max_length=5000)] = []
     joined: Annotated[list[TeacherId], Field(max_length=5000)] = []

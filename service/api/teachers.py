@@ -39,6 +39,7 @@ IMPORT_BODY = {
     "content": {
         "text/csv": {"schema": {"type": "string"}, "example": "id,name,school_urn,department_size,key_stages,challenges,strengths\nt-1,Sam,100049,1,KS3,singing,composition\n"},
         "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+        "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"]}},
     },
 }
 
@@ -81,9 +82,17 @@ def import_teachers(query: ImportQuery):
     """
     user = auth.require("coordinator")
     kind = (request.mimetype or "").lower()
-    if kind not in ("text/csv", "application/json", "text/plain"):
-        raise Problem(415, "Send the file as text/csv (or application/json).")
-    raw = request.get_data(cache=False)
+    if kind == "multipart/form-data":  # an upload, as the pages send it (curl -F file=@teachers.csv)
+        upload = request.files.get("file")
+        if upload is None:
+            raise Problem(422, "Send the file in a form field named 'file' (curl -F file=@teachers.csv).")
+        raw = upload.read()
+        upload_kind = (upload.mimetype or "").lower()
+        kind = "application/json" if upload_kind == "application/json" or (upload.filename or "").lower().endswith(".json") else "text/csv"
+    elif kind not in ("text/csv", "application/json", "text/plain"):
+        raise Problem(415, "Send the file as text/csv, application/json or a multipart/form-data upload in the field 'file'.")
+    else:
+        raw = request.get_data(cache=False)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -1,16 +1,15 @@
 """The CSV export of a finished run: one row per member, pseudonymised for analysts.
 
-Rows are built from the run's :class:`matcher.cohorts.Grouping` (ids) and today's profiles;
-the text is written by :func:`write_csv`, the one CSV writer of this module.
+Rows are built from the run's :class:`matcher.cohorts.Grouping` (ids) and today's profiles,
+in the library's one group CSV format (:mod:`matcher.cohorts.group_csv`), which
+``peermatch practice --group`` reads back.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Sequence
-
 import sqlalchemy as sa
+
+from matcher.cohorts.group_csv import GroupMember, shared_slots, write_group_csv
 
 from .. import db
 from ..auth import Identity
@@ -20,25 +19,15 @@ from .cohort_review import review_of
 from .cohort_runs import get_run_for
 from .common import pseudonym
 
-__all__ = ["EXPORT_COLUMNS", "export_csv", "write_csv"]
-
-EXPORT_COLUMNS = ("group", "approved", "teacher_id", "name", "school_urn", "school", "local_authority", "group_score")  # group: the number the pages show
-
-
-def write_csv(header: Sequence[str], rows: Iterable[Sequence]) -> str:
-    """CSV text of ``header`` and ``rows`` (the one place this export writes CSV)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue()
+__all__ = ["export_csv"]
 
 
 def export_csv(identity: Identity, run_id: int) -> str:
     """One row per member: complete for coordinators, pseudonymised for analysts.
 
-    ``group`` is the group's number as the pages show it (``index`` + 1); a member erased
-    since the run keeps its row under its pseudonym, with no name or school.
+    ``group`` is the group's number as the pages show it (``index`` + 1); emails appear
+    only for teachers who consented to share their contact, and never for analysts; a
+    member erased since the run keeps its row under its pseudonym, with no name or school.
     """
     run = get_run_for(identity, run_id, export=True)
     if run.status != "done" or not run.result:
@@ -53,25 +42,31 @@ def export_csv(identity: Identity, run_id: int) -> str:
             sa.select(Teacher, School).join(School, School.urn == Teacher.school_urn).where(Teacher.programme_id == run.programme_id, Teacher.id.in_(members))
         ).all()
     }
+    analyst = identity.is_analyst
     rows = []
     for index, group in enumerate(grouping.groups):
         explained = review.explained(index)
-        score = round(explained.score, 6) if explained is not None else ""
+        score = round(explained.score, 6) if explained is not None else None
+        reasons = tuple(explained.reasons) if explained is not None and not analyst else ()  # reasons name members
+        slots = shared_slots(people[m][0].availability or () for m in group if m in people)
+        approved = grouping.is_approved(index)
         for member in group:
             t, school = people.get(member, (None, None))
             if t is None:  # erased since the run: its pseudonym only
-                rows.append([index + 1, "yes" if grouping.is_approved(index) else "no", member, "", "", "", "", score])
+                rows.append(GroupMember(group=index + 1, teacher_id=member, approved=approved, group_score=score))
                 continue
             rows.append(
-                [
-                    index + 1,
-                    "yes" if grouping.is_approved(index) else "no",
-                    pseudonym(member) if identity.is_analyst else member,
-                    "" if identity.is_analyst else t.name,
-                    school.urn,
-                    school.name,
-                    school.local_authority,
-                    score,
-                ]
+                GroupMember(
+                    group=index + 1,
+                    teacher_id=pseudonym(member) if analyst else member,
+                    name="" if analyst else t.name,
+                    school_urn=school.urn,
+                    school=school.name,
+                    email=t.email if t.consent_share_contact and not analyst and t.email else "",
+                    meeting_slots=slots,
+                    approved=approved,
+                    group_score=score,
+                    reasons=reasons,
+                )
             )
-    return write_csv(EXPORT_COLUMNS, rows)
+    return write_group_csv(rows)

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 
 from matcher.cohorts import Grouping
+from matcher.profiles.phrases import count_phrase
 
 from .. import db
 from ..auth import Identity
@@ -146,7 +147,7 @@ def check_ids(s, programme_id: int, ids: Sequence[str], field: str) -> None:
     if unknown:
         raise Problem(
             422,
-            f"{len(unknown)} teacher id(s) in {field} are not in your programme.",
+            f"{count_phrase(len(unknown), 'teacher id')} in {field} {'is' if len(unknown) == 1 else 'are'} not in your programme.",
             errors=[{"row": None, "field": field, "value": t, "message": "unknown teacher id", "suggestion": None} for t in unknown[:50]],
         )
 

@@ -24,6 +24,7 @@ from matcher.profiles.io import parse_teachers_csv, parse_teachers_json, profile
 from matcher.profiles.teacher import Cohort, TeacherProfile
 from matcher.places.schools import load_schools
 from matcher.profiles.themes import THEMES
+from matcher.profiles.phrases import count_phrase
 
 from .. import db
 from ..auth import Identity
@@ -147,10 +148,10 @@ def list_teachers(
 def _validate(record: Mapping[str, Any], row: int | None = None) -> TeacherProfile:
     issues = nul_issues(record, row)
     if issues:
-        raise Problem(422, f"{len(issues)} problem(s) in the profile", errors=issues)
+        raise Problem(422, f"{count_phrase(len(issues), 'problem')} in the profile", errors=issues)
     profile, issues = profile_from_record(record, row, load_schools())
     if issues:
-        raise Problem(422, f"{len(issues)} problem(s) in the profile", errors=issues)
+        raise Problem(422, f"{count_phrase(len(issues), 'problem')} in the profile", errors=issues)
     return profile
 
 
@@ -316,7 +317,7 @@ def import_teachers(identity: Identity, text: str, *, fmt: str = "csv", overwrit
         bad_rows = {i.row for i in report.issues if i.row is not None}
         raise Problem(
             422,
-            f"{len(report.issues)} problem(s) in {len(bad_rows)} row(s); nothing was imported.",
+            f"{count_phrase(len(report.issues), 'problem')} in {count_phrase(len(bad_rows), 'row')}; nothing was imported.",
             title="The file has problems",
             errors=report.issues,
         )
@@ -334,7 +335,7 @@ def import_teachers(identity: Identity, text: str, *, fmt: str = "csv", overwrit
         existing.update({t.id: t for t in s.execute(sa.select(Teacher).where(Teacher.id.in_(chunk)).with_for_update(of=Teacher)).scalars()})
     foreign = [Issue(None, "id", t.id, "is used by a teacher of another programme") for t in existing.values() if t.programme_id != identity.programme_id]
     if foreign:
-        raise Problem(422, f"{len(foreign)} id(s) belong to another programme; nothing was imported.", errors=foreign)
+        raise Problem(422, f"{count_phrase(len(foreign), 'id')} {'belongs' if len(foreign) == 1 else 'belong'} to another programme; nothing was imported.", errors=foreign)
     created = updated = 0
     kept: list[KeptRow] = []
     now = utcnow()

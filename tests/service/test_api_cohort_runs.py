@@ -11,7 +11,7 @@ import time
 import sqlalchemy as sa
 
 from service import db
-from service.models import CohortRun, Programme
+from service.models import CohortRun, Programme, Teacher
 
 from .conftest import ACCOUNTS, TEACHERS
 
@@ -91,6 +91,27 @@ def test_export_csv_full_and_pseudonymised(client, app):
     assert client.get(f"/api/v1/cohort-runs/{run_id}/export", headers=ACCOUNTS["analyst_s"].headers).status_code == 404
 
 
+def test_export_is_the_library_group_csv_with_consented_emails_only(client, app):
+    from matcher.cohorts.group_csv import GROUP_CSV_COLUMNS, read_group_csv
+
+    run_id = stored_run(app)
+    with db.new_session(app) as s:
+        s.get(Teacher, "n-01").consent_share_contact = True
+        s.get(Teacher, "n-02").consent_share_contact = False
+        for tid, slots in (("n-01", ["mon_pm", "thu_am"]), ("n-02", ["thu_am", "mon_pm"]), ("n-03", ["thu_am"]), ("n-04", ["thu_am", "fri_pm"])):
+            s.get(Teacher, tid).availability = slots
+    text = client.get(f"/api/v1/cohort-runs/{run_id}/export", headers=COORD).get_data(as_text=True)
+    assert read_group_csv(text) == {"1": tuple(TEACHERS["north"][0:4]), "2": tuple(TEACHERS["north"][4:8]), "3": tuple(TEACHERS["north"][8:12])}
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert tuple(rows[0]) == GROUP_CSV_COLUMNS
+    by_id = {r["teacher_id"]: r for r in rows}
+    assert by_id["n-01"]["email"] == "n-01@school.example" and by_id["n-02"]["email"] == ""
+    assert "n-02@school.example" not in text
+    assert {by_id[t]["meeting_slots"] for t in TEACHERS["north"][0:4]} == {"thu_am"}
+    anon = client.get(f"/api/v1/cohort-runs/{run_id}/export", headers=ACCOUNTS["analyst_n"].headers).get_data(as_text=True)
+    assert "@" not in anon and len(read_group_csv(anon)) == 3
+
+
 def test_unfinished_runs_cannot_be_edited_or_exported(client, app):
     with db.new_session(app) as s:
         pid = s.execute(sa.select(Programme.id).where(Programme.name == "north")).scalar_one()
@@ -107,6 +128,7 @@ def test_create_validates_before_queueing(client, app):
     assert bad.status_code == 422
     unknown = client.post("/api/v1/cohort-runs", json={"keep_apart": [["n-01", "s-01"]]}, headers=COORD)
     assert unknown.status_code == 422 and unknown.get_json()["errors"][0]["value"] == "s-01"
+    assert unknown.get_json()["detail"] == "1 teacher id in keep_apart is not in your programme."
     too_long = client.post("/api/v1/cohort-runs", json={"seconds": 1000}, headers=COORD)
     assert too_long.status_code == 422
     with db.new_session(app) as s:
@@ -308,8 +330,9 @@ def test_erased_member_leaves_a_short_group_that_repair_refills(client, app):
     refused = client.post(f"{location}/moves", json={"teacher_id": alias, "to_group": target["index"], "dry_run": True}, headers={**COORD, "If-Match": after.headers["ETag"]})
     assert refused.status_code == 422 and "erased" in refused.get_json()["detail"] and f"group {short['index'] + 1}" in refused.get_json()["detail"]
 
-    # A repair naming nobody refills the short group; everyone left stays placed.
-    repaired = client.post(f"{location}/repair", json={"seconds": 1}, headers={**COORD, "If-Match": after.headers["ETag"]})
+    # A repair with an empty body (as the README's example sends it: no JSON at all) names
+    # nobody and refills the short group; everyone left stays placed.
+    repaired = client.post(f"{location}/repair", headers={**COORD, "If-Match": after.headers["ETag"]})
     assert repaired.status_code == 200, repaired.get_json()
     result = repaired.get_json()["result"]
     assert sorted(t for g in result["groups"] for t in g["members"]) == sorted(t for t in TEACHERS["north"] if t != victim)
@@ -318,6 +341,10 @@ def test_erased_member_leaves_a_short_group_that_repair_refills(client, app):
     # Nothing erased any more and nobody named: nothing to repair.
     again = client.post(f"{location}/repair", json={}, headers={**COORD, "If-Match": repaired.headers["ETag"]})
     assert again.status_code == 422
+    assert client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/cohort-runs/{run_id}/repair"]["post"]["requestBody"]["required"] is False
+    empty = client.post(f"{location}/repair", headers={**COORD, "If-Match": repaired.headers["ETag"]})
+    assert empty.status_code == 422 and "Name the teachers who dropped out" in empty.get_json()["detail"]
+    assert "RepairIn" not in empty.get_data(as_text=True)
 
 
 def test_teacher_erased_while_a_run_is_solving_is_not_stored(client, app, monkeypatch):

@@ -134,9 +134,22 @@ def test_import_refuses_other_programmes_ids_and_bad_encoding(client, app):
     rows[1]["id"] = TEACHERS["south"][0]
     body = problem(client.post("/api/v1/teachers/import", data=_csv(rows), headers={**COORD, "Content-Type": "text/csv"}), 422)
     assert body["errors"][0]["value"] == TEACHERS["south"][0]
+    assert body["detail"] == "1 id belongs to another programme; nothing was imported."
     problem(client.post("/api/v1/teachers/import", data=_csv(_rows(1)).encode("utf-16"), headers={**COORD, "Content-Type": "text/csv"}), 422)
     problem(client.post("/api/v1/teachers/import", data=b"a,b", headers={**COORD, "Content-Type": "image/png"}), 415)
     problem(client.post("/api/v1/teachers/import", data=b"", headers={**COORD, "Content-Type": "text/csv"}), 422)
+
+
+def test_import_accepts_a_multipart_upload_as_curl_f_sends_it(client):
+    rows = _rows(2, prefix="up")
+    upload = {"file": (io.BytesIO(("\ufeff" + _csv(rows)).encode("utf-8")), "teachers.csv", "text/csv")}
+    resp = client.post("/api/v1/teachers/import", data=upload, headers=COORD, content_type="multipart/form-data")
+    assert resp.status_code == 200 and resp.get_json() == {"created": 2, "updated": 0, "total": 2, "kept_teacher_values": [], "skipped": []}
+    as_json = {"file": (io.BytesIO(b'[{"id": "up-9", "name": "J", "school_urn": 100049, "department_size": 2, "key_stages": ["KS3"]}]'), "t.json", "application/octet-stream")}
+    assert client.post("/api/v1/teachers/import", data=as_json, headers=COORD, content_type="multipart/form-data").get_json()["created"] == 1
+    wrong_field = {"upload": (io.BytesIO(_csv(rows).encode()), "teachers.csv")}
+    body = problem(client.post("/api/v1/teachers/import", data=wrong_field, headers=COORD, content_type="multipart/form-data"), 422)
+    assert "'file'" in body["detail"]
 
 
 def test_import_json(client):

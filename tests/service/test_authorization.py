@@ -204,3 +204,8 @@ def test_another_programmes_run_looks_exactly_like_a_missing_one(client, app):
     missing = client.get("/api/v1/cohort-runs/999999", headers=headers)
     assert other.status_code == missing.status_code == 404
     assert other.get_json()["detail"].replace(str(south), "N") == missing.get_json()["detail"].replace("999999", "N")
+
+
+def test_the_refusal_names_the_role_with_the_right_article(client):
+    resp = client.post("/api/v1/teachers", json=NEW, headers=ACCOUNTS["analyst_n"].headers)
+    assert resp.status_code == 403 and "you are signed in as an analyst." in resp.get_json()["detail"]

@@ -161,3 +161,28 @@ def test_teachers_import_keeps_teachers_own_values_unless_told(instance):
     bad.write_text("id,name\nx,y\n", encoding="utf-8")
     failed = run(["teachers", "import", str(bad)], env)
     assert failed.returncode == 1 and "school_urn" in failed.stderr and "Traceback" not in failed.stderr
+
+
+def test_init_prints_the_urls_of_the_port_served_and_compiles_the_cohort_engine(instance):
+    tmp_path, samples, env = instance
+    out = run(["init", "--host", "0.0.0.0", "--port", "8101"], env)
+    assert out.returncode == 0, out.stderr
+    assert "sign in at http://127.0.0.1:8101/signin" in out.stdout
+    assert "http://127.0.0.1:8101/api/v1/teachers" in out.stdout and "http://127.0.0.1:8101/api/v1/swagger" in out.stdout
+    assert ":8000" not in out.stdout
+    assert "cohort engine: ready in" in out.stdout
+    quiet = run(["init", "--no-warm-up", "--host", "example.org", "--port", "9000"], env)
+    assert "cohort engine" not in quiet.stdout and "http://example.org:9000/signin" in quiet.stdout
+
+
+def test_make_passes_host_and_port_to_init():
+    import shutil
+    from pathlib import Path
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    root = Path(__file__).resolve().parents[2]
+    for target in ("run", "serve-prod"):
+        dry = subprocess.run(["make", "-n", "-C", str(root), target, "PORT=8101", "HOST=0.0.0.0"], capture_output=True, text=True, timeout=60, check=False)
+        init = next(line for line in dry.stdout.splitlines() if "peermatch init" in line)
+        assert "--host 0.0.0.0 --port 8101" in init, init

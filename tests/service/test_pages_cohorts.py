@@ -79,6 +79,18 @@ def test_result_page_shows_groups_figures_and_forms(client, app):
         assert f'<option value="{tid}"' in html  # every member can be moved
 
 
+def test_repair_form_shows_a_working_state_while_it_runs(client, app):
+    from pathlib import Path
+
+    run_id = stored_run(app)
+    sign_in(client, "coord_n")
+    html = client.get(f"/cohorts/{run_id}").get_data(as_text=True)
+    form = re.search(rf'<form method="post" action="/cohorts/{run_id}/repair"[^>]*>', html).group(0)
+    assert 'data-working="Repairing the groups…"' in form and "within the time limit" in form
+    js = (Path(__file__).resolve().parents[2] / "service" / "static" / "js" / "site.js").read_text(encoding="utf-8")
+    assert 'querySelectorAll("form[data-working]").forEach(initWorking)' in js
+
+
 def test_progress_page_refreshes_without_js_and_polls_with_js(client, app):
     run_id = stored_run(app, status="queued", result=None)
     sign_in(client, "coord_n")

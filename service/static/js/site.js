@@ -80,7 +80,23 @@
     form.addEventListener("change", function () { window.clearTimeout(timer); timer = window.setTimeout(preview, 150); });
   }
 
+  // Long-running form posts (a repair re-optimises for up to its time limit): on submit the
+  // button says what is happening and a progress bar runs, so the page does not look stuck.
+  function initWorking(form) {
+    form.addEventListener("submit", function () {
+      var button = form.querySelector("button[type=submit], button:not([type])");
+      if (button) { button.disabled = true; button.textContent = form.getAttribute("data-working"); }
+      var status = document.createElement("p");
+      status.className = "working";
+      status.setAttribute("role", "status");
+      status.innerHTML = '<progress aria-label="Working"></progress> ' + (form.getAttribute("data-working-detail") || "");
+      form.appendChild(status);
+      form.setAttribute("aria-busy", "true");
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-working]").forEach(initWorking);
     document.querySelectorAll(".theme-picker").forEach(initThemePicker);
     document.querySelectorAll("[data-poll]").forEach(initPoll);
     document.querySelectorAll("form[data-preview-target]").forEach(initMovePreview);

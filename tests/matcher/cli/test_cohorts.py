@@ -92,3 +92,32 @@ def test_teachers_nobody_can_meet_stop_the_run_or_are_left_out_by_name(tmp_path,
     assert main(["cohorts", str(path), "--size", "4-6", "--seconds", "0.3", "-q", "--leave-out"]) == 0
     out = capsys.readouterr().out
     assert "left out            1: t-lonely" in out and "20 teachers in 4 groups" in out
+
+
+def test_groups_file_feeds_practice_for_group_1(teachers, capsys, tmp_path):
+    """The README chain: `cohorts -o groups.csv` then `practice --group groups.csv --group-id 1`."""
+    from matcher.cohorts.group_csv import GROUP_CSV_COLUMNS, read_group_csv
+
+    out = tmp_path / "groups.csv"
+    assert main(["cohorts", str(teachers), "--size", "4-6", "--seconds", "0.5", "-q", "-o", str(out)]) == 0
+    with out.open(encoding="utf-8") as fh:
+        assert tuple(next(csv.reader(fh))) == GROUP_CSV_COLUMNS
+    groups = read_group_csv(out)
+    assert "1" in groups
+    capsys.readouterr()
+    assert main(["practice", str(teachers), "--group", str(out), "--group-id", "1", "-k", "2"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("Practice examples for group 1 (") and "\n2. " in text
+
+
+def test_covered_challenges_say_whose_strength_meets_whose_challenge(teachers, capsys):
+    import re
+
+    assert main(["cohorts", str(teachers), "--size", "4-6", "--seconds", "0.5", "-q"]) == 0
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if line.strip().startswith("Challenges covered:")]
+    assert lines, out
+    for line in lines:
+        for part in line.split(":", 1)[1].split(";"):
+            assert re.fullmatch(r" .+'s strengths? in .+ meets? .+'s challenges?", part), part
+    assert " by " not in "".join(lines)

@@ -132,7 +132,7 @@ def test_read_groups_reports_every_bad_line(tmp_path):
     [
         (["--teacher", "t-999"], "peermatch: unknown teacher id 't-999' in "),
         (["--teacher", "t-1", "-k", "0"], "-k must be at least 1, got 0"),
-        (["--teacher", "t-1", "--peers", "t-1,t-404"], "--peers: unknown teacher id(s) in"),
+        (["--teacher", "t-1", "--peers", "t-1,t-404"], "--peers: unknown teacher id in"),
         (["--teacher", "t-1", "--group-id", "G1"], "--group-id only makes sense with --group"),
         (["--teacher", "t-1", "--catalogue", "/no/such/folder"], "practice catalogue not found: /no/such/folder"),
     ],
@@ -168,8 +168,8 @@ def test_bad_catalogue_is_reported_with_file_and_field(capsys, teachers, tmp_pat
     ("content", "group_id", "message"),
     [
         ("group_id,teacher_id\nG1,t-1\n", "G7", "no group 'G7'; groups in the file: G1"),
-        ("group,teacher\nG1,t-1\n", "G1", "missing column(s) group_id, teacher_id"),
-        ("group_id,teacher_id\nG1,t-1\nG1,t-77\n", "G1", "teacher id(s) not in the teacher file: t-77"),
+        ("grp,teacher\nG1,t-1\n", "G1", "missing column(s) group, teacher_id"),
+        ("group_id,teacher_id\nG1,t-1\nG1,t-77\n", "G1", "teacher id not in the teacher file: t-77"),
         ("group_id,teacher_id\nG1,\n", "G1", "line 2, field 'teacher_id': must not be empty"),
     ],
 )
@@ -204,3 +204,10 @@ def test_every_theme_label_is_printable(capsys, teachers):
     for line in out.splitlines():
         if line.strip().startswith("- Tackles"):
             assert any(theme.label in line for theme in THEMES.values())
+
+
+def test_unknown_group_lists_the_groups_in_number_order(capsys, teachers, tmp_path):
+    path = tmp_path / "g.csv"
+    path.write_text("group,teacher_id\n" + "".join(f"{g},t-{1 + g % 3}\n" for g in (10, 2, 1, 11)), encoding="utf-8")
+    code, _, err = run(capsys, teachers, "--group", path, "--group-id", "99")
+    assert code == 1 and "groups in the file: 1, 2, 10, 11" in err

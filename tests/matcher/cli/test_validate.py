@@ -38,7 +38,7 @@ def test_broken_copy_lists_every_bad_row(tmp_path, capsys):
     assert "line 5, field 'key_stages'" in out
     assert "line 10, field 'email'" in out
     assert "line 20, field 'school_urn'" in out and "'12345x'" in out
-    assert "3 problem(s) in 3 row(s)" in err and "Traceback" not in out + err
+    assert "3 problems in 3 rows" in err and "Traceback" not in out + err
 
 
 def test_several_errors_with_suggestions(capsys):
@@ -46,7 +46,7 @@ def test_several_errors_with_suggestions(capsys):
     out, _ = capsys.readouterr()
     report = [line.strip() for line in out.splitlines()[1:]]
     assert report == [
-        "line 4, field 'school_urn': must be a school URN: a 6-digit number (look it up on Get Information about Schools) (got '14204O')",
+        "line 4, field 'school_urn': must be digits only: 'O' at position 6 is the letter O, not the digit 0 (got '14204O'); did you mean '142040'?",
         "line 4, field 'max_travel_km': must be a number of km from 0 to 200 (got '-5')",
         "line 6, field 'strengths': unknown theme (got 'primary_partnership'); did you mean 'primary_partnerships'?",
         "line 8, field 'meeting_mode': must be one of in_person, online, either (got 'in person'); did you mean 'in_person'?",

@@ -147,3 +147,18 @@ def test_coverage_matrix_is_symmetric_and_counts_both_directions(small_cohort):
     c = coverage_matrix(small_cohort)
     assert np.allclose(c, c.T) and np.all(np.diag(c) == 0)
     assert c.min() >= 0 and c.max() <= 2
+
+
+def test_reasons_tell_groupmates_with_one_first_name_apart():
+    from matcher.cohorts.explain import group_reasons
+    from matcher.profiles.teacher import Cohort, TeacherProfile
+
+    base = dict(school_urn=100049, department_size=1, key_stages=("KS3",), meeting_mode="online")
+    cohort = Cohort.from_profiles([
+        TeacherProfile(id="t-1", name="Amy Smith", challenges=("singing", "send"), strengths=("composition",), interests=("singing",), **base),
+        TeacherProfile(id="t-2", name="Amy Jones", challenges=("composition",), strengths=("singing", "send"), interests=("singing",), **base),
+        TeacherProfile(id="t-3", name="James Okoro", challenges=("send",), strengths=("composition", "singing"), **base),
+    ])
+    text = " ".join(group_reasons(cohort, [0, 1, 2], pairwise_affinity(cohort)))
+    assert "Amy S." in text and "Amy J." in text and "Amy and Amy" not in text and "Amy helps" not in text
+    assert "(1 more links)" not in text

@@ -175,7 +175,7 @@ def test_problems_in_several_files_are_collected_together(tmp_path):
     with pytest.raises(ValidationError) as info:
         load_catalogue(tmp_path)
     assert sorted(i.file for i in info.value.issues) == ["bad_key_stage.yaml", "empty.yaml", "unknown_theme.yaml"]
-    assert "3 problem(s) in the practice catalogue" in str(info.value)
+    assert "3 problems in the practice catalogue" in str(info.value)
 
 
 def test_duplicate_ids_across_files(tmp_path, catalogue):
