@@ -5,8 +5,10 @@ A :class:`PeerIndex` is built once per cohort (the per-teacher arrays of
 operations, drops every pair a hard constraint forbids, and picks ``k`` peers by maximal
 marginal relevance so that the list covers the teacher's different challenges and holds
 both similar-context ("similar", for reassurance) and different-context ("new ideas")
-peers, and both peers to meet in person and online where the teacher can do both. Each
-suggestion says why, in plain English, from the terms that drove its score.
+peers, and both peers to meet in person and online where the teacher can do both. The
+list is shown in score order; a peer that diversification chose over a higher-scoring one
+says so (``rank_reason``). Each suggestion says why, in plain English, from the terms that
+drove its score.
 
 Examples
 --------
