@@ -16,8 +16,10 @@ Examples
 >>> aff = pairwise_affinity(cohort)
 >>> bool(aff.scores[0, 1] > aff.scores[0, 2])   # mutual help beats one-way help
 True
->>> float(aff.terms["complementarity"][0, 2])   # c cannot help a, so no complementarity
+>>> float(aff.terms["complementarity"][0, 2])   # c cannot help a, so no mutual help...
 0.0
+>>> round(float(aff.terms["one_way"][0, 2]), 4)   # ...but a helps c: one-way help, worth less
+0.1125
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ __all__ = [
     "TERMS",
 ]
 
-TERMS = ("complementarity", "interests", "context", "practicality", "priority")
+TERMS = ("complementarity", "one_way", "interests", "context", "practicality", "priority")
 MODE_CODES = {"in_person": 0, "online": 1, "either": 2}
 PREFERENCE_CODES = {"similar": 0, "different": 1, "mixed": 2}
 ISOLATION_REACH = 5  # teachers within reach at which a teacher no longer counts as isolated
@@ -65,7 +67,7 @@ class AffinityWeights:
     complementarity : float
         Reciprocal help: the share of *j*'s challenges that *i*'s strengths cover, and the
         share of *i*'s that *j* covers, combined by harmonic mean, so that one-way help
-        (expert → novice) scores near zero. The heart of peer learning.
+        (expert → novice) scores no mutual help. The heart of peer learning.
     interests : float
         Cosine overlap of the two teachers' interest themes.
     context : float
@@ -80,6 +82,13 @@ class AffinityWeights:
         Multiplies the pair's score by ``1 + priority * mean isolation`` of the two, so that
         isolated teachers (department of one, few peers within reach) get the good matches
         first. It amplifies good matches; it never makes a poor match good.
+    one_way : float
+        What help that goes one way only is worth, as a share (0 to below 1) of the same help
+        given both ways: the term ``one_way`` is ``complementarity * one_way * (max - hm)`` for
+        the two directions' shares and their harmonic mean ``hm``. A peer who covers all of
+        a teacher's challenges but needs nothing from them scores ``one_way`` of a mutual
+        match: lower, but not nothing, and the reasons can say who helps whom. Not
+        normalised with the first four.
 
     Examples
     --------
@@ -89,6 +98,10 @@ class AffinityWeights:
     Traceback (most recent call last):
     ...
     matcher.errors.ParameterError: weight 'interests' must be a finite number >= 0, got -1
+    >>> AffinityWeights(one_way=1)
+    Traceback (most recent call last):
+    ...
+    matcher.errors.ParameterError: weight 'one_way' must be below 1 (one-way help must score lower than mutual help), got 1
     """
 
     complementarity: float = 0.45
@@ -96,12 +109,18 @@ class AffinityWeights:
     context: float = 0.15
     practicality: float = 0.2
     priority: float = 0.3
+    one_way: float = 0.25  # last, so positional construction keeps its meaning
 
     def __post_init__(self) -> None:
         for name in TERMS:
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
                 raise ParameterError(f"AffinityWeights.{name}", value, "must be a finite number >= 0", summary=f"weight {name!r} must be a finite number >= 0, got {value!r}")
+        if self.one_way >= 1:
+            raise ParameterError(
+                "AffinityWeights.one_way", self.one_way, "must be below 1 (one-way help must score lower than mutual help)",
+                summary=f"weight 'one_way' must be below 1 (one-way help must score lower than mutual help), got {self.one_way!r}",
+            )
         if self.complementarity + self.interests + self.context + self.practicality == 0:
             raise ValidationError(
                 [Issue(None, f"AffinityWeights.{name}", "0", "at least one of these four weights must be > 0") for name in TERMS[:4]],
@@ -310,6 +329,9 @@ def score_pairs(
     back = _popcount(a.strengths[j] & a.challenges[i]) / np.maximum(a.n_challenges[i], 1)
     with np.errstate(invalid="ignore", divide="ignore"):
         complementarity = np.where(forward + back > 0, 2 * forward * back / (forward + back), 0.0)
+        # The help beyond the mutual part (> 0 exactly when one side helps more than the other):
+        # monotone in both directions, so a little help back never lowers the pair's score.
+        one_way = np.maximum(forward, back) - complementarity
         shared = _popcount(a.interests[i] & a.interests[j])
         interests = np.where(shared > 0, shared / np.sqrt(a.n_interests[i] * a.n_interests[j]), 0.0)
 
@@ -339,11 +361,12 @@ def score_pairs(
     wc, wi, wx, wp = w.normalised()
     terms = {
         "complementarity": wc * complementarity,
+        "one_way": wc * w.one_way * one_way,
         "interests": wi * interests,
         "context": wx * context,
         "practicality": wp * practicality,
     }
-    base = terms["complementarity"] + terms["interests"] + terms["context"] + terms["practicality"]
+    base = terms["complementarity"] + terms["one_way"] + terms["interests"] + terms["context"] + terms["practicality"]
     terms["priority"] = base * w.priority * 0.5 * (a.isolation[i] + a.isolation[j])
     total = base + terms["priority"]
 
@@ -386,7 +409,7 @@ def pairwise_affinity(
     """Dense affinity of every pair (use for up to a few thousand teachers; beyond, see
     :mod:`matcher.graph`). Disallowed pairs keep their score in ``scores``; check ``allowed``.
 
-    Memory is about ``(8 + 4 * 5 + 8 + 1) * n**2`` bytes: ~330 MB at n = 3,000.
+    Memory is about ``(8 + 4 * 6 + 8 + 1) * n**2`` bytes: ~370 MB at n = 3,000.
     """
     arrays = cohort if isinstance(cohort, TeacherArrays) else teacher_arrays(cohort)
     n = arrays.n

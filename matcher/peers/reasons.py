@@ -66,7 +66,12 @@ def _offers_sentence(f: PairFacts, lead: str) -> str:
     )
 
 
-def _complementarity(f: PairFacts, said: set[str]) -> list[str]:
+def _help(f: PairFacts, said: set[str]) -> list[str]:
+    """The help between the two, each direction named truthfully: written once, for whichever
+    of the help terms (``complementarity``: both ways; ``one_way``: the part that goes one way
+    only) comes first, and only when one of them is > 0."""
+    if "help" in said:
+        return []
     said.add("help")
     out = []
     if f.covers:
@@ -74,18 +79,6 @@ def _complementarity(f: PairFacts, said: set[str]) -> list[str]:
     if f.offers:
         out.append(_offers_sentence(f, "In return, your" if f.covers else "Your"))
     return out
-
-
-def _one_way(f: PairFacts, said: set[str]) -> list[str]:
-    """Help in one direction only scores no complementarity, but it is still a fact worth
-    telling (and diversification may have chosen the peer for it)."""
-    if "help" in said:
-        return []
-    if f.covers:
-        return [_covers_sentence(f)]
-    if f.offers:
-        return [_offers_sentence(f, "Your")]
-    return []
 
 
 def _interests(f: PairFacts, said: set[str]) -> list[str]:
@@ -163,7 +156,8 @@ def _priority(f: PairFacts, said: set[str]) -> list[str]:
 
 
 _WRITERS = {
-    "complementarity": _complementarity,
+    "complementarity": _help,
+    "one_way": _help,
     "interests": _interests,
     "context": _context,
     "practicality": _practicality,
@@ -174,16 +168,25 @@ _WRITERS = {
 def write_reasons(facts: PairFacts, limit: int = MAX_REASONS) -> tuple[str, ...]:
     """Sentences for the terms of ``facts``, largest contribution first, at most ``limit``.
 
-    Terms that contributed nothing are not explained (a reason must be a real reason).
+    Terms that contributed nothing are not explained (a reason must be a real reason), and a
+    term that did is: the sentences about help (who helps whom) appear exactly when the
+    ``complementarity`` or ``one_way`` term is > 0, and are never cut by ``limit`` (they
+    may be why the peer is on the list); the other sentences are, smallest term first.
     """
     said: set[str] = set()
-    reasons: list[str] = []
+    written: list[tuple[str, bool]] = []
     for term, value in sorted(facts.terms.items(), key=lambda kv: -kv[1]):
         if value <= 0 or term not in _WRITERS:
             continue
-        reasons += _WRITERS[term](facts, said)
-    reasons = reasons[:limit]
-    one_way = _one_way(facts, said)
-    if one_way:  # never cut: it may be why the peer is on the list
-        reasons = reasons[: limit - 1] + one_way
-    return tuple(reasons)
+        help_ = _WRITERS[term] is _help
+        written += [(sentence, help_) for sentence in _WRITERS[term](facts, said)]
+    n_help = sum(h for _, h in written)
+    keep_other = max(limit - n_help, 0)
+    out = []
+    for sentence, help_ in written:
+        if help_:
+            out.append(sentence)
+        elif keep_other > 0:
+            out.append(sentence)
+            keep_other -= 1
+    return tuple(out)

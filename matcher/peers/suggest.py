@@ -5,8 +5,10 @@ A :class:`PeerIndex` is built once per cohort (the per-teacher arrays of
 operations, drops every pair a hard constraint forbids, and picks ``k`` peers by maximal
 marginal relevance so that the list covers the teacher's different challenges and holds
 both similar-context ("similar", for reassurance) and different-context ("new ideas")
-peers, and both peers to meet in person and online where the teacher can do both. Each
-suggestion says why, in plain English, from the terms that drove its score.
+peers, and both peers to meet in person and online where the teacher can do both. The
+list is shown in score order; a peer that diversification chose over a higher-scoring one
+says so (``rank_reason``). Each suggestion says why, in plain English, from the terms that
+drove its score.
 
 Examples
 --------
@@ -37,8 +39,9 @@ import numpy as np
 
 from ..errors import ParameterError
 from ..affinity.terms import TERMS, AffinityOptions, AffinityWeights, PairScores, TeacherArrays, score_against_all, score_pairs, teacher_arrays
-from .reasons import PairFacts, write_reasons
+from .reasons import MAX_REASONS, PairFacts, write_reasons
 from ..profiles.teacher import AVAILABILITY_SLOTS, Cohort
+from ..profiles.phrases import join_phrases, theme_phrase
 from ..profiles.themes import THEME_IDS
 
 __all__ = ["PeerSuggestion", "PeerIndex", "suggest_peers", "KINDS"]
@@ -70,6 +73,11 @@ class PeerSuggestion:
         challenges the teacher can help with.
     distance_km : float
         Between the two schools.
+    rank_reason : str
+        Empty when the peer is on the list by score alone (among the ``k`` best allowed
+        peers); otherwise why diversification chose them over a higher-scoring peer
+        ("Chosen for variety: ..."), also the first of ``reasons``. The list is always in
+        score order, so this is the only way a lower score gets in.
     """
 
     teacher_id: str
@@ -82,6 +90,12 @@ class PeerSuggestion:
     covers: tuple[str, ...] = ()
     offers: tuple[str, ...] = ()
     distance_km: float = 0.0
+    rank_reason: str = ""
+
+    @property
+    def diversity_pick(self) -> bool:
+        """Whether diversification, not the score alone, put this peer on the list."""
+        return bool(self.rank_reason)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict (lists for tuples, a copy of ``terms``)."""
@@ -96,6 +110,7 @@ class PeerSuggestion:
             "covers": list(self.covers),
             "offers": list(self.offers),
             "distance_km": self.distance_km,
+            "rank_reason": self.rank_reason,
         }
 
 
@@ -185,9 +200,37 @@ class PeerIndex:
 
         facets = np.column_stack([similar[pool], s.detail["in_person"][pool]])
         chosen = _mmr(self.arrays, row, pool, total[pool], facets, k, float(diversity))
-        return [self._suggestion(row, int(j), s, "similar" if similar[j] else "new ideas") for j in chosen]
+        # Shown in score order (the pool's order, ties seeded); a peer outside the k best by
+        # score is there for variety, and says what it adds that the rest of the list lacks.
+        position = {int(j): n for n, j in enumerate(pool)}
+        chosen = sorted(chosen, key=position.__getitem__)
+        by_score = set(int(j) for j in pool[:k])
+        out = []
+        for j in chosen:
+            variety = "" if j in by_score else self._variety(row, j, [c for c in chosen if c != j], similar, s.detail["in_person"])
+            out.append(self._suggestion(row, j, s, "similar" if similar[j] else "new ideas", variety))
+        return out
 
-    def _suggestion(self, row: int, j: int, s: PairScores, kind: str) -> PeerSuggestion:
+    def _variety(self, row: int, j: int, others: list[int], similar: np.ndarray, in_person: np.ndarray) -> str:
+        """Why the diversification chose ``j`` over a higher-scoring peer: what ``j`` brings
+        that none of ``others`` (the rest of the list) does."""
+        a = self.arrays
+        parts = []
+        rest = 0
+        for c in others:
+            rest |= int(a.strengths[c])
+        new = _themes(int(a.strengths[j] & a.challenges[row]) & ~rest)
+        if new:
+            parts.append(f"the only peer here who can help with {theme_phrase(new)}")
+        if all(similar[c] != similar[j] for c in others):
+            parts.append(f"the only one in a {'similar' if similar[j] else 'different'} school context")
+        if others and all(in_person[c] != in_person[j] for c in others):
+            parts.append("the only one you can meet in person" if in_person[j] else "the only one to meet online")
+        if not parts:
+            return "Chosen for variety, ahead of a higher-scoring peer more like the others in this list."
+        return f"Chosen for variety: {join_phrases(parts)}."
+
+    def _suggestion(self, row: int, j: int, s: PairScores, kind: str, rank_reason: str = "") -> PeerSuggestion:
         a, cohort = self.arrays, self.cohort
         me, peer = cohort.profiles[row], cohort.profiles[j]
         terms = {t: float(s.terms[t][j]) for t in TERMS}
@@ -215,12 +258,13 @@ class PeerIndex:
             peer_id=peer.id,
             score=float(s.total[j]),
             terms=terms,
-            reasons=write_reasons(facts),
+            reasons=((rank_reason,) + write_reasons(facts, MAX_REASONS - 1)) if rank_reason else write_reasons(facts),
             kind=kind,
             reciprocity=float(s.detail["covers_forward"][j]),
             covers=covers,
             offers=offers,
             distance_km=distance,
+            rank_reason=rank_reason,
         )
 
 
@@ -313,6 +357,9 @@ def suggest_peers(
     Returns
     -------
     list of PeerSuggestion
+        In score order, best first. With ``diversity > 0`` a peer outside the ``k`` best by
+        score may replace one inside; it then says why in ``rank_reason`` (and first in its
+        ``reasons``).
 
     Raises
     ------

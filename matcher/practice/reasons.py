@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 
-from .catalogue import Catalogue, PracticeExample
+from .catalogue import ANY_CONTEXT_FIT, CONTEXT_CONFLICTS, LARGE_DEPARTMENT_SIZE, Catalogue, PracticeExample, context_conflicts
 from .text import shared_words
 from ..profiles.teacher import TeacherProfile
 from ..profiles.themes import THEMES
@@ -27,19 +27,22 @@ __all__ = ["CONTEXT_PHRASES", "REASON_TEXT_MIN", "labels", "names_list", "first_
 # Free-text term (cosine / 0.2) from which the shared words are worth showing: cosine 0.12.
 REASON_TEXT_MIN = 0.6
 
-#: How each school context reads inside a sentence ("Suits a department of one, like yours").
+#: How each school context reads inside a sentence ("Fits your context: a department of one").
+#: Each phrase says exactly what the context means (see :data:`~matcher.practice.catalogue.CONTEXTS`).
 CONTEXT_PHRASES: Mapping[str, str] = MappingProxyType(
     {
         "department_of_one": "a department of one",
-        "large_department": "a large department",
-        "new_to_teaching": "teachers new to the job",
-        "non_specialist": "non-specialist teachers",
+        "large_department": f"a department of {LARGE_DEPARTMENT_SIZE} or more music teachers",
+        "new_to_teaching": "early career",
+        "non_specialist": "teaching music as a non-specialist",
         "high_fsm": "a school with many pupils on free school meals",
         "high_eal": "a school where many pupils are learning English",
         "small_school": "a small school",
         "all_through": "an all-through school",
         "independent": "an independent school",
         "single_sex": "a single-sex school",
+        "boys_school": "a boys' school",
+        "girls_school": "a girls' school",
     }
 )
 
@@ -72,8 +75,10 @@ def teacher_reasons(
     column: int,
 ) -> list[str]:
     """Reasons for recommending ``e`` to ``profile``: peer author, challenges, interests,
-    context, shared words (when the free-text term is at least :data:`REASON_TEXT_MIN`),
-    and a note when the example is for key stages the teacher does not list.
+    context (the contexts the teacher shares with the example, only when they raised the
+    context term), shared words (when the free-text term is at least :data:`REASON_TEXT_MIN`),
+    a note when the example is for key stages the teacher does not list, and a note when it
+    was written for a setting the teacher is not in (a boys' school example for a girls' school).
 
     ``peers`` maps suggested peers' ids to first names; ``column`` is the example's
     position in ``catalogue`` (for the shared words).
@@ -89,7 +94,7 @@ def teacher_reasons(
     if interests:
         reasons.append(f"Matches your interest in {labels(interests)}.")
     fits = [c for c in e.contexts if c in contexts]
-    if fits:
+    if fits and terms["context"] > ANY_CONTEXT_FIT:  # only what raised the score is a fit
         reasons.append(f"Fits your context: {names_list([CONTEXT_PHRASES[c] for c in fits])}.")
     if terms["text"] >= REASON_TEXT_MIN:
         words = shared_words(profile.about, catalogue, column)
@@ -99,6 +104,10 @@ def teacher_reasons(
         reasons.append("None of your themes matched closely; it is here as a broadly useful example.")
     if terms["key_stages"] == 0:
         reasons.append(f"Note: written for {names_list(e.key_stages)}, which you do not list.")
+    against = context_conflicts(e, contexts)
+    if against:
+        yours = [CONTEXT_PHRASES[c] for c in contexts if c in {CONTEXT_CONFLICTS[a] for a in against}]
+        reasons.append(f"Note: written for {names_list([CONTEXT_PHRASES[c] for c in against])}, not {names_list(sorted(yours))} like yours.")
     return reasons
 
 

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ParameterError
-from .catalogue import Catalogue, PracticeExample, context_fit, load_catalogue, teacher_contexts
+from .catalogue import Catalogue, PracticeExample, context_conflicts, context_fit, load_catalogue, teacher_contexts
 from .reasons import first_names, group_reasons, teacher_reasons
 from .text import text_similarity, text_term
 from ..profiles.teacher import Cohort, TeacherProfile
@@ -190,6 +190,7 @@ def _select(
     weights: PracticeWeights,
     k: int,
     seed: int,
+    last: np.ndarray | None = None,
 ) -> list[tuple[int, dict[str, float]]]:
     """Greedy diversified selection.
 
@@ -197,7 +198,9 @@ def _select(
     ``demands`` maps a weight name (``"challenges"``, ``"interests"``...) to ``{theme: weight}``
     (weights sum to 1); a theme's weight decays once a pick covers it. With
     ``weights.challenges_first``, while some challenge is uncovered and an example addresses
-    it, only such examples compete. Returns ``(index, undecayed coverage terms)`` in pick order.
+    it, only such examples compete. Examples flagged in ``last`` (written for a setting the
+    teacher is not in) compete only once every other example is chosen. Returns
+    ``(index, undecayed coverage terms)`` in pick order.
     """
     n = len(examples)
     tie_break = np.random.default_rng(seed).random(n)
@@ -212,6 +215,8 @@ def _select(
     for _ in range(min(k, n)):
         best, best_value = -1, (-np.inf, -np.inf)
         open_ = [i for i in range(n) if i not in chosen]
+        if last is not None:
+            open_ = [i for i in open_ if not last[i]] or open_
         if weights.challenges_first:
             urgent = [i for i in open_ if uncovered.intersection(examples[i].themes)]
             open_ = urgent or open_
@@ -321,7 +326,10 @@ def recommend_for_teacher(
     peer wrote it and it touches a challenge or interest. Each pick maximises
     ``(1 - diversity) * relevance - diversity * max Jaccard(T, T_chosen)``, among the
     examples that address a challenge not yet covered while there are any
-    (``challenges_first``).
+    (``challenges_first``). An example written for a setting the teacher is not in (a boys'
+    school example for a girls' school teacher, see
+    :func:`~matcher.practice.catalogue.context_conflicts`) has *CTX* 0, comes after every
+    other example, and says so in a note.
 
     Examples
     --------
@@ -359,7 +367,10 @@ def recommend_for_teacher(
     fixed = sum(getattr(weights, name) * values for name, values in base.items())
     demands = {"challenges": _demand(profile.challenges), "interests": _demand(profile.interests)}
     theme_sim = _theme_similarity(catalogue)[np.ix_(columns, columns)]
-    picks = _select(examples, theme_sim, fixed, demands, weights, k, seed)
+    # An example written for a setting the teacher is not in (a boys' school example for a
+    # girls' school) scores no context fit and comes after every other example.
+    mismatched = np.array([bool(context_conflicts(e, contexts)) for e in examples])
+    picks = _select(examples, theme_sim, fixed, demands, weights, k, seed, mismatched)
     out = []
     for i, cov in picks:
         e = examples[i]

@@ -26,7 +26,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ..errors import Issue, UnknownTeacherError, UnknownThemeError, ValidationError
+from ..errors import Issue, ParameterError, UnknownTeacherError, UnknownThemeError, ValidationError
 from ..places.schools import School, load_schools
 from .fields import (
     AVAILABILITY_SLOTS,
@@ -79,7 +79,7 @@ class TeacherProfile:
         nearest theme); it also lists any other problem of the profile.
     ValidationError
         When another value breaks its field's rule (a role, key stage, slot or range).
-    TypeError
+    ParameterError (also a TypeError)
         When a string is passed where a list is expected.
 
     Examples
@@ -87,12 +87,12 @@ class TeacherProfile:
     >>> TeacherProfile(id="t-1", name="Sam", school_urn=100049, challenges=["assesment"])
     Traceback (most recent call last):
     ...
-    matcher.errors.UnknownThemeError: 1 problem(s) in the input
+    matcher.errors.UnknownThemeError: 1 problem in the input
       - field 'challenges': unknown theme (got 'assesment'); did you mean 'assessment_without_levels'?
     >>> TeacherProfile(id="t-1", name="Sam", school_urn=100049, strengths="singing")
     Traceback (most recent call last):
     ...
-    TypeError: field 'strengths' expects a list of values, got a string; wrap it in a list or split on ';'
+    matcher.errors.ParameterError: field 'strengths' expects a list of values, got a string; wrap it in a list or split on ';'
     """
 
     id: str
@@ -118,7 +118,10 @@ class TeacherProfile:
         for name in LIST_FIELDS:
             value = getattr(self, name)
             if isinstance(value, str):
-                raise TypeError(f"field {name!r} expects a list of values, got a string; wrap it in a list or split on ';'")
+                raise ParameterError(
+                    name, value, "expects a list of values, got a string; wrap it in a list or split on ';'",
+                    summary=f"field {name!r} expects a list of values, got a string; wrap it in a list or split on ';'",
+                )
             if not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))  # a list would make the frozen profile unhashable
         issues = profile_issues({name: getattr(self, name) for name in FIELD})

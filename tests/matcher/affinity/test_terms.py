@@ -76,6 +76,51 @@ def test_complementarity_is_the_harmonic_mean_of_both_directions():
     assert term(s, "complementarity") == pytest.approx(WC * 2 * 1.0 * 0.5 / 1.5)
 
 
+def test_one_way_help_shows_in_its_own_term_and_scores_lower_than_mutual_help():
+    c = cohort_of(
+        teacher("a", CAMDEN[0], challenges=("singing",), strengths=("composition",)),
+        teacher("b", CAMDEN[1], challenges=("composition",), strengths=("singing",)),
+        teacher("c", CAMDEN[2], challenges=("composition",), strengths=("send",)),
+    )
+    mutual, one_way = pair(c, "a", "b"), pair(c, "a", "c")
+    lam = AffinityWeights().one_way
+    assert 0 < lam < 1
+    assert term(one_way, "one_way") == pytest.approx(WC * lam)  # all of c's challenges, one way
+    assert term(mutual, "one_way") == 0.0  # balanced help is all mutual
+    assert term(mutual, "complementarity") + term(mutual, "one_way") > term(one_way, "complementarity") + term(one_way, "one_way")
+    off = pair(c, "a", "c", weights=AffinityWeights(one_way=0.0))
+    assert term(off, "one_way") == 0.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.floats(0, 1), st.floats(0, 1), st.floats(0, 1),
+    st.floats(0.01, 0.99),
+)
+def test_help_never_drops_when_either_direction_grows_and_one_way_scores_below_mutual(f, b, extra, lam):
+    """The two help terms as functions of the two shares (f: i covers j, b: j covers i)."""
+    import numpy as np
+
+    def help_(f: float, b: float) -> float:
+        hm = 2 * f * b / (f + b) if f + b > 0 else 0.0
+        return hm + lam * (max(f, b) - hm)
+
+    assert help_(min(f + extra, 1), b) >= help_(f, b) - 1e-12
+    assert help_(f, min(b + extra, 1)) >= help_(f, b) - 1e-12
+    if f > 1e-6:
+        assert help_(f, 0) < help_(f, f)  # one-way help scores lower than the same help both ways
+    # ...and the formula is the one the code uses
+    c = cohort_of(
+        teacher("a", CAMDEN[0], challenges=THEME_IDS[:4], strengths=THEME_IDS[4:4 + round(4 * f)]),
+        teacher("b", CAMDEN[1], challenges=THEME_IDS[4:8], strengths=THEME_IDS[:round(4 * b)]),
+    )
+    s = pair(c, "a", "b", weights=AffinityWeights(one_way=lam))
+    fq, bq = round(4 * f) / 4, round(4 * b) / 4
+    assert np.isclose(term(s, "complementarity") + term(s, "one_way"), WC * help_(fq, bq))
+    assert (term(s, "one_way") > 0) == (fq != bq)
+    assert (term(s, "complementarity") > 0) == (fq > 0 and bq > 0)
+
+
 def test_interests_are_the_cosine_of_the_theme_sets():
     c = cohort_of(
         teacher("a", CAMDEN[0], interests=("singing", "send")),
@@ -256,6 +301,12 @@ def test_weights_reject_non_finite_or_negative_values(bad):
 def test_weights_need_one_positive_main_term():
     with pytest.raises(ValueError, match="at least one"):
         AffinityWeights(complementarity=0, interests=0, context=0, practicality=0)
+
+
+@pytest.mark.parametrize("bad", [1, 1.5, -0.1])
+def test_one_way_weight_must_keep_one_way_help_below_mutual_help(bad):
+    with pytest.raises(ValueError, match="one_way"):
+        AffinityWeights(one_way=bad)
 
 
 def test_only_weight_ratios_matter():

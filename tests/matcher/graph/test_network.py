@@ -143,7 +143,7 @@ def test_networkx_view_carries_attributes_and_weights(sample):
     assert node["department_of_one"] == p.department_of_one and node["challenges"] == p.challenges
     for u, v, data in list(G.edges(data=True))[:20]:
         assert data["affinity"] == pytest.approx(g.matrix[sample.row(u), sample.row(v)])
-        assert data["affinity"] == pytest.approx(sum(data[t] for t in ("complementarity", "interests", "context", "practicality", "priority")))
+        assert data["affinity"] == pytest.approx(sum(data[t] for t in ("complementarity", "one_way", "interests", "context", "practicality", "priority")))
     G.remove_node(p.id)  # a copy: the graph itself is untouched
     assert to_networkx(g).has_node(p.id)
 

@@ -20,7 +20,7 @@ def facts(**kw) -> PairFacts:
         peer=peer,
         my_school=schools[me.school_urn],
         peer_school=schools[peer.school_urn],
-        terms={"complementarity": 0.0, "interests": 0.0, "context": 0.0, "practicality": 0.0, "priority": 0.0},
+        terms={"complementarity": 0.0, "one_way": 0.0, "interests": 0.0, "context": 0.0, "practicality": 0.0, "priority": 0.0},
         kind="similar",
         covers=(),
         offers=(),
@@ -90,8 +90,34 @@ def test_online_and_context_sentences():
     assert similar == ("A similar context for reassurance: both departments of one.",)
 
 
+NO_TERMS = {"complementarity": 0.0, "one_way": 0.0, "interests": 0.0, "context": 0.0, "practicality": 0.0, "priority": 0.0}
+
+
 @pytest.mark.parametrize("theme", ["send", "whole_class_instrumental", "boys_participation"])
 def test_one_way_help_names_the_theme(theme):
-    reasons = write_reasons(facts(covers=(theme,)))
+    reasons = write_reasons(facts(covers=(theme,), terms={**NO_TERMS, "one_way": 0.05}))
     assert reasons == (f"Priya's strength in {theme_phrase([theme])} meets your challenge.",)
     assert THEMES[theme].label.lower() in reasons[0].lower()
+
+
+def test_regression_help_is_not_claimed_when_no_help_term_scored_it():
+    # Issue 16, item 3: every suggestion had complementarity 0 while its reasons said
+    # "Elena's strength in access to instruments meets your challenge". A help sentence
+    # is now written only from a help term > 0, like every other sentence.
+    assert write_reasons(facts(covers=("instrument_access",), terms=NO_TERMS)) == ()
+
+
+def test_one_way_help_names_its_direction():
+    mine = write_reasons(facts(offers=("send",), terms={**NO_TERMS, "one_way": 0.05}))
+    assert mine == ("Your strength in SEND meets Priya's challenge.",)
+    both = write_reasons(facts(covers=("singing",), offers=("send",), terms={**NO_TERMS, "complementarity": 0.2, "one_way": 0.01}))
+    assert both == ("Priya's strength in singing and vocal work meets your challenge.", "In return, your strength in SEND meets Priya's challenge.")
+
+
+def test_help_sentences_are_never_cut_by_the_limit():
+    f = facts(
+        terms={**NO_TERMS, "one_way": 0.01, "interests": 0.1, "practicality": 0.2, "context": 0.15},
+        covers=("send",), shared_interests=("singing",), kind="new ideas",
+    )
+    assert write_reasons(f, limit=2)[-1] == "Priya's strength in SEND meets your challenge."
+    assert len(write_reasons(f, limit=2)) == 2

@@ -152,9 +152,10 @@ def test_reasons_on_samples_match_the_facts(sample):
             assert s.reasons, "every suggestion is explained"
             for theme in s.covers:  # every theme the peer helps with is named
                 assert THEMES[theme].label.lower() in text.lower()
+            from_terms = s.reasons[1:] if s.rank_reason else s.reasons  # a variety pick says so first
             if s.terms["complementarity"] > 0:  # mutual help leads when it is the biggest term
                 if max(s.terms, key=s.terms.get) == "complementarity":
-                    assert "meet" in s.reasons[0]
+                    assert "meet" in from_terms[0]
             if f"{s.distance_km:.1f} km away" in text:
                 assert me.meeting_mode != "online" and sample.get(s.peer_id).meeting_mode != "online"
             if "both departments of one" in text.lower():
@@ -167,8 +168,81 @@ def test_one_way_help_is_still_told():
         [t("me", CAMDEN[0], challenges=("send",)), t("helper", CAMDEN[1], strengths=("send",))]
     )
     (s,) = suggest_peers(c, "me")
-    assert s.terms["complementarity"] == 0
+    assert s.terms["complementarity"] == 0 and s.terms["one_way"] > 0  # one-way help shows in the terms
     assert "Helper's strength in SEND meets your challenge." in s.reasons
+
+
+# -- issue 16, item 3: terms, reasons and order from one source ----------------------------------
+
+
+def _helps_you(reasons) -> bool:
+    return any(r.endswith(("meets your challenge.", "meet your challenges.")) and not r.startswith("Chosen") for r in reasons)
+
+
+def _you_help(reasons, peer_name: str) -> bool:
+    first = peer_name.split()[0]
+    return any(r.startswith(("Your strength", "In return, your strength")) and f"{first}'s challenge" in r for r in reasons)
+
+
+def check_truthful(cohort: Cohort, tid: str, k: int, diversity: float, seed: int = 0) -> None:
+    got = suggest_peers(cohort, tid, k=k, diversity=diversity, seed=seed)
+    plain = suggest_peers(cohort, tid, k=k, diversity=0.0, seed=seed)
+    by_score = {s.peer_id for s in plain}
+    for s in got:
+        assert sum(s.terms.values()) == pytest.approx(s.score, abs=1e-9)  # terms sum to the score
+        help_terms = s.terms["complementarity"] + s.terms["one_way"]
+        peer = cohort.get(s.peer_id)
+        # a reason about help appears iff a help term carries it, in the direction it goes
+        assert _helps_you(s.reasons) == bool(s.covers) == (help_terms > 0 and bool(s.covers))
+        assert _you_help(s.reasons, peer.name) == bool(s.offers)
+        assert (help_terms > 0) == bool(s.covers or s.offers)
+        assert (s.terms["complementarity"] > 0) == bool(s.covers and s.offers)
+        # a peer outside the top k by score is there for variety, and says so first
+        assert (s.peer_id not in by_score) == s.diversity_pick
+        assert (s.reasons[0] == s.rank_reason) if s.diversity_pick else not any(r.startswith("Chosen for variety") for r in s.reasons)
+        assert s.to_dict()["rank_reason"] == s.rank_reason
+    scores = [s.score for s in got]
+    assert scores == sorted(scores, reverse=True)  # the list follows the score
+    assert len(got) == len(plain)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from([0.0, 0.3, 0.7, 1.0]), st.integers(2, 8))
+def test_terms_reasons_and_order_agree(seed, diversity, k):
+    cohort = Cohort.from_profiles(generate_teachers(60, seed=seed))
+    for tid in cohort.ids[:6]:
+        check_truthful(cohort, tid, k, diversity, seed)
+
+
+def test_terms_reasons_and_order_agree_on_the_sample_cohort(sample):
+    for tid in sample.ids[:60]:
+        check_truthful(sample, tid, 5, 0.3)
+
+
+def test_variety_picks_say_what_they_add(two_challenges):
+    """The three singing helpers outscore the SEND helper; with k = 3 the diversification
+    swaps one of them for her, and she says why; the list still follows the score."""
+    got = suggest_peers(two_challenges, "me", k=3)
+    assert [s.peer_id for s in got][-1] == "send" and "send" not in {s.peer_id for s in suggest_peers(two_challenges, "me", k=3, diversity=0)}
+    pick = got[-1]
+    assert pick.rank_reason.startswith("Chosen for variety: the only peer here who can help with SEND")
+    assert pick.reasons[0] == pick.rank_reason
+    assert [s.rank_reason for s in got[:-1]] == ["", ""]
+
+
+def test_regression_readme_teacher_t002_gets_a_peer_who_meets_her_skill_challenge():
+    """Issue 16, item 3: for the README's example teacher (t-002: department-of-one workload,
+    access to instruments) the top 3 met neither challenge, and every suggestion had
+    complementarity 0 while its reasons told of one-way help."""
+    import matcher
+
+    cohort = matcher.load_cohort(matcher.SAMPLE_TEACHERS)
+    top = matcher.suggest_peers(cohort, "t-002", k=5)
+    assert any("instrument_access" in s.covers for s in top[:3])
+    for s in top:
+        assert (s.terms["complementarity"] + s.terms["one_way"] > 0) == bool(s.covers or s.offers)
+        assert _helps_you(s.reasons) == bool(s.covers)
+    check_truthful(cohort, "t-002", 5, 0.3)
 
 
 # -- determinism and records -------------------------------------------------------------------

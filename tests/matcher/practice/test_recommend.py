@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -12,10 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.practice.catalogue import Catalogue, PracticeExample, load_catalogue
 from matcher.practice import recommend
+from matcher.practice.catalogue import CONTEXTS, LARGE_DEPARTMENT_SIZE, Catalogue, PracticeExample, context_conflicts, load_catalogue, teacher_contexts
+from matcher.practice.reasons import CONTEXT_PHRASES
 from matcher.practice.recommend import PracticeWeights, text_similarity
-from matcher.profiles.teacher import Cohort, TeacherProfile
+from matcher.profiles.teacher import ROLES, Cohort, TeacherProfile
 from matcher.places.schools import load_schools
 from matcher.profiles.themes import THEME_IDS, THEMES
 
@@ -113,7 +115,10 @@ def test_department_of_one_fit():
     assert [r.example.id for r in alone] == ["twin-a", "twin-b"]
     assert [r.example.id for r in team] == ["twin-b", "twin-a"]
     assert "Fits your context: a department of one." in alone[0].reasons
-    assert alone[0].terms["context"] == 1.0 and alone[1].terms["context"] == 0.5
+    # A department of one is not the department of three or more that twin-b was written for.
+    assert alone[0].terms["context"] == 1.0 and alone[1].terms["context"] == 0.0
+    assert not any(x.startswith("Fits your context") for x in alone[1].reasons)
+    assert "Note: written for a department of 3 or more music teachers, not a department of one like yours." in alone[1].reasons
 
 
 def test_high_fsm_comes_from_the_school_record():
@@ -130,6 +135,100 @@ def test_high_fsm_comes_from_the_school_record():
     assert at_poor[0].example.id == "twin-b" and at_poor[0].terms["context"] == 1.0
     assert any("free school meals" in x for x in at_poor[0].reasons)
     assert {r.example.id: r.terms["context"] for r in at_rich} == {"twin-a": 0.5, "twin-b": 0.5}
+
+
+# Issue 16, item 5: "Fits your context" must be true. The sample teacher t-001 teaches in a
+# girls' school, in a department of 3, in her second year: her first example was the warm-up
+# for reluctant Year 9 boys "fitting" her "single-sex school", and "a large department" was
+# given while the example's real fit (early career) went unsaid.
+
+@functools.cache
+def _sample() -> Cohort:
+    import matcher
+
+    return matcher.load_cohort(matcher.SAMPLE_TEACHERS)
+
+
+def _fits(reasons) -> list[str]:
+    return [x for x in reasons if x.startswith("Fits your context")]
+
+
+def _named_contexts(reason: str) -> set[str]:
+    return {c for c, phrase in CONTEXT_PHRASES.items() if phrase in reason}
+
+
+def test_regression_girls_school_teacher_is_not_told_a_boys_example_fits():
+    cohort = _sample()
+    t001 = cohort.get("t-001")
+    assert cohort.schools[t001.school_urn].gender == "Girls" and {"girls_school", "single_sex"} <= teacher_contexts(t001, cohort.schools[t001.school_urn])
+    recs = recommend_for_teacher(t001, k=5, cohort=cohort)
+    assert "year9-boys-singing-warmup" not in [r.example.id for r in recs]
+    assert not any("single-sex" in x or "boys'" in x for r in recs for x in _fits(r.reasons))
+    # Even when a boys' school example is all there is, it scores as a mismatch and says so.
+    boys = CATALOGUE.get("year9-boys-singing-warmup")
+    girls_school = _school_with(lambda s: s.gender == "Girls")
+    alone = Catalogue((boys,))
+    me = teacher(school_urn=girls_school.urn, challenges=("boys_participation",))
+    rec = recommend_for_teacher(me, k=1, catalogue=alone)[0]
+    assert rec.terms["context"] == 0.0 and not _fits(rec.reasons)
+    assert "Note: written for a boys' school, not a girls' school like yours." in rec.reasons
+    # ... and after every example that does not clash, however good its themes.
+    cat = Catalogue((boys, example("plain", ("singing",))))
+    assert [r.example.id for r in recommend_for_teacher(me, k=2, catalogue=cat)] == ["plain", boys.id]
+    # At a boys' school the same example fits, and says which way.
+    boys_school = _school_with(lambda s: s.gender == "Boys")
+    at_boys = recommend_for_teacher(replace(me, school_urn=boys_school.urn), k=1, catalogue=alone)[0]
+    assert at_boys.terms["context"] == 1.0 and _fits(at_boys.reasons) == ["Fits your context: a boys' school."]
+
+
+def test_regression_department_of_three_early_career_hears_the_real_fit():
+    mixed = _school_with(lambda s: s.gender not in ("Boys", "Girls") and (s.fsm_percent or 0) < 35 and (s.pupils or 0) >= 800)
+    me = teacher(school_urn=mixed.urn, department_size=3, years_teaching=2, role="early_career_teacher", challenges=("department_leadership",))
+    recs = recommend_for_teacher(me, k=5)
+    bank = next(r for r in recs if r.example.id == "shared-planning-bank")
+    assert _fits(bank.reasons) == ["Fits your context: a department of 3 or more music teachers and early career."]
+    assert not any("large department" in x for r in recs for x in r.reasons)
+    # The threshold is the one the catalogue means: a department of 2 is not "3 or more".
+    two = recommend_for_teacher(replace(me, department_size=2), k=5)
+    assert not any("3 or more" in x for r in two for x in _fits(r.reasons))
+    assert LARGE_DEPARTMENT_SIZE == 3 and "three or more" in CONTEXTS["large_department"]
+
+
+def _school_with(predicate):
+    return next(s for s in load_schools().values() if predicate(s))
+
+
+def _check_fits_are_true(profile, school, recs):
+    mine = teacher_contexts(profile, school)
+    for r in recs:
+        fits = _fits(r.reasons)
+        assert len(fits) <= 1
+        for reason in fits:
+            named = _named_contexts(reason)
+            assert named, reason
+            assert named <= mine & set(r.example.contexts), (profile.id, r.example.id, reason)
+            assert not context_conflicts(r.example, mine)
+        if context_conflicts(r.example, mine):
+            assert r.terms["context"] == 0.0 and any(x.startswith("Note: written for") for x in r.reasons)
+
+
+def test_every_fit_named_for_a_sample_teacher_is_a_context_they_have_and_the_example_is_tagged_with():
+    cohort = _sample()
+    for p in cohort.profiles:
+        _check_fits_are_true(p, cohort.schools[p.school_urn], recommend_for_teacher(p, k=5, cohort=cohort))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from(sorted(load_schools())),
+    st.integers(1, 6),
+    st.integers(0, 30),
+    st.sampled_from(ROLES),
+    st.lists(st.sampled_from(THEME_IDS), min_size=1, max_size=3, unique=True),
+)
+def test_fit_reasons_name_only_shared_contexts(urn, department_size, years, role, challenges):
+    me = teacher(school_urn=urn, department_size=department_size, years_teaching=years, role=role, challenges=tuple(challenges))
+    _check_fits_are_true(me, load_schools()[urn], recommend_for_teacher(me, k=5))
 
 
 def test_free_text_breaks_a_theme_tie_and_is_explained():
