@@ -74,6 +74,7 @@ class Problem(Exception):
         errors: Iterable[Issue | Mapping] = (),
         type_: str | None = None,
         headers: Mapping[str, str] | None = None,
+        extra: Mapping[str, object] | None = None,
     ):
         self.status = status
         self.title = title or _title(status)
@@ -81,13 +82,14 @@ class Problem(Exception):
         self.errors = [e.to_dict() if isinstance(e, Issue) else dict(e) for e in errors]
         self.type = type_ or PROBLEM_TYPE_BASE + _TYPES.get(status, str(status))
         self.headers = dict(headers or {})
+        self.extra = dict(extra or {})  # RFC 9457 extension members (e.g. an import's issue counts)
         super().__init__(f"{status} {self.title}: {detail}")
 
     def to_dict(self) -> dict:
         body = {"type": self.type, "title": self.title, "status": self.status, "detail": self.detail}
         if self.errors:
             body["errors"] = self.errors
-        return body
+        return {**self.extra, **body}
 
 
 def problem_response(status: int, detail: str = "", **kwargs) -> Response:

