@@ -32,7 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None):
         ``INSTANCE_PATH`` (or the environment's ``PEERMATCH_INSTANCE_PATH``) moves the
         instance folder.
     """
-    from . import auth, csrf, db, problems
+    from . import auth, bodies, csrf, db, problems
     from .api import register_api
     from .config import DEFAULTS, default_database_url, from_environment, load_or_create_secret_key
     from .openapi import make_openapi_app
@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None):
         app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
 
     problems.init_app(app)
+    bodies.init_app(app)
     db.init_app(app)
     auth.init_app(app)
     csrf.init_app(app)

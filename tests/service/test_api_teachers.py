@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import threading
 import time
 from collections import Counter
 
@@ -236,3 +238,50 @@ def test_analyst_export_keeps_combinations_shared_by_five(client, app):
     out = Counter((r["local_authority"], r["department_size"], r["role"], r["years_teaching"]) for r in csv.DictReader(io.StringIO(text, newline="")))
     assert out[(borough, "1", "head_of_music", "10+")] >= 5
     assert not any(role == "non_specialist" and n < 5 for (_, _, role, _), n in out.items())
+
+
+def _chunks(data: bytes, size: int = 4096):
+    return iter([data[i : i + size] for i in range(0, len(data), size)])
+
+
+def test_chunked_upload_over_the_limit_is_413_not_empty(client, app):
+    app.config["MAX_CONTENT_LENGTH"] = 10_000
+    big = _csv(_rows(400)).encode()
+    assert len(big) > 10_000
+    # gunicorn (and werkzeug's server) de-chunk the body and set wsgi.input_terminated
+    gunicorn_like = {"wsgi.input_terminated": True, "CONTENT_LENGTH": ""}  # the test client would count the bytes
+    headers = {**COORD, "Content-Type": "text/csv", "Transfer-Encoding": "chunked"}
+    resp = client.post("/api/v1/teachers/import", input_stream=io.BytesIO(big), headers=headers, environ_overrides=gunicorn_like)
+    body = problem(resp, 413)
+    assert "10,000 bytes" in body["detail"] and "empty" not in body["detail"]
+    small = _csv(_rows(3, prefix="c")).encode()
+    ok = client.post("/api/v1/teachers/import", input_stream=io.BytesIO(small), headers=headers, environ_overrides=gunicorn_like)
+    assert ok.status_code == 200 and ok.get_json()["created"] == 3
+    # exactly at the limit is fine
+    app.config["MAX_CONTENT_LENGTH"] = len(small)
+    again = client.post("/api/v1/teachers/import", input_stream=io.BytesIO(small), headers=headers, environ_overrides=gunicorn_like)
+    assert again.status_code == 200 and again.get_json()["updated"] == 3
+    # a server that cannot terminate a chunked body: ask for a length instead of reading nothing
+    problem(client.post("/api/v1/teachers/import", input_stream=io.BytesIO(small), headers=headers, environ_overrides={"CONTENT_LENGTH": ""}), 411)
+
+
+def test_chunked_upload_over_the_limit_on_a_real_socket(app):
+    import http.client
+
+    from werkzeug.serving import make_server
+
+    app.config["MAX_CONTENT_LENGTH"] = 10_000
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=30)
+        conn.request("POST", "/api/v1/teachers/import", body=_chunks(_csv(_rows(400)).encode()), headers={**COORD, "Content-Type": "text/csv"}, encode_chunked=True)
+        resp = conn.getresponse()
+        data = json.loads(resp.read())
+        assert resp.status == 413 and resp.getheader("Content-Type") == "application/problem+json", data
+        assert "larger than the limit" in data["detail"]
+        conn.close()
+    finally:
+        server.shutdown()
+        thread.join(10)
