@@ -54,6 +54,9 @@ def create_app(config: Mapping[str, Any] | None = None):
     auth.init_app(app)
     csrf.init_app(app)
     register_api(app)
+    from .services import run_recovery
+
+    run_recovery.init_app(app)  # heartbeats; recover cohort runs a stopped process left behind
     if app.config["PEERMATCH_PAGES"]:
         _register_pages(app)
     return app

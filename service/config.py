@@ -35,6 +35,12 @@ DEFAULTS: Mapping[str, Any] = {
     "PEERMATCH_COHORT_QUEUE": 8,
     "PEERMATCH_COHORT_MAX_SECONDS": 300,
     "PEERMATCH_COHORT_DEFAULT_SECONDS": 10,
+    # Slots of the queue one programme may hold; 0 means half of PEERMATCH_COHORT_QUEUE, rounded up.
+    "PEERMATCH_COHORT_SHARE": 0,
+    # Runs' heartbeats are refreshed this often; a run whose heartbeat is older than
+    # PEERMATCH_RUN_STALE_SECONDS lost its process and is recovered (run_recovery.py).
+    "PEERMATCH_HEARTBEAT_SECONDS": 5,
+    "PEERMATCH_RUN_STALE_SECONDS": 60,
     # Login: this many failures within the window (per user name, and per address x4) lock it out.
     "PEERMATCH_LOGIN_MAX_FAILURES": 5,
     "PEERMATCH_LOGIN_WINDOW_SECONDS": 900,

@@ -25,6 +25,8 @@ from werkzeug.exceptions import HTTPException
 
 from matcher.errors import InfeasibleError, Issue, MatcherError, UnknownTeacherError, ValidationError
 
+from .logsafe import log_exception
+
 __all__ = ["Problem", "problem_response", "issues_from_pydantic", "init_app", "PROBLEM_TYPE_BASE", "MEDIA_TYPE"]
 
 log = logging.getLogger(__name__)
@@ -175,5 +177,5 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        log.exception("unexpected error on %s %s", request.method, request.path)
+        log_exception(log, "unexpected error on %s %s", request.method, request.path, exc=exc)  # no message: it may hold personal data
         return _render(Problem(500, "Something went wrong on our side; it has been logged."))

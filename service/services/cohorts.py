@@ -24,9 +24,10 @@ from matcher.errors import MatcherError
 
 from .. import db
 from ..auth import Identity
+from ..logsafe import log_exception
 from ..models import CohortRun, Programme, School, Teacher, utcnow
 from ..problems import Problem, _from_matcher
-from . import analyst, jobs
+from . import analyst, jobs, run_recovery
 from .common import Page, paginate, programme_versions, pseudonym
 from .teachers import programme_cohort
 
@@ -149,15 +150,14 @@ def create_run(identity: Identity, params: Mapping[str, Any]) -> CohortRun:
     for field in ("keep_apart", "keep_together"):
         _check_ids(s, identity.programme_id, [t for grp in params.get(field) or [] for t in grp], field)
     _check_ids(s, identity.programme_id, params.get("teacher_ids") or [], "teacher_ids")
-    if jobs.pending(app) >= app.config["PEERMATCH_COHORT_QUEUE"]:
-        raise Problem(503, "Too many cohort runs are waiting; try again in a minute.", headers={"Retry-After": "60"})
+    jobs.check_room(app, identity.programme_id)  # 503 when the queue, or this programme's share of it, is full
     with db.new_session(app) as own:
         run = CohortRun(programme_id=identity.programme_id, status="queued", params=params, created_by=identity.user_id)
         own.add(run)
         own.flush()
         run_id = run.id
     try:
-        jobs.submit(app, execute_run, run_id)
+        jobs.submit(app, execute_run, run_id, key=identity.programme_id, tag=run_id)
     except Problem:
         with db.new_session(app) as own:
             own.execute(sa.update(CohortRun).where(CohortRun.id == run_id).values(status="failed", error={"status": 503, "detail": "the job queue was full"}))
@@ -176,11 +176,10 @@ def execute_run(app: Flask, run_id: int) -> None:
     """The background job: solve the run's problem and store the result or the failure."""
     with app.app_context():
         with db.new_session(app) as s:
-            run = s.get(CohortRun, run_id)
-            if run is None or run.status != "queued":
+            run = run_recovery.claim(s, run_id)  # atomically queued -> running, with a heartbeat
+            if run is None:
                 return
-            run.status, run.started_at = "running", utcnow()
-            programme_id, params = run.programme_id, dict(run.params)
+            programme_id, params, started = run.programme_id, dict(run.params), run.started_at
         try:
             with db.new_session(app) as s:
                 profiles_version, _ = programme_versions(s, programme_id)
@@ -190,11 +189,11 @@ def execute_run(app: Flask, run_id: int) -> None:
             stored = _solve(cohort, params, progress=_progress_reporter(app, run_id))
         except Exception as exc:  # recorded for the coordinator, logged for us
             if not isinstance(exc, MatcherError):
-                log.exception("cohort run %s failed", run_id)
+                log_exception(log, "cohort run %s failed", run_id, exc=exc)
             with db.new_session(app) as s:
                 s.execute(
                     sa.update(CohortRun)
-                    .where(CohortRun.id == run_id)
+                    .where(run_recovery.still_mine(run_id, started))  # not if handed back or taken over meanwhile
                     .values(status="failed", error=_problem_dict(exc), finished_at=utcnow(), version=CohortRun.version + 1)
                 )
             return
@@ -208,7 +207,7 @@ def execute_run(app: Flask, run_id: int) -> None:
             stored = _without_erased(s, programme_id, cohort, stored)
             s.execute(
                 sa.update(CohortRun)
-                .where(CohortRun.id == run_id)
+                .where(run_recovery.still_mine(run_id, started))
                 .values(status="done", result=stored, progress=1.0, finished_at=utcnow(), version=CohortRun.version + 1)
             )
 
