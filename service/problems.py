@@ -21,6 +21,7 @@ from http import HTTPStatus
 from flask import Flask, Response, json, request
 from markupsafe import escape
 from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from matcher.errors import InfeasibleError, Issue, MatcherError, UnknownTeacherError, ValidationError
@@ -174,6 +175,13 @@ def init_app(app: Flask) -> None:
         if status == 405 and getattr(exc, "valid_methods", None):
             headers["Allow"] = ", ".join(exc.valid_methods)
         return _render(Problem(status, exc.description or "", headers=headers))
+
+    @app.errorhandler(IntegrityError)
+    def _conflict(exc: IntegrityError):
+        # Two requests wrote the same thing at once (two imports of one file, a double click):
+        # the database kept one; the other is told so, and nothing of it is stored.
+        log_exception(log, "constraint conflict on %s %s", request.method, request.path, exc=exc, level=logging.INFO)
+        return _render(Problem(409, "Someone stored the same data at the same time (the same file imported twice?); reload and try again."))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -285,3 +285,26 @@ def test_chunked_upload_over_the_limit_on_a_real_socket(app):
     finally:
         server.shutdown()
         thread.join(10)
+
+
+def test_two_identical_imports_at_once_never_500(app, caplog):
+    import logging
+
+    from .test_api_peers import _together
+
+    caplog.set_level(logging.DEBUG)
+    before = count_rows(app, Teacher)
+    for attempt in range(3):
+        rows = _rows(300, prefix=f"twice{attempt}")
+        for r in rows:
+            r.update(name=f"Secret Name {r['id']}", email=f"{r['id']}@private.example")
+        text = _csv(rows)
+        responses = _together(app, 2, lambda c: c.post("/api/v1/teachers/import", data=text, headers={**COORD, "Content-Type": "text/csv"}))
+        statuses = sorted(r.status_code for r in responses)
+        assert statuses in ([200, 200], [200, 409]), (attempt, [r.get_data(as_text=True)[:300] for r in responses])
+        for r in responses:
+            if r.status_code == 409:
+                assert r.mimetype == "application/problem+json" and "again" in r.get_json()["detail"]
+    assert count_rows(app, Teacher) == before + 900
+    logged = "\n".join(f"{r.getMessage()}\n{r.exc_text or ''}" for r in caplog.records)
+    assert "private.example" not in logged and "Secret Name" not in logged  # types and ids, not personal data
