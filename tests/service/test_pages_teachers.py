@@ -132,3 +132,19 @@ def test_export_is_the_import_format(client):
     rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True))))
     assert tuple(rows[0]) == COLUMNS
     assert [r[0] for r in rows[1:]] == TEACHERS["north"]
+
+
+def test_import_page_of_100000_bad_rows_is_bounded(client, app):
+    sign_in(client, "coord_n")
+    text = HEADER + "\n" + "".join(f"bad id {i},,,100049,0,KS3,,\n" for i in range(100_000))
+    # the body built here: the test client would spool a large one to a file it never closes
+    b = "pm-boundary"
+    head = f'--{b}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{post_token(client)}\r\n'
+    head += f'--{b}\r\nContent-Disposition: form-data; name="file"; filename="bad.csv"\r\nContent-Type: text/csv\r\n\r\n'
+    body = head.encode() + text.encode() + f"\r\n--{b}--\r\n".encode()
+    resp = client.post("/teachers/import", data=body, content_type=f"multipart/form-data; boundary={b}")
+    assert resp.status_code == 422
+    html = resp.get_data(as_text=True)
+    assert len(html) < 2_000_000  # was 45 MB
+    assert len(re.findall(r'<tr class="bad">', html)) == 1000
+    assert "the first 1000 are listed" in text_of(resp)
