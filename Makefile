@@ -28,11 +28,11 @@ install-test: $(VENV)/.installed-test
 # coordinator token, then serves the API and pages with gunicorn.
 run: install
 	$(BIN)/peermatch init --load-samples --host $(HOST) --port $(PORT)
-	$(BIN)/gunicorn --workers $(WORKERS) --threads 2 --bind $(HOST):$(PORT) 'service:create_app()'
+	$(BIN)/gunicorn --config python:service.gunicorn_conf --workers $(WORKERS) --threads 2 --bind $(HOST):$(PORT) 'service:create_app()'
 
 serve-prod: install
 	$(BIN)/peermatch init --host $(HOST) --port $(PORT)
-	$(BIN)/gunicorn --workers $(WORKERS) --threads 2 --bind $(HOST):$(PORT) --access-logfile - 'service:create_app()'
+	$(BIN)/gunicorn --config python:service.gunicorn_conf --workers $(WORKERS) --threads 2 --bind $(HOST):$(PORT) --access-logfile - 'service:create_app()'
 
 # Installs test dependencies (and Debian's chromium, if missing, for the browser tests), starts a
 # throwaway PostgreSQL cluster for the run, runs the whole suite, removes the cluster.

@@ -35,7 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         ``INSTANCE_PATH`` (or the environment's ``PEERMATCH_INSTANCE_PATH``) moves the
         instance folder.
     """
-    from . import auth, csrf, db, headers, problems
+    from . import auth, bodies, csrf, db, headers, problems
     from .api import register_api
     from .config import DEFAULTS, default_database_url, from_environment, load_or_create_secret_key
     from .openapi import make_openapi_app
@@ -52,12 +52,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
 
     problems.init_app(app)
+    bodies.init_app(app)
     db.init_app(app)
     auth.init_app(app)
     problems.init_json_limits(app)
     csrf.init_app(app)
     headers.init_app(app)
     register_api(app)
+    from .services import run_recovery
+
+    run_recovery.init_app(app)  # heartbeats; recover cohort runs a stopped process left behind
     if app.config["PEERMATCH_PAGES"]:
         _register_pages(app)
     return app

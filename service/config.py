@@ -40,6 +40,12 @@ DEFAULTS: Mapping[str, Any] = {
     "PEERMATCH_COHORT_QUEUE": 8,
     "PEERMATCH_COHORT_MAX_SECONDS": 300,
     "PEERMATCH_COHORT_DEFAULT_SECONDS": 10,
+    # Slots of the queue one programme may hold; 0 means half of PEERMATCH_COHORT_QUEUE, rounded up.
+    "PEERMATCH_COHORT_SHARE": 0,
+    # Runs' heartbeats are refreshed this often; a run whose heartbeat is older than
+    # PEERMATCH_RUN_STALE_SECONDS lost its process and is recovered (run_recovery.py).
+    "PEERMATCH_HEARTBEAT_SECONDS": 5,
+    "PEERMATCH_RUN_STALE_SECONDS": 60,
     # Login throttling, per (address, user name): after this many failures within the window
     # each further attempt waits 1 s, 2 s, 4 s ... (at most PEERMATCH_LOGIN_MAX_DELAY_SECONDS),
     # answered with 429 and Retry-After; one address may fail this often across all names.

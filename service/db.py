@@ -23,6 +23,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from .logsafe import log_exception
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -51,10 +53,10 @@ def make_engine(url: str) -> Engine:
             kwargs["poolclass"] = StaticPool
         else:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        eng = sa.create_engine(url, **kwargs)
+        eng = sa.create_engine(url, hide_parameters=True, **kwargs)  # no names or emails in logged SQL errors
         event.listen(eng, "connect", _sqlite_pragmas)
         return eng
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True)
 
 
 def engine(app: Flask | None = None) -> Engine:
@@ -94,15 +96,15 @@ def _finish_request(response: Response) -> Response:
             s.commit()
         else:
             s.rollback()
-    except IntegrityError:
+    except IntegrityError as exc:
         s.rollback()
-        log.info("commit rejected by a constraint", exc_info=True)
+        log_exception(log, "commit rejected by a constraint", exc=exc, level=logging.INFO)
         from .problems import problem_response
 
         return problem_response(409, detail="The change conflicts with data stored meanwhile; reload and try again.")
-    except OperationalError:
+    except OperationalError as exc:
         s.rollback()
-        log.exception("commit failed")
+        log_exception(log, "commit failed", exc=exc)
         from .problems import problem_response
 
         return problem_response(503, detail="The database is busy; try again.", headers={"Retry-After": "1"})

@@ -285,6 +285,9 @@ class CohortRun(Base):
     created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
+    # Refreshed every few seconds by the process that holds the run (queued or solving);
+    # a stale one means that process is gone (service/services/run_recovery.py).
+    heartbeat_at: Mapped[datetime | None] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
 
 

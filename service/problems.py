@@ -18,7 +18,6 @@ import json as std_json
 import logging
 import re
 import secrets
-import traceback
 from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
@@ -27,10 +26,13 @@ from flask import Flask, Response, g, json, request
 from flask.json.provider import DefaultJSONProvider
 from markupsafe import escape
 from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from matcher.errors import InfeasibleError, Issue, MatcherError, UnknownTeacherError
 from matcher.profiles.phrases import count_phrase
+
+from .logsafe import log_exception
 
 __all__ = [
     "Problem",
@@ -93,6 +95,7 @@ class Problem(Exception):
         errors: Iterable[Issue | Mapping] = (),
         type_: str | None = None,
         headers: Mapping[str, str] | None = None,
+        extra: Mapping[str, object] | None = None,
     ):
         self.status = status
         self.title = title or _title(status)
@@ -100,6 +103,7 @@ class Problem(Exception):
         self.errors = [e.to_dict() if isinstance(e, Issue) else dict(e) for e in errors]
         self.type = type_ or PROBLEM_TYPE_BASE + _TYPES.get(status, str(status))
         self.headers = dict(headers or {})
+        self.extra = dict(extra or {})  # RFC 9457 extension members (e.g. an import's issue counts)
         super().__init__(f"{status} {self.title}: {detail}")
 
     @property
@@ -111,7 +115,7 @@ class Problem(Exception):
         body = {"type": self.type, "title": self.title, "status": self.status, "detail": self.detail}
         if self.errors:
             body["errors"] = self.errors
-        return body
+        return {**self.extra, **body}
 
 
 def problem_response(status: int, detail: str = "", **kwargs) -> Response:
@@ -200,6 +204,13 @@ def init_app(app: Flask) -> None:
             headers["Allow"] = ", ".join(exc.valid_methods)
         return _render(Problem(status, exc.description or "", headers=headers))
 
+    @app.errorhandler(IntegrityError)
+    def _conflict(exc: IntegrityError):
+        # Two requests wrote the same thing at once (two imports of one file, a double click):
+        # the database kept one; the other is told so, and nothing of it is stored.
+        log_exception(log, "constraint conflict on %s %s", request.method, request.path, exc=exc, level=logging.INFO)
+        return _render(Problem(409, "Someone stored the same data at the same time (the same file imported twice?); reload and try again."))
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         if _too_many_digits(exc):
@@ -229,8 +240,7 @@ def _log_unexpected(exc: BaseException) -> None:
     Exception messages and request bodies can carry names and emails, so neither is
     logged; the frames (file, line, code) are enough to find the fault.
     """
-    frames = "".join(traceback.format_tb(exc.__traceback__))
-    log.error("unexpected %s on %s %s (request %s)\n%s", type(exc).__name__, request.method, request.url_rule or request.path, request_id(), frames)
+    log_exception(log, "unexpected error on %s %s (request %s)", request.method, request.url_rule or request.path, request_id(), exc=exc)
 
 
 def _too_many_digits(exc: BaseException) -> bool:

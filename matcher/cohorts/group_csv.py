@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from ..csvsafe import unescape_cell, write_rows
 from ..errors import Issue, ValidationError
 
 if TYPE_CHECKING:
@@ -112,12 +113,14 @@ def result_rows(result: CohortResult, cohort: Cohort) -> list[GroupMember]:
 
 
 def write_group_csv(rows: Iterable[GroupMember], fh: TextIO | None = None) -> str:
-    """Write ``rows`` as a group CSV to ``fh`` (if given) and return the text."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(GROUP_CSV_COLUMNS)
-    for r in rows:
-        writer.writerow(
+    """Write ``rows`` as a group CSV to ``fh`` (if given) and return the text.
+
+    Cells are formula-safe (:mod:`matcher.csvsafe`): a name starting with ``=`` opens as
+    text in a spreadsheet, not as a formula.
+    """
+    table = [
+        GROUP_CSV_COLUMNS,
+        *(
             [
                 r.group,
                 r.teacher_id,
@@ -130,8 +133,10 @@ def write_group_csv(rows: Iterable[GroupMember], fh: TextIO | None = None) -> st
                 "" if r.group_score is None else f"{r.group_score:.4f}",
                 " | ".join(r.reasons),
             ]
-        )
-    text = buf.getvalue()
+            for r in rows
+        ),
+    ]
+    text = write_rows(table)
     if fh is not None:
         fh.write(text)
     return text
@@ -163,13 +168,13 @@ def _read(fh: TextIO) -> dict[str, tuple[str, ...]]:
     missing = [c for c, present in (("group", group_col is not None), ("teacher_id", "teacher_id" in header)) if not present]
     if missing:
         raise ValidationError(
-            [Issue(1, None, ",".join(header), f"missing column(s) {', '.join(missing)}; a group CSV has the columns {', '.join(GROUP_CSV_COLUMNS)}")]
+            [Issue(1, None, ",".join(header), f"missing {'a column' if len(missing) == 1 else 'columns'} {', '.join(missing)}; a group CSV has the columns {', '.join(GROUP_CSV_COLUMNS)}")]
         )
     reader.fieldnames = header
     groups: dict[str, list[str]] = {}
     issues = []
     for line, row in enumerate(reader, start=2):
-        gid, tid = (row.get(group_col) or "").strip(), (row.get("teacher_id") or "").strip()
+        gid, tid = unescape_cell((row.get(group_col) or "").strip()), unescape_cell((row.get("teacher_id") or "").strip())
         if not gid and not tid:
             continue  # blank line
         for name, value in ((group_col, gid), ("teacher_id", tid)):

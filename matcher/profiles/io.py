@@ -28,9 +28,11 @@ import json
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..csvsafe import unescape_cell, write_rows
 from ..errors import Issue, ValidationError
 from .fields import (
     AVAILABILITY_SLOTS,
@@ -51,6 +53,8 @@ from .phrases import count_phrase
 __all__ = [
     "COLUMNS",
     "REQUIRED_COLUMNS",
+    "MAX_COLUMNS",
+    "MAX_REPORTED_ISSUES",
     "ImportReport",
     "read_teachers",
     "parse_teachers_csv",
@@ -68,6 +72,10 @@ __all__ = [
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 TRUE_WORDS, FALSE_WORDS = {"yes", "y", "true", "1"}, {"no", "n", "false", "0", ""}
+# A header wider than this is refused before any row is read (the layout has 18 columns).
+MAX_COLUMNS = 200
+# A report lists this many issues; the rest are counted (by field), not listed.
+MAX_REPORTED_ISSUES = 1000
 
 
 @dataclass(frozen=True)
@@ -76,33 +84,63 @@ class ImportReport:
 
     ``rows`` counts the data rows read (blank lines excluded); ``lines`` holds the file
     line (CSV) or item number (JSON) of each profile, in the same order, so that later
-    reports about a row can name it.
+    reports about a row can name it. ``issues`` lists at most :data:`MAX_REPORTED_ISSUES`
+    problems (the first, in line order); ``issue_count``
+    counts them all, ``bad_rows`` counts the rows with any, ``by_field`` counts them per
+    field (``""`` for whole-row and file problems) and ``truncated`` says some were left
+    off the list, so a file with 100,000 bad rows gives a report of bounded size.
+
+    >>> r = ImportReport((), (Issue(2, "name", "", "is required"),), 1)
+    >>> r.issue_count, r.by_field, r.truncated
+    (1, {'name': 1}, False)
     """
 
     profiles: tuple[TeacherProfile, ...]
     issues: tuple[Issue, ...]
     rows: int
     lines: tuple[int | None, ...] = ()
+    issue_count: int = -1
+    bad_rows: int = -1
+    by_field: Mapping[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.issue_count < 0:  # built from a complete list: count it
+            object.__setattr__(self, "issue_count", len(self.issues))
+            object.__setattr__(self, "bad_rows", len({i.row for i in self.issues if i.row is not None}))
+            object.__setattr__(self, "by_field", dict(Counter(i.field or "" for i in self.issues)))
+
+    @property
+    def truncated(self) -> bool:
+        """True when ``issues`` lists only the first of ``issue_count`` problems."""
+        return self.issue_count > len(self.issues)
 
     @property
     def ok(self) -> bool:
         """True when there is at least one teacher and no problem at all."""
         return not self.issues and bool(self.profiles)
 
+    def summary(self) -> str:
+        """One line: how many problems in how many rows, and how many are listed."""
+        text = f"{count_phrase(self.issue_count, 'problem')} in {count_phrase(self.bad_rows, 'row')}"
+        if self.truncated:
+            text += f" (the first {len(self.issues)} are listed)"
+        return text
+
     def raise_for_issues(self) -> None:
-        """Raise :class:`ValidationError` listing every issue, if there is any."""
+        """Raise :class:`ValidationError` listing the issues (the first ones, if truncated)."""
         if self.issues:
-            bad_rows = {i.row for i in self.issues if i.row is not None}
-            raise ValidationError(self.issues, summary=f"{count_phrase(len(self.issues), 'problem')} in {count_phrase(len(bad_rows), 'row')}; nothing was imported")
+            raise ValidationError(self.issues, summary=f"{self.summary()}; nothing was imported")
 
     def to_text(self) -> str:
         """A report a coordinator can read, one line per problem."""
         if not self.issues:
             return f"OK: {len(self.profiles)} teachers, no problems."
-        bad_rows = {i.row for i in self.issues if i.row is not None}
-        where = f" in {len(bad_rows)} of {self.rows} rows" if self.rows else ""
-        lines = [f"{count_phrase(len(self.issues), 'problem')}{where}; nothing can be imported until they are fixed:"]
+        where = f" in {self.bad_rows} of {self.rows} rows" if self.rows else ""
+        lines = [f"{count_phrase(self.issue_count, 'problem')}{where}; nothing can be imported until they are fixed:"]
         lines += [f"  {issue}" for issue in self.issues]
+        if self.truncated:
+            counts = ", ".join(f"{f or '(whole row)'}: {n}" for f, n in sorted(self.by_field.items()))
+            lines.append(f"  ... and {self.issue_count - len(self.issues)} more (problems per field: {counts})")
         return "\n".join(lines)
 
 
@@ -124,6 +162,19 @@ def _urn_problem(urn: str) -> tuple[str, str | None]:
     shown = "a space" if char == " " else repr(char)
     return (f"must be a school URN, a 6-digit number: {shown} at position {pos} is not a digit "
             "(look it up on Get Information about Schools)"), None
+
+
+def _report(profiles: tuple[TeacherProfile, ...], issues: list[Issue], rows: int, *, lines: tuple[int | None, ...] = ()) -> ImportReport:
+    """The report with the first :data:`MAX_REPORTED_ISSUES` issues listed and all counted."""
+    return ImportReport(
+        profiles,
+        tuple(issues[:MAX_REPORTED_ISSUES]),
+        rows,
+        lines=lines,
+        issue_count=len(issues),
+        bad_rows=len({i.row for i in issues if i.row is not None}),
+        by_field=dict(Counter(i.field or "" for i in issues)),
+    )
 
 
 def _split(cell: object) -> list[str]:
@@ -311,7 +362,7 @@ def _finish(records: list[tuple[int | None, Mapping[str, object]]], file_issues:
     bad_rows = {i.row for i in issues if i.row is not None}
     kept = [(p, row) for p, row in good if row not in bad_rows]
     issues.sort(key=lambda i: (i.row or 0))
-    return ImportReport(profiles=tuple(p for p, _ in kept), issues=tuple(issues), rows=len(records), lines=tuple(row for _, row in kept))
+    return _report(tuple(p for p, _ in kept), issues, len(records), lines=tuple(row for _, row in kept))
 
 
 def parse_teachers_csv(text: str, *, schools: Mapping[int, School] | None = None) -> ImportReport:
@@ -330,25 +381,30 @@ def parse_teachers_csv(text: str, *, schools: Mapping[int, School] | None = None
             if not any(c.strip() for c in cells):
                 continue  # spreadsheets leave blank lines; they are not rows
             if header is None:
+                if len(cells) > MAX_COLUMNS:
+                    message = f"the header has {len(cells)} columns; at most {MAX_COLUMNS} are read (the layout has {len(COLUMNS)})"
+                    return ImportReport((), (Issue(start, None, None, message),), 0)
                 header = [c.strip().lower() for c in cells]
                 header_line = start
                 continue
             if len(cells) > len(header):
                 file_issues.append(Issue(start, None, None, f"has {len(cells)} cells but the header has {len(header)} columns (a stray comma, or a ';' list not in quotes?)"))
                 continue
-            records.append((start, dict(zip(header, cells))))
+            records.append((start, dict(zip(header, map(unescape_cell, cells)))))
     except csv.Error as exc:
         file_issues.append(Issue(last_line + 1, None, None, f"is not valid CSV: {exc}"))
     if header is None:
         return ImportReport((), (Issue(None, None, None, "the file is empty: expected a header row and one row per teacher"),), 0)
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    present = set(header)
+    missing = [c for c in REQUIRED_COLUMNS if c not in present]
     extra = [c for c in header if c not in COLUMNS]
     for column in missing:
         file_issues.append(Issue(header_line, column, None, "required column is missing from the header", _suggest(column, extra)))
-    for column in [c for c in header if header.count(c) > 1 and c]:
+    counts = Counter(header)
+    for column in [c for c, n in counts.items() if n > 1 and c]:  # once per column
         file_issues.append(Issue(header_line, column, None, "column appears more than once in the header"))
     if missing:
-        return ImportReport((), tuple(dict.fromkeys(file_issues)), len(records))
+        return _report((), list(dict.fromkeys(file_issues)), len(records))
     return _finish(records, file_issues, schools)
 
 
@@ -413,13 +469,16 @@ def _cell(value: object) -> str:
 
 
 def teachers_to_csv(profiles: Iterable[TeacherProfile]) -> str:
-    """The profiles as CSV text in the import format (reads back to equal profiles)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for p in profiles:
-        writer.writerow([_cell(getattr(p, c)) for c in COLUMNS])
-    return out.getvalue()
+    """The profiles as CSV text in the import format (reads back to equal profiles).
+
+    Cells a spreadsheet would run as formulas (a name like ``=HYPERLINK(...)``) are
+    neutralised with a leading ``'`` (:mod:`matcher.csvsafe`); :func:`parse_teachers_csv`
+    removes it again.
+
+    >>> print(teachers_to_csv([TeacherProfile(id="t-1", name="=1+1", school_urn=100049)]).splitlines()[1][:19])
+    t-1,"'=1+1",,100049
+    """
+    return write_rows([COLUMNS, *([_cell(getattr(p, c)) for c in COLUMNS] for p in profiles)])
 
 
 def write_teachers_csv(profiles: Iterable[TeacherProfile], path: str | os.PathLike) -> None:

@@ -9,6 +9,7 @@ from matcher.profiles.themes import THEME_GROUPS, THEMES
 
 from .. import auth, db
 from ..models import PracticeExample, Programme, School
+from ..services import analyst
 from ..services import reference as svc
 from .common import SECURITY, operation_id, page_out, respond
 from .schemas import (
@@ -34,8 +35,11 @@ def _school(s: School) -> SchoolOut:
     return SchoolOut.model_validate(s, from_attributes=True)
 
 
-def example_out(e: PracticeExample) -> ExampleOut:
-    return ExampleOut.model_validate(e, from_attributes=True)
+def example_out(e: PracticeExample, *, for_analyst: bool = False) -> ExampleOut:
+    out = ExampleOut.model_validate(e, from_attributes=True)
+    if for_analyst:  # analysts see pseudonyms, never teacher ids
+        out = out.model_copy(update={"author_teacher_id": analyst.author(out.author_teacher_id)})
+    return out
 
 
 @bp.get("/me", responses={200: MeOut})
@@ -69,13 +73,13 @@ def get_school(path: SchoolPath) -> Response:
 @bp.get("/practice-examples", responses={200: ExampleList})
 def list_examples(query: ExampleQuery) -> Response:
     """Search the practice examples by words, theme, key stage and school context."""
-    auth.require()
+    user = auth.require()
     page = svc.list_examples(page=query.page, per_page=query.per_page, q=query.q, theme=query.theme, key_stage=query.key_stage, context=query.context)
-    return respond(page_out(ExampleList, page, example_out))
+    return respond(page_out(ExampleList, page, lambda e: example_out(e, for_analyst=user.is_analyst)))
 
 
 @bp.get("/practice-examples/<example_id>", responses={200: ExampleOut})
 def get_example(path: ExamplePath) -> Response:
     """One practice example."""
-    auth.require()
-    return respond(example_out(svc.get_example(path.example_id)))
+    user = auth.require()
+    return respond(example_out(svc.get_example(path.example_id), for_analyst=user.is_analyst))

@@ -26,8 +26,9 @@ def export_csv(identity: Identity, run_id: int) -> str:
     """One row per member: complete for coordinators, pseudonymised for analysts.
 
     ``group`` is the group's number as the pages show it (``index`` + 1); emails appear
-    only for teachers who consented to share their contact, and never for analysts; a
-    member erased since the run keeps its row under its pseudonym, with no name or school.
+    only for teachers who consented to share their contact, and never for analysts, who
+    get no school either (with the group, it would identify a department of one); a member
+    erased since the run keeps its row under its pseudonym, with no name or school.
     """
     run = get_run_for(identity, run_id, export=True)
     if run.status != "done" or not run.result:
@@ -60,8 +61,8 @@ def export_csv(identity: Identity, run_id: int) -> str:
                     group=index + 1,
                     teacher_id=pseudonym(member) if analyst else member,
                     name="" if analyst else t.name,
-                    school_urn=school.urn,
-                    school=school.name,
+                    school_urn=None if analyst else school.urn,  # a school names a department of one
+                    school="" if analyst else school.name,
                     email=t.email if t.consent_share_contact and not analyst and t.email else "",
                     meeting_slots=slots,
                     approved=approved,

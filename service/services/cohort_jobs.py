@@ -19,8 +19,10 @@ from matcher.cohorts import Grouping, form_groups
 from matcher.errors import MatcherError
 
 from .. import db
+from ..logsafe import log_exception
 from ..models import CohortRun, Programme, Teacher, utcnow
 from ..problems import _from_matcher
+from . import run_recovery
 from .cohort_review import keep_apart_pairs
 from .common import programme_versions, pseudonym
 from .teachers import programme_cohort
@@ -42,11 +44,10 @@ def execute_run(app: Flask, run_id: int) -> None:
     """The background job: solve the run's problem and store the grouping or the failure."""
     with app.app_context():
         with db.new_session(app) as s:
-            run = s.get(CohortRun, run_id)
-            if run is None or run.status != "queued":
+            run = run_recovery.claim(s, run_id)  # atomically queued -> running, with a heartbeat
+            if run is None:
                 return
-            run.status, run.started_at = "running", utcnow()
-            programme_id, params = run.programme_id, dict(run.params)
+            programme_id, params, started = run.programme_id, dict(run.params), run.started_at
         try:
             with db.new_session(app) as s:
                 profiles_version, _ = programme_versions(s, programme_id)
@@ -56,11 +57,11 @@ def execute_run(app: Flask, run_id: int) -> None:
             grouping = _solve(cohort, params, progress=_progress_reporter(app, run_id))
         except Exception as exc:  # recorded for the coordinator, logged for us
             if not isinstance(exc, MatcherError):
-                log.exception("cohort run %s failed", run_id)
+                log_exception(log, "cohort run %s failed", run_id, exc=exc)
             with db.new_session(app) as s:
                 s.execute(
                     sa.update(CohortRun)
-                    .where(CohortRun.id == run_id)
+                    .where(run_recovery.still_mine(run_id, started))  # not if handed back or taken over meanwhile
                     .values(status="failed", error=_problem_dict(exc), finished_at=utcnow(), version=CohortRun.version + 1)
                 )
             return
@@ -74,7 +75,7 @@ def execute_run(app: Flask, run_id: int) -> None:
             grouping = _without_erased(s, programme_id, grouping)
             s.execute(
                 sa.update(CohortRun)
-                .where(CohortRun.id == run_id)
+                .where(run_recovery.still_mine(run_id, started))
                 .values(status="done", result=grouping.to_dict(), progress=1.0, finished_at=utcnow(), version=CohortRun.version + 1)
             )
 

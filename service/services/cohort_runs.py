@@ -175,15 +175,14 @@ def create_run(identity: Identity, params: Mapping[str, Any]) -> CohortRun:
     for field in ("keep_apart", "keep_together"):
         check_ids(s, identity.programme_id, [t for grp in params.get(field) or [] for t in grp], field)
     check_ids(s, identity.programme_id, params.get("teacher_ids") or [], "teacher_ids")
-    if jobs.pending(app) >= app.config["PEERMATCH_COHORT_QUEUE"]:
-        raise Problem(503, "Too many cohort runs are waiting; try again in a minute.", headers={"Retry-After": "60"})
+    jobs.check_room(app, identity.programme_id)  # 503 when the queue, or this programme's share of it, is full
     with db.new_session(app) as own:
         run = CohortRun(programme_id=identity.programme_id, status="queued", params=params, created_by=identity.user_id)
         own.add(run)
         own.flush()
         run_id = run.id
     try:
-        jobs.submit(app, execute_run, run_id)
+        jobs.submit(app, execute_run, run_id, key=identity.programme_id, tag=run_id)
     except Problem:
         with db.new_session(app) as own:
             own.execute(sa.update(CohortRun).where(CohortRun.id == run_id).values(status="failed", error={"status": 503, "detail": "the job queue was full"}))

@@ -442,6 +442,25 @@ def _own_decision(s: Session, teacher_id: str, peer_id: str) -> ConsentDecision 
     return s.execute(sa.select(ConsentDecision).where(ConsentDecision.teacher_id == teacher_id, ConsentDecision.peer_id == peer_id)).scalar_one_or_none()
 
 
+def _insert_decision(s: Session, teacher_id: str, peer_id: str, decision: str) -> ConsentDecision | None:
+    """Store a first answer; ``None`` when stored, else the answer a simultaneous request stored first.
+
+    Two clicks on Accept at once both find no answer and both insert: the unique
+    ``(teacher_id, peer_id)`` constraint lets one in and the other, inside a savepoint,
+    falls back to the stored row (the second click is then a repeat, not an error).
+    """
+    try:
+        with s.begin_nested():
+            s.add(ConsentDecision(teacher_id=teacher_id, peer_id=peer_id, decision=decision))
+            s.flush()
+        return None
+    except IntegrityError:
+        row = _own_decision(s, teacher_id, peer_id)
+        if row is None:  # not a repeat: the peer went away meanwhile
+            raise Problem(409, f"{peer_id!r} changed meanwhile; reload your suggestions.") from None
+        return row
+
+
 def decide(identity: Identity, teacher_id: str, peer_id: str, decision: str) -> dict[str, Any]:
     """Record a teacher's accept/decline of one peer; returns that peer's entry.
 
@@ -468,8 +487,9 @@ def decide(identity: Identity, teacher_id: str, peer_id: str, decision: str) -> 
         raise Problem(404, f"{peer_id!r} is not among your suggested peers.")
     before = row.decision if row is not None else None
     if row is None:
-        s.add(ConsentDecision(teacher_id=teacher_id, peer_id=peer_id, decision=decision))
-    else:
+        row = _insert_decision(s, teacher_id, peer_id, decision)
+        before = None if row is None else row.decision  # None: ours is stored; else another click stored one first
+    if row is not None and row.decision != decision:
         row.decision = decision
         row.decided_at = utcnow()
     s.flush()

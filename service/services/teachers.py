@@ -30,6 +30,7 @@ from .. import db
 from ..auth import Identity
 from ..models import School, Teacher, utcnow
 from ..problems import Problem
+from . import analyst
 from .common import Page, bump_profiles, check_if_match, nul_issues, paginate, pseudonym
 from .erasures import ERASED_MESSAGE, erased_ids
 
@@ -314,12 +315,12 @@ def import_teachers(identity: Identity, text: str, *, fmt: str = "csv", overwrit
         raise Problem(422, "The file contains NUL characters; is it really a CSV file?")
     report = (parse_teachers_json if fmt == "json" else parse_teachers_csv)(text, schools=load_schools())
     if report.issues:
-        bad_rows = {i.row for i in report.issues if i.row is not None}
         raise Problem(
             422,
-            f"{count_phrase(len(report.issues), 'problem')} in {count_phrase(len(bad_rows), 'row')}; nothing was imported.",
+            f"{report.summary()}; nothing was imported.",
             title="The file has problems",
             errors=report.issues,
+            extra={"issue_count": report.issue_count, "truncated": report.truncated, "issues_by_field": report.by_field},
         )
     s = db.session()
     erased = erased_ids(s, identity.programme_id, report.profiles)
@@ -386,9 +387,9 @@ def export_teachers_csv(identity: Identity) -> str:
     if identity.is_teacher:
         raise Problem(403, "Teachers export their own data from their profile (GDPR export).")
     profiles = programme_profiles(db.session(), identity.programme_id)
-    if identity.is_analyst:
-        profiles = [pseudonymise(p) for p in profiles]
-    return teachers_to_csv(profiles)
+    if identity.is_analyst:  # pseudonyms, k-anonymous quasi-identifiers (service/services/analyst.py)
+        return analyst.teachers_csv(profiles, {urn: school.local_authority for urn, school in load_schools().items()})
+    return teachers_to_csv(profiles)  # formula-safe cells (matcher.csvsafe)
 
 
 _COHORTS: OrderedDict = OrderedDict()

@@ -7,6 +7,7 @@ import json
 import io
 import threading
 import time
+from collections import Counter
 
 import sqlalchemy as sa
 
@@ -436,3 +437,32 @@ def test_run_list_is_a_summary_without_results(client, app, monkeypatch):
     items = client.get("/api/v1/cohort-runs", headers=COORD).get_json()["items"]
     mine = [item for item in items if item["id"] == run_id]
     assert mine and mine[0]["status"] == "done" and mine[0]["result"] is None
+
+
+def test_export_csv_neutralises_formulas_but_keeps_negative_numbers(client, app):
+    from service.models import Teacher
+
+    with db.new_session(app) as s:
+        s.execute(sa.update(Teacher).where(Teacher.id == TEACHERS["north"][0]).values(name='=HYPERLINK("http://evil.example","x")'))
+        s.execute(sa.update(Teacher).where(Teacher.id == TEACHERS["north"][1]).values(name="@SUM(1)"))
+    run_id = stored_run(app)
+    with db.new_session(app) as s:
+        run = s.get(CohortRun, run_id)
+        run.result = {**run.result, "groups": [{**g, "score": -0.25} for g in run.result["groups"]]}
+    text = client.get(f"/api/v1/cohort-runs/{run_id}/export", headers=COORD).get_data(as_text=True)
+    rows = {r["teacher_id"]: r for r in csv.DictReader(io.StringIO(text, newline=""))}
+    assert rows[TEACHERS["north"][0]]["name"] == '\'=HYPERLINK("http://evil.example","x")'
+    assert rows[TEACHERS["north"][1]]["name"] == "'@SUM(1)"
+    assert {r["group_score"] for r in rows.values()} == {"-0.25"}  # a real negative number stays a number
+
+
+def test_analyst_run_export_is_k_anonymous(client, app):
+    run_id = stored_run(app)
+    resp = client.get(f"/api/v1/cohort-runs/{run_id}/export", headers=ACCOUNTS["analyst_n"].headers)
+    rows = list(csv.DictReader(io.StringIO(resp.get_data(as_text=True), newline="")))
+    assert len(rows) == 12
+    assert all(r["school_urn"] == "" and r["school"] == "" and r["name"] == "" for r in rows)
+    counts = Counter(r["local_authority"] for r in rows)
+    assert all(n >= 5 or la == "*" for la, n in counts.items()), counts
+    full = list(csv.DictReader(io.StringIO(client.get(f"/api/v1/cohort-runs/{run_id}/export", headers=COORD).get_data(as_text=True))))
+    assert [r["group"] for r in rows] == [r["group"] for r in full]  # the groups are kept

@@ -309,3 +309,40 @@ def test_a_request_from_outside_the_list_validates_with_no_kind(client, app):
     PeersOut.model_validate(body)
     entry = next(x for x in body["suggestions"] if x["peer_id"] == outsider)
     assert entry["incoming"] is True and entry["kind"] is None and entry["score"] == 0.0
+
+
+# ---- concurrency: double clicks never 500 (issue 13) -----------------------------------------
+
+
+def _together(app, n: int, call) -> list:
+    """Run ``call(client)`` in ``n`` threads released at the same moment; their responses."""
+    import threading
+
+    barrier = threading.Barrier(n)
+    out: list = [None] * n
+
+    def one(i: int) -> None:
+        client = app.test_client()
+        barrier.wait()
+        out[i] = call(client)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return out
+
+
+def test_two_simultaneous_accepts_give_the_same_answer_never_500(client, app):
+    for attempt in range(3):
+        peer = client.get("/api/v1/teachers/n-01/peers", headers=T1.headers).get_json()["suggestions"][attempt]["peer_id"]
+        url = f"/api/v1/teachers/n-01/peers/{peer}/decision"
+        responses = _together(app, 2, lambda c, url=url: c.put(url, json={"decision": "accepted"}, headers=T1.headers))
+        assert [r.status_code for r in responses] == [200, 200], (attempt, [r.get_data(as_text=True) for r in responses])
+        assert responses[0].get_json()["status"] == responses[1].get_json()["status"] == "waiting_for_peer"
+        with db.new_session(app) as s:
+            rows = s.execute(sa.select(ConsentDecision).where(ConsentDecision.teacher_id == "n-01", ConsentDecision.peer_id == peer)).scalars().all()
+        assert [r.decision for r in rows] == ["accepted"]
+        again = client.put(url, json={"decision": "accepted"}, headers=T1.headers)  # a third, later click
+        assert again.status_code == 200 and again.get_json()["status"] == "waiting_for_peer"

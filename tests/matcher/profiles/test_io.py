@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,8 @@ from hypothesis import strategies as st
 from matcher.errors import ValidationError
 from matcher.profiles.io import (
     COLUMNS,
+    MAX_COLUMNS,
+    MAX_REPORTED_ISSUES,
     load_cohort,
     parse_teachers_csv,
     parse_teachers_json,
@@ -318,3 +323,45 @@ def test_line_breaks_in_text_survive_export_as_newlines(about):
     report = parse_teachers_csv(teachers_to_csv([p]))
     assert report.issues == ()
     assert report.profiles[0].about == "first\nsecond"
+
+
+# --- hostile files: formulas, wide headers, huge reports ---------------------------------------
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://evil.example","x")', "@SUM(1)", "+cmd", "-2+3", "\tTab", "'=quoted already"])
+def test_formula_names_are_neutralised_on_export_and_read_back_unchanged(name):
+    p = TeacherProfile(id="t-1", name=name, school_urn=URNS[0], about="-5", email="")
+    text = teachers_to_csv([p])
+    cell = next(csv.DictReader(io.StringIO(text, newline="")))
+    assert cell["name"] == "'" + name and cell["about"] == "-5"  # a plain number stays a number
+    assert parse_teachers_csv(text).profiles == (p.with_changes(name=name.strip()),)  # import trims cells
+
+
+def test_a_header_of_40000_columns_is_refused_fast_naming_the_limit():
+    text = ",".join(f"c{i}" for i in range(40_000)) + "\n" + ",".join("x" for _ in range(40_000)) + "\n"
+    assert len(text) > 250_000
+    start = time.perf_counter()
+    report = parse_teachers_csv(text)
+    assert time.perf_counter() - start < 2.0
+    assert not report.profiles and len(report.issues) == 1
+    assert f"at most {MAX_COLUMNS}" in str(report.issues[0]) and "40000" in str(report.issues[0])
+
+
+def test_a_header_just_under_the_limit_with_repeats_is_linear():
+    header = list(COLUMNS) + ["extra"] * (MAX_COLUMNS - len(COLUMNS))
+    start = time.perf_counter()
+    report = parse_teachers_csv(",".join(header) + "\n" + ROW_A + "," * (len(header) - len(COLUMNS)) + "\n")
+    assert time.perf_counter() - start < 2.0
+    assert [i.field for i in report.issues] == ["extra"]
+
+
+def test_the_report_of_100000_bad_rows_is_bounded_and_counts_everything():
+    text = HEADER + "\n" + "".join(f"bad id {i},,100049,0,KS3,,\n" for i in range(100_000))
+    report = parse_teachers_csv(text)
+    assert report.truncated and len(report.issues) == MAX_REPORTED_ISSUES
+    assert report.issue_count >= 300_000 and report.bad_rows == 100_000
+    assert report.by_field["id"] == 100_000 and report.by_field["department_size"] == 100_000
+    assert [i.row for i in report.issues] == sorted(i.row for i in report.issues) and report.issues[0].row == 2
+    assert len(report.to_text()) < 200_000 and "more (problems per field" in report.to_text()
+    with pytest.raises(ValidationError, match="the first 1000 are listed"):
+        report.raise_for_issues()

@@ -1,0 +1,23 @@
+"""gunicorn settings for ``make run`` / ``make serve-prod`` (``--config python:service.gunicorn_conf``).
+
+On a graceful stop (``SIGTERM``, a deploy) each worker hands its unfinished cohort runs
+back to the queue before it exits (:func:`service.services.run_recovery.graceful_stop`),
+so the next worker runs them at once instead of leaving them "running".
+"""
+
+from __future__ import annotations
+
+# Seconds a worker gets to finish after SIGTERM before the master kills it.
+graceful_timeout = 30
+# Of those, the seconds left for the hand-back itself (database writes) after waiting for runs.
+HAND_BACK_SECONDS = 5
+
+
+def worker_exit(server, worker) -> None:
+    """gunicorn hook, in the worker process after its last request: hand back unfinished runs."""
+    app = getattr(worker, "wsgi", None)
+    if app is None or not hasattr(app, "extensions"):
+        return
+    from service.services.run_recovery import graceful_stop
+
+    graceful_stop(app, timeout=max(0.0, server.cfg.graceful_timeout - HAND_BACK_SECONDS))
