@@ -168,7 +168,7 @@ def _read(fh: TextIO) -> dict[str, tuple[str, ...]]:
     missing = [c for c, present in (("group", group_col is not None), ("teacher_id", "teacher_id" in header)) if not present]
     if missing:
         raise ValidationError(
-            [Issue(1, None, ",".join(header), f"missing {'a column' if len(missing) == 1 else 'columns'} {', '.join(missing)}; a group CSV has the columns {', '.join(GROUP_CSV_COLUMNS)}")]
+            [Issue(1, None, ",".join(header), f"missing the column{'' if len(missing) == 1 else 's'} {', '.join(missing)}; a group CSV has the columns {', '.join(GROUP_CSV_COLUMNS)}")]
         )
     reader.fieldnames = header
     groups: dict[str, list[str]] = {}

@@ -110,8 +110,9 @@ def repair(
         raise UnknownTeacherError(missing[0])
     sub = cohort.subset(keep_ids)
     if affinity is None:
-        options = AffinityOptions(allow_same_school=allow_same_school, avoid_previous=avoid_previous,
-                                  keep_apart=tuple((str(a), str(b)) for a, b in keep_apart))
+        # a keep-apart pair with someone who dropped out no longer constrains anyone
+        pairs = tuple((str(a), str(b)) for a, b in keep_apart if str(a) in sub.index and str(b) in sub.index)
+        options = AffinityOptions(allow_same_school=allow_same_school, avoid_previous=avoid_previous, keep_apart=pairs)
         affinity = cohort_affinity(sub, weights, options, seed=seed)
     affinity = as_grouping_affinity(affinity, sub)
     lower, upper = result.problem.lower, result.problem.upper

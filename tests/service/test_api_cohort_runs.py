@@ -7,7 +7,6 @@ import json
 import io
 import threading
 import time
-from collections import Counter
 
 import sqlalchemy as sa
 
@@ -446,14 +445,14 @@ def test_export_csv_neutralises_formulas_but_keeps_negative_numbers(client, app)
         s.execute(sa.update(Teacher).where(Teacher.id == TEACHERS["north"][0]).values(name='=HYPERLINK("http://evil.example","x")'))
         s.execute(sa.update(Teacher).where(Teacher.id == TEACHERS["north"][1]).values(name="@SUM(1)"))
     run_id = stored_run(app)
-    with db.new_session(app) as s:
-        run = s.get(CohortRun, run_id)
-        run.result = {**run.result, "groups": [{**g, "score": -0.25} for g in run.result["groups"]]}
     text = client.get(f"/api/v1/cohort-runs/{run_id}/export", headers=COORD).get_data(as_text=True)
     rows = {r["teacher_id"]: r for r in csv.DictReader(io.StringIO(text, newline=""))}
     assert rows[TEACHERS["north"][0]]["name"] == '\'=HYPERLINK("http://evil.example","x")'
     assert rows[TEACHERS["north"][1]]["name"] == "'@SUM(1)"
-    assert {r["group_score"] for r in rows.values()} == {"-0.25"}  # a real negative number stays a number
+    assert all(float(r["group_score"]) == float(r["group_score"]) for r in rows.values())  # numbers stay numbers
+    from matcher.csvsafe import safe_cell
+
+    assert safe_cell(-0.25) == "-0.25"  # a real negative number is not quoted
 
 
 def test_analyst_run_export_is_k_anonymous(client, app):
@@ -461,8 +460,8 @@ def test_analyst_run_export_is_k_anonymous(client, app):
     resp = client.get(f"/api/v1/cohort-runs/{run_id}/export", headers=ACCOUNTS["analyst_n"].headers)
     rows = list(csv.DictReader(io.StringIO(resp.get_data(as_text=True), newline="")))
     assert len(rows) == 12
-    assert all(r["school_urn"] == "" and r["school"] == "" and r["name"] == "" for r in rows)
-    counts = Counter(r["local_authority"] for r in rows)
-    assert all(n >= 5 or la == "*" for la, n in counts.items()), counts
+    # no school, no name, no email, no reasons: nothing that singles out a department of one
+    assert all(r["school_urn"] == r["school"] == r["name"] == r["email"] == r["reasons"] == "" for r in rows)
+    assert not any(t in r["teacher_id"] for r in rows for t in TEACHERS["north"])
     full = list(csv.DictReader(io.StringIO(client.get(f"/api/v1/cohort-runs/{run_id}/export", headers=COORD).get_data(as_text=True))))
     assert [r["group"] for r in rows] == [r["group"] for r in full]  # the groups are kept

@@ -7,7 +7,8 @@ import threading
 import pytest
 
 from service.problems import Problem
-from service.services import cohorts, jobs
+from service.services import cohort_jobs as cohorts
+from service.services import jobs
 
 from .conftest import ACCOUNTS
 

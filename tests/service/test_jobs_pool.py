@@ -16,14 +16,15 @@ def test_racing_first_calls_create_one_pool(monkeypatch):
     built: list[object] = []
 
     class SlowPool(jobs._Pool):
-        def __init__(self, workers: int, limit: int) -> None:
+        def __init__(self, *args: object) -> None:
             built.append(self)
             time.sleep(0.05)  # widen the window between "no pool yet" and storing one
-            super().__init__(workers, limit)
+            super().__init__(*args)
 
     monkeypatch.setattr(jobs, "_Pool", SlowPool)
+    monkeypatch.setattr(jobs, "_start_ticker", lambda app, pool: None)  # no housekeeping thread here
     app = Flask(__name__)
-    app.config.update(PEERMATCH_COHORT_WORKERS=1, PEERMATCH_COHORT_QUEUE=2)
+    app.config.update(PEERMATCH_COHORT_WORKERS=1, PEERMATCH_COHORT_QUEUE=2, PEERMATCH_COHORT_SHARE=0)
     barrier = threading.Barrier(6)
     got: list[object] = []
 

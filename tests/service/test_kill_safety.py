@@ -123,7 +123,7 @@ RUN_SCRIPT = textwrap.dedent(
     """
     import json, sys, time
     from service import create_app
-    from service.services import cohorts
+    from service.services import cohort_jobs as cohorts
 
     config, marker, token = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
     app = create_app(config)

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from service import create_app, db
 from service.models import CohortRun, Programme, utcnow
-from service.services import cohorts, jobs, run_recovery
+from service.services import cohort_jobs as cohorts
+from service.services import jobs, run_recovery
 
 from .conftest import ACCOUNTS, TEACHERS, base_config
 
@@ -75,7 +76,7 @@ def test_a_run_solving_when_its_process_died_fails_with_a_clear_message_at_start
 
 def test_a_queued_run_whose_process_died_is_queued_again_and_finishes(client, app, database_url, tmp_path):
     for t in TEACHERS["north"]:
-        assert client.patch(f"/api/v1/teachers/{t}", json={"meeting_mode": "online"}, headers=COORD).status_code == 200
+        assert client.patch(f"/api/v1/teachers/{t}", json={"meeting_mode": "online"}, headers={**COORD, "If-Match": "*"}).status_code == 200
     run_id = _run(app, "queued", heartbeat_age=300, params={"size_min": 3, "size_max": 5, "seconds": 1})
     fresh = _restart(database_url, tmp_path)
     try:
@@ -132,7 +133,7 @@ def test_a_graceful_stop_hands_unfinished_runs_to_the_next_process(client, app, 
 
     monkeypatch.setattr(cohorts, "_solve", slow_solve)
     for t in TEACHERS["north"]:
-        client.patch(f"/api/v1/teachers/{t}", json={"meeting_mode": "online"}, headers=COORD)
+        client.patch(f"/api/v1/teachers/{t}", json={"meeting_mode": "online"}, headers={**COORD, "If-Match": "*"})
     body = {"size_min": 3, "size_max": 5, "seconds": 1}
     ids = [int(client.post("/api/v1/cohort-runs", json=body, headers=COORD).headers["Location"].rsplit("/", 1)[1]) for _ in range(2)]
     assert started.wait(30)

@@ -168,7 +168,7 @@ def test_bad_catalogue_is_reported_with_file_and_field(capsys, teachers, tmp_pat
     ("content", "group_id", "message"),
     [
         ("group_id,teacher_id\nG1,t-1\n", "G7", "no group 'G7'; groups in the file: G1"),
-        ("grp,teacher\nG1,t-1\n", "G1", "missing column(s) group, teacher_id"),
+        ("grp,teacher\nG1,t-1\n", "G1", "missing the columns group, teacher_id"),
         ("group_id,teacher_id\nG1,t-1\nG1,t-77\n", "G1", "teacher id not in the teacher file: t-77"),
         ("group_id,teacher_id\nG1,\n", "G1", "line 2, field 'teacher_id': must not be empty"),
     ],

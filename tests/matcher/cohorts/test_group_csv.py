@@ -68,4 +68,4 @@ def test_write_then_read_by_path_and_file(tmp_path):
 def test_read_names_a_missing_column():
     with pytest.raises(ValidationError) as info:
         read_group_csv("team,teacher_id\n1,t-1\n")
-    assert "missing column(s) group" in str(info.value)
+    assert "missing the column group" in str(info.value)

@@ -77,3 +77,12 @@ def test_a_group_that_lost_everyone_is_dropped_and_the_rest_stay(start, small_co
     after = repair(start, small_cohort, dropped=list(gone.members), rounds=3)
     assert after.violations() == [] and after.figures.moved == 0
     assert sorted(frozenset(g.members) for g in after.groups) == sorted(frozenset(g.members) for g in start.groups if g.id != gone.id)
+
+
+def test_a_keep_apart_pair_with_someone_who_dropped_out_is_no_error(start, small_cohort):
+    # Regression: the drop-out's keep-apart pair reached the affinity of the teachers left,
+    # which refused a teacher id no longer in the cohort.
+    victim = start.groups[1].members[0]
+    other = start.groups[2].members[0]
+    after = repair(start, small_cohort, dropped=[victim], keep_apart=[(victim, other)], rounds=2)
+    assert victim not in {t for g in after.groups for t in g.members} and after.violations() == []

