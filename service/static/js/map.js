@@ -44,9 +44,8 @@
       status.textContent = g ? g.getAttribute("aria-label") : "";
       show(g);
     }
-    function focusGroup(g) {
+    function makeTabStop(g) {
       groups.forEach(function (x) { x.setAttribute("tabindex", x === g ? "0" : "-1"); });
-      g.focus();
     }
 
     // One tab stop for all the groups (roving tabindex): arrow keys move between them.
@@ -55,17 +54,21 @@
       g.setAttribute("role", "button");
       g.addEventListener("mouseenter", function () { show(g); });
       g.addEventListener("mouseleave", function () { show(chosen); });
-      g.addEventListener("click", function () { choose(chosen === g ? null : g); });
-      g.addEventListener("focus", function () { choose(g); });
+      g.addEventListener("click", function () { choose(g); });
+      g.addEventListener("focus", function () { makeTabStop(g); choose(g); });
       g.addEventListener("keydown", function (e) {
         var step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
         if (step) {
           e.preventDefault();
-          focusGroup(groups[(i + step + groups.length) % groups.length]);
+          groups[(i + step + groups.length) % groups.length].focus();
         } else if (e.key === "Escape") {
           choose(null);
         }
       });
+    });
+    // A click on the map away from every group's schools clears the highlight.
+    svg.addEventListener("click", function (e) {
+      if (!e.target.closest || !e.target.closest("g.map-group")) { choose(null); }
     });
     select.addEventListener("change", function () {
       choose(groups.filter(function (g) { return g.getAttribute("data-group") === select.value; })[0] || null);
