@@ -43,8 +43,7 @@ from .charts import INK, MUTED, PALETTE
 __all__ = ["ATTRIBUTION", "Borough", "MapGroup", "MapPoint", "boroughs", "map_svg", "thames"]
 
 BOUNDARIES_DIR = DATA_DIR / "boundaries"
-ATTRIBUTION = "Contains National Statistics data © Crown copyright and database right 2015. Contains OS data © Crown copyright and database right 2015."
-SHORT_ATTRIBUTION = "Borough boundaries: contains National Statistics and OS data © Crown copyright and database right 2015 (OGL v3.0)"
+ATTRIBUTION = "Borough boundaries: contains National Statistics and OS data © Crown copyright and database right 2015 (OGL v3.0)"
 WIDTH = 640.0  # viewBox width; the height follows the area shown
 _PAD = 12.0
 _LAND = "#e6e9ed"
@@ -164,12 +163,14 @@ def _path(polygons: Sequence[Sequence[Ring]], proj: _Projection) -> str:
     return "".join(parts)
 
 
-def _label(x: float, y: float, text: str, *, size: float, cls: str, colour: str = INK, weight: str = "normal", hidden: bool = False) -> str:
+def _label(
+    x: float, y: float, text: str, *, size: float, cls: str, colour: str = INK, weight: str = "normal", anchor: str = "middle", hidden: bool = False
+) -> str:
     """Text with a white halo (stroke painted under the fill), readable over any colour."""
     vis = ' visibility="hidden"' if hidden else ""
     halo = "0.75" if cls == "map-borough-label" else "1"
     return (
-        f'<text class="{cls}" x="{x:.1f}" y="{y:.1f}" font-size="{size}" font-weight="{weight}" fill="{colour}" text-anchor="middle" '
+        f'<text class="{cls}" x="{x:.1f}" y="{y:.1f}" font-size="{size}" font-weight="{weight}" fill="{colour}" text-anchor="{anchor}" '
         f'dominant-baseline="central" stroke="#ffffff" stroke-opacity="{halo}" stroke-width="3" stroke-linejoin="round" paint-order="stroke" pointer-events="none"{vis}>{escape(text)}</text>'
     )
 
@@ -249,15 +250,15 @@ def _scale_bar(proj: _Projection, height: float) -> str:
 
 def _key(has_background: bool, has_river: bool) -> str:
     x, y = _PAD + 4, _PAD + 4
-    items = [f'<circle cx="{x}" cy="{y}" r="3.4" fill="{PALETTE[0]}" stroke="#fff" stroke-width="0.8"/>', _label(x + 8, y, "member's school (colour: group)", size=9, cls="map-key", colour=INK).replace('text-anchor="middle"', 'text-anchor="start"')]
+    items = [f'<circle cx="{x}" cy="{y}" r="3.4" fill="{PALETTE[0]}" stroke="#fff" stroke-width="0.8"/>', _label(x + 8, y, "member's school (colour: group)", size=9, cls="map-key", anchor="start")]
     row = 1
     if has_background:
         yy = y + 13 * row
-        items += [f'<circle cx="{x}" cy="{yy}" r="2" fill="{_OTHER}"/>', _label(x + 8, yy, "other school in the programme", size=9, cls="map-key").replace('text-anchor="middle"', 'text-anchor="start"')]
+        items += [f'<circle cx="{x}" cy="{yy}" r="2" fill="{_OTHER}"/>', _label(x + 8, yy, "other school in the programme", size=9, cls="map-key", anchor="start")]
         row += 1
     if has_river:
         yy = y + 13 * row
-        items += [f'<rect x="{x - 4}" y="{yy - 3}" width="8" height="6" fill="{_WATER}"/>', _label(x + 8, yy, "River Thames", size=9, cls="map-key").replace('text-anchor="middle"', 'text-anchor="start"')]
+        items += [f'<rect x="{x - 4}" y="{yy - 3}" width="8" height="6" fill="{_WATER}"/>', _label(x + 8, yy, "River Thames", size=9, cls="map-key", anchor="start")]
     return '<g class="map-key">' + "".join(items) + "</g>"
 
 
@@ -335,7 +336,7 @@ def map_svg(groups: Sequence[MapGroup], *, background: Sequence[MapPoint] = (), 
     if shapes:
         out.append(
             f'<text class="map-attribution" x="{WIDTH - _PAD:.1f}" y="{height - 3:.1f}" font-size="6.5" fill="{MUTED}" text-anchor="end">'
-            f"{escape(SHORT_ATTRIBUTION)}</text>"
+            f"{escape(ATTRIBUTION)}</text>"
         )
     out.append("</svg>")
     # Safe: every piece of text above went through escape(); the rest is numbers and constants.
