@@ -7,8 +7,7 @@ fixed pixel size (it scales with its container), ``role="img"`` with a ``<title>
 a table next to each chart, so nothing is only in a picture.
 
 Nothing here needs a display or the network: matplotlib's ``Figure`` is used directly
-(no pyplot, so it is safe in worker threads), and the map is drawn from school
-coordinates, not map tiles.
+(no pyplot, so it is safe in worker threads). The cohort map lives in ``mapchart``.
 
 Examples
 --------
@@ -25,12 +24,13 @@ import io
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from markupsafe import Markup, escape
 from matplotlib import rc_context
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from matcher.profiles.themes import THEME_GROUPS, THEMES
 
@@ -38,14 +38,11 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.projections.polar import PolarAxes
     from matplotlib.ticker import MaxNLocator
-    from matplotlib.typing import RcKeyType
+    from matplotlib.typing import LineStyleType, RcKeyType
 
 __all__ = [
-    "MapGroup",
-    "MapPoint",
     "PALETTE",
     "coverage_svg",
-    "map_svg",
     "radar_svg",
     "score_distribution_svg",
     "theme_group_counts",
@@ -124,8 +121,24 @@ def theme_group_counts(themes: Iterable[str]) -> dict[str, int]:
     return counts
 
 
+_SERIES: tuple[tuple[str, str, LineStyleType, float, str], ...] = (  # the radar's two series: one look for polygon, legend and bars alike
+    ("Strengths", PALETTE[2], "-", 0.25, "o"),
+    ("Challenges", PALETTE[5], "--", 0.12, "s"),
+)
+
+
+def _number(x: float) -> str:
+    return str(int(x)) if x == int(x) else f"{x:g}"
+
+
 def radar_svg(strengths: Mapping[str, float], challenges: Mapping[str, float], *, title: str, name: str = "radar") -> Markup:
-    """A radar diagram of strengths and challenges by theme group.
+    """A radar diagram of strengths and challenges by theme group, or paired bars when it would collapse.
+
+    Each series is one filled polygon; the legend's keys are patches with the polygon's
+    own fill, opacity, edge colour and line style. A series with values in only one or two
+    theme groups would draw a spoke or a sliver, not a shape, so then (and when there is
+    nothing at all) the same figures are drawn as horizontal paired bars instead, with the
+    same title and description.
 
     Parameters
     ----------
@@ -135,21 +148,34 @@ def radar_svg(strengths: Mapping[str, float], challenges: Mapping[str, float], *
         What the chart shows, for its ``<title>``.
     name
         A prefix for element ids, unique on the page.
+
+    >>> "radar-legend-strengths" in radar_svg({"pedagogy": 1, "curriculum": 1, "inclusion": 2}, {}, title="t")
+    True
+    >>> "radar-bars" in radar_svg({"pedagogy": 1}, {"inclusion": 1}, title="t")
+    True
     """
     groups = list(THEME_GROUPS)
-    s = [float(strengths.get(g, 0)) for g in groups]
-    c = [float(challenges.get(g, 0)) for g in groups]
-    top = max([1.0, *s, *c])
+    values = [[float(strengths.get(g, 0)) for g in groups], [float(challenges.get(g, 0)) for g in groups]]
+    desc = "; ".join(f"{g}: {_number(a)} strengths, {_number(b)} challenges" for g, a, b in zip(groups, *values))
+    shapes = [sum(1 for v in series if v) for series in values]
+    if all(n == 0 for n in shapes) or any(0 < n < 3 for n in shapes):
+        return _paired_bars(groups, values, title=title, desc=desc, name=name)
+    top = max([1.0, *values[0], *values[1]])
     angles = [2 * math.pi * i / len(groups) for i in range(len(groups))]
     fig = _figure(3.9, 3.7)
     ax = cast("PolarAxes", fig.add_subplot(projection="polar"))
     ax.set_theta_offset(math.pi / 2)
     ax.set_theta_direction(-1)
     closed = angles + angles[:1]
-    ax.plot(closed, s + s[:1], color=PALETTE[2], linewidth=2, marker="o", markersize=4, label="Strengths")
-    ax.fill(closed, s + s[:1], color=PALETTE[2], alpha=0.25)
-    ax.plot(closed, c + c[:1], color=PALETTE[5], linewidth=2, linestyle="--", marker="s", markersize=4, label="Challenges")
-    ax.fill(closed, c + c[:1], color=PALETTE[5], alpha=0.12)
+    handles = []
+    for (label, colour, style, alpha, marker), series in zip(_SERIES, values):
+        if not any(series):
+            continue
+        key = label.lower()
+        (polygon,) = ax.fill(closed, series + series[:1], facecolor=to_rgba(colour, alpha), edgecolor=colour, linewidth=2, linestyle=style, label=label)
+        polygon.set_gid(f"poly-{key}")
+        ax.plot(angles, series, linestyle="none", marker=marker, markersize=4, color=colour)
+        handles.append((key, Patch(facecolor=to_rgba(colour, alpha), edgecolor=colour, linewidth=2, linestyle=style, label=label)))
     ax.set_xticks(angles)
     ax.set_xticklabels([g.capitalize() for g in groups], color=INK, fontsize=10)
     ax.set_ylim(0, top)
@@ -159,9 +185,38 @@ def radar_svg(strengths: Mapping[str, float], challenges: Mapping[str, float], *
     ax.tick_params(axis="y", labelsize=8, colors=MUTED)
     ax.grid(color="#cbd2d9")
     ax.spines["polar"].set_color("#cbd2d9")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, frameon=False, fontsize=10)
-    desc = "; ".join(f"{g}: {int(a) if a == int(a) else a} strengths, {int(b) if b == int(b) else b} challenges" for g, a, b in zip(groups, s, c))
+    legend = ax.legend(handles=[h for _, h in handles], loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, frameon=False, fontsize=10, handlelength=2.4)
+    for (key, _), patch in zip(handles, legend.get_patches()):
+        patch.set_gid(f"legend-{key}")
     return _svg(fig, name=name, title=title, desc=desc)
+
+
+def _paired_bars(groups: Sequence[str], values: Sequence[Sequence[float]], *, title: str, desc: str, name: str) -> Markup:
+    """Strengths and challenges per theme group as side-by-side horizontal bars (the radar's fallback)."""
+    fig = _figure(3.9, 3.7)
+    ax = fig.add_subplot()
+    ax.set_gid("bars")
+    _style(ax)
+    ys = list(range(len(groups)))[::-1]
+    height = 0.38
+    for k, ((label, colour, style, alpha, _marker), series) in enumerate(zip(_SERIES, values)):
+        offset = height / 2 if k == 0 else -height / 2
+        ax.barh(
+            [y + offset for y in ys], series, height=height, facecolor=to_rgba(colour, min(1.0, alpha * 3)),
+            edgecolor=[colour if v else "none" for v in series], linewidth=1.2, linestyle=style, label=label,
+        )
+    ax.set_yticks(ys)
+    ax.set_yticklabels([g.capitalize() for g in groups], fontsize=10)
+    top = max([1.0, *values[0], *values[1]])
+    ax.set_xlim(0, top * 1.05)
+    cast("MaxNLocator", ax.xaxis.get_major_locator()).set_params(integer=True)
+    ax.set_xlabel("themes chosen")
+    ax.grid(axis="x", color="#e4e7eb")
+    ax.set_axisbelow(True)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False, fontsize=10)
+    if not any(values[0]) and not any(values[1]):
+        ax.text(0.5, 0.5, "No strengths or challenges chosen yet", ha="center", va="center", transform=ax.transAxes, color=MUTED)
+    return _svg(fig, name=name, title=title, desc=desc + ". Shown as bars: too few theme groups for a radar shape.")
 
 
 def score_distribution_svg(
@@ -244,76 +299,4 @@ def coverage_svg(rows: Sequence[tuple[str, int, int]], *, title: str, name: str 
     total_c, total_m = sum(covered), sum(missing)
     share = total_c / (total_c + total_m) if total_c + total_m else 1.0
     desc = f"{total_c} of {total_c + total_m} challenges covered ({share:.0%}). " + "; ".join(f"{a}: {b} covered, {c} not" for a, b, c in rows)
-    return _svg(fig, name=name, title=title, desc=desc)
-
-
-@dataclass(frozen=True)
-class MapPoint:
-    """A school on the map."""
-
-    lat: float
-    lon: float
-    label: str = ""
-
-
-@dataclass(frozen=True)
-class MapGroup:
-    """A group on the map: its label and its members' school positions."""
-
-    label: str
-    points: tuple[MapPoint, ...]
-
-
-def map_svg(groups: Sequence[MapGroup], *, background: Sequence[MapPoint] = (), title: str, name: str = "map") -> Markup:
-    """Schools and groups drawn from coordinates (no tiles, works offline).
-
-    Every member's school is a dot in its group's colour, joined by thin lines to the
-    group's centre, where the group's label sits; ``background`` schools (e.g. the rest
-    of the programme) are small grey dots. The projection is equirectangular, scaled by
-    the cosine of the mean latitude, which is accurate to a few per cent over a city or
-    region.
-    """
-    all_points = [p for g in groups for p in g.points] + list(background)
-    fig = _figure(6.4, 5.4)
-    ax = fig.add_subplot()
-    if not all_points:
-        ax.text(0.5, 0.5, "Nothing to show", ha="center", va="center", transform=ax.transAxes, color=MUTED)
-        ax.set_axis_off()
-        return _svg(fig, name=name, title=title, desc="No schools to show.")
-    lat0 = sum(p.lat for p in all_points) / len(all_points)
-    ax.set_aspect(1 / math.cos(math.radians(lat0)))
-    if background:
-        ax.scatter([p.lon for p in background], [p.lat for p in background], s=6, color="#cbd2d9", zorder=1, linewidths=0)
-    for n, g in enumerate(groups):
-        if not g.points:
-            continue
-        colour = PALETTE[n % len(PALETTE)]
-        cx = sum(p.lon for p in g.points) / len(g.points)
-        cy = sum(p.lat for p in g.points) / len(g.points)
-        for p in g.points:
-            ax.plot([cx, p.lon], [cy, p.lat], color=colour, linewidth=1, alpha=0.7, zorder=2)
-        ax.scatter([p.lon for p in g.points], [p.lat for p in g.points], s=22, color=colour, zorder=3, edgecolors="white", linewidths=0.6)
-        ax.annotate(
-            g.label,
-            (cx, cy),
-            ha="center",
-            va="center",
-            fontsize=8,
-            color=INK if colour in _LIGHT else "white",
-            zorder=4,
-            bbox={"boxstyle": "round,pad=0.25", "fc": colour, "ec": "none"},
-        )
-    ax.set_xlabel("longitude")
-    ax.set_ylabel("latitude")
-    ax.tick_params(labelsize=8, colors=MUTED)
-    for side in ("top", "right", "left", "bottom"):
-        ax.spines[side].set_color("#e4e7eb")
-    lats = [p.lat for p in all_points]
-    lons = [p.lon for p in all_points]
-    span = max(max(lats) - min(lats), (max(lons) - min(lons)) * math.cos(math.radians(lat0)), 0.01)
-    km = span * 111.2
-    desc = (
-        f"{len(groups)} groups, {sum(len(g.points) for g in groups)} members' schools"
-        f"{f' and {len(background)} other schools' if background else ''}, over about {km:.0f} km."
-    )
     return _svg(fig, name=name, title=title, desc=desc)

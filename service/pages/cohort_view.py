@@ -16,7 +16,7 @@ from markupsafe import Markup
 from matcher.cohorts import CohortFigures, Group
 from matcher.profiles.themes import THEMES
 
-from .. import charts
+from .. import charts, mapchart
 from ..auth import Identity
 from ..services import pages_support
 from ..services.cohort_review import ERASED_NAME, Review
@@ -288,7 +288,7 @@ def charts_for(view: ResultView) -> dict[str, Markup]:
 def map_for(view: ResultView, background: Sequence[tuple[float, float]]) -> Markup:
     """The map of the groups over the programme's schools."""
     groups = [
-        charts.MapGroup(str(g.number), tuple(charts.MapPoint(m.lat, m.lon, m.name) for m in g.members if m.lat is not None and m.lon is not None))
+        mapchart.MapGroup(str(g.number), tuple(mapchart.MapPoint(m.lat, m.lon, m.name) for m in g.members if m.lat is not None and m.lon is not None))
         for g in view.groups
     ]
-    return charts.map_svg(groups, background=[charts.MapPoint(lat, lon) for lat, lon in background], title="Peer groups on a map of the programme's schools", name="chart-map")
+    return mapchart.map_svg(groups, background=[mapchart.MapPoint(lat, lon) for lat, lon in background], title="Peer groups on a map of the programme's schools", name="chart-map")

@@ -32,13 +32,58 @@ def _accessible(svg: str, name: str, title: str) -> ET.Element:
 
 
 def test_radar_is_accessible_svg_that_names_every_group():
-    svg = charts.radar_svg({"pedagogy": 3}, {"inclusion": 2, "technology": 1}, title="Sam's profile", name="r1")
+    svg = charts.radar_svg({"pedagogy": 3}, {"inclusion": 2, "technology": 1}, title="Sam's profile", name="r1")  # drawn as bars
     root = _accessible(svg, "r1", "Sam's profile")
     desc = root.find(f"{SVG}desc").text
     assert "pedagogy: 3 strengths, 0 challenges" in desc and "inclusion: 0 strengths, 2 challenges" in desc
     for group in THEME_GROUPS:
         assert group.capitalize() in svg  # axis labels are text, not paths
     assert not svg.startswith("<?xml")
+    svg = charts.radar_svg(FULL_S, FULL_C, title="Sam's profile", name="r1")  # drawn as a radar
+    root = _accessible(svg, "r1", "Sam's profile")
+    desc = root.find(f"{SVG}desc").text
+    assert "pedagogy: 3 strengths, 0 challenges" in desc and "inclusion: 0 strengths, 2 challenges" in desc
+    for group in THEME_GROUPS:
+        assert group.capitalize() in svg  # axis labels are text, not paths
+    assert not svg.startswith("<?xml")
+
+
+FULL_S = {"pedagogy": 3, "curriculum": 2, "technology": 1}
+FULL_C = {"inclusion": 2, "leadership": 1, "technology": 2}
+
+
+def _style_of(root: ET.Element, gid: str) -> dict[str, str]:
+    group = root.find(f".//{SVG}g[@id='{gid}']")
+    assert group is not None, gid
+    path = group.find(f"{SVG}path")
+    pairs = (item.split(":", 1) for item in path.get("style").split(";") if item.strip())
+    return {k.strip(): v.strip() for k, v in pairs}
+
+
+def test_radar_legend_keys_look_like_the_polygons_they_name():
+    root = _parse(charts.radar_svg(FULL_S, FULL_C, title="t", name="r"))
+    assert root.find(f".//{SVG}g[@id='r-bars']") is None
+    looks = {}
+    for series in ("strengths", "challenges"):
+        polygon, key = _style_of(root, f"r-poly-{series}"), _style_of(root, f"r-legend-{series}")
+        look = {k: polygon.get(k) for k in ("fill", "fill-opacity", "stroke", "stroke-width", "stroke-dasharray")}
+        assert look == {k: key.get(k) for k in look}, series
+        assert look["fill"] != "none" and float(look["fill-opacity"]) > 0  # the legend shows the fill too
+        looks[series] = look
+    assert looks["strengths"]["stroke"] != looks["challenges"]["stroke"]
+    assert looks["strengths"]["stroke-dasharray"] is None and looks["challenges"]["stroke-dasharray"]  # solid vs dashed
+
+
+def test_radar_with_too_few_theme_groups_is_drawn_as_paired_bars():
+    # One group of strengths would be a spoke, two a sliver: bars instead, same title and figures.
+    for strengths, challenges in (({"pedagogy": 2}, {"inclusion": 1}), (FULL_S, {"wellbeing": 1, "inclusion": 1}), ({}, {})):
+        svg = charts.radar_svg(strengths, challenges, title="Sam", name="d")
+        root = _accessible(svg, "d", "Sam")
+        assert root.find(f".//{SVG}g[@id='d-bars']") is not None and "d-poly-" not in svg
+        assert "Strengths" in svg and "Challenges" in svg
+        desc = root.find(f"{SVG}desc").text
+        assert "Shown as bars" in desc
+    assert "pedagogy: 2 strengths, 0 challenges" in _parse(charts.radar_svg({"pedagogy": 2}, {"inclusion": 1}, title="t", name="e")).find(f"{SVG}desc").text
 
 
 def test_charts_on_one_page_do_not_share_element_ids():
@@ -70,21 +115,9 @@ def test_coverage_summary_counts_what_it_draws():
     assert "Singing" in svg and "SEND" in svg
 
 
-def test_map_draws_every_member_and_says_how_many():
-    groups = [
-        charts.MapGroup("1", (charts.MapPoint(51.50, -0.10), charts.MapPoint(51.52, -0.12))),
-        charts.MapGroup("2", (charts.MapPoint(51.45, 0.01), charts.MapPoint(51.44, 0.02), charts.MapPoint(51.46, 0.00))),
-    ]
-    svg = charts.map_svg(groups, background=[charts.MapPoint(51.6, -0.3)], title="Map", name="m")
-    desc = _accessible(svg, "m", "Map").find(f"{SVG}desc").text
-    assert desc.startswith("2 groups, 5 members' schools and 1 other schools")
-    assert ">1<" in svg.replace(" ", "") or "1</text>" in svg
-
-
 def test_empty_inputs_give_a_chart_that_says_so():
     assert "No scores to show." in charts.score_distribution_svg([], title="t", name="e1")
     assert "No challenges to show." in charts.coverage_svg([], title="t", name="e2")
-    assert "No schools to show." in charts.map_svg([], title="t", name="e3")
     _parse(charts.radar_svg({}, {}, title="t", name="e4"))
 
 
