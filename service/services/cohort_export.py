@@ -22,7 +22,9 @@ from .common import pseudonym
 
 __all__ = ["EXPORT_COLUMNS", "export_csv", "write_csv"]
 
-EXPORT_COLUMNS = ("group", "approved", "teacher_id", "name", "school_urn", "school", "local_authority", "group_score")  # group: the number the pages show
+# group: the number the pages show; group_affinity: the group's score on the one affinity scale
+# (mean pair affinity, 0-1, as on the pages, in the API's mean_affinity and in matcher's group CSV).
+EXPORT_COLUMNS = ("group", "approved", "teacher_id", "name", "school_urn", "school", "local_authority", "group_affinity")
 
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence]) -> str:
@@ -37,8 +39,10 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence]) -> str:
 def export_csv(identity: Identity, run_id: int) -> str:
     """One row per member: complete for coordinators, pseudonymised for analysts.
 
-    ``group`` is the group's number as the pages show it (``index`` + 1); a member erased
-    since the run keeps its row under its pseudonym, with no name or school.
+    ``group`` is the group's number as the pages show it (``index`` + 1); ``group_affinity``
+    is the group's score as the pages show it (mean pair affinity, 0 to 1; see
+    :data:`matcher.cohorts.results.SCALE`). A member erased since the run keeps its row under
+    its pseudonym, with no name or school.
     """
     run = get_run_for(identity, run_id, export=True)
     if run.status != "done" or not run.result:
@@ -56,7 +60,7 @@ def export_csv(identity: Identity, run_id: int) -> str:
     rows = []
     for index, group in enumerate(grouping.groups):
         explained = review.explained(index)
-        score = round(explained.score, 6) if explained is not None else ""
+        score = round(explained.mean_affinity, 4) if explained is not None else ""
         for member in group:
             t, school = people.get(member, (None, None))
             if t is None:  # erased since the run: its pseudonym only
