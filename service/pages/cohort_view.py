@@ -84,7 +84,7 @@ class GroupView:
     score_before: float | None = None  # in a preview, the saved group's mean affinity
     size_min: int = 0  # the run's smallest group size
     violations: tuple[str, ...] = ()  # the rules this group breaks, each with its reason
-    cannot_meet: bool = False  # some of its members may not share a group (a pair rule is broken)
+    meeting: tuple[str, ...] = ()  # of those, why some members may not share a group (pair rules)
 
     @property
     def number(self) -> int:
@@ -99,6 +99,11 @@ class GroupView:
     def erased(self) -> int:
         """How many members were erased since the run (the group is that much smaller)."""
         return sum(1 for m in self.members if m.erased)
+
+    @property
+    def other_rules(self) -> tuple[str, ...]:
+        """The rules this group breaks other than who may meet whom (its size, a locked group changed)."""
+        return tuple(v for v in self.violations if v not in self.meeting)
 
     @property
     def too_small(self) -> bool:
@@ -302,7 +307,7 @@ def result_view(identity: Identity, review: Review, *, preview: ResultView | Non
                 score_before=before_scores.get(index),
                 size_min=grouping.size[0],
                 violations=tuple(v.message for v in broken.get(index + 1, ())),
-                cannot_meet=any(v.kind == "pair" for v in broken.get(index + 1, ())),
+                meeting=tuple(v.message for v in broken.get(index + 1, ()) if v.kind == "pair"),
             )
         )
     old = {f.key: f.value for f in preview.figures} if preview else {}
