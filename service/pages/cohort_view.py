@@ -29,7 +29,7 @@ COVERAGE_SHOWN = 15  # the most common challenges in the coverage chart
 # The cohort figures of ``matcher.cohorts`` shown on the page: (label, format, higher is better).
 FIGURES: Mapping[str, tuple[str, str, bool | None]] = {
     "mean_affinity": ("Mean member score", "num", True),
-    "min_affinity": ("Worst-off member", "num", True),
+    "min_affinity": ("Lowest member score", "num", True),
     "coverage_share": ("Challenges covered", "pct", True),
     "isolated_placed": ("Departments of one near a groupmate", "of", True),
     "mean_travel_km": ("Mean distance between groupmates", "km", False),
