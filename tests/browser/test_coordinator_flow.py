@@ -105,6 +105,17 @@ def test_coordinator_imports_generates_moves_approves_and_exports(live_app, new_
     assert "Approved and locked" in page.locator(f"#group-{target + 1}").inner_text()
     assert page.locator(f"#to_group option[value='{target + 1}']").is_disabled()
 
+    # Find a teacher's group as you type (static/js/groups.js; ?q= does it without JS), and
+    # collapse every card.
+    page.get_by_role("searchbox", name="Find a teacher's group").fill(member_name.lower())
+    assert page.locator("article.group:visible").count() == 1
+    assert member_name in page.locator("article.group:visible").inner_text()
+    page.get_by_role("searchbox", name="Find a teacher's group").fill("")
+    assert page.locator("article.group:visible").count() == groups_count
+    page.get_by_role("button", name="Collapse all groups").click()
+    assert page.locator("article.group > details[open]").count() == 0
+    page.get_by_role("button", name="Expand all groups").click()
+
     # Export: one row per member, with the move and the approval in it.
     with page.expect_download() as download:
         page.get_by_role("link", name="Export CSV").click()

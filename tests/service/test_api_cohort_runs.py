@@ -413,3 +413,21 @@ def test_run_list_is_a_summary_without_results(client, app, monkeypatch):
     items = client.get("/api/v1/cohort-runs", headers=COORD).get_json()["items"]
     mine = [item for item in items if item["id"] == run_id]
     assert mine and mine[0]["status"] == "done" and mine[0]["result"] is None
+
+
+def test_group_numbers_are_1_based_in_paths_bodies_and_results(client, app):
+    run_id = stored_run(app)
+    resp = client.get(f"/api/v1/cohort-runs/{run_id}", headers=COORD)
+    groups = resp.get_json()["result"]["groups"]
+    assert [g["group"] for g in groups] == [1, 2, 3] == [g["index"] + 1 for g in groups] == [g["id"] for g in groups]
+    tag = resp.headers["ETag"]
+    assert client.post(f"/api/v1/cohort-runs/{run_id}/groups/0/approve", json={}, headers={**COORD, "If-Match": tag}).status_code == 422
+    first = client.post(f"/api/v1/cohort-runs/{run_id}/groups/1/approve", json={}, headers={**COORD, "If-Match": tag})
+    assert first.status_code == 200 and [g["approved"] for g in first.get_json()["result"]["groups"]] == [True, False, False]
+    # n-05 is in group 2; to_group 3 is the third group, as the pages and the CSV number it
+    moved = client.post(f"/api/v1/cohort-runs/{run_id}/moves", json={"teacher_id": "n-05", "to_group": 3, "dry_run": True}, headers={**COORD, "If-Match": first.headers["ETag"]})
+    assert moved.status_code == 200 and "n-05" in moved.get_json()["result"]["groups"][2]["members"]
+    assert client.post(f"/api/v1/cohort-runs/{run_id}/moves", json={"teacher_id": "n-05", "to_group": 0, "dry_run": True}, headers={**COORD, "If-Match": first.headers["ETag"]}).status_code == 422
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert "/api/v1/cohort-runs/{run_id}/groups/{group}/approve" in spec["paths"]
+    assert "1 is the first" in spec["components"]["schemas"]["MoveIn"]["properties"]["to_group"]["description"]
