@@ -239,6 +239,9 @@ class GroupingProblem:
         out = self.rules.counts(pairs) if self.rules is not None else {"pairs_apart": len(pairs)}
         out.update(keep_together=len(self.blocks), locked=len(self.locked))
         if self.is_sparse and self.meeting is not None:
+            # the pairs who cannot meet are not listed here: counting only the listed ones
+            # that also cannot meet would understate them; say who is bound instead
+            out.pop("cannot_meet", None)
             out["in_person_only"] = int(self.meeting.in_person_only.sum())
         return out
 

@@ -83,3 +83,17 @@ def test_explained_grouping_breaks_down_the_constraints_and_says_why_a_group_can
 )
 def test_worst_off_is_behind_only_under_half_the_group_and_a_tenth_below(member, group, behind):
     assert is_behind(member, group) is behind
+
+
+def test_sparse_problems_count_in_person_teachers_not_a_partial_list_of_pairs(people):
+    from scipy import sparse
+
+    from matcher.cohorts.problem import GroupingProblem
+    from matcher.places.meeting import MeetingRange
+
+    where = MeetingRange(lat=[51.55, 51.56, 51.40, 51.56], lon=[-0.15, -0.15, 0.10, -0.15], reach_km=[-1, 10, 0.5, 10], in_person_only=[False, True, True, False])
+    problem = GroupingProblem(sparse.csr_array((4, 4)), [2, 2], [2, 2], forbidden=[(1, 3)], meeting=where, rules=PairRules(people))
+    counts = problem.rule_counts()
+    assert "cannot_meet" not in counts and counts["in_person_only"] == 2 and counts["same_school"] == 1
+    dense = GroupingProblem(np.zeros((4, 4)), [2, 2], [2, 2], forbidden=[(1, 3), (0, 1)], rules=PairRules(people))
+    assert dense.rule_counts() == {"cannot_meet": 1, "same_school": 1, "previous": 0, "keep_apart": 0, "keep_together": 0, "locked": 0}
