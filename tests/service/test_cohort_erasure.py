@@ -57,7 +57,7 @@ def test_erased_and_renamed_teachers_leave_no_trace_in_a_run(client, app):
     assert victim in before["stored"] and victim in before["api"] and name in before["api"] and name in before["page"]
     assert victim in before["csv"] and name in before["csv"] and old_name in before["api"]
 
-    assert client.patch(f"/api/v1/teachers/{renamed}", json={"name": "Quentin Renamed"}, headers=COORD).status_code == 200
+    assert client.patch(f"/api/v1/teachers/{renamed}", json={"name": "Quentin Renamed"}, headers={**COORD, "If-Match": "*"}).status_code == 200
     assert client.delete(f"/api/v1/teachers/{victim}", headers=COORD).status_code == 204
 
     after = _everything(client, app, location, run_id)
