@@ -24,7 +24,7 @@ from ..profiles.teacher import Cohort, TeacherProfile
 from ..profiles.themes import THEMES
 from .results import CohortFigures, CohortResult, Group
 
-__all__ = ["member_affinity", "coverage_of", "group_block", "group_reasons", "describe"]
+__all__ = ["member_affinity", "coverage_of", "group_block", "group_reasons", "describe", "random_pair_affinity"]
 
 MAX_REASONS = 5
 
@@ -197,6 +197,28 @@ def group_reasons(cohort: Cohort, rows: Sequence[int], affinity, block=None) -> 
     return tuple(out[:MAX_REASONS])
 
 
+RANDOM_SAMPLE = 120  # members sampled for the random-pair baseline (all of them below this)
+
+
+def random_pair_affinity(affinity, n: int, *, seed: int = 0) -> float | None:
+    """Mean affinity of a pair drawn at random from the ``n`` members: what groups drawn at
+    random would score on average (exact up to :data:`RANDOM_SAMPLE` members, else the
+    mean over the pairs of a seeded sample of them). ``None`` for fewer than two members.
+
+    >>> import numpy as np
+    >>> from types import SimpleNamespace
+    >>> s = np.array([[0, 0.3, 0.6], [0.3, 0, 0.0], [0.6, 0.0, 0]])
+    >>> round(random_pair_affinity(SimpleNamespace(scores=s, terms={}, distance_km=s), 3), 6)
+    0.3
+    """
+    if n < 2:
+        return None
+    rows = np.arange(n) if n <= RANDOM_SAMPLE else np.sort(np.random.default_rng(seed).choice(n, RANDOM_SAMPLE, replace=False))
+    scores, _, _ = group_block(affinity, rows)
+    iu, ju = np.triu_indices(rows.size, 1)
+    return float(scores[iu, ju].mean())
+
+
 def describe(
     cohort: Cohort,
     affinity,
@@ -268,6 +290,8 @@ def describe(
         isolated_placed=int(placed),
         mean_travel_km=float(np.mean(dists)) if dists else 0.0,
         constraints=problem.active_constraints(),
+        rules=problem.rule_counts(),
+        random_affinity=random_pair_affinity(affinity, len(cohort), seed=seed),
         upper_bound=upper_bound,
         gap=gap,
         seed=seed,

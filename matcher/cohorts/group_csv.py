@@ -12,7 +12,7 @@ member:
   (``mon_pm;thu_after_school``), the same on every row of a group; empty when the members
   share none (or did not say);
 - ``approved``: ``yes`` for a group the coordinator approved (locked), else empty;
-- ``group_score``: the group's summed pair affinity;
+- ``group_affinity``: the group's score on the one affinity scale (mean pair affinity, 0-1);
 - ``reasons``: why these people fit, joined with `` | ``.
 
 Readers need ``group`` and ``teacher_id`` only (``group_id`` is accepted for ``group``, as
@@ -24,7 +24,7 @@ Examples
 ...         GroupMember(1, "t-2", name="Priya Shah", meeting_slots=("mon_pm",))]
 >>> text = write_group_csv(rows)
 >>> text.splitlines()[0]
-'group,teacher_id,name,school_urn,school,email,meeting_slots,approved,group_score,reasons'
+'group,teacher_id,name,school_urn,school,email,meeting_slots,approved,group_affinity,reasons'
 >>> read_group_csv(text)
 {'1': ('t-1', 't-2')}
 """
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
 __all__ = ["GROUP_CSV_COLUMNS", "GroupMember", "shared_slots", "result_rows", "write_group_csv", "read_group_csv"]
 
-GROUP_CSV_COLUMNS = ("group", "teacher_id", "name", "school_urn", "school", "email", "meeting_slots", "approved", "group_score", "reasons")
+GROUP_CSV_COLUMNS = ("group", "teacher_id", "name", "school_urn", "school", "email", "meeting_slots", "approved", "group_affinity", "reasons")
 _GROUP_ALIASES = ("group", "group_id")
 
 
@@ -68,7 +68,7 @@ class GroupMember:
     email: str = ""
     meeting_slots: tuple[str, ...] = ()
     approved: bool = False
-    group_score: float | None = None
+    group_affinity: float | None = None
     reasons: tuple[str, ...] = ()
 
 
@@ -105,7 +105,7 @@ def result_rows(result: CohortResult, cohort: Cohort) -> list[GroupMember]:
                     email=p.email if p.consent_share_contact else "",
                     meeting_slots=slots,
                     approved=g.locked,
-                    group_score=g.score,
+                    group_affinity=g.mean_affinity,
                     reasons=g.reasons,
                 )
             )
@@ -130,7 +130,7 @@ def write_group_csv(rows: Iterable[GroupMember], fh: TextIO | None = None) -> st
                 r.email,
                 ";".join(r.meeting_slots),
                 "yes" if r.approved else "",
-                "" if r.group_score is None else f"{r.group_score:.4f}",
+                "" if r.group_affinity is None else f"{r.group_affinity:.4f}",
                 " | ".join(r.reasons),
             ]
             for r in rows

@@ -31,7 +31,7 @@ Traceback (most recent call last):
 matcher.errors.InfeasibleError: group 2 is approved (locked): release it before moving people in or out
 >>> moved = grouping.move("t-0", 1)
 >>> moved.groups, explain_grouping(cohort, moved).violations()[0]
-((('t-1',), ('t-2', 't-3', 't-0')), 'group 1 has 1 members, allowed 2-2')
+((('t-1',), ('t-2', 't-3', 't-0')), 'group 1: 1 member, outside the size range 2-2')
 >>> Grouping.from_dict(moved.to_dict()) == moved
 True
 >>> gone = grouping.erase("t-3", "p-1a2b")
@@ -186,7 +186,12 @@ class Grouping:
         """``teacher_id`` moved to the group ``to_group`` (0-based index).
 
         The move is made even if it breaks a size bound or a rule (the coordinator
-        decides); ``explain_grouping(...).violations()`` says which and why.
+        decides); ``explain_grouping(...).violations()`` says which rule and why, with the
+        concrete reason (:class:`~.rules.PairRules`): "group 2: Fergus meets online only;
+        Sanjay and Gareth in person only", "... are 14.2 km apart, beyond Sanjay's travel
+        limit of 10 km", "... teach at the same school (...)", "... were groupmates before",
+        "... are on the keep-apart list", or "4 members, outside the size range 5-6".
+        ``explain_grouping(...).group_violations()`` gives the same per group.
 
         Raises
         ------

@@ -36,6 +36,7 @@ from .exact import relaxation_bound
 from .explain import describe
 from .problem import GroupingProblem, parse_size_range, plan_group_count
 from .results import CohortResult
+from .rules import PairRules
 from .polish import fair_by_blocks, polish_by_blocks
 from .fairness import fair_improve
 from .params import SearchParams
@@ -64,12 +65,13 @@ def build_problem(
     coverage: float = 0.0,
     keep_together: Sequence[Sequence[str]] = (),
     locked: Sequence[Sequence[str]] = (),
+    rules: PairRules | None = None,
 ) -> GroupingProblem:
     """The grouping problem of ``cohort``: affinity scores (plus ``coverage`` times
     :func:`pair_coverage`) as weights, the affinity's hard constraints (the ``allowed``
     mask of a dense :class:`~matcher.affinity.Affinity`; the meeting range and forbidden
     pairs of a :class:`~.sparse_affinity.SparseAffinity`), keep-together sets and locked
-    groups by teacher id."""
+    groups by teacher id; ``rules`` words and counts the pair rules (:class:`~.rules.PairRules`)."""
     lo, hi = parse_size_range(size)
     locked_rows = tuple(tuple(int(r) for r in cohort.rows(g)) for g in locked)
     n_locked = sum(len(g) for g in locked_rows)
@@ -79,16 +81,17 @@ def build_problem(
         raise InfeasibleError(f"{free} teachers cannot fill {m} groups of {lo} to {hi} (that takes {m * lo} to {m * hi})")
     lower = np.array([len(g) for g in locked_rows] + [lo] * m, dtype=np.int64)
     upper = np.array([len(g) for g in locked_rows] + [hi] * m, dtype=np.int64)
-    w, rules = as_grouping_affinity(affinity, cohort).problem_weights(coverage)
+    w, hard = as_grouping_affinity(affinity, cohort).problem_weights(coverage)
     return GroupingProblem(
         w,
         lower,
         upper,
-        **rules,
+        **hard,
         keep_together=tuple(tuple(int(r) for r in cohort.rows(s)) for s in keep_together),
         locked=locked_rows,
         labels=member_labels(cohort),
         noun="teachers",
+        rules=rules,
     )
 
 
@@ -202,7 +205,8 @@ def form_groups(
             cohort, affinity, out = _drop_unplaceable(cohort, affinity, lo, locked, keep_together, drop)
             unplaced += out
         problem = build_problem(
-            cohort, affinity, size=size, groups=groups, coverage=coverage, keep_together=keep_together, locked=locked
+            cohort, affinity, size=size, groups=groups, coverage=coverage, keep_together=keep_together, locked=locked,
+            rules=PairRules(cohort, keep_apart, avoid_previous=avoid_previous, allow_same_school=allow_same_school),
         )
         problem.validate()
         fair_seconds = work.share(FAIR_SHARE).seconds if fairness else 0.0  # kept for re-balancing

@@ -21,9 +21,10 @@ matcher.errors.InfeasibleError: 7 teachers cannot be split into groups of exactl
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Protocol
 
 import numpy as np
 from scipy import sparse
@@ -35,7 +36,37 @@ from .pairsets import _merge_sets, _pair_lookup, same_group_pairs
 from .sizes import parse_size_range, plan_group_count
 
 # the size helpers and ``same_group_pairs`` live below, and are re-exported here for callers
-__all__ = ["GroupingProblem", "plan_group_count", "parse_size_range", "same_group_pairs"]
+__all__ = ["GroupingProblem", "Violation", "PairExplainer", "plan_group_count", "parse_size_range", "same_group_pairs"]
+
+
+class PairExplainer(Protocol):
+    """Says why members may not share a group (see :class:`~.rules.PairRules`)."""
+
+    def group_sentences(self, pairs: Iterable[tuple[int, int]]) -> list[str]:
+        """The broken ``pairs`` of one group, in sentences naming the rule and the reason."""
+        ...
+
+    def counts(self, pairs: Sequence[tuple[int, int]] | np.ndarray) -> dict[str, int]:
+        """How many of ``pairs`` each rule keeps apart."""
+        ...
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: the 0-based ``group`` it is about (``None``: across groups), its
+    ``kind`` ("size", "pair", "together", "locked", "shape") and the ``message``, which does
+    not repeat the group's number; ``str()`` adds it ("group 3: ...").
+
+    >>> str(Violation(2, "size", "7 members, outside the size range 4-6"))
+    'group 3: 7 members, outside the size range 4-6'
+    """
+
+    group: int | None
+    kind: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message if self.group is None else f"group {self.group + 1}: {self.message}"
 
 
 def _invalid(field: str, message: str, value: str | None = None, *, row: int | None = None, where: str = "") -> ValidationError:
@@ -72,6 +103,9 @@ class GroupingProblem:
         Names of the members for messages (e.g. teacher ids).
     noun : str
         What the members are called in messages ("teachers", "elements").
+    rules : PairExplainer, optional
+        Says why members may not share a group (e.g. :class:`~.rules.PairRules`), for
+        :meth:`broken_rules` and :meth:`rule_counts`.
     """
 
     weights: np.ndarray | sparse.sparray | sparse.spmatrix
@@ -84,6 +118,7 @@ class GroupingProblem:
     meeting: MeetingRange | None = None
     labels: tuple[str, ...] | None = None
     noun: str = "people"
+    rules: PairExplainer | None = field(default=None, repr=False)
     _blocks: tuple[tuple[int, ...], ...] = field(default=(), init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -195,6 +230,21 @@ class GroupingProblem:
         meeting = 0 if self.meeting is None else int(self.meeting.in_person_only.sum())
         return len(self.explicit_pairs()) + meeting + len(self.blocks) + len(self.locked)
 
+    def rule_counts(self) -> dict[str, int]:
+        """The hard constraints in force, by kind: with ``rules``, the pairs each pair rule keeps
+        apart (a pair counts under every rule it breaks); without, ``pairs_apart``. Then
+        ``keep_together`` sets, ``locked`` groups and, for sparse problems whose meeting range
+        is checked on the fly (its pairs are not listed), ``in_person_only`` members."""
+        pairs = self.explicit_pairs() if self.is_sparse else self.forbidden_pairs()
+        out = self.rules.counts(pairs) if self.rules is not None else {"pairs_apart": len(pairs)}
+        out.update(keep_together=len(self.blocks), locked=len(self.locked))
+        if self.is_sparse and self.meeting is not None:
+            # the pairs who cannot meet are not listed here: counting only the listed ones
+            # that also cannot meet would understate them; say who is bound instead
+            out.pop("cannot_meet", None)
+            out["in_person_only"] = int(self.meeting.in_person_only.sum())
+        return out
+
     def broken_pairs(self, assignment: Sequence[int] | np.ndarray) -> np.ndarray:
         """The pairs ``(i, j)``, ``i < j``, that share a group in ``assignment`` but may
         not (forbidden, or out of each other's reach), as a sorted (k, 2) array."""
@@ -254,30 +304,44 @@ class GroupingProblem:
 
     def violations(self, assignment: Sequence[int] | np.ndarray) -> list[str]:
         """Every broken constraint of ``assignment``, in plain words (empty = feasible)."""
+        return [str(v) for v in self.broken_rules(assignment)]
+
+    def broken_rules(self, assignment: Sequence[int] | np.ndarray) -> list[Violation]:
+        """Every broken constraint of ``assignment`` as a :class:`Violation` (empty = feasible).
+
+        With ``rules`` (e.g. :class:`~.rules.PairRules`), the pairs that may not share a
+        group are said group by group with the rule and the concrete reason; without, as
+        "X and Y may not share a group".
+        """
         a = np.asarray(assignment, dtype=np.int64)
-        out: list[str] = []
         if a.shape != (self.n,):
-            return [f"expected one group per member ({self.n}), got {a.shape[0] if a.ndim else 0}"]
+            return [Violation(None, "shape", f"expected one group per member ({self.n}), got {a.shape[0] if a.ndim else 0}")]
         if self.n and (a.min() < 0 or a.max() >= self.m):
-            return [f"group numbers must be 0..{self.m - 1}"]
+            return [Violation(None, "shape", f"group numbers must be 0..{self.m - 1}")]
+        out: list[Violation] = []
         sizes = np.bincount(a, minlength=self.m)
         for g in range(self.m):
             if not self.lower[g] <= sizes[g] <= self.upper[g]:
-                out.append(f"group {g + 1} has {sizes[g]} members, allowed {self.lower[g]}-{self.upper[g]}")
+                out.append(Violation(g, "size", f"{sizes[g]} member{'s' if sizes[g] != 1 else ''}, outside the size range {self.lower[g]}-{self.upper[g]}"))
         explicit = _pair_lookup(self.explicit_pairs())
+        by_group: dict[int, list[tuple[int, int]]] = {}
         for i, j in self.broken_pairs(a):
-            if explicit(i, j):
-                out.append(f"{self.name(i)} and {self.name(j)} may not share a group (group {a[i] + 1})")
-            else:
-                out.append(f"{self.name(i)} and {self.name(j)} share group {a[i] + 1} but cannot meet in person")
+            by_group.setdefault(int(a[i]), []).append((int(i), int(j)))
+        for g, pairs in sorted(by_group.items()):
+            if self.rules is not None:
+                out.extend(Violation(g, "pair", text) for text in self.rules.group_sentences(pairs))
+                continue
+            for i, j in pairs:
+                why = "may not share a group" if explicit(i, j) else "cannot meet in person"
+                out.append(Violation(g, "pair", f"{self.name(i)} and {self.name(j)} {why}"))
         for block in self.blocks:
             if len({int(a[i]) for i in block}) > 1:
-                out.append("must stay together but were split: " + ", ".join(self.name(i) for i in block))
+                out.append(Violation(None, "together", "must stay together but were split: " + ", ".join(self.name(i) for i in block)))
         for g, members in self.locked.items():
             now = set(np.flatnonzero(a == g).tolist())
             if now != set(members):
-                out.append(f"locked group {g + 1} changed")
-        return out
+                out.append(Violation(g, "locked", "approved (locked), but its members changed"))
+        return sorted(out, key=lambda v: (v.group is None, v.group or 0))
 
     # ------------------------------------------------------------------ validation
     def _check_shapes(self) -> None:

@@ -133,6 +133,8 @@ def _combine(figs: Sequence[CohortFigures]) -> CohortFigures:
         gap=None,
         seed=figs[0].seed,
         seconds=max(f.seconds for f in figs),
+        rules={k: sum(f.rules.get(k, 0) for f in figs) for k in dict.fromkeys(k for f in figs for k in f.rules)},
+        random_affinity=weighted("random_affinity") if all(f.random_affinity is not None for f in figs) else None,
     )
 
 

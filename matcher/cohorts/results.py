@@ -24,20 +24,48 @@ from types import MappingProxyType
 import numpy as np
 
 from ..errors import InfeasibleError, UnknownTeacherError
-from .problem import GroupingProblem
+from .problem import GroupingProblem, Violation
 
-__all__ = ["Group", "CohortFigures", "CohortResult", "CSV_COLUMNS"]
+__all__ = ["Group", "CohortFigures", "CohortResult", "CSV_COLUMNS", "SCALE", "is_behind"]
 
-CSV_COLUMNS = ("group", "teacher_id", "name", "group_size", "group_score", "member_affinity", "worst_off", "locked", "reasons")
+# ``group_affinity`` is the group's score and ``member_affinity`` the member's, both on the one
+# scale of :data:`SCALE` (``group_score``, the summed pair affinity, was dropped: it grows
+# with the group's size and could not be compared with anything else a coordinator sees).
+CSV_COLUMNS = ("group", "teacher_id", "name", "group_size", "group_affinity", "member_affinity", "worst_off", "locked", "reasons")
+
+SCALE = (
+    "Affinity of a pair of teachers runs from 0 (nothing to offer each other, or hard to meet) to 1 "
+    "(each meets the other's challenges, shares interests and context, and can meet easily); the boost "
+    "for isolated teachers can lift a pair a little above 1. A group's score is the mean affinity of its "
+    "pairs; a member's score is their mean affinity to their groupmates."
+)
+# A member is meaningfully behind their group when their score is under this share of the
+# group's score AND at least this far below it (see :func:`is_behind`).
+BEHIND_SHARE = 0.5
+BEHIND_MARGIN = 0.10
+
+
+def is_behind(member_score: float, group_score: float) -> bool:
+    """True when a member is meaningfully behind their group: their score (mean affinity to
+    the groupmates) is under half the group's score (mean pair affinity) and at least 0.10
+    below it. The one rule for highlighting a worst-off member.
+
+    >>> is_behind(0.12, 0.28), is_behind(0.20, 0.28), is_behind(0.04, 0.09)
+    (True, False, False)
+    """
+    return member_score < BEHIND_SHARE * group_score and member_score <= group_score - BEHIND_MARGIN
+
 
 
 @dataclass(frozen=True)
 class Group:
     """One peer group.
 
-    ``score`` is the summed affinity of its pairs, ``mean_affinity`` the mean pair
-    affinity; ``worst_off`` is the member with the lowest mean affinity to the others
-    (``worst_off_score``). ``coverage`` maps each challenge theme a member brings to the
+    ``mean_affinity`` is the group's score on the one scale (:data:`SCALE`): the mean
+    affinity of its pairs; ``score`` is their sum (the group's share of the search
+    objective, which grows with the group's size: not a score to show). ``worst_off`` is
+    the member with the lowest mean affinity to the others (``worst_off_score``);
+    :attr:`worst_off_behind` says whether they are meaningfully behind (:func:`is_behind`). ``coverage`` maps each challenge theme a member brings to the
     groupmates whose strengths cover it; ``uncovered`` lists challenge themes nobody else
     in the group covers. ``reasons`` say in plain English why these people fit.
     """
@@ -64,6 +92,11 @@ class Group:
     def size(self) -> int:
         return len(self.members)
 
+    @property
+    def worst_off_behind(self) -> bool:
+        """True when the worst-off member is meaningfully behind the group (:func:`is_behind`)."""
+        return self.size > 1 and is_behind(self.worst_off_score, self.mean_affinity)
+
     def to_dict(self) -> dict:
         """Plain dict for JSON."""
         return {
@@ -75,6 +108,7 @@ class Group:
             "mean_affinity": round(self.mean_affinity, 6),
             "worst_off": self.worst_off,
             "worst_off_score": round(self.worst_off_score, 6),
+            "worst_off_behind": self.worst_off_behind,
             "member_affinity": {k: round(v, 6) for k, v in self.member_affinity.items()},
             "coverage": {k: list(v) for k, v in self.coverage.items()},
             "uncovered": list(self.uncovered),
@@ -93,9 +127,16 @@ class CohortFigures:
     that a groupmate's strengths cover. ``isolated``: departments of one;
     ``isolated_placed``: how many of them share a group with someone within their travel
     limit. ``mean_travel_km``: mean distance between groupmates. ``constraints``: active
-    hard constraints (forbidden pairs, keep-together sets, locked groups).
-    ``upper_bound``/``gap``: a proven bound on the objective and the relative distance to
-    it, where known.
+    hard constraints (forbidden pairs, keep-together sets, locked groups), and ``rules`` the
+    same by kind (:meth:`~.problem.GroupingProblem.rule_counts`: pairs that cannot meet,
+    colleagues at one school, previous groupmates, keep-apart pairs, keep-together sets,
+    locked groups). ``objective``: summed pair weight of all groups (what the search
+    maximises). ``upper_bound``: a proven ceiling on ``objective`` (no grouping can score
+    more), where the solver found one; ``gap``: ``(upper_bound - objective) / upper_bound``,
+    how far these groups could at most be from the best possible (0.02: within 2%); both
+    ``None`` when unknown (large cohorts, or after a manual edit). ``random_affinity``: the
+    mean affinity of a pair drawn at random from the cohort, what groups drawn at random
+    would score on average; compare ``mean_affinity`` with it.
     """
 
     teachers: int
@@ -113,9 +154,11 @@ class CohortFigures:
     seed: int
     seconds: float
     moved: int | None = None
+    rules: Mapping[str, int] = field(default_factory=dict)
+    random_affinity: float | None = None
 
     def to_dict(self) -> dict:
-        return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in asdict(self).items()}
+        return {k: (round(v, 6) if isinstance(v, float) else dict(v) if isinstance(v, Mapping) else v) for k, v in asdict(self).items()}
 
 
 @dataclass(frozen=True, eq=False)
@@ -149,8 +192,20 @@ class CohortResult:
         return tuple(g.members for g in self.groups if g.locked)
 
     def violations(self) -> list[str]:
-        """Every broken constraint (empty when the groups are valid)."""
-        return self.problem.violations(self.assignment())
+        """Every broken constraint (empty when the groups are valid), naming the rule and why."""
+        return [str(v) for v in self.broken_rules()]
+
+    def broken_rules(self) -> list[Violation]:
+        """Every broken constraint as a :class:`~.problem.Violation` (group, kind, message)."""
+        return self.problem.broken_rules(self.assignment())
+
+    def group_violations(self) -> dict[int, tuple[Violation, ...]]:
+        """The broken rules of each group, by group id (groups that break none are left out)."""
+        out: dict[int, list[Violation]] = {}
+        for v in self.broken_rules():
+            if v.group is not None:
+                out.setdefault(v.group + 1, []).append(v)
+        return {g: tuple(vs) for g, vs in out.items()}
 
     def check(self) -> CohortResult:
         """Raise :class:`InfeasibleError` listing every broken constraint; else return self."""
@@ -169,7 +224,9 @@ class CohortResult:
 
     def to_csv(self) -> str:
         """One row per teacher: group, id, name, group figures and the group's reasons
-        (joined with `` | ``), spreadsheet-friendly."""
+        (joined with `` | ``), spreadsheet-friendly. ``group_affinity`` (the group's mean
+        pair affinity) and ``member_affinity`` (the member's mean affinity to the
+        groupmates) are on the one scale of :data:`SCALE`."""
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
@@ -181,7 +238,7 @@ class CohortResult:
                         t,
                         name,
                         g.size,
-                        f"{g.score:.4f}",
+                        f"{g.mean_affinity:.4f}",
                         f"{g.member_affinity.get(t, 0.0):.4f}",
                         "yes" if t == g.worst_off else "",
                         "yes" if g.locked else "",

@@ -35,6 +35,7 @@ from .groups import member_labels
 from .problem import GroupingProblem
 from .repair import repair
 from .results import CohortResult, Group
+from .rules import PairRules
 from .sparse_affinity import cohort_affinity
 
 __all__ = ["explain_grouping", "repair_grouping"]
@@ -63,6 +64,7 @@ def _explained(cohort: Cohort, grouping: Grouping, affinity=None) -> tuple[Cohor
     problem = GroupingProblem(
         w, np.full(m, lo, dtype=np.int64), np.full(m, hi, dtype=np.int64), **rules,
         keep_together=tuple(tuple(int(r) for r in sub.rows(s)) for s in together), labels=member_labels(sub), noun="teachers",
+        rules=PairRules(sub, grouping.keep_apart, avoid_previous=grouping.avoid_previous, allow_same_school=grouping.allow_same_school),
     )
     assignment = np.array([grouping.group_of(t) for t in sub.ids], dtype=np.int64)
     result = describe(sub, affinity, problem, assignment, locked=grouping.approved, seed=grouping.seed,

@@ -75,17 +75,17 @@ def get_run(path: RunPath):
     return _respond_run(cohort_runs.get_run_for(user, path.run_id))
 
 
-@bp.post("/<int:run_id>/groups/<int:index>/approve", responses={200: CohortRunOut, 409: None, 428: None})
+@bp.post("/<int:run_id>/groups/<int:group>/approve", responses={200: CohortRunOut, 404: None, 409: None, 428: None})
 def approve_group(path: GroupPath, body: ApproveIn, header: IfMatch):
-    """Approve (lock) a group, or release it with approved=false. Needs If-Match or version."""
+    """Approve (lock) group number ``group`` (1 is the first, as people see it), or release it with approved=false. Needs If-Match or version."""
     user = auth.require("coordinator")
-    run = cohort_edits.set_approval(user, path.run_id, path.index, body.approved, if_match=header.if_match, version=body.version)
+    run = cohort_edits.set_approval(user, path.run_id, path.group, body.approved, if_match=header.if_match, version=body.version)
     return _respond_run(run)
 
 
 @bp.post("/<int:run_id>/moves", responses={200: CohortRunOut, 409: None, 428: None})
 def move_member(path: RunPath, body: MoveIn, header: IfMatch):
-    """Move a member to another group (to_group: the group's 0-based index); the answer has the new figures. dry_run previews without saving."""
+    """Move a member to another group (to_group: the group's number, 1 is the first, as people see it); the answer has the new figures and the rules the move breaks. dry_run previews without saving."""
     user = auth.require("coordinator")
     run, review = cohort_edits.move(user, path.run_id, body.teacher_id, body.to_group, dry_run=body.dry_run, if_match=header.if_match, version=body.version)
     return _respond_run(run, review=review, preview=body.dry_run)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from matcher.cohorts import CohortFigures, Group
+from matcher.cohorts.results import SCALE
 from matcher.profiles.themes import THEMES
 
 from .. import charts, mapchart
@@ -21,20 +22,29 @@ from ..auth import Identity
 from ..services import pages_support
 from ..services.cohort_review import ERASED_NAME, Review
 
-__all__ = ["MemberView", "GroupView", "FigureView", "ResultView", "result_view", "charts_for", "map_for"]
+__all__ = ["MemberView", "GroupView", "FigureView", "ResultView", "result_view", "charts_for", "map_for", "SCALE"]
 
-WORST_SHOWN = 3  # the cohort's lowest-scoring members are highlighted in the chart
 COVERAGE_SHOWN = 15  # the most common challenges in the coverage chart
 
 # The cohort figures of ``matcher.cohorts`` shown on the page: (label, format, higher is better).
 FIGURES: Mapping[str, tuple[str, str, bool | None]] = {
     "mean_affinity": ("Mean member score", "num", True),
-    "min_affinity": ("Worst-off member", "num", True),
+    "min_affinity": ("Lowest member score", "num", True),
     "coverage_share": ("Challenges covered", "pct", True),
     "isolated_placed": ("Departments of one near a groupmate", "of", True),
     "mean_travel_km": ("Mean distance between groupmates", "km", False),
     "groups": ("Groups", "int", None),
-    "constraints": ("Constraints in force", "int", None),
+}
+# What each kind of hard constraint means (``CohortFigures.rules``), in the order shown.
+RULE_LABELS: Mapping[str, str] = {
+    "cannot_meet": "pairs who cannot meet (online only with in person only, or beyond a travel limit)",
+    "same_school": "pairs of colleagues at one school",
+    "previous": "pairs of previous groupmates",
+    "keep_apart": "pairs on the keep-apart list",
+    "pairs_apart": "pairs who may not share a group",
+    "keep_together": "keep-together sets",
+    "locked": "approved (locked) groups",
+    "in_person_only": "teachers who meet in person only (each only with those in reach)",
 }
 
 
@@ -53,6 +63,10 @@ class MemberView:
     lon: float | None = None
     erased: bool = False  # erased (GDPR) since the run: only a pseudonym is kept
 
+    def matches(self, needle: str) -> bool:
+        """True when ``needle`` (lower case) is in the member's name, id or school; erased members never match."""
+        return not self.erased and any(needle in x.lower() for x in (self.name, self.id, self.school))
+
 
 @dataclass(frozen=True)
 class GroupView:
@@ -68,6 +82,9 @@ class GroupView:
     travel_km: float | None
     changed: bool = False
     score_before: float | None = None  # in a preview, the saved group's mean affinity
+    size_min: int = 0  # the run's smallest group size
+    violations: tuple[str, ...] = ()  # the rules this group breaks, each with its reason
+    meeting: tuple[str, ...] = ()  # of those, why some members may not share a group (pair rules)
 
     @property
     def number(self) -> int:
@@ -82,6 +99,16 @@ class GroupView:
     def erased(self) -> int:
         """How many members were erased since the run (the group is that much smaller)."""
         return sum(1 for m in self.members if m.erased)
+
+    @property
+    def other_rules(self) -> tuple[str, ...]:
+        """The rules this group breaks other than who may meet whom (its size, a locked group changed)."""
+        return tuple(v for v in self.violations if v not in self.meeting)
+
+    @property
+    def too_small(self) -> bool:
+        """True when the members left are fewer than the run's smallest group size."""
+        return len(self.present) < self.size_min
 
 
 @dataclass(frozen=True)
@@ -133,6 +160,11 @@ class ResultView:
     preview: bool = False
     violations: tuple[str, ...] = ()
     coverage: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # challenge label -> (covered, not)
+    rules: tuple[tuple[str, int], ...] = ()  # (what the constraint is, how many), see RULE_LABELS
+    random_affinity: float | None = None  # a random pair's mean affinity: what random groups would score
+    mean_affinity: float | None = None
+    upper_bound: float | None = None
+    gap: float | None = None
 
     def name_of(self, teacher_id: str) -> str:
         return self.names.get(teacher_id, teacher_id)
@@ -146,6 +178,25 @@ class ResultView:
     def short_groups(self) -> list[GroupView]:
         """Groups that lost members to erasure since the run."""
         return [g for g in self.groups if g.erased]
+
+    @property
+    def too_small(self) -> list[GroupView]:
+        """Groups left below the run's smallest size by erasures (the notice is an error only then)."""
+        return [g for g in self.short_groups if g.too_small]
+
+    @property
+    def times_random(self) -> float | None:
+        """How many times a random pair's affinity these groups' members score on average."""
+        if self.mean_affinity is None or not self.random_affinity or self.random_affinity <= 0:
+            return None
+        return self.mean_affinity / self.random_affinity
+
+    def find(self, query: str) -> tuple[GroupView, ...]:
+        """The groups with a member whose name, id or school contains ``query`` (any case); all for a blank query."""
+        needle = query.strip().lower()
+        if not needle:
+            return self.groups
+        return tuple(g for g in self.groups if any(m.matches(needle) for m in g.members))
 
 
 def _fmt(value: float, kind: str) -> str:
@@ -217,6 +268,7 @@ def result_view(identity: Identity, review: Review, *, preview: ResultView | Non
     names.update({m: ERASED_NAME for m in grouping.teacher_ids if m not in people})
     before_members = {g.index: {m.id for m in g.members} for g in preview.groups} if preview else {}
     before_scores = {g.index: g.score for g in preview.groups} if preview else {}
+    broken = review.result.group_violations()
     views = []
     explained = []
     for index, ids in enumerate(grouping.groups):
@@ -235,7 +287,7 @@ def result_view(identity: Identity, review: Review, *, preview: ResultView | Non
                     local_authority=p.local_authority if p else "",
                     department_of_one=bool(p and p.department_size <= 1),
                     score=scores.get(m) if p else None,
-                    worst=p is not None and group is not None and m == group.worst_off and group.size > 1,
+                    worst=p is not None and group is not None and m == group.worst_off and group.worst_off_behind,
                     lat=p.lat if p else None,
                     lon=p.lon if p else None,
                     erased=p is None,
@@ -253,9 +305,14 @@ def result_view(identity: Identity, review: Review, *, preview: ResultView | Non
                 travel_km=group.mean_distance_km if group is not None else None,
                 changed=bool(preview) and before_members.get(index) != {m.id for m in members},
                 score_before=before_scores.get(index),
+                size_min=grouping.size[0],
+                violations=tuple(v.message for v in broken.get(index + 1, ())),
+                meeting=tuple(v.message for v in broken.get(index + 1, ()) if v.kind == "pair"),
             )
         )
     old = {f.key: f.value for f in preview.figures} if preview else {}
+    figures = review.result.figures
+    counts = dict(getattr(figures, "rules", None) or {})
     return ResultView(
         groups=tuple(views),
         figures=_figure_views(review.result.figures, old),
@@ -263,20 +320,24 @@ def result_view(identity: Identity, review: Review, *, preview: ResultView | Non
         preview=preview is not None,
         violations=tuple(review.result.violations()),
         coverage={THEMES[t].label if t in THEMES else t: tuple(c) for t, c in coverage_counts(explained, people).items()},
+        rules=tuple((RULE_LABELS.get(k, k.replace("_", " ")), int(v)) for k, v in sorted(counts.items(), key=lambda kv: list(RULE_LABELS).index(kv[0]) if kv[0] in RULE_LABELS else 99)),
+        random_affinity=getattr(figures, "random_affinity", None),
+        mean_affinity=figures.mean_affinity,
+        upper_bound=figures.upper_bound,
+        gap=figures.gap,
     )
 
 
 def charts_for(view: ResultView) -> dict[str, Markup]:
-    """The result page's charts: member scores (the cohort's worst-off highlighted) and challenge coverage."""
+    """The result page's charts: member scores (members meaningfully behind their group highlighted) and challenge coverage."""
     out: dict[str, Markup] = {}
     members = [m for m in view.members if m.score is not None]
     if members:
-        lowest = set(sorted(range(len(members)), key=lambda i: (members[i].score, members[i].id))[:WORST_SHOWN])
         out["scores"] = charts.score_distribution_svg(
             [m.score for m in members],
-            highlight=sorted(lowest),
+            highlight=[i for i, m in enumerate(members) if m.worst],
             labels=[m.name for m in members],
-            title="Each member's mean affinity to their groupmates, lowest first; the worst-off highlighted",
+            title="Each member's mean affinity to their groupmates (0-1), lowest first; members well behind their group highlighted",
             name="chart-scores",
         )
     if view.coverage:

@@ -20,7 +20,7 @@ from ..problems import Problem
 from ..services import cohort_edits, cohort_review, cohort_runs, pages_support
 from ..services.cohort_export import export_csv
 from . import bp
-from .cohort_view import charts_for, map_for, result_view
+from .cohort_view import SCALE, charts_for, map_for, result_view
 from .common import int_arg
 
 RUNS_PER_PAGE = 10
@@ -194,18 +194,20 @@ def _render_run(user, run, *, preview=None, moved=None, problem: Problem | None 
         return render_template("coordinator/cohort_failed.html", run=run, error=run.error or {}), status
     view = result_view(user, cohort_review.review_of(run))
     preview_view = result_view(user, preview, preview=view) if preview is not None else None
+    query = request.args.get("q", "").strip()[:100]
     return (
         render_template(
             "coordinator/cohort_result.html",
             run=run,
             view=view,
+            query=query,
+            shown=view.find(query),
+            SCALE_TEXT=SCALE,
             preview_view=preview_view,
             charts=charts_for(view),
             moved=moved,
             problem=problem,
             form=form or {},
-            repair_seconds=cohort_runs.cohort_time_limit(current_app, None),
-            max_seconds=current_app.config["PEERMATCH_COHORT_MAX_SECONDS"],
         ),
         status,
     )
@@ -242,7 +244,10 @@ def _edit_failed(user, run_id: int, exc: Problem, **kwargs):
 
 @bp.post("/cohorts/<int:run_id>/move")
 def cohort_move(run_id: int):
-    """Move a member: "preview" shows the new figures without saving, "save" stores the move."""
+    """Move a member: "preview" shows the new figures without saving, "save" stores the move.
+
+    ``to_group`` is the group's number as the page shows it (1 is the first).
+    """
     user = auth.require("coordinator")
     member = request.form.get("member", "")
     to_raw = request.form.get("to_group", "")
@@ -262,8 +267,8 @@ def cohort_move(run_id: int):
         return _edit_failed(user, run_id, exc, form=form)
     if action == "save":
         name = result_view(user, new).name_of(member)
-        flash(f"Moved {name} to group {to_group + 1}. The figures below are the saved ones.", "success")
-        return redirect(url_for("pages.cohort_run", run_id=run_id) + f"#group-{to_group + 1}")
+        flash(f"Moved {name} to group {to_group}. The figures below are the saved ones.", "success")
+        return redirect(url_for("pages.cohort_run", run_id=run_id) + f"#group-{to_group}")
     if request.form.get("fragment"):
         current = result_view(user, cohort_review.review_of(run))
         preview = result_view(user, new, preview=current)
@@ -271,17 +276,17 @@ def cohort_move(run_id: int):
     return _render_run(user, run, preview=new, moved={"member": member, "to_group": to_group}, form=form)
 
 
-@bp.post("/cohorts/<int:run_id>/groups/<int:index>/approve")
-def cohort_approve(run_id: int, index: int):
-    """Approve (lock) a group, or release it."""
+@bp.post("/cohorts/<int:run_id>/groups/<int:group>/approve")
+def cohort_approve(run_id: int, group: int):
+    """Approve (lock) group number ``group`` (1 is the first), or release it."""
     user = auth.require("coordinator")
     approved = request.form.get("approved", "yes") == "yes"
     try:
-        cohort_edits.set_approval(user, run_id, index, approved, if_match=None, version=_version())
+        cohort_edits.set_approval(user, run_id, group, approved, if_match=None, version=_version())
     except Problem as exc:
         return _edit_failed(user, run_id, exc)
-    flash(f"Group {index + 1} is {'approved and locked' if approved else 'released; it can change again'}.", "success")
-    return redirect(url_for("pages.cohort_run", run_id=run_id) + f"#group-{index + 1}")
+    flash(f"Group {group} is {'approved and locked' if approved else 'released; it can change again'}.", "success")
+    return redirect(url_for("pages.cohort_run", run_id=run_id) + f"#group-{group}")
 
 
 def _seconds_field(raw: str) -> float | None:
@@ -296,6 +301,33 @@ def _seconds_field(raw: str) -> float | None:
         raise Problem(422, f"seconds {message}", errors=[{"field": "seconds", "value": raw[:40], "message": message}]) from None
 
 
+def _render_repair(user, run, *, problem: Problem | None = None, status: int = 200, form: dict | None = None):
+    """The repair step: who dropped out (one checkbox per member), who joined late, the time limit."""
+    if run.status != "done" or not run.result:
+        return redirect(url_for("pages.cohort_run", run_id=run.id))
+    view = result_view(user, cohort_review.review_of(run))
+    return (
+        render_template(
+            "coordinator/cohort_repair.html",
+            run=run,
+            view=view,
+            problem=problem,
+            form=form or {},
+            dropped=set((form or {}).get("dropped", ())),
+            repair_seconds=cohort_runs.cohort_time_limit(current_app, None),
+            max_seconds=current_app.config["PEERMATCH_COHORT_MAX_SECONDS"],
+        ),
+        status,
+    )
+
+
+@bp.get("/cohorts/<int:run_id>/repair")
+def cohort_repair_page(run_id: int):
+    """The repair step of a finished run: tick who dropped out, name who joined late."""
+    user = auth.require("coordinator")
+    return _render_repair(user, cohort_runs.get_run_for(user, run_id))
+
+
 @bp.post("/cohorts/<int:run_id>/repair")
 def cohort_repair(run_id: int):
     """Re-match after drop-outs (and late joiners), keeping approved groups."""
@@ -303,15 +335,21 @@ def cohort_repair(run_id: int):
     dropped = request.form.getlist("dropped")
     joined = [x for line in _id_lines(request.form.get("joined", "")) for x in line]
     raw_seconds = request.form.get("seconds", "").strip()
-    form = {"joined": request.form.get("joined", ""), "seconds": raw_seconds}
+    form = {"joined": request.form.get("joined", ""), "seconds": raw_seconds, "dropped": dropped}
     erased = sum(x["erased"] for x in cohort_review.lost_members(cohort_runs.get_run_for(user, run_id)))
+
+    def failed(exc: Problem):
+        if exc.status not in (404, 409, 422, 428):
+            raise exc
+        return _render_repair(user, cohort_runs.get_run_for(user, run_id), problem=exc, status=exc.status, form=form)
+
     if not dropped and not joined and not erased:
-        return _edit_failed(user, run_id, Problem(422, "Tick the teachers who dropped out, or name teachers who joined late."), form=form)
+        return failed(Problem(422, "Tick the teachers who dropped out, or name teachers who joined late."))
     try:
         seconds = _seconds_field(raw_seconds)
         run = cohort_edits.repair(user, run_id, dropped, joined, seconds, if_match=None, version=_version())
     except Problem as exc:
-        return _edit_failed(user, run_id, exc, form=form)
+        return failed(exc)
     moved = cohort_review.grouping_of(run).moved
     detail = f" {moved} member{'s' if moved != 1 else ''} changed group." if isinstance(moved, int) else ""
     gone = f", {erased} erased since the run" if erased else ""

@@ -46,7 +46,8 @@ def teacher_list():
         theme=args["theme"] or None,
     )
     filtered = any(args.values())
-    return render_template("coordinator/teachers.html", page=page, args=args, boroughs=boroughs(), error=error, filtered=filtered)
+    matched = svc.theme_matches(page.items, args["theme"]) if args["theme"] else {}
+    return render_template("coordinator/teachers.html", page=page, args=args, boroughs=boroughs(), error=error, filtered=filtered, matched=matched)
 
 
 def _read_upload() -> str:

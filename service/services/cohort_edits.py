@@ -3,8 +3,9 @@
 Each edit loads the run's :class:`matcher.cohorts.Grouping`, asks the library for the new
 record (:meth:`~matcher.cohorts.Grouping.approve`, :meth:`~matcher.cohorts.Grouping.move`,
 :func:`~matcher.cohorts.repair_grouping`) and saves it against the version the client
-edits from (:func:`.cohort_runs.save_grouping`). Messages name groups by the numbers the
-pages show (``index`` + 1).
+edits from (:func:`.cohort_runs.save_grouping`). Groups are named by the numbers people
+see, in arguments and messages alike: group 1 is the first (the library's 0-based index
+is ``number - 1``, and is converted here only).
 """
 
 from __future__ import annotations
@@ -44,10 +45,12 @@ def group_numbers(groups: Sequence) -> str:
     return ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
 
 
-def _no_group(run_id: int, index: int, grouping: Grouping) -> Problem:
-    """404 for a group index that does not exist, naming the groups by the numbers coordinators see."""
-    numbers = group_numbers(range(len(grouping.groups)))
-    return Problem(404, f"Run {run_id} has no group with index {index} (group {index + 1}); its groups are {numbers} (index = group number - 1).")
+def _index_of(run_id: int, number: int, grouping: Grouping) -> int:
+    """The 0-based index of group ``number``; 404 naming the groups there are when it does not exist."""
+    if not 1 <= number <= len(grouping.groups):
+        numbers = group_numbers(range(len(grouping.groups)))
+        raise Problem(404, f"Run {run_id} has no group {number}; its groups are {numbers}.")
+    return number - 1
 
 
 def _editable(identity: Identity, run_id: int, if_match: str | None, version: int | None) -> tuple[CohortRun, Grouping, int]:
@@ -56,11 +59,10 @@ def _editable(identity: Identity, run_id: int, if_match: str | None, version: in
     return run, grouping, check_version(run, if_match, version)
 
 
-def set_approval(identity: Identity, run_id: int, index: int, approved: bool, *, if_match: str | None, version: int | None) -> CohortRun:
-    """Approve (lock) or release one group."""
+def set_approval(identity: Identity, run_id: int, group: int, approved: bool, *, if_match: str | None, version: int | None) -> CohortRun:
+    """Approve (lock) or release the group numbered ``group`` (1 is the first)."""
     run, grouping, expected = _editable(identity, run_id, if_match, version)
-    if not 0 <= index < len(grouping.groups):
-        raise _no_group(run_id, index, grouping)
+    index = _index_of(run_id, group, grouping)
     return save_grouping(run, expected, grouping.approve(index, approved))
 
 
@@ -68,12 +70,12 @@ def move(identity: Identity, run_id: int, teacher_id: str, to_group: int, *, dry
     """Move one member to another group; returns the run (saved unless ``dry_run``) and the
     review of the new grouping (with the rules the move breaks, if any).
 
-    ``to_group`` is the group's 0-based ``index``; messages name groups by their number
-    (``index`` + 1), as the pages show them.
+    ``to_group`` is the target group's number as people see it (1 is the first), as in
+    messages, pages and the CSV export.
     """
     run, grouping, expected = _editable(identity, run_id, if_match, version)
-    if not 0 <= to_group < len(grouping.groups):
-        raise _no_group(run_id, to_group, grouping)
+    number = to_group
+    to_group = _index_of(run_id, number, grouping)
     if teacher_id not in grouping.assignment:
         raise Problem(404, f"{teacher_id!r} is not in any group of run {run_id}.")
     source = grouping.group_of(teacher_id)
@@ -84,7 +86,7 @@ def move(identity: Identity, run_id: int, teacher_id: str, to_group: int, *, dry
         raise Problem(
             422,
             f"{teacher_id!r} is already in group {to_group + 1}.",
-            errors=[{"field": "to_group", "value": str(to_group), "message": f"is the member's group already (group {to_group + 1})"}],
+            errors=[{"field": "to_group", "value": str(number), "message": f"is the member's group already (group {number})"}],
         )
     locked = [g for g in (source, to_group) if grouping.is_approved(g)]
     if locked:

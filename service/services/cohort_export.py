@@ -25,10 +25,12 @@ __all__ = ["export_csv"]
 def export_csv(identity: Identity, run_id: int) -> str:
     """One row per member: complete for coordinators, pseudonymised for analysts.
 
-    ``group`` is the group's number as the pages show it (``index`` + 1); emails appear
-    only for teachers who consented to share their contact, and never for analysts, who
-    get no school either (with the group, it would identify a department of one); a member
-    erased since the run keeps its row under its pseudonym, with no name or school.
+    ``group`` is the group's number as the pages show it (``index`` + 1); ``group_affinity``
+    is the group's score as the pages show it (mean pair affinity, 0 to 1; see
+    :data:`matcher.cohorts.results.SCALE`). Emails appear only for teachers who consented to
+    share their contact, and never for analysts, who get no school either (with the group,
+    it would identify a department of one); a member erased since the run keeps its row
+    under its pseudonym, with no name or school.
     """
     run = get_run_for(identity, run_id, export=True)
     if run.status != "done" or not run.result:
@@ -47,14 +49,14 @@ def export_csv(identity: Identity, run_id: int) -> str:
     rows = []
     for index, group in enumerate(grouping.groups):
         explained = review.explained(index)
-        score = round(explained.score, 6) if explained is not None else None
+        score = round(explained.mean_affinity, 4) if explained is not None else None
         reasons = tuple(explained.reasons) if explained is not None and not analyst else ()  # reasons name members
         slots = shared_slots(people[m][0].availability or () for m in group if m in people)
         approved = grouping.is_approved(index)
         for member in group:
             t, school = people.get(member, (None, None))
             if t is None:  # erased since the run: its pseudonym only
-                rows.append(GroupMember(group=index + 1, teacher_id=member, approved=approved, group_score=score))
+                rows.append(GroupMember(group=index + 1, teacher_id=member, approved=approved, group_affinity=score))
                 continue
             rows.append(
                 GroupMember(
@@ -66,7 +68,7 @@ def export_csv(identity: Identity, run_id: int) -> str:
                     email=t.email if t.consent_share_contact and not analyst and t.email else "",
                     meeting_slots=slots,
                     approved=approved,
-                    group_score=score,
+                    group_affinity=score,
                     reasons=reasons,
                 )
             )

@@ -51,8 +51,10 @@ class Review:
         return next((g for g in self.result.groups if g.id == index + 1), None)
 
     def result_dict(self) -> dict:
-        """The API's ``result``: figures, every group (0-based ``index``, ``approved``; erased
-        members under their pseudonym, named "Erased teacher"), unplaced, violations."""
+        """The API's ``result``: figures, every group (``group``: its number as people see it,
+        1 is the first; ``index`` = group - 1; ``approved``; the rules it breaks; erased members
+        under their pseudonym, named "Erased teacher"), unplaced, violations."""
+        broken = self.result.group_violations()
         groups = []
         for index in range(len(self.grouping.groups)):
             g = self.explained(index)
@@ -60,7 +62,9 @@ class Review:
             data = (g if g is not None else _empty_group(index)).to_dict()
             data["members"] = [*data["members"], *lost]
             data["names"] = [*data["names"], *([ERASED_NAME] * len(lost))]
+            data["group"] = index + 1
             data["index"] = index
+            data["violations"] = [v.message for v in broken.get(index + 1, ())]
             data["approved"] = data["locked"] = self.grouping.is_approved(index)
             groups.append(data)
         return {

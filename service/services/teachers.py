@@ -41,6 +41,7 @@ __all__ = [
     "apply_profile",
     "get_teacher_for",
     "list_teachers",
+    "theme_matches",
     "create_teacher",
     "update_teacher",
     "import_teachers",
@@ -55,6 +56,8 @@ __all__ = [
 
 PROFILE_FIELDS = tuple(f.name for f in FIELDS)
 IMPORT_BATCH = 500
+# The profile fields the theme filter searches, and how each reads in "the theme is their ...".
+THEME_MATCH = (("interests", "interest"), ("challenges", "challenge"), ("strengths", "strength"))
 
 
 def profile_of(t: Teacher) -> TeacherProfile:
@@ -139,11 +142,17 @@ def list_teachers(
             raise Problem(422, f"unknown theme {theme!r}", errors=[Issue(None, "theme", theme, "unknown theme")])
         needle = f'%"{theme}"%'
         query = query.where(
-            sa.or_(*(sa.cast(getattr(Teacher, f), sa.Text).like(needle) for f in ("interests", "challenges", "strengths")))
+            sa.or_(*(sa.cast(getattr(Teacher, f), sa.Text).like(needle) for f, _ in THEME_MATCH))
         )
     if school_urn is not None:
         query = query.where(Teacher.school_urn == school_urn)
     return paginate(db.session(), query.order_by(Teacher.id), page, per_page)
+
+
+def theme_matches(teachers, theme: str) -> dict[str, list[str]]:
+    """For each teacher, which of their fields hold ``theme`` ("interest", "challenge",
+    "strength"): what the theme filter of :func:`list_teachers` matched."""
+    return {t.id: [word for name, word in THEME_MATCH if theme in (getattr(t, name) or ())] for t in teachers}
 
 
 def _validate(record: Mapping[str, Any], row: int | None = None) -> TeacherProfile:

@@ -86,7 +86,7 @@ def test_coordinator_imports_generates_moves_approves_and_exports(live_app, new_
     member_id = page.locator("#member optgroup").nth(source).locator("option").first.get_attribute("value")
     member_name = page.locator(f"#member option[value='{member_id}']").inner_text().split(" (")[0]
     page.get_by_label("Member", exact=True).select_option(member_id)
-    page.get_by_label("Move to", exact=True).select_option(str(target))
+    page.get_by_label("Move to", exact=True).select_option(str(target + 1))  # groups by the numbers the page shows
     preview = page.locator("#move-preview")
     preview.get_by_text("Preview, not saved").wait_for()
     assert member_name in preview.inner_text()
@@ -103,7 +103,18 @@ def test_coordinator_imports_generates_moves_approves_and_exports(live_app, new_
     page.get_by_role("button", name=f"Approve group {target + 1}", exact=True).click()
     assert f"Group {target + 1} is approved and locked." in page.locator(".flash").inner_text()
     assert "Approved and locked" in page.locator(f"#group-{target + 1}").inner_text()
-    assert page.locator(f"#to_group option[value='{target}']").is_disabled()
+    assert page.locator(f"#to_group option[value='{target + 1}']").is_disabled()
+
+    # Find a teacher's group as you type (static/js/groups.js; ?q= does it without JS), and
+    # collapse every card.
+    page.get_by_role("searchbox", name="Find a teacher's group").fill(member_name.lower())
+    assert page.locator("article.group:visible").count() == 1
+    assert member_name in page.locator("article.group:visible").inner_text()
+    page.get_by_role("searchbox", name="Find a teacher's group").fill("")
+    assert page.locator("article.group:visible").count() == groups_count
+    page.get_by_role("button", name="Collapse all groups").click()
+    assert page.locator("article.group > details[open]").count() == 0
+    page.get_by_role("button", name="Expand all groups").click()
 
     # Export: one row per member, with the move and the approval in it.
     with page.expect_download() as download:

@@ -40,15 +40,15 @@ def test_get_has_etag_and_edits_need_it(client, app):
     resp = client.get(f"/api/v1/cohort-runs/{run_id}", headers=COORD)
     assert resp.status_code == 200 and resp.get_json()["status"] == "done"
     tag = resp.headers["ETag"]
-    missing = client.post(f"/api/v1/cohort-runs/{run_id}/groups/1/approve", json={}, headers=COORD)
+    missing = client.post(f"/api/v1/cohort-runs/{run_id}/groups/2/approve", json={}, headers=COORD)
     assert missing.status_code == 428
-    ok = client.post(f"/api/v1/cohort-runs/{run_id}/groups/1/approve", json={}, headers={**COORD, "If-Match": tag})
+    ok = client.post(f"/api/v1/cohort-runs/{run_id}/groups/2/approve", json={}, headers={**COORD, "If-Match": tag})
     assert ok.status_code == 200 and ok.headers["ETag"] != tag
     body = ok.get_json()
     assert [g["approved"] for g in body["result"]["groups"]] == [False, True, False]
-    stale = client.post(f"/api/v1/cohort-runs/{run_id}/groups/0/approve", json={}, headers={**COORD, "If-Match": tag})
+    stale = client.post(f"/api/v1/cohort-runs/{run_id}/groups/1/approve", json={}, headers={**COORD, "If-Match": tag})
     assert stale.status_code == 409 and stale.mimetype == "application/problem+json"
-    by_version = client.post(f"/api/v1/cohort-runs/{run_id}/groups/1/approve", json={"approved": False, "version": body["version"]}, headers=COORD)
+    by_version = client.post(f"/api/v1/cohort-runs/{run_id}/groups/2/approve", json={"approved": False, "version": body["version"]}, headers=COORD)
     assert by_version.status_code == 200 and not any(g["approved"] for g in by_version.get_json()["result"]["groups"])
     assert client.post(f"/api/v1/cohort-runs/{run_id}/groups/9/approve", json={"version": by_version.get_json()["version"]}, headers=COORD).status_code == 404
 
@@ -67,7 +67,7 @@ def test_two_clients_editing_one_run_one_gets_409(app):
             resp = client.post(f"/api/v1/cohort-runs/{run_id}/groups/{index}/approve", json={}, headers={**COORD, "If-Match": tag})
             statuses.append(resp.status_code)
 
-        threads = [threading.Thread(target=edit, args=(i,)) for i in (0, 1)]
+        threads = [threading.Thread(target=edit, args=(i,)) for i in (1, 2)]
         for t in threads:
             t.start()
         for t in threads:
@@ -119,7 +119,7 @@ def test_unfinished_runs_cannot_be_edited_or_exported(client, app):
         s.add(run)
         s.flush()
         run_id = run.id
-    assert client.post(f"/api/v1/cohort-runs/{run_id}/groups/0/approve", json={"version": 1}, headers=COORD).status_code == 409
+    assert client.post(f"/api/v1/cohort-runs/{run_id}/groups/1/approve", json={"version": 1}, headers=COORD).status_code == 409
     assert client.get(f"/api/v1/cohort-runs/{run_id}/export", headers=COORD).status_code == 409
 
 
@@ -186,7 +186,7 @@ def test_generate_then_move_then_export(client, app):
     src, dst = next((a, b) for a in groups for b in groups if a is not b and len(a["members"]) > 3 and len(b["members"]) < 5)
     who = next(t for t in src["members"] if t not in ("n-01", "n-02"))
     tag = client.get(resp.headers["Location"], headers=COORD).headers["ETag"]
-    preview = client.post(f"{resp.headers['Location']}/moves", json={"teacher_id": who, "to_group": dst["index"], "dry_run": True}, headers={**COORD, "If-Match": tag})
+    preview = client.post(f"{resp.headers['Location']}/moves", json={"teacher_id": who, "to_group": dst["group"], "dry_run": True}, headers={**COORD, "If-Match": tag})
     assert preview.status_code == 200, preview.get_json()
     body = preview.get_json()
     assert body["preview"] is True and body["version"] == run["version"]
@@ -195,7 +195,7 @@ def test_generate_then_move_then_export(client, app):
     assert body["result"]["figures"] != figures  # figures recomputed for the new groups
     # Nothing was saved by the preview.
     assert client.get(resp.headers["Location"], headers=COORD).get_json()["result"] == run["result"]
-    saved = client.post(f"{resp.headers['Location']}/moves", json={"teacher_id": who, "to_group": dst["index"]}, headers={**COORD, "If-Match": tag})
+    saved = client.post(f"{resp.headers['Location']}/moves", json={"teacher_id": who, "to_group": dst["group"]}, headers={**COORD, "If-Match": tag})
     assert saved.status_code == 200 and saved.get_json()["version"] == run["version"] + 1
     assert saved.get_json()["result"]["groups"] == body["result"]["groups"]
 
@@ -205,9 +205,13 @@ def test_generate_then_move_then_export(client, app):
     # answer lists what it breaks.
     again = client.get(resp.headers["Location"], headers=COORD)
     target = next(g for g in again.get_json()["result"]["groups"] if "n-02" in g["members"])
-    bad = client.post(f"{resp.headers['Location']}/moves", json={"teacher_id": "n-01", "to_group": target["index"], "dry_run": True}, headers={**COORD, "If-Match": again.headers["ETag"]})
+    bad = client.post(f"{resp.headers['Location']}/moves", json={"teacher_id": "n-01", "to_group": target["group"], "dry_run": True}, headers={**COORD, "If-Match": again.headers["ETag"]})
     assert bad.status_code == 200 and bad.get_json()["result"]["violations"], bad.get_json()
-    assert any("n-01" in v and "n-02" in v for v in bad.get_json()["result"]["violations"])
+    names = {t["id"]: t["name"] for t in client.get("/api/v1/teachers?per_page=100", headers=COORD).get_json()["items"]}
+    rule = f"group {target['group']}: {names['n-01']} and {names['n-02']} are on the keep-apart list"
+    assert rule in bad.get_json()["result"]["violations"], bad.get_json()["result"]["violations"]
+    card = next(g for g in bad.get_json()["result"]["groups"] if g["group"] == target["group"])
+    assert rule.split(": ", 1)[1] in card["violations"]  # and on the group itself
 
     text = client.get(f"{resp.headers['Location']}/export", headers=COORD).get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(text)))
@@ -222,7 +226,7 @@ def test_repair_after_drop_out_keeps_approved_groups(client, app):
     groups = run["result"]["groups"]
     keep = groups[0]
     tag = client.get(resp.headers["Location"], headers=COORD).headers["ETag"]
-    approved = client.post(f"{resp.headers['Location']}/groups/{keep['index']}/approve", json={}, headers={**COORD, "If-Match": tag})
+    approved = client.post(f"{resp.headers['Location']}/groups/{keep['group']}/approve", json={}, headers={**COORD, "If-Match": tag})
     leaver = next(t for g in groups[1:] for t in g["members"])
     repaired = client.post(f"{resp.headers['Location']}/repair", json={"dropped": [leaver], "seconds": 1}, headers={**COORD, "If-Match": approved.headers["ETag"]})
     assert repaired.status_code == 200, repaired.get_json()
@@ -239,8 +243,8 @@ def test_repair_after_drop_out_keeps_approved_groups(client, app):
 def test_approved_groups_are_locked_against_moves(client, app):
     run_id = stored_run(app)
     tag = client.get(f"/api/v1/cohort-runs/{run_id}", headers=COORD).headers["ETag"]
-    approved = client.post(f"/api/v1/cohort-runs/{run_id}/groups/0/approve", json={}, headers={**COORD, "If-Match": tag})
-    resp = client.post(f"/api/v1/cohort-runs/{run_id}/moves", json={"teacher_id": "n-01", "to_group": 1}, headers={**COORD, "If-Match": approved.headers["ETag"]})
+    approved = client.post(f"/api/v1/cohort-runs/{run_id}/groups/1/approve", json={}, headers={**COORD, "If-Match": tag})
+    resp = client.post(f"/api/v1/cohort-runs/{run_id}/moves", json={"teacher_id": "n-01", "to_group": 2}, headers={**COORD, "If-Match": approved.headers["ETag"]})
     assert resp.status_code == 409 and "approved" in resp.get_json()["detail"]
 
 
@@ -272,13 +276,13 @@ def test_progress_is_reported_while_running(client, app):
 def test_messages_name_groups_by_the_numbers_coordinators_see(client, app):
     run_id = stored_run(app)
     tag = client.get(f"/api/v1/cohort-runs/{run_id}", headers=COORD).headers["ETag"]
-    missing = client.post(f"/api/v1/cohort-runs/{run_id}/groups/9/approve", json={}, headers={**COORD, "If-Match": tag})
+    missing = client.post(f"/api/v1/cohort-runs/{run_id}/groups/10/approve", json={}, headers={**COORD, "If-Match": tag})
     assert missing.status_code == 404
-    assert "group 10" in missing.get_json()["detail"] and "its groups are 1 to 3" in missing.get_json()["detail"]
-    same = client.post(f"/api/v1/cohort-runs/{run_id}/moves", json={"teacher_id": "n-05", "to_group": 1, "dry_run": True}, headers={**COORD, "If-Match": tag})
+    assert missing.get_json()["detail"] == f"Run {run_id} has no group 10; its groups are 1 to 3."
+    same = client.post(f"/api/v1/cohort-runs/{run_id}/moves", json={"teacher_id": "n-05", "to_group": 2, "dry_run": True}, headers={**COORD, "If-Match": tag})
     assert same.status_code == 422 and same.get_json()["detail"] == "'n-05' is already in group 2."
-    approved = client.post(f"/api/v1/cohort-runs/{run_id}/groups/2/approve", json={}, headers={**COORD, "If-Match": tag})
-    locked = client.post(f"/api/v1/cohort-runs/{run_id}/moves", json={"teacher_id": "n-01", "to_group": 2}, headers={**COORD, "If-Match": approved.headers["ETag"]})
+    approved = client.post(f"/api/v1/cohort-runs/{run_id}/groups/3/approve", json={}, headers={**COORD, "If-Match": tag})
+    locked = client.post(f"/api/v1/cohort-runs/{run_id}/moves", json={"teacher_id": "n-01", "to_group": 3}, headers={**COORD, "If-Match": approved.headers["ETag"]})
     assert locked.status_code == 409 and locked.get_json()["detail"].startswith("Group 3 is approved and locked")
 
 
@@ -322,12 +326,12 @@ def test_erased_member_leaves_a_short_group_that_repair_refills(client, app):
     other = next(g for g in body["result"]["groups"] if g["index"] != short["index"])
     mover = other["members"][0]
     target = next(g for g in body["result"]["groups"] if g["index"] not in (short["index"], other["index"]))
-    preview = client.post(f"{location}/moves", json={"teacher_id": mover, "to_group": target["index"], "dry_run": True}, headers={**COORD, "If-Match": after.headers["ETag"]})
+    preview = client.post(f"{location}/moves", json={"teacher_id": mover, "to_group": target["group"], "dry_run": True}, headers={**COORD, "If-Match": after.headers["ETag"]})
     assert preview.status_code == 200, preview.get_json()
     kept = next(g for g in preview.get_json()["result"]["groups"] if g["index"] == short["index"])
     assert len(kept["members"]) == len(short["members"]) and preview.get_json()["lost_members"] == body["lost_members"]
     alias = next(t for t in kept["members"] if t.startswith("p-"))
-    refused = client.post(f"{location}/moves", json={"teacher_id": alias, "to_group": target["index"], "dry_run": True}, headers={**COORD, "If-Match": after.headers["ETag"]})
+    refused = client.post(f"{location}/moves", json={"teacher_id": alias, "to_group": target["group"], "dry_run": True}, headers={**COORD, "If-Match": after.headers["ETag"]})
     assert refused.status_code == 422 and "erased" in refused.get_json()["detail"] and f"group {short['index'] + 1}" in refused.get_json()["detail"]
 
     # A repair with an empty body (as the README's example sends it: no JSON at all) names
@@ -449,7 +453,7 @@ def test_export_csv_neutralises_formulas_but_keeps_negative_numbers(client, app)
     rows = {r["teacher_id"]: r for r in csv.DictReader(io.StringIO(text, newline=""))}
     assert rows[TEACHERS["north"][0]]["name"] == '\'=HYPERLINK("http://evil.example","x")'
     assert rows[TEACHERS["north"][1]]["name"] == "'@SUM(1)"
-    assert all(float(r["group_score"]) == float(r["group_score"]) for r in rows.values())  # numbers stay numbers
+    assert all(float(r["group_affinity"]) == float(r["group_affinity"]) for r in rows.values())  # numbers stay numbers
     from matcher.csvsafe import safe_cell
 
     assert safe_cell(-0.25) == "-0.25"  # a real negative number is not quoted
@@ -465,3 +469,21 @@ def test_analyst_run_export_is_k_anonymous(client, app):
     assert not any(t in r["teacher_id"] for r in rows for t in TEACHERS["north"])
     full = list(csv.DictReader(io.StringIO(client.get(f"/api/v1/cohort-runs/{run_id}/export", headers=COORD).get_data(as_text=True))))
     assert [r["group"] for r in rows] == [r["group"] for r in full]  # the groups are kept
+
+
+def test_group_numbers_are_1_based_in_paths_bodies_and_results(client, app):
+    run_id = stored_run(app)
+    resp = client.get(f"/api/v1/cohort-runs/{run_id}", headers=COORD)
+    groups = resp.get_json()["result"]["groups"]
+    assert [g["group"] for g in groups] == [1, 2, 3] == [g["index"] + 1 for g in groups] == [g["id"] for g in groups]
+    tag = resp.headers["ETag"]
+    assert client.post(f"/api/v1/cohort-runs/{run_id}/groups/0/approve", json={}, headers={**COORD, "If-Match": tag}).status_code == 422
+    first = client.post(f"/api/v1/cohort-runs/{run_id}/groups/1/approve", json={}, headers={**COORD, "If-Match": tag})
+    assert first.status_code == 200 and [g["approved"] for g in first.get_json()["result"]["groups"]] == [True, False, False]
+    # n-05 is in group 2; to_group 3 is the third group, as the pages and the CSV number it
+    moved = client.post(f"/api/v1/cohort-runs/{run_id}/moves", json={"teacher_id": "n-05", "to_group": 3, "dry_run": True}, headers={**COORD, "If-Match": first.headers["ETag"]})
+    assert moved.status_code == 200 and "n-05" in moved.get_json()["result"]["groups"][2]["members"]
+    assert client.post(f"/api/v1/cohort-runs/{run_id}/moves", json={"teacher_id": "n-05", "to_group": 0, "dry_run": True}, headers={**COORD, "If-Match": first.headers["ETag"]}).status_code == 422
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert "/api/v1/cohort-runs/{run_id}/groups/{group}/approve" in spec["paths"]
+    assert "1 is the first" in spec["components"]["schemas"]["MoveIn"]["properties"]["to_group"]["description"]

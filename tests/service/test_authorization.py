@@ -69,7 +69,7 @@ ROWS = [
     Row("GET", "/api/v1/cohort-runs/{run}", {"coordinator": (200, 404), "teacher": (403, 403), "analyst": (403, 403)}),
     Row(
         "POST",
-        "/api/v1/cohort-runs/{run}/groups/0/approve",
+        "/api/v1/cohort-runs/{run}/groups/1/approve",
         {"coordinator": (200, 404), "teacher": (403, 403), "analyst": (403, 403)},
         body={"version": 1},
     ),

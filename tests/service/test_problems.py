@@ -94,7 +94,7 @@ def test_a_move_into_the_members_own_group_is_422_with_errors(client, app):
     run_id = stored_run(app)
     tag = client.get(f"/api/v1/cohort-runs/{run_id}", headers=COORD).headers["ETag"]
     resp = client.post(
-        f"/api/v1/cohort-runs/{run_id}/moves", json={"teacher_id": "n-05", "to_group": 1, "dry_run": True}, headers={**COORD, "If-Match": tag}
+        f"/api/v1/cohort-runs/{run_id}/moves", json={"teacher_id": "n-05", "to_group": 2, "dry_run": True}, headers={**COORD, "If-Match": tag}
     )
     body = resp.get_json()
     assert resp.status_code == 422 and body["errors"] and body["errors"][0]["message"]

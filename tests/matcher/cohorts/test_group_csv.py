@@ -52,14 +52,14 @@ def test_shared_slots_ignore_members_who_did_not_say():
 
 
 def test_write_then_read_by_path_and_file(tmp_path):
-    rows = [GroupMember(2, "t-9", name="A, B", meeting_slots=("mon_am", "weekend"), approved=True, group_score=1.23456, reasons=("x", "y"))]
+    rows = [GroupMember(2, "t-9", name="A, B", meeting_slots=("mon_am", "weekend"), approved=True, group_affinity=1.23456, reasons=("x", "y"))]
     path = tmp_path / "g.csv"
     with open(path, "w", encoding="utf-8", newline="") as fh:
         write_group_csv(rows, fh)
     with path.open(encoding="utf-8") as fh:
         row = next(csv.DictReader(fh))
     assert row["name"] == "A, B" and row["meeting_slots"] == "mon_am;weekend" and row["approved"] == "yes"
-    assert row["group_score"] == "1.2346" and row["reasons"] == "x | y"
+    assert row["group_affinity"] == "1.2346" and row["reasons"] == "x | y"
     assert read_group_csv(path) == read_group_csv(str(path)) == {"2": ("t-9",)}
     with path.open(encoding="utf-8") as fh:
         assert read_group_csv(fh) == {"2": ("t-9",)}

@@ -137,8 +137,12 @@ def test_a_move_that_breaks_a_rule_says_which(formed, cohort):
     _, grouping = formed
     a, b = grouping.keep_apart[0]
     moved = grouping.move(a, grouping.group_of(b))
-    bad = explain_grouping(cohort, moved).violations()
-    assert any(a in v and b in v for v in bad), bad
+    explained = explain_grouping(cohort, moved)
+    bad = explained.violations()
+    # the rule and the people are named (by name, as the pages show them), with the group's number
+    pair = f"{cohort.get(a).name} and {cohort.get(b).name}"
+    assert any(v.startswith(f"group {grouping.group_of(b) + 1}: ") and pair in v and "keep-apart list" in v for v in bad), bad
+    assert any(v.kind == "pair" for v in explained.group_violations()[grouping.group_of(b) + 1])
 
 
 def test_erased_members_are_lost_never_named_and_repair_refills(formed, cohort):

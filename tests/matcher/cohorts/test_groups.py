@@ -77,6 +77,10 @@ def test_json_and_csv_exports(result):
     rows = list(csv.DictReader(io.StringIO(result.to_csv())))
     assert len(rows) == result.figures.teachers
     assert {r["group"] for r in rows} == {str(g.id) for g in result.groups}
+    # the group's score is its mean pair affinity, the scale the pages and the API show
+    assert "group_score" not in rows[0]
+    for g in result.groups:
+        assert {r["group_affinity"] for r in rows if r["group"] == str(g.id)} == {f"{g.mean_affinity:.4f}"}
     assert "email" not in result.to_csv() and "@" not in result.to_json()
 
 
