@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from matcher.profiles.io import MAX_ABOUT_CHARS, MAX_NAME_CHARS
+from matcher.profiles.fields import MAX_ABOUT_CHARS, MAX_NAME_CHARS
 from matcher.peers.suggest import KINDS
 from matcher.profiles.teacher import (
     AVAILABILITY_SLOTS,
@@ -397,7 +397,7 @@ class CohortRunIn(Strict):
     keep_together: Annotated[list[TeacherGroup], Field(max_length=500)] = []
     teacher_ids: Annotated[list[TeacherId], Field(min_length=2, max_length=20_000)] | None = Field(None, description="only these teachers (default: the whole programme)")
 
-    def model_post_init(self, __context) -> None:
+    def model_post_init(self, __context: Any) -> None:
         if self.size_min > self.size_max:
             from pydantic_core import PydanticCustomError
 
@@ -408,7 +408,7 @@ class RunError(BaseModel):
     status: int
     title: str | None = None
     detail: str
-    errors: list[dict] | None = None
+    errors: list[dict[str, Any]] | None = None
 
 
 class LostGroup(BaseModel):
@@ -421,18 +421,21 @@ class LostGroup(BaseModel):
     size_min: int = Field(description="the run's smallest group size")
 
 
+RunStatus = Literal["queued", "running", "done", "failed"]  # models.RUN_STATUSES
+
+
 class CohortRunOut(BaseModel):
     """A cohort run: its status, its constraints and (when done) its groups and figures."""
 
     id: int
-    status: Literal["queued", "running", "done", "failed"]
+    status: RunStatus
     progress: float = Field(description="share of the time limit used so far (1 when done)")
     version: int
-    params: dict
+    params: dict[str, Any]
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
-    result: dict | None = Field(
+    result: dict[str, Any] | None = Field(
         description="groups (members, score, reasons, approved) and cohort figures: the run's stored grouping explained by matcher.cohorts on read; members erased since the run appear under a pseudonym, named 'Erased teacher'"
     )
     error: RunError | None

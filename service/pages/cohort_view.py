@@ -111,14 +111,14 @@ class FigureView:
 
     @property
     def delta_text(self) -> str:
-        if not self.changed:
+        if not self.changed or self.delta is None:  # (changed implies a delta)
             return ""
         sign = "+" if self.delta > 0 else "\u2212"
         return sign + _fmt(abs(self.delta), self.kind)
 
     @property
     def improved(self) -> bool | None:
-        if not self.changed or self.higher_is_better is None:
+        if not self.changed or self.delta is None or self.higher_is_better is None:
             return None
         return (self.delta > 0) == self.higher_is_better
 
@@ -262,7 +262,7 @@ def result_view(identity: Identity, review: Review, *, preview: ResultView | Non
         names=names,
         preview=preview is not None,
         violations=tuple(review.result.violations()),
-        coverage={THEMES[t].label if t in THEMES else t: tuple(c) for t, c in coverage_counts(explained, people).items()},
+        coverage={THEMES[t].label if t in THEMES else t: (c[0], c[1]) for t, c in coverage_counts(explained, people).items()},
     )
 
 
@@ -270,10 +270,11 @@ def charts_for(view: ResultView) -> dict[str, Markup]:
     """The result page's charts: member scores (the cohort's worst-off highlighted) and challenge coverage."""
     out: dict[str, Markup] = {}
     members = [m for m in view.members if m.score is not None]
+    scores = [m.score for m in view.members if m.score is not None]
     if members:
-        lowest = set(sorted(range(len(members)), key=lambda i: (members[i].score, members[i].id))[:WORST_SHOWN])
+        lowest = set(sorted(range(len(members)), key=lambda i: (scores[i], members[i].id))[:WORST_SHOWN])
         out["scores"] = charts.score_distribution_svg(
-            [m.score for m in members],
+            scores,
             highlight=sorted(lowest),
             labels=[m.name for m in members],
             title="Each member's mean affinity to their groupmates, lowest first; the worst-off highlighted",

@@ -25,7 +25,7 @@ __all__ = ["EXPORT_COLUMNS", "export_csv", "write_csv"]
 EXPORT_COLUMNS = ("group", "approved", "teacher_id", "name", "school_urn", "school", "local_authority", "group_score")  # group: the number the pages show
 
 
-def write_csv(header: Sequence[str], rows: Iterable[Sequence]) -> str:
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """CSV text of ``header`` and ``rows`` (the one place this export writes CSV)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -53,15 +53,16 @@ def export_csv(identity: Identity, run_id: int) -> str:
             sa.select(Teacher, School).join(School, School.urn == Teacher.school_urn).where(Teacher.programme_id == run.programme_id, Teacher.id.in_(members))
         ).all()
     }
-    rows = []
+    rows: list[list[object]] = []
     for index, group in enumerate(grouping.groups):
         explained = review.explained(index)
         score = round(explained.score, 6) if explained is not None else ""
         for member in group:
-            t, school = people.get(member, (None, None))
-            if t is None:  # erased since the run: its pseudonym only
+            found = people.get(member)
+            if found is None:  # erased since the run: its pseudonym only
                 rows.append([index + 1, "yes" if grouping.is_approved(index) else "no", member, "", "", "", "", score])
                 continue
+            t, school = found
             rows.append(
                 [
                     index + 1,
