@@ -36,8 +36,9 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "Issue",
@@ -84,7 +85,7 @@ class Issue:
             text += f"; did you mean {self.suggestion!r}?"
         return text
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:  # JSON-ready; subclasses add keys (CatalogueIssue: file)
         """Plain dict for JSON reports and problem responses."""
         return {
             "row": self.row,
@@ -101,7 +102,7 @@ def shown(value: object) -> str:
     return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
 
 
-def _restore(cls: type[MatcherError], args: tuple, state: dict) -> MatcherError:
+def _restore(cls: type[MatcherError], args: tuple[object, ...], state: dict[str, object]) -> MatcherError:
     err = cls.__new__(cls)
     err.args = args
     err.__dict__.update(state)
@@ -115,7 +116,9 @@ class MatcherError(ValueError):
         self.issues: tuple[Issue, ...] = tuple(issues)
         super().__init__(message)
 
-    def __reduce__(self):
+    def __reduce__(
+        self,
+    ) -> tuple[Callable[[type[MatcherError], tuple[object, ...], dict[str, object]], MatcherError], tuple[object, ...]]:
         # Rebuilt without calling __init__ (whose signature differs per subclass), so an
         # error raised in a worker process (Dask, multiprocessing) arrives whole.
         return _restore, (type(self), self.args, dict(self.__dict__))

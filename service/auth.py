@@ -20,8 +20,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 from flask import Flask, current_app, g, request, session
 
 from matcher.profiles.phrases import with_article
@@ -100,7 +102,9 @@ _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="peermatch"'}
 
 def _from_token(token: str) -> Identity | None:
     row = db.session().connection().execute(_BY_TOKEN, {"h": hash_token(token), "now": utcnow()}).first()
-    return Identity(*row, via="token") if row else None
+    if row is None:
+        return None
+    return Identity(row.id, row.username, row.role, row.programme_id, row.teacher_id, via="token")
 
 
 def _from_session() -> Identity | None:
@@ -139,7 +143,8 @@ def current_user() -> Identity | None:
     token: otherwise 401 (the session cookie is not consulted).
     """
     if "identity" in g:
-        return g.identity
+        known: Identity | None = g.identity
+        return known
     identity = None
     if "Authorization" in request.headers:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
@@ -187,13 +192,15 @@ def login_user(user: User) -> None:
     g.pop("identity", None)
 
 
-def end_sessions(s, user_id: int) -> int:
+def end_sessions(s: orm.Session, user_id: int) -> int:
     """Revoke every open session of one user; returns how many were open.
 
     Called on sign-out, password and role changes and deactivation (erasure deletes the
     user row, and its sessions with it).
     """
-    result = s.execute(sa.update(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None)).values(revoked_at=utcnow()))
+    stmt = sa.update(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None)).values(revoked_at=utcnow())
+    # an UPDATE answers a CursorResult (Session.execute is typed for the general Result)
+    result = cast("sa.CursorResult[Any]", s.execute(stmt))
     return result.rowcount or 0
 
 

@@ -16,14 +16,26 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from sqlalchemy import orm
+
+    from service.models import User
+    from service.problems import Problem
 
 __all__ = ["register"]
+
+#: Demo sign-ins saved for the person who ran ``peermatch init``: username -> entry
+#: (``username``, ``password``, ``role``, ``teacher_id``, ``token``).
+Credentials = dict[str, dict[str, str | None]]
 
 DEFAULT_PROGRAMME = "Demo programme"
 CREDENTIALS_FILE = "demo_credentials.json"
 
 
-def _app():
+def _app() -> Flask:
     from service import create_app
 
     return create_app()
@@ -34,24 +46,25 @@ def _fail(message: str) -> int:
     return 1
 
 
-def _problem_text(exc) -> str:
+def _problem_text(exc: Problem) -> str:
     text = exc.detail or exc.title
     for e in exc.errors[:20]:
         text += f"\n  - {e.get('field') or ''}: {e.get('message')} {e.get('value') or ''}".rstrip()
     return text
 
 
-def _save_credentials(app, creds: dict) -> None:
+def _save_credentials(app: Flask, creds: Credentials) -> None:
     path = Path(app.instance_path) / CREDENTIALS_FILE
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         json.dump(creds, fh, indent=2)
 
 
-def _load_credentials(app) -> dict:
+def _load_credentials(app: Flask) -> Credentials:
     path = Path(app.instance_path) / CREDENTIALS_FILE
     if path.exists():
-        return json.loads(path.read_text(encoding="utf-8"))
+        creds: Credentials = json.loads(path.read_text(encoding="utf-8"))
+        return creds
     return {}
 
 
@@ -110,7 +123,6 @@ def cmd_init(args: argparse.Namespace) -> int:
 
         def ensure(username: str, role: str, teacher_id: str | None = None, token: bool = False) -> None:
             user = s.execute(sa.select(User).where(User.username == username)).scalar_one_or_none()
-            entry = creds.get(username)
             if user is None:
                 password = secrets.token_urlsafe(9)
                 try:
@@ -118,7 +130,7 @@ def cmd_init(args: argparse.Namespace) -> int:
                 except Problem as exc:
                     print(f"  could not create {username}: {_problem_text(exc)}", file=sys.stderr)
                     return
-                entry = {"username": username, "password": password, "role": role, "teacher_id": teacher_id}
+                entry: dict[str, str | None] = {"username": username, "password": password, "role": role, "teacher_id": teacher_id}
                 if token:
                     entry["token"] = accounts.create_token(s, user, name="demo")
                 creds[username] = entry
@@ -174,7 +186,7 @@ def _warm_up() -> None:
     print(f"cohort engine: ready in {warm_up():.1f} s")
 
 
-def _demo_teachers(app, s, programme_id: int, sample_ids: list[str]) -> list[str]:
+def _demo_teachers(app: Flask, s: orm.Session, programme_id: int, sample_ids: list[str]) -> list[str]:
     """Two sample teachers who appear in each other's suggestions when possible (to try mutual consent)."""
     if not sample_ids:
         return []
@@ -192,7 +204,7 @@ def _demo_teachers(app, s, programme_id: int, sample_ids: list[str]) -> list[str
     return sample_ids[:2]
 
 
-def _refresh(app, s, programme_id: int, force: bool = True) -> None:
+def _refresh(app: Flask, s: orm.Session, programme_id: int, force: bool = True) -> None:
     import time
 
     from service.services import peers
@@ -255,7 +267,7 @@ def cmd_tokens_create(args: argparse.Namespace) -> int:
     return 0
 
 
-def _find_user(s, username: str):
+def _find_user(s: orm.Session, username: str) -> User | None:
     import sqlalchemy as sa
 
     from service.models import User
@@ -362,8 +374,8 @@ def cmd_teachers_import(args: argparse.Namespace) -> int:
         finally:
             s.close()
     print(f"imported {result.total} teachers into {args.programme!r}: {result.created} new, {result.updated} updated")
-    for line in result.lines():
-        print(f"  {line}")
+    for message in result.lines():
+        print(f"  {message}")
     return 0
 
 
@@ -387,7 +399,7 @@ def cmd_suggestions_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the service's sub-commands to ``peermatch``."""
     p = sub.add_parser("init", help="prepare the service: secret key, database, reference data, demo accounts")
     p.add_argument("--load-samples", action="store_true", help="also load data/samples/teachers.csv and demo teacher accounts")

@@ -8,6 +8,7 @@ exactly these tables.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -51,13 +52,13 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class UTCDateTime(sa.types.TypeDecorator):
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
     """A timezone-aware timestamp on every backend (SQLite hands back naive values)."""
 
     impl = sa.DateTime(timezone=True)
     cache_ok = True
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         return value
@@ -65,7 +66,13 @@ class UTCDateTime(sa.types.TypeDecorator):
 
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: UTCDateTime(), dict: sa.JSON, list: sa.JSON}
+    # JSON columns: lists of ids or theme ids, score terms, and free-form run records
+    type_annotation_map = {
+        datetime: UTCDateTime(),
+        list[str]: sa.JSON,
+        dict[str, float]: sa.JSON,
+        dict[str, Any]: sa.JSON,
+    }
 
 
 class Programme(Base):
@@ -125,18 +132,18 @@ class Teacher(Base):
     department_size: Mapped[int] = mapped_column(default=1)
     role: Mapped[str] = mapped_column(sa.String(40), default="music_teacher")
     years_teaching: Mapped[int] = mapped_column(default=5)
-    key_stages: Mapped[list] = mapped_column(default=list)
-    interests: Mapped[list] = mapped_column(default=list)
-    challenges: Mapped[list] = mapped_column(default=list)
-    strengths: Mapped[list] = mapped_column(default=list)
+    key_stages: Mapped[list[str]] = mapped_column(default=list)
+    interests: Mapped[list[str]] = mapped_column(default=list)
+    challenges: Mapped[list[str]] = mapped_column(default=list)
+    strengths: Mapped[list[str]] = mapped_column(default=list)
     about: Mapped[str] = mapped_column(sa.Text, default="")
     meeting_mode: Mapped[str] = mapped_column(sa.String(20), default="either")
-    availability: Mapped[list] = mapped_column(default=list)
+    availability: Mapped[list[str]] = mapped_column(default=list)
     max_travel_km: Mapped[float] = mapped_column(default=10.0)
     context_preference: Mapped[str] = mapped_column(sa.String(20), default="mixed")
     consent_share_contact: Mapped[bool] = mapped_column(default=False)
-    previous_groupmates: Mapped[list] = mapped_column(default=list)
-    teacher_edited: Mapped[list] = mapped_column(default=list, server_default=sa.text("'[]'"))
+    previous_groupmates: Mapped[list[str]] = mapped_column(default=list)
+    teacher_edited: Mapped[list[str]] = mapped_column(default=list, server_default=sa.text("'[]'"))
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -151,10 +158,10 @@ class PracticeExample(Base):
     id: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
     title: Mapped[str] = mapped_column(sa.String(200))
     summary: Mapped[str] = mapped_column(sa.Text)
-    themes: Mapped[list] = mapped_column(default=list)
-    key_stages: Mapped[list] = mapped_column(default=list)
-    contexts: Mapped[list] = mapped_column(default=list)
-    resources: Mapped[list] = mapped_column(default=list)
+    themes: Mapped[list[str]] = mapped_column(default=list)
+    key_stages: Mapped[list[str]] = mapped_column(default=list)
+    contexts: Mapped[list[str]] = mapped_column(default=list)
+    resources: Mapped[list[str]] = mapped_column(default=list)
     time_to_try: Mapped[str] = mapped_column(sa.String(40), default="")
     author_teacher_id: Mapped[str | None] = mapped_column(sa.String(64))
 
@@ -231,8 +238,8 @@ class Suggestion(Base):
     rank: Mapped[int]
     score: Mapped[float]
     kind: Mapped[str] = mapped_column(sa.String(20))
-    terms: Mapped[dict] = mapped_column(default=dict)
-    reasons: Mapped[list] = mapped_column(default=list)
+    terms: Mapped[dict[str, float]] = mapped_column(default=dict)
+    reasons: Mapped[list[str]] = mapped_column(default=list)
     profiles_version: Mapped[int]
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -278,9 +285,9 @@ class CohortRun(Base):
     programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(sa.String(10), default="queued")
     progress: Mapped[float] = mapped_column(default=0.0, server_default="0")
-    params: Mapped[dict] = mapped_column(default=dict)
-    result: Mapped[dict | None]
-    error: Mapped[dict | None]
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    result: Mapped[dict[str, Any] | None]
+    error: Mapped[dict[str, Any] | None]
     version: Mapped[int] = mapped_column(default=1)
     created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -27,7 +27,8 @@ from flask.json.provider import DefaultJSONProvider
 from markupsafe import escape
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed
+from werkzeug.sansio.response import Response as SansIOResponse
 
 from matcher.errors import InfeasibleError, Issue, MatcherError, UnknownTeacherError
 from matcher.profiles.phrases import count_phrase
@@ -92,33 +93,33 @@ class Problem(Exception):
         detail: str = "",
         *,
         title: str | None = None,
-        errors: Iterable[Issue | Mapping] = (),
+        errors: Iterable[Issue | Mapping[str, Any]] = (),
         type_: str | None = None,
         headers: Mapping[str, str] | None = None,
         extra: Mapping[str, object] | None = None,
-    ):
+    ) -> None:
         self.status = status
         self.title = title or _title(status)
         self.detail = detail
-        self.errors = [e.to_dict() if isinstance(e, Issue) else dict(e) for e in errors]
+        self.errors: list[dict[str, Any]] = [e.to_dict() if isinstance(e, Issue) else dict(e) for e in errors]
         self.type = type_ or PROBLEM_TYPE_BASE + _TYPES.get(status, str(status))
         self.headers = dict(headers or {})
         self.extra = dict(extra or {})  # RFC 9457 extension members (e.g. an import's issue counts)
         super().__init__(f"{status} {self.title}: {detail}")
 
     @property
-    def listed_errors(self) -> list[dict]:
+    def listed_errors(self) -> list[dict[str, Any]]:
         """The errors a page lists under the detail: those that say more than the detail itself."""
         return [e for e in self.errors if e.get("field") or e.get("row") is not None or e.get("message") != self.detail]
 
-    def to_dict(self) -> dict:
-        body = {"type": self.type, "title": self.title, "status": self.status, "detail": self.detail}
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"type": self.type, "title": self.title, "status": self.status, "detail": self.detail}
         if self.errors:
             body["errors"] = self.errors
         return {**self.extra, **body}
 
 
-def problem_response(status: int, detail: str = "", **kwargs) -> Response:
+def problem_response(status: int, detail: str = "", **kwargs: Any) -> Response:
     """A ``Response`` carrying a problem (for hooks that cannot raise)."""
     return _render(Problem(status, detail, **kwargs))
 
@@ -146,7 +147,7 @@ def _render(problem: Problem) -> Response:
     return resp
 
 
-def _issue_text(error: Mapping) -> str:
+def _issue_text(error: Mapping[str, Any]) -> str:
     return str(Issue(error.get("row"), error.get("field"), error.get("value"), error.get("message", ""), error.get("suggestion")))
 
 
@@ -187,32 +188,32 @@ def init_app(app: Flask) -> None:
     """Register the error handlers."""
 
     @app.errorhandler(Problem)
-    def _problem(exc: Problem):
+    def _problem(exc: Problem) -> Response:
         return _render(exc)
 
     @app.errorhandler(MatcherError)
-    def _matcher(exc: MatcherError):
+    def _matcher(exc: MatcherError) -> Response:
         return _render(_from_matcher(exc))
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException):
+    def _http(exc: HTTPException) -> Response | SansIOResponse:
         if exc.response is not None:  # already a full response (e.g. request validation)
             return exc.response
         status = exc.code or 500
-        headers = {}
-        if status == 405 and getattr(exc, "valid_methods", None):
+        headers: dict[str, str] = {}
+        if status == 405 and isinstance(exc, MethodNotAllowed) and exc.valid_methods:
             headers["Allow"] = ", ".join(exc.valid_methods)
         return _render(Problem(status, exc.description or "", headers=headers))
 
     @app.errorhandler(IntegrityError)
-    def _conflict(exc: IntegrityError):
+    def _conflict(exc: IntegrityError) -> Response:
         # Two requests wrote the same thing at once (two imports of one file, a double click):
         # the database kept one; the other is told so, and nothing of it is stored.
         log_exception(log, "constraint conflict on %s %s", request.method, request.path, exc=exc, level=logging.INFO)
         return _render(Problem(409, "Someone stored the same data at the same time (the same file imported twice?); reload and try again."))
 
     @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):
+    def _unexpected(exc: Exception) -> Response:
         if _too_many_digits(exc):
             return _render(Problem(422, "A number in the request has too many digits."))
         _log_unexpected(exc)
@@ -231,7 +232,8 @@ def request_id() -> str:
     if "request_id" not in g:
         sent = request.headers.get("X-Request-ID", "")
         g.request_id = sent if _REQUEST_ID.fullmatch(sent) else secrets.token_hex(8)
-    return g.request_id
+    rid: str = g.request_id
+    return rid
 
 
 def _log_unexpected(exc: BaseException) -> None:
@@ -259,9 +261,10 @@ def _int_capped(text: str) -> int:
 
 
 def _depth_exceeds(value: Any, limit: int) -> bool:
-    stack = [(value, 1)]
+    stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
+        children: Iterable[Any]
         if isinstance(item, dict):
             children = item.values()
         elif isinstance(item, list):

@@ -10,11 +10,19 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from ..cohorts.results import CohortResult
+    from ..profiles.teacher import Cohort
+    from ..cohorts.search import SearchState
 
 # matcher.cohorts (numba) and matcher.profiles.io load inside run(), so `peermatch --help` stays fast.
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "cohorts",
         help="split a cohort into explained peer groups",
@@ -49,7 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _pairs(values: list[str], flag: str, exact: int | None) -> list[tuple[str, ...]] | str:
-    out = []
+    out: list[tuple[str, ...]] = []
     for v in values:
         ids = tuple(x.strip() for x in v.split(",") if x.strip())
         if (exact is not None and len(ids) != exact) or len(ids) < 2:
@@ -62,12 +70,12 @@ def _pairs(values: list[str], flag: str, exact: int | None) -> list[tuple[str, .
 class _Bar:
     """A one-line progress bar on stderr: ``[#####-----]  50%  best 12.345``."""
 
-    def __init__(self, enabled: bool, width: int = 30):
+    def __init__(self, enabled: bool, width: int = 30) -> None:
         self.enabled = enabled
         self.width = width
         self.last = 0.0
 
-    def __call__(self, fraction: float, state) -> None:
+    def __call__(self, fraction: float, state: SearchState | None) -> None:
         now = time.monotonic()
         if not self.enabled or (now - self.last < 0.1 and fraction < 1.0):
             return
@@ -100,10 +108,11 @@ def run(args: argparse.Namespace) -> int:
     if args.coverage < 0:
         return fail(f"--coverage must be >= 0, got {args.coverage}")
     apart = _pairs(args.keep_apart, "--keep-apart", 2)
+    if isinstance(apart, str):
+        return fail(apart)
     together = _pairs(args.keep_together, "--keep-together", None)
-    for parsed in (apart, together):
-        if isinstance(parsed, str):
-            return fail(parsed)
+    if isinstance(together, str):
+        return fail(together)
     if args.output and not args.output.endswith((".csv", ".json")):
         return fail(f"--output must end in .csv or .json, got {args.output!r}")
     cohort = cohort_or_exit(args.file)
@@ -126,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
             fairness=fairness,
             coverage=args.coverage,
-            keep_apart=apart,
+            keep_apart=[(a, b) for a, b in apart],  # _pairs checked: exactly two ids each
             keep_together=together,
             avoid_previous=not args.allow_previous,
             allow_same_school=args.allow_same_school,
@@ -155,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _covered(theme: str, helpers, holders, short: dict) -> str:
+def _covered(theme: str, helpers: Sequence[str], holders: Sequence[str], short: Mapping[str, str]) -> str:
     """``James's strength in curriculum design meets Amy's challenge``."""
     from ..profiles.phrases import join_phrases, possessive, theme_phrase
 
@@ -168,7 +177,7 @@ def _covered(theme: str, helpers, holders, short: dict) -> str:
     return f"{head} {meets} {join_phrases([possessive(short[x]) for x in holders])} {challenges}"
 
 
-def format_result(result, cohort=None) -> str:
+def format_result(result: CohortResult, cohort: Cohort | None = None) -> str:
     """The groups and figures as text for a terminal (``cohort``, when given, says whose
     challenges the covered ones are)."""
     from ..profiles.phrases import short_names
@@ -199,7 +208,7 @@ def format_result(result, cohort=None) -> str:
     f = result.figures
     lines.append(f"{f.teachers} teachers in {f.groups} groups ({f.seconds:.1f} s, seed {f.seed})")
     lines.append(f"  total affinity      {f.objective:.3f}")
-    if f.upper_bound is not None:
+    if f.upper_bound is not None and f.gap is not None:  # (a bound always comes with its gap)
         lines.append(f"  upper bound         {f.upper_bound:.3f} (relaxation; the best grouping is at most {100 * f.gap:.0f}% higher)")
     lines.append(f"  mean / min teacher  {f.mean_affinity:.3f} / {f.min_affinity:.3f}")
     lines.append(f"  challenges covered  {100 * f.coverage_share:.0f}%")
@@ -207,6 +216,6 @@ def format_result(result, cohort=None) -> str:
     lines.append(f"  mean distance       {f.mean_travel_km:.1f} km between groupmates")
     lines.append(f"  hard constraints    {f.constraints} (pairs kept apart, keep-together sets, locked groups)")
     if result.unplaced:
-        shown = ", ".join(result.unplaced[:10]) + (f" and {len(result.unplaced) - 10} more" if len(result.unplaced) > 10 else "")
-        lines.append(f"  left out            {len(result.unplaced)}: {shown} (too few others can meet them)")
+        left_out = ", ".join(result.unplaced[:10]) + (f" and {len(result.unplaced) - 10} more" if len(result.unplaced) > 10 else "")
+        lines.append(f"  left out            {len(result.unplaced)}: {left_out} (too few others can meet them)")
     return "\n".join(lines)

@@ -21,7 +21,7 @@ OUTPUT_MARGIN = 0.4  # seconds kept back for writing the solution and interprete
 MIN_SEARCH = 0.1  # seconds of search at least, even when start-up has already used the time limit
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "mdgp",
         help="solve an MDGPLIB benchmark instance (maximally diverse grouping)",

@@ -20,11 +20,16 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import InfeasibleError, Issue, ParameterError
 from .problem import GroupingProblem
+
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
 
 __all__ = ["ExactResult", "solve_exact", "relaxation_bound", "MAX_EXACT_MEMBERS"]
 
@@ -36,7 +41,7 @@ class ExactResult:
     """What CP-SAT found: the best grouping (if any), its objective, a proven upper bound
     and whether that grouping is proven optimal."""
 
-    assignment: np.ndarray | None
+    assignment: npt.NDArray[np.int64] | None
     objective: float | None
     bound: float
     optimal: bool
@@ -59,7 +64,7 @@ def relaxation_bound(problem: GroupingProblem) -> float:
     if s <= 1 or problem.n < 2:
         return 0.0
     k = min(s - 1, problem.n - 1)
-    if problem.is_sparse:
+    if not isinstance(problem.weights, np.ndarray):
         w = problem.weights.tocsr()
         total = 0.0
         for i in range(problem.n):
@@ -67,9 +72,9 @@ def relaxation_bound(problem: GroupingProblem) -> float:
             vals = w.data[lo:hi][(w.indices[lo:hi] != i) & (w.data[lo:hi] > 0)]
             total += float(np.sort(vals)[::-1][:k].sum())
         return total / 2.0
-    w = np.array(problem.weights)
-    np.fill_diagonal(w, 0.0)
-    top = -np.sort(-np.maximum(w, 0.0), axis=1)[:, :k]
+    dense = np.array(problem.weights)
+    np.fill_diagonal(dense, 0.0)
+    top = -np.sort(-np.maximum(dense, 0.0), axis=1)[:, :k]
     return float(top.sum() / 2.0)
 
 
@@ -79,7 +84,7 @@ def solve_exact(
     seconds: float = 10.0,
     seed: int = 0,
     workers: int = 2,
-    hint: np.ndarray | None = None,
+    hint: npt.NDArray[np.integer[Any]] | None = None,
     precision: int = 3,
 ) -> ExactResult:
     """Solve ``problem`` with CP-SAT within ``seconds``.
@@ -105,7 +110,7 @@ def solve_exact(
             summary=f"exact solving is for small problems (at most {MAX_EXACT_MEMBERS} members, got {n})",
         )
     t0 = time.monotonic()
-    w = problem.weights.toarray() if problem.is_sparse else np.array(problem.weights)
+    w = np.array(problem.weights) if isinstance(problem.weights, np.ndarray) else problem.weights.toarray()
     scale = 10**precision
     W = np.rint(w * scale).astype(np.int64)
     model = cp_model.CpModel()
@@ -182,18 +187,18 @@ def solve_exact(
     bound = solver.best_objective_bound / scale + rounding
     bound = min(bound, relaxation_bound(problem))  # the relaxation ignores constraints: always valid
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        a = np.array([next(g for g in range(m) if solver.value(x[i][g])) for i in range(n)], dtype=np.int64)
-        a.setflags(write=False)
-        obj = problem.objective(a)
+        best = np.array([next(g for g in range(m) if solver.value(x[i][g])) for i in range(n)], dtype=np.int64)
+        best.setflags(write=False)
+        obj = problem.objective(best)
         optimal = status == cp_model.OPTIMAL
         if optimal and rounding == 0:
             bound = obj
-        return ExactResult(a, obj, max(bound, obj), optimal, name, time.monotonic() - t0)
+        return ExactResult(best, obj, max(bound, obj), optimal, name, time.monotonic() - t0)
     return ExactResult(None, None, bound if math.isfinite(bound) else relaxation_bound(problem), False, name,
                        time.monotonic() - t0)
 
 
-def _break_symmetry(model, x, problem: GroupingProblem) -> None:
+def _break_symmetry(model: cp_model.CpModel, x: list[list[cp_model.IntVar]], problem: GroupingProblem) -> None:
     """Groups with identical bounds (and not locked) are interchangeable: the first free
     member may only open the first such group, the second one of the first two, etc."""
     n, m = problem.n, problem.m

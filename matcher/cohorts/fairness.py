@@ -15,25 +15,28 @@ remains. The smooth minimum lets small gains for the worst-off count.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 
 from .budget import Budget
 from .problem import GroupingProblem
-from .reduced import Reduced, kernels
+from .reduced import IntArray, Reduced, kernels
 
 __all__ = ["fair_improve"]
 
 
 def fair_improve(
     problem: GroupingProblem,
-    assignment: np.ndarray,
+    assignment: npt.ArrayLike,
     *,
     fairness: float,
     seconds: float | None = None,
     rounds: int | None = None,
     seed: int = 0,
     budget: Budget | None = None,
-) -> np.ndarray:
+) -> npt.NDArray[np.integer[Any]]:
     """Re-balance ``assignment`` for ``(1 - fairness) * total / total0 + fairness *
     softmin(u) / mean(u0)``, where ``u`` are the members' mean links to their groupmates
     and ``total0``/``u0`` those of the start. Hill climbing over moves and swaps, then
@@ -58,10 +61,10 @@ def fair_improve(
     rng = K.seed_state(np.uint64((seed * 7_919 + 17) % (1 << 63)))
     lam = float(fairness)
 
-    def climb(p, Gt, sizes):
-        value = K.fair_value(Gt, p, sizes, red.wt, lam, t0, u0, tau)
+    def climb(p: IntArray, Gt: npt.NDArray[np.float64], sizes: IntArray) -> float:
+        value: float = K.fair_value(Gt, p, sizes, red.wt, lam, t0, u0, tau)
         while True:
-            new = K.fair_climb(red.D, Gt, p, sizes, red.wt, red.lo, red.hi, red.is_free, lam, t0, u0, tau, 1e-12, rng, 50)
+            new: float = K.fair_climb(red.D, Gt, p, sizes, red.wt, red.lo, red.hi, red.is_free, lam, t0, u0, tau, 1e-12, rng, 50)
             if new <= value + 1e-12 or budget.expired():
                 return max(new, value)
             value = new

@@ -250,7 +250,7 @@ class Grouping:
         """The record of a :class:`CohortResult` (from ``form_groups`` or ``repair``),
         with the rules it was formed under (``size`` defaults to the problem's bounds)."""
         m = int(result.problem.lower.size)
-        groups = [()] * max(m, max((g.id for g in result.groups), default=0))
+        groups: list[tuple[str, ...]] = [()] * max(m, max((g.id for g in result.groups), default=0))
         for g in result.groups:
             groups[g.id - 1] = g.members
         if size is None:
@@ -258,12 +258,12 @@ class Grouping:
         f = result.figures
         return cls(
             groups=tuple(groups), size=size, approved=tuple(g.id - 1 for g in result.groups if g.locked),
-            keep_apart=keep_apart, keep_together=keep_together, avoid_previous=avoid_previous,
+            keep_apart=_pairs(keep_apart), keep_together=_sets(keep_together), avoid_previous=avoid_previous,
             allow_same_school=allow_same_school, weights=weights, coverage=coverage, seed=f.seed,
             unplaced=result.unplaced, seconds=f.seconds, upper_bound=f.upper_bound, moved=f.moved,
         )
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict, with ``schema_version``."""
         return {
             "schema_version": SCHEMA_VERSION,
@@ -331,11 +331,17 @@ class Grouping:
         )
 
     @classmethod
-    def _from_version_1(cls, data, size, keep_apart, keep_together) -> Grouping:
-        def number(v):
+    def _from_version_1(
+        cls,
+        data: Mapping[str, Any],
+        size: tuple[int, int] | None,
+        keep_apart: Sequence[tuple[str, str]],
+        keep_together: Sequence[Sequence[str]],
+    ) -> Grouping:
+        def number(v: object) -> float | None:
             return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
-        by_index: dict[int, dict] = {}
+        by_index: dict[int, Mapping[str, Any]] = {}
         for position, g in enumerate(data.get("groups") or ()):
             index = g.get("index", int(g["id"]) - 1 if isinstance(g.get("id"), int) else position)
             by_index[int(index)] = g
@@ -345,9 +351,10 @@ class Grouping:
             sizes = [len(g) for g in groups if g] or [1]
             size = (min(sizes), max(sizes))
         figures = data.get("figures") or {}
+        moved = number(figures.get("moved"))
         return cls(
             groups=groups, size=size, approved=tuple(g for g, x in by_index.items() if x.get("approved")),
-            keep_apart=keep_apart, keep_together=keep_together, seed=int(number(figures.get("seed")) or 0),
+            keep_apart=_pairs(keep_apart), keep_together=_sets(keep_together), seed=int(number(figures.get("seed")) or 0),
             unplaced=tuple(data.get("unplaced") or ()), seconds=float(number(figures.get("seconds")) or 0.0),
-            upper_bound=number(figures.get("upper_bound")), moved=number(figures.get("moved")),
+            upper_bound=number(figures.get("upper_bound")), moved=None if moved is None else int(moved),
         )

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 
 import numpy as np
+import numpy.typing as npt
 
-from ..errors import InfeasibleError
+from ..errors import InfeasibleError, Issue, ParameterError
 from .budget import Budget
 from .params import SearchParams
-from .reduced import Reduced, kernels, sparse_kernels
+from .reduced import IntArray, Reduced, kernels, sparse_kernels
 
 __all__ = ["progress", "population_island", "sparse_island"]
 
@@ -36,16 +38,25 @@ def progress(budget: Budget, rounds: int | None, generation: int) -> float:
 
 
 def population_island(
-    red: Reduced, params: SearchParams, seed: int, k: int, budget: Budget, rounds: int | None, stop: threading.Event, warm
-):
+    red: Reduced,
+    params: SearchParams,
+    seed: int,
+    k: int,
+    budget: Budget,
+    rounds: int | None,
+    stop: threading.Event,
+    warm: IntArray | None,
+) -> Iterator[tuple[float, IntArray, int]]:
     """One island's run: yields ``(objective, reduced assignment, generation)`` on improvement."""
     K = kernels()
+    if red.D is None:
+        raise ParameterError.from_issues([Issue(None, "weights", "sparse", "population_island needs dense weights (use sparse_island)")])
     u = red.D.shape[0]
     r = len(red.groups)
     rng = K.seed_state(np.uint64((seed * 1_000_003 + k) % (1 << 63)))
     beta = params.population
     pop = np.empty((beta, u), dtype=np.int64)
-    fit = np.empty(beta)
+    fit: npt.NDArray[np.float64] = np.empty(beta)
     if r == 0:
         return
     ok = K.initial_population(red.D, red.wt, red.lo, red.hi, red.is_free, red.start, pop, fit, rng, red.eps)
@@ -81,7 +92,9 @@ def population_island(
             yield shown, best_p.copy(), gen
 
 
-def sparse_island(red: Reduced, seed: int, k: int, budget: Budget, rounds: int | None, stop: threading.Event, warm):
+def sparse_island(
+    red: Reduced, seed: int, k: int, budget: Budget, rounds: int | None, stop: threading.Event, warm: IntArray | None
+) -> Iterator[tuple[float, IntArray, int]]:
     """Iterated local search on sparse weights: yields ``(objective, assignment, kicks)``."""
     K = sparse_kernels()
     G = red.csr
@@ -118,4 +131,6 @@ def sparse_island(red: Reduced, seed: int, k: int, budget: Budget, rounds: int |
         took = time.monotonic() - t
         kicks = int(min(max(kicks * (0.25 / max(took, 1e-3)), 16), 1 << 20))
         left = budget.remaining()  # do not overrun the budget by a whole chunk
+        if left is None:
+            continue  # (cannot happen: the budget was limited above)
         kicks = max(1, min(kicks, int(kicks * left / 0.25) if left < 0.25 else kicks))

@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import Any
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from .problem import GroupingProblem, _invalid
 
 __all__ = ["read_mdgplib", "write_assignment"]
 
 
-def read_mdgplib(path: str | os.PathLike) -> GroupingProblem:
+def read_mdgplib(path: str | os.PathLike[str]) -> GroupingProblem:
     """Read an MDGPLIB instance (Gallego et al. 2013): a header ``n m ds|ss a_1 b_1 ...``
     then one ``i j d_ij`` line per pair (0-based).
 
@@ -60,7 +62,7 @@ def read_mdgplib(path: str | os.PathLike) -> GroupingProblem:
     return GroupingProblem(w, b[0::2], b[1::2], noun="elements")
 
 
-def write_assignment(path: str | os.PathLike, assignment: Sequence[int] | np.ndarray) -> None:
+def write_assignment(path: str | os.PathLike[str], assignment: Sequence[int] | npt.NDArray[np.integer[Any]]) -> None:
     """Write one 0-based group index per line (the MDGPLIB solution format)."""
     a = np.asarray(assignment, dtype=np.int64)
     Path(path).write_text("".join(f"{int(g)}\n" for g in a))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = ["same_group_pairs"]
 
@@ -20,7 +22,6 @@ def _merge_sets(sets: Iterable[tuple[int, ...]]) -> tuple[tuple[int, ...], ...]:
         return x
 
     for s in sets:
-        s = list(s)
         for x in s[1:]:
             parent[find(x)] = find(s[0])
         if s:
@@ -31,7 +32,9 @@ def _merge_sets(sets: Iterable[tuple[int, ...]]) -> tuple[tuple[int, ...], ...]:
     return tuple(sorted(tuple(sorted(g)) for g in groups.values() if len(g) > 1))
 
 
-def same_group_pairs(a: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def same_group_pairs(
+    a: npt.NDArray[Any], members: npt.NDArray[np.intp]
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
     """Every pair ``(x, y)``, ``x`` in ``members``, ``y`` another member of its group
     (``a`` holds any labels: group numbers, school ids).
 
@@ -48,7 +51,7 @@ def same_group_pairs(a: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np
     return x[keep], y[keep]
 
 
-def _pair_lookup(pairs: np.ndarray):
+def _pair_lookup(pairs: npt.NDArray[np.integer[Any]]) -> Callable[[int, int], bool]:
     keys = np.sort(pairs[:, 0].astype(np.int64) * (1 << 32) + pairs[:, 1]) if len(pairs) else np.zeros(0, np.int64)
 
     def bad(i: int, j: int) -> bool:

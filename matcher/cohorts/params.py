@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import Issue, ParameterError
 
@@ -67,7 +68,7 @@ class SearchParams:
             raise ParameterError.from_issues(issues, summary="invalid search parameters" if len(issues) > 1 else None)
 
     @classmethod
-    def for_size(cls, n: int, **overrides) -> SearchParams:
+    def for_size(cls, n: int, **overrides: Any) -> SearchParams:
         """Defaults scaled to the problem size (larger problems: smaller populations,
         stronger perturbation, as in the published settings for n > 400)."""
         if n <= 400:

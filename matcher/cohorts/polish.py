@@ -30,9 +30,10 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import InfeasibleError, Issue, ParameterError
 from .budget import Budget
@@ -40,14 +41,18 @@ from .problem import GroupingProblem
 from .fairness import fair_improve
 from .geo import geo_regions
 from .params import SearchParams, default_threads
-from .search import solve
+from .search import SearchState, solve
 
 __all__ = ["polish_by_blocks", "fair_by_blocks", "rotate_points", "BLOCK_TEACHERS", "BLOCK_SECONDS"]
 
 log = logging.getLogger(__name__)
 
+IntArray = npt.NDArray[np.int64]
 # ``weights_of(rows) -> (weights, allowed)``: exact dense weights and mask among ``rows``
-WeightsOf = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+WeightsOf = Callable[[IntArray], tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]]
+# ``job(members, groups, block, seconds, generations, seed, budget)``: a block's new groups and gain, or None
+BlockJob = Callable[[IntArray, IntArray, IntArray, "float | None", "int | None", int, Budget], "tuple[IntArray, float] | None"]
+Progress = Callable[[float, "SearchState | None"], None]
 
 BLOCK_TEACHERS = 960  # members per block: large enough to move people far, small enough to solve in 0.5 s
 BLOCK_SECONDS = 0.5  # longest search per block and round: many short rounds beat few long ones
@@ -56,7 +61,7 @@ BLOCK_PARAMS = SearchParams(population=4, min_population=1, theta_start=2.0, the
 _GOLDEN = math.pi * (3 - math.sqrt(5))  # successive angles spread evenly
 
 
-def rotate_points(coords: np.ndarray, angle: float) -> np.ndarray:
+def rotate_points(coords: npt.NDArray[np.float64], angle: float) -> npt.NDArray[np.float64]:
     """Latitude/longitude (degrees) as local planar coordinates (longitude scaled by the
     cosine of the latitude) rotated by ``angle`` radians, so that axis-aligned splits
     run in new directions."""
@@ -65,7 +70,9 @@ def rotate_points(coords: np.ndarray, angle: float) -> np.ndarray:
     return np.column_stack([c * lat - s * lon, s * lat + c * lon])
 
 
-def _block_of_groups(coords: np.ndarray, assignment: np.ndarray, groups: np.ndarray, size: int, angle: float) -> list[np.ndarray]:
+def _block_of_groups(
+    coords: npt.NDArray[np.float64], assignment: IntArray, groups: IntArray, size: int, angle: float
+) -> list[IntArray]:
     """Groups cut into blocks of about ``size`` members by their (rotated) centres."""
     centre = np.zeros((len(groups), 2))
     count = np.zeros(len(groups))
@@ -80,7 +87,9 @@ def _block_of_groups(coords: np.ndarray, assignment: np.ndarray, groups: np.ndar
     return [groups[labels == k] for k in range(int(labels.max(initial=-1)) + 1)]
 
 
-def _sub_problem(weights_of, problem, members: np.ndarray, groups: np.ndarray, block: np.ndarray):
+def _sub_problem(
+    weights_of: WeightsOf, problem: GroupingProblem, members: IntArray, groups: IntArray, block: IntArray
+) -> tuple[GroupingProblem, IntArray]:
     """The dense problem of the groups ``block`` (``members`` now in ``groups``) and the
     current grouping in its numbering."""
     w, allowed = weights_of(members)
@@ -102,7 +111,17 @@ def _sub_problem(weights_of, problem, members: np.ndarray, groups: np.ndarray, b
     return sub, start
 
 
-def _solve_block(weights_of, problem, members, groups, block, seconds, generations, seed, budget: Budget):
+def _solve_block(
+    weights_of: WeightsOf,
+    problem: GroupingProblem,
+    members: IntArray,
+    groups: IntArray,
+    block: IntArray,
+    seconds: float | None,
+    generations: int | None,
+    seed: int,
+    budget: Budget,
+) -> tuple[IntArray, float] | None:
     """Re-solve one block for the largest total: ``(new groups, gain)`` or None."""
     if budget.expired():
         return None
@@ -119,7 +138,18 @@ def _solve_block(weights_of, problem, members, groups, block, seconds, generatio
     return block[best.assignment], gain
 
 
-def _fair_block(fairness, weights_of, problem, members, groups, block, seconds, generations, seed, budget: Budget):
+def _fair_block(
+    fairness: float,
+    weights_of: WeightsOf,
+    problem: GroupingProblem,
+    members: IntArray,
+    groups: IntArray,
+    block: IntArray,
+    seconds: float | None,
+    generations: int | None,
+    seed: int,
+    budget: Budget,
+) -> tuple[IntArray, float] | None:
     """Re-balance one block for its worst-off members (see :func:`.fairness.fair_improve`)."""
     if budget.expired():
         return None
@@ -129,7 +159,20 @@ def _fair_block(fairness, weights_of, problem, members, groups, block, seconds, 
     return block[better], sub.objective(better) - sub.objective(start)
 
 
-def _over_blocks(problem, assignment, coords, job, *, budget, rounds, seed, block_size, threads, progress, generations):
+def _over_blocks(
+    problem: GroupingProblem,
+    assignment: npt.ArrayLike,
+    coords: npt.ArrayLike,
+    job: BlockJob,
+    *,
+    budget: Budget,
+    rounds: int | None,
+    seed: int,
+    block_size: int | None,
+    threads: int | None,
+    progress: Progress | None,
+    generations: int | None,
+) -> tuple[IntArray, float]:
     """Run ``job(members, groups, block, seconds, generations, seed, budget)`` on every
     block, round after round (new angle each round), applying what it returns (``None``,
     or the block's new groups and a gain); returns the grouping and the summed gain.
@@ -137,7 +180,7 @@ def _over_blocks(problem, assignment, coords, job, *, budget, rounds, seed, bloc
     reproducible); with it, that many generations (reproducible). ``rounds=None``: until
     the time is up."""
     a = np.array(assignment, dtype=np.int64, copy=True)
-    coords = np.asarray(coords, dtype=np.float64)
+    xy = np.asarray(coords, dtype=np.float64)
     free = np.array([g for g in range(problem.m) if g not in problem.locked], dtype=np.int64)
     threads = threads or default_threads()
     block_size = block_size or BLOCK_TEACHERS
@@ -147,14 +190,14 @@ def _over_blocks(problem, assignment, coords, job, *, budget, rounds, seed, bloc
         left = budget.remaining()
         if left is not None and left <= 0.05:
             break
-        blocks = [b for b in _block_of_groups(coords, a, free, block_size, r * _GOLDEN) if len(b) >= 2]
+        blocks = [b for b in _block_of_groups(xy, a, free, block_size, r * _GOLDEN) if len(b) >= 2]
         if not blocks:
             break
         # a round shares what time is left evenly, at most BLOCK_SECONDS a block
         timed = generations is None
         per_block = max(0.05, min(BLOCK_SECONDS, left * threads / len(blocks))) if timed and left is not None else None
         with ThreadPoolExecutor(max_workers=threads) as pool:
-            jobs = []
+            jobs: list[tuple[IntArray, Future[tuple[IntArray, float] | None]]] = []
             for k, b in enumerate(blocks):  # members taken here: the workers never read ``a``
                 members = np.flatnonzero(np.isin(a, b))
                 jobs.append((members, pool.submit(job, members, a[members], b, per_block,
@@ -165,7 +208,8 @@ def _over_blocks(problem, assignment, coords, job, *, budget, rounds, seed, bloc
                     a[members] = out[0]
                     total += out[1]
                 if progress is not None:
-                    done = budget.used() if not budget.unlimited else (r + (k + 1) / len(jobs)) / rounds
+                    # an unlimited budget comes with a number of rounds (see _budget)
+                    done = budget.used() if not budget.unlimited or rounds is None else (r + (k + 1) / len(jobs)) / rounds
                     progress(min(1.0, done), None)
         r += 1
     return a, total
@@ -173,18 +217,18 @@ def _over_blocks(problem, assignment, coords, job, *, budget, rounds, seed, bloc
 
 def polish_by_blocks(
     problem: GroupingProblem,
-    assignment: np.ndarray,
+    assignment: npt.ArrayLike,
     weights_of: WeightsOf,
-    coords: np.ndarray,
+    coords: npt.ArrayLike,
     *,
     seconds: float | None = None,
     rounds: int | None = None,
     seed: int = 0,
     block_size: int | None = None,
     threads: int | None = None,
-    progress=None,
+    progress: Progress | None = None,
     budget: Budget | None = None,
-) -> tuple[np.ndarray, float]:
+) -> tuple[IntArray, float]:
     """Improve ``assignment`` of ``problem`` block by block (see the module docstring).
 
     Parameters
@@ -216,7 +260,10 @@ def polish_by_blocks(
     (assignment, gain)
         The improved grouping and the exact gain of the objective.
     """
-    def job(members, groups, block, secs, generations, s, budget):
+    def job(
+        members: IntArray, groups: IntArray, block: IntArray, secs: float | None, generations: int | None, s: int,
+        budget: Budget,
+    ) -> tuple[IntArray, float] | None:
         return _solve_block(weights_of, problem, members, groups, block, secs, generations, s, budget)
 
     budget = _budget(seconds, budget, rounds)
@@ -227,9 +274,9 @@ def polish_by_blocks(
 
 def fair_by_blocks(
     problem: GroupingProblem,
-    assignment: np.ndarray,
+    assignment: npt.ArrayLike,
     weights_of: WeightsOf,
-    coords: np.ndarray,
+    coords: npt.ArrayLike,
     *,
     fairness: float,
     seconds: float | None = None,
@@ -237,12 +284,15 @@ def fair_by_blocks(
     seed: int = 0,
     threads: int | None = None,
     budget: Budget | None = None,
-) -> np.ndarray:
+) -> IntArray:
     """Re-balance a large grouping for its worst-off members, block by block, with
     :func:`.search.fair_improve` on each block's exact dense problem (a member's score
     depends on their own group only, so blocks are independent). Arguments as in
     :func:`polish_by_blocks`; returns the new grouping."""
-    def job(members, groups, block, secs, generations, s, budget):
+    def job(
+        members: IntArray, groups: IntArray, block: IntArray, secs: float | None, generations: int | None, s: int,
+        budget: Budget,
+    ) -> tuple[IntArray, float] | None:
         return _fair_block(fairness, weights_of, problem, members, groups, block, secs, generations, s, budget)
 
     # one pass over the blocks (each call of fair_improve re-bases its objective on the

@@ -21,12 +21,13 @@ matcher.errors.InfeasibleError: 7 teachers cannot be split into groups of exactl
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Protocol
+from typing import Any, Protocol, TypeAlias, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 from scipy import sparse
 
 from ..errors import InfeasibleError, Issue, ValidationError
@@ -68,13 +69,29 @@ class Violation:
     def __str__(self) -> str:
         return self.message if self.group is None else f"group {self.group + 1}: {self.message}"
 
+#: Pair weights as stored: a dense read-only float matrix or a CSR float matrix.
+DenseWeights: TypeAlias = npt.NDArray[np.float64]
+SparseWeights: TypeAlias = "sparse.csr_array[np.float64, tuple[int, int]]"
+#: Sparse pair weights as given (any of the usual scipy formats; converted to CSR).
+SparseLike: TypeAlias = (
+    "sparse.csr_array[Any, Any] | sparse.csc_array[Any] | sparse.coo_array[Any, Any] | sparse.csr_matrix[Any]"
+)
+#: Pair weights as given: anything array-like, or a scipy sparse matrix (``sparray``: what
+#: :class:`~.grouping_affinity.GroupingAffinity` promises, in practice a ``csr_array``).
+WeightsLike: TypeAlias = "npt.ArrayLike | SparseLike | sparse.sparray[Any, Any]"
+_ArrayT = TypeVar("_ArrayT", bound="np.ndarray[Any, Any]")
+
 
 def _invalid(field: str, message: str, value: str | None = None, *, row: int | None = None, where: str = "") -> ValidationError:
     """A rejected problem or file: one :class:`Issue` naming ``field``, the message as summary."""
     return ValidationError([Issue(row, field, value, message)], summary=where + message)
 
 
-@dataclass(frozen=True, eq=False)
+def _no_pair(i: int, j: int) -> bool:
+    return False
+
+
+@dataclass(frozen=True, eq=False, init=False)
 class GroupingProblem:
     """A size-bounded grouping problem with hard constraints (immutable).
 
@@ -108,53 +125,72 @@ class GroupingProblem:
         :meth:`broken_rules` and :meth:`rule_counts`.
     """
 
-    weights: np.ndarray | sparse.sparray | sparse.spmatrix
-    lower: np.ndarray
-    upper: np.ndarray
-    allowed: np.ndarray | None = None
-    forbidden: np.ndarray | None = None
-    keep_together: tuple[tuple[int, ...], ...] = ()
-    locked: Mapping[int, tuple[int, ...]] | tuple[tuple[int, ...], ...] = ()
-    meeting: MeetingRange | None = None
-    labels: tuple[str, ...] | None = None
-    noun: str = "people"
+    # The fields hold the normalised values (see ``__init__`` for what may be passed in).
+    weights: DenseWeights | SparseWeights
+    lower: npt.NDArray[np.int64]
+    upper: npt.NDArray[np.int64]
+    allowed: npt.NDArray[np.bool_] | None
+    forbidden: npt.NDArray[np.int64]
+    keep_together: tuple[tuple[int, ...], ...]
+    locked: Mapping[int, tuple[int, ...]]
+    meeting: MeetingRange | None
+    labels: tuple[str, ...] | None
+    noun: str
     rules: PairExplainer | None = field(default=None, repr=False)
     _blocks: tuple[tuple[int, ...], ...] = field(default=(), init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        w = self.weights
-        if sparse.issparse(w):
-            w = sparse.csr_array(w, dtype=np.float64)
+    def __init__(
+        self,
+        weights: WeightsLike,
+        lower: npt.ArrayLike,
+        upper: npt.ArrayLike,
+        allowed: npt.ArrayLike | None = None,
+        forbidden: npt.ArrayLike | None = None,
+        keep_together: Iterable[Iterable[int]] = (),
+        locked: Mapping[int, Iterable[int]] | Iterable[Iterable[int]] = (),
+        meeting: MeetingRange | None = None,
+        labels: Iterable[object] | None = None,
+        noun: str = "people",
+        rules: PairExplainer | None = None,
+    ) -> None:
+        w: DenseWeights | SparseWeights
+        if isinstance(weights, (sparse.sparray, sparse.spmatrix)):  # == sparse.issparse, but narrows
+            # scipy-stubs: sparray is a mixin, not a sparse matrix type (every sparray at run time is one);
+            # and csr_array(dtype=) takes no sparse input, hence astype
+            w = sparse.csr_array(weights).astype(np.float64, copy=False)  # type: ignore[arg-type]
         else:
-            w = np.array(w, dtype=np.float64, copy=True)
+            w = np.array(weights, dtype=np.float64, copy=True)
             w.setflags(write=False)
-        lower = np.array(self.lower, dtype=np.int64).reshape(-1)
-        upper = np.array(self.upper, dtype=np.int64).reshape(-1)
-        allowed = None if self.allowed is None else np.array(self.allowed, dtype=bool, copy=True)
-        forbidden = (
+        lower_ = np.array(lower, dtype=np.int64).reshape(-1)
+        upper_ = np.array(upper, dtype=np.int64).reshape(-1)
+        allowed_ = None if allowed is None else np.array(allowed, dtype=bool, copy=True)
+        forbidden_ = (
             np.zeros((0, 2), dtype=np.int64)
-            if self.forbidden is None
-            else np.array(self.forbidden, dtype=np.int64).reshape(-1, 2)
+            if forbidden is None
+            else np.array(forbidden, dtype=np.int64).reshape(-1, 2)
         )
-        for arr in (lower, upper, forbidden) + ((allowed,) if allowed is not None else ()):
-            arr.setflags(write=False)
+        for arr in (lower_, upper_, forbidden_, allowed_):
+            if arr is not None:
+                arr.setflags(write=False)
         object.__setattr__(self, "weights", w)
-        object.__setattr__(self, "lower", lower)
-        object.__setattr__(self, "upper", upper)
-        object.__setattr__(self, "allowed", allowed)
-        object.__setattr__(self, "forbidden", forbidden)
-        object.__setattr__(self, "keep_together", tuple(tuple(int(i) for i in s) for s in self.keep_together))
-        items = self.locked.items() if isinstance(self.locked, Mapping) else enumerate(self.locked)
-        locked = {int(g): tuple(int(i) for i in s) for g, s in items}
-        object.__setattr__(self, "locked", MappingProxyType(dict(sorted(locked.items()))))
-        if self.labels is not None:
-            object.__setattr__(self, "labels", tuple(str(x) for x in self.labels))
-        if self.meeting is not None:
-            if not isinstance(self.meeting, MeetingRange):
-                raise _invalid("meeting", "meeting must be a MeetingRange", type(self.meeting).__name__)
-            if self.meeting.n != self.n:
-                raise _invalid("meeting", f"meeting range covers {self.meeting.n} members, weights {self.n}")
-            if not self.meeting.in_person_only.any():
+        object.__setattr__(self, "lower", lower_)
+        object.__setattr__(self, "upper", upper_)
+        object.__setattr__(self, "allowed", allowed_)
+        object.__setattr__(self, "forbidden", forbidden_)
+        object.__setattr__(self, "keep_together", tuple(tuple(int(i) for i in s) for s in keep_together))
+        items = locked.items() if isinstance(locked, Mapping) else enumerate(locked)
+        locked_ = {int(g): tuple(int(i) for i in s) for g, s in items}
+        object.__setattr__(self, "locked", MappingProxyType(dict(sorted(locked_.items()))))
+        object.__setattr__(self, "labels", None if labels is None else tuple(str(x) for x in labels))
+        object.__setattr__(self, "noun", noun)
+        object.__setattr__(self, "rules", rules)
+        object.__setattr__(self, "meeting", meeting)
+        if meeting is not None:
+            if not isinstance(meeting, MeetingRange):
+                raise _invalid("meeting", "meeting must be a MeetingRange", type(meeting).__name__)
+            if meeting.n != self.n:
+                raise _invalid("meeting", f"meeting range covers {meeting.n} members, weights {self.n}")
+            if not meeting.in_person_only.any():
                 object.__setattr__(self, "meeting", None)  # nobody is bound by it
         self._check_shapes()
         object.__setattr__(self, "_blocks", _merge_sets(self.keep_together))
@@ -162,7 +198,13 @@ class GroupingProblem:
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_size_range(
-        cls, weights, size: str | int | tuple[int, int], *, groups: int | None = None, noun: str = "people", **kwargs
+        cls,
+        weights: DenseWeights | SparseLike,
+        size: str | int | tuple[int, int],
+        *,
+        groups: int | None = None,
+        noun: str = "people",
+        **kwargs: Any,
     ) -> GroupingProblem:
         """Build a problem whose groups all share one size range, choosing the number of
         groups (see :func:`plan_group_count`) unless ``groups`` is given."""
@@ -195,25 +237,25 @@ class GroupingProblem:
         """How member ``i`` is called in messages."""
         return self.labels[i] if self.labels is not None else f"#{i}"
 
-    def forbidden_pairs(self) -> np.ndarray:
+    def forbidden_pairs(self) -> npt.NDArray[np.int64]:
         """All pairs ``(i, j)``, ``i < j``, that may not share a group, as a (k, 2) array
         (computed once; read-only). With sparse weights, pairs kept apart by the meeting
         range are not listed (there can be millions): see :meth:`broken_pairs`."""
         return self._cached("_forbidden_cache", lambda: self._pairs(meeting=not self.is_sparse))
 
-    def explicit_pairs(self) -> np.ndarray:
+    def explicit_pairs(self) -> npt.NDArray[np.int64]:
         """Forbidden pairs given as ``forbidden`` or ``allowed`` (without the meeting range)."""
         return self._cached("_explicit_cache", lambda: self._pairs(meeting=False))
 
-    def _cached(self, key: str, compute):
-        value = self.__dict__.get(key)
+    def _cached(self, key: str, compute: Callable[[], _ArrayT]) -> _ArrayT:
+        value: _ArrayT | None = self.__dict__.get(key)
         if value is None:
             value = compute()
             value.setflags(write=False)
             object.__setattr__(self, key, value)
         return value
 
-    def _pairs(self, *, meeting: bool) -> np.ndarray:
+    def _pairs(self, *, meeting: bool) -> npt.NDArray[np.int64]:
         parts = [np.sort(self.forbidden, axis=1)] if len(self.forbidden) else []
         if self.allowed is not None:
             i, j = np.nonzero(np.triu(~self.allowed, 1))
@@ -245,7 +287,7 @@ class GroupingProblem:
             out["in_person_only"] = int(self.meeting.in_person_only.sum())
         return out
 
-    def broken_pairs(self, assignment: Sequence[int] | np.ndarray) -> np.ndarray:
+    def broken_pairs(self, assignment: Sequence[int] | npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.int64]:
         """The pairs ``(i, j)``, ``i < j``, that share a group in ``assignment`` but may
         not (forbidden, or out of each other's reach), as a sorted (k, 2) array."""
         a = np.asarray(assignment, dtype=np.int64)
@@ -258,7 +300,7 @@ class GroupingProblem:
         pairs = np.concatenate(parts).astype(np.int64)
         return unique_pairs(pairs, self.n)
 
-    def partner_counts(self, keep: np.ndarray | None = None) -> np.ndarray:
+    def partner_counts(self, keep: npt.NDArray[np.bool_] | None = None) -> npt.NDArray[np.int64]:
         """For each member, how many of the ``keep`` members (default: all) it may share a
         group with, itself not counted."""
         n = self.n
@@ -287,14 +329,14 @@ class GroupingProblem:
             np.add.at(out, pairs[keep[pairs[:, y]], x], -1)
         return out
 
-    def objective(self, assignment: Sequence[int] | np.ndarray) -> float:
+    def objective(self, assignment: Sequence[int] | npt.NDArray[np.integer[Any]]) -> float:
         """Summed weight of the pairs that share a group (forbidden pairs count as usual)."""
         a = np.asarray(assignment, dtype=np.int64)
-        if self.is_sparse:
-            coo = sparse.triu(self.weights, 1).tocoo()
+        w = self.weights
+        if not isinstance(w, np.ndarray):
+            coo = sparse.triu(w, 1).tocoo()
             same = a[coo.row] == a[coo.col]
             return float(coo.data[same].sum())
-        w = self.weights
         total = 0.0
         for start in range(0, self.n, 1024):  # row blocks keep the temporary small
             block = w[start : start + 1024]
@@ -302,7 +344,7 @@ class GroupingProblem:
             total += float(np.where(same, block, 0.0).sum())
         return (total - float(np.trace(w))) / 2.0
 
-    def violations(self, assignment: Sequence[int] | np.ndarray) -> list[str]:
+    def violations(self, assignment: Sequence[int] | npt.NDArray[np.integer[Any]]) -> list[str]:
         """Every broken constraint of ``assignment``, in plain words (empty = feasible)."""
         return [str(v) for v in self.broken_rules(assignment)]
 
@@ -345,17 +387,17 @@ class GroupingProblem:
 
     # ------------------------------------------------------------------ validation
     def _check_shapes(self) -> None:
-        n = self.weights.shape[0]
-        if self.weights.ndim != 2 or self.weights.shape != (n, n):
-            raise _invalid("weights", f"weights must be a square matrix, got shape {self.weights.shape}")
-        if self.is_sparse:
-            data = self.weights.data
+        w = self.weights
+        n = w.shape[0]
+        if w.ndim != 2 or w.shape != (n, n):
+            raise _invalid("weights", f"weights must be a square matrix, got shape {w.shape}")
+        if not isinstance(w, np.ndarray):
+            data = w.data
             if not np.all(np.isfinite(data)):
                 raise _invalid("weights", "weights contain NaN or infinite values")
-            if abs(self.weights - self.weights.T).max() > 1e-9 * max(1.0, np.abs(data).max(initial=0)):
+            if abs(w - w.T).max() > 1e-9 * max(1.0, np.abs(data).max(initial=0)):
                 raise _invalid("weights", "weights must be symmetric")
         else:
-            w = self.weights
             if not np.all(np.isfinite(w)):
                 raise _invalid("weights", "weights contain NaN or infinite values")
             if not np.allclose(w, w.T, rtol=1e-9, atol=1e-12):
@@ -402,7 +444,7 @@ class GroupingProblem:
                     f"that take {lo_sum} to {hi_sum}"
                 )
         pairs = self.forbidden_pairs()
-        bad_pair = _pair_lookup(pairs) if self.blocks else None
+        bad_pair = _pair_lookup(pairs) if self.blocks else _no_pair
         for block in self.blocks:
             if len(block) > self.upper.max():
                 names = ", ".join(self.name(i) for i in block)

@@ -15,7 +15,11 @@ for the meeting range (see :mod:`._numba.sparse`).
 
 from __future__ import annotations
 
+from types import ModuleType
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 from scipy import sparse
 
 from ..errors import Issue, ParameterError
@@ -24,21 +28,24 @@ from .problem import GroupingProblem
 __all__ = ["Reduced", "kernels", "sparse_kernels"]
 
 
-def kernels():
+IntArray = npt.NDArray[np.int64]
+
+
+def kernels() -> ModuleType:
     """The compiled dense kernels (:mod:`._numba`), imported on first use."""
     from . import _numba  # lazy: importing numba and loading the compiled kernels takes a moment
 
     return _numba
 
 
-def sparse_kernels():
+def sparse_kernels() -> ModuleType:
     """The compiled sparse-weight kernels (:mod:`._numba.sparse`), imported on first use."""
     from ._numba import sparse  # lazy: importing numba and loading the compiled kernels takes a moment
 
     return sparse
 
 
-def _forbidden_units(problem: GroupingProblem, pos: np.ndarray, unit_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _forbidden_units(problem: GroupingProblem, pos: IntArray, unit_of: IntArray) -> tuple[IntArray, IntArray]:
     """Forbidden pairs between free members, as pairs of (different) units."""
     pairs = problem.forbidden_pairs()
     keep = (pos[pairs[:, 0]] >= 0) & (pos[pairs[:, 1]] >= 0)
@@ -52,7 +59,13 @@ class Reduced:
     contracted into weighted units, forbidden pairs turned into penalties, and optional
     weightless anchors that reward members for staying in a preferred group."""
 
-    def __init__(self, problem: GroupingProblem, prefer: np.ndarray | None, stay_bonus: float):
+    #: dense unit weights (None for sparse problems, which have ``csr`` instead)
+    D: npt.NDArray[np.float64] | None
+    #: sparse problems: (indptr, indices, data, unit ptr, unit members, points, thresholds,
+    #: in-person-only members, in-person-only units), as :mod:`._numba.sparse` takes them
+    csr: tuple[npt.NDArray[Any], ...]
+
+    def __init__(self, problem: GroupingProblem, prefer: npt.NDArray[np.integer[Any]] | None, stay_bonus: float) -> None:
         self.problem = problem
         n, m = problem.n, problem.m
         locked_members = np.zeros(n, dtype=bool)
@@ -108,7 +121,9 @@ class Reduced:
         self.is_free = is_free
         self.eps = 1e-9 * self.scale
 
-    def _init_sparse(self, problem, free, pos, unit_of, u, wt) -> None:
+    def _init_sparse(
+        self, problem: GroupingProblem, free: IntArray, pos: IntArray, unit_of: IntArray, u: int, wt: IntArray
+    ) -> None:
         W = sparse.csr_array(problem.weights)[free][:, free]
         if u < free.size:
             S = sparse.csr_array((np.ones(free.size), (np.arange(free.size), unit_of)), shape=(free.size, u))
@@ -116,7 +131,7 @@ class Reduced:
         W = sparse.csr_array(W - sparse.diags_array(W.diagonal()))
         W.eliminate_zeros()
         self.scale = float(np.abs(W.data).max(initial=0.0)) or 1.0
-        rows = np.asarray(abs(W).sum(axis=1)).ravel()
+        rows: npt.NDArray[np.float64] = np.asarray(abs(W).sum(axis=1)).ravel()
         self.penalty = 4.0 * float(rows.max(initial=0.0)) + self.scale + 1.0
         a, b = _forbidden_units(problem, pos, unit_of)
         if a.size:
@@ -144,7 +159,15 @@ class Reduced:
         self.is_free = np.ones(u, dtype=bool)
         self.eps = 1e-9 * self.scale
 
-    def _add_anchors(self, D, wt, start, is_free, prefer, bonus):
+    def _add_anchors(
+        self,
+        D: npt.NDArray[np.float64],
+        wt: IntArray,
+        start: IntArray,
+        is_free: npt.NDArray[np.bool_],
+        prefer: npt.NDArray[np.integer[Any]],
+        bonus: float,
+    ) -> tuple[npt.NDArray[np.float64], IntArray, IntArray, npt.NDArray[np.bool_]]:
         gi = {int(g): k for k, g in enumerate(self.groups)}
         u = D.shape[0]
         r = len(self.groups)
@@ -164,7 +187,7 @@ class Reduced:
             np.concatenate([is_free, np.zeros(r, dtype=bool)]),
         )
 
-    def to_units(self, assignment: np.ndarray) -> np.ndarray:
+    def to_units(self, assignment: npt.NDArray[np.integer[Any]]) -> IntArray:
         """Reduced assignment (units and anchors) of a full assignment."""
         back = {int(g): k for k, g in enumerate(self.groups)}
         out = self.start.copy()
@@ -172,11 +195,11 @@ class Reduced:
             out[self.unit_of[member_pos]] = back[int(assignment[member])]
         return out
 
-    def expand(self, p: np.ndarray) -> np.ndarray:
+    def expand(self, p: IntArray) -> IntArray:
         """Full assignment (original members and groups) of a reduced one."""
         a = self.locked_of.copy()
         a[self.free_members] = self.groups[p[self.unit_of]]
         return a
 
-    def conflicts(self, assignment: np.ndarray) -> int:
+    def conflicts(self, assignment: npt.NDArray[np.integer[Any]]) -> int:
         return len(self.problem.broken_pairs(assignment))

@@ -18,8 +18,10 @@ import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
 
 from ..errors import InfeasibleError, Issue, ParameterError, UnknownTeacherError
+from ..places.schools import School
 from ..profiles.teacher import Cohort, TeacherProfile
 from .geo import REGION_SIZE, geo_regions
 from .groups import form_groups
@@ -27,7 +29,20 @@ from .results import CohortFigures, CohortResult, Group
 
 __all__ = ["RegionalResult", "form_groups_by_region", "geo_regions", "region_labels"]
 
-def region_labels(cohort: Cohort, region_of="geo", *, max_size: int = REGION_SIZE) -> list[str]:
+#: How to split a cohort: "geo", "local_authority", teacher id -> region, or (profile, school) -> region.
+RegionOf = str | Mapping[str, object] | Callable[[TeacherProfile, School], object]
+
+
+class _Future(Protocol):
+    def result(self) -> CohortResult: ...
+
+
+class _Client(Protocol):
+    """What is used of a ``dask.distributed.Client``."""
+
+    def submit(self, func: Callable[..., CohortResult], /, *args: Any, key: str, pure: bool) -> _Future: ...
+
+def region_labels(cohort: Cohort, region_of: RegionOf = "geo", *, max_size: int = REGION_SIZE) -> list[str]:
     """The region of every teacher: ``"geo"`` (balanced areas, see :func:`geo_regions`),
     ``"local_authority"``, a mapping from teacher id to region, or a function
     ``(profile, school) -> region``."""
@@ -57,7 +72,9 @@ class RegionalResult:
     region_of_group: Mapping[int, str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        groups, where, offset = [], {}, 0
+        groups: list[Group] = []
+        where: dict[int, str] = {}
+        offset = 0
         for name, res in self.regions.items():
             for g in res.groups:
                 groups.append(replace(g, id=g.id + offset))
@@ -83,7 +100,7 @@ class RegionalResult:
             raise InfeasibleError("the groups break constraints: " + "; ".join(bad[:10]))
         return self
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         return {
             "figures": self.figures.to_dict(),
             "groups": [g.to_dict() | {"region": self.region_of_group[g.id]} for g in self.groups],
@@ -116,8 +133,9 @@ def _combine(figs: Sequence[CohortFigures]) -> CohortFigures:
         raise ParameterError.from_issues([Issue(None, "cohort", None, "no regions to combine: the cohort is empty")])
 
     def weighted(attr: str) -> float:
-        return sum(getattr(f, attr) * f.teachers for f in figs) / teachers
+        return float(sum(getattr(f, attr) * f.teachers for f in figs) / teachers)
 
+    bounds = [f.upper_bound for f in figs]
     return CohortFigures(
         teachers=teachers,
         groups=sum(f.groups for f in figs),
@@ -129,7 +147,7 @@ def _combine(figs: Sequence[CohortFigures]) -> CohortFigures:
         isolated_placed=sum(f.isolated_placed for f in figs),
         mean_travel_km=weighted("mean_travel_km"),
         constraints=sum(f.constraints for f in figs),
-        upper_bound=sum(f.upper_bound for f in figs) if all(f.upper_bound is not None for f in figs) else None,
+        upper_bound=None if None in bounds else sum(b for b in bounds if b is not None),
         gap=None,
         seed=figs[0].seed,
         seconds=max(f.seconds for f in figs),
@@ -138,7 +156,7 @@ def _combine(figs: Sequence[CohortFigures]) -> CohortFigures:
     )
 
 
-def _solve_region(profiles: tuple[TeacherProfile, ...], schools: dict, kwargs: dict) -> CohortResult:
+def _solve_region(profiles: tuple[TeacherProfile, ...], schools: dict[int, School], kwargs: dict[str, Any]) -> CohortResult:
     """One region's groups (runs on a Dask worker: everything it needs comes in plain,
     picklable objects)."""
     return form_groups(Cohort.from_profiles(profiles, schools), **kwargs)
@@ -147,11 +165,11 @@ def _solve_region(profiles: tuple[TeacherProfile, ...], schools: dict, kwargs: d
 def form_groups_by_region(
     cohort: Cohort,
     *,
-    region_of: str | Mapping[str, str] | Callable = "geo",
-    client=None,
+    region_of: RegionOf = "geo",
+    client: _Client | None = None,
     max_region: int = REGION_SIZE,
     seconds: float | None = 10.0,
-    **kwargs,
+    **kwargs: Any,
 ) -> RegionalResult:
     """Form groups region by region, in parallel on ``client`` (a ``dask.distributed.Client``).
 
@@ -184,7 +202,7 @@ def form_groups_by_region(
     names = sorted(set(labels), key=lambda r: (len(r), r))
     members = {r: [p.id for p, lab in zip(cohort.profiles, labels) if lab == r] for r in names}
     schools = dict(cohort.schools)
-    jobs = {}
+    jobs: dict[str, tuple[tuple[TeacherProfile, ...], dict[int, School], dict[str, Any]]] = {}
     for r in names:
         ids = set(members[r])
         kw = dict(kwargs, seconds=seconds)

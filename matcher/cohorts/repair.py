@@ -24,14 +24,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 
-from ..affinity.terms import AffinityOptions, AffinityWeights
+from ..affinity.terms import Affinity, AffinityOptions, AffinityWeights
 from ..errors import InfeasibleError, UnknownTeacherError
 from ..profiles.teacher import Cohort
 from .budget import Budget
 from .explain import describe
 from .groups import member_labels
-from .grouping_affinity import as_grouping_affinity
+from .grouping_affinity import GroupingAffinity, as_grouping_affinity
 from .problem import GroupingProblem
 from .results import CohortResult
 from .search import solve
@@ -59,7 +60,7 @@ def repair(
     keep_apart: Sequence[tuple[str, str]] = (),
     avoid_previous: bool = True,
     allow_same_school: bool = False,
-    affinity=None,
+    affinity: Affinity | GroupingAffinity | None = None,
 ) -> CohortResult:
     """Re-optimise ``result`` after ``dropped`` teachers left and ``joined`` ones arrived.
 
@@ -114,7 +115,7 @@ def repair(
         pairs = tuple((str(a), str(b)) for a, b in keep_apart if str(a) in sub.index and str(b) in sub.index)
         options = AffinityOptions(allow_same_school=allow_same_school, avoid_previous=avoid_previous, keep_apart=pairs)
         affinity = cohort_affinity(sub, weights, options, seed=seed)
-    affinity = as_grouping_affinity(affinity, sub)
+    grouping_affinity = as_grouping_affinity(affinity, sub)
     lower, upper = result.problem.lower, result.problem.upper
     locked_now = {g.id - 1 for g in result.groups if g.locked} | {int(g) - 1 for g in locked}
     rows = {t: r for r, t in enumerate(keep_ids)}
@@ -134,7 +135,7 @@ def repair(
         ms = groups[g]
         if not ms or not rows_a:
             return 0.0
-        block, allowed = affinity.pair_block(rows_a, ms)
+        block, allowed = grouping_affinity.pair_block(rows_a, ms)
         return float(np.where(allowed, block, -1.0).mean())
 
     ring = set(affected)
@@ -176,32 +177,36 @@ def repair(
                     raise InfeasibleError(f"{len(members)} teachers cannot fill any group within the size bounds")
                 ring.add(max(outside, key=lambda g: link(joiners, g)))
             continue
-        sub_assignment, ok = _solve_ring(
-            affinity, sub, members, ring_list, bounds, groups, seed, budget, rounds, stay
+        solved = _solve_ring(
+            grouping_affinity, sub, members, ring_list, bounds, groups, seed, budget, rounds, stay
         )
-        if ok:
+        if not isinstance(solved, InfeasibleError):
+            sub_assignment = solved
             break
-        last_error = sub_assignment
+        last_error = solved
         outside = [g for g in unlocked if g not in ring]
         if not outside or budget.expired():
             raise last_error
         ring.add(max(outside, key=lambda g: link(members, g)))
     # rebuild every group: untouched ones as they were, ring groups (and new ones) from the search
     final: list[list[int]] = []
-    order = sorted(groups) + [None] * len(extra_groups)
-    new_lower, new_upper, new_locked, ident = [], [], {}, []
-    for k, g in enumerate(order):
-        if g is not None and g not in ring:
-            ms = groups[g]
+    order: list[int | None] = [*sorted(groups), *[None] * len(extra_groups)]
+    new_lower: list[int] = []
+    new_upper: list[int] = []
+    new_locked: dict[int, tuple[int, ...]] = {}
+    ident: list[int | None] = []
+    for k, old_g in enumerate(order):
+        if old_g is not None and old_g not in ring:
+            ms = groups[old_g]
         else:
-            slot = ring_list.index(g) if g is not None else len(ring_list) + (k - len(groups))
+            slot = ring_list.index(old_g) if old_g is not None else len(ring_list) + (k - len(groups))
             ms = [members[i] for i in np.flatnonzero(sub_assignment == slot)]
         final.append(ms)
-        lo_, hi_ = (int(lower[g]), int(upper[g])) if g is not None else extra_groups[k - len(groups)]
+        lo_, hi_ = (int(lower[old_g]), int(upper[old_g])) if old_g is not None else extra_groups[k - len(groups)]
         new_lower.append(lo_)
         new_upper.append(hi_)
-        ident.append(g)
-        if g is not None and g in locked_now:
+        ident.append(old_g)
+        if old_g is not None and old_g in locked_now:
             new_locked[k] = tuple(ms)
     assignment = np.full(len(keep_ids), -1, dtype=np.int64)
     for k, ms in enumerate(final):
@@ -209,11 +214,11 @@ def repair(
     moved = sum(
         1 for t, g in member_of.items() if t not in gone and ident[assignment[rows[t]]] != g
     )
-    w, rules = affinity.problem_weights(0.0)
+    w, rules = grouping_affinity.problem_weights(0.0)
     problem = GroupingProblem(
         w, np.array(new_lower), np.array(new_upper), **rules, locked=new_locked, labels=member_labels(sub), noun="teachers",
     )
-    out = describe(sub, affinity, problem, assignment, locked=tuple(new_locked), seed=seed,
+    out = describe(sub, grouping_affinity, problem, assignment, locked=tuple(new_locked), seed=seed,
                    seconds=budget.elapsed(), moved=moved)
     return out.check()
 
@@ -225,8 +230,20 @@ def _typical_bounds(result: CohortResult, unlocked: list[int]) -> tuple[int, int
     return max(set(pairs), key=pairs.count)
 
 
-def _solve_ring(affinity, sub: Cohort, members, ring_list, bounds, groups, seed, budget: Budget, rounds, stay):
-    """Solve the sub-problem of the ring's members; returns (assignment, True) or (error, False)."""
+def _solve_ring(
+    affinity: GroupingAffinity,
+    sub: Cohort,
+    members: list[int],
+    ring_list: list[int],
+    bounds: list[tuple[int, int]],
+    groups: dict[int, list[int]],
+    seed: int,
+    budget: Budget,
+    rounds: int | None,
+    stay: float,
+) -> npt.NDArray[np.int64] | InfeasibleError:
+    """Solve the sub-problem of the ring's members; returns the assignment, or the error
+    when the ring cannot be grouped."""
     idx = np.array(members, dtype=np.int64)
     w, allowed = affinity.pair_block(idx, idx)
     where = {r: k for k, g in enumerate(ring_list) for r in groups[g]}
@@ -238,11 +255,18 @@ def _solve_ring(affinity, sub: Cohort, members, ring_list, bounds, groups, seed,
     try:  # each attempt gets what is left of the repair's budget
         best = solve(problem, budget=budget.share(1.0), rounds=rounds, seed=seed, prefer=prefer, stay_bonus=stay)
     except InfeasibleError as exc:
-        return exc, False
-    return best.assignment, True
+        return exc
+    return best.assignment
 
 
-def move_member(result: CohortResult, cohort: Cohort, teacher_id: str, to_group: int, *, affinity=None) -> CohortResult:
+def move_member(
+    result: CohortResult,
+    cohort: Cohort,
+    teacher_id: str,
+    to_group: int,
+    *,
+    affinity: Affinity | GroupingAffinity | None = None,
+) -> CohortResult:
     """Move ``teacher_id`` to the group with id ``to_group`` and return the new groups and
     figures. The move is made even if it breaks a size bound or a forbidden pair (the
     coordinator decides); see ``violations()`` of the result. Locked groups refuse.

@@ -22,15 +22,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
-
 import numpy as np
 
-from ..affinity.terms import AffinityOptions
+from ..affinity.terms import Affinity, AffinityOptions
 from ..profiles.teacher import Cohort
 from .explain import describe
 from .grouping import Grouping
-from .grouping_affinity import as_grouping_affinity
+from .grouping_affinity import GroupingAffinity, as_grouping_affinity
 from .groups import member_labels
 from .problem import GroupingProblem
 from .repair import repair
@@ -48,7 +46,9 @@ def _placed(cohort: Cohort, grouping: Grouping) -> Cohort:
     return cohort.subset([t for t in cohort.ids if t in members])
 
 
-def _explained(cohort: Cohort, grouping: Grouping, affinity=None) -> tuple[CohortResult, Cohort, Any]:
+def _explained(
+    cohort: Cohort, grouping: Grouping, affinity: Affinity | GroupingAffinity | None = None
+) -> tuple[CohortResult, Cohort, Affinity | GroupingAffinity]:
     sub = _placed(cohort, grouping)
     if affinity is None:
         options = AffinityOptions(
@@ -72,7 +72,9 @@ def _explained(cohort: Cohort, grouping: Grouping, affinity=None) -> tuple[Cohor
     return replace(result, unplaced=grouping.unplaced), sub, affinity
 
 
-def explain_grouping(cohort: Cohort, grouping: Grouping, *, affinity=None) -> CohortResult:
+def explain_grouping(
+    cohort: Cohort, grouping: Grouping, *, affinity: Affinity | GroupingAffinity | None = None
+) -> CohortResult:
     """Groups with reasons and figures for ``grouping``, from the profiles in ``cohort``.
 
     Members without a profile in ``cohort`` (erased) are left out of the explanation: their

@@ -51,7 +51,7 @@ from .fairness import fair_improve
 from .islands import population_island, sparse_island
 from .params import SearchParams, default_threads
 from .problem import GroupingProblem
-from .reduced import Reduced
+from .reduced import IntArray, Reduced
 
 __all__ = ["SearchParams", "SearchState", "Solution", "improve", "solve", "default_threads", "fair_improve"]
 
@@ -138,7 +138,7 @@ def _events(
             if better(st, f):
                 yield st
         return
-    q: queue.Queue = queue.Queue()
+    q: queue.Queue[tuple[int, tuple[float, IntArray, int] | BaseException | None]] = queue.Queue()
 
     def work(k: int) -> None:
         try:
@@ -182,7 +182,7 @@ def _need_a_limit(budget: Budget, rounds: int | None) -> None:
 
 def _threads(params: SearchParams, budget: Budget, rounds: int | None) -> int:
     """Islands to run: one for a very short timed run (threads would not pay), else as tuned."""
-    short = rounds is None and not budget.unlimited and budget.seconds <= 0.05
+    short = rounds is None and budget.seconds is not None and budget.seconds <= 0.05
     return 1 if short else (params.threads or default_threads())
 
 

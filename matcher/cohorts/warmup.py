@@ -41,13 +41,13 @@ def warm_up(*, seconds: float = 0.3, seed: int = 0) -> float:
     profiles = [p.with_changes(meeting_mode="online", previous_groupmates=()) for p in generate_teachers(30, seed=seed + 1)]
     cohort = Cohort.from_profiles(profiles)
     ids = cohort.ids
-    rules = dict(keep_apart=[(ids[0], ids[1])], keep_together=[(ids[2], ids[3])], seed=seed)
-    dense = form_groups(cohort, size=(4, 6), seconds=seconds, **rules)
-    dense = form_groups(cohort, size=(4, 6), seconds=seconds, fairness=0.5, **rules)
+    apart, together = [(ids[0], ids[1])], [(ids[2], ids[3])]
+    dense = form_groups(cohort, size=(4, 6), seconds=seconds, keep_apart=apart, keep_together=together, seed=seed)
+    dense = form_groups(cohort, size=(4, 6), seconds=seconds, fairness=0.5, keep_apart=apart, keep_together=together, seed=seed)
     mover = next(t for t in dense.groups[-1].members if t not in ids[:4])
     move_member(dense, cohort, mover, dense.groups[0].id)
     repair(dense, cohort, dropped=[dense.groups[-1].members[0]], locked=[dense.groups[0].id], seconds=seconds, seed=seed,
-           keep_apart=rules["keep_apart"])
+           keep_apart=apart)
     sparse = sparse_affinity(cohort, seed=seed)
     form_groups(cohort, size=(4, 6), seconds=2 * seconds, affinity=sparse, fairness=0.5, seed=seed)
     return time.perf_counter() - start

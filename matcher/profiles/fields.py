@@ -20,7 +20,7 @@ Examples
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -186,14 +186,14 @@ def profile_issues(values: Mapping[str, object], row: int | None = None) -> list
             continue
         if f.plain_text and isinstance(value, str):
             issues.extend(hidden_character_issues(name, value, row))
-        if f.low is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+        if f.low is not None and f.high is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
             if not f.low <= value <= f.high or value != value:  # value != value catches NaN
                 issues.append(Issue(row, name, str(value), f"must be {f.bounds_text()}"))
         if f.choices is None:
             continue
-        items = tuple(value) if f.is_list else (value,)
+        items: tuple[object, ...] = tuple(value) if f.is_list and isinstance(value, Iterable) else (value,)
         if f.choices is THEME_IDS:
-            issues.extend(theme_issues(items, row=row, field=name))
+            issues.extend(theme_issues([str(v) for v in items], row=row, field=name))
         elif name == "key_stages":
             issues.extend(Issue(row, name, str(v), f"unknown key stage; use {', '.join(KEY_STAGES)} separated by ';'") for v in items if v not in f.choices)
         elif name == "availability":

@@ -19,10 +19,11 @@ matcher.errors.UnknownTeacherError: unknown teacher id 't-999'
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 
@@ -134,11 +135,11 @@ class TeacherProfile:
         """True when the teacher is the only music teacher in their school."""
         return self.department_size <= 1
 
-    def public(self) -> dict:
+    def public(self) -> dict[str, object]:
         """The profile as a dict without private fields (safe to show to other teachers)."""
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in PRIVATE_FIELDS}
 
-    def with_changes(self, **changes) -> TeacherProfile:
+    def with_changes(self, **changes: Any) -> TeacherProfile:
         """A copy with some fields changed (profiles are immutable)."""
         return replace(self, **changes)
 
@@ -182,7 +183,7 @@ class Cohort:
     def __len__(self) -> int:
         return len(self.profiles)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[TeacherProfile]:
         return iter(self.profiles)
 
     @cached_property

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import session
+from flask import Response, session
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field
 
@@ -74,7 +74,7 @@ def _user_out(u: User) -> UserOut:
 
 
 @bp.get("/tokens", responses={200: TokenList})
-def list_tokens():
+def list_tokens() -> Response:
     """API tokens: a coordinator's programme's, or your own (never the tokens themselves)."""
     user = auth.require()
     s = db.session()
@@ -86,7 +86,7 @@ def list_tokens():
 
 
 @bp.delete("/tokens/<int:token_id>", responses={200: TokenOut})
-def revoke_token(path: TokenPath):
+def revoke_token(path: TokenPath) -> Response:
     """Revoke a token (a coordinator: any of the programme's; others: their own)."""
     user = auth.require()
     s = db.session()
@@ -98,7 +98,7 @@ def revoke_token(path: TokenPath):
 
 
 @bp.get("/users", responses={200: UserList})
-def list_users():
+def list_users() -> Response:
     """The accounts of the coordinator's programme."""
     user = auth.require("coordinator")
     rows = db.session().execute(sa.select(User).where(User.programme_id == user.programme_id).order_by(User.id)).scalars()
@@ -106,7 +106,7 @@ def list_users():
 
 
 @bp.post("/users/<int:user_id>/deactivate", responses={200: UserOut})
-def deactivate_user(path: UserPath):
+def deactivate_user(path: UserPath) -> Response:
     """Deactivate an account of the programme: it can no longer sign in, its sessions end and its tokens are revoked."""
     user = auth.require("coordinator")
     s = db.session()
@@ -120,11 +120,13 @@ def deactivate_user(path: UserPath):
 
 
 @bp.post("/me/password", responses={204: None})
-def change_password(body: PasswordIn):
+def change_password(body: PasswordIn) -> Response | tuple[str, int]:
     """Change your password: needs the current one; every session of yours ends (this one is renewed)."""
     user = auth.require()
     s = db.session()
     account = s.get(User, user.user_id)
+    if account is None:  # (auth.require found it in this transaction)
+        raise Problem(401, "Sign in again.")
     accounts.verify_password(account, body.current_password)
     accounts.set_password(s, account, body.new_password)
     if user.via == "session":

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
+from flask import Response
 from flask_openapi3 import APIBlueprint, Tag
 
 from .. import auth
@@ -9,7 +12,10 @@ from ..models import CohortRun
 from ..services import cohort_edits, cohort_export, cohort_review, cohort_runs
 from ..services.cohort_review import Review
 from .common import CSV_RESPONSE, SECURITY, csv_response, operation_id, page_out, respond
-from .schemas import ApproveIn, CohortRunIn, CohortRunList, CohortRunOut, GroupPath, IfMatch, LostGroup, MoveIn, PageQuery, RepairIn, RunPath
+from .schemas import (
+    ApproveIn, CohortResultOut, CohortRunIn, CohortRunList, CohortRunOut, GroupPath, IfMatch, LostGroup, MoveIn, PageQuery, RepairIn, RunError,
+    RunPath, RunStatus,
+)
 
 bp = APIBlueprint("cohort_runs", __name__, operation_id_callback=operation_id, url_prefix="/cohort-runs", abp_tags=[Tag(name="cohort runs")], abp_security=SECURITY)
 
@@ -30,21 +36,21 @@ def run_out(run: CohortRun, *, review: Review | None = None, preview: bool = Fal
         review = cohort_review.review_of(run)
     return CohortRunOut(
         id=run.id,
-        status=run.status,
+        status=cast(RunStatus, run.status),  # one of models.RUN_STATUSES (pydantic checks it again)
         progress=run.progress,
         version=run.version,
         params=run.params,
         created_at=run.created_at,
         started_at=run.started_at,
         finished_at=run.finished_at,
-        result=review.result_dict() if review is not None else None,
-        error=run.error,
+        result=CohortResultOut.model_validate(review.result_dict()) if review is not None else None,
+        error=None if run.error is None else RunError.model_validate(run.error),
         preview=preview,
         lost_members=[] if summary else [LostGroup(**x) for x in cohort_review.lost_members(run)],
     )
 
 
-def _respond_run(run: CohortRun, status: int = 200, **kwargs):
+def _respond_run(run: CohortRun, status: int = 200, **kwargs: Any) -> Response:
     headers = {"ETag": cohort_runs.etag(run)}
     if status == 202:
         headers["Location"] = f"/api/v1/cohort-runs/{run.id}"
@@ -52,7 +58,7 @@ def _respond_run(run: CohortRun, status: int = 200, **kwargs):
 
 
 @bp.get("", responses={200: CohortRunList})
-def list_runs(query: PageQuery):
+def list_runs(query: PageQuery) -> Response:
     """My programme's cohort runs, newest first (coordinators); each without its ``result``
     (GET the run for its groups)."""
     user = auth.require("coordinator")
@@ -61,7 +67,7 @@ def list_runs(query: PageQuery):
 
 
 @bp.post("", responses={202: ACCEPTED, 503: None})
-def create_run(body: CohortRunIn):
+def create_run(body: CohortRunIn) -> Response:
     """Generate peer groups for my programme in the background; answers 202 with the run's Location."""
     user = auth.require("coordinator")
     run = cohort_runs.create_run(user, body.model_dump())
@@ -69,14 +75,14 @@ def create_run(body: CohortRunIn):
 
 
 @bp.get("/<int:run_id>", responses={200: CohortRunOut})
-def get_run(path: RunPath):
+def get_run(path: RunPath) -> Response:
     """A run: status, and when done its groups and figures. The ETag header is its version."""
     user = auth.require("coordinator")
     return _respond_run(cohort_runs.get_run_for(user, path.run_id))
 
 
 @bp.post("/<int:run_id>/groups/<int:group>/approve", responses={200: CohortRunOut, 404: None, 409: None, 428: None})
-def approve_group(path: GroupPath, body: ApproveIn, header: IfMatch):
+def approve_group(path: GroupPath, body: ApproveIn, header: IfMatch) -> Response:
     """Approve (lock) group number ``group`` (1 is the first, as people see it), or release it with approved=false. Needs If-Match or version."""
     user = auth.require("coordinator")
     run = cohort_edits.set_approval(user, path.run_id, path.group, body.approved, if_match=header.if_match, version=body.version)
@@ -84,7 +90,7 @@ def approve_group(path: GroupPath, body: ApproveIn, header: IfMatch):
 
 
 @bp.post("/<int:run_id>/moves", responses={200: CohortRunOut, 409: None, 428: None})
-def move_member(path: RunPath, body: MoveIn, header: IfMatch):
+def move_member(path: RunPath, body: MoveIn, header: IfMatch) -> Response:
     """Move a member to another group (to_group: the group's number, 1 is the first, as people see it); the answer has the new figures and the rules the move breaks. dry_run previews without saving."""
     user = auth.require("coordinator")
     run, review = cohort_edits.move(user, path.run_id, body.teacher_id, body.to_group, dry_run=body.dry_run, if_match=header.if_match, version=body.version)
@@ -92,7 +98,7 @@ def move_member(path: RunPath, body: MoveIn, header: IfMatch):
 
 
 @bp.post("/<int:run_id>/repair", responses={200: CohortRunOut, 409: None, 428: None})
-def repair_run(path: RunPath, body: RepairIn, header: IfMatch):
+def repair_run(path: RunPath, body: RepairIn, header: IfMatch) -> Response:
     """Re-optimise after drop-outs or late joiners, keeping approved groups as they are.
 
     Members erased since the run count as dropped: with an empty body, this refills the
@@ -104,7 +110,7 @@ def repair_run(path: RunPath, body: RepairIn, header: IfMatch):
 
 
 @bp.get("/<int:run_id>/export", responses={200: CSV_RESPONSE, 409: None})
-def export_run(path: RunPath):
+def export_run(path: RunPath) -> Response:
     """The groups as CSV, one row per member (pseudonymised for analysts)."""
     user = auth.require("coordinator", "analyst")
     return csv_response(cohort_export.export_csv(user, path.run_id), f"cohort-run-{path.run_id}.csv")

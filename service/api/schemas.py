@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from matcher.profiles.io import MAX_ABOUT_CHARS, MAX_NAME_CHARS
+from matcher.profiles.fields import MAX_ABOUT_CHARS, MAX_NAME_CHARS
 from matcher.peers.suggest import KINDS
 from matcher.profiles.teacher import (
     AVAILABILITY_SLOTS,
@@ -397,7 +397,7 @@ class CohortRunIn(Strict):
     keep_together: Annotated[list[TeacherGroup], Field(max_length=500)] = []
     teacher_ids: Annotated[list[TeacherId], Field(min_length=2, max_length=20_000)] | None = Field(None, description="only these teachers (default: the whole programme)")
 
-    def model_post_init(self, __context) -> None:
+    def model_post_init(self, __context: Any) -> None:
         if self.size_min > self.size_max:
             from pydantic_core import PydanticCustomError
 
@@ -408,7 +408,7 @@ class RunError(BaseModel):
     status: int
     title: str | None = None
     detail: str
-    errors: list[dict] | None = None
+    errors: list[dict[str, Any]] | None = None
 
 
 class LostGroup(BaseModel):
@@ -419,6 +419,9 @@ class LostGroup(BaseModel):
     erased: int = Field(description="members erased since the run (their pseudonyms stay in 'members')")
     members_left: int
     size_min: int = Field(description="the run's smallest group size")
+
+
+RunStatus = Literal["queued", "running", "done", "failed"]  # models.RUN_STATUSES
 
 
 # One scale for every score a coordinator reads (matcher.cohorts.results.SCALE): pages, API and CSV.
@@ -509,10 +512,10 @@ class CohortRunOut(BaseModel):
     """A cohort run: its status, its constraints and (when done) its groups and figures."""
 
     id: int
-    status: Literal["queued", "running", "done", "failed"]
+    status: RunStatus
     progress: float = Field(description="share of the time limit used so far (1 when done)")
     version: int
-    params: dict
+    params: dict[str, Any]
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -553,11 +556,11 @@ class RepairIn(Strict):
     refills the groups that members erased since the run left short.
     """
 
-    model_config = ConfigDict(extra="forbid", openapi_extra={"required": False})  # the body may be left out
+    model_config = ConfigDict(extra="forbid", openapi_extra={"required": False})  # type: ignore[typeddict-unknown-key]  # flask-openapi3 reads it: the body may be left out
 
     @model_validator(mode="before")
     @classmethod
-    def _empty_body_is_empty_object(cls, data):
+    def _empty_body_is_empty_object(cls, data: object) -> object:
         return {} if data is None else data
 
     dropped: Annotated[list[TeacherId], Field(max_length=5000)] = []

@@ -7,7 +7,7 @@ session cookie must send as ``X-CSRF-Token``.
 
 from __future__ import annotations
 
-from flask import request
+from flask import Response, request
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field
 
@@ -34,7 +34,7 @@ class SessionOut(BaseModel):
 
 
 @bp.post("", responses={200: SessionOut, 429: None}, security=[])
-def login(body: LoginIn):
+def login(body: LoginIn) -> Response:
     """Sign in (a server-side session; the cookie holds a random id).
 
     After PEERMATCH_LOGIN_MAX_FAILURES failures from one address for one user name, each
@@ -46,7 +46,7 @@ def login(body: LoginIn):
 
 
 @bp.delete("", responses={204: None}, security=[])
-def logout():
+def logout() -> Response | tuple[str, int]:
     """Sign out: every session of this user ends on the server (needs the X-CSRF-Token header when signed in)."""
     auth.logout_user()
     return "", 204

@@ -138,14 +138,14 @@ class FigureView:
 
     @property
     def delta_text(self) -> str:
-        if not self.changed:
+        if not self.changed or self.delta is None:  # (changed implies a delta)
             return ""
         sign = "+" if self.delta > 0 else "\u2212"
         return sign + _fmt(abs(self.delta), self.kind)
 
     @property
     def improved(self) -> bool | None:
-        if not self.changed or self.higher_is_better is None:
+        if not self.changed or self.delta is None or self.higher_is_better is None:
             return None
         return (self.delta > 0) == self.higher_is_better
 
@@ -319,7 +319,7 @@ def result_view(identity: Identity, review: Review, *, preview: ResultView | Non
         names=names,
         preview=preview is not None,
         violations=tuple(review.result.violations()),
-        coverage={THEMES[t].label if t in THEMES else t: tuple(c) for t, c in coverage_counts(explained, people).items()},
+        coverage={THEMES[t].label if t in THEMES else t: (c[0], c[1]) for t, c in coverage_counts(explained, people).items()},
         rules=tuple((RULE_LABELS.get(k, k.replace("_", " ")), int(v)) for k, v in sorted(counts.items(), key=lambda kv: list(RULE_LABELS).index(kv[0]) if kv[0] in RULE_LABELS else 99)),
         random_affinity=getattr(figures, "random_affinity", None),
         mean_affinity=figures.mean_affinity,
@@ -332,9 +332,10 @@ def charts_for(view: ResultView) -> dict[str, Markup]:
     """The result page's charts: member scores (members meaningfully behind their group highlighted) and challenge coverage."""
     out: dict[str, Markup] = {}
     members = [m for m in view.members if m.score is not None]
+    scores = [float(m.score) for m in members if m.score is not None]
     if members:
         out["scores"] = charts.score_distribution_svg(
-            [m.score for m in members],
+            scores,
             highlight=[i for i, m in enumerate(members) if m.worst],
             labels=[m.name for m in members],
             title="Each member's mean affinity to their groupmates (0-1), lowest first; members well behind their group highlighted",

@@ -9,16 +9,21 @@ gets a clear "someone else changed this run" message (409) instead of overwritin
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from pydantic import ValidationError as PydanticValidationError
 
 from .. import auth
 from ..api.schemas import CohortRunIn
-from ..models import utcnow
+from ..auth import Identity
+from ..models import CohortRun, utcnow
 from ..problems import Problem
 from ..services import cohort_edits, cohort_review, cohort_runs, pages_support
 from ..services.cohort_export import export_csv
+from ..services.cohort_review import Review
 from . import bp
 from .cohort_view import SCALE, charts_for, map_for, result_view
 from .common import int_arg
@@ -40,7 +45,7 @@ def _id_lines(text: str) -> list[list[str]]:
     return [[x for x in _SPLIT.split(line.strip()) if x] for line in text.splitlines() if line.strip()]
 
 
-def _form_defaults() -> dict:
+def _form_defaults() -> dict[str, str]:
     return {
         "size_min": "4",
         "size_max": "6",
@@ -83,11 +88,11 @@ def _field_messages(exc: PydanticValidationError) -> dict[str, list[str]]:
     return out
 
 
-def _params_from_form() -> tuple[dict, dict | None, dict[str, list[str]]]:
+def _params_from_form() -> tuple[dict[str, str], dict[str, Any] | None, dict[str, list[str]]]:
     """The form's values (to show again), the validated run parameters, and field errors."""
     form = request.form
     values = {k: form.get(k, "").strip() for k in _form_defaults()}
-    raw = {
+    raw: dict[str, object] = {
         "size_min": values["size_min"] or None,
         "size_max": values["size_max"] or None,
         "seconds": values["seconds"] or None,
@@ -126,7 +131,9 @@ def _seconds_errors(raw: str) -> list[str]:
     return []
 
 
-def _render_list(user, values: dict, errors: dict, status: int = 200, problem: Problem | None = None):
+def _render_list(
+    user: Identity, values: Mapping[str, str], errors: Mapping[str, list[str]], status: int = 200, problem: Problem | None = None
+) -> ResponseReturnValue:
     page = cohort_runs.list_runs(user, page=int_arg("page", 1, 1, 100_000), per_page=RUNS_PER_PAGE)
     return (
         render_template(
@@ -143,18 +150,18 @@ def _render_list(user, values: dict, errors: dict, status: int = 200, problem: P
 
 
 @bp.get("/cohorts")
-def cohort_list():
+def cohort_list() -> ResponseReturnValue:
     """Earlier runs, and the form to generate peer groups."""
     user = auth.require("coordinator")
     return _render_list(user, _form_defaults(), {})
 
 
 @bp.post("/cohorts")
-def cohort_create():
+def cohort_create() -> ResponseReturnValue:
     """Start a run in the background and go to its page (which shows progress)."""
     user = auth.require("coordinator")
     values, params, errors = _params_from_form()
-    if errors:
+    if errors or params is None:  # (no params without errors)
         return _render_list(user, values, errors, 422)
     try:
         run = cohort_runs.create_run(user, params)
@@ -171,7 +178,7 @@ def cohort_create():
 # ---- one run ------------------------------------------------------------------------------
 
 
-def _progress(run) -> tuple[float, str]:
+def _progress(run: CohortRun) -> tuple[float, str]:
     """An estimate of how far a run is (elapsed time over its time limit) and a sentence."""
     if run.status == "queued":
         return 0.0, "Waiting for a free worker…"
@@ -185,7 +192,16 @@ def _progress(run) -> tuple[float, str]:
     return min(0.99, max(0.0, fraction)), f"Searching for the best groups: {elapsed:.0f} of at most {seconds:.0f} seconds."
 
 
-def _render_run(user, run, *, preview=None, moved=None, problem: Problem | None = None, status: int = 200, form: dict | None = None):
+def _render_run(
+    user: Identity,
+    run: CohortRun,
+    *,
+    preview: Review | None = None,
+    moved: Mapping[str, object] | None = None,
+    problem: Problem | None = None,
+    status: int = 200,
+    form: Mapping[str, str] | None = None,
+) -> ResponseReturnValue:
     """The run page: progress, failure, or the result with figures, charts and group cards."""
     if run.status in ("queued", "running"):
         progress, message = _progress(run)
@@ -214,14 +230,14 @@ def _render_run(user, run, *, preview=None, moved=None, problem: Problem | None 
 
 
 @bp.get("/cohorts/<int:run_id>")
-def cohort_run(run_id: int):
+def cohort_run(run_id: int) -> ResponseReturnValue:
     """A run: its progress while it runs (refreshes itself), then its groups."""
     user = auth.require("coordinator")
     return _render_run(user, cohort_runs.get_run_for(user, run_id))
 
 
 @bp.get("/cohorts/<int:run_id>/status.json")
-def cohort_status(run_id: int):
+def cohort_status(run_id: int) -> ResponseReturnValue:
     """What the progress page polls: status, estimated progress and a sentence."""
     user = auth.require("coordinator")
     run = cohort_runs.get_run_for(user, run_id)
@@ -234,7 +250,7 @@ def _version() -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-def _edit_failed(user, run_id: int, exc: Problem, **kwargs):
+def _edit_failed(user: Identity, run_id: int, exc: Problem, **kwargs: Any) -> ResponseReturnValue:
     """Show the run again with the reason an edit was refused (409 stale, 404, 422)."""
     if exc.status not in (404, 409, 422, 428):
         raise exc
@@ -243,7 +259,7 @@ def _edit_failed(user, run_id: int, exc: Problem, **kwargs):
 
 
 @bp.post("/cohorts/<int:run_id>/move")
-def cohort_move(run_id: int):
+def cohort_move(run_id: int) -> ResponseReturnValue:
     """Move a member: "preview" shows the new figures without saving, "save" stores the move.
 
     ``to_group`` is the group's number as the page shows it (1 is the first).
@@ -277,7 +293,7 @@ def cohort_move(run_id: int):
 
 
 @bp.post("/cohorts/<int:run_id>/groups/<int:group>/approve")
-def cohort_approve(run_id: int, group: int):
+def cohort_approve(run_id: int, group: int) -> ResponseReturnValue:
     """Approve (lock) group number ``group`` (1 is the first), or release it."""
     user = auth.require("coordinator")
     approved = request.form.get("approved", "yes") == "yes"
@@ -301,7 +317,9 @@ def _seconds_field(raw: str) -> float | None:
         raise Problem(422, f"seconds {message}", errors=[{"field": "seconds", "value": raw[:40], "message": message}]) from None
 
 
-def _render_repair(user, run, *, problem: Problem | None = None, status: int = 200, form: dict | None = None):
+def _render_repair(
+    user: Identity, run: CohortRun, *, problem: Problem | None = None, status: int = 200, form: dict[str, Any] | None = None
+) -> ResponseReturnValue:
     """The repair step: who dropped out (one checkbox per member), who joined late, the time limit."""
     if run.status != "done" or not run.result:
         return redirect(url_for("pages.cohort_run", run_id=run.id))
@@ -322,14 +340,14 @@ def _render_repair(user, run, *, problem: Problem | None = None, status: int = 2
 
 
 @bp.get("/cohorts/<int:run_id>/repair")
-def cohort_repair_page(run_id: int):
+def cohort_repair_page(run_id: int) -> ResponseReturnValue:
     """The repair step of a finished run: tick who dropped out, name who joined late."""
     user = auth.require("coordinator")
     return _render_repair(user, cohort_runs.get_run_for(user, run_id))
 
 
 @bp.post("/cohorts/<int:run_id>/repair")
-def cohort_repair(run_id: int):
+def cohort_repair(run_id: int) -> ResponseReturnValue:
     """Re-match after drop-outs (and late joiners), keeping approved groups."""
     user = auth.require("coordinator")
     dropped = request.form.getlist("dropped")
@@ -338,7 +356,7 @@ def cohort_repair(run_id: int):
     form = {"joined": request.form.get("joined", ""), "seconds": raw_seconds, "dropped": dropped}
     erased = sum(x["erased"] for x in cohort_review.lost_members(cohort_runs.get_run_for(user, run_id)))
 
-    def failed(exc: Problem):
+    def failed(exc: Problem) -> ResponseReturnValue:
         if exc.status not in (404, 409, 422, 428):
             raise exc
         return _render_repair(user, cohort_runs.get_run_for(user, run_id), problem=exc, status=exc.status, form=form)
@@ -358,7 +376,7 @@ def cohort_repair(run_id: int):
 
 
 @bp.get("/cohorts/<int:run_id>/export.csv")
-def cohort_export(run_id: int):
+def cohort_export(run_id: int) -> ResponseReturnValue:
     """The groups as CSV, one row per member."""
     user = auth.require("coordinator")
     resp = Response(export_csv(user, run_id), mimetype="text/csv")
@@ -367,7 +385,7 @@ def cohort_export(run_id: int):
 
 
 @bp.get("/cohorts/<int:run_id>/map")
-def cohort_map(run_id: int):
+def cohort_map(run_id: int) -> ResponseReturnValue:
     """The groups on a map drawn from school coordinates (no tiles: works offline)."""
     user = auth.require("coordinator")
     run = cohort_runs.get_run_for(user, run_id)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, flash, json, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 
 from matcher.profiles.fields import FIELD, TEACHER_EDITABLE
 
 from .. import auth, charts
+from ..models import Teacher
 from ..problems import Problem
 from ..services import gdpr
 from ..services import teachers as svc
@@ -33,7 +38,13 @@ def _teacher_identity() -> auth.Identity:
     return user
 
 
-def _values_of(t) -> dict:
+def _teacher_and_id() -> tuple[auth.Identity, str]:
+    """The signed-in teacher and their teacher id (which :func:`_teacher_identity` checked)."""
+    user = _teacher_identity()
+    return user, user.teacher_id or ""
+
+
+def _values_of(t: Teacher) -> dict[str, Any]:
     """The form's values from a stored teacher."""
     values = {name: getattr(t, name) for name in TEXT_FIELDS}
     values.update({name: list(getattr(t, name) or ()) for name in LIST_FIELDS})
@@ -41,10 +52,10 @@ def _values_of(t) -> dict:
     return values
 
 
-def _values_from_form() -> dict:
+def _values_from_form() -> dict[str, Any]:
     """The submitted form as a profile record (validated by the service, not here)."""
     form = request.form
-    values: dict = {name: form.get(name, "").strip() for name in TEXT_FIELDS}
+    values: dict[str, Any] = {name: form.get(name, "").strip() for name in TEXT_FIELDS}
     values["about"] = form.get("about", "")
     values.update({name: form.getlist(name) for name in LIST_FIELDS})
     values.update({name: form.get(name) == "yes" for name in BOOL_FIELDS})
@@ -56,7 +67,7 @@ def _version_from_form() -> int | None:
     return int(raw) if raw.isdigit() and len(raw) < 10 else None
 
 
-def _radar(values: dict, name: str):
+def _radar(values: dict[str, Any], name: str) -> Markup:
     return charts.radar_svg(
         charts.theme_group_counts(values.get("strengths", ())),
         charts.theme_group_counts(values.get("challenges", ())),
@@ -66,16 +77,16 @@ def _radar(values: dict, name: str):
 
 
 @bp.route("/me", methods=["GET", "POST"])
-def my_profile():
+def my_profile() -> ResponseReturnValue:
     """My profile: edit it, see my strengths and challenges as a radar diagram."""
-    user = _teacher_identity()
-    t = svc.get_teacher_for(user, user.teacher_id)
+    user, teacher_id = _teacher_and_id()
+    t = svc.get_teacher_for(user, teacher_id)
     if request.method == "GET":
         values = _values_of(t)
         return render_template("teacher/profile.html", teacher=t, values=values, errors={}, radar=_radar(values, t.name))
     values = _values_from_form()
     try:
-        svc.update_teacher(user, user.teacher_id, values, version=_version_from_form())
+        svc.update_teacher(user, teacher_id, values, version=_version_from_form())
     except Problem as exc:
         if exc.status in (409, 428):
             # Saved meanwhile: show what is saved now rather than overwrite it.
@@ -92,32 +103,32 @@ def my_profile():
 
 
 @bp.get("/me/data")
-def my_data():
+def my_data() -> ResponseReturnValue:
     """What we hold about me, and the ways to take it or erase it."""
-    user = _teacher_identity()
-    data = gdpr.export_teacher_data(user, user.teacher_id)
+    user, teacher_id = _teacher_and_id()
+    data = gdpr.export_teacher_data(user, teacher_id)
     return render_template("teacher/data.html", data=data)
 
 
 @bp.get("/me/data.json")
-def my_data_json():
+def my_data_json() -> ResponseReturnValue:
     """Everything held about me, as a JSON download."""
-    user = _teacher_identity()
-    data = gdpr.export_teacher_data(user, user.teacher_id)
+    user, teacher_id = _teacher_and_id()
+    data = gdpr.export_teacher_data(user, teacher_id)
     resp = Response(json.dumps(data, indent=2, ensure_ascii=False), mimetype="application/json")
-    resp.headers["Content-Disposition"] = f'attachment; filename="my-data-{user.teacher_id}.json"'
+    resp.headers["Content-Disposition"] = f'attachment; filename="my-data-{teacher_id}.json"'
     return resp
 
 
 @bp.route("/me/erase", methods=["GET", "POST"])
-def my_erase():
+def my_erase() -> ResponseReturnValue:
     """Erase my account after an explicit confirmation."""
-    user = _teacher_identity()
-    t = svc.get_teacher_for(user, user.teacher_id)
+    user, teacher_id = _teacher_and_id()
+    t = svc.get_teacher_for(user, teacher_id)
     if request.method == "GET":
         return render_template("teacher/erase.html", teacher=t, error=None)
     if request.form.get("confirm") != "yes":
         return render_template("teacher/erase.html", teacher=t, error="Tick the box to confirm that you want to erase your account."), 422
-    gdpr.erase_teacher(user, user.teacher_id)
+    gdpr.erase_teacher(user, teacher_id)
     auth.logout_user()
     return render_template("teacher/erased.html")

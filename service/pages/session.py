@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from .. import auth, db
 from ..problems import Problem
@@ -12,19 +13,19 @@ from .common import home_for, safe_next
 
 
 @bp.get("/")
-def index():
+def index() -> ResponseReturnValue:
     """Send people to their own start page (or to sign in)."""
     return redirect(home_for(auth.current_user()))
 
 
 @bp.route("/signin", methods=["GET", "POST"])
-def signin():
+def signin() -> ResponseReturnValue:
     """The sign-in form; wrong passwords and the rate limit are explained on the page."""
     next_url = safe_next(request.values.get("next"))
     if request.method == "GET":
-        user = auth.current_user()
-        if user is not None and next_url is None:
-            return redirect(home_for(user))
+        current = auth.current_user()
+        if current is not None and next_url is None:
+            return redirect(home_for(current))
         return render_template("signin.html", next_url=next_url, username="")
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
@@ -42,7 +43,7 @@ def signin():
 
 
 @bp.post("/signout")
-def signout():
+def signout() -> ResponseReturnValue:
     """End the user's sessions on the server (a POST with the CSRF token, so another site cannot sign you out)."""
     auth.logout_user()
     flash("You are signed out.", "success")
@@ -50,7 +51,7 @@ def signout():
 
 
 @bp.get("/analyst")
-def analyst_home():
+def analyst_home() -> ResponseReturnValue:
     """Analysts work in the notebooks and with the pseudonymised export."""
     user = auth.require("analyst")
     return render_template("analyst.html", user=user)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from matcher.profiles.fields import COLUMNS, REQUIRED_COLUMNS
 from matcher.profiles.themes import THEMES
@@ -21,7 +22,7 @@ REPORT_MAX_LINES = 20
 
 
 @bp.get("/teachers")
-def teacher_list():
+def teacher_list() -> ResponseReturnValue:
     """Teachers of my programme, filtered by name, borough, department of one and theme."""
     user = auth.require("coordinator")
     args = {
@@ -54,7 +55,7 @@ def _read_upload() -> str:
     """The CSV text from the file field, or else from the text box."""
     upload = request.files.get("file")
     if upload is not None and upload.filename:
-        raw = upload.read()
+        raw: bytes = upload.read()
         try:
             return raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -68,7 +69,7 @@ def _read_upload() -> str:
 
 
 @bp.route("/teachers/import", methods=["GET", "POST"])
-def teacher_import():
+def teacher_import() -> ResponseReturnValue:
     """Upload (or paste) a teacher CSV: every row is stored, or none, with a per-row report."""
     user = auth.require("coordinator")
     layout = {"columns": COLUMNS, "required": REQUIRED_COLUMNS}
@@ -101,7 +102,7 @@ def teacher_import():
 
 
 @bp.get("/teachers/export.csv")
-def teacher_export():
+def teacher_export() -> ResponseReturnValue:
     """All teachers of my programme as CSV (the import format)."""
     user = auth.require("coordinator")
     resp = Response(svc.export_teachers_csv(user), mimetype="text/csv")

@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -143,7 +144,9 @@ def deactivate_user(s: Session, user: User) -> int:
     user.active = False
     s.flush()
     end_sessions(s, user.id)
-    result = s.execute(sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow()))
+    stmt = sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
+    # an UPDATE answers a CursorResult (Session.execute is typed for the general Result)
+    result = cast("sa.CursorResult[Any]", s.execute(stmt))
     return result.rowcount or 0
 
 
@@ -272,8 +275,9 @@ def authenticate(s: Session, username: str, password: str, address: str) -> User
     ok = ok and user is not None and user.password_hash is not None
     from .. import db
 
-    with db.new_session(current_app._get_current_object()) as log_session:
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's target
+    with db.new_session(app) as log_session:
         log_session.add(LoginAttempt(username=username, address=address, succeeded=ok))
-    if not ok:
+    if not ok or user is None:  # (ok implies a user)
         raise Problem(401, "Wrong user name or password.")
     return user

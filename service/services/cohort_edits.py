@@ -11,6 +11,7 @@ is ``number - 1``, and is converted here only).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from flask import current_app
 
@@ -27,7 +28,7 @@ from .cohort_runs import check_ids, check_version, cohort_time_limit, get_run_fo
 __all__ = ["set_approval", "move", "repair", "group_numbers"]
 
 
-def group_numbers(groups: Sequence) -> str:
+def group_numbers(groups: Sequence[int | dict[str, Any]]) -> str:
     """The numbers of some groups as coordinators see them (``index`` + 1), e.g. "1 to 4".
 
     ``groups`` holds 0-based indices (or mappings with an ``index``).

@@ -46,7 +46,7 @@ def export_csv(identity: Identity, run_id: int) -> str:
         ).all()
     }
     analyst = identity.is_analyst
-    rows = []
+    rows: list[GroupMember] = []
     for index, group in enumerate(grouping.groups):
         explained = review.explained(index)
         score = round(explained.mean_affinity, 4) if explained is not None else None
@@ -55,7 +55,7 @@ def export_csv(identity: Identity, run_id: int) -> str:
         approved = grouping.is_approved(index)
         for member in group:
             t, school = people.get(member, (None, None))
-            if t is None:  # erased since the run: its pseudonym only
+            if t is None or school is None:  # erased since the run: its pseudonym only
                 rows.append(GroupMember(group=index + 1, teacher_id=member, approved=approved, group_affinity=score))
                 continue
             rows.append(

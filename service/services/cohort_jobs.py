@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
+from sqlalchemy.orm import Session
 
 from matcher.cohorts import Grouping, form_groups
+from matcher.cohorts.search import SearchState
 from matcher.errors import MatcherError
+from matcher.profiles.teacher import Cohort
 
 from .. import db
 from ..logsafe import log_exception
@@ -33,7 +36,7 @@ log = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 0.5
 
 
-def _problem_dict(exc: Exception) -> dict:
+def _problem_dict(exc: Exception) -> dict[str, Any]:
     if isinstance(exc, MatcherError):
         p = _from_matcher(exc)
         return {"status": p.status, "title": p.title, "detail": p.detail, "errors": p.errors}
@@ -80,7 +83,7 @@ def execute_run(app: Flask, run_id: int) -> None:
             )
 
 
-def _without_erased(s, programme_id: int, grouping: Grouping) -> Grouping:
+def _without_erased(s: Session, programme_id: int, grouping: Grouping) -> Grouping:
     """``grouping`` with every member who is no longer a teacher of the programme erased."""
     ids = [*grouping.teacher_ids, *grouping.unplaced, *(t for p in grouping.keep_apart for t in p), *(t for k in grouping.keep_together for t in k)]
     present = set(s.execute(sa.select(Teacher.id).where(Teacher.programme_id == programme_id, Teacher.id.in_(sorted(set(ids))))).scalars())
@@ -89,11 +92,14 @@ def _without_erased(s, programme_id: int, grouping: Grouping) -> Grouping:
     return grouping
 
 
-def _progress_reporter(app: Flask, run_id: int):
+Progress = Callable[[float, "SearchState | None"], None]
+
+
+def _progress_reporter(app: Flask, run_id: int) -> Progress:
     """A ``progress(fraction, state)`` callback that stores the fraction, at most twice a second."""
     last = [0.0]
 
-    def report(fraction: float, _state=None) -> None:
+    def report(fraction: float, _state: SearchState | None = None) -> None:
         now = time.monotonic()
         if now - last[0] < PROGRESS_EVERY_SECONDS:
             return
@@ -109,7 +115,7 @@ def _progress_reporter(app: Flask, run_id: int):
     return report
 
 
-def _solve(cohort, params: Mapping[str, Any], progress=None) -> Grouping:
+def _solve(cohort: Cohort, params: Mapping[str, Any], progress: Progress | None = None) -> Grouping:
     """Run :func:`matcher.cohorts.form_groups` and return the record to store."""
     size = (params["size_min"], params["size_max"])
     keep_apart = keep_apart_pairs(params.get("keep_apart"))

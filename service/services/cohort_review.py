@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from matcher.cohorts import CohortResult, Group, Grouping, explain_grouping
 from matcher.cohorts.grouping import ERASED_NAME
 from matcher.errors import MatcherError
+from matcher.profiles.teacher import Cohort
 
 from .. import db
 from ..models import CohortRun
@@ -27,12 +29,13 @@ from .teachers import programme_cohort
 
 __all__ = ["Review", "ERASED_NAME", "grouping_of", "review_of", "review_grouping", "lost_members", "forget_member", "keep_apart_pairs", "current_cohort"]
 
-_CACHE: OrderedDict = OrderedDict()
+# (run id, run version, programme id, profiles version) -> review
+_CACHE: OrderedDict[tuple[int, int, int, int], Review] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 _CACHE_MAX = 64
 
 
-def keep_apart_pairs(groups) -> list[tuple[str, str]]:
+def keep_apart_pairs(groups: Iterable[Sequence[str]] | None) -> list[tuple[str, str]]:
     """Keep-apart lists as pairs: every two teachers of a list are kept apart."""
     return [(a, b) for group in groups or [] for i, a in enumerate(group) for b in group[i + 1 :]]
 
@@ -45,17 +48,17 @@ class Review:
     result: CohortResult
     lost: Mapping[int, tuple[str, ...]]
 
-    def explained(self, index: int):
+    def explained(self, index: int) -> Group | None:
         """The library's :class:`~matcher.cohorts.Group` of group ``index`` (``None`` when
         every member of it was erased)."""
         return next((g for g in self.result.groups if g.id == index + 1), None)
 
-    def result_dict(self) -> dict:
+    def result_dict(self) -> dict[str, Any]:
         """The API's ``result``: figures, every group (``group``: its number as people see it,
         1 is the first; ``index`` = group - 1; ``approved``; the rules it breaks; erased members
         under their pseudonym, named "Erased teacher"), unplaced, violations."""
         broken = self.result.group_violations()
-        groups = []
+        groups: list[dict[str, Any]] = []
         for index in range(len(self.grouping.groups)):
             g = self.explained(index)
             lost = list(self.lost.get(index, ()))
@@ -97,13 +100,13 @@ def grouping_of(run: CohortRun) -> Grouping:
         raise _from_matcher(exc) from None
 
 
-def current_cohort(programme_id: int):
+def current_cohort(programme_id: int) -> tuple[Cohort, int]:
     s = db.session()
     profiles_version, _ = programme_versions(s, programme_id)
     return programme_cohort(s, programme_id, profiles_version), profiles_version
 
 
-def review_grouping(programme_id: int, grouping: Grouping):
+def review_grouping(programme_id: int, grouping: Grouping) -> Review:
     """Explain ``grouping`` against the programme's profiles of today (uncached)."""
     cohort, _ = current_cohort(programme_id)
     try:
@@ -134,7 +137,7 @@ def review_of(run: CohortRun) -> Review:
     return review
 
 
-def lost_members(run: CohortRun) -> list[dict]:
+def lost_members(run: CohortRun) -> list[dict[str, int]]:
     """The groups of a finished run that lost members to erasure since, for the coordinator.
 
     Each is ``{"index", "group", "erased", "members_left", "size_min"}`` (``group`` is the
@@ -144,7 +147,7 @@ def lost_members(run: CohortRun) -> list[dict]:
         return []
     grouping = grouping_of(run)
     cohort, _ = current_cohort(run.programme_id)
-    out = []
+    out: list[dict[str, int]] = []
     for index, lost in sorted(grouping.lost(cohort).items()):
         left = len(grouping.groups[index]) - len(lost)
         out.append({"index": index, "group": index + 1, "erased": len(lost), "members_left": left, "size_min": grouping.size[0]})

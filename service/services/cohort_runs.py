@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -27,6 +27,11 @@ from ..auth import Identity
 from ..models import CohortRun, Teacher, utcnow
 from ..problems import Problem
 from . import jobs
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from .common import Page
 
 __all__ = [
     "cohort_time_limit",
@@ -122,7 +127,7 @@ def _expire_if_abandoned(run: CohortRun) -> None:
         run.error = {"status": 500, "title": "Interrupted", "detail": "The worker running this job stopped; start a new run.", "errors": []}
 
 
-def list_runs(identity: Identity, *, page: int, per_page: int):
+def list_runs(identity: Identity, *, page: int, per_page: int) -> Page:
     """The programme's runs, newest first."""
     from .common import paginate
 
@@ -138,7 +143,7 @@ def list_runs(identity: Identity, *, page: int, per_page: int):
 # ---- creating ---------------------------------------------------------------------------
 
 
-def check_ids(s, programme_id: int, ids: Sequence[str], field: str) -> None:
+def check_ids(s: Session, programme_id: int, ids: Sequence[str], field: str) -> None:
     """422 naming every id in ``ids`` that is not a teacher of the programme."""
     if not ids:
         return
@@ -168,7 +173,7 @@ def create_run(identity: Identity, params: Mapping[str, Any]) -> CohortRun:
 
     if not identity.is_coordinator:
         raise Problem(403, "Only coordinators generate cohorts.")
-    app: Flask = current_app._get_current_object()
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's target
     s = db.session()
     params = dict(params)
     params["seconds"] = cohort_time_limit(app, params.get("seconds"))
@@ -187,7 +192,7 @@ def create_run(identity: Identity, params: Mapping[str, Any]) -> CohortRun:
         with db.new_session(app) as own:
             own.execute(sa.update(CohortRun).where(CohortRun.id == run_id).values(status="failed", error={"status": 503, "detail": "the job queue was full"}))
         raise
-    return s.get(CohortRun, run_id)
+    return s.get_one(CohortRun, run_id)
 
 
 # ---- versions ---------------------------------------------------------------------------
@@ -222,10 +227,10 @@ def check_version(run: CohortRun, if_match: str | None, version: int | None) -> 
 def save_grouping(run: CohortRun, expected: int, grouping: Grouping) -> CohortRun:
     """Compare-and-swap the stored grouping: only if nobody saved since ``expected``."""
     s = db.session()
-    done = s.execute(
-        sa.update(CohortRun).where(CohortRun.id == run.id, CohortRun.version == expected).values(result=grouping.to_dict(), version=expected + 1)
-    ).rowcount
+    stmt = sa.update(CohortRun).where(CohortRun.id == run.id, CohortRun.version == expected).values(result=grouping.to_dict(), version=expected + 1)
+    # an UPDATE answers a CursorResult (Session.execute is typed for the general Result)
+    done = cast("sa.CursorResult[Any]", s.execute(stmt)).rowcount
     if done != 1:
         raise Problem(409, "Someone else changed this run at the same time; reload it and redo your change.")
     s.expire(run)
-    return s.get(CohortRun, run.id)
+    return s.get_one(CohortRun, run.id)

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from matcher.profiles.fields import PERSONAL_FIELDS
 
@@ -28,8 +29,8 @@ def _check(identity: Identity, teacher_id: str) -> Teacher:
     return get_teacher_for(identity, teacher_id, write=True)
 
 
-def _memberships(s, t: Teacher) -> list[dict]:
-    out = []
+def _memberships(s: Session, t: Teacher) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
     runs = s.execute(sa.select(CohortRun).where(CohortRun.programme_id == t.programme_id, CohortRun.result.is_not(None)).order_by(CohortRun.id)).scalars()
     for run in runs:
         if run.status != "done":
@@ -84,7 +85,7 @@ def export_teacher_data(identity: Identity, teacher_id: str) -> dict[str, Any]:
     }
 
 
-def _name_pattern(name: str) -> re.Pattern | None:
+def _name_pattern(name: str) -> re.Pattern[str] | None:
     """The full name, or any of its words of two letters or more, as whole words.
 
     Reasons call people by their first name ("Sam's strength in singing..."); erring on
@@ -97,7 +98,7 @@ def _name_pattern(name: str) -> re.Pattern | None:
     return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b")
 
 
-def scrub(value: Any, teacher_id: str, name: str, replacement: str, _pattern: re.Pattern | None = None) -> Any:
+def scrub(value: Any, teacher_id: str, name: str, replacement: str, _pattern: re.Pattern[str] | None = None) -> Any:
     """``value`` with the id (as a whole string) and the name (inside text) replaced.
 
     >>> scrub({"members": ["t-1", "t-2"], "reasons": ["Sam Lee's strength meets Jo's challenge; Sam is near."]},

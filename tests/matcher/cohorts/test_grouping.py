@@ -106,6 +106,13 @@ def test_from_dict_reads_the_version_1_stored_result():
     assert Grouping.from_dict({"groups": [{"members": ["a", "b"]}, {"members": ["c", "d", "e"]}]}).size == (2, 3)
 
 
+def test_version_1_moved_is_read_as_a_whole_number():
+    # JSON may spell a count 2.0; Grouping.moved is a count of members (int or None)
+    g = Grouping.from_dict({"figures": {"moved": 2.0}, "groups": [{"members": ["a", "b"]}]})
+    assert g.moved == 2 and type(g.moved) is int
+    assert Grouping.from_dict({"figures": {"moved": None}, "groups": [{"members": ["a", "b"]}]}).moved is None
+
+
 def test_from_dict_refuses_a_newer_version():
     with pytest.raises(MatcherError, match=r"schema_version 99.*reads versions 1 to 2"):
         Grouping.from_dict({"schema_version": 99, "groups": []})

@@ -16,6 +16,7 @@ from matcher.profiles.fields import (
     REQUIRED_COLUMNS,
     TEACHER_EDITABLE,
     hidden_characters,
+    profile_issues,
 )
 from matcher.profiles.io import parse_teachers_csv
 from matcher.profiles.teacher import TeacherProfile
@@ -100,3 +101,10 @@ def test_ordinary_names_are_fine():
     for name in ("Zoë O'Neill", "Siobhán Ní Bhriain", "محمد", "Łukasz-Żółć", "李雷"):
         assert hidden_characters(name) == []
         assert TeacherProfile(id="t-1", name=name, school_urn=100049).name == name
+
+
+def test_profile_issues_reports_a_non_list_value_of_a_list_field_instead_of_raising():
+    # before: tuple(5) raised TypeError out of the checker
+    issues = profile_issues({"key_stages": 5, "interests": 7})
+    assert sorted(i.field for i in issues) == ["interests", "key_stages"]
+    assert all(i.value == "5" for i in issues if i.field == "key_stages")
