@@ -85,7 +85,7 @@ def test_repair_form_shows_a_working_state_while_it_runs(client, app):
 
     run_id = stored_run(app)
     sign_in(client, "coord_n")
-    html = client.get(f"/cohorts/{run_id}").get_data(as_text=True)
+    html = client.get(f"/cohorts/{run_id}/repair").get_data(as_text=True)  # the repair step
     form = re.search(rf'<form method="post" action="/cohorts/{run_id}/repair"[^>]*>', html).group(0)
     assert 'data-working="Repairing the groups…"' in form and "within the time limit" in form
     js = (Path(__file__).resolve().parents[2] / "service" / "static" / "js" / "site.js").read_text(encoding="utf-8")
