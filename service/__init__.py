@@ -58,6 +58,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_api(app)
     if app.config["PEERMATCH_PAGES"]:
         _register_pages(app)
+    from . import mail
+
+    mail.init_app(app)
     return app
 
 
