@@ -19,6 +19,7 @@ SMTPSettings(host='mail.example', port=587, username='me@x.example', tls='startt
 
 from __future__ import annotations
 
+import email.policy
 import hashlib
 import logging
 import os
@@ -51,6 +52,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 _PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
 _TLS = {"smtp": "none", "smtp+starttls": "starttls", "smtps": "ssl"}
+# RFC 5322's hard limit: headers such as List-Unsubscribe (one long URL) are not folded.
+_POLICY = email.policy.default.clone(max_line_length=998)
 # A connection idle for longer than this is checked with NOOP before it is reused.
 _IDLE_CHECK_SECONDS = 1.0
 
@@ -87,7 +90,7 @@ class Transport(Protocol):
 
 def build_email(mail: OutgoingMail) -> EmailMessage:
     """The RFC 5322 message: text part and HTML alternative, Message-ID from the outbox."""
-    msg = EmailMessage()
+    msg = EmailMessage(policy=_POLICY)
     msg["From"] = mail.sender
     msg["To"] = mail.to
     msg["Subject"] = mail.subject

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import email
+import email.policy
 import socket
 import threading
 from collections import Counter
@@ -56,7 +57,7 @@ class Recorder:
         if self.refuse:
             return self.refuse
         with self.lock:
-            self.received.append(email.message_from_bytes(envelope.content))
+            self.received.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         if self.stall_data and not self.stalled.is_set():
             self.stalled.set()
             await asyncio.sleep(self.stall_data)
