@@ -261,6 +261,8 @@ class MailWorker:
         """Send what is due now, up to ``batch`` messages; stops between messages when ``stop`` is set."""
         self.expire_dead_leases()
         counts = {"sent": 0, "retry": 0, "failed": 0}
+        # Oldest first, also when workers run side by side: a row another worker took first
+        # costs one UPDATE that changes nothing.
         for message_id in self.due(batch or self.settings.batch):
             if stop is not None and stop.is_set():
                 break
