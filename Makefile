@@ -50,6 +50,7 @@ benchmarks: install
 	$(BIN)/python benchmarks/mdgp.py
 	$(BIN)/python benchmarks/cohorts_scale.py
 	$(BIN)/python benchmarks/service_load.py
+	$(BIN)/python benchmarks/outbox.py
 
 clean:
 	rm -rf $(VENV) instance test-artifacts build *.egg-info

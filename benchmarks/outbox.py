@@ -74,7 +74,10 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=1, help="worker processes running side by side")
     args = parser.parse_args()
 
-    from aiosmtpd.controller import Controller
+    try:
+        from aiosmtpd.controller import Controller
+    except ModuleNotFoundError:
+        sys.exit("aiosmtpd is not installed: .venv/bin/pip install -e '.[test]' (it is in the test extra)")
 
     from service import create_app, db
     from service.mail.outbox import enqueue
