@@ -27,17 +27,20 @@ def cmd_send(args: argparse.Namespace) -> int:
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, on_signal)
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     target = worker.transport.__class__.__name__
     print(f"peermatch mail: sending with {target} (lease {worker.settings.lease_seconds:g} s)", file=sys.stderr, flush=True)
-    if args.once:
-        try:
-            report = worker.drain(args.batch, stop)
-        finally:
-            worker.transport.close()
-    else:
-        report = worker.run(stop, args.batch)
+    try:
+        if args.once:
+            try:
+                report = worker.drain(args.batch, stop)
+            finally:
+                worker.transport.close()
+        else:
+            report = worker.run(stop, args.batch)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     print(f"peermatch mail: {report.sent} sent, {report.retried} to retry, {report.failed} failed", file=sys.stderr, flush=True)
     return 0
 
