@@ -16,7 +16,7 @@ __all__ = ["register", "cmd_send"]
 
 
 def cmd_send(args: argparse.Namespace) -> int:
-    from service import create_app
+    from service import create_app, db
 
     from . import make_worker
 
@@ -41,6 +41,7 @@ def cmd_send(args: argparse.Namespace) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        db.engine(app).dispose()
     print(f"peermatch mail: {report.sent} sent, {report.retried} to retry, {report.failed} failed", file=sys.stderr, flush=True)
     return 0
 

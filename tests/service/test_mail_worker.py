@@ -195,10 +195,11 @@ def test_the_thread_worker_sends_from_the_app_process(database_url, tmp_path, sm
         while len(smtp.handler.received) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert len(smtp.handler.message_ids()) == 2
+        stop_thread(app)
+        assert all(r.status == "sent" for r in _rows(app))
     finally:
         stop_thread(app)
         db.engine(app).dispose()
-    assert all(r.status == "sent" for r in _rows(app))
 
 
 def test_an_unknown_worker_mode_is_refused(database_url, tmp_path):
