@@ -20,7 +20,7 @@ def cmd_send(args: argparse.Namespace) -> int:
 
     from . import make_worker
 
-    app = create_app()
+    app = create_app({"PEERMATCH_MAIL_WORKER": "off"})  # this command is the worker: no second one in a thread
     worker = make_worker(app)
     stop = threading.Event()
 

@@ -218,9 +218,12 @@ def test_mail_send_once_sends_what_is_due_and_exits(app, database_url, tmp_path,
     from matcher.cli import main
 
     enqueue_notices(app, 3)
-    for name, value in {"DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key", "PEERMATCH_INSTANCE_PATH": str(tmp_path), "PEERMATCH_AUTO_MIGRATE": "0"}.items():
+    env = {"DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key", "PEERMATCH_INSTANCE_PATH": str(tmp_path), "PEERMATCH_AUTO_MIGRATE": "0"}
+    env["PEERMATCH_MAIL_WORKER"] = "thread"  # as under make run: the command still is the only worker
+    for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert main(["mail", "send", "--once", "--batch", "2"]) == 0
+    assert not any(t.name == "peermatch-mail" for t in threading.enumerate())
     assert "3 sent, 0 to retry, 0 failed" in capsys.readouterr().err
     assert all(r.status == "sent" for r in _rows(app))
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 3
