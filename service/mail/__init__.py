@@ -6,14 +6,20 @@
   ``instance/outbox/``), retrying with back-off; failures stay visible to the coordinator
   (``GET /api/v1/messages``, the Messages page).
 - The worker runs as ``peermatch mail send`` or, with ``PEERMATCH_MAIL_WORKER=thread``, as
-  a daemon thread in every app process (``make run``); the lease keeps several of them
-  from sending one message twice.
+  a daemon thread in every app process (``make run``). The lease alone keeps several of them
+  from sending one message twice; in addition, the threads of one instance folder take turns
+  through a file lock (``instance/.mail-worker.lock``): one sends, the others wait on stand-by
+  and take over when its process ends. Senders side by side on SQLite mostly wait for each
+  other's writes: 300 messages under 3 gunicorn workers took 6-10 s taking turns, 13-15 s
+  with all three sending (2026-12-03, loaded 2-core machine).
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -21,10 +27,11 @@ if TYPE_CHECKING:
 
     from .worker import MailWorker
 
-__all__ = ["init_app", "make_worker", "start_thread", "stop_thread"]
+__all__ = ["init_app", "make_worker", "start_thread", "stop_thread", "LOCK_FILE"]
 
 log = logging.getLogger(__name__)
 _KEY = "peermatch.mail"
+LOCK_FILE = ".mail-worker.lock"
 
 
 def make_worker(app: Flask, **overrides: object) -> MailWorker:
@@ -45,12 +52,33 @@ def start_thread(app: Flask) -> threading.Thread:
         thread: threading.Thread = state["thread"]
         return thread
     worker = make_worker(app)
-    stop = threading.Event()
-    thread = threading.Thread(target=worker.run, args=(stop,), name="peermatch-mail", daemon=True)
-    app.extensions[_KEY] = {"thread": thread, "stop": stop, "worker": worker}
+    stop, active = threading.Event(), threading.Event()
+    lock_path = Path(app.instance_path) / LOCK_FILE
+    thread = threading.Thread(target=_take_turns, args=(worker, stop, active, lock_path), name="peermatch-mail", daemon=True)
+    app.extensions[_KEY] = {"thread": thread, "stop": stop, "active": active, "worker": worker}
     thread.start()
-    log.info("mail worker thread started (%s)", type(worker.transport).__name__)
     return thread
+
+
+def _take_turns(worker: MailWorker, stop: threading.Event, active: threading.Event, lock_path: Path) -> None:
+    """Wait for the instance's mail lock (released when its holder's process ends), then send."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a") as fh:
+        while not stop.is_set():
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                stop.wait(worker.settings.poll_seconds)
+                continue
+            log.info("mail worker thread sending (%s)", type(worker.transport).__name__)
+            active.set()
+            try:
+                worker.run(stop)
+            finally:
+                active.clear()
+                fcntl.flock(fh, fcntl.LOCK_UN)
+            return
+    worker.transport.close()
 
 
 def stop_thread(app: Flask, timeout: float = 30.0) -> None:

@@ -261,14 +261,23 @@ class MailWorker:
         """Send what is due now, up to ``batch`` messages; stops between messages when ``stop`` is set."""
         self.expire_dead_leases()
         counts = {"sent": 0, "retry": 0, "failed": 0}
-        # Oldest first, also when workers run side by side: a row another worker took first
-        # costs one UPDATE that changes nothing.
-        for message_id in self.due(batch or self.settings.batch):
-            if stop is not None and stop.is_set():
+        budget = batch or self.settings.batch
+        # Oldest first. Workers side by side read the same oldest rows: when another worker
+        # took one first, look again (a cheap read) rather than trying its neighbours too.
+        for _ in range(2 * budget):
+            if budget <= 0 or (stop is not None and stop.is_set()):
                 break
-            outcome = self.process(message_id)
-            if outcome is not None:
+            ids = self.due(budget)
+            if not ids:
+                break
+            for message_id in ids:
+                if stop is not None and stop.is_set():
+                    break
+                outcome = self.process(message_id)
+                if outcome is None:
+                    break
                 counts[outcome] += 1
+                budget -= 1
         return WorkerReport(sent=counts["sent"], retried=counts["retry"], failed=counts["failed"])
 
     def drain(self, batch: int | None = None, stop: threading.Event | None = None) -> WorkerReport:

@@ -227,3 +227,41 @@ def test_mail_send_once_sends_what_is_due_and_exits(app, database_url, tmp_path,
     assert "3 sent, 0 to retry, 0 failed" in capsys.readouterr().err
     assert all(r.status == "sent" for r in _rows(app))
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 3
+
+
+def _wait(predicate, seconds: float = 30.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_thread_workers_of_one_instance_take_turns(database_url, tmp_path, smtp):
+    config = {
+        **base_config(database_url, tmp_path),
+        "PEERMATCH_AUTO_MIGRATE": False,
+        "PEERMATCH_MAIL_WORKER": "thread",
+        "PEERMATCH_SMTP_URL": smtp.url,
+        "PEERMATCH_MAIL_POLL_SECONDS": 0.05,
+    }
+    apps = [create_app(config), create_app(config)]  # as two gunicorn workers
+    try:
+        actives = [a.extensions["peermatch.mail"]["active"] for a in apps]
+        assert _wait(lambda: any(e.is_set() for e in actives))
+        time.sleep(0.3)
+        assert sum(e.is_set() for e in actives) == 1  # one sends, the other stands by
+        first = next(a for a, e in zip(apps, actives) if e.is_set())
+        enqueue_notices(apps[0], 2, prefix="before")
+        assert _wait(lambda: len(smtp.handler.received) == 2)
+        stop_thread(first)  # its process ends: the other takes over
+        other = next(a for a in apps if a is not first)
+        assert _wait(other.extensions["peermatch.mail"]["active"].is_set)
+        enqueue_notices(apps[0], 2, prefix="after")
+        assert _wait(lambda: len(smtp.handler.received) == 4)
+        assert set(smtp.handler.message_ids().values()) == {1}
+    finally:
+        for a in apps:
+            stop_thread(a)
+            db.engine(a).dispose()
