@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -182,6 +183,7 @@ def main() -> int:
         statuses = dict(conn.execute(sa.text("SELECT status, count(*) FROM outbox_messages GROUP BY status")).all())
         attempts = dict(conn.execute(sa.text("SELECT attempts, count(*) FROM outbox_messages GROUP BY attempts")).all())
     engine.dispose()
+    shutil.rmtree(folder, ignore_errors=True)
     received = sum(handler.ids.values())
     distinct = len(handler.ids)
     repeated = {k: v for k, v in handler.ids.items() if v > 1}
