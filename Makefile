@@ -25,10 +25,11 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 # Creates instance/ and the SQLite database on first run, loads the sample data, prints a
-# coordinator token, then serves the API and pages with gunicorn.
+# coordinator token, then serves the API and pages with gunicorn; each worker process also sends
+# the mail outbox from a thread (to .eml files under instance/outbox/ unless PEERMATCH_SMTP_URL is set).
 run: install
 	$(BIN)/peermatch init --load-samples --host $(HOST) --port $(PORT)
-	$(BIN)/gunicorn --config python:service.gunicorn_conf --workers $(WORKERS) --threads 2 --bind $(HOST):$(PORT) 'service:create_app()'
+	PEERMATCH_MAIL_WORKER=$${PEERMATCH_MAIL_WORKER:-thread} $(BIN)/gunicorn --config python:service.gunicorn_conf --workers $(WORKERS) --threads 2 --bind $(HOST):$(PORT) 'service:create_app()'
 
 serve-prod: install
 	$(BIN)/peermatch init --host $(HOST) --port $(PORT)
@@ -49,6 +50,7 @@ benchmarks: install
 	$(BIN)/python benchmarks/mdgp.py
 	$(BIN)/python benchmarks/cohorts_scale.py
 	$(BIN)/python benchmarks/service_load.py
+	$(BIN)/python benchmarks/outbox.py
 
 clean:
 	rm -rf $(VENV) instance test-artifacts build *.egg-info

@@ -64,6 +64,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     run_recovery.init_app(app)  # heartbeats; recover cohort runs a stopped process left behind
     if app.config["PEERMATCH_PAGES"]:
         _register_pages(app)
+    from . import mail
+
+    mail.init_app(app)
     return app
 
 

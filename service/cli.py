@@ -457,3 +457,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sugg.add_parser("refresh", help="compute and store peer suggestions for every teacher")
     p.add_argument("--programme", help="only this programme")
     p.set_defaults(func=cmd_suggestions_refresh)
+
+    from service.mail.cli import register as register_mail
+
+    register_mail(sub)

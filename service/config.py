@@ -71,6 +71,22 @@ DEFAULTS: Mapping[str, Any] = {
     # The cookie only carries a random session id; the server decides when it ends.
     "SESSION_REFRESH_EACH_REQUEST": False,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    # Mail (service/mail): empty SMTP URL means .eml files under instance/outbox/ (nothing is
+    # sent); else smtp://host:port, smtp+starttls://user:pass@host:587 or smtps://user:pass@host:465.
+    "PEERMATCH_SMTP_URL": "",
+    "PEERMATCH_SMTP_TIMEOUT_SECONDS": 30.0,
+    "PEERMATCH_MAIL_FROM": "Peer to Peer Matcher <peermatch@localhost>",
+    # Links in mail (the pause/unsubscribe page) start with this address.
+    "PEERMATCH_PUBLIC_URL": "http://127.0.0.1:8000",
+    # "thread": each app process sends the outbox from a background thread (make run sets it);
+    # "off": run `peermatch mail send` instead.
+    "PEERMATCH_MAIL_WORKER": "off",
+    "PEERMATCH_MAIL_POLL_SECONDS": 5.0,
+    "PEERMATCH_MAIL_LEASE_SECONDS": 120.0,
+    "PEERMATCH_MAIL_MAX_ATTEMPTS": 8,
+    # Retries wait 1 minute, then 2, 4, ... (with jitter), at most the maximum.
+    "PEERMATCH_MAIL_RETRY_SECONDS": 60.0,
+    "PEERMATCH_MAIL_RETRY_MAX_SECONDS": 3600.0,
 }
 
 
@@ -87,6 +103,11 @@ def _parse(raw: str, like: Any, name: str) -> Any:
             return int(raw)
         except ValueError:
             raise ValueError(f"environment variable {name} must be a whole number, got {raw!r}") from None
+    if isinstance(like, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise ValueError(f"environment variable {name} must be a number, got {raw!r}") from None
     return raw
 
 

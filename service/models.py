@@ -314,3 +314,54 @@ class Erasure(Base):
     kind: Mapped[str] = mapped_column(sa.String(10))
     digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
     erased_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+MESSAGE_STATUSES = ("queued", "sending", "sent", "failed")
+
+
+class OutboxMessage(Base):
+    """One e-mail in the outbox (``service.mail``), written in the transaction that causes it.
+
+    Rendered when enqueued (subject, text and HTML bodies are what was true then); sent
+    by a worker that holds a lease on the row while it sends. ``idempotency_key`` is unique,
+    so enqueuing the same message twice stores it once, and the Message-ID derived from it
+    lets a receiving server spot a repeat. ``sending`` is internal: the API reports it as
+    ``queued``.
+    """
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('queued', 'sending', 'sent', 'failed')", name="status"),
+        sa.Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    teacher_id: Mapped[str | None] = mapped_column(sa.ForeignKey("teachers.id", ondelete="CASCADE"), index=True)
+    idempotency_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    message_id: Mapped[str] = mapped_column(sa.String(200))
+    to_address: Mapped[str] = mapped_column(sa.String(254))
+    template: Mapped[str] = mapped_column(sa.String(100))
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    body_text: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = mapped_column(sa.Text)
+    headers: Mapped[dict[str, str]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(sa.String(10), default="queued")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lease_until: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(sa.String(64))
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
+class MailPreference(Base):
+    """A teacher's choice about e-mail, set from the link in every message's footer."""
+
+    __tablename__ = "mail_preferences"
+    teacher_id: Mapped[str] = mapped_column(sa.ForeignKey("teachers.id", ondelete="CASCADE"), primary_key=True)
+    mail_paused: Mapped[bool] = mapped_column(default=False)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+__all__ += ["MESSAGE_STATUSES", "OutboxMessage", "MailPreference"]

@@ -17,8 +17,14 @@ def test_bad_environment_values_are_named():
         from_environment({"PEERMATCH_COHORT_WORKERS": "two"})
 
 
+def test_fractional_settings_are_parsed_and_checked():
+    assert from_environment({"PEERMATCH_MAIL_POLL_SECONDS": "0.5"}) == {"PEERMATCH_MAIL_POLL_SECONDS": 0.5}
+    with pytest.raises(ValueError, match="PEERMATCH_MAIL_POLL_SECONDS must be a number"):
+        from_environment({"PEERMATCH_MAIL_POLL_SECONDS": "soon"})
+
+
 def test_every_default_is_overridable_by_name():
-    env = {name: "1" if isinstance(v, (bool, int)) else "x" for name, v in DEFAULTS.items()}
+    env = {name: "1" if isinstance(v, (bool, int, float)) else "x" for name, v in DEFAULTS.items()}
     assert set(from_environment(env)) == set(DEFAULTS)
 
 
