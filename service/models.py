@@ -7,7 +7,7 @@ exactly these tables.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
@@ -71,6 +71,7 @@ class Base(DeclarativeBase):
         datetime: UTCDateTime(),
         list[str]: sa.JSON,
         dict[str, float]: sa.JSON,
+        dict[str, str]: sa.JSON,
         dict[str, Any]: sa.JSON,
     }
 
@@ -296,6 +297,9 @@ class CohortRun(Base):
     # a stale one means that process is gone (service/services/run_recovery.py).
     heartbeat_at: Mapped[datetime | None] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    # The round the run belongs to (models Round); set once it is published (then locked).
+    round_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rounds.id", ondelete="SET NULL"), index=True)
+    published_at: Mapped[datetime | None]
 
 
 class Erasure(Base):
@@ -365,3 +369,62 @@ class MailPreference(Base):
 
 
 __all__ += ["MESSAGE_STATUSES", "OutboxMessage", "MailPreference"]
+
+
+PARTICIPATION = ("in", "out", "paused")
+
+
+class Round(Base):
+    """A round of a programme year (usually one per term): its dates and meeting cadence.
+
+    Cohort runs belong to a round (``CohortRun.round_id``); one run per round is published.
+    """
+
+    __tablename__ = "rounds"
+    __table_args__ = (sa.UniqueConstraint("programme_id", "name", name="uq_rounds_programme_name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    starts: Mapped[date]
+    ends: Mapped[date]
+    cadence_weeks: Mapped[int] = mapped_column(default=3)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RoundParticipation(Base):
+    """A teacher's choice about the next round: ``in`` (the default without a row), ``out`` or ``paused``.
+
+    Keyed by programme and teacher id (no foreign key to ``teachers``: an erasure deletes
+    the row itself).
+    """
+
+    __tablename__ = "round_participation"
+    __table_args__ = (sa.CheckConstraint("status IN ('in', 'out', 'paused')", name="status"),)
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programmes.id", ondelete="CASCADE"), primary_key=True)
+    teacher_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(sa.String(10), default="in")
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GroupmateHistory(Base):
+    """Two teachers who were in one published group of a round (``teacher_a`` < ``teacher_b``).
+
+    Written when a run is published, or imported from a hub's CSV (``round_name`` then
+    names a round that may not exist here, and ``round_id`` is empty).
+    """
+
+    __tablename__ = "groupmate_history"
+    __table_args__ = (
+        sa.UniqueConstraint("programme_id", "round_name", "teacher_a", "teacher_b", name="uq_groupmate_history_pair"),
+        sa.CheckConstraint("teacher_a < teacher_b", name="sorted"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    round_name: Mapped[str] = mapped_column(sa.String(100))
+    teacher_a: Mapped[str] = mapped_column(sa.String(64), index=True)
+    teacher_b: Mapped[str] = mapped_column(sa.String(64), index=True)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+__all__ += ["PARTICIPATION", "Round", "RoundParticipation", "GroupmateHistory"]
