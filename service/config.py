@@ -39,6 +39,10 @@ DEFAULTS: Mapping[str, Any] = {
     "PEERMATCH_COHORT_WORKERS": 2,
     "PEERMATCH_COHORT_QUEUE": 8,
     "PEERMATCH_COHORT_MAX_SECONDS": 300,
+    # Rotation: a round's run keeps apart the groupmates of this many last published rounds.
+    "PEERMATCH_ROTATION_ROUNDS": 2,
+    # My group: messages a teacher may relay to groupmates per day.
+    "PEERMATCH_RELAY_PER_DAY": 5,
     "PEERMATCH_COHORT_DEFAULT_SECONDS": 10,
     # Slots of the queue one programme may hold; 0 means half of PEERMATCH_COHORT_QUEUE, rounded up.
     "PEERMATCH_COHORT_SHARE": 0,

@@ -6,10 +6,11 @@ from typing import Any, cast
 
 from flask import Response
 from flask_openapi3 import APIBlueprint, Tag
+from pydantic import BaseModel, Field
 
 from .. import auth
 from ..models import CohortRun
-from ..services import cohort_edits, cohort_export, cohort_review, cohort_runs
+from ..services import cohort_edits, cohort_export, cohort_review, cohort_runs, publish
 from ..services.cohort_review import Review
 from .common import CSV_RESPONSE, SECURITY, csv_response, operation_id, page_out, respond
 from .schemas import (
@@ -114,3 +115,26 @@ def export_run(path: RunPath) -> Response:
     """The groups as CSV, one row per member (pseudonymised for analysts)."""
     user = auth.require("coordinator", "analyst")
     return csv_response(cohort_export.export_csv(user, path.run_id), f"cohort-run-{path.run_id}.csv")
+
+
+class PublishIn(BaseModel):
+    version: int | None = Field(None, description="the run's version, instead of If-Match")
+
+
+class PublishOut(BaseModel):
+    run_id: int
+    version: int
+    published_at: str
+    groups: int = Field(description="groups published")
+    messages: int = Field(description="messages queued in the outbox (one per member)")
+    pairs: int = Field(description="groupmate pairs recorded in the round's history")
+
+
+@bp.post("/<int:run_id>/publish", responses={200: PublishOut, 409: None, 422: None, 428: None})
+def publish_run(path: RunPath, body: PublishIn, header: IfMatch) -> Response:
+    """Publish a round's finished run: lock it, record the groupmate history, tell every member (one transaction). Needs If-Match or version."""
+    user = auth.require("coordinator")
+    done = publish.publish_run(user, path.run_id, if_match=header.if_match, version=body.version)
+    published_at = done.run.published_at.isoformat() if done.run.published_at else ""
+    out = PublishOut(run_id=done.run.id, version=done.run.version, published_at=published_at, groups=done.groups, messages=done.messages, pairs=done.pairs)
+    return respond(out, 200, {"ETag": cohort_runs.etag(done.run)})

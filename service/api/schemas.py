@@ -396,6 +396,9 @@ class CohortRunIn(Strict):
     keep_apart: Annotated[list[TeacherGroup], Field(max_length=500)] = []
     keep_together: Annotated[list[TeacherGroup], Field(max_length=500)] = []
     teacher_ids: Annotated[list[TeacherId], Field(min_length=2, max_length=20_000)] | None = Field(None, description="only these teachers (default: the whole programme)")
+    round_id: DbInt | None = Field(
+        None, description="the round the run belongs to: only teachers opted in to it (unless teacher_ids), and groupmates of the last published rounds kept apart"
+    )
 
     def model_post_init(self, __context: Any) -> None:
         if self.size_min > self.size_max:

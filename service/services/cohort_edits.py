@@ -56,6 +56,8 @@ def _index_of(run_id: int, number: int, grouping: Grouping) -> int:
 
 def _editable(identity: Identity, run_id: int, if_match: str | None, version: int | None) -> tuple[CohortRun, Grouping, int]:
     run = get_run_for(identity, run_id)
+    if run.published_at is not None:
+        raise Problem(409, f"Run {run_id} is published and locked; its groups can no longer be changed.")
     grouping = grouping_of(run)
     return run, grouping, check_version(run, if_match, version)
 

@@ -177,12 +177,18 @@ def create_run(identity: Identity, params: Mapping[str, Any]) -> CohortRun:
     s = db.session()
     params = dict(params)
     params["seconds"] = cohort_time_limit(app, params.get("seconds"))
+    if params.get("round_id") is None:
+        params.pop("round_id", None)
+    else:  # a round's run: opted-in teachers, earlier groupmates kept apart (services/rounds.py)
+        from .rounds import round_params
+
+        params = round_params(s, identity, params)
     for field in ("keep_apart", "keep_together"):
         check_ids(s, identity.programme_id, [t for grp in params.get(field) or [] for t in grp], field)
     check_ids(s, identity.programme_id, params.get("teacher_ids") or [], "teacher_ids")
     jobs.check_room(app, identity.programme_id)  # 503 when the queue, or this programme's share of it, is full
     with db.new_session(app) as own:
-        run = CohortRun(programme_id=identity.programme_id, status="queued", params=params, created_by=identity.user_id)
+        run = CohortRun(programme_id=identity.programme_id, status="queued", params=params, created_by=identity.user_id, round_id=params.get("round_id"))
         own.add(run)
         own.flush()
         run_id = run.id
