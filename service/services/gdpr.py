@@ -18,6 +18,7 @@ from .common import bump_profiles, pseudonym
 from .cohort_review import forget_member, grouping_of
 from .erasures import record_erasure
 from .peers import connections, forget_programme
+from .rounds import forget_teacher as forget_round_records
 from .teachers import get_teacher_for, profile_of
 
 __all__ = ["export_teacher_data", "erase_teacher", "scrub"]
@@ -153,5 +154,6 @@ def erase_teacher(identity: Identity, teacher_id: str) -> None:
     s.execute(sa.delete(ConsentDecision).where(sa.or_(ConsentDecision.teacher_id == t.id, ConsentDecision.peer_id == t.id)))
     # Other teachers' stored peer lists may name them: drop the programme's (recomputed on demand).
     forget_programme(s, programme_id)
+    forget_round_records(s, programme_id, t.id)  # their participation choice and groupmate history
     s.delete(t)
     s.flush()

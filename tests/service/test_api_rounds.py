@@ -237,3 +237,16 @@ def test_history_csv_round_trip(client, app):
     bad = client.post("/api/v1/groupmate-history", data="round_name,teacher_a,teacher_b\nX,n-01,n-01\nY,,n-02\n", headers={**COORD, "Content-Type": "text/csv"})
     assert bad.status_code == 422 and [(e["row"], e["field"]) for e in bad.get_json()["errors"]] == [(2, "teacher_b"), (3, "teacher_a")]
     assert client.post("/api/v1/groupmate-history", data=text, headers={**TEACHER, "Content-Type": "text/csv"}).status_code == 403
+
+
+def test_erasure_removes_history_and_participation(client, app):
+    from service.models import RoundParticipation
+
+    client.put("/api/v1/me/participation", json={"status": "out"}, headers=TEACHER)
+    rid = make_round(client)
+    assert publish(client, round_run(app, rid)).status_code == 200
+    assert client.delete("/api/v1/teachers/n-01", headers=COORD).status_code == 204
+    with db.new_session(app) as s:
+        left = s.execute(sa.select(GroupmateHistory).where(sa.or_(GroupmateHistory.teacher_a == "n-01", GroupmateHistory.teacher_b == "n-01"))).first()
+        assert left is None and count_rows(app, GroupmateHistory) == 15
+        assert s.execute(sa.select(RoundParticipation)).first() is None

@@ -1,0 +1,62 @@
+"""Tests of ``service/pages/rounds.py``: the Rounds page (create, publish) and My group."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from service import db
+from service.models import CohortRun, OutboxMessage, Round, Teacher
+
+from .conftest import count_rows
+from .pages_helpers import post, sign_in, text_of
+from .test_api_cohort_runs import stored_run
+
+
+def test_coordinator_creates_a_round_and_publishes_its_run(client, app):
+    sign_in(client, "coord_n")
+    page = client.get("/rounds")
+    assert page.status_code == 200 and 'href="/rounds"' in page.get_data(as_text=True) and "No rounds yet" in text_of(page)
+    resp = post(client, "/rounds", {"name": "Autumn 2026", "starts": "2026-09-07", "ends": "2026-12-18", "cadence_weeks": "3"})
+    assert resp.status_code == 302
+    with db.new_session(app) as s:
+        rid = s.execute(sa.select(Round.id)).scalar_one()
+    run_id = stored_run(app)
+    with db.new_session(app) as s:
+        run = s.get_one(CohortRun, run_id)
+        run.round_id = rid
+        version = run.version
+    assert "Publish and tell members" in text_of(client.get("/rounds"))
+    done = post(client, f"/rounds/runs/{run_id}/publish", {"version": str(version)}, follow_redirects=True)
+    assert "12 messages queued" in text_of(done) and "Publish and tell members" not in text_of(done)
+    assert count_rows(app, OutboxMessage) == 12
+    backwards = post(client, "/rounds", {"name": "Bad", "starts": "2027-03-01", "ends": "2027-01-01"}, follow_redirects=True)
+    assert "must end after it starts" in text_of(backwards)
+
+
+def test_teacher_sees_my_group_and_sets_participation(client, app):
+    with db.new_session(app) as s:
+        s.execute(sa.update(Teacher).where(Teacher.id == "n-02").values(consent_share_contact=True))
+        s.execute(sa.update(Teacher).where(Teacher.id == "n-03").values(consent_share_contact=False))
+    sign_in(client, "teacher_n1")
+    empty = client.get("/me/group")
+    assert empty.status_code == 200 and "not in a published group yet" in text_of(empty)
+    assert 'href="/me/group"' in empty.get_data(as_text=True)
+    with db.new_session(app) as s:
+        rnd = Round(programme_id=s.get_one(Teacher, "n-01").programme_id, name="Autumn", starts=date(2026, 9, 7), ends=date(2026, 12, 18))
+        s.add(rnd)
+        s.flush()
+        rid = rnd.id
+    run_id = stored_run(app)
+    with db.new_session(app) as s:
+        run = s.get_one(CohortRun, run_id)
+        run.round_id, run.published_at = rid, run.created_at
+    page = client.get("/me/group")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "n-02@school.example" in html and "n-03@school.example" not in html
+    assert 'name="to" value="n-03"' in html and 'name="to" value="n-02"' not in html
+    assert post(client, "/me/group/messages", {"to": "n-03", "text": "Hello"}).status_code == 302
+    assert count_rows(app, OutboxMessage) == 1
+    assert post(client, "/me/group/participation", {"status": "paused"}).status_code == 302
+    assert 'value="paused" checked' in client.get("/me/group").get_data(as_text=True)
