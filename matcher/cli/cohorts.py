@@ -43,6 +43,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--keep-together", action="append", default=[], metavar="ID,ID[,...]", help="teacher ids to group together (repeatable)"
     )
+    p.add_argument(
+        "--history", metavar="FILE",
+        help="groupmate history CSV (round_name,teacher_a,teacher_b, as the service exports): keep those pairs apart, "
+        "except pairs kept together",
+    )
     p.add_argument("--allow-same-school", action="store_true", help="allow colleagues from one school in a group")
     p.add_argument("--allow-previous", action="store_true", help="allow previous groupmates to meet again")
     p.add_argument(
@@ -65,6 +70,23 @@ def _pairs(values: list[str], flag: str, exact: int | None) -> list[tuple[str, .
             return f"{flag} {v!r}: expected {want} separated by a comma"
         out.append(ids)
     return out
+
+
+def _history_pairs(path: str, known: set[str], together: Sequence[tuple[str, ...]]) -> list[tuple[str, ...]] | str:
+    """The pairs of a groupmate history file whose teachers are both in the cohort and not
+    kept together; an error message for an unreadable file or one without the columns."""
+    import csv
+
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        return f"--history {path!r}: cannot read it ({exc})"
+    if rows and not {"teacher_a", "teacher_b"} <= set(rows[0]):
+        return f"--history {path!r}: expected the columns round_name,teacher_a,teacher_b"
+    kept = [set(k) for k in together]
+    pairs = {tuple(sorted((r["teacher_a"].strip(), r["teacher_b"].strip()))) for r in rows if r.get("teacher_a") and r.get("teacher_b")}
+    return [p for p in sorted(pairs) if p[0] != p[1] and set(p) <= known and not any(set(p) <= k for k in kept)]
 
 
 class _Bar:
@@ -123,6 +145,11 @@ def run(args: argparse.Namespace) -> int:
         unknown = [t for t in ids if t not in known]
         if unknown:
             return fail(f"unknown teacher id {unknown[0]!r} (not in {args.file})")
+    if args.history:
+        history = _history_pairs(args.history, known, together)
+        if isinstance(history, str):
+            return fail(history)
+        apart = [*apart, *history]
     from ..cohorts.groups import form_groups
 
     bar = _Bar(enabled=not args.quiet)

@@ -121,3 +121,24 @@ def test_covered_challenges_say_whose_strength_meets_whose_challenge(teachers, c
         for part in line.split(":", 1)[1].split(";"):
             assert re.fullmatch(r" .+'s strengths? in .+ meets? .+'s challenges?", part), part
     assert " by " not in "".join(lines)
+
+
+def test_history_file_keeps_earlier_groupmates_apart(teachers, capsys, tmp_path):
+    out = tmp_path / "first.json"
+    assert main(["cohorts", str(teachers), "--size", "4-5", "--seconds", "0.5", "-q", "-o", str(out)]) == 0
+    first = [g["members"] for g in json.loads(out.read_text(encoding="utf-8"))["groups"]]
+    history = tmp_path / "history.csv"
+    with open(history, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["round_name", "teacher_a", "teacher_b"])
+        w.writerows(["Autumn", a, b] for g in first for i, a in enumerate(g) for b in g[i + 1 :])
+        w.writerow(["Autumn", "gone-1", "gone-2"])  # teachers no longer in the file are ignored
+    capsys.readouterr()
+    assert main(["cohorts", str(teachers), "--size", "4-5", "--seconds", "0.5", "-q", "--json", "--history", str(history)]) == 0
+    second = [g["members"] for g in json.loads(capsys.readouterr().out)["groups"]]
+    old = {frozenset((a, b)) for g in first for i, a in enumerate(g) for b in g[i + 1 :]}
+    new = {frozenset((a, b)) for g in second for i, a in enumerate(g) for b in g[i + 1 :]}
+    assert old and new and not old & new
+    (tmp_path / "bad.csv").write_text("x,y\n1,2\n", encoding="utf-8")
+    assert main(["cohorts", str(teachers), "--seconds", "0.2", "-q", "--history", str(tmp_path / "bad.csv")]) == 1
+    assert "round_name,teacher_a,teacher_b" in capsys.readouterr().err
