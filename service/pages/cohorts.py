@@ -100,6 +100,7 @@ def _params_from_form() -> tuple[dict[str, str], dict[str, Any] | None, dict[str
         "seed": values["seed"] or "0",
         "keep_apart": _id_lines(form.get("keep_apart", "")),
         "keep_together": _id_lines(form.get("keep_together", "")),
+        "round_id": form.get("round_id", "").strip() or None,  # from the Rounds page
     }
     values["keep_apart"] = form.get("keep_apart", "")
     values["keep_together"] = form.get("keep_together", "")

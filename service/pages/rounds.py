@@ -49,7 +49,7 @@ def round_create() -> ResponseReturnValue:
     except (Problem, ValueError) as exc:
         flash(exc.detail if isinstance(exc, Problem) else "Give the cadence as a number of weeks.", "error")
         return redirect(url_for("pages.round_list"))
-    flash(f"Round {rnd.name!r} added. Generate its groups from Cohorts, choosing this round.", "success")
+    flash(f"Round {rnd.name!r} added: generate its groups below.", "success")
     return redirect(url_for("pages.round_list"))
 
 
