@@ -11,6 +11,8 @@ import argparse
 import sys
 import time
 
+from ..cohorts.defaults import DEFAULTS
+
 # matcher.cohorts (numba) and matcher.profiles.io load inside run(), so `peermatch --help` stays fast.
 
 
@@ -22,13 +24,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         "shared interests, fitting contexts and practicality, under hard constraints.",
     )
     p.add_argument("file", help="teacher CSV or JSON file")
-    p.add_argument("--size", default="4-6", help="group size or range, e.g. 5 or 4-6 (default 4-6)")
+    p.add_argument("--size", default=DEFAULTS.size, help=f"group size or range, e.g. 5 or 4-6 (default {DEFAULTS.size})")
     p.add_argument("--groups", type=int, default=None, help="number of groups (default: chosen from --size)")
     p.add_argument("--seconds", type=float, default=10.0, help="time limit of the search (default 10)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--fair", action="store_true", help="also lift the worst-off teacher (same as --fairness 0.5)")
-    p.add_argument("--fairness", type=float, default=None, help="0..1: weight of the worst-off teacher's score")
-    p.add_argument("--coverage", type=float, default=0.0, help="extra weight for covering each other's challenges")
+    p.add_argument(
+        "--fairness", type=float, default=None,
+        help=f"0..1: weight of the worst-off teacher's score (default {DEFAULTS.fairness:g})",
+    )
+    p.add_argument(
+        "--coverage", type=float, default=DEFAULTS.coverage,
+        help=f"extra weight for covering each other's challenges (default {DEFAULTS.coverage:g})",
+    )
     p.add_argument(
         "--keep-apart", action="append", default=[], metavar="ID,ID", help="two teacher ids never to group (repeatable)"
     )
@@ -94,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(exc))
     if args.seconds <= 0:
         return fail(f"--seconds must be > 0, got {args.seconds}")
-    fairness = args.fairness if args.fairness is not None else (0.5 if args.fair else 0.0)
+    fairness = args.fairness if args.fairness is not None else (0.5 if args.fair else DEFAULTS.fairness)
     if not 0.0 <= fairness <= 1.0:
         return fail(f"--fairness must be between 0 and 1, got {fairness}")
     if args.coverage < 0:
@@ -153,6 +161,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _helpers(group, theme: str, who, names) -> str:
+    """First names of the helpers of ``theme``, marking those who help by shared experience."""
+    shared = set(group.coverage_experience.get(theme, ()))
+    return ", ".join(names[x].split()[0] + (" (shared experience)" if x in shared else "") for x in who)
+
+
 def format_result(result) -> str:
     """The groups and figures as text for a terminal."""
     from ..profiles.themes import THEMES
@@ -166,14 +180,13 @@ def format_result(result) -> str:
             mark = "  <- worst off" if t == g.worst_off else ""
             lines.append(f"  - {names[t]} ({t}): {g.member_affinity.get(t, 0.0):.3f}{mark}")
         if g.coverage:
-            covered = "; ".join(
-                f"{THEMES[c].label} by {', '.join(names[x].split()[0] for x in who)}" for c, who in g.coverage.items()
-            )
+            covered = "; ".join(f"{THEMES[c].label} by {_helpers(g, c, who, names)}" for c, who in g.coverage.items())
             lines.append(f"  Covered challenges: {covered}")
-        if g.uncovered:
-            shown = [THEMES[c].label for c in g.uncovered[:4]]
-            more = f" and {len(g.uncovered) - 4} more" if len(g.uncovered) > 4 else ""
-            lines.append(f"  Not covered in the group: {', '.join(shown)}{more}")
+        for label, themes in (("Not covered in the group", g.uncovered), ("Nobody within reach could cover", g.uncoverable)):
+            if themes:
+                shown = [THEMES[c].label for c in themes[:4]]
+                more = f" and {len(themes) - 4} more" if len(themes) > 4 else ""
+                lines.append(f"  {label}: {', '.join(shown)}{more}")
         for reason in g.reasons:
             lines.append(f"  * {reason}")
         lines.append("")
@@ -184,6 +197,11 @@ def format_result(result) -> str:
         lines.append(f"  upper bound         {f.upper_bound:.3f} (relaxation; the best grouping is at most {100 * f.gap:.0f}% higher)")
     lines.append(f"  mean / min teacher  {f.mean_affinity:.3f} / {f.min_affinity:.3f}")
     lines.append(f"  challenges covered  {100 * f.coverage_share:.0f}%")
+    if f.coverage_of_coverable is not None:
+        lines.append(
+            f"    of the coverable  {100 * f.coverage_of_coverable:.0f}% (by a strength {100 * (f.coverage_by_strength or 0):.0f}%, "
+            f"by shared experience {100 * (f.coverage_by_experience or 0):.0f}% of all; {f.uncoverable} nobody within reach could cover)"
+        )
     lines.append(f"  isolated teachers   {f.isolated_placed} of {f.isolated} placed with a groupmate within their travel limit")
     lines.append(f"  mean distance       {f.mean_travel_km:.1f} km between groupmates")
     lines.append(f"  hard constraints    {f.constraints} (pairs kept apart, keep-together sets, locked groups)")

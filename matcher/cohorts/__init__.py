@@ -44,6 +44,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
     ".sizes": ("parse_size_range", "plan_group_count"),
     ".mdgplib": ("read_mdgplib", "write_assignment"),
     ".budget": ("Budget",),
+    ".defaults": ("CohortDefaults", "DEFAULTS"),
     "..places.meeting": ("MeetingRange",),
     ".sparse_affinity": ("SparseAffinity", "cohort_affinity"),
     ".search": ("SearchParams", "SearchState", "Solution", "improve", "solve"),
@@ -72,6 +73,7 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
     from .groups import build_problem, form_groups
     from ..places.meeting import MeetingRange
     from .budget import Budget
+    from .defaults import DEFAULTS, CohortDefaults
     from .mdgplib import read_mdgplib, write_assignment
     from .problem import GroupingProblem
     from .sizes import parse_size_range, plan_group_count

@@ -118,6 +118,9 @@ def _combine(figs: Sequence[CohortFigures]) -> CohortFigures:
     def weighted(attr: str) -> float:
         return sum(getattr(f, attr) * f.teachers for f in figs) / teachers
 
+    def weighted_or_none(attr: str) -> float | None:
+        return weighted(attr) if all(getattr(f, attr) is not None for f in figs) else None
+
     return CohortFigures(
         teachers=teachers,
         groups=sum(f.groups for f in figs),
@@ -133,6 +136,10 @@ def _combine(figs: Sequence[CohortFigures]) -> CohortFigures:
         gap=None,
         seed=figs[0].seed,
         seconds=max(f.seconds for f in figs),
+        coverage_by_strength=weighted_or_none("coverage_by_strength"),
+        coverage_by_experience=weighted_or_none("coverage_by_experience"),
+        coverage_of_coverable=weighted_or_none("coverage_of_coverable"),
+        uncoverable=sum(f.uncoverable or 0 for f in figs),
     )
 
 

@@ -31,6 +31,9 @@ FIGURES: Mapping[str, tuple[str, str, bool | None]] = {
     "mean_affinity": ("Mean member score", "num", True),
     "min_affinity": ("Worst-off member", "num", True),
     "coverage_share": ("Challenges covered", "pct", True),
+    "coverage_of_coverable": ("Coverable challenges covered", "pct", True),
+    "coverage_by_experience": ("Covered by shared experience", "pct", True),
+    "uncoverable": ("Challenges nobody within reach could cover", "int", None),
     "isolated_placed": ("Departments of one near a groupmate", "of", True),
     "mean_travel_km": ("Mean distance between groupmates", "km", False),
     "groups": ("Groups", "int", None),
@@ -202,6 +205,40 @@ def coverage_counts(groups: Sequence[Mapping], people: Mapping[str, pages_suppor
             for theme in person.challenges if person else ():
                 covered = any(h != m for h in coverage.get(theme, ()))
                 counts.setdefault(theme, [0, 0])[0 if covered else 1] += 1
+    return counts
+
+
+COVERAGE_WAYS = ("by a strength", "by shared experience", "not covered", "nobody within reach")
+
+
+def coverage_ways(groups: Sequence[Mapping], people: Mapping[str, pages_support.Person]) -> dict[str, list[int]]:
+    """Per challenge theme: member counts in the order of :data:`COVERAGE_WAYS` — met by a
+    strength, met by shared experience only, not met though someone within reach could, and
+    not coverable (nobody within reach in the cohort could meet it).
+
+    Reads the library's ``coverage``, ``coverage_experience`` and ``uncoverable`` group
+    fields; results stored before those fields count every uncovered challenge as "not
+    covered". The first two add up to :func:`coverage_counts`' covered count.
+
+    >>> from types import SimpleNamespace
+    >>> coverage_ways([{"members": ["a", "b"], "coverage": {"send": ["b"]}, "coverage_experience": {},
+    ...                 "uncoverable": ["singing"]}], {"a": SimpleNamespace(challenges=("send", "singing"))})
+    {'send': [1, 0, 0, 0], 'singing': [0, 0, 0, 1]}
+    """
+    counts: dict[str, list[int]] = {}
+    for g in groups:
+        coverage = g.get("coverage") or {}
+        shared = g.get("coverage_experience") or {}
+        out_of_reach = set(g.get("uncoverable") or ())
+        for m in g.get("members", []):
+            person = people.get(m)
+            for theme in person.challenges if person else ():
+                helpers = [h for h in coverage.get(theme, ()) if h != m]
+                if helpers:
+                    way = 1 if all(h in shared.get(theme, ()) for h in helpers) else 0
+                else:
+                    way = 3 if theme in out_of_reach else 2
+                counts.setdefault(theme, [0, 0, 0, 0])[way] += 1
     return counts
 
 

@@ -13,7 +13,7 @@ from flask import Response, current_app, flash, jsonify, redirect, render_templa
 from pydantic import ValidationError as PydanticValidationError
 
 from .. import auth
-from ..api.schemas import CohortRunIn
+from ..api.schemas import COHORT_DEFAULTS, CohortRunIn
 from ..models import utcnow
 from ..problems import Problem
 from ..services import cohorts as svc
@@ -44,7 +44,7 @@ def _form_defaults() -> dict:
         "size_min": "4",
         "size_max": "6",
         "seconds": str(current_app.config["PEERMATCH_COHORT_DEFAULT_SECONDS"]),
-        "fairness": "0.5",
+        "fairness": f"{COHORT_DEFAULTS.fairness:g}",
         "seed": "0",
         "keep_apart": "",
         "keep_together": "",

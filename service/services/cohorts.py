@@ -258,6 +258,7 @@ def _progress_reporter(app: Flask, run_id: int):
 
 def _solve(cohort, params: Mapping[str, Any], progress=None) -> dict:
     """Run ``matcher.cohorts.groups.form_groups`` and return the result as stored JSON."""
+    from matcher.cohorts.defaults import DEFAULTS as COHORT_DEFAULTS
     from matcher.cohorts.groups import form_groups
 
     result = form_groups(
@@ -266,7 +267,8 @@ def _solve(cohort, params: Mapping[str, Any], progress=None) -> dict:
         size=(params["size_min"], params["size_max"]),
         seconds=params["seconds"],
         seed=params.get("seed", 0),
-        fairness=params.get("fairness", 0.0),
+        fairness=params.get("fairness", COHORT_DEFAULTS.fairness),
+        coverage=params.get("coverage", COHORT_DEFAULTS.coverage),
         keep_apart=_pairs(params.get("keep_apart")),
         keep_together=[tuple(x) for x in params.get("keep_together") or []],
     )
