@@ -135,7 +135,7 @@ def form_groups(
     progress: Callable[[float, SearchState | None], None] | None = None,
     threads: int | None = None,
     unplaceable: str = "raise",
-    balance_sizes: bool = True,
+    balance_sizes: bool | str = True,
 ) -> CohortResult:
     """Split ``cohort`` into peer groups of ``size`` members that help each other.
 
@@ -186,16 +186,19 @@ def form_groups(
         What to do with teachers who cannot meet enough others to fill a group (e.g.
         in-person only, nobody in range): raise :class:`InfeasibleError` naming one, or
         leave them out and list them in ``result.unplaced``.
-    balance_sizes : bool
+    balance_sizes : bool or "bounds"
         The objective sums pair affinities, so on its own it fills groups to the top of
         the range and empties others to the bottom (3-5 on the sample: 36 trios, 3 fours,
-        36 fives). With a dense affinity a size term (:func:`_with_size_term`) makes
-        every pair weigh a typical in-group pair weight less, which penalises uneven sizes
-        (3-5 on the sample: 15 / 45 / 15, and a slightly higher mean affinity); with a
-        sparse affinity the bounds are tightened to within one of the mean size
-        (:func:`balanced_sizes`), falling back to the whole range when the rules need it.
-        ``result.figures.size_balance`` says which: ``"term"``, ``"bounds"`` or
-        ``"range"`` (off, or the rules needed the whole range). MDGP problems solved with
+        36 fives). With ``True`` and a dense affinity (up to
+        :data:`~.sparse_affinity.DENSE_LIMIT` teachers) a size term
+        (:func:`_with_size_term`) makes every pair weigh a typical in-group pair weight
+        less, which penalises uneven sizes (3-5 on the sample: 15 / 45 / 15, and a slightly
+        higher mean affinity). A sparse affinity cannot take the term (absent pairs weigh
+        0): its sizes are not balanced. ``"bounds"`` tightens the bounds to within one of
+        the mean size instead (:func:`balanced_sizes`: all fours for 300 in 3-5), falling
+        back to the whole range when no valid grouping is found within them.
+        ``result.figures.size_balance`` says what was done: ``"term"``, ``"bounds"`` or
+        ``"range"`` (none, or the rules needed the whole range). MDGP problems solved with
         :func:`~.search.solve` are never changed.
 
     Returns
@@ -218,7 +221,8 @@ def form_groups(
         When the size range, keep-apart / keep-together / locked groups, meeting modes and
         travel limits cannot all be met, saying which.
     """
-    _check_options(fairness=fairness, coverage=coverage, seconds=seconds, rounds=rounds, unplaceable=unplaceable)
+    _check_options(fairness=fairness, coverage=coverage, seconds=seconds, rounds=rounds, unplaceable=unplaceable,
+                   balance_sizes=balance_sizes)
     run = Budget.of(seconds)
     # time kept back for describing and checking the groups afterwards
     work = run.less(0.05 + 2e-4 * len(cohort))
@@ -234,7 +238,12 @@ def form_groups(
     lo = parse_size_range(size)[0]
     unplaced: tuple[str, ...] = ()
     drop: set[str] = set()
-    sizing = "range" if not balance_sizes else ("term" if isinstance(affinity, DenseAffinity) else "bounds")
+    # sparse weights: no size term (absent pairs weigh 0); and bounds within one of the mean
+    # leave the sparse search too little room (10,000 teachers in 4-6: no valid grouping in
+    # exact fives, and the fallback to the whole range made a 40 s run take 250 s)
+    sizing = "term" if balance_sizes and isinstance(affinity, DenseAffinity) else "range"
+    if balance_sizes == "bounds":
+        sizing = "bounds"
     attempt = 0
     while attempt < 6:
         if skip:
@@ -371,7 +380,7 @@ def _drop_unplaceable(cohort: Cohort, affinity: GroupingAffinity, lo: int, locke
     return sub, affinity.subset(rows), tuple(cohort.ids[r] for r in np.flatnonzero(~keep))
 
 
-def _check_options(*, fairness: float, coverage: float, seconds, rounds, unplaceable: str) -> None:
+def _check_options(*, fairness: float, coverage: float, seconds, rounds, unplaceable: str, balance_sizes=True) -> None:
     """Every bad argument of :func:`form_groups` at once, as an :class:`ParameterError`."""
     issues = []
     if not 0.0 <= fairness <= 1.0:
@@ -382,6 +391,8 @@ def _check_options(*, fairness: float, coverage: float, seconds, rounds, unplace
         issues.append(Issue(None, "seconds", None, "give a time limit (seconds) or a number of rounds"))
     if unplaceable not in ("raise", "skip"):
         issues.append(Issue(None, "unplaceable", str(unplaceable), "must be 'raise' or 'skip'"))
+    if balance_sizes not in (True, False, "bounds"):
+        issues.append(Issue(None, "balance_sizes", str(balance_sizes), "must be True, False or 'bounds'"))
     if issues:
         raise ParameterError.from_issues(issues, summary=None if len(issues) == 1 else "invalid form_groups arguments")
 

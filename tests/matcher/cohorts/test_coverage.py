@@ -110,12 +110,14 @@ def test_sizes_for_3_to_5_on_the_sample_are_mostly_fours(sample_cohort):
     assert off.figures.size_balance == "range" and Counter(g.size for g in off.groups)[4] < sizes[4]
 
 
-def test_sparse_runs_tighten_the_bounds_or_say_they_could_not(sample_cohort, monkeypatch):
+def test_bounds_within_one_of_the_mean_on_request(sample_cohort):
+    result = form_groups(sample_cohort, size="3-5", rounds=2, seed=0, balance_sizes="bounds")
+    assert result.figures.size_balance == "bounds" and {g.size for g in result.groups} == {4}
+
+
+def test_sparse_runs_do_not_balance_sizes_and_say_so(sample_cohort, monkeypatch):
     import matcher.cohorts.sparse_affinity as sparse_module
 
     monkeypatch.setattr(sparse_module, "DENSE_LIMIT", 100)
     result = form_groups(sample_cohort, size="3-5", rounds=2, seed=0, unplaceable="skip")
-    sizes = {g.size for g in result.groups}
-    assert result.figures.size_balance in ("bounds", "range")
-    if result.figures.size_balance == "bounds":
-        assert sizes <= {4}
+    assert result.problem.is_sparse and result.figures.size_balance == "range"

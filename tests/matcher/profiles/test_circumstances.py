@@ -96,3 +96,19 @@ def test_the_array_cover_share_agrees_with_the_profile_rule(pair):
             got = float(cover_share(arrays, np.array([helper]), np.array([holder]), way=way)[0])
             assert got == ways.count(way) / n
         assert float(cover_share(arrays, np.array([helper]), np.array([holder]))[0]) == sum(w is not None for w in ways) / n
+
+
+def test_peer_reasons_say_a_circumstance_is_met_by_shared_experience():
+    from matcher.peers.suggest import suggest_peers
+
+    sam = TeacherProfile(id="a", name="Sam Lee", school_urn=URNS[0], department_size=1, years_teaching=12,
+                         challenges=("send",), meeting_mode="online")
+    jo = TeacherProfile(id="b", name="Jo Khan", school_urn=URNS[1], department_size=1, years_teaching=1,
+                        challenges=("professional_isolation",), strengths=("send",), meeting_mode="online")
+    best = suggest_peers(Cohort.from_profiles([sam, jo]), "b", k=1)[0]
+    assert best.terms["complementarity"] > 0 and best.reciprocity == 1.0  # Jo meets all of Sam's challenges
+    text = " ".join(best.reasons)
+    assert "Sam's experience meets your professional isolation challenge: Sam is a department of one" in text
+    assert "Your strength in SEND meets Sam's challenge." in text
+    back = suggest_peers(Cohort.from_profiles([sam, jo]), "a", k=1)[0]
+    assert "Your experience meets Jo's professional isolation challenge" in " ".join(back.reasons)
