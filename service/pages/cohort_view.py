@@ -69,6 +69,7 @@ class GroupView:
     travel_km: float | None
     changed: bool = False
     score_before: float | None = None  # in a preview, the saved group's mean affinity
+    out_of_reach: tuple[str, ...] = ()  # challenge labels nobody within reach in the cohort could cover
 
     @property
     def number(self) -> int:
@@ -134,6 +135,8 @@ class ResultView:
     preview: bool = False
     violations: tuple[str, ...] = ()
     coverage: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # challenge label -> (covered, not)
+    # challenge label -> counts in the order of COVERAGE_WAYS (strength, shared experience, not covered, out of reach)
+    coverage_ways: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
 
     def name_of(self, teacher_id: str) -> str:
         return self.names.get(teacher_id, teacher_id)
@@ -176,16 +179,20 @@ def _member_scores(group: Mapping) -> dict[str, float]:
 def _coverage(group: Mapping, people: Mapping[str, pages_support.Person], names: Mapping[str, str]) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
     """Challenges covered in a group, as ``(label, "holders, helped by helpers")``, and those not covered.
 
-    ``coverage`` maps each challenge theme to the groupmates whose strengths cover it; the
-    holders of the challenge are looked up in the members' profiles to say whose it is.
+    ``coverage`` maps each challenge theme to the groupmates who meet it (by a strength, or
+    by shared experience: those in ``coverage_experience``, marked so); the holders of the
+    challenge are looked up in the members' profiles to say whose it is.
     """
     covered = group.get("coverage") or {}
+    shared = group.get("coverage_experience") or {}
     rows: list[tuple[str, str]] = []
     if isinstance(covered, Mapping):
         for theme, helpers in covered.items():
             label = THEMES[theme].label if theme in THEMES else str(theme)
             holders = [names.get(m, m) for m in group.get("members", []) if m in people and theme in people[m].challenges]
-            helping = ", ".join(names.get(h, h) for h in helpers)
+            helping = ", ".join(
+                names.get(h, h) + (" (shared experience)" if h in shared.get(theme, ()) else "") for h in helpers
+            )
             rows.append((label, f"{', '.join(holders)}, helped by {helping}" if holders else f"helped by {helping}"))
     labels = tuple(THEMES[t].label if t in THEMES else str(t) for t in group.get("uncovered") or ())
     return tuple(rows), labels
@@ -318,6 +325,7 @@ def result_view(identity: Identity, result: Mapping | None, *, preview: ResultVi
                 reasons=tuple(_without_pseudonyms(str(r), gone) for r in g.get("reasons") or ()),
                 covered=covered,
                 uncovered=uncovered,
+                out_of_reach=tuple(THEMES[t].label if t in THEMES else str(t) for t in g.get("uncoverable") or ()),
                 travel_km=_number(g.get("mean_distance_km")),
                 changed=bool(preview) and before_members.get(index) != {m.id for m in members},
                 score_before=before_scores.get(index),
@@ -332,6 +340,7 @@ def result_view(identity: Identity, result: Mapping | None, *, preview: ResultVi
         preview=preview is not None,
         violations=violations,
         coverage={THEMES[t].label if t in THEMES else t: tuple(c) for t, c in coverage_counts(groups, people).items()},
+        coverage_ways={THEMES[t].label if t in THEMES else t: tuple(c) for t, c in coverage_ways(groups, people).items()},
     )
 
 
