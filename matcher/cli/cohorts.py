@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--groups", type=int, default=None, help="number of groups (default: chosen from --size)")
     p.add_argument("--seconds", type=float, default=10.0, help="time limit of the search (default 10)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--fair", action="store_true", help="also lift the worst-off teacher (same as --fairness 0.5)")
+    p.add_argument("--fair", action="store_true", help="lift the worst-off teacher (same as --fairness 0.5)")
     p.add_argument(
         "--fairness", type=float, default=None,
         help=f"0..1: weight of the worst-off teacher's score (default {DEFAULTS.fairness:g})",

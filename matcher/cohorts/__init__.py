@@ -17,6 +17,9 @@ checks there is no circle):
   protocol); :mod:`.sparse_affinity` and :mod:`.polish` — cohorts beyond a few thousand:
   sparse weights for the global search, exact scores block by block for polishing;
 - :mod:`.exact` — exact optimum and upper bounds for small problems (CP-SAT);
+- :mod:`.coverage` — which way each challenge is met (a strength, shared experience) and
+  what is coverable at all; :mod:`.defaults` — the default coverage weight and fairness
+  (one home for the library, the CLI, the API and the pages);
 - :mod:`.groups` — teacher-level groups with reasons, figures and exports;
 - :mod:`.repair` — re-optimise after drop-outs and late joiners, locked groups kept;
 - :mod:`.regions` — many regions at once on Dask.
