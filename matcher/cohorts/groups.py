@@ -155,7 +155,9 @@ def form_groups(
         Default :data:`~.defaults.DEFAULTS` ``.fairness``. 0 maximises the total affinity. Above 0, part of the time re-balances the groups
         for the objective ``(1 - fairness) * mean + fairness * worst-off``, where each
         teacher's score is their mean affinity to their groupmates (the worst-off term is
-        a smooth minimum, so small improvements for the worst-off count).
+        a smooth minimum, so small improvements for the worst-off count). With the size
+        term (see ``balance_sizes``) the re-balancing swaps members within the group sizes
+        found, on the plain weights.
     coverage : float >= 0
         Weight of challenge coverage added to each pair (see :func:`coverage_matrix`);
         coverage is always reported, this makes the search favour it. Default
@@ -290,7 +292,7 @@ def form_groups(
         # leave out the less connected teacher of every pair that still shares a group
         degree = problem.partner_counts()
         drop = {cohort.ids[i if degree[i] <= degree[j] else j] for i, j in problem.broken_pairs(best.assignment)}
-    assignment = best.assignment
+    assignment = _numbered_in_order(best.assignment, len(problem.locked))  # islands may label equal groups differently
     weights_of = _block_weights(affinity, coverage) if problem.is_sparse else None
     if problem.is_sparse:
         polish = work.less(fair_seconds or 0.0)
@@ -305,9 +307,13 @@ def form_groups(
             assignment = fair_by_blocks(problem, assignment, weights_of, cohort.coordinates, fairness=fairness,
                                         budget=work, rounds=rounds, seed=seed, threads=threads)
         else:
-            assignment = fair_improve(problem, assignment, fairness=fairness, budget=work, rounds=rounds, seed=seed)
+            # with the size term, re-balance on the plain weights (the fairness objective is
+            # scaled by the mean link, which the term shifts towards 0) and keep the sizes found
+            fair_problem = _fixed_sizes(plain, assignment) if sizing == "term" else problem
+            assignment = fair_improve(fair_problem, assignment, fairness=fairness, budget=work, rounds=rounds, seed=seed)
         if progress is not None:
             progress(1.0, None)
+    assignment = _numbered_in_order(assignment, len(problem.locked))
     result = describe(
         cohort,
         affinity,
@@ -323,6 +329,28 @@ def form_groups(
         result = replace(result, unplaced=unplaced)
     result = replace(result, figures=replace(result.figures, size_balance=sizing))
     return result.check()
+
+
+def _numbered_in_order(assignment: np.ndarray, n_locked: int) -> np.ndarray:
+    """``assignment`` with the unlocked groups numbered in the order of their first member's
+    row, so that equal groupings get equal numbers (parallel search islands can return the
+    same groups under other labels). Unlocked groups share their bounds, so any numbering is
+    valid; locked groups keep theirs.
+
+    >>> _numbered_in_order(np.array([3, 2, 3, 1, 0]), 1).tolist()
+    [1, 2, 1, 3, 0]
+    """
+    out = assignment.copy()
+    labels = [g for g in dict.fromkeys(assignment.tolist()) if g >= n_locked]
+    for k, g in enumerate(labels):
+        out[assignment == g] = n_locked + k
+    return out
+
+
+def _fixed_sizes(problem: GroupingProblem, assignment: np.ndarray) -> GroupingProblem:
+    """``problem`` with every group's bounds set to its size in ``assignment`` (swaps only)."""
+    sizes = np.bincount(assignment[assignment >= 0], minlength=problem.m).astype(np.int64)
+    return replace(problem, lower=sizes, upper=sizes)
 
 
 SIZE_TERM_K = 4  # a teacher's best partners whose mean weight is "a typical pair in a group"
