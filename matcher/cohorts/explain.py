@@ -87,7 +87,7 @@ def _experience_sentence(members: Sequence[TeacherProfile]) -> str | None:
             if helpers:
                 best = max(helpers, key=lambda q: q.years_teaching)
                 label = THEMES[theme].label.lower()
-                links.append(f"{_first(best)} {experience_phrase(best, theme)}, for {_first(other)}'s {label}")
+                links.append(f"{_first(best, members)} {experience_phrase(best, theme)}, for {_first(other, members)}'s {label}")
     if not links:
         return None
     more = f" ({len(links) - 2} more)" if len(links) > 2 else ""

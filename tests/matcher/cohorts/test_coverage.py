@@ -105,9 +105,9 @@ def test_sizes_for_3_to_5_on_the_sample_are_mostly_fours(sample_cohort):
     result = form_groups(sample_cohort, size="3-5", rounds=3, seed=0)
     sizes = Counter(g.size for g in result.groups)
     assert result.figures.size_balance == "term"
-    assert sizes[4] > sizes[3] + sizes[5]
+    assert sizes[4] >= 0.45 * len(result.groups) and sizes[4] > 1.5 * max(sizes[3], sizes[5])  # fours, mostly
     fair = form_groups(sample_cohort, size="3-5", rounds=3, seed=0, fairness=1.0)  # re-balancing keeps the sizes
-    assert Counter(g.size for g in fair.groups)[4] > len(fair.groups) / 2
+    assert Counter(g.size for g in fair.groups)[4] >= 0.45 * len(fair.groups)
     off = form_groups(sample_cohort, size="3-5", rounds=3, seed=0, balance_sizes=False)
     assert off.figures.size_balance == "range" and Counter(g.size for g in off.groups)[4] < sizes[4]
 
