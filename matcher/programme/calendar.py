@@ -78,6 +78,11 @@ def _check(group_name: str, uid_prefix: str, updated: datetime, meetings: Iterab
     return issues
 
 
+def _one_line(text: str) -> str:
+    """A name as a calendar shows it: one line, single spaces."""
+    return " ".join(text.split())
+
+
 def _events(item: GroupMeetings) -> list[Event]:
     stamp = item.updated.astimezone(timezone.utc)
     text = [item.description.strip()] if item.description.strip() else []
@@ -92,7 +97,7 @@ def _events(item: GroupMeetings) -> list[Event]:
         event.add("sequence", sequence_number(item.updated))
         event.add("dtstart", meeting.start)
         event.add("dtend", meeting.end)
-        event.add("summary", f"Peer group: {item.group_name}")
+        event.add("summary", f"Peer group: {_one_line(item.group_name)}")
         event.add("status", "TENTATIVE")
         body = "\n\n".join([*text, meeting.note] if meeting.note else text)
         if body:
@@ -107,7 +112,7 @@ def _calendar(name: str, items: Sequence[GroupMeetings]) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    calendar.calendar_name = _one_line(name)  # NAME (RFC 7986) and X-WR-CALNAME
     days: list[date] = []
     for item in items:
         for event in _events(item):
@@ -155,6 +160,8 @@ def group_calendar(
         An empty name, a ``uid_prefix`` with spaces, a naive ``updated`` or meeting time.
     """
     issues = _check(group_name, uid_prefix, updated, meetings)
+    if isinstance(members, str):
+        issues.append(Issue(None, "members", members, "must be a list of names, not one string"))
     if issues:
         raise ParameterError.from_issues(issues, f"cannot write the calendar: {'; '.join(str(i) for i in issues)}")
     item = GroupMeetings(group_name, tuple(meetings), uid_prefix, updated, tuple(members), description)

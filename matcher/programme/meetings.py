@@ -110,6 +110,9 @@ def _check(
             issues.append(Issue(None, "shared_slots", slot, f"unknown slot; slots are {', '.join(AVAILABILITY_SLOTS)}"))
     if isinstance(cadence_weeks, bool) or not isinstance(cadence_weeks, int) or cadence_weeks < 1:
         issues.append(Issue(None, "cadence_weeks", repr(cadence_weeks), "must be a whole number >= 1"))
+    for name, day in (("starts", starts), ("ends", ends)):
+        if isinstance(day, datetime) or not isinstance(day, date):
+            raise ParameterError(name, day, "must be a date (a datetime's .date() in the round's time zone)")
     if ends < starts:
         issues.append(Issue(None, "ends", str(ends), f"must not be before starts {starts}"))
     for name, day in (("starts", starts), ("ends", ends)):

@@ -94,3 +94,17 @@ def test_sequence_grows_with_the_update_time():
     assert sequence_number(UPDATED + timedelta(seconds=1)) == sequence_number(UPDATED) + 1
     assert sequence_number(datetime(2019, 1, 1, tzinfo=timezone.utc)) == 0
     assert sequence_number(datetime(2037, 12, 31, tzinfo=timezone.utc)) < 2**31
+
+
+def test_text_with_commas_semicolons_and_newlines_round_trips():
+    name = "Brent, Harrow; Ealing\nstrings"
+    calendar = parse(group_calendar(name, MEETINGS[:1], uid_prefix="p", description="Room 4; bring a piece,\nplease", updated=UPDATED))
+    event = calendar.walk("VEVENT")[0]
+    assert str(calendar["x-wr-calname"]) == str(calendar["name"]) == "Brent, Harrow; Ealing strings"  # a name is one line
+    assert str(event["summary"]) == "Peer group: Brent, Harrow; Ealing strings"
+    assert str(event["description"]) == "Room 4; bring a piece,\nplease"
+
+
+def test_members_must_be_a_list():
+    with pytest.raises(ParameterError, match="members"):
+        group_calendar("G", MEETINGS, uid_prefix="p", members="Sam Lee", updated=UPDATED)

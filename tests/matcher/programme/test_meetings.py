@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
@@ -137,3 +137,16 @@ def test_each_meeting_is_the_first_possible_one(slot, first, length, cadence):
         expected.append(d)
         since = d + timedelta(weeks=cadence)
     assert [m.day for m in meetings] == expected
+
+
+def test_a_weekend_next_to_half_term_is_skipped_saying_why():
+    meetings = propose_meetings(["weekend"], date(2026, 10, 17), date(2026, 11, 30), cadence_weeks=1, term_dates=LONDON)
+    assert [m.day for m in meetings][:2] == [date(2026, 10, 17), date(2026, 11, 7)]
+    assert meetings[1].note == "planned for Sat 24 Oct 2026 (October half-term); 2 weeks later"
+    assert meetings[0].start.time() == time(10) and meetings[0].end.time() == time(11, 30)
+
+
+@pytest.mark.parametrize("bad", ["2027-01-04", datetime(2027, 1, 4, 9, tzinfo=timezone.utc)])
+def test_round_dates_must_be_dates(bad):
+    with pytest.raises(ParameterError, match="starts must be a date"):
+        propose_meetings(["mon_am"], bad, date(2027, 3, 1), term_dates=LONDON)
