@@ -5,7 +5,7 @@ updated file replaces the old events instead of adding new ones:
 
 - ``UID`` is ``{uid_prefix}-{n}``, the n-th meeting of the group's round (1, 2, ...): a
   meeting that moves keeps its UID, and a teacher's calendar uses the same UIDs as the group's.
-  Use one ``uid_prefix`` per group and round that never changes (e.g. ``"round-7-group-3@hub"``).
+  Use one ``uid_prefix`` per group and round that never changes (e.g. ``"camden-hub-round-7-group-3"``).
 - ``SEQUENCE`` grows with ``updated`` (whole seconds since 2020-01-01 UTC) and
   ``LAST-MODIFIED``/``DTSTAMP`` are ``updated`` itself, so the newer file wins.
 - Times are local: ``DTSTART;TZID=Europe/London:20270104T160000``, with the ``VTIMEZONE``

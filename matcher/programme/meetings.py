@@ -147,7 +147,8 @@ def propose_meetings(
     ----------
     shared_slots
         The availability slots every member shares, the preferred one first (a group's shared
-        slots in :data:`~matcher.profiles.fields.AVAILABILITY_SLOTS` order will do). Only the
+        slots in :data:`~matcher.profiles.fields.AVAILABILITY_SLOTS` order will do, or
+        :func:`matcher.cohorts.group_csv.shared_slots` of the members' availability). Only the
         first is used; empty: no meetings (the caller says why: no shared slot).
     starts, ends
         The round, inclusive: no meeting before ``starts`` or after ``ends``.
