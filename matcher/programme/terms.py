@@ -103,6 +103,11 @@ class TermDates:
         """31 August of the last academic year covered."""
         return date(int(self.academic_years[-1][:4]) + 1, 8, 31)
 
+    @property
+    def breaks(self) -> tuple[Period, ...]:
+        """The half-terms and holidays, in date order."""
+        return tuple(p for p in self.closures if p.kind in BREAKS)
+
     def covers(self, day: date) -> bool:
         """Whether ``day`` lies in an academic year these dates describe."""
         return self.first_day <= day <= self.last_day

@@ -33,6 +33,7 @@ def test_the_shipped_file_is_the_typical_london_pattern_and_says_so():
     assert LONDON.academic_years == ("2026-27", "2027-28")
     assert (LONDON.first_day, LONDON.last_day) == (date(2026, 9, 1), date(2028, 8, 31))
     assert [t.name for t in LONDON.terms] == ["Autumn term", "Spring term", "Summer term"] * 2
+    assert [b.name for b in LONDON.breaks][:4] == ["October half-term", "Christmas holiday", "February half-term", "Easter holiday"]
 
 
 @pytest.mark.parametrize("year", ["2026-27", "2027-28"])
