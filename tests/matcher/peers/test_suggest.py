@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from matcher.profiles.circumstances import cover_way
 from matcher.affinity.terms import TERMS, AffinityOptions, AffinityWeights, pairwise_affinity, score_against_all, teacher_arrays
 from matcher.errors import UnknownTeacherError
 from matcher.peers.suggest import KINDS, PeerIndex, PeerSuggestion, suggest_peers
@@ -71,7 +72,8 @@ def test_scores_terms_and_reciprocity_match_the_affinity(sample):
             assert set(s.terms) == set(TERMS)
             peer = sample.get(s.peer_id)
             me = sample.get(tid)
-            covered = len(set(me.strengths) & set(peer.challenges)) / max(len(peer.challenges), 1)
+            # reciprocity counts circumstances met by shared experience too (matcher.profiles.circumstances)
+            covered = sum(cover_way(me, peer, t) is not None for t in peer.challenges) / max(len(peer.challenges), 1)
             assert s.reciprocity == pytest.approx(covered)
             assert set(s.covers) == set(me.challenges) & set(peer.strengths)
             assert set(s.offers) == set(me.strengths) & set(peer.challenges)
