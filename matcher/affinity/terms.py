@@ -33,6 +33,7 @@ import numpy as np
 from sklearn.neighbors import BallTree
 
 from ..errors import Issue, ParameterError, ValidationError
+from ..profiles.circumstances import experience_themes
 from ..profiles.teacher import AVAILABILITY_SLOTS, Cohort
 from ..places.schools import EARTH_RADIUS_KM
 from ..profiles.themes import THEME_IDS
@@ -48,6 +49,7 @@ __all__ = [
     "score_pairs",
     "score_against_all",
     "pairwise_affinity",
+    "cover_share",
     "TERMS",
 ]
 
@@ -65,9 +67,11 @@ class AffinityWeights:
     Parameters
     ----------
     complementarity : float
-        Reciprocal help: the share of *j*'s challenges that *i*'s strengths cover, and the
-        share of *i*'s that *j* covers, combined by harmonic mean, so that one-way help
-        (expert → novice) scores no mutual help. The heart of peer learning.
+        Reciprocal help: the share of *j*'s challenges that *i* covers, and the share of
+        *i*'s that *j* covers, combined by harmonic mean, so that one-way help (expert →
+        novice) scores no mutual help (the ``one_way`` term scores it, lower). The heart of peer learning. A challenge is covered by a
+        strength in it or, for a circumstance (see :mod:`matcher.profiles.themes`), by
+        shared experience (:func:`cover_share`).
     interests : float
         Cosine overlap of the two teachers' interest themes.
     context : float
@@ -168,10 +172,47 @@ class TeacherArrays:
     school: np.ndarray
     isolation: np.ndarray  # 0..1
     previous_keys: np.ndarray = field(repr=False)  # sorted i * n + j for previous groupmates (both orders)
+    # uint64 bitmask of the circumstance themes each teacher meets by shared experience
+    experience: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
         return len(self.ids)
+
+    @property
+    def helps(self) -> np.ndarray:
+        """Bitmask of the challenge themes each teacher can meet: strengths, and circumstances
+        shared by experience (:func:`matcher.profiles.circumstances.experience_themes`)."""
+        return self.strengths if self.experience is None else self.strengths | self.experience
+
+
+def cover_share(a: TeacherArrays, helper: np.ndarray, holder: np.ndarray, *, way: str = "any") -> np.ndarray:
+    """Share of each ``holder``'s challenges that ``helper`` covers (rows, paired elementwise).
+
+    The one pair-cover function: affinity complementarity, the cohort objective's coverage
+    weight and the coverage figures all count what it counts. ``way`` is ``"any"``,
+    ``"strength"`` (strengths only) or ``"experience"`` (shared experience, not already a
+    strength). A teacher never covers themself.
+
+    >>> from matcher.profiles.teacher import Cohort, TeacherProfile
+    >>> cohort = Cohort.from_profiles([
+    ...     TeacherProfile(id="a", name="Sam", school_urn=100049, department_size=1, years_teaching=12, strengths=("send",)),
+    ...     TeacherProfile(id="b", name="Jo", school_urn=100050, challenges=("send", "professional_isolation"))])
+    >>> a = teacher_arrays(cohort)
+    >>> [float(cover_share(a, [0], [1], way=w)[0]) for w in ("any", "strength", "experience")]
+    [1.0, 0.5, 0.5]
+    """
+    helper, holder = np.asarray(helper, dtype=np.int64), np.asarray(holder, dtype=np.int64)
+    if way == "strength":
+        masks = a.strengths[helper]
+    elif way == "experience":
+        masks = a.helps[helper] & ~a.strengths[helper]
+    elif way == "any":
+        masks = a.helps[helper]
+    else:
+        raise ParameterError("way", way, "must be 'any', 'strength' or 'experience'")
+    share: np.ndarray = _popcount(masks & a.challenges[holder]) / np.maximum(a.n_challenges[holder], 1)
+    return np.where(helper != holder, share, 0.0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -289,6 +330,7 @@ def _build_arrays(cohort: Cohort, vectorizer: ProfileVectorizer) -> TeacherArray
         school=school,
         isolation=_isolation(cohort, lat, lon, travel, school),
         previous_keys=np.unique(np.array(keys, dtype=np.int64)),
+        experience=np.array([_bitmask(experience_themes(p), theme_pos) for p in profiles], dtype=np.uint64),
     )
 
 
@@ -315,8 +357,8 @@ def score_pairs(
     """Score the pairs ``(i[k], j[k])`` (row indices). Symmetric in ``i`` and ``j``.
 
     Returns the total, the additive terms, the hard-constraint mask and the raw details
-    used by reason writers: ``covers_forward`` (share of j's challenges i covers),
-    ``covers_back``, ``shared_interests``, ``context_similarity``, ``distance_km``,
+    used by reason writers: ``covers_forward`` (share of j's challenges i covers, by a
+    strength or shared experience: :func:`cover_share`), ``covers_back``, ``shared_interests``, ``context_similarity``, ``distance_km``,
     ``in_person`` (can meet in person), ``shared_slots``.
     """
     w = weights or AffinityWeights()
@@ -325,8 +367,8 @@ def score_pairs(
     i = np.asarray(i, dtype=np.int64)
     j = np.asarray(j, dtype=np.int64)
 
-    forward = _popcount(a.strengths[i] & a.challenges[j]) / np.maximum(a.n_challenges[j], 1)
-    back = _popcount(a.strengths[j] & a.challenges[i]) / np.maximum(a.n_challenges[i], 1)
+    forward = cover_share(a, i, j)
+    back = cover_share(a, j, i)
     with np.errstate(invalid="ignore", divide="ignore"):
         complementarity = np.where(forward + back > 0, 2 * forward * back / (forward + back), 0.0)
         # The help beyond the mutual part (> 0 exactly when one side helps more than the other):

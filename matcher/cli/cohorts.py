@@ -13,11 +13,13 @@ import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Collection, Mapping, Sequence
 
     from ..cohorts.results import CohortResult
     from ..profiles.teacher import Cohort
     from ..cohorts.search import SearchState
+
+from ..cohorts.defaults import DEFAULTS
 
 # matcher.cohorts (numba) and matcher.profiles.io load inside run(), so `peermatch --help` stays fast.
 
@@ -30,13 +32,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "shared interests, fitting contexts and practicality, under hard constraints.",
     )
     p.add_argument("file", help="teacher CSV or JSON file")
-    p.add_argument("--size", default="4-6", help="group size or range, e.g. 5 or 4-6 (default 4-6)")
+    p.add_argument("--size", default=DEFAULTS.size, help=f"group size or range, e.g. 5 or 4-6 (default {DEFAULTS.size})")
     p.add_argument("--groups", type=int, default=None, help="number of groups (default: chosen from --size)")
     p.add_argument("--seconds", type=float, default=10.0, help="time limit of the search (default 10)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--fair", action="store_true", help="also lift the worst-off teacher (same as --fairness 0.5)")
-    p.add_argument("--fairness", type=float, default=None, help="0..1: weight of the worst-off teacher's score")
-    p.add_argument("--coverage", type=float, default=0.0, help="extra weight for covering each other's challenges")
+    p.add_argument("--fair", action="store_true", help="lift the worst-off teacher (same as --fairness 0.5)")
+    p.add_argument(
+        "--fairness", type=float, default=None,
+        help=f"0..1: weight of the worst-off teacher's score (default {DEFAULTS.fairness:g})",
+    )
+    p.add_argument(
+        "--coverage", type=float, default=DEFAULTS.coverage,
+        help=f"extra weight for covering each other's challenges (default {DEFAULTS.coverage:g})",
+    )
     p.add_argument(
         "--keep-apart", action="append", default=[], metavar="ID,ID", help="two teacher ids never to group (repeatable)"
     )
@@ -124,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(exc))
     if args.seconds <= 0:
         return fail(f"--seconds must be > 0, got {args.seconds}")
-    fairness = args.fairness if args.fairness is not None else (0.5 if args.fair else 0.0)
+    fairness = args.fairness if args.fairness is not None else (0.5 if args.fair else DEFAULTS.fairness)
     if not 0.0 <= fairness <= 1.0:
         return fail(f"--fairness must be between 0 and 1, got {fairness}")
     if args.coverage < 0:
@@ -191,12 +199,20 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _covered(theme: str, helpers: Sequence[str], holders: Sequence[str], short: Mapping[str, str]) -> str:
-    """``James's strength in curriculum design meets Amy's challenge``."""
+def _covered(theme: str, helpers: Sequence[str], holders: Sequence[str], short: Mapping[str, str], shared: Collection[str] = ()) -> str:
+    """``James's strength in curriculum design meets Amy's challenge``; a helper in ``shared``
+    meets it by shared experience (``Sam's experience of professional isolation ...``)."""
     from ..profiles.phrases import join_phrases, possessive, theme_phrase
 
-    strengths = "strengths" if len(helpers) > 1 else "strength"
-    head = f"{join_phrases([possessive(short[x]) for x in helpers])} {strengths} in {theme_phrase([theme])}"
+    by_strength = [x for x in helpers if x not in shared]
+    by_experience = [x for x in helpers if x in shared]
+    parts = []
+    if by_strength:
+        strengths = "strengths" if len(by_strength) > 1 else "strength"
+        parts.append(f"{join_phrases([possessive(short[x]) for x in by_strength])} {strengths} in {theme_phrase([theme])}")
+    if by_experience:
+        parts.append(f"{join_phrases([possessive(short[x]) for x in by_experience])} experience of {theme_phrase([theme])}")
+    head = " and ".join(parts)
     if not holders:
         return head
     meets = "meet" if len(helpers) > 1 else "meets"
@@ -221,14 +237,16 @@ def format_result(result: CohortResult, cohort: Cohort | None = None) -> str:
             lines.append(f"  - {names[t]} ({t}): {g.member_affinity.get(t, 0.0):.3f}{mark}")
         if g.coverage:
             covered = "; ".join(
-                _covered(c, who, [t for t in g.members if cohort is not None and t in cohort.index and c in cohort.get(t).challenges], short)
+                _covered(c, who, [t for t in g.members if cohort is not None and t in cohort.index and c in cohort.get(t).challenges], short,
+                         g.coverage_experience.get(c, ()))
                 for c, who in g.coverage.items()
             )
             lines.append(f"  Challenges covered: {covered}")
-        if g.uncovered:
-            shown = [THEMES[c].label for c in g.uncovered[:4]]
-            more = f" and {len(g.uncovered) - 4} more" if len(g.uncovered) > 4 else ""
-            lines.append(f"  Not covered in the group: {', '.join(shown)}{more}")
+        for label, themes in (("Not covered in the group", g.uncovered), ("Nobody within reach could cover", g.uncoverable)):
+            if themes:
+                shown = [THEMES[c].label for c in themes[:4]]
+                more = f" and {len(themes) - 4} more" if len(themes) > 4 else ""
+                lines.append(f"  {label}: {', '.join(shown)}{more}")
         for reason in g.reasons:
             lines.append(f"  * {reason}")
         lines.append("")
@@ -239,6 +257,11 @@ def format_result(result: CohortResult, cohort: Cohort | None = None) -> str:
         lines.append(f"  upper bound         {f.upper_bound:.3f} (relaxation; the best grouping is at most {100 * f.gap:.0f}% higher)")
     lines.append(f"  mean / min teacher  {f.mean_affinity:.3f} / {f.min_affinity:.3f}")
     lines.append(f"  challenges covered  {100 * f.coverage_share:.0f}%")
+    if f.coverage_of_coverable is not None:
+        lines.append(
+            f"    of the coverable  {100 * f.coverage_of_coverable:.0f}% (by a strength {100 * (f.coverage_by_strength or 0):.0f}%, "
+            f"by shared experience {100 * (f.coverage_by_experience or 0):.0f}% of all; {f.uncoverable} nobody within reach could cover)"
+        )
     lines.append(f"  isolated teachers   {f.isolated_placed} of {f.isolated} placed with a groupmate within their travel limit")
     lines.append(f"  mean distance       {f.mean_travel_km:.1f} km between groupmates")
     lines.append(f"  hard constraints    {f.constraints} (pairs kept apart, keep-together sets, locked groups)")

@@ -17,6 +17,9 @@ checks there is no circle):
   protocol); :mod:`.sparse_affinity` and :mod:`.polish` — cohorts beyond a few thousand:
   sparse weights for the global search, exact scores block by block for polishing;
 - :mod:`.exact` — exact optimum and upper bounds for small problems (CP-SAT);
+- :mod:`.coverage` — which way each challenge is met (a strength, shared experience) and
+  what is coverable at all; :mod:`.defaults` — the default coverage weight and fairness
+  (one home for the library, the CLI, the API and the pages);
 - :mod:`.groups` — teacher-level groups with reasons, figures and exports;
 - :mod:`.repair` — re-optimise after drop-outs and late joiners, locked groups kept;
 - :mod:`.grouping` — the stored record of a grouping (ids and rules, versioned);
@@ -48,6 +51,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
     ".sizes": ("parse_size_range", "plan_group_count"),
     ".mdgplib": ("read_mdgplib", "write_assignment"),
     ".budget": ("Budget",),
+    ".defaults": ("CohortDefaults", "DEFAULTS"),
     "..places.meeting": ("MeetingRange",),
     ".sparse_affinity": ("SparseAffinity", "cohort_affinity"),
     ".search": ("SearchParams", "SearchState", "Solution", "improve", "solve"),
@@ -78,6 +82,7 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
     from .groups import build_problem, form_groups
     from ..places.meeting import MeetingRange
     from .budget import Budget
+    from .defaults import DEFAULTS, CohortDefaults
     from .mdgplib import read_mdgplib, write_assignment
     from .problem import GroupingProblem
     from .sizes import parse_size_range, plan_group_count

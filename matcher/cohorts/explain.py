@@ -21,7 +21,9 @@ import numpy as np
 from ..places.schools import FSM_HIGH, FSM_LOW
 from ..profiles.phrases import count_phrase, join_phrases, short_names, slot_phrase, theme_phrase
 from ..profiles.teacher import Cohort, TeacherProfile
+from ..profiles.circumstances import cover_way, experience_phrase
 from ..profiles.themes import THEMES
+from .coverage import CoverageTally, group_coverage, uncoverable_challenges
 from .results import CohortFigures, CohortResult, Group
 
 __all__ = ["member_affinity", "coverage_of", "group_block", "group_reasons", "describe", "random_pair_affinity"]
@@ -40,21 +42,10 @@ def member_affinity(scores: np.ndarray, rows: Sequence[int]) -> np.ndarray:
 
 def coverage_of(members: Sequence[TeacherProfile]) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...], int, int]:
     """``(coverage, uncovered, covered_pairs, all_pairs)`` of a group: for each challenge
-    theme of a member, the *other* members whose strengths include it."""
-    coverage: dict[str, tuple[str, ...]] = {}
-    uncovered: list[str] = []
-    covered_pairs = all_pairs = 0
-    for p in members:
-        for theme in p.challenges:
-            helpers = tuple(q.id for q in members if q.id != p.id and theme in q.strengths)
-            all_pairs += 1
-            if helpers:
-                covered_pairs += 1
-                coverage[theme] = tuple(dict.fromkeys(coverage.get(theme, ()) + helpers))
-            elif theme not in uncovered:
-                uncovered.append(theme)
-    uncovered = [t for t in uncovered if t not in coverage]
-    return coverage, tuple(uncovered), covered_pairs, all_pairs
+    theme of a member, the *other* members who meet it, by a strength or shared experience
+    (:func:`.coverage.group_coverage` has the split by way)."""
+    cov = group_coverage(members)
+    return cov.coverage, cov.uncovered, cov.tally.covered, cov.tally.total
 
 
 def _first(p: TeacherProfile, members: Sequence[TeacherProfile]) -> str:
@@ -71,7 +62,7 @@ def _help_sentence(members: Sequence[TeacherProfile]) -> str | None:
         for other in members:
             if other.id == helper.id:
                 continue
-            themes = [t for t in other.challenges if t in helper.strengths]
+            themes = [t for t in other.challenges if cover_way(helper, other, t) == "strength"]
             if themes:
                 links.append((len(themes), helper, other, themes))
     if not links:
@@ -82,6 +73,25 @@ def _help_sentence(members: Sequence[TeacherProfile]) -> str | None:
     more = f" ({count_phrase(len(links) - 3, 'more link')})" if len(links) > 3 else ""
     lead = "Help runs both ways" if mutual else "Strengths meet challenges"
     return f"{lead}: {'; '.join(shown)}{more}."
+
+
+def _experience_sentence(members: Sequence[TeacherProfile]) -> str | None:
+    """Circumstance challenges met by shared experience, e.g. "Shared experience: Sam has run
+    a department of one for 12 years, for Jo's department of one workload."."""
+    links: list[str] = []
+    for other in members:
+        for theme in other.challenges:
+            if any(cover_way(q, other, theme) == "strength" for q in members):
+                continue  # met by a strength: the help sentence says so
+            helpers = [q for q in members if cover_way(q, other, theme) == "experience"]
+            if helpers:
+                best = max(helpers, key=lambda q: q.years_teaching)
+                label = THEMES[theme].label.lower()
+                links.append(f"{_first(best, members)} {experience_phrase(best, theme)}, for {_first(other, members)}'s {label}")
+    if not links:
+        return None
+    more = f" ({len(links) - 2} more)" if len(links) > 2 else ""
+    return f"Shared experience: {'; '.join(links[:2])}{more}."
 
 
 def _interest_sentence(members: Sequence[TeacherProfile]) -> str | None:
@@ -181,7 +191,7 @@ def group_reasons(cohort: Cohort, rows: Sequence[int], affinity, block=None) -> 
     iu, ju = np.triu_indices(len(rows), 1)
     sums = {t: float(m[iu, ju].sum()) for t, m in terms.items()}
     writers = {
-        "complementarity": lambda: _help_sentence(members),
+        "complementarity": lambda: (_help_sentence(members), _experience_sentence(members)),
         "interests": lambda: _interest_sentence(members),
         "context": lambda: _context_sentence(members, cohort),
         "practicality": lambda: _practical_sentence(members, dist),
@@ -191,9 +201,10 @@ def group_reasons(cohort: Cohort, rows: Sequence[int], affinity, block=None) -> 
     for term, value in sorted(sums.items(), key=lambda kv: -kv[1]):
         if value <= 0 or term not in writers:
             continue
-        sentence = writers[term]()
-        if sentence:
-            out.append(sentence)
+        written = writers[term]()
+        for sentence in written if isinstance(written, tuple) else (written,):
+            if sentence:
+                out.append(sentence)
     return tuple(out[:MAX_REASONS])
 
 
@@ -238,7 +249,8 @@ def describe(
     with ``block(rows)`` (see :func:`group_block`).
     """
     groups = []
-    all_u, covered, pairs, dists = [], 0, 0, []
+    all_u, dists = [], []
+    tally, out_of_reach = CoverageTally(), uncoverable_challenges(cohort, affinity)
     isolated = placed = 0
     locked = set(int(g) for g in locked)
     for g in range(int(assignment.max(initial=-1)) + 1):
@@ -250,9 +262,8 @@ def describe(
         scores, _, dist = block
         u = member_affinity(scores, np.arange(rows.size))
         all_u.extend(u.tolist())
-        cov, unc, c, a = coverage_of(members)
-        covered += c
-        pairs += a
+        cov = group_coverage(members, [out_of_reach.get(int(r), frozenset()) for r in rows])
+        tally += cov.tally
         iu, ju = np.triu_indices(rows.size, 1)
         dists.extend(dist[iu, ju].tolist())
         for k, p in enumerate(members):
@@ -269,8 +280,10 @@ def describe(
                 mean_affinity=float(scores[iu, ju].mean()) if iu.size else 0.0,
                 worst_off=members[worst].id,
                 worst_off_score=float(u[worst]) if rows.size > 1 else 0.0,
-                coverage=cov,
-                uncovered=unc,
+                coverage=cov.coverage,
+                uncovered=cov.uncovered,
+                coverage_experience=cov.by_experience,
+                uncoverable=cov.uncoverable,
                 reasons=group_reasons(cohort, rows, affinity, block),
                 locked=g in locked,
                 mean_distance_km=float(dist[iu, ju].mean()) if iu.size else None,
@@ -285,7 +298,11 @@ def describe(
         objective=objective,
         mean_affinity=float(np.mean(all_u)) if all_u else 0.0,
         min_affinity=float(np.min(all_u)) if all_u else 0.0,
-        coverage_share=covered / pairs if pairs else 1.0,
+        coverage_share=tally.share("covered"),
+        coverage_by_strength=tally.share("strength"),
+        coverage_by_experience=tally.share("experience"),
+        coverage_of_coverable=tally.of_coverable(),
+        uncoverable=tally.uncoverable,
         isolated=isolated,
         isolated_placed=int(placed),
         mean_travel_km=float(np.mean(dists)) if dists else 0.0,

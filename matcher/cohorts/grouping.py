@@ -96,8 +96,9 @@ class Grouping:
         Teachers the run left out.
     erased : tuple of member ids
         Members erased since the run (pseudonyms): lost, never named.
-    seconds, upper_bound, moved
-        What the run reported: time taken, proven bound, members moved by the last edit.
+    seconds, upper_bound, moved, size_balance
+        What the run reported: time taken, proven bound, members moved by the last edit, how
+        group sizes were kept to the middle of the range (``CohortFigures.size_balance``).
     """
 
     groups: tuple[tuple[str, ...], ...]
@@ -115,6 +116,7 @@ class Grouping:
     seconds: float = 0.0
     upper_bound: float | None = None
     moved: int | None = None
+    size_balance: str | None = None
     _where: Mapping[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -260,7 +262,7 @@ class Grouping:
             groups=tuple(groups), size=size, approved=tuple(g.id - 1 for g in result.groups if g.locked),
             keep_apart=_pairs(keep_apart), keep_together=_sets(keep_together), avoid_previous=avoid_previous,
             allow_same_school=allow_same_school, weights=weights, coverage=coverage, seed=f.seed,
-            unplaced=result.unplaced, seconds=f.seconds, upper_bound=f.upper_bound, moved=f.moved,
+            unplaced=result.unplaced, seconds=f.seconds, upper_bound=f.upper_bound, moved=f.moved, size_balance=f.size_balance,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -282,6 +284,7 @@ class Grouping:
             "seconds": self.seconds,
             "upper_bound": self.upper_bound,
             "moved": self.moved,
+            "size_balance": self.size_balance,
         }
 
     @classmethod
@@ -320,6 +323,7 @@ class Grouping:
                     weights=None if weights is None else AffinityWeights(**weights), coverage=data.get("coverage", 0.0),
                     seed=data.get("seed", 0), unplaced=data.get("unplaced", ()), erased=data.get("erased", ()),
                     seconds=data.get("seconds", 0.0), upper_bound=data.get("upper_bound"), moved=data.get("moved"),
+                    size_balance=data.get("size_balance"),
                 )
         except ValidationError:
             raise

@@ -31,7 +31,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 from scipy import sparse
 
-from ..affinity.terms import Affinity, TeacherArrays, teacher_arrays
+from ..affinity.terms import Affinity, TeacherArrays, cover_share, teacher_arrays
 from ..profiles.teacher import Cohort
 
 __all__ = ["GroupingAffinity", "DenseAffinity", "as_grouping_affinity", "pair_coverage", "coverage_matrix"]
@@ -40,12 +40,10 @@ Weights = np.ndarray | sparse.sparray
 
 
 def pair_coverage(a: TeacherArrays, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """For the pairs ``(i[k], j[k])``: share of ``i``'s challenges that ``j``'s strengths
-    cover plus the share of ``j``'s that ``i`` covers (0..2)."""
-    def got(x, y):  # y's strengths on x's challenges
-        return np.bitwise_count(a.strengths[y] & a.challenges[x]).astype(np.float64) / np.maximum(a.n_challenges[x], 1)
-
-    return np.where(i != j, got(i, j) + got(j, i), 0.0)
+    """For the pairs ``(i[k], j[k])``: share of ``i``'s challenges that ``j`` covers plus the
+    share of ``j``'s that ``i`` covers (0..2), by a strength or shared experience
+    (:func:`matcher.affinity.terms.cover_share`, the one definition)."""
+    return cover_share(a, j, i) + cover_share(a, i, j)
 
 
 def coverage_matrix(cohort: Cohort) -> np.ndarray:

@@ -23,6 +23,8 @@ matcher.errors.InfeasibleError: 3 teachers cannot be split into groups of exactl
 
 from __future__ import annotations
 
+import logging
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -32,6 +34,7 @@ from ..affinity.terms import Affinity, AffinityOptions, AffinityWeights
 from ..errors import InfeasibleError, Issue, ParameterError
 from ..profiles.teacher import Cohort
 from .budget import Budget
+from .defaults import DEFAULTS
 from .exact import relaxation_bound
 from .explain import describe
 from .problem import GroupingProblem, parse_size_range, plan_group_count
@@ -41,10 +44,12 @@ from .polish import fair_by_blocks, polish_by_blocks
 from .fairness import fair_improve
 from .params import SearchParams
 from .search import SearchState, solve
-from .grouping_affinity import GroupingAffinity, as_grouping_affinity, coverage_matrix, pair_coverage
+from .grouping_affinity import DenseAffinity, GroupingAffinity, as_grouping_affinity, coverage_matrix, pair_coverage
 from .sparse_affinity import cohort_affinity
 
-__all__ = ["form_groups", "build_problem", "coverage_matrix", "pair_coverage", "FAIR_SHARE"]
+__all__ = ["form_groups", "build_problem", "balanced_sizes", "coverage_matrix", "pair_coverage", "FAIR_SHARE"]
+
+log = logging.getLogger(__name__)
 
 FAIR_SHARE = 0.3  # share of the time limit spent re-balancing when fairness > 0
 SPARSE_SEARCH_SHARE = 0.1  # sparse affinity: share of the search time before polishing by blocks
@@ -54,6 +59,25 @@ POLISH_ROUNDS = 2  # passes over the blocks in runs limited by rounds= (reproduc
 def member_labels(cohort: Cohort) -> tuple[str, ...]:
     """How rule violations name members: ``"Name (id)"``, or the id when there is no name."""
     return tuple(f"{p.name} ({p.id})" if p.name else p.id for p in cohort.profiles)
+
+
+def balanced_sizes(n: int, size: tuple[int, int], groups: int | None = None) -> tuple[tuple[int, int], int]:
+    """``((lo, hi), m)``: size bounds within one of the mean size ``n / m`` for ``n`` teachers
+    in ``m`` groups (``groups``, or :func:`plan_group_count` of ``size``), inside ``size``.
+
+    The objective sums pair affinities, so left to itself the search fills groups to the
+    top of the range (a five has ten pairs, a trio three) and empties others to the bottom;
+    a coordinator asking for 3-5 expects mostly fours.
+
+    >>> balanced_sizes(300, (3, 5)), balanced_sizes(302, (4, 6)), balanced_sizes(7, (3, 5))
+    (((4, 4), 75), ((5, 6), 60), ((3, 4), 2))
+    """
+    lo, hi = size
+    m = plan_group_count(n, size, noun="teachers") if groups is None else int(groups)
+    mean = n / m if m > 0 else 0.0
+    if not lo <= mean <= hi:  # no grouping fits: leave the error to the problem
+        return (lo, hi), m
+    return (max(lo, math.floor(mean)), min(hi, math.ceil(mean))), m
 
 
 def build_problem(
@@ -98,11 +122,11 @@ def build_problem(
 def form_groups(
     cohort: Cohort,
     *,
-    size: str | int | tuple[int, int] = (4, 6),
+    size: str | int | tuple[int, int] = DEFAULTS.size,
     seconds: float | None = 10.0,
     seed: int = 0,
-    fairness: float = 0.0,
-    coverage: float = 0.0,
+    fairness: float = DEFAULTS.fairness,
+    coverage: float = DEFAULTS.coverage,
     keep_apart: Sequence[tuple[str, str]] = (),
     keep_together: Sequence[Sequence[str]] = (),
     locked: Sequence[Sequence[str]] = (),
@@ -115,6 +139,7 @@ def form_groups(
     progress: Callable[[float, SearchState | None], None] | None = None,
     threads: int | None = None,
     unplaceable: str = "raise",
+    balance_sizes: bool | str = True,
 ) -> CohortResult:
     """Split ``cohort`` into peer groups of ``size`` members that help each other.
 
@@ -124,19 +149,23 @@ def form_groups(
         The teachers.
     size : "4-6", 5 or (4, 6)
         Group size range; the number of groups is chosen so the mean size sits in the
-        middle of the range (or give ``groups``).
+        middle of the range (or give ``groups``). With ``balance_sizes`` (the default) the
+        sizes keep to the middle of the range (see ``balance_sizes``).
     seconds : float or None
         Time limit of the search (default 10 s). ``None`` needs ``rounds``.
     seed : int
         Seed of the search; with ``rounds`` and no time limit the result depends only on it.
     fairness : float in [0, 1]
-        0 maximises the total affinity. Above 0, part of the time re-balances the groups
+        Default :data:`~.defaults.DEFAULTS` ``.fairness``. 0 maximises the total affinity. Above 0, part of the time re-balances the groups
         for the objective ``(1 - fairness) * mean + fairness * worst-off``, where each
         teacher's score is their mean affinity to their groupmates (the worst-off term is
-        a smooth minimum, so small improvements for the worst-off count).
+        a smooth minimum, so small improvements for the worst-off count). With the size
+        term (see ``balance_sizes``) the re-balancing swaps members within the group sizes
+        found, on the plain weights.
     coverage : float >= 0
         Weight of challenge coverage added to each pair (see :func:`coverage_matrix`);
-        coverage is always reported, this makes the search favour it.
+        coverage is always reported, this makes the search favour it. Default
+        :data:`~.defaults.DEFAULTS` ``.coverage`` (measured in ``benchmarks/coverage_tradeoff.py``).
     keep_apart : pairs of teacher ids
         Never in the same group.
     keep_together : sets of teacher ids
@@ -163,6 +192,20 @@ def form_groups(
         What to do with teachers who cannot meet enough others to fill a group (e.g.
         in-person only, nobody in range): raise :class:`InfeasibleError` naming one, or
         leave them out and list them in ``result.unplaced``.
+    balance_sizes : bool or "bounds"
+        The objective sums pair affinities, so on its own it fills groups to the top of
+        the range and empties others to the bottom (3-5 on the sample: 36 trios, 3 fours,
+        36 fives). With ``True`` and a dense affinity (up to
+        :data:`~.sparse_affinity.DENSE_LIMIT` teachers) a size term
+        (:func:`_with_size_term`) makes every pair weigh a typical in-group pair weight
+        less, which penalises uneven sizes (3-5 on the sample: 15 / 45 / 15, and a slightly
+        higher mean affinity). A sparse affinity cannot take the term (absent pairs weigh
+        0): its sizes are not balanced. ``"bounds"`` tightens the bounds to within one of
+        the mean size instead (:func:`balanced_sizes`: all fours for 300 in 3-5), falling
+        back to the whole range when no valid grouping is found within them.
+        ``result.figures.size_balance`` says what was done: ``"term"``, ``"bounds"`` or
+        ``"range"`` (none, or the rules needed the whole range). MDGP problems solved with
+        :func:`~.search.solve` are never changed.
 
     Returns
     -------
@@ -184,7 +227,8 @@ def form_groups(
         When the size range, keep-apart / keep-together / locked groups, meeting modes and
         travel limits cannot all be met, saying which.
     """
-    _check_options(fairness=fairness, coverage=coverage, seconds=seconds, rounds=rounds, unplaceable=unplaceable)
+    _check_options(fairness=fairness, coverage=coverage, seconds=seconds, rounds=rounds, unplaceable=unplaceable,
+                   balance_sizes=balance_sizes)
     run = Budget.of(seconds)
     # time kept back for describing and checking the groups afterwards
     work = run.less(0.05 + 2e-4 * len(cohort))
@@ -200,15 +244,34 @@ def form_groups(
     lo = parse_size_range(size)[0]
     unplaced: tuple[str, ...] = ()
     drop: set[str] = set()
-    for attempt in range(6):
+    # sparse weights: no size term (absent pairs weigh 0); and bounds within one of the mean
+    # leave the sparse search too little room (10,000 teachers in 4-6: no valid grouping in
+    # exact fives, and the fallback to the whole range made a 40 s run take 250 s)
+    sizing = "term" if balance_sizes and isinstance(affinity, DenseAffinity) else "range"
+    if balance_sizes == "bounds":
+        sizing = "bounds"
+    attempt = 0
+    while attempt < 6:
         if skip:
             cohort, affinity, out = _drop_unplaceable(cohort, affinity, lo, locked, keep_together, drop)
             unplaced += out
-        problem = build_problem(
-            cohort, affinity, size=size, groups=groups, coverage=coverage, keep_together=keep_together, locked=locked,
+        bounds, m = parse_size_range(size), groups
+        if sizing == "bounds":
+            free = len(cohort) - sum(len(g) for g in locked)
+            bounds, m = balanced_sizes(free, bounds, groups)
+        plain = build_problem(
+            cohort, affinity, size=bounds, groups=m, coverage=coverage, keep_together=keep_together, locked=locked,
             rules=PairRules(cohort, keep_apart, avoid_previous=avoid_previous, allow_same_school=allow_same_school),
         )
-        problem.validate()
+        problem = _with_size_term(plain) if sizing == "term" else plain
+        try:
+            problem.validate()
+        except InfeasibleError as exc:
+            if sizing != "bounds":
+                raise
+            log.info("group sizes use the whole range %s: sizes %s are infeasible (%s)", size, bounds, exc)
+            sizing = "range"
+            continue
         fair_seconds = work.share(FAIR_SHARE).seconds if fairness else 0.0  # kept for re-balancing
         search = work.share(1 - FAIR_SHARE) if fairness else work.share(1.0)
         may_drop = skip and attempt < 5
@@ -226,10 +289,15 @@ def form_groups(
                          start=best.assignment)
         if not best.conflicts:
             break
+        if sizing == "bounds":  # the rules may need the whole size range: try it before leaving anyone out
+            log.info("group sizes use the whole range %s: no valid grouping found within %s", size, bounds)
+            sizing = "range"
+            continue
+        attempt += 1
         # leave out the less connected teacher of every pair that still shares a group
         degree = problem.partner_counts()
         drop = {cohort.ids[i if degree[i] <= degree[j] else j] for i, j in problem.broken_pairs(best.assignment)}
-    assignment = best.assignment
+    assignment = _numbered_in_order(best.assignment, len(problem.locked))  # islands may label equal groups differently
     weights_of = _block_weights(affinity, coverage) if problem.is_sparse else None
     if problem.is_sparse:
         polish = work.less(fair_seconds or 0.0)
@@ -244,23 +312,72 @@ def form_groups(
             assignment = fair_by_blocks(problem, assignment, weights_of, cohort.coordinates, fairness=fairness,
                                         budget=work, rounds=rounds, seed=seed, threads=threads)
         else:
-            assignment = fair_improve(problem, assignment, fairness=fairness, budget=work, rounds=rounds, seed=seed)
+            # with the size term, re-balance on the plain weights (the fairness objective is
+            # scaled by the mean link, which the term shifts towards 0) and keep the sizes found
+            fair_problem = _fixed_sizes(plain, assignment) if sizing == "term" else problem
+            assignment = fair_improve(fair_problem, assignment, fairness=fairness, budget=work, rounds=rounds, seed=seed)
         if progress is not None:
             progress(1.0, None)
+    assignment = _numbered_in_order(assignment, len(problem.locked))
     result = describe(
         cohort,
         affinity,
-        problem,
+        plain,  # without the size term: the result's objective is the summed affinity
         assignment,
         locked=tuple(problem.locked),
         seed=seed,
         seconds=run.elapsed(),
         # the bound holds for the stored weights only: none for sparse affinities
-        upper_bound=relaxation_bound(problem) if coverage == 0 and not problem.is_sparse else None,
+        upper_bound=relaxation_bound(plain) if coverage == 0 and not problem.is_sparse else None,
     )
     if unplaced:
         result = replace(result, unplaced=unplaced)
+    result = replace(result, figures=replace(result.figures, size_balance=sizing))
     return result.check()
+
+
+def _numbered_in_order(assignment: np.ndarray, n_locked: int) -> np.ndarray:
+    """``assignment`` with the unlocked groups numbered in the order of their first member's
+    row, so that equal groupings get equal numbers (parallel search islands can return the
+    same groups under other labels). Unlocked groups share their bounds, so any numbering is
+    valid; locked groups keep theirs.
+
+    >>> _numbered_in_order(np.array([3, 2, 3, 1, 0]), 1).tolist()
+    [1, 2, 1, 3, 0]
+    """
+    out = assignment.copy()
+    labels = [g for g in dict.fromkeys(assignment.tolist()) if g >= n_locked]
+    for k, g in enumerate(labels):
+        out[assignment == g] = n_locked + k
+    return out
+
+
+def _fixed_sizes(problem: GroupingProblem, assignment: np.ndarray) -> GroupingProblem:
+    """``problem`` with every group's bounds set to its size in ``assignment`` (swaps only)."""
+    sizes = np.bincount(assignment[assignment >= 0], minlength=problem.m).astype(np.int64)
+    return replace(problem, lower=sizes, upper=sizes)
+
+
+SIZE_TERM_K = 4  # a teacher's best partners whose mean weight is "a typical pair in a group"
+
+
+def _with_size_term(problem: GroupingProblem) -> GroupingProblem:
+    """``problem`` with a size term: every allowed pair weighs ``c`` less, ``c`` a typical
+    in-group pair weight (median over teachers of the mean of their :data:`SIZE_TERM_K` best
+    allowed weights). A group of ``s`` then pays ``c * s * (s - 1) / 2``, which is convex in
+    ``s``: for a fixed number of teachers and groups it is least when sizes are equal, so
+    the extremes of the range no longer win just by holding more pairs."""
+    w = np.array(problem.weights, dtype=np.float64)
+    allowed = np.ones(w.shape, dtype=bool) if problem.allowed is None else np.asarray(problem.allowed, dtype=bool)
+    masked = np.where(allowed, w, -np.inf)
+    np.fill_diagonal(masked, -np.inf)
+    k = min(SIZE_TERM_K, max(w.shape[0] - 1, 1))
+    best = -np.sort(-masked, axis=1)[:, :k]
+    finite = np.isfinite(best)
+    counts = finite.sum(axis=1)
+    means = np.where(finite, best, 0.0).sum(axis=1)[counts > 0] / counts[counts > 0]
+    c = float(np.median(means)) if means.size else 0.0
+    return replace(problem, weights=w - c)
 
 
 def _block_weights(affinity: GroupingAffinity, coverage: float):
@@ -296,7 +413,7 @@ def _drop_unplaceable(cohort: Cohort, affinity: GroupingAffinity, lo: int, locke
     return sub, affinity.subset(rows), tuple(cohort.ids[r] for r in np.flatnonzero(~keep))
 
 
-def _check_options(*, fairness: float, coverage: float, seconds, rounds, unplaceable: str) -> None:
+def _check_options(*, fairness: float, coverage: float, seconds, rounds, unplaceable: str, balance_sizes=True) -> None:
     """Every bad argument of :func:`form_groups` at once, as an :class:`ParameterError`."""
     issues = []
     if not 0.0 <= fairness <= 1.0:
@@ -307,6 +424,8 @@ def _check_options(*, fairness: float, coverage: float, seconds, rounds, unplace
         issues.append(Issue(None, "seconds", None, "give a time limit (seconds) or a number of rounds"))
     if unplaceable not in ("raise", "skip"):
         issues.append(Issue(None, "unplaceable", str(unplaceable), "must be 'raise' or 'skip'"))
+    if balance_sizes not in (True, False, "bounds"):
+        issues.append(Issue(None, "balance_sizes", str(balance_sizes), "must be True, False or 'bounds'"))
     if issues:
         raise ParameterError.from_issues(issues, summary=None if len(issues) == 1 else "invalid form_groups arguments")
 

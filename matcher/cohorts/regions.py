@@ -136,6 +136,9 @@ def _combine(figs: Sequence[CohortFigures]) -> CohortFigures:
         return float(sum(getattr(f, attr) * f.teachers for f in figs) / teachers)
 
     bounds = [f.upper_bound for f in figs]
+    def weighted_or_none(attr: str) -> float | None:
+        return weighted(attr) if all(getattr(f, attr) is not None for f in figs) else None
+
     return CohortFigures(
         teachers=teachers,
         groups=sum(f.groups for f in figs),
@@ -153,6 +156,10 @@ def _combine(figs: Sequence[CohortFigures]) -> CohortFigures:
         seconds=max(f.seconds for f in figs),
         rules={k: sum(f.rules.get(k, 0) for f in figs) for k in dict.fromkeys(k for f in figs for k in f.rules)},
         random_affinity=weighted("random_affinity") if all(f.random_affinity is not None for f in figs) else None,
+        coverage_by_strength=weighted_or_none("coverage_by_strength"),
+        coverage_by_experience=weighted_or_none("coverage_by_experience"),
+        coverage_of_coverable=weighted_or_none("coverage_of_coverable"),
+        uncoverable=sum(f.uncoverable or 0 for f in figs),
     )
 
 

@@ -65,9 +65,13 @@ class Group:
     affinity of its pairs; ``score`` is their sum (the group's share of the search
     objective, which grows with the group's size: not a score to show). ``worst_off`` is
     the member with the lowest mean affinity to the others (``worst_off_score``);
-    :attr:`worst_off_behind` says whether they are meaningfully behind (:func:`is_behind`). ``coverage`` maps each challenge theme a member brings to the
-    groupmates whose strengths cover it; ``uncovered`` lists challenge themes nobody else
-    in the group covers. ``reasons`` say in plain English why these people fit.
+    :attr:`worst_off_behind` says whether they are meaningfully behind (:func:`is_behind`).
+    ``coverage`` maps each challenge theme a member brings to the groupmates who meet it,
+    by a strength or by shared experience (see :mod:`.coverage`); ``coverage_experience``
+    holds those who meet it by shared experience (a circumstance they share and have come
+    through). ``uncovered`` lists challenge themes nobody else in the group covers though
+    someone within reach in the cohort could; ``uncoverable`` those nobody within reach
+    could cover at all. ``reasons`` say in plain English why these people fit.
     """
 
     id: int
@@ -83,9 +87,14 @@ class Group:
     locked: bool = False
     mean_distance_km: float | None = None
     member_affinity: Mapping[str, float] = field(default_factory=dict)
+    coverage_experience: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    uncoverable: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "coverage", MappingProxyType({k: tuple(v) for k, v in self.coverage.items()}))
+        object.__setattr__(
+            self, "coverage_experience", MappingProxyType({k: tuple(v) for k, v in self.coverage_experience.items()})
+        )
         object.__setattr__(self, "member_affinity", MappingProxyType(dict(self.member_affinity)))
 
     @property
@@ -111,7 +120,9 @@ class Group:
             "worst_off_behind": self.worst_off_behind,
             "member_affinity": {k: round(v, 6) for k, v in self.member_affinity.items()},
             "coverage": {k: list(v) for k, v in self.coverage.items()},
+            "coverage_experience": {k: list(v) for k, v in self.coverage_experience.items()},
             "uncovered": list(self.uncovered),
+            "uncoverable": list(self.uncoverable),
             "reasons": list(self.reasons),
             "locked": self.locked,
             "mean_distance_km": None if self.mean_distance_km is None else round(self.mean_distance_km, 3),
@@ -124,7 +135,14 @@ class CohortFigures:
 
     ``mean_affinity``/``min_affinity``: mean and minimum over teachers of their mean
     affinity to their groupmates. ``coverage_share``: share of (teacher, challenge) pairs
-    that a groupmate's strengths cover. ``isolated``: departments of one;
+    that a groupmate covers, by a strength or by shared experience;
+    ``coverage_by_strength`` and ``coverage_by_experience`` split it by way (a challenge met
+    both ways counts as a strength). ``uncoverable``: (teacher, challenge) pairs nobody
+    within the teacher's reach in the cohort could cover; ``coverage_of_coverable``: covered
+    pairs over the coverable ones (at most 1). ``size_balance``: how sizes were kept to the
+    middle of the range (``"term"``: a size term in the objective; ``"bounds"``: within one
+    of the mean size; ``"range"``: not, balancing was off or the rules needed the whole
+    range; ``None``: not a :func:`~.groups.form_groups` run). ``isolated``: departments of one;
     ``isolated_placed``: how many of them share a group with someone within their travel
     limit. ``mean_travel_km``: mean distance between groupmates. ``constraints``: active
     hard constraints (forbidden pairs, keep-together sets, locked groups), and ``rules`` the
@@ -156,6 +174,11 @@ class CohortFigures:
     moved: int | None = None
     rules: Mapping[str, int] = field(default_factory=dict)
     random_affinity: float | None = None
+    coverage_by_strength: float | None = None
+    coverage_by_experience: float | None = None
+    coverage_of_coverable: float | None = None
+    uncoverable: int | None = None
+    size_balance: str | None = None
 
     def to_dict(self) -> dict:
         return {k: (round(v, 6) if isinstance(v, float) else dict(v) if isinstance(v, Mapping) else v) for k, v in asdict(self).items()}

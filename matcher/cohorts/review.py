@@ -69,6 +69,7 @@ def _explained(
     assignment = np.array([grouping.group_of(t) for t in sub.ids], dtype=np.int64)
     result = describe(sub, affinity, problem, assignment, locked=grouping.approved, seed=grouping.seed,
                       seconds=grouping.seconds, upper_bound=grouping.upper_bound, moved=grouping.moved)
+    result = replace(result, figures=replace(result.figures, size_balance=grouping.size_balance))
     return replace(result, unplaced=grouping.unplaced), sub, affinity
 
 

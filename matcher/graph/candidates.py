@@ -84,7 +84,7 @@ def _complement_embedding(a: TeacherArrays, weights: AffinityWeights) -> tuple[n
     complementarity), interests (cosine) and free slots (cosine, half of practicality),
     plus your isolation (the priority boost, as an additive share of a typical score)."""
     wc, wi, _, wp = weights.normalised()
-    challenges, strengths = _unit_rows(_theme_block(a.challenges)), _unit_rows(_theme_block(a.strengths))
+    challenges, strengths = _unit_rows(_theme_block(a.challenges)), _unit_rows(_theme_block(a.helps))
     interests = _unit_rows(_theme_block(a.interests))
     slot_bits = np.arange(len(AVAILABILITY_SLOTS), dtype=np.uint64)
     slots = _unit_rows(((a.availability[:, None] >> slot_bits) & np.uint64(1)).astype(np.float32))

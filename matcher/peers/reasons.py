@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..profiles.circumstances import experience_phrase
 from ..profiles.teacher import TeacherProfile
 from ..places.schools import FSM_HIGH, FSM_LOW, School
 from ..profiles.phrases import join_phrases, slot_phrase, theme_phrase
@@ -40,6 +41,9 @@ class PairFacts:
     in_person: bool
     my_isolation: float
     peer_isolation: float
+    # circumstance challenges met by shared experience, not a strength (matcher.profiles.circumstances)
+    shared_covers: tuple[str, ...] = ()  # mine, met by the peer's experience
+    shared_offers: tuple[str, ...] = ()  # the peer's, met by my experience
 
 
 def _possessive(name: str) -> str:
@@ -66,6 +70,23 @@ def _offers_sentence(f: PairFacts, lead: str) -> str:
     )
 
 
+def _experience_sentences(f: PairFacts) -> list[str]:
+    """Circumstance challenges met by shared experience, saying so (not as a strength)."""
+    out = []
+    peer = _first_name(f.peer.name)
+    if f.shared_covers:
+        out.append(
+            f"{_possessive(peer)} experience meets your {theme_phrase(f.shared_covers).lower()} challenge: "
+            f"{peer} {experience_phrase(f.peer, f.shared_covers[0])}."
+        )
+    if f.shared_offers:
+        out.append(
+            f"Your experience meets {_possessive(peer)} {theme_phrase(f.shared_offers).lower()} challenge: "
+            "you have been through the same circumstances."
+        )
+    return out
+
+
 def _help(f: PairFacts, said: set[str]) -> list[str]:
     """The help between the two, each direction named truthfully: written once, for whichever
     of the help terms (``complementarity``: both ways; ``one_way``: the part that goes one way
@@ -78,7 +99,7 @@ def _help(f: PairFacts, said: set[str]) -> list[str]:
         out.append(_covers_sentence(f))
     if f.offers:
         out.append(_offers_sentence(f, "In return, your" if f.covers else "Your"))
-    return out
+    return out + _experience_sentences(f)
 
 
 def _interests(f: PairFacts, said: set[str]) -> list[str]:

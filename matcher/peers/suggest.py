@@ -236,6 +236,9 @@ class PeerIndex:
         terms = {t: float(s.terms[t][j]) for t in TERMS}
         covers = _themes(int(a.strengths[j] & a.challenges[row]))
         offers = _themes(int(a.strengths[row] & a.challenges[j]))
+        # circumstances met by shared experience only (matcher.profiles.circumstances)
+        shared_covers = _themes(int(a.helps[j] & ~a.strengths[j] & a.challenges[row]))
+        shared_offers = _themes(int(a.helps[row] & ~a.strengths[row] & a.challenges[j]))
         distance = float(s.detail["distance_km"][j])
         facts = PairFacts(
             me=me,
@@ -252,6 +255,8 @@ class PeerIndex:
             in_person=bool(s.detail["in_person"][j]),
             my_isolation=float(a.isolation[row]),
             peer_isolation=float(a.isolation[j]),
+            shared_covers=shared_covers,
+            shared_offers=shared_offers,
         )
         return PeerSuggestion(
             teacher_id=me.id,

@@ -3,10 +3,34 @@
 Interests, challenges, strengths and practice examples all use these ids, so that
 "my challenge" can meet "your strength".
 
+Every theme has a ``kind``, which says how a challenge in it is met:
+
+- ``"skill"``: a gap in know-how (composition, SEND, assessment...). It is met by a peer
+  who lists the theme as a *strength*.
+- ``"circumstance"``: a situation the teacher is in rather than something they lack the
+  skill for. Almost nobody lists "professional isolation" as a strength; the remedy is a
+  peer who shares the circumstance and has come through it. Four themes are
+  circumstances:
+
+  - ``department_of_one_workload`` and ``professional_isolation``: both come with being
+    the only music teacher in a school (on the sample 42 of 44 and 39 of 46 holders are
+    departments of one); another department of one with years behind them has built the
+    routines and the network the holder is looking for.
+  - ``wellbeing_balance``: workload pressure of running a department; met by an
+    experienced peer who leads a department (or is one) and is not struggling with it.
+  - ``early_career``: met by a near peer who came through the first years recently.
+
+  ``teacher_confidence`` ("teaching outside my specialism") stays a skill: what helps is
+  a peer strong in the areas the holder was not trained in, and the profile records
+  those strengths, not a peer's past training. ``own_musicianship`` is a skill too.
+
+  Who counts as "an experienced peer in the same circumstance" is defined once, in
+  :func:`matcher.profiles.circumstances.experience_themes`.
+
 Examples
 --------
->>> THEMES["singing"].label
-'Singing and vocal work'
+>>> THEMES["singing"].label, THEMES["singing"].kind, THEMES["professional_isolation"].kind
+('Singing and vocal work', 'skill', 'circumstance')
 >>> validate_themes(["singing", "composition"])
 ('singing', 'composition')
 >>> validate_themes(["assesment_without_levels"])
@@ -25,19 +49,25 @@ from types import MappingProxyType
 
 from ..errors import Issue, ParameterError, UnknownThemeError
 
-__all__ = ["Theme", "THEMES", "THEME_IDS", "THEME_GROUPS", "closest_theme", "validate_themes"]
+__all__ = [
+    "Theme", "THEMES", "THEME_IDS", "THEME_GROUPS", "THEME_KINDS", "CIRCUMSTANCE_THEMES", "closest_theme", "validate_themes",
+]
 
 THEME_GROUPS = ("pedagogy", "curriculum", "inclusion", "leadership", "technology", "wellbeing")
+THEME_KINDS = ("skill", "circumstance")
 
 
 @dataclass(frozen=True)
 class Theme:
-    """One practice theme: a stable ``id``, a human ``label``, a short ``description``, a ``group``."""
+    """One practice theme: a stable ``id``, a human ``label``, a short ``description``, a
+    ``group``, and the ``kind`` of challenge it is (``"skill"`` or ``"circumstance"``, see
+    the module docstring)."""
 
     id: str
     label: str
     description: str
     group: str
+    kind: str = "skill"
 
 
 _RAW = [
@@ -101,7 +131,12 @@ _RAW = [
     ("wellbeing_balance", "Workload and wellbeing", "Sustainable workload, boundaries and avoiding burnout.", "wellbeing"),
 ]
 
-THEMES: MappingProxyType[str, Theme] = MappingProxyType({row[0]: Theme(*row) for row in _RAW})
+# Challenges met by a peer in the same circumstance (see the module docstring for why these).
+CIRCUMSTANCE_THEMES = frozenset({"department_of_one_workload", "professional_isolation", "wellbeing_balance", "early_career"})
+
+THEMES: MappingProxyType[str, Theme] = MappingProxyType(
+    {row[0]: Theme(*row, kind="circumstance" if row[0] in CIRCUMSTANCE_THEMES else "skill") for row in _RAW}
+)
 THEME_IDS: tuple[str, ...] = tuple(THEMES)
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from matcher.cohorts.defaults import DEFAULTS as COHORT_DEFAULTS
 from matcher.profiles.fields import MAX_ABOUT_CHARS, MAX_NAME_CHARS
 from matcher.peers.suggest import KINDS
 from matcher.profiles.teacher import (
@@ -392,7 +393,8 @@ class CohortRunIn(Strict):
     size_max: GroupSize = 6
     seconds: float | None = Field(None, description=SECONDS_RULE)
     seed: Annotated[int, Field(ge=0, le=MAX_DB_INT)] = 0
-    fairness: float = Field(0.0, ge=0, le=1, description="0 maximises the total; 1 maximises the worst-off member's score")
+    fairness: float = Field(COHORT_DEFAULTS.fairness, ge=0, le=1, description="0 maximises the total; 1 maximises the worst-off member's score")
+    coverage: float = Field(COHORT_DEFAULTS.coverage, ge=0, le=10, description="weight of covering each other's challenges in the objective")
     keep_apart: Annotated[list[TeacherGroup], Field(max_length=500)] = []
     keep_together: Annotated[list[TeacherGroup], Field(max_length=500)] = []
     teacher_ids: Annotated[list[TeacherId], Field(min_length=2, max_length=20_000)] | None = Field(None, description="only these teachers (default: the whole programme)")

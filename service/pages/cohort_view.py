@@ -31,6 +31,9 @@ FIGURES: Mapping[str, tuple[str, str, bool | None]] = {
     "mean_affinity": ("Mean member score", "num", True),
     "min_affinity": ("Lowest member score", "num", True),
     "coverage_share": ("Challenges covered", "pct", True),
+    "coverage_of_coverable": ("Coverable challenges covered", "pct", True),
+    "coverage_by_experience": ("Covered by shared experience", "pct", True),
+    "uncoverable": ("Challenges nobody within reach could cover", "int", None),
     "isolated_placed": ("Departments of one near a groupmate", "of", True),
     "mean_travel_km": ("Mean distance between groupmates", "km", False),
     "groups": ("Groups", "int", None),
@@ -85,6 +88,7 @@ class GroupView:
     size_min: int = 0  # the run's smallest group size
     violations: tuple[str, ...] = ()  # the rules this group breaks, each with its reason
     meeting: tuple[str, ...] = ()  # of those, why some members may not share a group (pair rules)
+    out_of_reach: tuple[str, ...] = ()  # challenge labels nobody within reach in the cohort could cover
 
     @property
     def number(self) -> int:
@@ -165,6 +169,8 @@ class ResultView:
     mean_affinity: float | None = None
     upper_bound: float | None = None
     gap: float | None = None
+    # challenge label -> counts in the order of COVERAGE_WAYS (strength, shared experience, not covered, out of reach)
+    coverage_ways: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
 
     def name_of(self, teacher_id: str) -> str:
         return self.names.get(teacher_id, teacher_id)
@@ -212,16 +218,18 @@ def _fmt(value: float, kind: str) -> str:
 def _coverage(group: Group | None, members: Sequence[str], people: Mapping[str, pages_support.Person], names: Mapping[str, str]) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
     """Challenges covered in a group, as ``(label, "holders, helped by helpers")``, and those not covered.
 
-    ``coverage`` maps each challenge theme to the groupmates whose strengths cover it; the
-    holders of the challenge are looked up in the members' profiles to say whose it is.
+    ``coverage`` maps each challenge theme to the groupmates who meet it (by a strength, or
+    by shared experience: those in ``coverage_experience``, marked so); the holders of the
+    challenge are looked up in the members' profiles to say whose it is.
     """
     if group is None:
         return (), ()
     rows: list[tuple[str, str]] = []
+    shared = group.coverage_experience
     for theme, helpers in group.coverage.items():
         label = THEMES[theme].label if theme in THEMES else str(theme)
         holders = [names.get(m, m) for m in members if m in people and theme in people[m].challenges]
-        helping = ", ".join(names.get(h, h) for h in helpers)
+        helping = ", ".join(names.get(h, h) + (" (shared experience)" if h in shared.get(theme, ()) else "") for h in helpers)
         rows.append((label, f"{', '.join(holders)}, helped by {helping}" if holders else f"helped by {helping}"))
     labels = tuple(THEMES[t].label if t in THEMES else str(t) for t in group.uncovered)
     return tuple(rows), labels
@@ -242,6 +250,40 @@ def coverage_counts(groups: Sequence[tuple[Sequence[str], Group | None]], people
             for theme in person.challenges if person else ():
                 covered = any(h != m for h in coverage.get(theme, ()))
                 counts.setdefault(theme, [0, 0])[0 if covered else 1] += 1
+    return counts
+
+
+COVERAGE_WAYS = ("by a strength", "by shared experience", "not covered", "nobody within reach")
+
+
+def coverage_ways(groups: Sequence[tuple[Sequence[str], Group | None]], people: Mapping[str, pages_support.Person]) -> dict[str, list[int]]:
+    """Per challenge theme: member counts in the order of :data:`COVERAGE_WAYS` — met by a
+    strength, met by shared experience only, not met though someone within reach could, and
+    not coverable (nobody within reach in the cohort could meet it).
+
+    ``groups`` pairs each group's member ids with the library's explained group (its
+    ``coverage``, ``coverage_experience`` and ``uncoverable``). The first two add up to
+    :func:`coverage_counts`' covered count.
+
+    >>> from types import SimpleNamespace
+    >>> g = SimpleNamespace(coverage={"send": ("b",)}, coverage_experience={}, uncoverable=("singing",))
+    >>> coverage_ways([(("a", "b"), g)], {"a": SimpleNamespace(challenges=("send", "singing"))})
+    {'send': [1, 0, 0, 0], 'singing': [0, 0, 0, 1]}
+    """
+    counts: dict[str, list[int]] = {}
+    for members, group in groups:
+        coverage = group.coverage if group is not None else {}
+        shared = group.coverage_experience if group is not None else {}
+        out_of_reach = set(group.uncoverable) if group is not None else set()
+        for m in members:
+            person = people.get(m)
+            for theme in person.challenges if person else ():
+                helpers = [h for h in coverage.get(theme, ()) if h != m]
+                if helpers:
+                    way = 1 if all(h in shared.get(theme, ()) for h in helpers) else 0
+                else:
+                    way = 3 if theme in out_of_reach else 2
+                counts.setdefault(theme, [0, 0, 0, 0])[way] += 1
     return counts
 
 
@@ -302,6 +344,7 @@ def result_view(identity: Identity, review: Review, *, preview: ResultView | Non
                 reasons=group.reasons if group is not None else (),
                 covered=covered,
                 uncovered=uncovered,
+                out_of_reach=tuple(THEMES[t].label if t in THEMES else str(t) for t in group.uncoverable) if group is not None else (),
                 travel_km=group.mean_distance_km if group is not None else None,
                 changed=bool(preview) and before_members.get(index) != {m.id for m in members},
                 score_before=before_scores.get(index),
@@ -325,6 +368,7 @@ def result_view(identity: Identity, review: Review, *, preview: ResultView | Non
         mean_affinity=figures.mean_affinity,
         upper_bound=figures.upper_bound,
         gap=figures.gap,
+        coverage_ways={THEMES[t].label if t in THEMES else t: tuple(c) for t, c in coverage_ways(explained, people).items()},
     )
 
 

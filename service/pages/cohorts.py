@@ -17,6 +17,8 @@ from flask.typing import ResponseReturnValue
 from pydantic import ValidationError as PydanticValidationError
 
 from .. import auth
+from matcher.cohorts.defaults import DEFAULTS as COHORT_DEFAULTS
+
 from ..api.schemas import CohortRunIn
 from ..auth import Identity
 from ..models import CohortRun, utcnow
@@ -50,7 +52,7 @@ def _form_defaults() -> dict[str, str]:
         "size_min": "4",
         "size_max": "6",
         "seconds": f"{cohort_runs.cohort_time_limit(current_app, None):g}",
-        "fairness": "0.5",
+        "fairness": f"{COHORT_DEFAULTS.fairness:g}",
         "seed": "0",
         "keep_apart": "",
         "keep_together": "",

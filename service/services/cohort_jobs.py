@@ -17,6 +17,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from matcher.cohorts import Grouping, form_groups
+from matcher.cohorts.defaults import DEFAULTS as COHORT_DEFAULTS
 from matcher.cohorts.search import SearchState
 from matcher.errors import MatcherError
 from matcher.profiles.teacher import Cohort
@@ -126,7 +127,8 @@ def _solve(cohort: Cohort, params: Mapping[str, Any], progress: Progress | None 
         size=size,
         seconds=params["seconds"],
         seed=params.get("seed", 0),
-        fairness=params.get("fairness", 0.0),
+        fairness=params.get("fairness", COHORT_DEFAULTS.fairness),
+        coverage=params.get("coverage", COHORT_DEFAULTS.coverage),
         keep_apart=keep_apart,
         keep_together=keep_together,
     )

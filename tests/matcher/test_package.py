@@ -107,7 +107,7 @@ def test_unknown_name_is_an_attribute_error():
     assert not hasattr(matcher, "solve")
 
 
-SUBPACKAGES = ["cohorts", "profiles", "places", "affinity", "graph", "peers", "practice", "samples"]
+SUBPACKAGES = ["cohorts", "profiles", "places", "affinity", "graph", "peers", "practice", "samples", "programme"]
 
 
 @pytest.mark.parametrize("name", ["matcher", *(f"matcher.{sub}" for sub in SUBPACKAGES)])

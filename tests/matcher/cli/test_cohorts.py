@@ -119,7 +119,7 @@ def test_covered_challenges_say_whose_strength_meets_whose_challenge(teachers, c
     assert lines, out
     for line in lines:
         for part in line.split(":", 1)[1].split(";"):
-            assert re.fullmatch(r" .+'s strengths? in .+ meets? .+'s challenges?", part), part
+            assert re.fullmatch(r" .+'s (strengths? in|experience of) .+ meets? .+'s challenges?", part), part
     assert " by " not in "".join(lines)
 
 

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from matcher.profiles.circumstances import cover_way
 from matcher.affinity.terms import TERMS, AffinityOptions, AffinityWeights, pairwise_affinity, score_against_all, teacher_arrays
 from matcher.errors import UnknownTeacherError
 from matcher.peers.suggest import KINDS, PeerIndex, PeerSuggestion, suggest_peers
@@ -71,7 +72,8 @@ def test_scores_terms_and_reciprocity_match_the_affinity(sample):
             assert set(s.terms) == set(TERMS)
             peer = sample.get(s.peer_id)
             me = sample.get(tid)
-            covered = len(set(me.strengths) & set(peer.challenges)) / max(len(peer.challenges), 1)
+            # reciprocity counts circumstances met by shared experience too (matcher.profiles.circumstances)
+            covered = sum(cover_way(me, peer, t) is not None for t in peer.challenges) / max(len(peer.challenges), 1)
             assert s.reciprocity == pytest.approx(covered)
             assert set(s.covers) == set(me.challenges) & set(peer.strengths)
             assert set(s.offers) == set(me.strengths) & set(peer.challenges)
@@ -195,8 +197,12 @@ def check_truthful(cohort: Cohort, tid: str, k: int, diversity: float, seed: int
         # a reason about help appears iff a help term carries it, in the direction it goes
         assert _helps_you(s.reasons) == bool(s.covers) == (help_terms > 0 and bool(s.covers))
         assert _you_help(s.reasons, peer.name) == bool(s.offers)
-        assert (help_terms > 0) == bool(s.covers or s.offers)
-        assert (s.terms["complementarity"] > 0) == bool(s.covers and s.offers)
+        # circumstance challenges are met by shared experience too (matcher.profiles.circumstances)
+        me = cohort.get(tid)
+        shared = [t for t in me.challenges if cover_way(peer, me, t) == "experience"]
+        shared_back = [t for t in peer.challenges if cover_way(me, peer, t) == "experience"]
+        assert (help_terms > 0) == bool(s.covers or s.offers or shared or shared_back)
+        assert (s.terms["complementarity"] > 0) == bool((s.covers or shared) and (s.offers or shared_back))
         # a peer outside the top k by score is there for variety, and says so first
         assert (s.peer_id not in by_score) == s.diversity_pick
         assert (s.reasons[0] == s.rank_reason) if s.diversity_pick else not any(r.startswith("Chosen for variety") for r in s.reasons)
@@ -238,9 +244,12 @@ def test_regression_readme_teacher_t002_gets_a_peer_who_meets_her_skill_challeng
 
     cohort = matcher.load_cohort(matcher.SAMPLE_TEACHERS)
     top = matcher.suggest_peers(cohort, "t-002", k=5)
-    assert any("instrument_access" in s.covers for s in top[:3])
+    me = cohort.get("t-002")
+    for s in top[:3]:  # each of the top 3 meets one of her challenges (by a strength or shared experience)
+        peer = cohort.get(s.peer_id)
+        assert s.covers or any(cover_way(peer, me, t) == "experience" for t in me.challenges)
+    assert any("instrument_access" in s.covers for s in top)  # and the skill gap is met in the list
     for s in top:
-        assert (s.terms["complementarity"] + s.terms["one_way"] > 0) == bool(s.covers or s.offers)
         assert _helps_you(s.reasons) == bool(s.covers)
     check_truthful(cohort, "t-002", 5, 0.3)
 
