@@ -1,67 +1,52 @@
 """When a published group can meet: its shared free slots, proposed meetings and calendar.
 
-The one place the service asks :mod:`matcher.programme` (term dates, proposed meetings,
-calendars). Without that library, or when a group shares no slot, there are no proposed
-meetings: ``meetings`` is empty and the group is told to agree a time, never a made-up date.
+The one place the service asks :mod:`matcher.programme`: meetings every ``cadence_weeks``
+weeks over the round on the group's first shared slot, in term time of the members' local
+authority (:func:`~matcher.programme.term_dates_for`: typical London dates where an LA's
+own are missing, saying so). A group that shares no slot, or a round the term dates do not
+cover, gets no proposed meetings and a note saying why: never a made-up date.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import functools
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
-from matcher.profiles.fields import AVAILABILITY_SLOTS
+from matcher.cohorts.group_csv import shared_slots
+from matcher.errors import MatcherError
 from matcher.profiles.phrases import slot_phrase
+from matcher.programme import Meeting, TermDates, group_calendar, load_term_dates, propose_meetings, term_dates_for
 
-__all__ = ["Member", "Round", "Plan", "shared_slots", "plan", "calendar"]
+from ..models import Round, Teacher
 
-
-class Member(Protocol):
-    """What a plan needs of a member (a ``service.models.Teacher`` row fits)."""
-
-    id: str
-    availability: list[str]
+__all__ = ["Plan", "plan", "calendar", "term_dates_table"]
 
 
-class Round(Protocol):
-    """What a plan needs of a round (a ``service.models.Round`` row fits)."""
-
-    id: int
-    name: str
-    cadence_weeks: int
-
-
-def shared_slots(members: Sequence[Member]) -> list[str]:
-    """The availability slots every member has, in the week's order.
-
-    >>> from types import SimpleNamespace as NS
-    >>> shared_slots([NS(id="a", availability=["tue_pm", "mon_am"]), NS(id="b", availability=["mon_am", "tue_pm", "fri_am"])])
-    ['mon_am', 'tue_pm']
-    >>> shared_slots([])
-    []
-    """
-    if not members:
-        return []
-    common = set(members[0].availability)
-    for m in members[1:]:
-        common &= set(m.availability)
-    return [s for s in AVAILABILITY_SLOTS if s in common]
+@functools.lru_cache(maxsize=1)
+def term_dates_table() -> Mapping[str, TermDates]:
+    """The shipped term dates (``data/term_dates/``), read once per process."""
+    return load_term_dates()
 
 
 @dataclass(frozen=True)
 class Plan:
-    """A group's shared slots and proposed meeting start times (empty: none proposed)."""
+    """A group's shared slots and proposed meetings (empty: none proposed; ``note`` says why)."""
 
     slots: tuple[str, ...]
-    meetings: tuple[datetime, ...] = ()
+    meetings: tuple[Meeting, ...] = ()
     note: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def starts(self) -> list[datetime]:
+        """The meetings' start times."""
+        return [m.start for m in self.meetings]
 
     @property
     def slot_label(self) -> str:
-        """The first shared slot in words, or what to do without one."""
+        """The slot the meetings are on, in words, or what to do without one."""
         return slot_phrase(self.slots[0]) if self.slots else "no common free time yet: agree one together"
 
     @property
@@ -69,27 +54,33 @@ class Plan:
         """The first proposed meeting in words, or what to do without one."""
         if not self.meetings:
             return "to be agreed in the group"
-        return self.meetings[0].strftime("%A %d %B %Y, %H:%M").replace(" 0", " ")
+        return self.meetings[0].start.strftime("%A %d %B %Y, %H:%M").replace(" 0", " ")
 
 
-def plan(members: Sequence[Member], rnd: Round) -> Plan:
-    """Shared slots from the members' profiles; proposed meetings are added by the meetings library."""
-    return Plan(slots=tuple(shared_slots(members)), note="No meeting dates are proposed yet: agree them in your group.")
+def _local_authority(members: Sequence[Teacher]) -> str | None:
+    """The local authority most members' schools are in (the first of a tie)."""
+    las = [t.school.local_authority for t in members if t.school is not None and t.school.local_authority]
+    return Counter(las).most_common(1)[0][0] if las else None
 
 
-def calendar(members: Sequence[Member], rnd: Round, group_key: str, meetings: Sequence[datetime]) -> bytes:
-    """An iCalendar file of the group's proposed meetings (UIDs stable per group and meeting)."""
-    import icalendar
+def plan(members: Sequence[Teacher], rnd: Round) -> Plan:
+    """The group's shared slots and its proposed meetings over ``rnd``."""
+    slots = shared_slots([t.availability for t in members])
+    if not slots:
+        return Plan(slots=(), note="Your group shares no free slot in your profiles, so no dates are proposed: agree a time together.")
+    try:
+        dates = term_dates_for(_local_authority(members), term_dates_table())
+        meetings = propose_meetings(slots, rnd.starts, rnd.ends, cadence_weeks=rnd.cadence_weeks, term_dates=dates)
+    except MatcherError as exc:
+        return Plan(slots=slots, note=f"No dates are proposed ({exc}): agree them in your group.")
+    notes = [dates.note] if dates.note else []
+    if not meetings:
+        notes.append("No term-time day on your shared slot falls in this round: agree a time together.")
+    return Plan(slots=slots, meetings=meetings, note=" ".join(notes))
 
-    cal = icalendar.Calendar()
-    cal.add("prodid", "-//Peer to Peer Matcher//My group//EN")
-    cal.add("version", "2.0")
-    for n, start in enumerate(meetings, start=1):
-        event = icalendar.Event()
-        event.add("uid", f"{group_key}-meeting-{n}@peermatch")
-        event.add("summary", f"Peer group meeting ({rnd.name})")
-        event.add("dtstart", start)
-        event.add("dtstamp", start)
-        cal.add_component(event)
-    data: bytes = cal.to_ical()
-    return data
+
+def calendar(group_name: str, uid_prefix: str, members: Sequence[Teacher], p: Plan, updated: datetime) -> bytes:
+    """The group's ``.ics`` (:func:`matcher.programme.group_calendar`): UIDs ``{uid_prefix}-{n}``,
+    stable for the group, so a second download updates the same events."""
+    names = [t.name for t in members]
+    return group_calendar(group_name, p.meetings, uid_prefix=uid_prefix, members=names, description=p.note, updated=updated)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -45,6 +45,7 @@ class MyGroup:
     reasons: list[str]
     plan: group_meetings.Plan
     teacher_id: str
+    published_at: datetime
 
     @property
     def group_key(self) -> str:
@@ -59,7 +60,7 @@ class MyGroup:
             "members": self.members,
             "reasons": self.reasons,
             "shared_slots": list(self.plan.slots),
-            "meetings": [m.isoformat() for m in self.plan.meetings],
+            "meetings": [start.isoformat() for start in self.plan.starts],
             "meetings_note": self.plan.note,
         }
 
@@ -96,7 +97,16 @@ def my_group(identity: Identity) -> MyGroup:
     explained = review_of(run).explained(index)
     members = [_member(t, teachers, you=t.id == teacher_id) for t in teachers]
     reasons = list(explained.reasons) if explained is not None else []
-    return MyGroup(run_id=run.id, group=index + 1, round=rnd, members=members, reasons=reasons, plan=group_meetings.plan(teachers, rnd), teacher_id=teacher_id)
+    return MyGroup(
+        run_id=run.id,
+        group=index + 1,
+        round=rnd,
+        members=members,
+        reasons=reasons,
+        plan=group_meetings.plan(teachers, rnd),
+        teacher_id=teacher_id,
+        published_at=run.published_at or run.created_at,
+    )
 
 
 def _member(t: Teacher, group: list[Teacher], *, you: bool) -> dict[str, Any]:
@@ -126,11 +136,13 @@ def _others_challenges(t: Teacher, group: list[Teacher]) -> list[str]:
 
 
 def group_ics(identity: Identity) -> bytes:
-    """The teacher's group's proposed meetings as an iCalendar file."""
+    """The teacher's group's proposed meetings as an iCalendar file (event UIDs stable per
+    run and group, so downloading it again updates the same events)."""
     g = my_group(identity)
     s = db.session()
-    teachers = list(s.execute(sa.select(Teacher).where(Teacher.programme_id == identity.programme_id, Teacher.id.in_([m["id"] for m in g.members]))).scalars())
-    return group_meetings.calendar(teachers, g.round, g.group_key, g.plan.meetings)
+    rows = {t.id: t for t in s.execute(sa.select(Teacher).where(Teacher.programme_id == identity.programme_id, Teacher.id.in_([m["id"] for m in g.members]))).scalars()}
+    teachers = [rows[m["id"]] for m in g.members if m["id"] in rows]
+    return group_meetings.calendar(f"Peer group {g.group}, {g.round.name}", f"peermatch-{g.group_key}", teachers, g.plan, g.published_at)
 
 
 def relay_message(identity: Identity, to: str, text: str) -> int | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -100,6 +101,7 @@ def test_publish_locks_records_history_and_tells_every_member(client, app):
     assert pairs == {tuple(sorted(p)) for g in GROUPS for p in itertools.combinations(g, 2)}
     assert keys == {f"publish-{run_id}-{t}" for g in GROUPS for t in g}
     assert all(names[t] in message.body_text for t in N[1:4]) and "/me/group" in message.body_text and "/me/group" in message.body_html
+    assert "First meeting:" in message.body_text
     # locked: edits and a second publish are refused
     tag = client.get(f"/api/v1/cohort-runs/{run_id}", headers=COORD).headers["ETag"]
     assert client.post(f"/api/v1/cohort-runs/{run_id}/groups/1/approve", json={}, headers={**COORD, "If-Match": tag}).status_code == 409
@@ -160,19 +162,28 @@ def test_my_group_shows_members_slots_and_contact_by_consent(client, app):
     assert "n-03@school.example" not in resp.get_data(as_text=True)
     assert all(m["school"] for m in body["members"])
     assert body["shared_slots"] == ["thu_after_school"]
-    assert isinstance(body["meetings"], list) and body["round"]["id"] == rid
+    assert body["round"]["id"] == rid
+    # every 3 weeks on Thursday after school, in term time (autumn half-term skipped), within the round
+    starts = [datetime.fromisoformat(m) for m in body["meetings"]]
+    assert len(starts) >= 4 and all(d.weekday() == 3 and d.hour == 16 for d in starts)
+    assert all(date(2026, 9, 7) <= d.date() <= date(2026, 12, 18) for d in starts)
+    assert all((b - a).days >= 21 for a, b in zip(starts, starts[1:]))
     assert client.get("/api/v1/me/group", headers=COORD).status_code == 403
     assert client.get("/api/v1/me/group", headers=ACCOUNTS["teacher_s1"].headers).status_code == 404
 
 
 def test_group_calendar_parses(client, app):
     icalendar = pytest.importorskip("icalendar")
+    _consent(app, {t: False for t in N[:4]})  # all share Thursday after school
     rid = make_round(client)
     assert publish(client, round_run(app, rid)).status_code == 200
     resp = client.get("/api/v1/me/group.ics", headers=TEACHER)
     assert resp.status_code == 200 and resp.mimetype == "text/calendar"
     cal = icalendar.Calendar.from_ical(resp.get_data())
     events = [c for c in cal.walk("VEVENT")]
+    meetings = client.get("/api/v1/me/group", headers=TEACHER).get_json()["meetings"]
+    assert len(events) == len(meetings) >= 4
+    assert [e.decoded("DTSTART").isoformat() for e in events] == meetings
     again = icalendar.Calendar.from_ical(client.get("/api/v1/me/group.ics", headers=TEACHER).get_data())
     assert [str(e["UID"]) for e in events] == [str(e["UID"]) for e in again.walk("VEVENT")]
 
