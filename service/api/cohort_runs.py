@@ -48,6 +48,8 @@ def run_out(run: CohortRun, *, review: Review | None = None, preview: bool = Fal
         error=None if run.error is None else RunError.model_validate(run.error),
         preview=preview,
         lost_members=[] if summary else [LostGroup(**x) for x in cohort_review.lost_members(run)],
+        round_id=run.round_id,
+        published_at=run.published_at,
     )
 
 

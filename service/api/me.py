@@ -64,6 +64,15 @@ def my_group_calendar() -> Response:
     return resp
 
 
+@bp.get("/calendar.ics", responses={200: {"description": "iCalendar", "content": {"text/calendar": {"schema": {"type": "string"}}}}})
+def my_calendar() -> Response:
+    """All my published groups' meetings (every round) in one calendar; the events are those of each group.ics."""
+    user = auth.require("teacher")
+    resp = Response(my_group.teacher_ics(user), mimetype="text/calendar")
+    resp.headers["Content-Disposition"] = 'attachment; filename="my-peer-groups.ics"'
+    return resp
+
+
 @bp.post("/group/messages", responses={202: RelayOut, 422: None, 429: None})
 def relay_message(body: RelayIn) -> Response:
     """Send a message to a groupmate through the service (neither address is shown); a few a day."""

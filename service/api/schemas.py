@@ -532,6 +532,8 @@ class CohortRunOut(BaseModel):
     lost_members: list[LostGroup] = Field(
         [], description="groups that lost members who were erased since the run; POST /cohort-runs/{run_id}/repair (nobody need be named) refills them"
     )
+    round_id: int | None = Field(None, description="the round the run belongs to")
+    published_at: datetime | None = Field(None, description="when the run was published (then locked: edits get 409)")
 
 
 class CohortRunList(BaseModel):

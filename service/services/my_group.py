@@ -28,7 +28,7 @@ from . import group_meetings
 from .cohort_review import grouping_of, review_of
 from .publish import first_name
 
-__all__ = ["MyGroup", "my_group", "group_ics", "relay_message", "RELAY_TEMPLATE", "MAX_MESSAGE_CHARS"]
+__all__ = ["MyGroup", "my_group", "group_ics", "teacher_ics", "relay_message", "RELAY_TEMPLATE", "MAX_MESSAGE_CHARS"]
 
 RELAY_TEMPLATE = "group_message"
 MAX_MESSAGE_CHARS = 2000
@@ -71,15 +71,29 @@ def _teacher_only(identity: Identity) -> str:
     return identity.teacher_id
 
 
-def _published_run_of(programme_id: int, teacher_id: str) -> tuple[CohortRun, int] | None:
+def _published_runs_of(programme_id: int, teacher_id: str) -> list[tuple[CohortRun, int]]:
+    """The published runs (newest first, at most 20) that have the teacher, and their group index."""
     runs = db.session().execute(
         sa.select(CohortRun).where(CohortRun.programme_id == programme_id, CohortRun.published_at.is_not(None)).order_by(CohortRun.published_at.desc(), CohortRun.id.desc()).limit(20)
     )
+    out: list[tuple[CohortRun, int]] = []
     for run in runs.scalars():
         grouping = grouping_of(run)
         if teacher_id in grouping.assignment:
-            return run, grouping.group_of(teacher_id)
-    return None
+            out.append((run, grouping.group_of(teacher_id)))
+    return out
+
+
+def _published_run_of(programme_id: int, teacher_id: str) -> tuple[CohortRun, int] | None:
+    runs = _published_runs_of(programme_id, teacher_id)
+    return runs[0] if runs else None
+
+
+def _members_of(run: CohortRun, index: int) -> list[Teacher]:
+    """The members of group ``index`` of ``run`` still in the programme (erased ones are gone for good)."""
+    ids = list(grouping_of(run).groups[index])
+    rows = {t.id: t for t in db.session().execute(sa.select(Teacher).where(Teacher.programme_id == run.programme_id, Teacher.id.in_(ids))).scalars()}
+    return [rows[t] for t in ids if t in rows]
 
 
 def my_group(identity: Identity) -> MyGroup:
@@ -91,9 +105,7 @@ def my_group(identity: Identity) -> MyGroup:
     run, index = found
     s = db.session()
     rnd = s.get_one(Round, run.round_id)
-    ids = list(grouping_of(run).groups[index])
-    rows = {t.id: t for t in s.execute(sa.select(Teacher).where(Teacher.programme_id == identity.programme_id, Teacher.id.in_(ids))).scalars()}
-    teachers = [rows[t] for t in ids if t in rows]  # erased members are gone for good
+    teachers = _members_of(run, index)
     explained = review_of(run).explained(index)
     members = [_member(t, teachers, you=t.id == teacher_id) for t in teachers]
     reasons = list(explained.reasons) if explained is not None else []
@@ -143,6 +155,28 @@ def group_ics(identity: Identity) -> bytes:
     rows = {t.id: t for t in s.execute(sa.select(Teacher).where(Teacher.programme_id == identity.programme_id, Teacher.id.in_([m["id"] for m in g.members]))).scalars()}
     teachers = [rows[m["id"]] for m in g.members if m["id"] in rows]
     return group_meetings.calendar(f"Peer group {g.group}, {g.round.name}", f"peermatch-{g.group_key}", teachers, g.plan, g.published_at)
+
+
+def teacher_ics(identity: Identity) -> bytes:
+    """Every published group of the teacher (one per round) in one calendar; each group's
+    events have the UIDs of its group calendar (:func:`group_ics`), so importing both gives
+    each meeting once."""
+    from matcher.programme import GroupMeetings, teacher_calendar
+
+    teacher_id = _teacher_only(identity)
+    s = db.session()
+    me = s.execute(sa.select(Teacher).where(Teacher.programme_id == identity.programme_id, Teacher.id == teacher_id)).scalar_one()
+    items = []
+    for run, index in _published_runs_of(identity.programme_id, teacher_id):
+        if run.round_id is None:
+            continue
+        rnd = s.get_one(Round, run.round_id)
+        teachers = _members_of(run, index)
+        plan = group_meetings.plan(teachers, rnd)
+        key = f"run-{run.id}-group-{index + 1}"
+        updated = run.published_at or run.created_at
+        items.append(GroupMeetings(f"Peer group {index + 1}, {rnd.name}", plan.meetings, f"peermatch-{key}", updated, tuple(t.name for t in teachers), plan.note))
+    return teacher_calendar(me.name, items)
 
 
 def relay_message(identity: Identity, to: str, text: str) -> int | None:

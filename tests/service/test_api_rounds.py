@@ -103,7 +103,9 @@ def test_publish_locks_records_history_and_tells_every_member(client, app):
     assert all(names[t] in message.body_text for t in N[1:4]) and "/me/group" in message.body_text and "/me/group" in message.body_html
     assert "First meeting:" in message.body_text
     # locked: edits and a second publish are refused
-    tag = client.get(f"/api/v1/cohort-runs/{run_id}", headers=COORD).headers["ETag"]
+    got = client.get(f"/api/v1/cohort-runs/{run_id}", headers=COORD)
+    assert got.get_json()["round_id"] == rid and got.get_json()["published_at"] and got.get_json()["status"] == "done"
+    tag = got.headers["ETag"]
     assert client.post(f"/api/v1/cohort-runs/{run_id}/groups/1/approve", json={}, headers={**COORD, "If-Match": tag}).status_code == 409
     assert publish(client, run_id).status_code == 409
     other = round_run(app, rid)
@@ -186,6 +188,8 @@ def test_group_calendar_parses(client, app):
     assert [e.decoded("DTSTART").isoformat() for e in events] == meetings
     again = icalendar.Calendar.from_ical(client.get("/api/v1/me/group.ics", headers=TEACHER).get_data())
     assert [str(e["UID"]) for e in events] == [str(e["UID"]) for e in again.walk("VEVENT")]
+    mine = icalendar.Calendar.from_ical(client.get("/api/v1/me/calendar.ics", headers=TEACHER).get_data())
+    assert [str(e["UID"]) for e in mine.walk("VEVENT")] == [str(e["UID"]) for e in events]
 
 
 def test_messages_to_groupmates_are_relayed_without_addresses_and_limited(client, app):
