@@ -78,7 +78,8 @@ def publish_run(identity: Identity, run_id: int, *, if_match: str | None, versio
     )
     if cast("sa.CursorResult[Any]", s.execute(stmt)).rowcount != 1:
         raise Problem(409, "Someone else changed this run at the same time; reload it and try again.")
-    groups = [list(g) for g in grouping.groups]
+    gone = set(grouping.erased)  # pseudonyms of members erased since the run: not history, nobody to tell
+    groups = [[t for t in g if t not in gone] for g in grouping.groups]
     pairs = record_history(s, rnd, groups)
     messages = _tell_members(s, identity.programme_id, run.id, rnd, groups)
     s.expire(run)

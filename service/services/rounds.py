@@ -27,6 +27,7 @@ from .. import db
 from ..auth import Identity
 from ..models import PARTICIPATION, CohortRun, GroupmateHistory, Round, RoundParticipation, Teacher, utcnow
 from ..problems import Problem
+from .cohort_review import keep_apart_pairs
 
 __all__ = [
     "create_round",
@@ -181,7 +182,8 @@ def round_params(s: Session, identity: Identity, params: Mapping[str, Any]) -> d
     members = set(out["teacher_ids"])
     together = [set(group) for group in out.get("keep_together") or []]
     names, pairs = history_pairs(s, identity.programme_id, int(current_app.config["PEERMATCH_ROTATION_ROUNDS"]), besides=rnd.name)
-    avoid = [[a, b] for a, b in pairs if a in members and b in members and not any({a, b} <= k for k in together)]
+    given = {frozenset(p) for p in keep_apart_pairs(out.get("keep_apart"))}
+    avoid = [[a, b] for a, b in pairs if a in members and b in members and not any({a, b} <= k for k in together) and frozenset((a, b)) not in given]
     out["keep_apart"] = [*(out.get("keep_apart") or []), *avoid]
     out["rotation"] = {"rounds": names, "pairs": len(avoid)}
     return out

@@ -265,3 +265,14 @@ def test_erasure_removes_history_and_participation(client, app):
         left = s.execute(sa.select(GroupmateHistory).where(sa.or_(GroupmateHistory.teacher_a == "n-01", GroupmateHistory.teacher_b == "n-01"))).first()
         assert left is None and count_rows(app, GroupmateHistory) == 15
         assert s.execute(sa.select(RoundParticipation)).first() is None
+
+
+def test_members_erased_before_publishing_are_neither_recorded_nor_told(client, app):
+    rid = make_round(client)
+    run_id = round_run(app, rid)
+    assert client.delete("/api/v1/teachers/n-02", headers=COORD).status_code == 204
+    body = publish(client, run_id).get_json()
+    assert (body["groups"], body["messages"], body["pairs"]) == (3, 11, 15)  # group 1 has 3 members left: 3 pairs
+    with db.new_session(app) as s:
+        named = {t for r in s.execute(sa.select(GroupmateHistory.teacher_a, GroupmateHistory.teacher_b)) for t in r}
+    assert named == set(N[:12]) - {"n-02"}
