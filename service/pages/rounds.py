@@ -33,7 +33,7 @@ def round_list() -> ResponseReturnValue:
         r.id: list(s.execute(sa.select(CohortRun).where(CohortRun.round_id == r.id, CohortRun.status == "done").order_by(CohortRun.id.desc()).limit(20)).scalars())
         for r in items
     }
-    return render_template("coordinator/rounds.html", rounds=items, runs=runs)
+    return render_template("coordinator/rounds.html", rounds=items, runs=runs, taking_part=rounds.participation_counts(user))
 
 
 @bp.post("/rounds")

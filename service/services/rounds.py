@@ -35,6 +35,7 @@ __all__ = [
     "get_round_for",
     "published_run_of",
     "participation_of",
+    "participation_counts",
     "set_participation",
     "opted_in",
     "history_pairs",
@@ -143,6 +144,21 @@ def opted_in(s: Session, programme_id: int) -> list[str]:
     away = sa.select(RoundParticipation.teacher_id).where(RoundParticipation.programme_id == programme_id, RoundParticipation.status != "in")
     query = sa.select(Teacher.id).where(Teacher.programme_id == programme_id, Teacher.id.not_in(away)).order_by(Teacher.id)
     return list(s.execute(query).scalars())
+
+
+def participation_counts(identity: Identity) -> dict[str, int]:
+    """How many of the programme's teachers are ``in``, ``out`` and ``paused`` for the next round (coordinators)."""
+    _coordinator(identity)
+    s = db.session()
+    total = s.execute(sa.select(sa.func.count()).select_from(Teacher).where(Teacher.programme_id == identity.programme_id)).scalar_one()
+    rows = s.execute(
+        sa.select(RoundParticipation.status, sa.func.count())
+        .join(Teacher, sa.and_(Teacher.id == RoundParticipation.teacher_id, Teacher.programme_id == RoundParticipation.programme_id))
+        .where(RoundParticipation.programme_id == identity.programme_id, RoundParticipation.status != "in")
+        .group_by(RoundParticipation.status)
+    )
+    away = {status: int(n) for status, n in rows}
+    return {"in": int(total) - sum(away.values()), "out": away.get("out", 0), "paused": away.get("paused", 0)}
 
 
 # ---- rotation ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ def test_coordinator_creates_a_round_and_publishes_its_run(client, app):
     sign_in(client, "coord_n")
     page = client.get("/rounds")
     assert page.status_code == 200 and 'href="/rounds"' in page.get_data(as_text=True) and "No rounds yet" in text_of(page)
+    assert "Next round: 14 teachers in, 0 opted out, 0 paused" in text_of(page)
     resp = post(client, "/rounds", {"name": "Autumn 2026", "starts": "2026-09-07", "ends": "2026-12-18", "cadence_weeks": "3"})
     assert resp.status_code == 302
     with db.new_session(app) as s:
@@ -66,3 +67,5 @@ def test_teacher_sees_my_group_and_sets_participation(client, app):
     assert count_rows(app, OutboxMessage) == 1
     assert post(client, "/me/group/participation", {"status": "paused"}).status_code == 302
     assert 'value="paused" checked' in client.get("/me/group").get_data(as_text=True)
+    sign_in(client, "coord_n")
+    assert "Next round: 13 teachers in, 0 opted out, 1 paused" in text_of(client.get("/rounds"))
