@@ -36,7 +36,7 @@ def test_regions_on_a_dask_local_cluster(small_cohort):
     from dask.distributed import Client, LocalCluster
 
     halves = {t: ("A" if k < 20 else "B") for k, t in enumerate(small_cohort.ids)}
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
         with Client(cluster) as client:
             result = form_groups_by_region(small_cohort, region_of=halves, client=client, size=(4, 6), rounds=2, seconds=None)
     assert set(result.regions) == {"A", "B"}
