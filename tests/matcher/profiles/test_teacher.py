@@ -1,4 +1,4 @@
-"""Tests for matcher/profiles.py: the profile record and the cohort's id <-> row mapping."""
+"""Tests for matcher/profiles/teacher.py: the profile record and the cohort's id <-> row mapping."""
 
 from __future__ import annotations
 
