@@ -115,6 +115,9 @@ QUEUED_LIMIT_SECONDS = 3600
 
 def _expire_if_abandoned(run: CohortRun) -> None:
     now = utcnow()
+    beat = run.heartbeat_at
+    if beat is not None and (now - beat).total_seconds() <= current_app.config["PEERMATCH_RUN_STALE_SECONDS"]:
+        return  # a live process holds it (run_recovery refreshes the heartbeat): slow, not abandoned
     if run.status == "running" and run.started_at is not None:
         limit = float(run.params.get("seconds") or 0) * 3 + GRACE_SECONDS
         stale = (now - run.started_at).total_seconds() > limit

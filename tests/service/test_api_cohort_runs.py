@@ -169,12 +169,30 @@ def test_abandoned_run_is_reported_failed(client, app):
 
     with db.new_session(app) as s:
         pid = s.execute(sa.select(Programme.id).where(Programme.name == "north")).scalar_one()
-        run = CohortRun(programme_id=pid, status="running", params={"seconds": 1}, started_at=utcnow() - timedelta(hours=1))
+        # its process stopped: nobody refreshed the heartbeat since it started
+        run = CohortRun(programme_id=pid, status="running", params={"seconds": 1}, started_at=utcnow() - timedelta(hours=1), heartbeat_at=utcnow() - timedelta(hours=1))
         s.add(run)
         s.flush()
         run_id = run.id
     body = client.get(f"/api/v1/cohort-runs/{run_id}", headers=COORD).get_json()
     assert body["status"] == "failed" and body["error"]["title"] == "Interrupted"
+
+
+def test_a_slow_run_with_a_fresh_heartbeat_is_not_failed_on_read(client, app):
+    """A live process refreshes the heartbeat of the run it solves: reading the run must not mark
+    it failed because it took longer than expected (the stored result would then be dropped)."""
+    from datetime import timedelta
+
+    from service.models import utcnow
+
+    with db.new_session(app) as s:
+        pid = s.execute(sa.select(Programme.id).where(Programme.name == "north")).scalar_one()
+        run = CohortRun(programme_id=pid, status="running", params={"seconds": 1}, started_at=utcnow() - timedelta(hours=1), heartbeat_at=utcnow())
+        s.add(run)
+        s.flush()
+        run_id = run.id
+    body = client.get(f"/api/v1/cohort-runs/{run_id}", headers=COORD).get_json()
+    assert body["status"] == "running" and body["error"] is None
 
 
 def meet_online(client, ids) -> None:
