@@ -59,7 +59,7 @@ def ten_thousand_regions(seconds: float, seed: int, workers: int) -> None:
     from matcher.cohorts.regions import form_groups_by_region
 
     cohort = cohort_of(10_000, seed)
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
         with Client(cluster) as client:
             t = time.perf_counter()
             r = form_groups_by_region(cohort, size=(4, 6), seconds=seconds, seed=seed, client=client)

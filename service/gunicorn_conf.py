@@ -7,6 +7,11 @@ so the next worker runs them at once instead of leaving them "running".
 
 from __future__ import annotations
 
+# Access log lines (``make serve-prod`` writes them): the path without its query string and
+# no Referer, because queries carry what people typed (``/teachers?q=<a name>``, a
+# result page's find box). gunicorn's default logs the whole request line and the Referer.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s" %(L)ss'
+
 # Seconds a worker gets to finish after SIGTERM before the master kills it.
 graceful_timeout = 30
 # Of those, the seconds left for the hand-back itself (database writes) after waiting for runs.

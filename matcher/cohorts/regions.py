@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
+from ..csvsafe import unescape_cell, write_rows
 from ..errors import InfeasibleError, Issue, ParameterError, UnknownTeacherError
 from ..places.schools import School
 from ..profiles.teacher import Cohort, TeacherProfile
@@ -111,20 +112,18 @@ class RegionalResult:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
     def to_csv(self) -> str:
-        """The regions' CSV rows, with group ids numbered across regions."""
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
+        """The regions' CSV rows, with group ids numbered across regions; formula-safe
+        (:mod:`matcher.csvsafe`: a name like ``=HYPERLINK(...)`` is written as text)."""
+        table: list[list[str]] = []
         offset = 0
-        header_done = False
         for name, res in self.regions.items():
-            rows = list(csv.reader(io.StringIO(res.to_csv())))
-            if not header_done:
-                writer.writerow(["region"] + rows[0])
-                header_done = True
+            rows = [[unescape_cell(c) for c in row] for row in csv.reader(io.StringIO(res.to_csv()))]
+            if not table:
+                table.append(["region"] + rows[0])
             for row in rows[1:]:
-                writer.writerow([name, str(int(row[0]) + offset)] + row[1:])
+                table.append([name, str(int(row[0]) + offset)] + row[1:])
             offset += max((g.id for g in res.groups), default=0)
-        return buf.getvalue()
+        return write_rows(table)
 
 
 def _combine(figs: Sequence[CohortFigures]) -> CohortFigures:

@@ -19,6 +19,7 @@ matcher.errors.UnknownTeacherError: unknown teacher id 't-999'
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
@@ -223,5 +224,17 @@ class Cohort:
         return coords
 
     def subset(self, teacher_ids: Iterable[str]) -> Cohort:
-        """A cohort of some of these teachers, in the order given."""
-        return Cohort(profiles=tuple(self.get(t) for t in teacher_ids), schools=self.schools)
+        """A cohort of some of these teachers, in the order given.
+
+        Raises
+        ------
+        UnknownTeacherError
+            For an id not in this cohort.
+        ParameterError
+            For an id given twice (a teacher cannot be two members of one cohort).
+        """
+        ids = tuple(teacher_ids)
+        twice = [t for t, n in Counter(ids).items() if n > 1]
+        if twice:
+            raise ParameterError.from_issues(Issue(None, "teacher_ids", t, "is listed twice") for t in twice)
+        return Cohort(profiles=tuple(self.get(t) for t in ids), schools=self.schools)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import Response, session
+from flask import Response, request, session
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field
 
@@ -127,7 +127,14 @@ def change_password(body: PasswordIn) -> Response | tuple[str, int]:
     account = s.get(User, user.user_id)
     if account is None:  # (auth.require found it in this transaction)
         raise Problem(401, "Sign in again.")
-    accounts.verify_password(account, body.current_password)
+    # Checked like a sign-in (throttled per address and user name, attempts recorded), so a
+    # stolen session or token cannot try current passwords at full speed to take the account.
+    try:
+        accounts.authenticate(s, account.username, body.current_password, request.remote_addr or "unknown")
+    except Problem as exc:
+        if exc.status == 401:
+            raise Problem(403, "The current password is not right.") from None
+        raise
     accounts.set_password(s, account, body.new_password)
     if user.via == "session":
         csrf = session.get("csrf")

@@ -34,6 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
+from ..logsafe import log_exception
 from ..models import MailPreference, OutboxMessage, utcnow
 from .transport import OutgoingMail, SendError, Transport
 
@@ -238,7 +239,7 @@ class MailWorker:
         except SendError as exc:
             return self._failed_attempt(message_id, attempts, str(exc), permanent=exc.permanent)
         except Exception as exc:  # a bug or an unexpected library error: keep the worker alive
-            log.exception("sending message %s failed unexpectedly", message_id)
+            log_exception(log, "sending message %s failed unexpectedly", message_id, exc=exc)  # its text may name the recipient
             return self._failed_attempt(message_id, attempts, f"{type(exc).__name__}: {exc}", permanent=False)
         # The server has it: record that at once (this is the window the module docstring names).
         self._finish(message_id, {"status": "sent", "sent_at": self.clock(), "last_error": None}, mine_only=False)
@@ -247,11 +248,13 @@ class MailWorker:
     def _failed_attempt(self, message_id: int, attempts: int, error: str, *, permanent: bool) -> str:
         error = error[:2000]
         if permanent or attempts >= self.settings.max_attempts:
-            log.warning("message %s failed for good after %s attempts: %s", message_id, attempts, error)
+            # The error stays on the row for the coordinator; the log gets no text of it
+            # (an SMTP refusal quotes the recipient's address).
+            log.warning("message %s failed for good after %s attempts", message_id, attempts)
             self._finish(message_id, {"status": "failed", "last_error": error}, mine_only=True)
             return "failed"
         wait = backoff_seconds(attempts, self.settings, self.rng)
-        log.info("message %s: attempt %s failed (%s); next in %.0f s", message_id, attempts, error, wait)
+        log.info("message %s: attempt %s failed; next in %.0f s", message_id, attempts, wait)
         self._finish(message_id, {"status": "queued", "last_error": error, "next_attempt_at": self.clock() + timedelta(seconds=wait)}, mine_only=True)
         return "retry"
 

@@ -27,7 +27,6 @@ __all__ = [
     "get_or_create_programme",
     "create_user",
     "set_password",
-    "verify_password",
     "set_role",
     "deactivate_user",
     "create_token",
@@ -115,12 +114,6 @@ def set_password(s: Session, user: User, password: str) -> None:
     user.password_hash = _hash(password)
     s.flush()
     end_sessions(s, user.id)
-
-
-def verify_password(user: User, password: str) -> None:
-    """Raise 403 unless ``password`` is the user's current password (for changing it)."""
-    if user.password_hash is None or not check_password_hash(user.password_hash, password):
-        raise Problem(403, "The current password is not right.")
 
 
 def set_role(s: Session, user: User, role: str) -> None:

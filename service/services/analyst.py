@@ -27,7 +27,7 @@ from matcher.profiles.teacher import TeacherProfile
 
 from .common import pseudonym
 
-__all__ = ["K", "SUPPRESSED", "TEACHER_COLUMNS", "department_band", "years_band", "k_anonymise", "teachers_csv", "run_rows", "author"]
+__all__ = ["K", "SUPPRESSED", "TEACHER_COLUMNS", "department_band", "years_band", "k_anonymise", "teachers_csv", "author"]
 
 K = 5
 SUPPRESSED = "*"
@@ -108,17 +108,6 @@ def teachers_csv(profiles: Sequence[TeacherProfile], local_authorities: Mapping[
     steps = [("local_authority", OTHER), ("years_teaching", SUPPRESSED), ("role", SUPPRESSED), ("department_size", SUPPRESSED)]
     safe = k_anonymise(rows, steps, TEACHER_QUASI)
     return write_rows([TEACHER_COLUMNS, *([r[c] for c in TEACHER_COLUMNS] for r in safe)])
-
-
-def run_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict]:
-    """A run export's rows for analysts: no school, local authority only where ``K`` share it.
-
-    ``rows`` are the coordinator's rows (already pseudonymised); the local authority is
-    the one quasi-identifier kept (the group number is the run's output, not a fact about
-    the teacher).
-    """
-    blank = [{**r, "name": "", "school_urn": "", "school": ""} for r in rows]
-    return k_anonymise(blank, [("local_authority", OTHER)], ("local_authority",))
 
 
 def author(teacher_id: str | None) -> str | None:

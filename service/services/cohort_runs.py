@@ -115,6 +115,9 @@ QUEUED_LIMIT_SECONDS = 3600
 
 def _expire_if_abandoned(run: CohortRun) -> None:
     now = utcnow()
+    beat = run.heartbeat_at
+    if beat is not None and (now - beat).total_seconds() <= current_app.config["PEERMATCH_RUN_STALE_SECONDS"]:
+        return  # a live process holds it (run_recovery refreshes the heartbeat): slow, not abandoned
     if run.status == "running" and run.started_at is not None:
         limit = float(run.params.get("seconds") or 0) * 3 + GRACE_SECONDS
         stale = (now - run.started_at).total_seconds() > limit
@@ -157,6 +160,26 @@ def check_ids(s: Session, programme_id: int, ids: Sequence[str], field: str) -> 
         )
 
 
+def _check_subset(params: Mapping[str, Any]) -> None:
+    """422 for a teacher listed twice in ``teacher_ids``, or a keep-apart / keep-together id
+    outside them: the run would fail later with a message that does not say why."""
+    chosen = params.get("teacher_ids")
+    if not chosen:
+        return
+    seen: set[str] = set()
+    twice: dict[str, None] = {}
+    for t in chosen:
+        if t in seen:
+            twice[t] = None
+        seen.add(t)
+    errors = [{"row": None, "field": "teacher_ids", "value": t, "message": "is listed twice", "suggestion": None} for t in twice]
+    for field in ("keep_apart", "keep_together"):
+        outside = dict.fromkeys(t for grp in params.get(field) or [] for t in grp if t not in seen)
+        errors += [{"row": None, "field": field, "value": t, "message": "is not among teacher_ids", "suggestion": None} for t in outside]
+    if errors:
+        raise Problem(422, f"{count_phrase(len(errors), 'problem')} with teacher_ids; nothing was queued.", errors=errors[:50])
+
+
 def create_run(identity: Identity, params: Mapping[str, Any]) -> CohortRun:
     """Queue a cohort run for the coordinator's programme.
 
@@ -186,6 +209,7 @@ def create_run(identity: Identity, params: Mapping[str, Any]) -> CohortRun:
     for field in ("keep_apart", "keep_together"):
         check_ids(s, identity.programme_id, [t for grp in params.get(field) or [] for t in grp], field)
     check_ids(s, identity.programme_id, params.get("teacher_ids") or [], "teacher_ids")
+    _check_subset(params)
     jobs.check_room(app, identity.programme_id)  # 503 when the queue, or this programme's share of it, is full
     with db.new_session(app) as own:
         run = CohortRun(programme_id=identity.programme_id, status="queued", params=params, created_by=identity.user_id, round_id=params.get("round_id"))

@@ -39,7 +39,8 @@ def _memberships(s: Session, t: Teacher) -> list[dict[str, Any]]:
         grouping = grouping_of(run)
         if t.id in grouping.assignment:
             index = grouping.group_of(t.id)
-            out.append({"cohort_run": run.id, "created_at": run.created_at.isoformat(), "group": index, "group_size": len(grouping.groups[index])})
+            # ``group``: the 1-based number the pages, the API and the CSV export use
+            out.append({"cohort_run": run.id, "created_at": run.created_at.isoformat(), "group": index + 1, "group_size": len(grouping.groups[index])})
     return out
 
 

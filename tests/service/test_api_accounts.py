@@ -76,3 +76,17 @@ def test_changing_my_password(client, app):
     assert client.patch("/api/v1/teachers/n-01", json={"about": "still me"}, headers={**headers, "If-Match": "*"}).status_code == 200
     fresh = app.test_client()
     assert fresh.post("/api/v1/session", json={"username": "teacher_n1", "password": "amber willow saxophone"}).status_code == 200
+
+
+def test_guessing_the_current_password_is_throttled_like_sign_in(client, app):
+    """/me/password compared the current password with no throttle: a stolen token or session
+    could try passwords at full speed, then change it and keep the account."""
+    app.config["PEERMATCH_LOGIN_MAX_FAILURES"] = 3
+    headers = ACCOUNTS["teacher_n1"].headers
+    body = {"new_password": "amber willow saxophone"}
+    for n in range(3):
+        assert client.post("/api/v1/me/password", json={**body, "current_password": f"guess {n}"}, headers=headers).status_code == 403
+    blocked = client.post("/api/v1/me/password", json={**body, "current_password": PASSWORD}, headers=headers)
+    assert blocked.status_code == 429 and "Retry-After" in blocked.headers
+    # the same failures slow down signing in as that user from this address too
+    assert client.post("/api/v1/session", json={"username": "teacher_n1", "password": PASSWORD}).status_code == 429

@@ -135,6 +135,23 @@ def test_create_validates_before_queueing(client, app):
         assert s.execute(sa.select(sa.func.count()).select_from(CohortRun)).scalar_one() == 0
 
 
+def test_teacher_ids_twice_or_rules_outside_them_are_refused_before_queueing(client, app):
+    """They were queued and failed later: a teacher listed twice as 'could not find groups that
+    keep every forbidden pair apart (e.g. ; ...)', a keep-together id outside teacher_ids as 404."""
+    twice = client.post("/api/v1/cohort-runs", json={"size_min": 2, "size_max": 3, "teacher_ids": ["n-01", "n-01", "n-02"]}, headers=COORD)
+    assert twice.status_code == 422, twice.get_json()
+    assert [(e["field"], e["value"], e["message"]) for e in twice.get_json()["errors"]] == [("teacher_ids", "n-01", "is listed twice")]
+    outside = client.post(
+        "/api/v1/cohort-runs",
+        json={"size_min": 2, "size_max": 3, "teacher_ids": ["n-01", "n-02", "n-03"], "keep_together": [["n-04", "n-05"]], "keep_apart": [["n-01", "n-06"]]},
+        headers=COORD,
+    )
+    assert outside.status_code == 422
+    assert [(e["field"], e["value"]) for e in outside.get_json()["errors"]] == [("keep_apart", "n-06"), ("keep_together", "n-04"), ("keep_together", "n-05")]
+    with db.new_session(app) as s:
+        assert s.execute(sa.select(sa.func.count()).select_from(CohortRun)).scalar_one() == 0
+
+
 def wait_done(client, location: str, timeout: float = 60) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -152,12 +169,30 @@ def test_abandoned_run_is_reported_failed(client, app):
 
     with db.new_session(app) as s:
         pid = s.execute(sa.select(Programme.id).where(Programme.name == "north")).scalar_one()
-        run = CohortRun(programme_id=pid, status="running", params={"seconds": 1}, started_at=utcnow() - timedelta(hours=1))
+        # its process stopped: nobody refreshed the heartbeat since it started
+        run = CohortRun(programme_id=pid, status="running", params={"seconds": 1}, started_at=utcnow() - timedelta(hours=1), heartbeat_at=utcnow() - timedelta(hours=1))
         s.add(run)
         s.flush()
         run_id = run.id
     body = client.get(f"/api/v1/cohort-runs/{run_id}", headers=COORD).get_json()
     assert body["status"] == "failed" and body["error"]["title"] == "Interrupted"
+
+
+def test_a_slow_run_with_a_fresh_heartbeat_is_not_failed_on_read(client, app):
+    """A live process refreshes the heartbeat of the run it solves: reading the run must not mark
+    it failed because it took longer than expected (the stored result would then be dropped)."""
+    from datetime import timedelta
+
+    from service.models import utcnow
+
+    with db.new_session(app) as s:
+        pid = s.execute(sa.select(Programme.id).where(Programme.name == "north")).scalar_one()
+        run = CohortRun(programme_id=pid, status="running", params={"seconds": 1}, started_at=utcnow() - timedelta(hours=1), heartbeat_at=utcnow())
+        s.add(run)
+        s.flush()
+        run_id = run.id
+    body = client.get(f"/api/v1/cohort-runs/{run_id}", headers=COORD).get_json()
+    assert body["status"] == "running" and body["error"] is None
 
 
 def meet_online(client, ids) -> None:

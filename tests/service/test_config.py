@@ -49,3 +49,24 @@ def test_config_mapping_wins_over_environment(tmp_path, monkeypatch):
         assert app.config["PEERMATCH_PER_PAGE_MAX"] == 9
     finally:
         db.engine(app).dispose()
+
+
+def test_every_setting_is_in_the_readme_configuration_table():
+    """Each ``PEERMATCH_*`` setting (and the body limit) has a row, by full name or as a
+    ``/ `_SUFFIX``` of the row's first name (PEERMATCH_COHORT_SHARE, the heartbeat and
+    MAX_CONTENT_LENGTH were missing)."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = "\n".join(line for line in text[text.index("## Configuration") :].split("\n## ")[0].splitlines() if line.startswith("| `"))
+    named = set(re.findall(r"`([A-Z][A-Z_]+)`", table))
+    suffixes = set(re.findall(r"`(_[A-Z_]+)`", table))
+    missing = [
+        name
+        for name in DEFAULTS
+        if (name.startswith("PEERMATCH_") or name == "MAX_CONTENT_LENGTH")
+        and name not in named
+        and not any(name.endswith(sfx) and name[: -len(sfx)].split("_")[0] == "PEERMATCH" for sfx in suffixes)
+    ]
+    assert missing == []

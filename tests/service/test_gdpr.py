@@ -40,7 +40,8 @@ def test_teacher_exports_own_data(client, app):
 def test_export_lists_cohort_memberships(client, app):
     run_id = _add_run_with(app, ["n-01", "n-02", "n-03"], "Someone")
     data = client.get("/api/v1/teachers/n-01/data-export", headers=ACCOUNTS["teacher_n1"].headers).get_json()
-    assert data["cohort_groups"] == [{"cohort_run": run_id, "created_at": data["cohort_groups"][0]["created_at"], "group": 0, "group_size": 3}]
+    # the group's number as the pages and the run's API show it (1-based), not its index
+    assert data["cohort_groups"] == [{"cohort_run": run_id, "created_at": data["cohort_groups"][0]["created_at"], "group": 1, "group_size": 3}]
 
 
 def test_teacher_erases_themselves(client, app):

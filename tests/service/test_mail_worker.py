@@ -265,3 +265,34 @@ def test_thread_workers_of_one_instance_take_turns(database_url, tmp_path, smtp)
         for a in apps:
             stop_thread(a)
             db.engine(a).dispose()
+
+
+class _Refusing:
+    """A transport whose errors quote the recipient, as SMTP servers' refusals do."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def send(self, mail: OutgoingMail) -> None:
+        raise self.error
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("permanent", [True, False])
+def test_failed_sends_log_no_recipient_address(app, caplog, permanent):
+    from service.mail.transport import SendError
+
+    enqueue_notices(app, 2, teacher_id="n-01")
+    address = _rows(app)[0].to_address
+    refusal = SendError(f"recipient refused: {address}: 550 5.1.1 No such user", permanent=permanent)
+    unexpected = ValueError(f"bad address {_rows(app)[1].to_address!r}")
+    with caplog.at_level("INFO", logger="service.mail.worker"):
+        for error in (refusal, unexpected):
+            worker = MailWorker(db.engine(app), _Refusing(error), sender=SENDER)
+            worker.run_once(batch=1)
+    rows = _rows(app)
+    assert address in rows[0].last_error  # the coordinator still sees why (Messages page)
+    assert "message" in caplog.text and "ValueError" in caplog.text  # the failures are logged ...
+    assert "@school.example" not in caplog.text  # ... without the addresses

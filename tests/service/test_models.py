@@ -18,3 +18,11 @@ def test_teacher_columns_hold_every_registry_field():
         else:
             assert kind.python_type is f.type, f.name
     assert "teacher_edited" in columns and "version" in columns
+
+
+def test_every_model_maps_under_the_installed_sqlalchemy():
+    """SQLAlchemy 2.1 resolves a ``Mapped[dict[str, str]]`` only through an exact entry of the
+    type map: without one, importing service.models failed (the outbox's ``headers``)."""
+    from service.models import OutboxMessage
+
+    assert isinstance(OutboxMessage.__table__.c.headers.type, sa.JSON)

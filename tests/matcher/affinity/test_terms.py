@@ -1,4 +1,4 @@
-"""Tests for matcher/affinity.py: each term on hand-made pairs, the hard-constraint mask,
+"""Tests for matcher/affinity/terms.py: each term on hand-made pairs, the hard-constraint mask,
 symmetry, additivity of the terms, the isolation priority and weight validation."""
 
 from __future__ import annotations

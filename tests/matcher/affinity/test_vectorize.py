@@ -1,4 +1,4 @@
-"""Tests for matcher/vectorize.py: the scikit-learn contract, block layout and stability."""
+"""Tests for matcher/affinity/vectorize.py: the scikit-learn contract, block layout and stability."""
 
 import numpy as np
 import pytest

@@ -36,7 +36,7 @@ def test_regions_on_a_dask_local_cluster(small_cohort):
     from dask.distributed import Client, LocalCluster
 
     halves = {t: ("A" if k < 20 else "B") for k, t in enumerate(small_cohort.ids)}
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
         with Client(cluster) as client:
             result = form_groups_by_region(small_cohort, region_of=halves, client=client, size=(4, 6), rounds=2, seconds=None)
     assert set(result.regions) == {"A", "B"}
@@ -57,3 +57,22 @@ def test_regions_without_a_cluster_match_the_same_seed(small_cohort):
     a = form_groups_by_region(small_cohort, region_of=halves, size=(4, 6), rounds=2, seconds=None, threads=1)
     b = form_groups_by_region(small_cohort, region_of=halves, size=(4, 6), rounds=2, seconds=None, threads=1)
     assert [g.members for g in a.groups] == [g.members for g in b.groups]
+
+
+def test_regional_csv_is_formula_safe(small_cohort):
+    """A name a spreadsheet would run (``=HYPERLINK(...)``) is written as text, as every CSV
+    the library writes for people (matcher.csvsafe); the regional CSV used a plain csv.writer."""
+    import csv
+    import io
+
+    from matcher.profiles.teacher import Cohort
+
+    evil = '=HYPERLINK("http://x.example","click")'
+    profiles = [p.with_changes(name=evil) if k == 0 else p for k, p in enumerate(small_cohort.profiles)]
+    cohort = Cohort.from_profiles(profiles, small_cohort.schools)
+    halves = {t: ("A" if k < 20 else "B") for k, t in enumerate(cohort.ids)}
+    result = form_groups_by_region(cohort, region_of=halves, size=(4, 6), rounds=1, seconds=None, threads=1)
+    rows = list(csv.DictReader(io.StringIO(result.to_csv())))
+    assert len(rows) == 40 and [r["name"] for r in rows].count("'" + evil) == 1
+    assert not any(cell.startswith(("=", "+", "@")) for r in rows for cell in r.values())
+    assert {r["region"] for r in rows} == {"A", "B"} and max(int(r["group"]) for r in rows) == len(result.groups)

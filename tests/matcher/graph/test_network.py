@@ -1,4 +1,4 @@
-"""Tests for matcher/graph.py: the kNN affinity graph, its networkx view and the analysis helpers."""
+"""Tests for matcher/graph/network.py: the kNN affinity graph, its networkx view and the analysis helpers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests for matcher/peer_reasons.py: phrases and which terms get a sentence."""
+"""Tests for matcher/peers/reasons.py: phrases and which terms get a sentence."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests for matcher/peers.py: ranking, diversification, kinds, reasons, reciprocity, bad input."""
+"""Tests for matcher/peers/suggest.py: ranking, diversification, kinds, reasons, reciprocity, bad input."""
 
 from __future__ import annotations
 

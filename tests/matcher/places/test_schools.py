@@ -1,4 +1,4 @@
-"""Tests for matcher/schools.py: the real schools table and distances."""
+"""Tests for matcher/places/schools.py: the real schools table and distances."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests for matcher/catalogue.py: the shipped catalogue, its schema, and bad catalogue files."""
+"""Tests for matcher/practice/catalogue.py: the shipped catalogue, its schema, and bad catalogue files."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests for matcher/practice_reasons.py: the wording of recommendation reasons."""
+"""Tests for matcher/practice/reasons.py: the wording of recommendation reasons."""
 
 from __future__ import annotations
 

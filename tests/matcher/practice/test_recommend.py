@@ -1,4 +1,4 @@
-"""Tests for matcher/practice.py: recommending practice examples to teachers and groups."""
+"""Tests for matcher/practice/recommend.py: recommending practice examples to teachers and groups."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests for matcher/practice_text.py: TF-IDF similarity between teachers' words and examples."""
+"""Tests for matcher/practice/text.py: TF-IDF similarity between teachers' words and examples."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests for matcher/io.py: reading spreadsheet exports and JSON, the report, the round trip."""
+"""Tests for matcher/profiles/io.py: reading spreadsheet exports and JSON, the report, the round trip."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests for matcher/profiles.py: the profile record and the cohort's id <-> row mapping."""
+"""Tests for matcher/profiles/teacher.py: the profile record and the cohort's id <-> row mapping."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from matcher.errors import UnknownTeacherError, ValidationError
+from matcher.errors import ParameterError, UnknownTeacherError, ValidationError
 from matcher.profiles.teacher import (
     AVAILABILITY_SLOTS,
     CONTEXT_PREFERENCES,
@@ -107,3 +107,11 @@ def test_subset_keeps_the_given_order(trio):
     assert sub.ids == ("t-3", "t-1") and sub.row("t-1") == 1
     with pytest.raises(UnknownTeacherError):
         sub.row("t-2")
+
+
+def test_subset_refuses_an_id_given_twice(trio):
+    """A duplicate made the teacher two members (colleagues at one school), and the solver
+    failed with 'could not find groups that keep every forbidden pair apart (e.g. ; ...)'."""
+    with pytest.raises(ParameterError, match="t-1") as info:
+        Cohort.from_profiles(trio).subset(["t-1", "t-3", "t-1"])
+    assert [(i.field, i.value) for i in info.value.issues] == [("teacher_ids", "t-1")]

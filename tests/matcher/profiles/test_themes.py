@@ -1,4 +1,4 @@
-"""Tests for matcher/themes.py: the shared vocabulary and its suggestions."""
+"""Tests for matcher/profiles/themes.py: the shared vocabulary and its suggestions."""
 
 from __future__ import annotations
 

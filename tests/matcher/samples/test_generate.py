@@ -1,4 +1,4 @@
-"""Tests for matcher/samples.py (and its text and name helpers): synthetic teachers at real schools."""
+"""Tests for matcher/samples/generate.py (and its text and name helpers): synthetic teachers at real schools."""
 
 from __future__ import annotations
 
