@@ -71,6 +71,7 @@ class Base(DeclarativeBase):
         datetime: UTCDateTime(),
         list[str]: sa.JSON,
         dict[str, float]: sa.JSON,
+        dict[str, str]: sa.JSON,  # mail headers (SQLAlchemy 2.1 resolves only the exact annotation)
         dict[str, Any]: sa.JSON,
     }
 

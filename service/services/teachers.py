@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -62,7 +62,8 @@ THEME_MATCH = (("interests", "interest"), ("challenges", "challenge"), ("strengt
 
 def profile_of(t: Teacher) -> TeacherProfile:
     """The ``matcher`` profile of a stored teacher (the registry's fields, lists as tuples)."""
-    return TeacherProfile(**{f.name: tuple(getattr(t, f.name) or ()) if f.is_list else getattr(t, f.name) for f in FIELDS})
+    values: dict[str, Any] = {f.name: tuple(getattr(t, f.name) or ()) if f.is_list else getattr(t, f.name) for f in FIELDS}
+    return TeacherProfile(**values)
 
 
 def apply_profile(t: Teacher, p: TeacherProfile) -> None:
@@ -149,7 +150,7 @@ def list_teachers(
     return paginate(db.session(), query.order_by(Teacher.id), page, per_page)
 
 
-def theme_matches(teachers, theme: str) -> dict[str, list[str]]:
+def theme_matches(teachers: Iterable[Teacher], theme: str) -> dict[str, list[str]]:
     """For each teacher, which of their fields hold ``theme`` ("interest", "challenge",
     "strength"): what the theme filter of :func:`list_teachers` matched."""
     return {t.id: [word for name, word in THEME_MATCH if theme in (getattr(t, name) or ())] for t in teachers}
@@ -160,7 +161,7 @@ def _validate(record: Mapping[str, Any], row: int | None = None) -> TeacherProfi
     if issues:
         raise Problem(422, f"{count_phrase(len(issues), 'problem')} in the profile", errors=issues)
     profile, issues = profile_from_record(record, row, load_schools())
-    if issues:
+    if issues or profile is None:
         raise Problem(422, f"{count_phrase(len(issues), 'problem')} in the profile", errors=issues)
     return profile
 
@@ -234,7 +235,8 @@ def update_teacher(
     s = db.session()
     # Compare and bump in one statement: of two edits from the same version, one wins.
     bump = sa.update(Teacher).where(Teacher.id == t.id, Teacher.version == expected).values(version=expected + 1)
-    if s.execute(bump.execution_options(synchronize_session=False)).rowcount != 1:
+    # an UPDATE answers a CursorResult (Session.execute is typed for the general Result)
+    if cast("sa.CursorResult[Any]", s.execute(bump.execution_options(synchronize_session=False))).rowcount != 1:
         raise Problem(409, f"The profile of {t.id!r} has changed since you loaded it; reload it and redo your change.")
     if mine:
         edited = set(t.teacher_edited or ()) | set(_changed(current, profile))
@@ -401,14 +403,14 @@ def export_teachers_csv(identity: Identity) -> str:
     return teachers_to_csv(profiles)  # formula-safe cells (matcher.csvsafe)
 
 
-_COHORTS: OrderedDict = OrderedDict()
+_COHORTS: OrderedDict[tuple[str, int, int], Cohort] = OrderedDict()
 _COHORTS_LOCK = threading.Lock()
 _COHORTS_MAX = 4
 
 
 def programme_cohort(s: Session, programme_id: int, profiles_version: int) -> Cohort:
     """The programme's teachers as a ``matcher`` cohort, cached per profiles version."""
-    key = (str(s.get_bind().url), programme_id, profiles_version)
+    key = (str(s.get_bind().engine.url), programme_id, profiles_version)
     with _COHORTS_LOCK:
         cohort = _COHORTS.get(key)
         if cohort is not None:
