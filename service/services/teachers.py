@@ -31,7 +31,7 @@ from ..auth import Identity
 from ..models import School, Teacher, utcnow
 from ..problems import Problem
 from . import analyst
-from .common import Page, bump_profiles, check_if_match, nul_issues, paginate, pseudonym
+from .common import Page, bump_profiles, check_if_match, nul_issues, paginate, pseudonym, teacher_by_id
 from .erasures import ERASED_MESSAGE, erased_ids
 
 __all__ = [
@@ -99,8 +99,8 @@ def get_teacher_for(identity: Identity, teacher_id: str, *, write: bool = False)
         404 when there is no such teacher in your programme (another programme's teacher
         gets the same answer as a missing one), 403 when it is not yours.
     """
-    t = db.session().get(Teacher, teacher_id)
-    if t is None or t.programme_id != identity.programme_id:
+    t = teacher_by_id(db.session(), identity.programme_id, teacher_id)
+    if t is None:
         raise Problem(404, f"There is no teacher with id {teacher_id!r}.")
     if identity.is_coordinator and t.programme_id == identity.programme_id:
         return t
@@ -178,7 +178,7 @@ def create_teacher(identity: Identity, data: Mapping[str, Any]) -> Teacher:
         raise Problem(403, "Only coordinators add teachers.")
     profile = _validate(data)
     s = db.session()
-    if s.get(Teacher, profile.id) is not None:
+    if teacher_by_id(s, identity.programme_id, profile.id) is not None:
         raise Problem(409, f"A teacher with id {profile.id!r} already exists.", errors=[Issue(None, "id", profile.id, "is already used")])
     if erased_ids(s, identity.programme_id, [profile]):
         raise Problem(409, f"Teacher {profile.id!r} was {ERASED_MESSAGE.split(';')[0]}; they cannot be added again.", errors=[Issue(None, "id", profile.id, ERASED_MESSAGE)])
@@ -234,7 +234,7 @@ def update_teacher(
     profile = _validate({**{name: getattr(current, name) for name in PROFILE_FIELDS}, **wanted})
     s = db.session()
     # Compare and bump in one statement: of two edits from the same version, one wins.
-    bump = sa.update(Teacher).where(Teacher.id == t.id, Teacher.version == expected).values(version=expected + 1)
+    bump = sa.update(Teacher).where(Teacher.programme_id == t.programme_id, Teacher.id == t.id, Teacher.version == expected).values(version=expected + 1)
     # an UPDATE answers a CursorResult (Session.execute is typed for the general Result)
     if cast("sa.CursorResult[Any]", s.execute(bump.execution_options(synchronize_session=False))).rowcount != 1:
         raise Problem(409, f"The profile of {t.id!r} has changed since you loaded it; reload it and redo your change.")
@@ -309,8 +309,8 @@ def _merge(t: Teacher, profile: TeacherProfile, overwrite_teacher_edits: bool) -
 def import_teachers(identity: Identity, text: str, *, fmt: str = "csv", overwrite_teacher_edits: bool = False) -> ImportResult:
     """Validate a whole CSV (or JSON) file and store it, all rows or none.
 
-    Rows whose id exists are updated, others created. Ids used by another programme are
-    refused. For an existing teacher, the teacher's consent is never changed, and the
+    Rows whose id exists in the coordinator's programme are updated, others created
+    (teacher ids are per programme: another programme's teachers play no part). For an existing teacher, the teacher's consent is never changed, and the
     fields they edited themselves keep their value unless ``overwrite_teacher_edits``;
     the result lists those rows. Rows of erased teachers (by id or email) are skipped and
     listed.
@@ -344,10 +344,8 @@ def import_teachers(identity: Identity, text: str, *, fmt: str = "csv", overwrit
         chunk = ids[start : start + IMPORT_BATCH]
         # Locked (on PostgreSQL) until the import commits: a teacher's edit saved meanwhile
         # is either seen here (and kept) or refused with 409 (its version moved on).
-        existing.update({t.id: t for t in s.execute(sa.select(Teacher).where(Teacher.id.in_(chunk)).with_for_update(of=Teacher)).scalars()})
-    foreign = [Issue(None, "id", t.id, "is used by a teacher of another programme") for t in existing.values() if t.programme_id != identity.programme_id]
-    if foreign:
-        raise Problem(422, f"{count_phrase(len(foreign), 'id')} {'belongs' if len(foreign) == 1 else 'belong'} to another programme; nothing was imported.", errors=foreign)
+        mine = sa.select(Teacher).where(Teacher.programme_id == identity.programme_id, Teacher.id.in_(chunk))
+        existing.update({t.id: t for t in s.execute(mine.with_for_update(of=Teacher)).scalars()})
     created = updated = 0
     kept: list[KeptRow] = []
     now = utcnow()
