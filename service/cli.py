@@ -104,7 +104,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
             # Teachers erased at their request stay erased: no profile, no demo sign-in.
             erased = erased_ids(s, programme.id, report.profiles)
-            existing = set(s.execute(sa.select(Teacher.id)).scalars())
+            existing = set(s.execute(sa.select(Teacher.id).where(Teacher.programme_id == programme.id)).scalars())
             new = 0
             for profile in report.profiles:
                 if profile.id not in existing and profile.id not in erased:
