@@ -72,6 +72,7 @@ class Base(DeclarativeBase):
         list[str]: sa.JSON,
         dict[str, float]: sa.JSON,
         dict[str, Any]: sa.JSON,
+        dict[str, str]: sa.JSON,
     }
 
 
