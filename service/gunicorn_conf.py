@@ -7,13 +7,15 @@ so the next worker runs them at once instead of leaving them "running".
 
 from __future__ import annotations
 
+from typing import Any
+
 # Seconds a worker gets to finish after SIGTERM before the master kills it.
 graceful_timeout = 30
 # Of those, the seconds left for the hand-back itself (database writes) after waiting for runs.
 HAND_BACK_SECONDS = 5
 
 
-def worker_exit(server, worker) -> None:
+def worker_exit(server: Any, worker: Any) -> None:
     """gunicorn hook, in the worker process after its last request: hand back unfinished runs."""
     app = getattr(worker, "wsgi", None)
     if app is None or not hasattr(app, "extensions"):
