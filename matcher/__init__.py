@@ -46,15 +46,9 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         "UnknownThemeError",
         "ValidationError",
     ),
-    ".profiles.io": (
-        "ImportReport",
-        "load_cohort",
-        "read_teachers",
-        "teachers_to_csv",
-        "teachers_to_json",
-        "write_teachers_csv",
-        "write_teachers_json",
-    ),
+    ".profiles.io": ("load_cohort", "read_teachers"),
+    ".profiles.report": ("ImportReport",),
+    ".profiles.write": ("teachers_to_csv", "teachers_to_json", "write_teachers_csv", "write_teachers_json"),
     ".practice.recommend": ("PracticeWeights", "Recommendation", "recommend_for_group", "recommend_for_teacher"),
     ".profiles.teacher": ("Cohort", "TeacherProfile"),
     ".samples.generate": ("generate_teachers",),
@@ -139,15 +133,9 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
         summarize,
         to_networkx,
     )
-    from .profiles.io import (
-        ImportReport,
-        load_cohort,
-        read_teachers,
-        teachers_to_csv,
-        teachers_to_json,
-        write_teachers_csv,
-        write_teachers_json,
-    )
+    from .profiles.io import load_cohort, read_teachers
+    from .profiles.report import ImportReport
+    from .profiles.write import teachers_to_csv, teachers_to_json, write_teachers_csv, write_teachers_json
     from .peers.suggest import PeerIndex, PeerSuggestion, suggest_peers
     from .practice.recommend import PracticeWeights, Recommendation, recommend_for_group, recommend_for_teacher
     from .profiles.teacher import Cohort, TeacherProfile
