@@ -24,17 +24,8 @@ from ._lazy import attach
 _SOURCES: dict[str, tuple[str, ...]] = {
     ".affinity.terms": ("Affinity", "AffinityOptions", "AffinityWeights", "pairwise_affinity", "score_pairs", "teacher_arrays"),
     ".practice.catalogue": ("CONTEXTS", "Catalogue", "PracticeExample", "load_catalogue", "teacher_contexts"),
-    ".graph.network": (
-        "GraphSummary",
-        "PeerGraph",
-        "centrality",
-        "communities",
-        "components",
-        "isolated_teachers",
-        "peer_graph",
-        "summarize",
-        "to_networkx",
-    ),
+    ".graph.network": ("PeerGraph", "peer_graph"),
+    ".graph.views": ("GraphSummary", "centrality", "communities", "components", "isolated_teachers", "summarize", "to_networkx"),
     ".peers.suggest": ("PeerIndex", "PeerSuggestion", "suggest_peers"),
     ".errors": (
         "InfeasibleError",
@@ -122,17 +113,8 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
         UnknownThemeError,
         ValidationError,
     )
-    from .graph.network import (
-        GraphSummary,
-        PeerGraph,
-        centrality,
-        communities,
-        components,
-        isolated_teachers,
-        peer_graph,
-        summarize,
-        to_networkx,
-    )
+    from .graph.network import PeerGraph, peer_graph
+    from .graph.views import GraphSummary, centrality, communities, components, isolated_teachers, summarize, to_networkx
     from .profiles.io import load_cohort, read_teachers
     from .profiles.report import ImportReport
     from .profiles.write import teachers_to_csv, teachers_to_json, write_teachers_csv, write_teachers_json
