@@ -23,7 +23,8 @@ from ._lazy import attach
 # Public name -> (submodule, attribute in it). One row per submodule, in the order of __all__.
 _SOURCES: dict[str, tuple[str, ...]] = {
     ".affinity.terms": ("Affinity", "AffinityOptions", "AffinityWeights", "pairwise_affinity", "score_pairs", "teacher_arrays"),
-    ".practice.catalogue": ("CONTEXTS", "Catalogue", "PracticeExample", "load_catalogue", "teacher_contexts"),
+    ".practice.catalogue": ("Catalogue", "PracticeExample", "load_catalogue"),
+    ".practice.contexts": ("CONTEXTS", "teacher_contexts"),
     ".graph.network": ("PeerGraph", "peer_graph"),
     ".graph.views": ("GraphSummary", "centrality", "communities", "components", "isolated_teachers", "summarize", "to_networkx"),
     ".peers.suggest": ("PeerIndex", "PeerSuggestion", "suggest_peers"),
@@ -86,7 +87,8 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
     from pathlib import Path
 
     from .affinity.terms import Affinity, AffinityOptions, AffinityWeights, pairwise_affinity, score_pairs, teacher_arrays
-    from .practice.catalogue import CONTEXTS, Catalogue, PracticeExample, load_catalogue, teacher_contexts
+    from .practice.catalogue import Catalogue, PracticeExample, load_catalogue
+    from .practice.contexts import CONTEXTS, teacher_contexts
     from .cohorts import (
         CohortFigures,
         CohortResult,

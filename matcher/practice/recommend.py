@@ -39,7 +39,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import ParameterError
-from .catalogue import Catalogue, PracticeExample, context_conflicts, context_fit, load_catalogue, teacher_contexts
+from .catalogue import Catalogue, PracticeExample, load_catalogue
+from .contexts import context_conflicts, context_fit, teacher_contexts
 from .reasons import first_names, group_reasons, teacher_reasons
 from .text import text_similarity, text_term
 from ..profiles.teacher import Cohort, TeacherProfile
@@ -328,7 +329,7 @@ def recommend_for_teacher(
     examples that address a challenge not yet covered while there are any
     (``challenges_first``). An example written for a setting the teacher is not in (a boys'
     school example for a girls' school teacher, see
-    :func:`~matcher.practice.catalogue.context_conflicts`) has *CTX* 0, comes after every
+    :func:`~matcher.practice.contexts.context_conflicts`) has *CTX* 0, comes after every
     other example, and says so in a note.
 
     Examples
