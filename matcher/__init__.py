@@ -41,7 +41,8 @@ _SOURCES: dict[str, tuple[str, ...]] = {
     ".profiles.io": ("load_cohort", "read_teachers"),
     ".profiles.report": ("ImportReport",),
     ".profiles.write": ("teachers_to_csv", "teachers_to_json", "write_teachers_csv", "write_teachers_json"),
-    ".practice.recommend": ("PracticeWeights", "Recommendation", "recommend_for_group", "recommend_for_teacher"),
+    ".practice.recommend": ("Recommendation", "recommend_for_group", "recommend_for_teacher"),
+    ".practice.selection": ("PracticeWeights",),
     ".profiles.teacher": ("Cohort", "TeacherProfile"),
     ".samples.generate": ("generate_teachers",),
     ".places.schools": ("DATA_DIR", "School", "load_schools"),
@@ -121,7 +122,8 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
     from .profiles.report import ImportReport
     from .profiles.write import teachers_to_csv, teachers_to_json, write_teachers_csv, write_teachers_json
     from .peers.suggest import PeerIndex, PeerSuggestion, suggest_peers
-    from .practice.recommend import PracticeWeights, Recommendation, recommend_for_group, recommend_for_teacher
+    from .practice.recommend import Recommendation, recommend_for_group, recommend_for_teacher
+    from .practice.selection import PracticeWeights
     from .profiles.teacher import Cohort, TeacherProfile
     from .samples.generate import generate_teachers
     from .places.schools import DATA_DIR, School, load_schools

@@ -17,7 +17,8 @@ __getattr__, __dir__, __all__ = attach(
         ".contexts": ("CONTEXTS", "teacher_contexts", "context_fit", "context_conflicts", "ANY_CONTEXT_FIT", "MISMATCH_CONTEXT_FIT", "CONTEXT_CONFLICTS", "LARGE_DEPARTMENT_SIZE",),
         ".text": ("text_similarity", "text_term", "shared_words", "TEXT_FLOOR", "TEXT_FULL",),
         ".reasons": ("CONTEXT_PHRASES", "REASON_TEXT_MIN", "labels", "names_list", "first_names", "teacher_reasons", "group_reasons",),
-        ".recommend": ("PracticeWeights", "Recommendation", "recommend_for_teacher", "recommend_for_group",),
+        ".selection": ("PracticeWeights",),
+        ".recommend": ("Recommendation", "recommend_for_teacher", "recommend_for_group",),
     },
 )
 
@@ -55,8 +56,8 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
         names_list,
         teacher_reasons,
     )
+    from .selection import PracticeWeights
     from .recommend import (
-        PracticeWeights,
         Recommendation,
         recommend_for_group,
         recommend_for_teacher,
