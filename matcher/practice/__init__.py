@@ -13,7 +13,8 @@ from .._lazy import attach
 __getattr__, __dir__, __all__ = attach(
     __name__,
     {
-        ".catalogue": ("PracticeExample", "Catalogue", "CatalogueIssue", "TIMES_TO_TRY", "REQUIRED_FIELDS", "OPTIONAL_FIELDS", "MIN_SUMMARY_WORDS", "MAX_SUMMARY_WORDS", "default_catalogue_path", "load_catalogue", "parse_examples",),
+        ".catalogue": ("PracticeExample", "Catalogue", "default_catalogue_path", "load_catalogue", "parse_examples",),
+        ".checks": ("CatalogueIssue", "TIMES_TO_TRY", "REQUIRED_FIELDS", "OPTIONAL_FIELDS", "MIN_SUMMARY_WORDS", "MAX_SUMMARY_WORDS",),
         ".contexts": ("CONTEXTS", "teacher_contexts", "context_fit", "context_conflicts", "ANY_CONTEXT_FIT", "MISMATCH_CONTEXT_FIT", "CONTEXT_CONFLICTS", "LARGE_DEPARTMENT_SIZE",),
         ".text": ("text_similarity", "text_term", "shared_words", "TEXT_FLOOR", "TEXT_FULL",),
         ".reasons": ("CONTEXT_PHRASES", "REASON_TEXT_MIN", "labels", "names_list", "first_names", "teacher_reasons", "group_reasons",),
@@ -23,19 +24,8 @@ __getattr__, __dir__, __all__ = attach(
 )
 
 if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
-    from .catalogue import (
-        Catalogue,
-        CatalogueIssue,
-        MAX_SUMMARY_WORDS,
-        MIN_SUMMARY_WORDS,
-        OPTIONAL_FIELDS,
-        PracticeExample,
-        REQUIRED_FIELDS,
-        TIMES_TO_TRY,
-        default_catalogue_path,
-        load_catalogue,
-        parse_examples,
-    )
+    from .catalogue import Catalogue, PracticeExample, default_catalogue_path, load_catalogue, parse_examples
+    from .checks import CatalogueIssue, MAX_SUMMARY_WORDS, MIN_SUMMARY_WORDS, OPTIONAL_FIELDS, REQUIRED_FIELDS, TIMES_TO_TRY
     from .contexts import (
         ANY_CONTEXT_FIT,
         CONTEXT_CONFLICTS,
