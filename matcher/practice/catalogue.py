@@ -46,16 +46,8 @@ from .checks import (
     CatalogueIssue,
     check_record,
 )
-from .contexts import (
-    ANY_CONTEXT_FIT,
-    CONTEXT_CONFLICTS,
-    CONTEXTS,
-    LARGE_DEPARTMENT_SIZE,
-    MISMATCH_CONTEXT_FIT,
-    context_conflicts,
-    context_fit,
-    teacher_contexts,
-)
+from .contexts import ANY_CONTEXT_FIT, CONTEXT_CONFLICTS, CONTEXTS, LARGE_DEPARTMENT_SIZE, MISMATCH_CONTEXT_FIT
+from .contexts import context_conflicts, context_fit, teacher_contexts
 
 __all__ = [
     "PracticeExample",
