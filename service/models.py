@@ -73,6 +73,7 @@ class Base(DeclarativeBase):
         dict[str, float]: sa.JSON,
         dict[str, str]: sa.JSON,  # mail headers (SQLAlchemy 2.1 resolves only the exact annotation)
         dict[str, Any]: sa.JSON,
+        dict[str, str]: sa.JSON,
     }
 
 
