@@ -23,18 +23,10 @@ from ._lazy import attach
 # Public name -> (submodule, attribute in it). One row per submodule, in the order of __all__.
 _SOURCES: dict[str, tuple[str, ...]] = {
     ".affinity.terms": ("Affinity", "AffinityOptions", "AffinityWeights", "pairwise_affinity", "score_pairs", "teacher_arrays"),
-    ".practice.catalogue": ("CONTEXTS", "Catalogue", "PracticeExample", "load_catalogue", "teacher_contexts"),
-    ".graph.network": (
-        "GraphSummary",
-        "PeerGraph",
-        "centrality",
-        "communities",
-        "components",
-        "isolated_teachers",
-        "peer_graph",
-        "summarize",
-        "to_networkx",
-    ),
+    ".practice.catalogue": ("Catalogue", "PracticeExample", "load_catalogue"),
+    ".practice.contexts": ("CONTEXTS", "teacher_contexts"),
+    ".graph.network": ("PeerGraph", "peer_graph"),
+    ".graph.views": ("GraphSummary", "centrality", "communities", "components", "isolated_teachers", "summarize", "to_networkx"),
     ".peers.suggest": ("PeerIndex", "PeerSuggestion", "suggest_peers"),
     ".errors": (
         "InfeasibleError",
@@ -46,16 +38,11 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         "UnknownThemeError",
         "ValidationError",
     ),
-    ".profiles.io": (
-        "ImportReport",
-        "load_cohort",
-        "read_teachers",
-        "teachers_to_csv",
-        "teachers_to_json",
-        "write_teachers_csv",
-        "write_teachers_json",
-    ),
-    ".practice.recommend": ("PracticeWeights", "Recommendation", "recommend_for_group", "recommend_for_teacher"),
+    ".profiles.io": ("load_cohort", "read_teachers"),
+    ".profiles.report": ("ImportReport",),
+    ".profiles.write": ("teachers_to_csv", "teachers_to_json", "write_teachers_csv", "write_teachers_json"),
+    ".practice.recommend": ("Recommendation", "recommend_for_group", "recommend_for_teacher"),
+    ".practice.selection": ("PracticeWeights",),
     ".profiles.teacher": ("Cohort", "TeacherProfile"),
     ".samples.generate": ("generate_teachers",),
     ".places.schools": ("DATA_DIR", "School", "load_schools"),
@@ -101,7 +88,8 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
     from pathlib import Path
 
     from .affinity.terms import Affinity, AffinityOptions, AffinityWeights, pairwise_affinity, score_pairs, teacher_arrays
-    from .practice.catalogue import CONTEXTS, Catalogue, PracticeExample, load_catalogue, teacher_contexts
+    from .practice.catalogue import Catalogue, PracticeExample, load_catalogue
+    from .practice.contexts import CONTEXTS, teacher_contexts
     from .cohorts import (
         CohortFigures,
         CohortResult,
@@ -128,28 +116,14 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
         UnknownThemeError,
         ValidationError,
     )
-    from .graph.network import (
-        GraphSummary,
-        PeerGraph,
-        centrality,
-        communities,
-        components,
-        isolated_teachers,
-        peer_graph,
-        summarize,
-        to_networkx,
-    )
-    from .profiles.io import (
-        ImportReport,
-        load_cohort,
-        read_teachers,
-        teachers_to_csv,
-        teachers_to_json,
-        write_teachers_csv,
-        write_teachers_json,
-    )
+    from .graph.network import PeerGraph, peer_graph
+    from .graph.views import GraphSummary, centrality, communities, components, isolated_teachers, summarize, to_networkx
+    from .profiles.io import load_cohort, read_teachers
+    from .profiles.report import ImportReport
+    from .profiles.write import teachers_to_csv, teachers_to_json, write_teachers_csv, write_teachers_json
     from .peers.suggest import PeerIndex, PeerSuggestion, suggest_peers
-    from .practice.recommend import PracticeWeights, Recommendation, recommend_for_group, recommend_for_teacher
+    from .practice.recommend import Recommendation, recommend_for_group, recommend_for_teacher
+    from .practice.selection import PracticeWeights
     from .profiles.teacher import Cohort, TeacherProfile
     from .samples.generate import generate_teachers
     from .places.schools import DATA_DIR, School, load_schools

@@ -16,9 +16,13 @@ app in a small WSGI middleware that reads such a body first, at most
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from flask import Flask
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 __all__ = ["init_app", "ChunkedBodyLimit"]
 
@@ -26,18 +30,19 @@ __all__ = ["init_app", "ChunkedBodyLimit"]
 class ChunkedBodyLimit:
     """WSGI middleware: size-check chunked request bodies before the app sees them."""
 
-    def __init__(self, wsgi_app: Callable, app: Flask):
+    def __init__(self, wsgi_app: WSGIApplication, app: Flask):
         self.wsgi_app = wsgi_app
         self.app = app
 
-    def _refuse(self, environ: dict, start_response: Callable, status: int, detail: str) -> Iterable[bytes]:
+    def _refuse(self, environ: WSGIEnvironment, start_response: StartResponse, status: int, detail: str) -> Iterable[bytes]:
         from .problems import problem_response
 
         with self.app.request_context(environ):
             response = problem_response(status, detail=detail, headers={"Connection": "close"})
-        return response(environ, start_response)
+        body: Iterable[bytes] = response(environ, start_response)
+        return body
 
-    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
         if not chunked or environ.get("CONTENT_LENGTH"):
             return self.wsgi_app(environ, start_response)
@@ -60,4 +65,4 @@ class ChunkedBodyLimit:
 
 def init_app(app: Flask) -> None:
     """Wrap ``app.wsgi_app`` with :class:`ChunkedBodyLimit`."""
-    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, app)
+    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, app)  # type: ignore[method-assign]

@@ -2,7 +2,7 @@
 
 ``peermatch init [--load-samples]`` prepares an instance (secret key, database, reference
 data, demo accounts); ``peermatch users create|deactivate|set-password`` and
-``peermatch tokens create|list|revoke`` manage accounts and API tokens;
+``peermatch tokens create|list|revoke`` manage accounts and API tokens (:mod:`service.cli_accounts`);
 ``peermatch teachers import`` imports a teacher file (as the API does);
 ``peermatch suggestions refresh`` precomputes peer suggestions.
 """
@@ -10,7 +10,6 @@ data, demo accounts); ``peermatch users create|deactivate|set-password`` and
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import os
 import secrets
@@ -22,7 +21,6 @@ if TYPE_CHECKING:
     from flask import Flask
     from sqlalchemy import orm
 
-    from service.models import User
     from service.problems import Problem
 
 __all__ = ["register"]
@@ -104,7 +102,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
             # Teachers erased at their request stay erased: no profile, no demo sign-in.
             erased = erased_ids(s, programme.id, report.profiles)
-            existing = set(s.execute(sa.select(Teacher.id)).scalars())
+            existing = set(s.execute(sa.select(Teacher.id).where(Teacher.programme_id == programme.id)).scalars())
             new = 0
             for profile in report.profiles:
                 if profile.id not in existing and profile.id not in erased:
@@ -222,127 +220,6 @@ def _refresh(app: Flask, s: orm.Session, programme_id: int, force: bool = True) 
         print("peer suggestions: up to date")
 
 
-def cmd_users_create(args: argparse.Namespace) -> int:
-    from service import db
-    from service.problems import Problem
-    from service.services import accounts
-
-    password = None
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    elif args.password:
-        password = getpass.getpass(f"password for {args.username}: ")
-    app = _app()
-    try:
-        with app.app_context(), db.new_session(app) as s:
-            programme = accounts.get_or_create_programme(s, args.programme)
-            user = accounts.create_user(s, args.username, args.role, programme, password=password, teacher_id=args.teacher_id)
-            token = accounts.create_token(s, user, name="cli") if args.token else None
-    except Problem as exc:
-        return _fail(_problem_text(exc))
-    print(f"created {args.role} {args.username!r} in programme {args.programme!r}")
-    if token:
-        print(f"API token (shown once): {token}")
-    return 0
-
-
-def cmd_tokens_create(args: argparse.Namespace) -> int:
-    import sqlalchemy as sa
-
-    from service import db
-    from service.models import User
-    from service.problems import Problem
-    from service.services import accounts
-
-    app = _app()
-    with app.app_context(), db.new_session(app) as s:
-        user = s.execute(sa.select(User).where(User.username == args.username)).scalar_one_or_none()
-        if user is None:
-            return _fail(f"no user called {args.username!r} (create one with 'peermatch users create')")
-        try:
-            token = accounts.create_token(s, user, name=args.name, days=args.days)
-        except Problem as exc:
-            return _fail(_problem_text(exc))
-    print(token)
-    return 0
-
-
-def _find_user(s: orm.Session, username: str) -> User | None:
-    import sqlalchemy as sa
-
-    from service.models import User
-
-    return s.execute(sa.select(User).where(User.username == username)).scalar_one_or_none()
-
-
-def cmd_tokens_list(args: argparse.Namespace) -> int:
-    from service import db
-    from service.services import accounts
-
-    app = _app()
-    with app.app_context(), db.new_session(app) as s:
-        items = accounts.list_tokens(s, username=args.username)
-    if not items:
-        print("no API tokens")
-        return 0
-    print(f"{'id':>5}  {'user':<20} {'prefix':<12} {'state':<8} {'created':<16} {'expires':<16} name")
-    for k in items:
-        expires = k.expires_at.strftime("%Y-%m-%d %H:%M") if k.expires_at else "never"
-        print(f"{k.id:>5}  {k.username:<20} {k.prefix:<12} {k.state:<8} {k.created_at:%Y-%m-%d %H:%M} {expires:<16} {k.name}")
-    return 0
-
-
-def cmd_tokens_revoke(args: argparse.Namespace) -> int:
-    from service import db
-    from service.problems import Problem
-    from service.services import accounts
-
-    app = _app()
-    try:
-        with app.app_context(), db.new_session(app) as s:
-            k = accounts.revoke_token(s, args.token_id)
-    except Problem as exc:
-        return _fail(_problem_text(exc))
-    print(f"revoked token {k.id} ({k.prefix}...) of {k.username!r}")
-    return 0
-
-
-def cmd_users_deactivate(args: argparse.Namespace) -> int:
-    from service import db
-    from service.services import accounts
-
-    app = _app()
-    with app.app_context(), db.new_session(app) as s:
-        user = _find_user(s, args.username)
-        if user is None:
-            return _fail(f"no user called {args.username!r}")
-        revoked = accounts.deactivate_user(s, user)
-    print(f"deactivated {args.username!r}: sessions ended, {revoked} API token(s) revoked")
-    return 0
-
-
-def cmd_users_set_password(args: argparse.Namespace) -> int:
-    from service import db
-    from service.problems import Problem
-    from service.services import accounts
-
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass(f"new password for {args.username}: ")
-    app = _app()
-    try:
-        with app.app_context(), db.new_session(app) as s:
-            user = _find_user(s, args.username)
-            if user is None:
-                return _fail(f"no user called {args.username!r}")
-            accounts.set_password(s, user, password)
-    except Problem as exc:
-        return _fail(_problem_text(exc))
-    print(f"password of {args.username!r} changed; their sessions have ended")
-    return 0
-
-
 def cmd_teachers_import(args: argparse.Namespace) -> int:
     from service import db
     from service.auth import Identity
@@ -410,37 +287,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--no-warm-up", dest="warm_up", action="store_false",
                    help="skip compiling the cohort engine now (the first cohort run then compiles it)")
     p.set_defaults(func=cmd_init)
+    from service.cli_accounts import register_accounts
 
-    users = sub.add_parser("users", help="manage accounts").add_subparsers(dest="users_command", metavar="ACTION", required=True)
-    p = users.add_parser("create", help="create an account")
-    p.add_argument("username")
-    p.add_argument("--role", required=True, choices=("coordinator", "teacher", "analyst"))
-    p.add_argument("--programme", default=DEFAULT_PROGRAMME)
-    p.add_argument("--teacher-id", help="the teacher profile a teacher account belongs to")
-    p.add_argument("--password", action="store_true", help="ask for a password (for signing in to the pages)")
-    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    p.add_argument("--token", action="store_true", help="also create an API token and print it")
-    p.set_defaults(func=cmd_users_create)
-    p = users.add_parser("deactivate", help="deactivate an account: no sign-in, sessions ended, API tokens revoked")
-    p.add_argument("username")
-    p.set_defaults(func=cmd_users_deactivate)
-    p = users.add_parser("set-password", help="set a new password (asked for, or read from standard input); ends the user's sessions")
-    p.add_argument("username")
-    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    p.set_defaults(func=cmd_users_set_password)
-
-    tokens = sub.add_parser("tokens", help="manage API tokens").add_subparsers(dest="tokens_command", metavar="ACTION", required=True)
-    p = tokens.add_parser("create", help="create an API token for a user and print it (stored hashed)")
-    p.add_argument("username")
-    p.add_argument("--name", default="", help="a label to tell tokens apart")
-    p.add_argument("--days", type=int, default=None, help="expire after this many days (default: PEERMATCH_TOKEN_DAYS, 90; 0: never)")
-    p.set_defaults(func=cmd_tokens_create)
-    p = tokens.add_parser("list", help="list API tokens (prefix, owner, state, expiry; never the tokens)")
-    p.add_argument("--username", help="only this user's tokens")
-    p.set_defaults(func=cmd_tokens_list)
-    p = tokens.add_parser("revoke", help="revoke an API token by the id shown by 'tokens list'")
-    p.add_argument("token_id", type=int)
-    p.set_defaults(func=cmd_tokens_revoke)
+    register_accounts(sub)
 
     teachers = sub.add_parser("teachers", help="teacher profiles").add_subparsers(dest="teachers_command", metavar="ACTION", required=True)
     p = teachers.add_parser("import", help="import a teacher CSV (or JSON) file: every row is stored, or none")

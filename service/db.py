@@ -28,7 +28,7 @@ from .logsafe import log_exception
 if TYPE_CHECKING:
     from alembic.config import Config
 
-__all__ = ["init_app", "make_engine", "session", "new_session", "engine", "upgrade", "is_at_head", "MIGRATIONS_DIR"]
+__all__ = ["init_app", "make_engine", "session", "new_session", "engine", "upgrade", "migration_connection", "is_at_head", "MIGRATIONS_DIR"]
 
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -134,6 +134,32 @@ def _alembic_config(conn: sa.Connection) -> Config:
     return cfg
 
 
+@contextmanager
+def migration_connection(eng: Engine) -> Iterator[sa.Connection]:
+    """A connection in a transaction for running migrations (commits on success).
+
+    On SQLite, foreign keys are off while migrations run: rebuilding a table (SQLite's
+    way of changing a key) drops the old one, which with foreign keys on would delete or
+    clear every row referring to it. They are checked before the commit and on again after.
+    """
+    with eng.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # outside a transaction, or it is ignored
+            conn.commit()
+        try:
+            with conn.begin():
+                yield conn
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration left {len(broken)} rows with a broken foreign key, e.g. {tuple(broken[0])}")
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
+
+
 def is_at_head(eng: Engine) -> bool:
     """True when the database has every migration applied."""
     from alembic.runtime.migration import MigrationContext
@@ -156,7 +182,7 @@ def upgrade(app: Flask) -> None:
         try:
             if is_at_head(eng):
                 return
-            with eng.begin() as conn:
+            with migration_connection(eng) as conn:
                 command.upgrade(_alembic_config(conn), "head")
             log.info("database upgraded to the newest migration")
         finally:

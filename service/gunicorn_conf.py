@@ -7,6 +7,8 @@ so the next worker runs them at once instead of leaving them "running".
 
 from __future__ import annotations
 
+from typing import Any
+
 # Access log lines (``make serve-prod`` writes them): the path without its query string and
 # no Referer, because queries carry what people typed (``/teachers?q=<a name>``, a
 # result page's find box). gunicorn's default logs the whole request line and the Referer.
@@ -18,7 +20,7 @@ graceful_timeout = 30
 HAND_BACK_SECONDS = 5
 
 
-def worker_exit(server, worker) -> None:
+def worker_exit(server: Any, worker: Any) -> None:
     """gunicorn hook, in the worker process after its last request: hand back unfinished runs."""
     app = getattr(worker, "wsgi", None)
     if app is None or not hasattr(app, "extensions"):

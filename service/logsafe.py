@@ -43,7 +43,7 @@ def describe(exc: BaseException) -> str:
 
 def log_exception(logger: logging.Logger, message: str, *args: object, exc: BaseException, level: int = logging.ERROR) -> None:
     """Log ``message % args``, the exception's type and its stack, but not its text."""
-    chain = []
+    chain: list[BaseException] = []
     seen: BaseException | None = exc
     while seen is not None and len(chain) < 5:
         chain.append(seen)

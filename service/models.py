@@ -73,6 +73,7 @@ class Base(DeclarativeBase):
         dict[str, float]: sa.JSON,
         dict[str, str]: sa.JSON,  # mail headers (SQLAlchemy 2.1 resolves only the exact annotation)
         dict[str, Any]: sa.JSON,
+        dict[str, str]: sa.JSON,
     }
 
 
@@ -122,10 +123,16 @@ class Teacher(Base):
     checks that none is missing). ``teacher_edited`` lists the fields the teacher changed
     themselves: a coordinator's re-import keeps the teacher's value of those.
     ``version`` is the optimistic-concurrency counter behind the profile's ETag.
+
+    Teacher ids are per programme: the key is (``programme_id``, ``id``), and every table
+    that names a teacher stores both (composite foreign keys), so two programmes can each
+    have a teacher "t-001" and neither can see or block the other's. Look a teacher up by
+    id with :func:`service.services.common.teacher_by_id`.
     """
 
     __tablename__ = "teachers"
-    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    __table_args__ = (sa.PrimaryKeyConstraint("programme_id", "id", name="pk_teachers"),)
+    id: Mapped[str] = mapped_column(sa.String(64))
     programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(sa.String(100))
     email: Mapped[str] = mapped_column(sa.String(254), default="")
@@ -171,13 +178,18 @@ class User(Base):
     """An account: a coordinator, a teacher (linked to one profile) or an analyst."""
 
     __tablename__ = "users"
-    __table_args__ = (sa.CheckConstraint("role IN ('coordinator', 'teacher', 'analyst')", name="role"),)
+    __table_args__ = (
+        sa.CheckConstraint("role IN ('coordinator', 'teacher', 'analyst')", name="role"),
+        sa.UniqueConstraint("programme_id", "teacher_id", name="uq_users_teacher"),
+        # No ON DELETE action (SET NULL would clear programme_id too): erasure deletes the account first.
+        sa.ForeignKeyConstraint(["programme_id", "teacher_id"], ["teachers.programme_id", "teachers.id"], name="fk_users_teacher_teachers"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(80), unique=True)
     password_hash: Mapped[str | None] = mapped_column(sa.String(300))
     role: Mapped[str] = mapped_column(sa.String(20))
     programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
-    teacher_id: Mapped[str | None] = mapped_column(sa.ForeignKey("teachers.id", ondelete="SET NULL"), unique=True)
+    teacher_id: Mapped[str | None] = mapped_column(sa.String(64))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -232,10 +244,15 @@ class Suggestion(Base):
     """A stored peer suggestion (the cache of :func:`matcher.peers.suggest_peers`)."""
 
     __tablename__ = "suggestions"
-    __table_args__ = (sa.UniqueConstraint("teacher_id", "peer_id", name="uq_suggestions_pair"),)
+    __table_args__ = (
+        sa.UniqueConstraint("programme_id", "teacher_id", "peer_id", name="uq_suggestions_pair"),
+        sa.ForeignKeyConstraint(["programme_id", "teacher_id"], ["teachers.programme_id", "teachers.id"], name="fk_suggestions_teacher_teachers", ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["programme_id", "peer_id"], ["teachers.programme_id", "teachers.id"], name="fk_suggestions_peer_teachers", ondelete="CASCADE"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
-    teacher_id: Mapped[str] = mapped_column(sa.ForeignKey("teachers.id", ondelete="CASCADE"), index=True)
-    peer_id: Mapped[str] = mapped_column(sa.ForeignKey("teachers.id", ondelete="CASCADE"), index=True)
+    programme_id: Mapped[int]
+    teacher_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    peer_id: Mapped[str] = mapped_column(sa.String(64), index=True)
     rank: Mapped[int]
     score: Mapped[float]
     kind: Mapped[str] = mapped_column(sa.String(20))
@@ -253,7 +270,12 @@ class PeerList(Base):
     """
 
     __tablename__ = "peer_lists"
-    teacher_id: Mapped[str] = mapped_column(sa.ForeignKey("teachers.id", ondelete="CASCADE"), primary_key=True)
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("programme_id", "teacher_id", name="pk_peer_lists"),
+        sa.ForeignKeyConstraint(["programme_id", "teacher_id"], ["teachers.programme_id", "teachers.id"], name="fk_peer_lists_teacher_teachers", ondelete="CASCADE"),
+    )
+    programme_id: Mapped[int]
+    teacher_id: Mapped[str] = mapped_column(sa.String(64))
     profiles_version: Mapped[int]
     body: Mapped[str] = mapped_column(sa.Text)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -264,12 +286,15 @@ class ConsentDecision(Base):
 
     __tablename__ = "consent_decisions"
     __table_args__ = (
-        sa.UniqueConstraint("teacher_id", "peer_id", name="uq_consent_decisions_pair"),
+        sa.UniqueConstraint("programme_id", "teacher_id", "peer_id", name="uq_consent_decisions_pair"),
         sa.CheckConstraint("decision IN ('accepted', 'declined')", name="decision"),
+        sa.ForeignKeyConstraint(["programme_id", "teacher_id"], ["teachers.programme_id", "teachers.id"], name="fk_consent_decisions_teacher_teachers", ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["programme_id", "peer_id"], ["teachers.programme_id", "teachers.id"], name="fk_consent_decisions_peer_teachers", ondelete="CASCADE"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    teacher_id: Mapped[str] = mapped_column(sa.ForeignKey("teachers.id", ondelete="CASCADE"), index=True)
-    peer_id: Mapped[str] = mapped_column(sa.ForeignKey("teachers.id", ondelete="CASCADE"), index=True)
+    programme_id: Mapped[int]
+    teacher_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    peer_id: Mapped[str] = mapped_column(sa.String(64), index=True)
     decision: Mapped[str] = mapped_column(sa.String(10))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -337,10 +362,11 @@ class OutboxMessage(Base):
     __table_args__ = (
         sa.CheckConstraint("status IN ('queued', 'sending', 'sent', 'failed')", name="status"),
         sa.Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+        sa.ForeignKeyConstraint(["programme_id", "teacher_id"], ["teachers.programme_id", "teachers.id"], name="fk_outbox_messages_teacher_teachers", ondelete="CASCADE"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
-    teacher_id: Mapped[str | None] = mapped_column(sa.ForeignKey("teachers.id", ondelete="CASCADE"), index=True)
+    teacher_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     idempotency_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
     message_id: Mapped[str] = mapped_column(sa.String(200))
     to_address: Mapped[str] = mapped_column(sa.String(254))
@@ -363,7 +389,12 @@ class MailPreference(Base):
     """A teacher's choice about e-mail, set from the link in every message's footer."""
 
     __tablename__ = "mail_preferences"
-    teacher_id: Mapped[str] = mapped_column(sa.ForeignKey("teachers.id", ondelete="CASCADE"), primary_key=True)
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("programme_id", "teacher_id", name="pk_mail_preferences"),
+        sa.ForeignKeyConstraint(["programme_id", "teacher_id"], ["teachers.programme_id", "teachers.id"], name="fk_mail_preferences_teacher_teachers", ondelete="CASCADE"),
+    )
+    programme_id: Mapped[int]
+    teacher_id: Mapped[str] = mapped_column(sa.String(64))
     mail_paused: Mapped[bool] = mapped_column(default=False)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 

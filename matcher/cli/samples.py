@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .common import fail
 
-# matcher.profiles.io, matcher.samples and matcher.places.schools (numpy) load inside run().
+# matcher.profiles.write, matcher.samples and matcher.places.schools (numpy) load inside run().
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..profiles.io import write_teachers_csv, write_teachers_json
+    from ..profiles.write import write_teachers_csv, write_teachers_json
     from ..samples.generate import generate_teachers, school_age_high
     from ..places.schools import load_schools
 

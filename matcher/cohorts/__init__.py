@@ -7,6 +7,7 @@ checks there is no circle):
   :mod:`.sizes`, :mod:`.pairsets`, :mod:`.geo` — size ranges, member sets and pairs,
   balanced geographic blocks;
 - :mod:`.problem` — what a grouping problem is (weights, size bounds, hard constraints);
+- :mod:`.feasibility` — checks that a problem's arrays fit and its constraints can be met;
   :mod:`.mdgplib` — MDGPLIB benchmark files; :mod:`..places.meeting` — places and travel
   limits as a rule;
 - :mod:`.search` — near-optimal search within a budget: the problem as kernels see it

@@ -23,7 +23,7 @@ CoverageTally(strength=1, experience=1, uncovered=0, uncoverable=1)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -93,7 +93,7 @@ class GroupCoverage:
         return out
 
 
-def group_coverage(members: Sequence[TeacherProfile], uncoverable: Sequence[Sequence[str]] | None = None) -> GroupCoverage:
+def group_coverage(members: Sequence[TeacherProfile], uncoverable: Sequence[Collection[str]] | None = None) -> GroupCoverage:
     """Coverage of the group ``members``; ``uncoverable[k]`` lists the challenges of member
     ``k`` nobody within their reach in the cohort could meet (see
     :func:`uncoverable_challenges`). A challenge covered in the group always counts as

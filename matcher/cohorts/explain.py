@@ -14,30 +14,39 @@ Examples
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from ..places.schools import FSM_HIGH, FSM_LOW
 from ..profiles.phrases import count_phrase, join_phrases, short_names, slot_phrase, theme_phrase
 from ..profiles.teacher import Cohort, TeacherProfile
 from ..profiles.circumstances import cover_way, experience_phrase
 from ..profiles.themes import THEMES
+from ..affinity.terms import Affinity
 from .coverage import CoverageTally, group_coverage, uncoverable_challenges
+from .grouping_affinity import GroupingAffinity
+from .problem import GroupingProblem
 from .results import CohortFigures, CohortResult, Group
 
 __all__ = ["member_affinity", "coverage_of", "group_block", "group_reasons", "describe", "random_pair_affinity"]
 
 MAX_REASONS = 5
 
+Floats = npt.NDArray[np.float64]
+Block = tuple[Floats, dict[str, Floats], Floats]
+"""``(scores, terms, distance_km)`` among the members of a group (see :func:`group_block`)."""
 
-def member_affinity(scores: np.ndarray, rows: Sequence[int]) -> np.ndarray:
+
+def member_affinity(scores: Floats, rows: npt.ArrayLike) -> Floats:
     """Each member's mean affinity to the other members of the group ``rows``."""
-    rows = np.asarray(rows, dtype=np.int64)
-    if rows.size < 2:
-        return np.zeros(rows.size)
-    block = scores[np.ix_(rows, rows)]
-    return (block.sum(axis=1) - np.diag(block)) / (rows.size - 1)
+    idx = np.asarray(rows, dtype=np.int64)
+    if idx.size < 2:
+        return np.zeros(idx.size)
+    block = scores[np.ix_(idx, idx)]
+    mean: Floats = (block.sum(axis=1) - np.diag(block)) / (idx.size - 1)
+    return mean
 
 
 def coverage_of(members: Sequence[TeacherProfile]) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...], int, int]:
@@ -167,13 +176,13 @@ def _priority_sentence(members: Sequence[TeacherProfile], dist: np.ndarray) -> s
     return f"Isolated teachers come first: {join_phrases(placed)} {verb} a groupmate within travel distance."
 
 
-def group_block(affinity, rows: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+def group_block(affinity: GroupingAffinity | Affinity, rows: npt.ArrayLike) -> Block:
     """``(scores, terms, distance_km)`` among the members ``rows`` as small dense arrays,
     from a dense :class:`~matcher.affinity.Affinity` or any object with ``block(rows)``."""
-    rows = np.asarray(rows, dtype=np.int64)
+    idx = np.asarray(rows, dtype=np.int64)
     if hasattr(affinity, "block"):
-        return affinity.block(rows)
-    ix = np.ix_(rows, rows)
+        return affinity.block(idx)
+    ix = np.ix_(idx, idx)
     return (
         np.asarray(affinity.scores[ix], dtype=np.float64),
         {t: np.asarray(m[ix], dtype=np.float64) for t, m in affinity.terms.items()},
@@ -181,23 +190,25 @@ def group_block(affinity, rows: np.ndarray) -> tuple[np.ndarray, dict[str, np.nd
     )
 
 
-def group_reasons(cohort: Cohort, rows: Sequence[int], affinity, block=None) -> tuple[str, ...]:
+def group_reasons(
+    cohort: Cohort, rows: npt.ArrayLike, affinity: GroupingAffinity | Affinity, block: Block | None = None
+) -> tuple[str, ...]:
     """Plain-English reasons for the group ``rows``, from its largest affinity terms first."""
-    rows = np.asarray(rows, dtype=np.int64)
-    members = [cohort.profiles[r] for r in rows]
-    if len(rows) < 2:
+    idx = np.asarray(rows, dtype=np.int64)
+    members = [cohort.profiles[r] for r in idx]
+    if len(idx) < 2:
         return ("A group of one: no peers could be placed with this teacher.",)
-    _, terms, dist = block if block is not None else group_block(affinity, rows)
-    iu, ju = np.triu_indices(len(rows), 1)
+    _, terms, dist = block if block is not None else group_block(affinity, idx)
+    iu, ju = np.triu_indices(len(idx), 1)
     sums = {t: float(m[iu, ju].sum()) for t, m in terms.items()}
-    writers = {
+    writers: dict[str, Callable[[], str | tuple[str | None, ...] | None]] = {
         "complementarity": lambda: (_help_sentence(members), _experience_sentence(members)),
         "interests": lambda: _interest_sentence(members),
         "context": lambda: _context_sentence(members, cohort),
         "practicality": lambda: _practical_sentence(members, dist),
         "priority": lambda: _priority_sentence(members, dist),
     }
-    out = []
+    out: list[str] = []
     for term, value in sorted(sums.items(), key=lambda kv: -kv[1]):
         if value <= 0 or term not in writers:
             continue
@@ -211,7 +222,7 @@ def group_reasons(cohort: Cohort, rows: Sequence[int], affinity, block=None) -> 
 RANDOM_SAMPLE = 120  # members sampled for the random-pair baseline (all of them below this)
 
 
-def random_pair_affinity(affinity, n: int, *, seed: int = 0) -> float | None:
+def random_pair_affinity(affinity: GroupingAffinity | Affinity, n: int, *, seed: int = 0) -> float | None:
     """Mean affinity of a pair drawn at random from the ``n`` members: what groups drawn at
     random would score on average (exact up to :data:`RANDOM_SAMPLE` members, else the
     mean over the pairs of a seeded sample of them). ``None`` for fewer than two members.
@@ -232,9 +243,9 @@ def random_pair_affinity(affinity, n: int, *, seed: int = 0) -> float | None:
 
 def describe(
     cohort: Cohort,
-    affinity,
-    problem,
-    assignment: np.ndarray,
+    affinity: GroupingAffinity | Affinity,
+    problem: GroupingProblem,
+    assignment: npt.NDArray[np.int64],
     *,
     locked: Sequence[int] = (),
     seed: int = 0,
@@ -252,7 +263,7 @@ def describe(
     all_u, dists = [], []
     tally, out_of_reach = CoverageTally(), uncoverable_challenges(cohort, affinity)
     isolated = placed = 0
-    locked = set(int(g) for g in locked)
+    locked_set = {int(g) for g in locked}
     for g in range(int(assignment.max(initial=-1)) + 1):
         rows = np.flatnonzero(assignment == g)
         if rows.size == 0:
@@ -285,7 +296,7 @@ def describe(
                 coverage_experience=cov.by_experience,
                 uncoverable=cov.uncoverable,
                 reasons=group_reasons(cohort, rows, affinity, block),
-                locked=g in locked,
+                locked=g in locked_set,
                 mean_distance_km=float(dist[iu, ju].mean()) if iu.size else None,
                 member_affinity={p.id: float(x) for p, x in zip(members, u)},
             )

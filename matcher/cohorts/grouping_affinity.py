@@ -29,6 +29,7 @@ from functools import cached_property
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
+import numpy.typing as npt
 from scipy import sparse
 
 from ..affinity.terms import Affinity, TeacherArrays, cover_share, teacher_arrays
@@ -36,17 +37,18 @@ from ..profiles.teacher import Cohort
 
 __all__ = ["GroupingAffinity", "DenseAffinity", "as_grouping_affinity", "pair_coverage", "coverage_matrix"]
 
-Weights = np.ndarray | sparse.sparray
+Weights = npt.NDArray[np.float64] | sparse.sparray
 
 
-def pair_coverage(a: TeacherArrays, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+def pair_coverage(a: TeacherArrays, i: npt.NDArray[np.int64], j: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
     """For the pairs ``(i[k], j[k])``: share of ``i``'s challenges that ``j`` covers plus the
     share of ``j``'s that ``i`` covers (0..2), by a strength or shared experience
     (:func:`matcher.affinity.terms.cover_share`, the one definition)."""
-    return cover_share(a, j, i) + cover_share(a, i, j)
+    both: npt.NDArray[np.float64] = cover_share(a, j, i) + cover_share(a, i, j)
+    return both
 
 
-def coverage_matrix(cohort: Cohort) -> np.ndarray:
+def coverage_matrix(cohort: Cohort) -> npt.NDArray[np.float64]:
     """``C[i, j]`` = :func:`pair_coverage` of every pair, a pairwise stand-in for group coverage
     (computed in row blocks, so the temporaries stay small)."""
     a = teacher_arrays(cohort)
@@ -63,26 +65,33 @@ def coverage_matrix(cohort: Cohort) -> np.ndarray:
 class GroupingAffinity(Protocol):
     """The affinity of a cohort as the grouping engine uses it (rows in cohort order)."""
 
-    ids: tuple[str, ...]
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Teacher ids, in row order (read-only: the implementations are frozen)."""
+        ...
 
     def problem_weights(self, coverage: float) -> tuple[Weights, dict[str, Any]]:
         """Weights of a :class:`~.problem.GroupingProblem` (scores plus ``coverage`` times
         :func:`pair_coverage`) and its hard constraints as keyword arguments."""
         ...
 
-    def pair_block(self, rows_a, rows_b) -> tuple[np.ndarray, np.ndarray]:
+    def pair_block(
+        self, rows_a: npt.ArrayLike, rows_b: npt.ArrayLike
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
         """``(scores, allowed)`` of every pair of ``rows_a`` x ``rows_b``, exact."""
         ...
 
-    def coverage_block(self, rows_a, rows_b) -> np.ndarray:
+    def coverage_block(self, rows_a: npt.ArrayLike, rows_b: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """:func:`pair_coverage` of every pair of ``rows_a`` x ``rows_b``."""
         ...
 
-    def block(self, rows) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    def block(
+        self, rows: npt.ArrayLike
+    ) -> tuple[npt.NDArray[np.float64], dict[str, npt.NDArray[np.float64]], npt.NDArray[np.float64]]:
         """``(scores, terms, distance_km)`` among the teachers ``rows``, exact."""
         ...
 
-    def subset(self, rows) -> GroupingAffinity:
+    def subset(self, rows: npt.ArrayLike) -> GroupingAffinity:
         """The affinity of the teachers ``rows`` only, in that order."""
         ...
 
@@ -120,21 +129,25 @@ class DenseAffinity:
     def _arrays(self) -> TeacherArrays:
         return teacher_arrays(self.cohort)
 
-    def problem_weights(self, coverage: float) -> tuple[np.ndarray, dict[str, Any]]:
+    def problem_weights(self, coverage: float) -> tuple[npt.NDArray[np.float64], dict[str, Any]]:
         w = np.array(self.affinity.scores, dtype=np.float64)
         if coverage:
             w += coverage * coverage_matrix(self.cohort)
         return w, dict(allowed=self.affinity.allowed)
 
-    def pair_block(self, rows_a, rows_b) -> tuple[np.ndarray, np.ndarray]:
+    def pair_block(
+        self, rows_a: npt.ArrayLike, rows_b: npt.ArrayLike
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
         ix = np.ix_(np.asarray(rows_a, dtype=np.int64), np.asarray(rows_b, dtype=np.int64))
         return np.asarray(self.affinity.scores)[ix], np.asarray(self.affinity.allowed)[ix]
 
-    def coverage_block(self, rows_a, rows_b) -> np.ndarray:
+    def coverage_block(self, rows_a: npt.ArrayLike, rows_b: npt.ArrayLike) -> npt.NDArray[np.float64]:
         ra, rb = np.asarray(rows_a, dtype=np.int64), np.asarray(rows_b, dtype=np.int64)
         return pair_coverage(self._arrays, np.repeat(ra, rb.size), np.tile(rb, ra.size)).reshape(ra.size, rb.size)
 
-    def block(self, rows) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    def block(
+        self, rows: npt.ArrayLike
+    ) -> tuple[npt.NDArray[np.float64], dict[str, npt.NDArray[np.float64]], npt.NDArray[np.float64]]:
         ix = np.ix_(np.asarray(rows, dtype=np.int64), np.asarray(rows, dtype=np.int64))
         return (
             np.asarray(self.affinity.scores[ix], dtype=np.float64),
@@ -142,12 +155,12 @@ class DenseAffinity:
             np.asarray(self.affinity.distance_km[ix], dtype=np.float64),
         )
 
-    def subset(self, rows) -> DenseAffinity:
-        rows = np.asarray(rows, dtype=np.int64)
+    def subset(self, rows: npt.ArrayLike) -> DenseAffinity:
+        idx = np.asarray(rows, dtype=np.int64)
         a = self.affinity
-        ix = np.ix_(rows, rows)
+        ix = np.ix_(idx, idx)
         sub = Affinity(
-            ids=tuple(a.ids[r] for r in rows),
+            ids=tuple(a.ids[r] for r in idx),
             scores=a.scores[ix],
             allowed=a.allowed[ix],
             terms={t: m[ix] for t, m in a.terms.items()},

@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 
 import numpy as np
+import numpy.typing as npt
 
 from ..affinity.terms import Affinity, AffinityOptions, AffinityWeights
 from ..errors import InfeasibleError, Issue, ParameterError
@@ -40,7 +41,7 @@ from .explain import describe
 from .problem import GroupingProblem, parse_size_range, plan_group_count
 from .results import CohortResult
 from .rules import PairRules
-from .polish import fair_by_blocks, polish_by_blocks
+from .polish import IntArray, Progress, WeightsOf, fair_by_blocks, polish_by_blocks
 from .fairness import fair_improve
 from .params import SearchParams
 from .search import SearchState, solve
@@ -135,7 +136,7 @@ def form_groups(
     weights: AffinityWeights | None = None,
     groups: int | None = None,
     rounds: int | None = None,
-    affinity=None,
+    affinity: GroupingAffinity | Affinity | None = None,
     progress: Callable[[float, SearchState | None], None] | None = None,
     threads: int | None = None,
     unplaceable: str = "raise",
@@ -298,10 +299,11 @@ def form_groups(
         degree = problem.partner_counts()
         drop = {cohort.ids[i if degree[i] <= degree[j] else j] for i, j in problem.broken_pairs(best.assignment)}
     assignment = _numbered_in_order(best.assignment, len(problem.locked))  # islands may label equal groups differently
-    weights_of = _block_weights(affinity, coverage) if problem.is_sparse else None
+    weights_of = _block_weights(affinity, coverage)  # used for sparse problems only
     if problem.is_sparse:
         polish = work.less(fair_seconds or 0.0)
-        if polish.unlimited or polish.remaining() > 0.1:
+        left = polish.remaining()  # None: unlimited
+        if left is None or left > 0.1:
             assignment, _ = polish_by_blocks(
                 problem, assignment, weights_of, cohort.coordinates, budget=polish, seed=seed, threads=threads,
                 rounds=None if rounds is None else min(rounds, POLISH_ROUNDS),
@@ -380,10 +382,10 @@ def _with_size_term(problem: GroupingProblem) -> GroupingProblem:
     return replace(problem, weights=w - c)
 
 
-def _block_weights(affinity: GroupingAffinity, coverage: float):
+def _block_weights(affinity: GroupingAffinity, coverage: float) -> WeightsOf:
     """``weights_of(rows) -> (weights, allowed)``: exact dense weights (scores plus
     ``coverage`` times pair coverage) and mask among ``rows``, for polishing by blocks."""
-    def weights_of(rows):
+    def weights_of(rows: IntArray) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
         w, allowed = affinity.pair_block(rows, rows)
         if coverage:
             w = w + coverage * affinity.coverage_block(rows, rows)
@@ -392,7 +394,14 @@ def _block_weights(affinity: GroupingAffinity, coverage: float):
     return weights_of
 
 
-def _drop_unplaceable(cohort: Cohort, affinity: GroupingAffinity, lo: int, locked, keep_together, drop=()):
+def _drop_unplaceable(
+    cohort: Cohort,
+    affinity: GroupingAffinity,
+    lo: int,
+    locked: Sequence[Sequence[str]],
+    keep_together: Sequence[Sequence[str]],
+    drop: Collection[str] = (),
+) -> tuple[Cohort, GroupingAffinity, tuple[str, ...]]:
     """Leave out ``drop`` and the teachers who may share a group with fewer than ``lo - 1``
     others (again and again, as leaving someone out can strand others). Locked and
     keep-together teachers are never left out."""
@@ -413,7 +422,15 @@ def _drop_unplaceable(cohort: Cohort, affinity: GroupingAffinity, lo: int, locke
     return sub, affinity.subset(rows), tuple(cohort.ids[r] for r in np.flatnonzero(~keep))
 
 
-def _check_options(*, fairness: float, coverage: float, seconds, rounds, unplaceable: str, balance_sizes=True) -> None:
+def _check_options(
+    *,
+    fairness: float,
+    coverage: float,
+    seconds: float | None,
+    rounds: int | None,
+    unplaceable: str,
+    balance_sizes: bool | str = True,
+) -> None:
     """Every bad argument of :func:`form_groups` at once, as an :class:`ParameterError`."""
     issues = []
     if not 0.0 <= fairness <= 1.0:
@@ -430,7 +447,7 @@ def _check_options(*, fairness: float, coverage: float, seconds, rounds, unplace
         raise ParameterError.from_issues(issues, summary=None if len(issues) == 1 else "invalid form_groups arguments")
 
 
-def _scaled(progress, start: float, span: float):
+def _scaled(progress: Progress | None, start: float, span: float) -> Progress | None:
     if progress is None:
         return None
     return lambda frac, state: progress(start + span * frac, state)

@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from .problem import GroupingProblem, _invalid
+from .feasibility import _invalid
+from .problem import GroupingProblem
 
 __all__ = ["read_mdgplib", "write_assignment"]
 

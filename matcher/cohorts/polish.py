@@ -111,22 +111,21 @@ def _sub_problem(
     return sub, start
 
 
-def _solve_block(
-    weights_of: WeightsOf,
-    problem: GroupingProblem,
-    members: IntArray,
-    groups: IntArray,
-    block: IntArray,
-    seconds: float | None,
-    generations: int | None,
-    seed: int,
-    budget: Budget,
-) -> tuple[IntArray, float] | None:
-    """Re-solve one block for the largest total: ``(new groups, gain)`` or None."""
+def _block_problem(
+    weights_of: WeightsOf, problem: GroupingProblem, members: IntArray, groups: IntArray, block: IntArray,
+    seconds: float | None, budget: Budget,
+) -> tuple[GroupingProblem, IntArray, Budget] | None:
+    """One block's sub-problem, its start and its share of the budget; None when time is up."""
     if budget.expired():
         return None
-    budget = budget.at_most(seconds)  # the block's share, within the whole budget
     sub, start = _sub_problem(weights_of, problem, members, groups, block)
+    return sub, start, budget.at_most(seconds)  # the block's share, within the whole budget
+
+
+def _solve_block(
+    sub: GroupingProblem, start: IntArray, budget: Budget, block: IntArray, generations: int | None, seed: int
+) -> tuple[IntArray, float] | None:
+    """Re-solve one block for the largest total: ``(new groups, gain)`` or None."""
     try:
         best = solve(sub, rounds=generations, seed=seed, start=start, params=BLOCK_PARAMS, budget=budget)
     except InfeasibleError as exc:
@@ -139,22 +138,9 @@ def _solve_block(
 
 
 def _fair_block(
-    fairness: float,
-    weights_of: WeightsOf,
-    problem: GroupingProblem,
-    members: IntArray,
-    groups: IntArray,
-    block: IntArray,
-    seconds: float | None,
-    generations: int | None,
-    seed: int,
-    budget: Budget,
-) -> tuple[IntArray, float] | None:
+    fairness: float, sub: GroupingProblem, start: IntArray, budget: Budget, block: IntArray, generations: int | None, seed: int
+) -> tuple[IntArray, float]:
     """Re-balance one block for its worst-off members (see :func:`.fairness.fair_improve`)."""
-    if budget.expired():
-        return None
-    budget = budget.at_most(seconds)  # the block's share, within the whole budget
-    sub, start = _sub_problem(weights_of, problem, members, groups, block)
     better = fair_improve(sub, start, fairness=fairness, rounds=generations, seed=seed, budget=budget)
     return block[better], sub.objective(better) - sub.objective(start)
 
@@ -264,7 +250,8 @@ def polish_by_blocks(
         members: IntArray, groups: IntArray, block: IntArray, secs: float | None, generations: int | None, s: int,
         budget: Budget,
     ) -> tuple[IntArray, float] | None:
-        return _solve_block(weights_of, problem, members, groups, block, secs, generations, s, budget)
+        prepared = _block_problem(weights_of, problem, members, groups, block, secs, budget)
+        return None if prepared is None else _solve_block(*prepared, block, generations, s)
 
     budget = _budget(seconds, budget, rounds)
     return _over_blocks(problem, assignment, coords, job, budget=budget, rounds=rounds, seed=seed,
@@ -293,7 +280,8 @@ def fair_by_blocks(
         members: IntArray, groups: IntArray, block: IntArray, secs: float | None, generations: int | None, s: int,
         budget: Budget,
     ) -> tuple[IntArray, float] | None:
-        return _fair_block(fairness, weights_of, problem, members, groups, block, secs, generations, s, budget)
+        prepared = _block_problem(weights_of, problem, members, groups, block, secs, budget)
+        return None if prepared is None else _fair_block(fairness, *prepared, block, generations, s)
 
     # one pass over the blocks (each call of fair_improve re-bases its objective on the
     # grouping it starts from, so passes after the first could trade total for nothing);

@@ -30,9 +30,10 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from ..errors import InfeasibleError, Issue, ValidationError
+from ..errors import InfeasibleError
 from ..pairkeys import unique_pairs
 from ..places.meeting import MeetingRange
+from .feasibility import _invalid, check_feasible, check_shapes
 from .pairsets import _merge_sets, _pair_lookup, same_group_pairs
 from .sizes import parse_size_range, plan_group_count
 
@@ -80,15 +81,6 @@ SparseLike: TypeAlias = (
 #: :class:`~.grouping_affinity.GroupingAffinity` promises, in practice a ``csr_array``).
 WeightsLike: TypeAlias = "npt.ArrayLike | SparseLike | sparse.sparray[Any, Any]"
 _ArrayT = TypeVar("_ArrayT", bound="np.ndarray[Any, Any]")
-
-
-def _invalid(field: str, message: str, value: str | None = None, *, row: int | None = None, where: str = "") -> ValidationError:
-    """A rejected problem or file: one :class:`Issue` naming ``field``, the message as summary."""
-    return ValidationError([Issue(row, field, value, message)], summary=where + message)
-
-
-def _no_pair(i: int, j: int) -> bool:
-    return False
 
 
 @dataclass(frozen=True, eq=False, init=False)
@@ -192,7 +184,7 @@ class GroupingProblem:
                 raise _invalid("meeting", f"meeting range covers {meeting.n} members, weights {self.n}")
             if not meeting.in_person_only.any():
                 object.__setattr__(self, "meeting", None)  # nobody is bound by it
-        self._check_shapes()
+        check_shapes(self)
         object.__setattr__(self, "_blocks", _merge_sets(self.keep_together))
 
     # ------------------------------------------------------------------ construction
@@ -386,112 +378,8 @@ class GroupingProblem:
         return sorted(out, key=lambda v: (v.group is None, v.group or 0))
 
     # ------------------------------------------------------------------ validation
-    def _check_shapes(self) -> None:
-        w = self.weights
-        n = w.shape[0]
-        if w.ndim != 2 or w.shape != (n, n):
-            raise _invalid("weights", f"weights must be a square matrix, got shape {w.shape}")
-        if not isinstance(w, np.ndarray):
-            data = w.data
-            if not np.all(np.isfinite(data)):
-                raise _invalid("weights", "weights contain NaN or infinite values")
-            if abs(w - w.T).max() > 1e-9 * max(1.0, np.abs(data).max(initial=0)):
-                raise _invalid("weights", "weights must be symmetric")
-        else:
-            if not np.all(np.isfinite(w)):
-                raise _invalid("weights", "weights contain NaN or infinite values")
-            if not np.allclose(w, w.T, rtol=1e-9, atol=1e-12):
-                raise _invalid("weights", "weights must be symmetric")
-        if self.lower.shape != self.upper.shape:
-            raise _invalid("upper", "lower and upper bounds must list the same number of groups")
-        if self.allowed is not None and self.allowed.shape != (n, n):
-            raise _invalid("allowed", f"allowed must have shape ({n}, {n}), got {self.allowed.shape}")
-        for name, sets in (("keep_together", self.keep_together), ("locked", tuple(self.locked.values()))):
-            for s in sets:
-                for i in s:
-                    if not 0 <= i < n:
-                        raise _invalid(name, f"{name} names member {i}, outside 0..{n - 1}", str(i))
-        if len(self.forbidden) and (self.forbidden.min() < 0 or self.forbidden.max() >= n):
-            raise _invalid("forbidden", f"forbidden pairs name members outside 0..{n - 1}")
-
     def validate(self) -> GroupingProblem:
         """Check that the constraints can be met at all; raise :class:`InfeasibleError`
-        saying why not. Returns the problem, so calls can be chained."""
-        n, m, noun = self.n, self.m, self.noun
-        if m == 0:
-            if n:
-                raise InfeasibleError(f"there are {n} {noun} but no groups to put them in")
-            return self
-        bad = np.flatnonzero(self.lower > self.upper)
-        if bad.size:
-            g = int(bad[0])
-            raise InfeasibleError(f"group {g + 1}: smallest size {self.lower[g]} exceeds largest size {self.upper[g]}")
-        if (self.lower < 0).any():
-            raise InfeasibleError("group sizes cannot be negative")
-        if self.lower.sum() > n:
-            raise InfeasibleError(f"the {m} groups need at least {self.lower.sum()} {noun} in all, but there are only {n}")
-        if self.upper.sum() < n:
-            raise InfeasibleError(f"the {m} groups hold at most {self.upper.sum()} {noun} in all, but there are {n}")
-        self._validate_locked()
-        if self.locked:
-            free_groups = [g for g in range(m) if g not in self.locked]
-            n_free = n - sum(len(s) for s in self.locked.values())
-            lo_sum = int(self.lower[free_groups].sum()) if free_groups else 0
-            hi_sum = int(self.upper[free_groups].sum()) if free_groups else 0
-            if not lo_sum <= n_free <= hi_sum:
-                raise InfeasibleError(
-                    f"besides the locked groups there are {n_free} {noun} for {len(free_groups)} groups "
-                    f"that take {lo_sum} to {hi_sum}"
-                )
-        pairs = self.forbidden_pairs()
-        bad_pair = _pair_lookup(pairs) if self.blocks else _no_pair
-        for block in self.blocks:
-            if len(block) > self.upper.max():
-                names = ", ".join(self.name(i) for i in block)
-                raise InfeasibleError(
-                    f"{len(block)} {noun} must stay together ({names}) but the largest group holds {self.upper.max()}"
-                )
-            for x in range(len(block)):
-                for y in range(x + 1, len(block)):
-                    far = self.meeting is not None and not self.meeting.can_meet([block[x]], [block[y]])[0]
-                    if bad_pair(block[x], block[y]) or far:
-                        raise InfeasibleError(
-                            f"{self.name(block[x])} and {self.name(block[y])} must stay together "
-                            "but may not share a group"
-                        )
-        free_groups = [g for g in range(m) if g not in self.locked]
-        if (pairs.size or self.meeting is not None) and free_groups:
-            need = int(min(self.lower[free_groups]))
-            if need > 1:
-                keep = np.ones(n, dtype=bool)
-                for s in self.locked.values():
-                    keep[list(s)] = False
-                free = np.flatnonzero(keep)
-                partners = self._cached("_partners_cache", lambda: self.partner_counts(keep))
-                worst = free[np.argmin(partners[free])]
-                if partners[worst] < need - 1:
-                    raise InfeasibleError(
-                        f"{self.name(int(worst))} may share a group with only {partners[worst]} of the others, "
-                        f"but every group needs at least {need} members"
-                    )
+        saying why not (:func:`.feasibility.check_feasible`). Returns the problem, so calls can be chained."""
+        check_feasible(self)
         return self
-
-    def _validate_locked(self) -> None:
-        seen: dict[int, int] = {}
-        for g, members in self.locked.items():
-            if not 0 <= g < self.m:
-                raise InfeasibleError(f"locked group {g + 1} does not exist (there are {self.m} groups)")
-            if not self.lower[g] <= len(members) <= self.upper[g]:
-                raise InfeasibleError(
-                    f"locked group {g + 1} has {len(members)} members, outside its size range "
-                    f"{self.lower[g]}-{self.upper[g]}"
-                )
-            for i in members:
-                if i in seen:
-                    raise InfeasibleError(f"{self.name(i)} is in two locked groups ({seen[i] + 1} and {g + 1})")
-                seen[i] = g
-        for block in self.blocks:
-            where = {seen.get(i) for i in block}
-            if len(where) > 1:
-                names = ", ".join(self.name(i) for i in block)
-                raise InfeasibleError(f"must stay together ({names}) but a locked group holds only some of them")

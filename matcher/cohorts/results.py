@@ -20,6 +20,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 
@@ -106,7 +107,7 @@ class Group:
         """True when the worst-off member is meaningfully behind the group (:func:`is_behind`)."""
         return self.size > 1 and is_behind(self.worst_off_score, self.mean_affinity)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Plain dict for JSON."""
         return {
             "id": self.id,
@@ -180,7 +181,7 @@ class CohortFigures:
     uncoverable: int | None = None
     size_balance: str | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {k: (round(v, 6) if isinstance(v, float) else dict(v) if isinstance(v, Mapping) else v) for k, v in asdict(self).items()}
 
 
@@ -237,7 +238,7 @@ class CohortResult:
             raise InfeasibleError("the groups break constraints: " + "; ".join(bad[:10]))
         return self
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"figures": self.figures.to_dict(), "groups": [g.to_dict() for g in self.groups],
                 "unplaced": list(self.unplaced)}
 

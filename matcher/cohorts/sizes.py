@@ -49,7 +49,7 @@ def parse_size_range(text: str | int | Sequence[int]) -> tuple[int, int]:
     return lo, hi
 
 
-def _bad_size(label, message: str) -> ParameterError:
+def _bad_size(label: str, message: str) -> ParameterError:
     return ParameterError.from_issues([Issue(None, "size", str(label), message)], summary=f"group size range {label!r}: {message}")
 
 

@@ -166,11 +166,9 @@ def cohort_affinity(
     """Dense :func:`~matcher.affinity.pairwise_affinity` (as a
     :class:`~.grouping_affinity.DenseAffinity`) up to :data:`DENSE_LIMIT` teachers,
     :func:`sparse_affinity` beyond."""
-    # GroupingAffinity declares ``ids`` as a settable attribute; both kinds are frozen
-    # (read-only ids). Fix in grouping_affinity.py (declare ids a read-only property) when it is typed.
     if len(cohort) > DENSE_LIMIT:
-        return sparse_affinity(cohort, weights, options, seed=seed)  # type: ignore[return-value]
-    return DenseAffinity(pairwise_affinity(cohort, weights, options), cohort)  # type: ignore[return-value]
+        return sparse_affinity(cohort, weights, options, seed=seed)
+    return DenseAffinity(pairwise_affinity(cohort, weights, options), cohort)
 
 
 def sparse_affinity(

@@ -14,7 +14,8 @@ __getattr__, __dir__, __all__ = attach(
     __name__,
     {
         ".candidates": ("candidate_pairs", "meeting_range", "CANDIDATE_SOURCES", "DEFAULT_SOURCES", "GEO_MULT",),
-        ".network": ("PeerGraph", "GraphSummary", "peer_graph", "to_networkx", "components", "isolated_teachers", "communities", "centrality", "summarize",),
+        ".network": ("PeerGraph", "peer_graph",),
+        ".views": ("GraphSummary", "to_networkx", "components", "isolated_teachers", "communities", "centrality", "summarize",),
     },
 )
 
@@ -26,14 +27,5 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
         candidate_pairs,
         meeting_range,
     )
-    from .network import (
-        GraphSummary,
-        PeerGraph,
-        centrality,
-        communities,
-        components,
-        isolated_teachers,
-        peer_graph,
-        summarize,
-        to_networkx,
-    )
+    from .network import PeerGraph, peer_graph
+    from .views import GraphSummary, centrality, communities, components, isolated_teachers, summarize, to_networkx

@@ -1,4 +1,4 @@
-"""The catalogue of practice examples: schema, loading and validation.
+"""The catalogue of practice examples: schema, loading and validation (school contexts: :mod:`.contexts`).
 
 A practice example is a short, concrete account of something a music teacher does
 (a whole-class band project, a radar diagram for assessing composing...), tagged with
@@ -14,15 +14,14 @@ True
 >>> example = catalogue.get("radar-diagram-composing-assessment")
 >>> "assessment_without_levels" in example.themes, example.time_to_try
 (True, 'half a term')
+>>> from matcher.profiles.teacher import TeacherProfile
 >>> sorted(teacher_contexts(TeacherProfile(id="t-1", name="Sam", school_urn=1, department_size=1), None))
 ['department_of_one']
 """
 
 from __future__ import annotations
 
-import difflib
 import os
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -33,10 +32,22 @@ from typing import Any
 import yaml
 
 from ..errors import Issue, UnknownIdError, UnknownTeacherError, ValidationError
-from ..profiles.teacher import KEY_STAGES, TeacherProfile
-from ..places.schools import DATA_DIR, School
-from ..profiles.themes import THEMES, closest_theme
+from ..places.schools import DATA_DIR
+from ..profiles.themes import THEMES
 from ..profiles.phrases import count_phrase
+# Record checks (checks.py) and school contexts (contexts.py) have their own modules; their public
+# names are importable from here too.
+from .checks import (
+    MAX_SUMMARY_WORDS,
+    MIN_SUMMARY_WORDS,
+    OPTIONAL_FIELDS,
+    REQUIRED_FIELDS,
+    TIMES_TO_TRY,
+    CatalogueIssue,
+    check_record,
+)
+from .contexts import ANY_CONTEXT_FIT, CONTEXT_CONFLICTS, CONTEXTS, LARGE_DEPARTMENT_SIZE, MISMATCH_CONTEXT_FIT
+from .contexts import context_conflicts, context_fit, teacher_contexts
 
 __all__ = [
     "PracticeExample",
@@ -59,76 +70,6 @@ __all__ = [
     "CONTEXT_CONFLICTS",
     "LARGE_DEPARTMENT_SIZE",
 ]
-
-HIGH_FSM_PERCENT = 35.0  # as in matcher.samples: roughly the top quartile of London secondaries
-HIGH_EAL_PERCENT = 50.0
-SMALL_SCHOOL_PUPILS = 800
-#: The one definition of a "large department": this many music teachers or more. The examples
-#: tagged ``large_department`` are written for it ("in a department of three or more..."), and
-#: the reasons say the number rather than "large".
-LARGE_DEPARTMENT_SIZE = 3
-NEW_TO_TEACHING_YEARS = 3
-_NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
-
-#: School contexts an example can suit, each with how it is recognised in a teacher's profile.
-CONTEXTS: Mapping[str, str] = MappingProxyType(
-    {
-        "department_of_one": "the only music teacher in the school (department size 1)",
-        "large_department": f"a music department of {_NUMBER_WORDS.get(LARGE_DEPARTMENT_SIZE, LARGE_DEPARTMENT_SIZE)} or more teachers",
-        "new_to_teaching": f"in the first {_NUMBER_WORDS.get(NEW_TO_TEACHING_YEARS, NEW_TO_TEACHING_YEARS)} years of teaching, or an early-career teacher",
-        "non_specialist": "teaching music without being a music specialist",
-        "high_fsm": f"a school where at least {HIGH_FSM_PERCENT:.0f}% of pupils are eligible for free school meals",
-        "high_eal": f"a school where at least {HIGH_EAL_PERCENT:.0f}% of pupils have English as an additional language",
-        "small_school": f"a school with fewer than {SMALL_SCHOOL_PUPILS} pupils on roll",
-        "all_through": "an all-through school (primary and secondary on one roll)",
-        "independent": "an independent school",
-        "single_sex": "a boys' or a girls' school (either): for examples about single-sex classes as such",
-        "boys_school": "a boys' school: for examples written for classes of boys",
-        "girls_school": "a girls' school: for examples written for classes of girls",
-    }
-)
-#: Contexts that rule an example out: an example tagged with the key was written for a setting
-#: the teacher is not in when the teacher has the value (a boys' school example for a girls'
-#: school teacher; planning shared among three or more colleagues for a department of one).
-#: Such an example scores :data:`MISMATCH_CONTEXT_FIT` and its reasons never claim a fit. Not
-#: symmetric: an idea from a department of one is still open to a large department.
-CONTEXT_CONFLICTS: Mapping[str, str] = MappingProxyType(
-    {"boys_school": "girls_school", "girls_school": "boys_school", "large_department": "department_of_one"}
-)
-# Context fit of an example that suits any school (it lists no contexts), or whose contexts
-# the teacher does not share: context only ever adds, so a department-of-one idea is not
-# hidden from a teacher in a large department, just not favoured.
-ANY_CONTEXT_FIT = 0.5
-# Context fit of an example written for a kind of school the teacher is not in (see CONTEXT_CONFLICTS).
-MISMATCH_CONTEXT_FIT = 0.0
-
-TIMES_TO_TRY = ("one lesson", "a few lessons", "half a term", "a term", "a school year")
-REQUIRED_FIELDS = ("id", "title", "summary", "themes", "key_stages", "contexts", "resources", "time_to_try")
-OPTIONAL_FIELDS = ("author_teacher_id",)
-MIN_SUMMARY_WORDS = 80
-MAX_SUMMARY_WORDS = 200
-MAX_TITLE_CHARS = 100
-MAX_THEMES = 6
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_LIST_EXAMPLES = {
-    "themes": "[singing, boys_participation]",
-    "key_stages": "[KS3, KS4]",
-    "contexts": "[department_of_one] (or [] for any school)",
-    "resources": "[a class set of ukuleles]",
-}
-# School years people write instead of key stages ("Year 7" -> KS3).
-_YEAR_TO_KEY_STAGE = {
-    **{y: "EY" for y in ("nursery", "reception")},
-    **{str(y): ks for ks, years in (("KS1", (1, 2)), ("KS2", (3, 4, 5, 6)), ("KS3", (7, 8, 9)), ("KS4", (10, 11)), ("KS5", (12, 13))) for y in years},
-}
-
-
-def _suggest_key_stage(value: str) -> str | None:
-    words = value.lower().replace("year", " ").replace("yr", " ").split()
-    if len(words) == 1 and words[0] in _YEAR_TO_KEY_STAGE:
-        return _YEAR_TO_KEY_STAGE[words[0]]
-    near = difflib.get_close_matches(value.upper().replace(" ", ""), KEY_STAGES, n=1)
-    return near[0] if near else None
 
 
 @dataclass(frozen=True)
@@ -209,20 +150,6 @@ class Catalogue:
         for e in self.examples:
             if e.author_teacher_id is not None and e.author_teacher_id not in known:
                 raise UnknownTeacherError(e.author_teacher_id)
-
-
-@dataclass(frozen=True)
-class CatalogueIssue(Issue):
-    """An :class:`~matcher.errors.Issue` that also names the catalogue file it was found in."""
-
-    file: str = ""
-
-    def __str__(self) -> str:
-        text = super().__str__()
-        return f"{self.file}, {text}" if self.file else text
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, **super().to_dict()}
 
 
 def default_catalogue_path() -> Path:
@@ -335,7 +262,7 @@ def _build(records: Iterable[_Record]) -> tuple[list[PracticeExample], list[Issu
     examples: list[PracticeExample] = []
     first_seen: dict[str, str] = {}
     for file, line, item, lines in records:
-        found = _check_record(item, file, line, lines)
+        found = check_record(item, file, line, lines)
         issues += found
         if found:
             continue
@@ -359,143 +286,3 @@ def _build(records: Iterable[_Record]) -> tuple[list[PracticeExample], list[Issu
             )
         )
     return examples, issues
-
-
-def _check_record(item: object, file: str, line: int | None, lines: Mapping[str, int]) -> list[Issue]:
-    """Every problem of one record (nothing is fixed up silently)."""
-
-    def issue(fld: str | None, value: object, message: str, suggestion: str | None = None) -> Issue:
-        shown = None if value is None else (value if isinstance(value, str) else repr(value))
-        return CatalogueIssue(line if fld is None else lines.get(fld, line), fld, shown, message, suggestion, file=file)
-
-    if not isinstance(item, dict):
-        return [CatalogueIssue(line, None, None, f"expected a mapping of fields, got {type(item).__name__}", file=file)]
-    out: list[Issue] = []
-    known = REQUIRED_FIELDS + OPTIONAL_FIELDS
-    for key in item:
-        if key not in known:
-            near = difflib.get_close_matches(str(key), known, n=1)
-            out.append(issue(str(key), None, f"unknown field; expected one of {', '.join(known)}", near[0] if near else None))
-    out += [issue(f, None, "missing required field") for f in REQUIRED_FIELDS if f not in item]
-
-    def text_field(name: str) -> str | None:
-        value = item.get(name)
-        if name in item and (not isinstance(value, str) or not value.strip()):
-            out.append(issue(name, value, "must be non-empty text"))
-            return None
-        return value
-
-    def list_field(name: str, *, allow_empty: bool) -> list[str] | None:
-        value = item.get(name)
-        if name not in item:
-            return None
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            out.append(issue(name, value, f"must be a list of text values, e.g. {_LIST_EXAMPLES[name]}"))
-            return None
-        if not value and not allow_empty:
-            out.append(issue(name, None, "must not be empty"))
-        if len(set(value)) != len(value):
-            out.append(issue(name, ", ".join(value), "lists a value twice"))
-        return value
-
-    ex_id = text_field("id")
-    if ex_id is not None and not _SLUG.match(ex_id):
-        out.append(issue("id", ex_id, "must be a slug of lower-case letters, digits and single hyphens"))
-    title = text_field("title")
-    if title is not None and len(title) > MAX_TITLE_CHARS:
-        out.append(issue("title", None, f"must be at most {MAX_TITLE_CHARS} characters, has {len(title)}"))
-    summary = text_field("summary")
-    if summary is not None:
-        words = len(summary.split())
-        if not MIN_SUMMARY_WORDS <= words <= MAX_SUMMARY_WORDS:
-            out.append(issue("summary", None, f"must be {MIN_SUMMARY_WORDS}-{MAX_SUMMARY_WORDS} words, has {words}"))
-    themes = list_field("themes", allow_empty=False)
-    for t in themes or ():
-        if t not in THEMES:
-            out.append(issue("themes", t, "unknown theme", closest_theme(t)))
-    if themes is not None and len(themes) > MAX_THEMES:
-        out.append(issue("themes", None, f"at most {MAX_THEMES} themes, has {len(themes)}"))
-    for ks in list_field("key_stages", allow_empty=False) or ():
-        if ks not in KEY_STAGES:
-            out.append(issue("key_stages", ks, f"unknown key stage; expected one of {', '.join(KEY_STAGES)}", _suggest_key_stage(ks)))
-    for c in list_field("contexts", allow_empty=True) or ():
-        if c not in CONTEXTS:
-            near = difflib.get_close_matches(c, list(CONTEXTS), n=1)
-            out.append(issue("contexts", c, f"unknown context; expected one of {', '.join(CONTEXTS)}", near[0] if near else None))
-    for r in list_field("resources", allow_empty=False) or ():
-        if not r.strip():
-            out.append(issue("resources", r, "resources must be non-empty text"))
-    time_to_try = text_field("time_to_try")
-    if time_to_try is not None and time_to_try not in TIMES_TO_TRY:
-        near = difflib.get_close_matches(time_to_try, TIMES_TO_TRY, n=1)
-        out.append(issue("time_to_try", time_to_try, f"must be one of: {', '.join(TIMES_TO_TRY)}", near[0] if near else None))
-    author = item.get("author_teacher_id")
-    if author is not None and (not isinstance(author, str) or not author.strip()):
-        out.append(issue("author_teacher_id", author, "must be a teacher id such as 't-001', or left out"))
-    return sorted(out, key=lambda i: (i.row or 0))
-
-
-def teacher_contexts(profile: TeacherProfile, school: School | None) -> frozenset[str]:
-    """The :data:`CONTEXTS` that describe ``profile`` and their ``school`` (``None`` if unknown).
-
-    School-based contexts need the school record; without it only the teacher's own
-    contexts (department size, experience, role) are recognised.
-    """
-    found = set()
-    if profile.department_size <= 1:
-        found.add("department_of_one")
-    if profile.department_size >= LARGE_DEPARTMENT_SIZE:
-        found.add("large_department")
-    if profile.years_teaching <= NEW_TO_TEACHING_YEARS or profile.role == "early_career_teacher":
-        found.add("new_to_teaching")
-    if profile.role == "non_specialist":
-        found.add("non_specialist")
-    if school is not None:
-        if school.fsm_percent is not None and school.fsm_percent >= HIGH_FSM_PERCENT:
-            found.add("high_fsm")
-        if school.eal_percent is not None and school.eal_percent >= HIGH_EAL_PERCENT:
-            found.add("high_eal")
-        if school.pupils is not None and school.pupils < SMALL_SCHOOL_PUPILS:
-            found.add("small_school")
-        if school.phase == "All-through":
-            found.add("all_through")
-        if school.sector == "independent":
-            found.add("independent")
-        if school.gender in ("Boys", "Girls"):
-            found.add("single_sex")
-            found.add("boys_school" if school.gender == "Boys" else "girls_school")
-    return frozenset(found)
-
-
-def context_conflicts(example: PracticeExample, contexts: frozenset[str] | set[str]) -> tuple[str, ...]:
-    """The contexts of ``example`` that a teacher with these :data:`CONTEXTS` rules out
-    (see :data:`CONTEXT_CONFLICTS`), in the example's order.
-
-    >>> boys = PracticeExample("x", "T", "S", ("singing",), ("KS3",), ("boys_school",), ("r",), "one lesson")
-    >>> context_conflicts(boys, {"single_sex", "girls_school"}), context_conflicts(boys, {"single_sex", "boys_school"})
-    (('boys_school',), ())
-    """
-    return tuple(c for c in example.contexts if CONTEXT_CONFLICTS.get(c) in contexts)
-
-
-def context_fit(example: PracticeExample, contexts: frozenset[str] | set[str]) -> float:
-    """How well ``example`` suits a teacher with these :data:`CONTEXTS`: 0, or from 0.5 to 1.
-
-    0.5 for an example that suits any school (it lists no contexts) or none of whose
-    contexts the teacher shares; 1 when the teacher shares all of them;
-    :data:`MISMATCH_CONTEXT_FIT` (0) when the example was written for a kind of school the
-    teacher is not in (:func:`context_conflicts`), whatever else it shares.
-
-    >>> example = PracticeExample("x", "T", "S", ("singing",), ("KS3",), ("department_of_one", "high_fsm"), ("r",), "one lesson")
-    >>> context_fit(example, {"department_of_one"})
-    0.75
-    >>> boys = PracticeExample("y", "T", "S", ("singing",), ("KS3",), ("boys_school",), ("r",), "one lesson")
-    >>> context_fit(boys, {"single_sex", "girls_school"}), context_fit(boys, set()), context_fit(boys, {"single_sex", "boys_school"})
-    (0.0, 0.5, 1.0)
-    """
-    if not example.contexts:
-        return ANY_CONTEXT_FIT
-    if context_conflicts(example, contexts):
-        return MISMATCH_CONTEXT_FIT
-    share = len(contexts.intersection(example.contexts)) / len(example.contexts)
-    return ANY_CONTEXT_FIT + (1 - ANY_CONTEXT_FIT) * share

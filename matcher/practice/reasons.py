@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 
-from .catalogue import ANY_CONTEXT_FIT, CONTEXT_CONFLICTS, LARGE_DEPARTMENT_SIZE, Catalogue, PracticeExample, context_conflicts
+from .catalogue import Catalogue, PracticeExample
+from .contexts import ANY_CONTEXT_FIT, CONTEXT_CONFLICTS, LARGE_DEPARTMENT_SIZE, context_conflicts
 from .text import shared_words
 from ..profiles.teacher import TeacherProfile
 from ..profiles.themes import THEMES
@@ -28,7 +29,7 @@ __all__ = ["CONTEXT_PHRASES", "REASON_TEXT_MIN", "labels", "names_list", "first_
 REASON_TEXT_MIN = 0.6
 
 #: How each school context reads inside a sentence ("Fits your context: a department of one").
-#: Each phrase says exactly what the context means (see :data:`~matcher.practice.catalogue.CONTEXTS`).
+#: Each phrase says exactly what the context means (see :data:`~matcher.practice.contexts.CONTEXTS`).
 CONTEXT_PHRASES: Mapping[str, str] = MappingProxyType(
     {
         "department_of_one": "a department of one",

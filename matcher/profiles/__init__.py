@@ -1,5 +1,6 @@
-"""The teacher record: the practice-theme vocabulary, the profile and cohort, reading and
-writing teacher files with a row-by-row report, and the phrases reasons are written with.
+"""The teacher record: the practice-theme vocabulary, the profile and cohort, reading
+(``io``, ``record``, ``report``) and writing (``write``) teacher files with a row-by-row
+report, and the phrases reasons are written with.
 
 Public names load lazily (PEP 562, :func:`matcher._lazy.attach`): importing one module of
 the package does not import the others.
@@ -18,7 +19,10 @@ __getattr__, __dir__, __all__ = attach(
         ".phrases": ("join_phrases", "theme_phrase", "slot_phrase",),
         ".fields": ("Field", "FIELDS", "FIELD", "TEACHER_EDITABLE", "COORDINATOR_EDITABLE", "PERSONAL_FIELDS", "profile_issues", "hidden_characters",),
         ".teacher": ("TeacherProfile", "Cohort", "KEY_STAGES", "ROLES", "MEETING_MODES", "CONTEXT_PREFERENCES", "AVAILABILITY_SLOTS", "MAX_TRAVEL_KM", "PUBLIC_FIELDS", "PRIVATE_FIELDS",),
-        ".io": ("COLUMNS", "REQUIRED_COLUMNS", "ImportReport", "read_teachers", "parse_teachers_csv", "parse_teachers_json", "load_cohort", "teachers_to_csv", "write_teachers_csv", "teachers_to_json", "write_teachers_json", "profile_from_record",),
+        ".io": ("COLUMNS", "REQUIRED_COLUMNS", "read_teachers", "parse_teachers_csv", "parse_teachers_json", "load_cohort",),
+        ".report": ("ImportReport",),
+        ".record": ("profile_from_record",),
+        ".write": ("teachers_to_csv", "write_teachers_csv", "teachers_to_json", "write_teachers_json",),
     },
 )
 
@@ -38,17 +42,7 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
         ROLES,
         TeacherProfile,
     )
-    from .io import (
-        COLUMNS,
-        ImportReport,
-        REQUIRED_COLUMNS,
-        load_cohort,
-        parse_teachers_csv,
-        parse_teachers_json,
-        profile_from_record,
-        read_teachers,
-        teachers_to_csv,
-        teachers_to_json,
-        write_teachers_csv,
-        write_teachers_json,
-    )
+    from .io import COLUMNS, REQUIRED_COLUMNS, load_cohort, parse_teachers_csv, parse_teachers_json, read_teachers
+    from .report import ImportReport
+    from .record import profile_from_record
+    from .write import teachers_to_csv, teachers_to_json, write_teachers_csv, write_teachers_json

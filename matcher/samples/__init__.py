@@ -15,11 +15,13 @@ __getattr__, __dir__, __all__ = attach(
     {
         ".names": ("NAME_GROUPS",),
         ".text": ("CHALLENGE_SENTENCES", "STRENGTH_SENTENCES", "write_about",),
-        ".generate": ("generate_teachers", "school_age_high", "CHALLENGE_BOOSTS", "STRENGTH_BOOSTS",),
+        ".generate": ("generate_teachers", "school_age_high",),
+        ".theme_model": ("CHALLENGE_BOOSTS", "STRENGTH_BOOSTS",),
     },
 )
 
 if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
     from .names import NAME_GROUPS
     from .text import CHALLENGE_SENTENCES, STRENGTH_SENTENCES, write_about
-    from .generate import CHALLENGE_BOOSTS, STRENGTH_BOOSTS, generate_teachers, school_age_high
+    from .generate import generate_teachers, school_age_high
+    from .theme_model import CHALLENGE_BOOSTS, STRENGTH_BOOSTS

@@ -37,6 +37,18 @@ from .names import NAME_GROUPS
 from .text import write_about
 from ..places.schools import EAL_HIGH, FSM_HIGH, FSM_LOW, School, default_schools_path, load_schools
 from ..profiles.themes import THEME_IDS
+# The context model of the themes has its own module; its boosts are importable from here too.
+from .theme_model import (
+    CHALLENGE_BASE,
+    CHALLENGE_BOOSTS,
+    INTEREST_BASE,
+    STRENGTH_BASE,
+    STRENGTH_BOOSTS,
+    base_logits,
+    boost_matrix,
+    context_logits,
+    top_k,
+)
 
 __all__ = [
     "generate_teachers",
@@ -51,94 +63,6 @@ SIXTH_FORM_SHARE = 0.8  # of London state-funded secondary schools, 416 of 501 g
 INDEPENDENT_WEIGHT = 0.45  # relative chance that a teacher in the programme works at an independent school
 CENTRE = (51.5074, -0.1278)  # Charing Cross, to tell inner from outer London
 COUNT_CHOICES, COUNT_P = np.array([2, 3, 4, 5]), np.array([0.30, 0.35, 0.22, 0.13])
-
-# Context indicators; each teacher gets a 0/1 value for each.
-INDICATORS = (
-    "high_fsm", "low_fsm", "high_eal", "high_sen", "dept_one", "big_dept", "early", "experienced",
-    "non_specialist", "head", "independent", "all_through", "ks5", "large_school", "small_school",
-    "boys_school", "girls_school", "faith_school",
-)
-
-# How much more (or less) often a theme is chosen as a challenge in a context (a multiplier).
-CHALLENGE_BOOSTS: Mapping[str, Mapping[str, float]] = {
-    "high_fsm": {"instrument_access": 4.0, "disadvantaged_pupils": 4.0, "budget_resources": 3.0,
-                 "behaviour_engagement": 1.5, "community_parents": 1.5},
-    "low_fsm": {"instrument_access": 0.4, "disadvantaged_pupils": 0.4, "stretching_able_musicians": 1.8},
-    "high_eal": {"eal_learners": 5.0, "inclusion_diversity": 1.5},
-    "high_sen": {"send": 3.0, "differentiation": 1.5},
-    "dept_one": {"department_of_one_workload": 40.0, "professional_isolation": 24.0, "senior_leader_support": 2.5,
-                 "curriculum_time": 2.0, "wellbeing_balance": 1.5, "extra_curricular": 1.3},
-    "big_dept": {"department_leadership": 2.0, "peripatetic_coordination": 1.8,
-                 "department_of_one_workload": 0.0, "professional_isolation": 0.3},
-    "early": {"behaviour_engagement": 4.0, "assessment_without_levels": 3.0, "teacher_confidence": 3.0,
-              "early_career": 4.0, "differentiation": 1.5, "curriculum_design": 1.5, "department_leadership": 0.2},
-    "experienced": {"behaviour_engagement": 0.4, "teacher_confidence": 0.4, "early_career": 0.0,
-                    "music_technology": 1.6, "own_musicianship": 1.8, "wellbeing_balance": 1.4, "electronic_music": 1.5},
-    "non_specialist": {"teacher_confidence": 15.0, "notation_literacy": 4.0, "keyboard_skills": 2.5, "singing": 1.5,
-                       "composition": 2.0, "department_leadership": 0.2},
-    "head": {"senior_leader_support": 1.5, "evidencing_impact": 1.8, "budget_resources": 1.3},
-    "independent": {"instrument_access": 0.2, "disadvantaged_pupils": 0.1, "budget_resources": 0.5,
-                    "stretching_able_musicians": 1.5, "pupil_voice": 1.3, "curriculum_time": 0.7},
-    "all_through": {"transition_ks2_ks3": 0.4, "primary_partnerships": 0.5},
-    "ks5": {"post16_progression": 3.0},
-    "large_school": {"peripatetic_coordination": 1.5},
-    "small_school": {"progression_gcse": 1.5, "budget_resources": 1.3},
-    "boys_school": {"boys_participation": 4.0, "singing": 2.0},
-    "girls_school": {"boys_participation": 0.0},
-    "faith_school": {},
-}
-
-# The same for strengths.
-STRENGTH_BOOSTS: Mapping[str, Mapping[str, float]] = {
-    "high_fsm": {"whole_class_instrumental": 2.0, "music_hub_partnership": 2.0, "behaviour_engagement": 1.5,
-                 "community_parents": 1.3, "stretching_able_musicians": 0.5},
-    "low_fsm": {"stretching_able_musicians": 1.5, "concerts_events": 1.3},
-    "high_eal": {"world_music": 2.5, "inclusion_diversity": 2.0, "eal_learners": 2.0},
-    "high_sen": {"send": 2.0},
-    "dept_one": {"department_leadership": 0.4, "extra_curricular": 1.3, "peripatetic_coordination": 0.5},
-    "big_dept": {"department_leadership": 1.5, "extra_curricular": 1.3},
-    "early": {"music_technology": 2.0, "popular_music_band": 1.8, "electronic_music": 2.0, "tablets_apps": 1.8,
-              "own_musicianship": 1.5, "curriculum_design": 0.4, "department_leadership": 0.05,
-              "evidencing_impact": 0.3, "senior_leader_support": 0.3},
-    "experienced": {"curriculum_design": 4.0, "extra_curricular": 3.0, "department_leadership": 4.0,
-                    "concerts_events": 2.0, "evidencing_impact": 2.0, "senior_leader_support": 2.0,
-                    "peripatetic_coordination": 2.0, "assessment_without_levels": 1.5, "early_career": 2.0},
-    "non_specialist": {"department_leadership": 0.1, "curriculum_design": 0.3, "notation_literacy": 0.2,
-                       "cross_curricular": 3.0, "behaviour_engagement": 2.5, "pupil_voice": 2.0,
-                       "teacher_confidence": 3.0},
-    "head": {"department_leadership": 1.5, "curriculum_design": 1.5},
-    "independent": {"stretching_able_musicians": 3.0, "extra_curricular": 2.0, "concerts_events": 2.0,
-                    "ensemble_performance": 2.0, "post16_progression": 1.5, "instrument_access": 0.3},
-    "all_through": {"transition_ks2_ks3": 2.5, "primary_partnerships": 2.0},
-    "ks5": {"post16_progression": 2.5},
-    "large_school": {"extra_curricular": 1.3},
-    "small_school": {},
-    "boys_school": {"boys_participation": 2.0},
-    "girls_school": {"boys_participation": 0.0},
-    "faith_school": {"singing": 2.0},
-}
-
-_CHALLENGE_BASE = {
-    "assessment_without_levels": 3.0, "year9_motivation": 3.0, "progression_gcse": 2.5, "behaviour_engagement": 2.0,
-    "boys_participation": 2.0, "singing": 2.0, "differentiation": 2.0, "curriculum_time": 2.0,
-    "music_technology": 2.0, "send": 1.8, "composition": 1.5, "senior_leader_support": 1.5,
-    "budget_resources": 1.5, "wellbeing_balance": 1.5, "notation_literacy": 1.3, "instrument_access": 1.2,
-    "improvisation": 1.2, "evidencing_impact": 1.2, "department_leadership": 0.5, "early_career": 0.3,
-    "department_of_one_workload": 0.3, "professional_isolation": 0.5,
-}
-_STRENGTH_BASE = {
-    "singing": 2.0, "extra_curricular": 2.0, "popular_music_band": 1.8, "concerts_events": 1.8,
-    "whole_class_instrumental": 1.5, "ensemble_performance": 1.5, "composition": 1.5, "keyboard_skills": 1.5,
-    "music_technology": 1.5, "listening_repertoire": 1.5, "behaviour_engagement": 1.2,
-    "early_career": 0.05, "professional_isolation": 0.1, "teacher_confidence": 0.1,
-    "department_of_one_workload": 0.3, "wellbeing_balance": 0.4, "year9_motivation": 0.6,
-}
-_INTEREST_BASE = {
-    "music_technology": 2.5, "composition": 2.0, "curriculum_design": 2.0, "assessment_without_levels": 2.0,
-    "model_music_curriculum": 1.8, "singing": 1.8, "world_music": 1.5, "electronic_music": 1.5,
-    "inclusion_diversity": 1.5, "whole_class_instrumental": 1.5, "improvisation": 1.3,
-    "early_career": 0.3, "department_of_one_workload": 0.3,
-}
 
 _SLOT_WEIGHT = {"am": 0.5, "pm": 1.5, "after_school": 6.0}
 _ROLE_ONE = (("head_of_music", 0.72), ("music_teacher", 0.10), ("early_career_teacher", 0.08), ("non_specialist", 0.10))
@@ -167,47 +91,6 @@ def school_age_high(path: str | os.PathLike[str] | None = None) -> Mapping[int, 
     True
     """
     return _age_high_table(Path(path) if path is not None else default_schools_path())
-
-
-def _matrix(boosts: Mapping[str, Mapping[str, float]]) -> np.ndarray:
-    position = {t: k for k, t in enumerate(THEME_IDS)}
-    m: np.ndarray = np.zeros((len(INDICATORS), len(THEME_IDS)))
-    for i, name in enumerate(INDICATORS):
-        for theme, factor in boosts.get(name, {}).items():
-            m[i, position[theme]] = math.log(factor) if factor > 0 else -np.inf
-    return m
-
-
-def _base(weights: Mapping[str, float]) -> np.ndarray:
-    base: np.ndarray = np.log(np.array([weights.get(t, 1.0) for t in THEME_IDS]))
-    return base
-
-
-def _logits(base: np.ndarray, boosts: np.ndarray, X: np.ndarray) -> np.ndarray:
-    """Per-teacher log-weights of each theme: base plus the boosts of the teacher's contexts.
-
-    A boost of 0 (``-inf`` in ``boosts``) rules the theme out for anyone in that context.
-    """
-    ruled_out = np.isinf(boosts)
-    out: np.ndarray = base + X @ np.where(ruled_out, 0.0, boosts)
-    out[(X @ ruled_out) > 0] = -np.inf
-    return out
-
-
-def _top_k(rng: np.random.Generator, logits: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """Sample ``k[i]`` distinct columns per row with probability ∝ exp(logits) (Gumbel top-k).
-
-    Returns an ``(n, k.max())`` array of column indices, -1 beyond each row's ``k``.
-    """
-    scores = logits + rng.gumbel(size=logits.shape)
-    kmax = int(k.max()) if len(k) else 0
-    if kmax == 0:
-        return np.empty((len(k), 0), dtype=int)
-    part = np.argpartition(-scores, kmax - 1, axis=1)[:, :kmax]
-    top = np.take_along_axis(part, np.argsort(-np.take_along_axis(scores, part, axis=1), axis=1), axis=1)
-    top[np.arange(kmax)[None, :] >= k[:, None]] = -1
-    return top
-
 
 def _draw_roles(rng: np.random.Generator, dept_one: np.ndarray) -> np.ndarray:
     roles = np.empty(len(dept_one), dtype=object)
@@ -417,21 +300,21 @@ def generate_teachers(n: int = 300, *, seed: int = 2026, schools: Mapping[int, S
         np.array([s.religious_character not in ("No religious character", "", "Does not apply") for s in sch]),
     ]).astype(float)
 
-    c_logits = _logits(_base(_CHALLENGE_BASE), _matrix(CHALLENGE_BOOSTS), X)
-    challenges = _top_k(rng, c_logits, rng.choice(COUNT_CHOICES, n, p=COUNT_P))
+    c_logits = context_logits(base_logits(CHALLENGE_BASE), boost_matrix(CHALLENGE_BOOSTS), X)
+    challenges = top_k(rng, c_logits, rng.choice(COUNT_CHOICES, n, p=COUNT_P))
     chal_mask = np.zeros_like(c_logits, dtype=bool)
     rows = np.repeat(np.arange(n), challenges.shape[1])
     chal_mask[rows[challenges.ravel() >= 0], challenges.ravel()[challenges.ravel() >= 0]] = True
 
-    s_logits = _logits(_base(_STRENGTH_BASE), _matrix(STRENGTH_BOOSTS), X)
+    s_logits = context_logits(base_logits(STRENGTH_BASE), boost_matrix(STRENGTH_BOOSTS), X)
     s_logits[chal_mask] = -np.inf  # a theme is never both a challenge and a strength for one person
-    strengths = _top_k(rng, s_logits, rng.choice(COUNT_CHOICES, n, p=COUNT_P))
+    strengths = top_k(rng, s_logits, rng.choice(COUNT_CHOICES, n, p=COUNT_P))
 
-    i_logits = _base(_INTEREST_BASE) + chal_mask * math.log(4.0)  # people want to learn about what they find hard
-    interests = _top_k(rng, i_logits, rng.choice(COUNT_CHOICES, n, p=COUNT_P))
+    i_logits = base_logits(INTEREST_BASE) + chal_mask * math.log(4.0)  # people want to learn about what they find hard
+    interests = top_k(rng, i_logits, rng.choice(COUNT_CHOICES, n, p=COUNT_P))
 
     slot_logits = np.log([_SLOT_WEIGHT.get(s.split("_", 1)[-1], 0.7) for s in AVAILABILITY_SLOTS])
-    slots = _top_k(rng, np.tile(slot_logits, (n, 1)), rng.choice(COUNT_CHOICES, n, p=COUNT_P))
+    slots = top_k(rng, np.tile(slot_logits, (n, 1)), rng.choice(COUNT_CHOICES, n, p=COUNT_P))
     slots.sort(axis=1)  # in calendar order; -1 (unused) sorts first and is dropped below
 
     modes = rng.choice(np.array(["in_person", "online", "either"], dtype=object), n, p=[0.30, 0.25, 0.45])

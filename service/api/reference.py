@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response
 from flask_openapi3 import APIBlueprint, Tag
 
+from matcher.practice import catalogue
 from matcher.profiles.themes import THEME_GROUPS, THEMES
 
 from .. import auth, db
@@ -35,7 +36,7 @@ def _school(s: School) -> SchoolOut:
     return SchoolOut.model_validate(s, from_attributes=True)
 
 
-def example_out(e: PracticeExample, *, for_analyst: bool = False) -> ExampleOut:
+def example_out(e: PracticeExample | catalogue.PracticeExample, *, for_analyst: bool = False) -> ExampleOut:
     out = ExampleOut.model_validate(e, from_attributes=True)
     if for_analyst:  # analysts see pseudonyms, never teacher ids
         out = out.model_copy(update={"author_teacher_id": analyst.author(out.author_teacher_id)})

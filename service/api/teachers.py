@@ -45,7 +45,7 @@ IMPORT_BODY = {
 
 
 @bp.get("", responses={200: TeacherList})
-def list_teachers(query: TeacherQuery):
+def list_teachers(query: TeacherQuery) -> Response:
     """Teachers of my programme (coordinators), with paging and filters."""
     user = auth.require("coordinator")
     page = svc.list_teachers(
@@ -62,7 +62,7 @@ def list_teachers(query: TeacherQuery):
 
 
 @bp.post("", responses={201: TeacherOut, 409: None})
-def create_teacher(body: TeacherIn):
+def create_teacher(body: TeacherIn) -> Response:
     """Add a teacher to my programme (coordinators)."""
     user = auth.require("coordinator")
     t = svc.create_teacher(user, body.model_dump())
@@ -70,7 +70,7 @@ def create_teacher(body: TeacherIn):
 
 
 @bp.post("/import", responses={200: ImportOut}, openapi_extensions={"requestBody": IMPORT_BODY})
-def import_teachers(query: ImportQuery):
+def import_teachers(query: ImportQuery) -> Response:
     """Import a CSV (or JSON list) of teachers: every row is stored, or none.
 
     Rows whose id already exists update that teacher, except for the teacher's own
@@ -111,7 +111,7 @@ def import_teachers(query: ImportQuery):
 
 
 @bp.get("/export", responses={200: CSV_RESPONSE})
-def export_teachers():
+def export_teachers() -> Response:
     """All teachers of my programme as CSV: complete for coordinators, pseudonymised for analysts."""
     user = auth.require("coordinator", "analyst")
     text = svc.export_teachers_csv(user)
@@ -119,7 +119,7 @@ def export_teachers():
 
 
 @bp.get("/<teacher_id>", responses={200: TeacherOut})
-def get_teacher(path: TeacherPath):
+def get_teacher(path: TeacherPath) -> Response:
     """One profile: my own (teachers) or one of my programme's (coordinators). The ETag header is its version."""
     user = auth.require()
     t = svc.get_teacher_for(user, path.teacher_id)
@@ -127,7 +127,7 @@ def get_teacher(path: TeacherPath):
 
 
 @bp.patch("/<teacher_id>", responses={200: TeacherOut, 403: None, 409: None, 428: None})
-def update_teacher(path: TeacherPath, body: TeacherPatch, header: TeacherIfMatch):
+def update_teacher(path: TeacherPath, body: TeacherPatch, header: TeacherIfMatch) -> Response:
     """Change some fields of a profile; suggestions of the programme are recomputed.
 
     Needs If-Match with the ETag from GET (or ``version`` in the body): 428 without, 409
@@ -142,7 +142,7 @@ def update_teacher(path: TeacherPath, body: TeacherPatch, header: TeacherIfMatch
 
 
 @bp.delete("/<teacher_id>", responses={204: None})
-def delete_teacher(path: TeacherPath):
+def delete_teacher(path: TeacherPath) -> tuple[str, int]:
     """Erase a teacher (GDPR): profile, account and suggestions go; cohort history keeps a pseudonym."""
     user = auth.require("coordinator", "teacher")
     gdpr.erase_teacher(user, path.teacher_id)
@@ -150,7 +150,7 @@ def delete_teacher(path: TeacherPath):
 
 
 @bp.get("/<teacher_id>/practice-examples", responses={200: RecommendationsOut})
-def practice_for_teacher(path: TeacherPath, query: KQuery):
+def practice_for_teacher(path: TeacherPath, query: KQuery) -> Response:
     """Practice examples for a teacher's challenges, interests and context, with reasons."""
     user = auth.require("coordinator", "teacher")
     recs = practice.recommendations_for(user, path.teacher_id, query.k)
@@ -159,7 +159,7 @@ def practice_for_teacher(path: TeacherPath, query: KQuery):
 
 
 @bp.get("/<teacher_id>/data-export", responses={200: {"description": "everything stored about the teacher", "content": {"application/json": {"schema": {"type": "object"}}}}})
-def data_export(path: TeacherPath):
+def data_export(path: TeacherPath) -> Response:
     """GDPR: everything stored about a teacher, as JSON (the teacher, or their coordinator)."""
     user = auth.require("coordinator", "teacher")
     resp = jsonify(gdpr.export_teacher_data(user, path.teacher_id))
@@ -168,7 +168,7 @@ def data_export(path: TeacherPath):
 
 
 @bp.get("/<teacher_id>/peers", responses={200: PeersOut})
-def peers_of_teacher(path: TeacherPath):
+def peers_of_teacher(path: TeacherPath) -> Response:
     """Suggested peers with reasons, a kind ('similar' or 'new ideas') and the consent state.
 
     Peers the teacher declined are not suggested; they are listed under ``declined``.
@@ -180,14 +180,14 @@ def peers_of_teacher(path: TeacherPath):
 
 
 @bp.put("/<teacher_id>/peers/<peer_id>/decision", responses={200: PeerOut})
-def decide_peer(path: PeerPath, body: DecisionIn):
+def decide_peer(path: PeerPath, body: DecisionIn) -> Response:
     """Accept or decline a suggested peer (the teacher themselves). A declined peer is no longer suggested."""
     user = auth.require("teacher")
     return respond(PeerOut.model_validate(peers.decide(user, path.teacher_id, path.peer_id, body.decision)))
 
 
 @bp.delete("/<teacher_id>/peers/<peer_id>/decision", responses={204: None})
-def undo_peer_decision(path: PeerPath):
+def undo_peer_decision(path: PeerPath) -> tuple[str, int]:
     """Withdraw my answer about a peer, e.g. undo a decline: the peer can be suggested again."""
     user = auth.require("teacher")
     peers.undo(user, path.teacher_id, path.peer_id)

@@ -130,7 +130,7 @@ def enqueue(
         raise ValueError(f"not one e-mail address: {to!r}")
     config = current_app.config
     programme = s.execute(sa.select(Programme.name).where(Programme.id == programme_id)).scalar_one()
-    link = unsubscribe_url(config["PEERMATCH_PUBLIC_URL"], config["SECRET_KEY"], teacher_id) if teacher_id else None
+    link = unsubscribe_url(config["PEERMATCH_PUBLIC_URL"], config["SECRET_KEY"], teacher_id, programme_id) if teacher_id else None
     rendered = render(template, context, programme=programme, unsubscribe_url=link)
     headers = {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"} if link else {}
     now = utcnow()
@@ -219,16 +219,17 @@ def retry_now(identity: Identity, message_id: int, *, now: datetime | None = Non
 # ---- a teacher's choice ---------------------------------------------------------------------
 
 
-def is_paused(s: Session, teacher_id: str) -> bool:
-    """Whether the teacher paused e-mail."""
-    return bool(s.execute(sa.select(MailPreference.mail_paused).where(MailPreference.teacher_id == teacher_id)).scalar_one_or_none())
+def is_paused(s: Session, programme_id: int, teacher_id: str) -> bool:
+    """Whether the teacher (of the programme) paused e-mail."""
+    pref = s.get(MailPreference, (programme_id, teacher_id))
+    return pref is not None and pref.mail_paused
 
 
-def set_paused(s: Session, teacher_id: str, paused: bool) -> None:
+def set_paused(s: Session, programme_id: int, teacher_id: str, paused: bool) -> None:
     """Record the teacher's choice (setting it twice is the same as once)."""
-    pref = s.get(MailPreference, teacher_id)
+    pref = s.get(MailPreference, (programme_id, teacher_id))
     if pref is None:
-        s.add(MailPreference(teacher_id=teacher_id, mail_paused=paused, changed_at=utcnow()))
+        s.add(MailPreference(programme_id=programme_id, teacher_id=teacher_id, mail_paused=paused, changed_at=utcnow()))
     elif pref.mail_paused != paused:
         pref.mail_paused = paused
         pref.changed_at = utcnow()

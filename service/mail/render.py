@@ -83,29 +83,38 @@ def _serializer(secret_key: str) -> URLSafeSerializer:
     return URLSafeSerializer(secret_key, salt=_SALT)
 
 
-def unsubscribe_token(secret_key: str, teacher_id: str) -> str:
-    """A signed token naming ``teacher_id`` (no expiry: links in old mail keep working).
+def unsubscribe_token(secret_key: str, teacher_id: str, programme_id: int | None = None) -> str:
+    """A signed token naming a teacher (no expiry: links in old mail keep working).
 
-    >>> token = unsubscribe_token("k", "t-1")
+    Teacher ids are per programme, so the token names the programme too; a token without
+    one (``programme_id=None``, as links sent before ids were per programme) names the id only.
+
+    >>> token = unsubscribe_token("k", "t-1", 3)
     >>> read_unsubscribe_token("k", token), read_unsubscribe_token("other key", token)
-    ('t-1', None)
+    ((3, 't-1'), None)
+    >>> read_unsubscribe_token("k", unsubscribe_token("k", "t-1"))
+    (None, 't-1')
     """
-    return _serializer(secret_key).dumps(teacher_id)
+    return _serializer(secret_key).dumps([programme_id, teacher_id] if programme_id is not None else teacher_id)
 
 
-def read_unsubscribe_token(secret_key: str, token: str) -> str | None:
-    """The teacher id in ``token``, or ``None`` when it was not signed with ``secret_key``."""
+def read_unsubscribe_token(secret_key: str, token: str) -> tuple[int | None, str] | None:
+    """``(programme id or None, teacher id)`` from ``token``, or ``None`` when it was not signed with ``secret_key``."""
     try:
         value = _serializer(secret_key).loads(token)
     except BadSignature:
         return None
-    return value if isinstance(value, str) else None
+    if isinstance(value, str):
+        return None, value
+    if isinstance(value, list) and len(value) == 2 and isinstance(value[0], int) and isinstance(value[1], str):
+        return value[0], value[1]
+    return None
 
 
-def unsubscribe_url(public_url: str, secret_key: str, teacher_id: str) -> str:
-    """The pause/unsubscribe page's address for ``teacher_id``.
+def unsubscribe_url(public_url: str, secret_key: str, teacher_id: str, programme_id: int | None = None) -> str:
+    """The pause/unsubscribe page's address for a teacher.
 
-    >>> unsubscribe_url("https://pm.example/", "k", "t-1").startswith("https://pm.example/mail/unsubscribe/")
+    >>> unsubscribe_url("https://pm.example/", "k", "t-1", 3).startswith("https://pm.example/mail/unsubscribe/")
     True
     """
-    return f"{public_url.rstrip('/')}/mail/unsubscribe/{unsubscribe_token(secret_key, teacher_id)}"
+    return f"{public_url.rstrip('/')}/mail/unsubscribe/{unsubscribe_token(secret_key, teacher_id, programme_id)}"

@@ -197,7 +197,7 @@ class MailWorker:
     def _load(self, message_id: int) -> tuple[OutgoingMail, int, bool]:
         stmt = (
             sa.select(T, sa.func.coalesce(MailPreference.mail_paused, False).label("paused"))
-            .select_from(T.outerjoin(MailPreference, MailPreference.teacher_id == T.c.teacher_id))
+            .select_from(T.outerjoin(MailPreference, sa.and_(MailPreference.programme_id == T.c.programme_id, MailPreference.teacher_id == T.c.teacher_id)))
             .where(T.c.id == message_id)
         )
         with self.engine.connect() as conn:

@@ -10,6 +10,7 @@ changes nothing either.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -18,6 +19,7 @@ from ..mail import outbox
 from ..mail.render import read_unsubscribe_token
 from ..models import Programme, Teacher
 from ..problems import Problem
+from ..services.common import teacher_by_id
 from . import bp
 from .common import int_arg
 
@@ -46,8 +48,13 @@ def message_retry(message_id: int) -> ResponseReturnValue:
 
 
 def _teacher_for_token(token: str) -> Teacher:
-    teacher_id = read_unsubscribe_token(current_app.config["SECRET_KEY"], token)
-    teacher = db.session().get(Teacher, teacher_id) if teacher_id else None
+    named = read_unsubscribe_token(current_app.config["SECRET_KEY"], token)
+    teacher = None
+    if named is not None and named[0] is not None:
+        teacher = teacher_by_id(db.session(), named[0], named[1])
+    elif named is not None:  # a link sent before teacher ids were per programme: the id alone, if still unique
+        found = db.session().execute(sa.select(Teacher).where(Teacher.id == named[1]).limit(2)).scalars().all()
+        teacher = found[0] if len(found) == 1 else None
     if teacher is None:
         raise Problem(404, "This link is not valid, or the profile it was for has been erased.")
     return teacher
@@ -65,8 +72,8 @@ def mail_unsubscribe(token: str) -> ResponseReturnValue:
         action = "pause" if one_click else request.form.get("action", "")
         if action not in ("pause", "resume"):
             raise Problem(422, "Choose to pause or to resume e-mail.")
-        outbox.set_paused(s, teacher.id, action == "pause")
+        outbox.set_paused(s, teacher.programme_id, teacher.id, action == "pause")
         changed = action
     programme = s.get(Programme, teacher.programme_id)
-    paused = outbox.is_paused(s, teacher.id)
+    paused = outbox.is_paused(s, teacher.programme_id, teacher.id)
     return render_template("mail_preference.html", token=token, paused=paused, changed=changed, programme=programme.name if programme else "")

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..auth import end_sessions, hash_token, new_token
-from ..models import ROLES, ApiToken, LoginAttempt, Programme, Teacher, User, utcnow
+from ..models import ROLES, ApiToken, LoginAttempt, Programme, User, utcnow
 from ..problems import Problem
+from .common import teacher_by_id
 from .passwords import check_password
 
 __all__ = [
@@ -79,8 +80,8 @@ def create_user(
     if s.execute(sa.select(User.id).where(User.username == username)).first():
         raise Problem(409, f"user name {username!r} is taken")
     if role == "teacher":
-        teacher = s.get(Teacher, teacher_id) if teacher_id else None
-        if teacher is None or teacher.programme_id != programme.id:
+        teacher = teacher_by_id(s, programme.id, teacher_id)
+        if teacher is None:
             raise Problem(422, f"a teacher account needs the id of a teacher in programme {programme.name!r}; got {teacher_id!r}")
     elif teacher_id:
         raise Problem(422, "only teacher accounts are linked to a teacher profile")
@@ -108,7 +109,7 @@ def set_password(s: Session, user: User, password: str) -> None:
     """
     email = ""
     if user.teacher_id:
-        teacher = s.get(Teacher, user.teacher_id)
+        teacher = teacher_by_id(s, user.programme_id, user.teacher_id)
         email = teacher.email if teacher is not None else ""
     check_password(password, username=user.username, email=email)
     user.password_hash = _hash(password)

@@ -57,7 +57,7 @@ def years_band(years: int) -> str:
     return "0-2" if years <= 2 else "3-9" if years <= 9 else "10+"
 
 
-def k_anonymise(rows: Sequence[Mapping[str, Any]], steps: Sequence[tuple[str, str]], quasi: Sequence[str], *, k: int = K) -> list[dict]:
+def k_anonymise(rows: Sequence[Mapping[str, Any]], steps: Sequence[tuple[str, str]], quasi: Sequence[str], *, k: int = K) -> list[dict[str, Any]]:
     """Generalise ``rows`` until every combination of ``quasi`` is shared by ``k`` rows.
 
     ``steps`` are ``(column, replacement)`` pairs tried in order; each is applied only to
@@ -70,7 +70,7 @@ def k_anonymise(rows: Sequence[Mapping[str, Any]], steps: Sequence[tuple[str, st
     """
     out = [dict(r) for r in rows]
 
-    def rare() -> list[dict]:
+    def rare() -> list[dict[str, Any]]:
         counts = Counter(tuple(r[q] for q in quasi) for r in out)
         return [r for r in out if counts[tuple(r[q] for q in quasi)] < k]
 

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from matcher.errors import Issue
 
-from ..models import Programme
+from ..models import Programme, Teacher
 from ..problems import Problem
 
-__all__ = ["Page", "paginate", "bump_profiles", "bump_decisions", "nul_issues", "pseudonym", "programme_versions", "check_if_match"]
+__all__ = ["Page", "teacher_by_id", "paginate", "bump_profiles", "bump_decisions", "nul_issues", "pseudonym", "programme_versions", "check_if_match"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,17 @@ class Page:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
+
+
+def teacher_by_id(s: Session, programme_id: int, teacher_id: str | None) -> Teacher | None:
+    """The teacher with ``teacher_id`` in ``programme_id``, or ``None``.
+
+    Teacher ids are per programme (two programmes may each have a "t-001"): every lookup
+    by an id a client sent goes through here, with the caller's programme.
+    """
+    if not teacher_id:
+        return None
+    return s.get(Teacher, (programme_id, teacher_id))
 
 
 def paginate(s: Session, query: sa.Select[Any], page: int, per_page: int) -> Page:

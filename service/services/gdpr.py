@@ -55,7 +55,7 @@ def export_teacher_data(identity: Identity, teacher_id: str) -> dict[str, Any]:
     s = db.session()
     profile = profile_of(t)
     accounts = []
-    for user in s.execute(sa.select(User).where(User.teacher_id == t.id)).scalars():
+    for user in s.execute(sa.select(User).where(User.programme_id == t.programme_id, User.teacher_id == t.id)).scalars():
         tokens = s.execute(sa.select(ApiToken).where(ApiToken.user_id == user.id)).scalars()
         accounts.append(
             {
@@ -66,9 +66,9 @@ def export_teacher_data(identity: Identity, teacher_id: str) -> dict[str, Any]:
                 "api_tokens": [{"prefix": k.prefix, "name": k.name, "created_at": k.created_at.isoformat()} for k in tokens],
             }
         )
-    suggestions = s.execute(sa.select(Suggestion).where(Suggestion.teacher_id == t.id).order_by(Suggestion.rank)).scalars()
-    decisions = s.execute(sa.select(ConsentDecision).where(ConsentDecision.teacher_id == t.id).order_by(ConsentDecision.id)).scalars()
-    shown_to = s.execute(sa.select(sa.func.count()).select_from(Suggestion).where(Suggestion.peer_id == t.id)).scalar_one()
+    suggestions = s.execute(sa.select(Suggestion).where(Suggestion.programme_id == t.programme_id, Suggestion.teacher_id == t.id).order_by(Suggestion.rank)).scalars()
+    decisions = s.execute(sa.select(ConsentDecision).where(ConsentDecision.programme_id == t.programme_id, ConsentDecision.teacher_id == t.id).order_by(ConsentDecision.id)).scalars()
+    shown_to = s.execute(sa.select(sa.func.count()).select_from(Suggestion).where(Suggestion.programme_id == t.programme_id, Suggestion.peer_id == t.id)).scalar_one()
     return {
         "exported_at": utcnow().isoformat(),
         "profile": {name: list(v) if isinstance(v := getattr(profile, name), tuple) else v for name in PERSONAL_FIELDS},
@@ -81,7 +81,7 @@ def export_teacher_data(identity: Identity, teacher_id: str) -> dict[str, Any]:
             {"peer_id": x.peer_id, "score": x.score, "kind": x.kind, "reasons": list(x.reasons), "computed_at": x.computed_at.isoformat()} for x in suggestions
         ],
         "decisions": [{"peer_id": d.peer_id, "decision": d.decision, "decided_at": d.decided_at.isoformat()} for d in decisions],
-        "connections": connections(s, t.id),
+        "connections": connections(s, t.programme_id, t.id),
         "suggested_to_others": shown_to,
         "cohort_groups": _memberships(s, t),
     }
@@ -150,9 +150,9 @@ def erase_teacher(identity: Identity, teacher_id: str) -> None:
             other.previous_groupmates = [alias if m == t.id else m for m in other.previous_groupmates]
     record_erasure(s, programme_id, t.id, t.email)
     s.execute(sa.update(PracticeExample).where(PracticeExample.author_teacher_id == t.id).values(author_teacher_id=None))
-    s.execute(sa.delete(User).where(User.teacher_id == t.id))
-    s.execute(sa.delete(Suggestion).where(sa.or_(Suggestion.teacher_id == t.id, Suggestion.peer_id == t.id)))
-    s.execute(sa.delete(ConsentDecision).where(sa.or_(ConsentDecision.teacher_id == t.id, ConsentDecision.peer_id == t.id)))
+    s.execute(sa.delete(User).where(User.programme_id == t.programme_id, User.teacher_id == t.id))
+    s.execute(sa.delete(Suggestion).where(Suggestion.programme_id == t.programme_id, sa.or_(Suggestion.teacher_id == t.id, Suggestion.peer_id == t.id)))
+    s.execute(sa.delete(ConsentDecision).where(ConsentDecision.programme_id == t.programme_id, sa.or_(ConsentDecision.teacher_id == t.id, ConsentDecision.peer_id == t.id)))
     # Other teachers' stored peer lists may name them: drop the programme's (recomputed on demand).
     forget_programme(s, programme_id)
     forget_round_records(s, programme_id, t.id)  # their participation choice and groupmate history

@@ -20,6 +20,7 @@ import math
 import threading
 from collections import Counter
 from collections.abc import Callable, Hashable
+from typing import Any
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from flask import Flask
@@ -42,17 +43,17 @@ class _Pool:
         self.share = share
         self.lock = threading.Lock()
         self.active = 0
-        self.by_key: Counter = Counter()
-        self.tags: dict[Future, Hashable] = {}
-        self.futures: set[Future] = set()
+        self.by_key: Counter[Hashable] = Counter()
+        self.tags: dict[Future[None], Hashable] = {}
+        self.futures: set[Future[None]] = set()
         self.stop = threading.Event()
         self.ticker: threading.Thread | None = None
 
 
 def share(app: Flask) -> int:
     """Slots one programme may hold: ``PEERMATCH_COHORT_SHARE``, or half the queue rounded up."""
-    limit = app.config["PEERMATCH_COHORT_QUEUE"]
-    configured = app.config.get("PEERMATCH_COHORT_SHARE") or 0
+    limit = int(app.config["PEERMATCH_COHORT_QUEUE"])
+    configured = int(app.config.get("PEERMATCH_COHORT_SHARE") or 0)
     return max(1, min(limit, configured or math.ceil(limit / 2)))
 
 
@@ -100,13 +101,13 @@ def _start_ticker(app: Flask, pool: _Pool) -> None:
 
 def pending(app: Flask, key: Hashable | None = None) -> int:
     """Jobs queued or running in this process (of one ``key``, when given)."""
-    pool = app.extensions.get(_KEY)
+    pool: _Pool | None = app.extensions.get(_KEY)
     if pool is None:
         return 0
     return pool.active if key is None else pool.by_key[key]
 
 
-def held(app: Flask) -> list:
+def held(app: Flask) -> list[Hashable]:
     """The tags of the jobs queued or running in this process."""
     pool = app.extensions.get(_KEY)
     if pool is None:
@@ -134,7 +135,7 @@ def check_room(app: Flask, key: Hashable | None = None) -> None:
         raise problem
 
 
-def submit(app: Flask, fn: Callable, *args, key: Hashable | None = None, tag: Hashable | None = None) -> Future:
+def submit(app: Flask, fn: Callable[..., object], *args: Any, key: Hashable | None = None, tag: Hashable | None = None) -> Future[None]:
     """Run ``fn(app, *args)`` in the background; 503 problem when the queue (or ``key``'s share) is full."""
     pool = _pool(app)
     with pool.lock:
@@ -166,8 +167,8 @@ def submit(app: Flask, fn: Callable, *args, key: Hashable | None = None, tag: Ha
     return future
 
 
-def _forget(pool: _Pool) -> Callable[[Future], None]:
-    def done(future: Future) -> None:
+def _forget(pool: _Pool) -> Callable[[Future[None]], None]:
+    def done(future: Future[None]) -> None:
         pool.futures.discard(future)
         with pool.lock:
             pool.tags.pop(future, None)

@@ -28,25 +28,20 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, json
+from flask import json
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import db
 from ..auth import Identity
-from ..models import ConsentDecision, PeerList, School, Suggestion, Teacher, utcnow
+from ..models import ConsentDecision, School, Suggestion, Teacher, utcnow
 from ..problems import Problem
-from .common import bump_decisions, programme_versions
-from .teachers import programme_cohort
-
-if TYPE_CHECKING:
-    from flask import Flask
-
-    from matcher.peers.suggest import PeerIndex, PeerSuggestion
-    from matcher.places.schools import School as SchoolRecord
+from .common import bump_decisions
+# Computing and storing the lists has its own module; its public names are importable from here too.
+from .peer_lists import compute_for, forget_programme, is_fresh, peer_entry, refresh_programme, restore, school_entry, stored_body
 
 __all__ = [
     "peers_json",
@@ -61,22 +56,17 @@ __all__ = [
     "forget_programme",
 ]
 
-_CACHE: OrderedDict[tuple[str, str, int, int], bytes] = OrderedDict()
+_CACHE: OrderedDict[tuple[str, int, str, int, int], bytes] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 _CACHE_MAX = 20_000
-
-_INDEXES: OrderedDict[tuple[str, int, int], PeerIndex] = OrderedDict()
-_INDEXES_LOCK = threading.Lock()
-_INDEXES_MAX = 2
 
 # Plain SQL for the per-request queries of the hottest endpoint: building SQLAlchemy
 # expressions costs more than running them.
 _ACCESS = sa.text(
     "SELECT t.programme_id, p.profiles_version, p.decisions_version FROM teachers t "
-    "JOIN programmes p ON p.id = t.programme_id WHERE t.id = :id"
+    "JOIN programmes p ON p.id = t.programme_id WHERE t.programme_id = :p AND t.id = :id"
 )
-_LIST = sa.text("SELECT body FROM peer_lists WHERE teacher_id = :id AND profiles_version = :v")
-_DECISIONS = sa.text("SELECT teacher_id, peer_id, decision FROM consent_decisions WHERE teacher_id = :id OR peer_id = :id")
+_DECISIONS = sa.text("SELECT teacher_id, peer_id, decision FROM consent_decisions WHERE programme_id = :p AND (teacher_id = :id OR peer_id = :id)")
 
 
 def clear_cache() -> None:
@@ -85,180 +75,9 @@ def clear_cache() -> None:
         _CACHE.clear()
 
 
-def _k() -> int:
-    k: int = current_app.config["PEERMATCH_PEERS_K"]
-    return k
-
-
-def _index(s: Session, programme_id: int, profiles_version: int) -> PeerIndex:
-    """The programme's ``matcher.peers.PeerIndex``, built once per profiles version per process."""
-    from matcher.peers.suggest import PeerIndex
-
-    key = (str(s.get_bind().engine.url), programme_id, profiles_version)
-    with _INDEXES_LOCK:
-        index = _INDEXES.get(key)
-        if index is not None:
-            _INDEXES.move_to_end(key)
-            return index
-    index = PeerIndex.build(programme_cohort(s, programme_id, profiles_version))
-    with _INDEXES_LOCK:
-        _INDEXES[key] = index
-        while len(_INDEXES) > _INDEXES_MAX:
-            _INDEXES.popitem(last=False)
-    return index
-
-
-def _declined_by(s: Session, teacher_ids: Iterable[str] | None = None, *, programme_id: int | None = None) -> dict[str, set[str]]:
-    """``{teacher: peers they declined}``, for some teachers or for a whole programme."""
-    query = sa.select(ConsentDecision.teacher_id, ConsentDecision.peer_id).where(ConsentDecision.decision == "declined")
-    if programme_id is not None:
-        query = query.join(Teacher, Teacher.id == ConsentDecision.teacher_id).where(Teacher.programme_id == programme_id)
-    else:
-        query = query.where(ConsentDecision.teacher_id.in_(list(teacher_ids or ())))
-    out: dict[str, set[str]] = {}
-    for teacher_id, peer_id in s.execute(query):
-        out.setdefault(teacher_id, set()).add(peer_id)
-    return out
-
-
-def _suggest(index: PeerIndex, teacher_id: str, declined: Iterable[str] = ()) -> list[PeerSuggestion]:
-    """``matcher.peers`` suggestions for one teacher, leaving out the peers they declined."""
-    exclude = sorted(p for p in declined if p in index.cohort.index)
-    return list(index.suggest(teacher_id, k=_k(), exclude=exclude))
-
-
-def compute_for(s: Session, programme_id: int, teacher_id: str, k: int | None = None) -> list[PeerSuggestion]:
-    """Fresh ``matcher.peers`` suggestions for one teacher of a programme (not stored)."""
-    profiles_version, _ = programme_versions(s, programme_id)
-    return list(_index(s, programme_id, profiles_version).suggest(teacher_id, k=k or _k()))
-
-
-def _school(school: School | SchoolRecord) -> dict[str, Any]:
-    return {"urn": school.urn, "name": school.name, "local_authority": school.local_authority, "lat": school.lat, "lon": school.lon}
-
-
-def _entry(peer_id: str, name: str, school: dict[str, Any], score: float, kind: str | None, terms: dict[str, float], reasons: list[str]) -> dict[str, Any]:
-    return {
-        "peer_id": peer_id,
-        "name": name,
-        "school": school,
-        "score": score,
-        "kind": kind,
-        "terms": terms,
-        "reasons": reasons,
-        "my_decision": None,
-        "requested_by_peer": False,
-        "incoming": False,
-        "status": "pending",
-        "contact": None,
-        "contact_withheld": False,
-    }
-
-
-def _render(index: PeerIndex, teacher_id: str, suggestions: Sequence[PeerSuggestion], profiles_version: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Rows for :class:`Suggestion` and the row for :class:`PeerList` of one teacher."""
-    now = utcnow()
-    rows, entries = [], []
-    for rank, x in enumerate(suggestions, start=1):
-        terms = {str(name): float(v) for name, v in dict(x.terms).items()}
-        reasons = [str(r) for r in x.reasons]
-        rows.append(
-            {
-                "teacher_id": teacher_id,
-                "peer_id": x.peer_id,
-                "rank": rank,
-                "score": float(x.score),
-                "kind": str(x.kind),
-                "terms": terms,
-                "reasons": reasons,
-                "profiles_version": profiles_version,
-                "computed_at": now,
-            }
-        )
-        peer = index.cohort.get(x.peer_id)
-        entries.append(_entry(x.peer_id, peer.name, _school(index.cohort.schools[peer.school_urn]), float(x.score), str(x.kind), terms, reasons))
-    me = index.cohort.get(teacher_id)
-    body = json.dumps({"teacher_id": teacher_id, "share_my_contact": bool(me.consent_share_contact), "suggestions": entries, "declined": []})
-    return rows, {"teacher_id": teacher_id, "profiles_version": profiles_version, "body": body, "computed_at": now}
-
-
-def _store(teacher_ids: Iterable[str], rows: list[dict[str, Any]], lists: list[dict[str, Any]]) -> None:
-    """Replace the stored suggestions of some teachers in a transaction of its own.
-
-    A concurrent request may store the same teacher's suggestions first; then this one
-    gives way (its rows are equal, computed from the same profiles version).
-    """
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's target
-    ids = list(teacher_ids)
-    try:
-        with db.new_session(app) as s:
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                s.execute(sa.delete(Suggestion).where(Suggestion.teacher_id.in_(chunk)))
-                s.execute(sa.delete(PeerList).where(PeerList.teacher_id.in_(chunk)))
-            for start in range(0, len(rows), 2000):
-                s.execute(sa.insert(Suggestion), rows[start : start + 2000])
-            for start in range(0, len(lists), 500):
-                s.execute(sa.insert(PeerList), lists[start : start + 500])
-    except IntegrityError:
-        pass
-
-
-def _restore(s: Session, programme_id: int, teacher_id: str, profiles_version: int) -> None:
-    """Recompute one teacher's stored list in the request's own transaction (after a decline or its undo)."""
-    index = _index(s, programme_id, profiles_version)
-    declined = _declined_by(s, [teacher_id]).get(teacher_id, set())
-    rows, one = _render(index, teacher_id, _suggest(index, teacher_id, declined), profiles_version)
-    s.execute(sa.delete(Suggestion).where(Suggestion.teacher_id == teacher_id))
-    s.execute(sa.delete(PeerList).where(PeerList.teacher_id == teacher_id))
-    if rows:
-        s.execute(sa.insert(Suggestion), rows)
-    s.execute(sa.insert(PeerList), [one])
-
-
-def forget_programme(s: Session, programme_id: int) -> None:
-    """Delete every stored peer list of a programme (e.g. when someone is erased: lists name people)."""
-    s.execute(sa.delete(PeerList).where(PeerList.teacher_id.in_(sa.select(Teacher.id).where(Teacher.programme_id == programme_id))))
-
-
-def is_fresh(s: Session, programme_id: int) -> bool:
-    """True when the programme's stored peer lists were all computed from its current profiles."""
-    profiles_version, _ = programme_versions(s, programme_id)
-    teachers = s.execute(sa.select(sa.func.count()).select_from(Teacher).where(Teacher.programme_id == programme_id)).scalar_one()
-    fresh = s.execute(
-        sa.select(sa.func.count())
-        .select_from(PeerList)
-        .join(Teacher, Teacher.id == PeerList.teacher_id)
-        .where(Teacher.programme_id == programme_id, PeerList.profiles_version == profiles_version)
-    ).scalar_one()
-    return fresh == teachers
-
-
-def refresh_programme(s: Session, programme_id: int, *, force: bool = True) -> int:
-    """Compute and store the suggestions of every teacher of a programme; returns how many teachers.
-
-    Peers a teacher declined are left out of their list. With ``force=False`` nothing is
-    done (0 is returned) when the stored ones are fresh.
-    """
-    if not force and is_fresh(s, programme_id):
-        return 0
-    profiles_version, _ = programme_versions(s, programme_id)
-    index = _index(s, programme_id, profiles_version)
-    declined = _declined_by(s, programme_id=programme_id)
-    rows: list[dict[str, Any]] = []
-    lists: list[dict[str, Any]] = []
-    for teacher_id in index.cohort.ids:
-        more, one = _render(index, teacher_id, _suggest(index, teacher_id, declined.get(teacher_id, ())), profiles_version)
-        rows += more
-        lists.append(one)
-    s.flush()
-    _store(index.cohort.ids, rows, lists)
-    return len(index.cohort)
-
-
 def _access(identity: Identity, teacher_id: str) -> tuple[int, int, int]:
     """Check access to a teacher's suggestions; returns the programme id and its two versions."""
-    row = db.session().connection().execute(_ACCESS, {"id": teacher_id}).first()
+    row = db.session().connection().execute(_ACCESS, {"p": identity.programme_id, "id": teacher_id}).first()
     if row is None or row.programme_id != identity.programme_id:  # another programme's: as if missing
         raise Problem(404, f"There is no teacher with id {teacher_id!r}.")
     if identity.is_coordinator and row.programme_id == identity.programme_id:
@@ -268,18 +87,6 @@ def _access(identity: Identity, teacher_id: str) -> tuple[int, int, int]:
     if identity.is_analyst:
         raise Problem(403, "Analysts see pseudonymised exports only, not suggestions.")
     raise Problem(403, f"The suggestions of {teacher_id!r} are not yours to see.")
-
-
-def _stored_body(s: Session, programme_id: int, teacher_id: str, profiles_version: int) -> str:
-    """The stored answer (no consent state), computed (without declined peers) and stored first if stale."""
-    body: str | None = s.connection().execute(_LIST, {"id": teacher_id, "v": profiles_version}).scalar()
-    if body is None:
-        index = _index(s, programme_id, profiles_version)
-        declined = _declined_by(s, [teacher_id]).get(teacher_id, set())
-        rows, one = _render(index, teacher_id, _suggest(index, teacher_id, declined), profiles_version)
-        _store([teacher_id], rows, [one])
-        body = str(one["body"])
-    return body
 
 
 def _status(mine: str | None, theirs: str | None) -> str:
@@ -293,12 +100,12 @@ def _status(mine: str | None, theirs: str | None) -> str:
 # ---- contact details: the one rule ---------------------------------------------------------
 
 
-def _contact_rows(s: Session, peer_ids: Iterable[str]) -> dict[str, tuple[str, str, bool]]:
-    """``{id: (name, email, consent_share_contact)}`` of some teachers."""
+def _contact_rows(s: Session, programme_id: int, peer_ids: Iterable[str]) -> dict[str, tuple[str, str, bool]]:
+    """``{id: (name, email, consent_share_contact)}`` of some teachers of a programme."""
     ids = list(peer_ids)
     if not ids:
         return {}
-    rows = s.execute(sa.select(Teacher.id, Teacher.name, Teacher.email, Teacher.consent_share_contact).where(Teacher.id.in_(ids)))
+    rows = s.execute(sa.select(Teacher.id, Teacher.name, Teacher.email, Teacher.consent_share_contact).where(Teacher.programme_id == programme_id, Teacher.id.in_(ids)))
     return {r.id: (r.name, r.email, bool(r.consent_share_contact)) for r in rows}
 
 
@@ -317,7 +124,7 @@ def _contact_of(name: str, email: str, consent: bool) -> tuple[dict[str, str] | 
     return ({"name": name, "email": email} if email else None), False
 
 
-def connections(s: Session, teacher_id: str) -> list[dict[str, Any]]:
+def connections(s: Session, programme_id: int, teacher_id: str) -> list[dict[str, Any]]:
     """The teachers connected with ``teacher_id`` (both accepted), with what may be shown of each.
 
     Each is ``{"peer_id", "name", "contact", "contact_withheld"}``: ``contact`` is the
@@ -325,13 +132,13 @@ def connections(s: Session, teacher_id: str) -> list[dict[str, Any]]:
     ``contact_withheld`` is true when they did not. Used by the answer and the GDPR export.
     """
     mine = set(
-        s.execute(sa.select(ConsentDecision.peer_id).where(ConsentDecision.teacher_id == teacher_id, ConsentDecision.decision == "accepted")).scalars()
+        s.execute(sa.select(ConsentDecision.peer_id).where(ConsentDecision.programme_id == programme_id, ConsentDecision.teacher_id == teacher_id, ConsentDecision.decision == "accepted")).scalars()
     )
     theirs = set(
-        s.execute(sa.select(ConsentDecision.teacher_id).where(ConsentDecision.peer_id == teacher_id, ConsentDecision.decision == "accepted")).scalars()
+        s.execute(sa.select(ConsentDecision.teacher_id).where(ConsentDecision.programme_id == programme_id, ConsentDecision.peer_id == teacher_id, ConsentDecision.decision == "accepted")).scalars()
     )
     out = []
-    for peer_id, (name, email, consent) in sorted(_contact_rows(s, mine & theirs).items()):
+    for peer_id, (name, email, consent) in sorted(_contact_rows(s, programme_id, mine & theirs).items()):
         contact, withheld = _contact_of(name, email, consent)
         out.append({"peer_id": peer_id, "name": name, "contact": contact, "contact_withheld": withheld})
     return out
@@ -344,7 +151,7 @@ def _first_name(name: str) -> str:
     return name.split()[0] if name.split() else name
 
 
-def _outside_entries(s: Session, teacher_id: str, peer_ids: Sequence[str], incoming: set[str]) -> list[dict[str, Any]]:
+def _outside_entries(s: Session, programme_id: int, teacher_id: str, peer_ids: Sequence[str], incoming: set[str]) -> list[dict[str, Any]]:
     """Entries for peers who are not in the teacher's stored list (they asked, or were accepted earlier).
 
     Score and kind come from the peer's own suggestion of the teacher when there is one;
@@ -352,32 +159,39 @@ def _outside_entries(s: Session, teacher_id: str, peer_ids: Sequence[str], incom
     """
     if not peer_ids:
         return []
-    back = {x.teacher_id: x for x in s.execute(sa.select(Suggestion).where(Suggestion.teacher_id.in_(list(peer_ids)), Suggestion.peer_id == teacher_id)).scalars()}
-    people = s.execute(sa.select(Teacher.id, Teacher.name, School).join(School, School.urn == Teacher.school_urn).where(Teacher.id.in_(list(peer_ids)))).all()
+    back = {
+        x.teacher_id: x
+        for x in s.execute(
+            sa.select(Suggestion).where(Suggestion.programme_id == programme_id, Suggestion.teacher_id.in_(list(peer_ids)), Suggestion.peer_id == teacher_id)
+        ).scalars()
+    }
+    people = s.execute(
+        sa.select(Teacher.id, Teacher.name, School).join(School, School.urn == Teacher.school_urn).where(Teacher.programme_id == programme_id, Teacher.id.in_(list(peer_ids)))
+    ).all()
     out = []
     for peer_id, name, school in sorted(people, key=lambda r: r[0]):
         x = back.get(peer_id)
         first = _first_name(name)
         reason = f"{first} would like to connect with you." if peer_id in incoming else f"You accepted {first} earlier."
-        entry = _entry(peer_id, name, _school(school), x.score if x else 0.0, x.kind if x else None, dict(x.terms) if x else {}, [reason])
+        entry = peer_entry(peer_id, name, school_entry(school), x.score if x else 0.0, x.kind if x else None, dict(x.terms) if x else {}, [reason])
         entry["incoming"] = peer_id in incoming
         out.append(entry)
     return out
 
 
-def _declined_entries(s: Session, teacher_id: str) -> list[dict[str, Any]]:
+def _declined_entries(s: Session, programme_id: int, teacher_id: str) -> list[dict[str, Any]]:
     """The peers a teacher declined, newest first (name and school, for an undo)."""
     rows = s.execute(
         sa.select(ConsentDecision.peer_id, ConsentDecision.decided_at, Teacher.name, School)
-        .join(Teacher, Teacher.id == ConsentDecision.peer_id)
+        .join(Teacher, sa.and_(Teacher.programme_id == ConsentDecision.programme_id, Teacher.id == ConsentDecision.peer_id))
         .join(School, School.urn == Teacher.school_urn)
-        .where(ConsentDecision.teacher_id == teacher_id, ConsentDecision.decision == "declined")
+        .where(ConsentDecision.programme_id == programme_id, ConsentDecision.teacher_id == teacher_id, ConsentDecision.decision == "declined")
         .order_by(ConsentDecision.decided_at.desc(), ConsentDecision.peer_id)
     ).all()
-    return [{"peer_id": p, "name": name, "school": _school(school), "decided_at": at.isoformat()} for p, at, name, school in rows]
+    return [{"peer_id": p, "name": name, "school": school_entry(school), "decided_at": at.isoformat()} for p, at, name, school in rows]
 
 
-def _overlay(s: Session, teacher_id: str, data: dict[str, Any], decisions: Sequence[Any]) -> dict[str, Any]:
+def _overlay(s: Session, programme_id: int, teacher_id: str, data: dict[str, Any], decisions: Sequence[Any]) -> dict[str, Any]:
     """Lay the consent state (and contact details where the rule allows) over a stored answer.
 
     Declined peers move from ``suggestions`` to ``declined``; peers who asked to connect,
@@ -389,36 +203,36 @@ def _overlay(s: Session, teacher_id: str, data: dict[str, Any], decisions: Seque
     listed = {x["peer_id"] for x in items}
     incoming = {p for p, d in theirs.items() if d == "accepted" and p not in listed}
     accepted = {p for p, d in mine.items() if d == "accepted" and p not in listed}
-    items += _outside_entries(s, teacher_id, sorted(incoming | accepted), incoming)
+    items += _outside_entries(s, programme_id, teacher_id, sorted(incoming | accepted), incoming)
     for item in items:
         peer_id = item["peer_id"]
         item["my_decision"] = mine.get(peer_id)
         item["requested_by_peer"] = theirs.get(peer_id) == "accepted"
         item["status"] = _status(mine.get(peer_id), theirs.get(peer_id))
         item["contact"], item["contact_withheld"] = None, False
-    connected = _contact_rows(s, [x["peer_id"] for x in items if x["status"] == "connected"])
+    connected = _contact_rows(s, programme_id, [x["peer_id"] for x in items if x["status"] == "connected"])
     for item in items:
         if item["peer_id"] in connected:
             item["contact"], item["contact_withheld"] = _contact_of(*connected[item["peer_id"]])
     # A peer erased since the list was stored has no row any more: leave them out.
-    alive = set(s.execute(sa.select(Teacher.id).where(Teacher.id.in_([x["peer_id"] for x in items]))).scalars()) if items else set()
+    alive = set(s.execute(sa.select(Teacher.id).where(Teacher.programme_id == programme_id, Teacher.id.in_([x["peer_id"] for x in items]))).scalars()) if items else set()
     data["suggestions"] = [x for x in items if x["peer_id"] in alive and x["status"] != "declined"]
-    data["declined"] = _declined_entries(s, teacher_id) if "declined" in mine.values() else []
+    data["declined"] = _declined_entries(s, programme_id, teacher_id) if "declined" in mine.values() else []
     return data
 
 
 def _answer(s: Session, programme_id: int, teacher_id: str, profiles_version: int) -> str:
-    body = _stored_body(s, programme_id, teacher_id, profiles_version)
-    decisions = s.connection().execute(_DECISIONS, {"id": teacher_id}).all()
+    body = stored_body(s, programme_id, teacher_id, profiles_version)
+    decisions = s.connection().execute(_DECISIONS, {"p": programme_id, "id": teacher_id}).all()
     if not decisions:
         return body
-    return json.dumps(_overlay(s, teacher_id, json.loads(body), decisions))
+    return json.dumps(_overlay(s, programme_id, teacher_id, json.loads(body), decisions))
 
 
 def peers_json(identity: Identity, teacher_id: str) -> bytes:
     """The JSON answer of ``GET /teachers/{id}/peers`` (cached per profiles and decisions version)."""
     programme_id, profiles_version, decisions_version = _access(identity, teacher_id)
-    key = (str(db.engine().url), teacher_id, profiles_version, decisions_version)
+    key = (str(db.engine().url), programme_id, teacher_id, profiles_version, decisions_version)
     with _CACHE_LOCK:
         hit = _CACHE.get(key)
         if hit is not None:
@@ -438,11 +252,11 @@ def peers_for(identity: Identity, teacher_id: str) -> dict[str, Any]:
     return data
 
 
-def _own_decision(s: Session, teacher_id: str, peer_id: str) -> ConsentDecision | None:
-    return s.execute(sa.select(ConsentDecision).where(ConsentDecision.teacher_id == teacher_id, ConsentDecision.peer_id == peer_id)).scalar_one_or_none()
+def _own_decision(s: Session, programme_id: int, teacher_id: str, peer_id: str) -> ConsentDecision | None:
+    return s.execute(sa.select(ConsentDecision).where(ConsentDecision.programme_id == programme_id, ConsentDecision.teacher_id == teacher_id, ConsentDecision.peer_id == peer_id)).scalar_one_or_none()
 
 
-def _insert_decision(s: Session, teacher_id: str, peer_id: str, decision: str) -> ConsentDecision | None:
+def _insert_decision(s: Session, programme_id: int, teacher_id: str, peer_id: str, decision: str) -> ConsentDecision | None:
     """Store a first answer; ``None`` when stored, else the answer a simultaneous request stored first.
 
     Two clicks on Accept at once both find no answer and both insert: the unique
@@ -451,11 +265,11 @@ def _insert_decision(s: Session, teacher_id: str, peer_id: str, decision: str) -
     """
     try:
         with s.begin_nested():
-            s.add(ConsentDecision(teacher_id=teacher_id, peer_id=peer_id, decision=decision))
+            s.add(ConsentDecision(programme_id=programme_id, teacher_id=teacher_id, peer_id=peer_id, decision=decision))
             s.flush()
         return None
     except IntegrityError:
-        row = _own_decision(s, teacher_id, peer_id)
+        row = _own_decision(s, programme_id, teacher_id, peer_id)
         if row is None:  # not a repeat: the peer went away meanwhile
             raise Problem(409, f"{peer_id!r} changed meanwhile; reload your suggestions.") from None
         return row
@@ -478,16 +292,18 @@ def decide(identity: Identity, teacher_id: str, peer_id: str, decision: str) -> 
         raise Problem(403, "Only the teacher themselves accepts or declines a suggested peer.")
     programme_id, profiles_version, _ = _access(identity, teacher_id)
     s = db.session()
-    listed = {x["peer_id"]: x for x in json.loads(_stored_body(s, programme_id, teacher_id, profiles_version))["suggestions"]}
+    listed = {x["peer_id"]: x for x in json.loads(stored_body(s, programme_id, teacher_id, profiles_version))["suggestions"]}
     asked = s.execute(
-        sa.select(ConsentDecision.id).where(ConsentDecision.teacher_id == peer_id, ConsentDecision.peer_id == teacher_id, ConsentDecision.decision == "accepted")
+        sa.select(ConsentDecision.id).where(
+            ConsentDecision.programme_id == programme_id, ConsentDecision.teacher_id == peer_id, ConsentDecision.peer_id == teacher_id, ConsentDecision.decision == "accepted"
+        )
     ).first()
-    row = _own_decision(s, teacher_id, peer_id)
+    row = _own_decision(s, programme_id, teacher_id, peer_id)
     if peer_id not in listed and asked is None and row is None:
         raise Problem(404, f"{peer_id!r} is not among your suggested peers.")
     before = row.decision if row is not None else None
     if row is None:
-        row = _insert_decision(s, teacher_id, peer_id, decision)
+        row = _insert_decision(s, programme_id, teacher_id, peer_id, decision)
         before = None if row is None else row.decision  # None: ours is stored; else another click stored one first
     if row is not None and row.decision != decision:
         row.decision = decision
@@ -495,14 +311,14 @@ def decide(identity: Identity, teacher_id: str, peer_id: str, decision: str) -> 
     s.flush()
     bump_decisions(s, programme_id)
     if (before == "declined") != (decision == "declined"):
-        _restore(s, programme_id, teacher_id, profiles_version)
+        restore(s, programme_id, teacher_id, profiles_version)
     answer = json.loads(_answer(s, programme_id, teacher_id, profiles_version))
     item: dict[str, Any]
     for item in answer["suggestions"]:
         if item["peer_id"] == peer_id:
             return item
     # Declined: no longer in the list; answer with the entry as it was, marked declined.
-    entry = listed.get(peer_id) or next(iter(_outside_entries(s, teacher_id, [peer_id], {peer_id} if asked else set())), None)
+    entry = listed.get(peer_id) or next(iter(_outside_entries(s, programme_id, teacher_id, [peer_id], {peer_id} if asked else set())), None)
     if entry is None:
         raise Problem(404, f"{peer_id!r} is not among your suggested peers.")
     entry.update(my_decision=decision, requested_by_peer=asked is not None, status=_status(decision, "accepted" if asked else None), contact=None, contact_withheld=False)
@@ -524,8 +340,8 @@ def undo(identity: Identity, teacher_id: str, peer_id: str) -> dict[str, Any] | 
         raise Problem(403, "Only the teacher themselves changes their answers.")
     programme_id, profiles_version, _ = _access(identity, teacher_id)
     s = db.session()
-    _stored_body(s, programme_id, teacher_id, profiles_version)  # stored before this transaction writes
-    row = _own_decision(s, teacher_id, peer_id)
+    stored_body(s, programme_id, teacher_id, profiles_version)  # stored before this transaction writes
+    row = _own_decision(s, programme_id, teacher_id, peer_id)
     if row is None:
         raise Problem(404, f"You have not accepted or declined {peer_id!r}.")
     was = row.decision
@@ -533,6 +349,6 @@ def undo(identity: Identity, teacher_id: str, peer_id: str) -> dict[str, Any] | 
     s.flush()
     bump_decisions(s, programme_id)
     if was == "declined":
-        _restore(s, programme_id, teacher_id, profiles_version)
+        restore(s, programme_id, teacher_id, profiles_version)
     answer = json.loads(_answer(s, programme_id, teacher_id, profiles_version))
     return next((x for x in answer["suggestions"] if x["peer_id"] == peer_id), None)

@@ -27,7 +27,7 @@ def recommendations_for(identity: Identity, teacher_id: str, k: int = 5) -> list
     profiles_version, _ = programme_versions(s, t.programme_id)
     peers = list(
         s.execute(
-            sa.select(Suggestion.peer_id).where(Suggestion.teacher_id == t.id, Suggestion.profiles_version == profiles_version).order_by(Suggestion.rank)
+            sa.select(Suggestion.peer_id).where(Suggestion.programme_id == t.programme_id, Suggestion.teacher_id == t.id, Suggestion.profiles_version == profiles_version).order_by(Suggestion.rank)
         ).scalars()
     )
     cohort = programme_cohort(s, t.programme_id, profiles_version)

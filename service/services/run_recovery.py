@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import Flask
+from sqlalchemy import orm
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import db
@@ -42,18 +44,24 @@ RESTARTED = "The server restarted while this run was solving; run it again."
 _UNFINISHED = ("queued", "running")
 
 
-def claim(s, run_id: int) -> CohortRun | None:
+def _updated(s: orm.Session, stmt: sa.Update) -> int:
+    """Execute an ``UPDATE``; the number of rows it changed."""
+    # an UPDATE answers a CursorResult (Session.execute is typed for the general Result)
+    return cast("sa.CursorResult[Any]", s.execute(stmt)).rowcount or 0
+
+
+def claim(s: orm.Session, run_id: int) -> CohortRun | None:
     """Mark a queued run ``running`` for this worker, atomically; ``None`` if someone else has it."""
     now = utcnow()
-    done = s.execute(
-        sa.update(CohortRun).where(CohortRun.id == run_id, CohortRun.status == "queued").values(status="running", started_at=now, heartbeat_at=now)
-    ).rowcount
+    done = _updated(
+        s, sa.update(CohortRun).where(CohortRun.id == run_id, CohortRun.status == "queued").values(status="running", started_at=now, heartbeat_at=now)
+    )
     if done != 1:
         return None
     return s.get(CohortRun, run_id, populate_existing=True)
 
 
-def still_mine(run_id: int, started) -> sa.ColumnElement[bool]:
+def still_mine(run_id: int, started: datetime | None) -> sa.ColumnElement[bool]:
     """``WHERE`` the run is still running from the claim that set ``started`` (not handed back, failed or re-claimed)."""
     return sa.and_(CohortRun.id == run_id, CohortRun.status == "running", CohortRun.started_at == started)
 
@@ -64,12 +72,10 @@ def beat(app: Flask) -> int:
     if not ids:
         return 0
     with db.new_session(app) as s:
-        return s.execute(
-            sa.update(CohortRun).where(CohortRun.id.in_(ids), CohortRun.status.in_(_UNFINISHED)).values(heartbeat_at=utcnow())
-        ).rowcount
+        return _updated(s, sa.update(CohortRun).where(CohortRun.id.in_(ids), CohortRun.status.in_(_UNFINISHED)).values(heartbeat_at=utcnow()))
 
 
-def _stale(cutoff):
+def _stale(cutoff: datetime) -> sa.ColumnElement[bool]:
     return sa.or_(CohortRun.heartbeat_at.is_(None), CohortRun.heartbeat_at < cutoff)
 
 
@@ -94,11 +100,11 @@ def recover(app: Flask) -> tuple[int, int]:
             stale = sa.and_(CohortRun.id == run_id, CohortRun.status == status, _stale(cutoff))
             if status == "running":
                 error = {"status": 500, "title": "Interrupted", "detail": RESTARTED, "errors": []}
-                failed += s.execute(
-                    sa.update(CohortRun).where(stale).values(status="failed", error=error, finished_at=utcnow(), version=CohortRun.version + 1)
-                ).rowcount
+                failed += _updated(
+                    s, sa.update(CohortRun).where(stale).values(status="failed", error=error, finished_at=utcnow(), version=CohortRun.version + 1)
+                )
                 continue
-            if s.execute(sa.update(CohortRun).where(stale).values(heartbeat_at=utcnow())).rowcount != 1:
+            if _updated(s, sa.update(CohortRun).where(stale).values(heartbeat_at=utcnow())) != 1:
                 continue  # another process took it over first
         try:
             jobs.submit(app, execute_run, run_id, key=programme_id, tag=run_id)
@@ -134,11 +140,12 @@ def graceful_stop(app: Flask, timeout: float) -> int:
     if not ids:
         return 0
     with db.new_session(app) as s:
-        handed = s.execute(
+        handed = _updated(
+            s,
             sa.update(CohortRun)
             .where(CohortRun.id.in_(ids), CohortRun.status.in_(_UNFINISHED))
-            .values(status="queued", started_at=None, progress=0.0, heartbeat_at=None, version=CohortRun.version + 1)
-        ).rowcount
+            .values(status="queued", started_at=None, progress=0.0, heartbeat_at=None, version=CohortRun.version + 1),
+        )
     log.warning("stopping: %d cohort run(s) handed back to the queue", handed)
     jobs.shutdown(app, wait=False)
     return handed

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -31,7 +31,7 @@ from ..auth import Identity
 from ..models import School, Teacher, utcnow
 from ..problems import Problem
 from . import analyst
-from .common import Page, bump_profiles, check_if_match, nul_issues, paginate, pseudonym
+from .common import Page, bump_profiles, check_if_match, nul_issues, paginate, pseudonym, teacher_by_id
 from .erasures import ERASED_MESSAGE, erased_ids
 
 __all__ = [
@@ -62,7 +62,8 @@ THEME_MATCH = (("interests", "interest"), ("challenges", "challenge"), ("strengt
 
 def profile_of(t: Teacher) -> TeacherProfile:
     """The ``matcher`` profile of a stored teacher (the registry's fields, lists as tuples)."""
-    return TeacherProfile(**{f.name: tuple(getattr(t, f.name) or ()) if f.is_list else getattr(t, f.name) for f in FIELDS})
+    values: dict[str, Any] = {f.name: tuple(getattr(t, f.name) or ()) if f.is_list else getattr(t, f.name) for f in FIELDS}
+    return TeacherProfile(**values)
 
 
 def apply_profile(t: Teacher, p: TeacherProfile) -> None:
@@ -98,8 +99,8 @@ def get_teacher_for(identity: Identity, teacher_id: str, *, write: bool = False)
         404 when there is no such teacher in your programme (another programme's teacher
         gets the same answer as a missing one), 403 when it is not yours.
     """
-    t = db.session().get(Teacher, teacher_id)
-    if t is None or t.programme_id != identity.programme_id:
+    t = teacher_by_id(db.session(), identity.programme_id, teacher_id)
+    if t is None:
         raise Problem(404, f"There is no teacher with id {teacher_id!r}.")
     if identity.is_coordinator and t.programme_id == identity.programme_id:
         return t
@@ -149,7 +150,7 @@ def list_teachers(
     return paginate(db.session(), query.order_by(Teacher.id), page, per_page)
 
 
-def theme_matches(teachers, theme: str) -> dict[str, list[str]]:
+def theme_matches(teachers: Iterable[Teacher], theme: str) -> dict[str, list[str]]:
     """For each teacher, which of their fields hold ``theme`` ("interest", "challenge",
     "strength"): what the theme filter of :func:`list_teachers` matched."""
     return {t.id: [word for name, word in THEME_MATCH if theme in (getattr(t, name) or ())] for t in teachers}
@@ -160,7 +161,7 @@ def _validate(record: Mapping[str, Any], row: int | None = None) -> TeacherProfi
     if issues:
         raise Problem(422, f"{count_phrase(len(issues), 'problem')} in the profile", errors=issues)
     profile, issues = profile_from_record(record, row, load_schools())
-    if issues:
+    if issues or profile is None:
         raise Problem(422, f"{count_phrase(len(issues), 'problem')} in the profile", errors=issues)
     return profile
 
@@ -177,7 +178,7 @@ def create_teacher(identity: Identity, data: Mapping[str, Any]) -> Teacher:
         raise Problem(403, "Only coordinators add teachers.")
     profile = _validate(data)
     s = db.session()
-    if s.get(Teacher, profile.id) is not None:
+    if teacher_by_id(s, identity.programme_id, profile.id) is not None:
         raise Problem(409, f"A teacher with id {profile.id!r} already exists.", errors=[Issue(None, "id", profile.id, "is already used")])
     if erased_ids(s, identity.programme_id, [profile]):
         raise Problem(409, f"Teacher {profile.id!r} was {ERASED_MESSAGE.split(';')[0]}; they cannot be added again.", errors=[Issue(None, "id", profile.id, ERASED_MESSAGE)])
@@ -233,8 +234,9 @@ def update_teacher(
     profile = _validate({**{name: getattr(current, name) for name in PROFILE_FIELDS}, **wanted})
     s = db.session()
     # Compare and bump in one statement: of two edits from the same version, one wins.
-    bump = sa.update(Teacher).where(Teacher.id == t.id, Teacher.version == expected).values(version=expected + 1)
-    if s.execute(bump.execution_options(synchronize_session=False)).rowcount != 1:
+    bump = sa.update(Teacher).where(Teacher.programme_id == t.programme_id, Teacher.id == t.id, Teacher.version == expected).values(version=expected + 1)
+    # an UPDATE answers a CursorResult (Session.execute is typed for the general Result)
+    if cast("sa.CursorResult[Any]", s.execute(bump.execution_options(synchronize_session=False))).rowcount != 1:
         raise Problem(409, f"The profile of {t.id!r} has changed since you loaded it; reload it and redo your change.")
     if mine:
         edited = set(t.teacher_edited or ()) | set(_changed(current, profile))
@@ -307,8 +309,8 @@ def _merge(t: Teacher, profile: TeacherProfile, overwrite_teacher_edits: bool) -
 def import_teachers(identity: Identity, text: str, *, fmt: str = "csv", overwrite_teacher_edits: bool = False) -> ImportResult:
     """Validate a whole CSV (or JSON) file and store it, all rows or none.
 
-    Rows whose id exists are updated, others created. Ids used by another programme are
-    refused. For an existing teacher, the teacher's consent is never changed, and the
+    Rows whose id exists in the coordinator's programme are updated, others created
+    (teacher ids are per programme: another programme's teachers play no part). For an existing teacher, the teacher's consent is never changed, and the
     fields they edited themselves keep their value unless ``overwrite_teacher_edits``;
     the result lists those rows. Rows of erased teachers (by id or email) are skipped and
     listed.
@@ -342,10 +344,8 @@ def import_teachers(identity: Identity, text: str, *, fmt: str = "csv", overwrit
         chunk = ids[start : start + IMPORT_BATCH]
         # Locked (on PostgreSQL) until the import commits: a teacher's edit saved meanwhile
         # is either seen here (and kept) or refused with 409 (its version moved on).
-        existing.update({t.id: t for t in s.execute(sa.select(Teacher).where(Teacher.id.in_(chunk)).with_for_update(of=Teacher)).scalars()})
-    foreign = [Issue(None, "id", t.id, "is used by a teacher of another programme") for t in existing.values() if t.programme_id != identity.programme_id]
-    if foreign:
-        raise Problem(422, f"{count_phrase(len(foreign), 'id')} {'belongs' if len(foreign) == 1 else 'belong'} to another programme; nothing was imported.", errors=foreign)
+        mine = sa.select(Teacher).where(Teacher.programme_id == identity.programme_id, Teacher.id.in_(chunk))
+        existing.update({t.id: t for t in s.execute(mine.with_for_update(of=Teacher)).scalars()})
     created = updated = 0
     kept: list[KeptRow] = []
     now = utcnow()
@@ -401,14 +401,14 @@ def export_teachers_csv(identity: Identity) -> str:
     return teachers_to_csv(profiles)  # formula-safe cells (matcher.csvsafe)
 
 
-_COHORTS: OrderedDict = OrderedDict()
+_COHORTS: OrderedDict[tuple[str, int, int], Cohort] = OrderedDict()
 _COHORTS_LOCK = threading.Lock()
 _COHORTS_MAX = 4
 
 
 def programme_cohort(s: Session, programme_id: int, profiles_version: int) -> Cohort:
     """The programme's teachers as a ``matcher`` cohort, cached per profiles version."""
-    key = (str(s.get_bind().url), programme_id, profiles_version)
+    key = (str(s.get_bind().engine.url), programme_id, profiles_version)
     with _COHORTS_LOCK:
         cohort = _COHORTS.get(key)
         if cohort is not None:

@@ -188,3 +188,8 @@ def accounts():
 def count_rows(app, model) -> int:
     with db.new_session(app) as s:
         return s.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
+
+
+def teacher_row(s, teacher_id: str) -> Teacher | None:
+    """The stored teacher with ``teacher_id`` (the fixture's ids are unique across its programmes)."""
+    return s.execute(sa.select(Teacher).where(Teacher.id == teacher_id)).scalar_one_or_none()

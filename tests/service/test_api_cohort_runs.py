@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from service import db
 from service.models import CohortRun, Programme, Teacher
 
-from .conftest import ACCOUNTS, TEACHERS
+from .conftest import ACCOUNTS, TEACHERS, teacher_row
 
 COORD = ACCOUNTS["coord_n"].headers
 
@@ -96,10 +96,10 @@ def test_export_is_the_library_group_csv_with_consented_emails_only(client, app)
 
     run_id = stored_run(app)
     with db.new_session(app) as s:
-        s.get(Teacher, "n-01").consent_share_contact = True
-        s.get(Teacher, "n-02").consent_share_contact = False
+        teacher_row(s, "n-01").consent_share_contact = True
+        teacher_row(s, "n-02").consent_share_contact = False
         for tid, slots in (("n-01", ["mon_pm", "thu_am"]), ("n-02", ["thu_am", "mon_pm"]), ("n-03", ["thu_am"]), ("n-04", ["thu_am", "fri_pm"])):
-            s.get(Teacher, tid).availability = slots
+            teacher_row(s, tid).availability = slots
     text = client.get(f"/api/v1/cohort-runs/{run_id}/export", headers=COORD).get_data(as_text=True)
     assert read_group_csv(text) == {"1": tuple(TEACHERS["north"][0:4]), "2": tuple(TEACHERS["north"][4:8]), "3": tuple(TEACHERS["north"][8:12])}
     rows = list(csv.DictReader(io.StringIO(text)))
@@ -343,9 +343,7 @@ def test_erased_member_leaves_a_short_group_that_repair_refills(client, app):
     victim = short["members"][0]
     partner = next(t for t in TEACHERS["north"] if t not in short["members"])
     with db.new_session(app) as s:
-        from service.models import Teacher
-
-        name = s.get(Teacher, victim).name
+        name = teacher_row(s, victim).name
         # A constraint naming the victim, as a coordinator may have set one.
         s.get(CohortRun, run["id"]).params = {**run["params"], "keep_apart": [[victim, partner]]}
     assert client.delete(f"/api/v1/teachers/{victim}", headers=COORD).status_code == 204
@@ -391,9 +389,7 @@ def test_teacher_erased_while_a_run_is_solving_is_not_stored(client, app, monkey
 
     meet_online(client, TEACHERS["north"])
     with db.new_session(app) as s:
-        from service.models import Teacher
-
-        name = s.get(Teacher, "n-04").name
+        name = teacher_row(s, "n-04").name
     solve = cohorts._solve
 
     def solve_then_erase(cohort, params, progress=None):
@@ -478,7 +474,6 @@ def test_run_list_is_a_summary_without_results(client, app, monkeypatch):
 
 
 def test_export_csv_neutralises_formulas_but_keeps_negative_numbers(client, app):
-    from service.models import Teacher
 
     with db.new_session(app) as s:
         s.execute(sa.update(Teacher).where(Teacher.id == TEACHERS["north"][0]).values(name='=HYPERLINK("http://evil.example","x")'))

@@ -18,7 +18,7 @@ from service.auth import hash_token
 from service.models import ApiToken, ConsentDecision, PeerList, Programme, Suggestion, User
 from service.services.teachers import programme_profiles
 
-from .conftest import ACCOUNTS, TEACHERS
+from .conftest import ACCOUNTS, TEACHERS, teacher_row
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples" / "teachers.csv"
 T1 = ACCOUNTS["teacher_n1"]
@@ -245,7 +245,7 @@ def test_a_declined_peer_who_asks_is_not_shown_as_a_request(client, app):
     gone = ids_of(client)[0]
     client.put(f"/api/v1/teachers/n-01/peers/{gone}/decision", json={"decision": "declined"}, headers=T1.headers)
     with db.new_session(app) as s:
-        s.add(ConsentDecision(teacher_id=gone, peer_id="n-01", decision="accepted"))
+        s.add(ConsentDecision(programme_id=teacher_row(s, "n-01").programme_id, teacher_id=gone, peer_id="n-01", decision="accepted"))
         s.execute(sa.update(Programme).where(Programme.name == "north").values(decisions_version=Programme.decisions_version + 1))
     body = client.get("/api/v1/teachers/n-01/peers", headers=T1.headers).get_json()
     assert gone not in [x["peer_id"] for x in body["suggestions"]] and [d["peer_id"] for d in body["declined"]] == [gone]
@@ -303,7 +303,7 @@ def test_a_request_from_outside_the_list_validates_with_no_kind(client, app):
     if outsider is None:
         pytest.skip("every north teacher suggests n-01 or is suggested to n-01")
     with db.new_session(app) as s:
-        s.add(ConsentDecision(teacher_id=outsider, peer_id="n-01", decision="accepted"))
+        s.add(ConsentDecision(programme_id=teacher_row(s, "n-01").programme_id, teacher_id=outsider, peer_id="n-01", decision="accepted"))
         s.execute(sa.update(Programme).where(Programme.name == "north").values(decisions_version=Programme.decisions_version + 1))
     body = client.get("/api/v1/teachers/n-01/peers", headers=T1.headers).get_json()
     PeersOut.model_validate(body)

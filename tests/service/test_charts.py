@@ -32,20 +32,15 @@ def _accessible(svg: str, name: str, title: str) -> ET.Element:
 
 
 def test_radar_is_accessible_svg_that_names_every_group():
-    svg = charts.radar_svg({"pedagogy": 3}, {"inclusion": 2, "technology": 1}, title="Sam's profile", name="r1")  # drawn as bars
-    root = _accessible(svg, "r1", "Sam's profile")
-    desc = root.find(f"{SVG}desc").text
-    assert "pedagogy: 3 strengths, 0 challenges" in desc and "inclusion: 0 strengths, 2 challenges" in desc
-    for group in THEME_GROUPS:
-        assert group.capitalize() in svg  # axis labels are text, not paths
-    assert not svg.startswith("<?xml")
-    svg = charts.radar_svg(FULL_S, FULL_C, title="Sam's profile", name="r1")  # drawn as a radar
-    root = _accessible(svg, "r1", "Sam's profile")
-    desc = root.find(f"{SVG}desc").text
-    assert "pedagogy: 3 strengths, 0 challenges" in desc and "inclusion: 0 strengths, 2 challenges" in desc
-    for group in THEME_GROUPS:
-        assert group.capitalize() in svg  # axis labels are text, not paths
-    assert not svg.startswith("<?xml")
+    bars = charts.radar_svg({"pedagogy": 3}, {"inclusion": 2, "technology": 1}, title="Sam's profile", name="r1")  # drawn as bars
+    radar = charts.radar_svg(FULL_S, FULL_C, title="Sam's profile", name="r1")  # drawn as a radar
+    for svg in (bars, radar):
+        root = _accessible(svg, "r1", "Sam's profile")
+        desc = root.find(f"{SVG}desc").text
+        assert "pedagogy: 3 strengths, 0 challenges" in desc and "inclusion: 0 strengths, 2 challenges" in desc
+        for group in THEME_GROUPS:
+            assert group.capitalize() in svg  # axis labels are text, not paths
+        assert not svg.startswith("<?xml")
 
 
 FULL_S = {"pedagogy": 3, "curriculum": 2, "technology": 1}

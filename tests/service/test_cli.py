@@ -13,6 +13,8 @@ from matcher.profiles.io import teachers_to_csv
 from matcher.samples.generate import generate_teachers
 from service import create_app, db
 
+from .conftest import teacher_row
+
 PEERMATCH = [sys.executable, "-c", "import sys; from matcher.cli import main; sys.exit(main())"]
 
 
@@ -113,7 +115,7 @@ def test_tokens_expire_list_revoke_and_users_deactivate_set_password(instance):
 def test_init_does_not_bring_back_an_erased_teacher_or_their_sign_in(instance):
     import sqlalchemy as sa
 
-    from service.models import Teacher, User
+    from service.models import User
 
     tmp_path, samples, env = instance
     first = run(["init", "--load-samples", "--samples", str(samples)], env)
@@ -134,7 +136,7 @@ def test_init_does_not_bring_back_an_erased_teacher_or_their_sign_in(instance):
     app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "PEERMATCH_PAGES": False})
     try:
         with db.new_session(app) as s:
-            assert s.get(Teacher, erased) is None
+            assert teacher_row(s, erased) is None
             assert s.execute(sa.select(User).where(User.teacher_id == erased)).first() is None
     finally:
         db.engine(app).dispose()

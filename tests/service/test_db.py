@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from service import create_app, db
-from service.models import Base, Teacher
+from service.models import Base
 
-from .conftest import ACCOUNTS, base_config
+from .conftest import ACCOUNTS, base_config, teacher_row
 
 
 def test_migrations_match_the_models(app):
@@ -73,7 +73,7 @@ def test_error_response_rolls_back(client, app):
 
     assert client.get("/test-partial", headers=ACCOUNTS["coord_n"].headers).status_code == 500
     with db.new_session(app) as s:
-        assert s.get(Teacher, "n-05").about != "half-written"
+        assert teacher_row(s, "n-05").about != "half-written"
 
 
 def test_ready_reports_the_database(client, app):

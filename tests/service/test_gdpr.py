@@ -7,10 +7,10 @@ import json
 import sqlalchemy as sa
 
 from service import db
-from service.models import CohortRun, ConsentDecision, Programme, Teacher, User
+from service.models import CohortRun, ConsentDecision, Programme, User
 from service.services.common import pseudonym
 
-from .conftest import ACCOUNTS, SECRET
+from .conftest import ACCOUNTS, SECRET, teacher_row
 
 
 def _add_run_with(app, members: list[str], name: str) -> int:
@@ -46,17 +46,18 @@ def test_export_lists_cohort_memberships(client, app):
 
 def test_teacher_erases_themselves(client, app):
     with db.new_session(app) as s:
-        name = s.get(Teacher, "n-01").name
-        s.add(ConsentDecision(teacher_id="n-02", peer_id="n-01", decision="accepted"))
-        s.add(ConsentDecision(teacher_id="n-01", peer_id="n-02", decision="accepted"))
-        s.get(Teacher, "n-03").previous_groupmates = ["n-01", "n-04"]
+        name = teacher_row(s, "n-01").name
+        pid = teacher_row(s, "n-01").programme_id
+        s.add(ConsentDecision(programme_id=pid, teacher_id="n-02", peer_id="n-01", decision="accepted"))
+        s.add(ConsentDecision(programme_id=pid, teacher_id="n-01", peer_id="n-02", decision="accepted"))
+        teacher_row(s, "n-03").previous_groupmates = ["n-01", "n-04"]
     run_id = _add_run_with(app, ["n-01", "n-02", "n-03"], name)
     resp = client.delete("/api/v1/teachers/n-01", headers=ACCOUNTS["teacher_n1"].headers)
     assert resp.status_code == 204
     with app.app_context():
         alias = pseudonym("n-01")
     with db.new_session(app) as s:
-        assert s.get(Teacher, "n-01") is None
+        assert teacher_row(s, "n-01") is None
         assert s.execute(sa.select(User).where(User.username == "teacher_n1")).first() is None
         assert s.execute(sa.select(ConsentDecision).where(sa.or_(ConsentDecision.teacher_id == "n-01", ConsentDecision.peer_id == "n-01"))).first() is None
         run = s.get(CohortRun, run_id)
@@ -64,7 +65,7 @@ def test_teacher_erases_themselves(client, app):
         assert "n-01" not in stored and name not in stored
         # The run stores a matcher.cohorts.Grouping (ids only; reasons are written on read).
         assert run.result["groups"][0][0] == alias and run.result["erased"] == [alias] and run.params["keep_apart"][0][0] == alias
-        assert s.get(Teacher, "n-03").previous_groupmates == [alias, "n-04"]
+        assert teacher_row(s, "n-03").previous_groupmates == [alias, "n-04"]
     # The account is gone: its token no longer works.
     assert client.get("/api/v1/me", headers=ACCOUNTS["teacher_n1"].headers).status_code == 401
     # The coordinator no longer sees the teacher, and exports no longer contain them.
@@ -94,7 +95,7 @@ def test_erasure_leaves_only_a_pseudonym_in_a_real_run(client, app):
     run = wait_done(client, resp.headers["Location"])
     assert run["status"] == "done"
     with db.new_session(app) as s:
-        name = s.get(Teacher, "n-07").name
+        name = teacher_row(s, "n-07").name
     assert "n-07" in json.dumps(run["result"])
     assert client.delete("/api/v1/teachers/n-07", headers=COORD).status_code == 204
     after = client.get(resp.headers["Location"], headers=COORD).get_json()

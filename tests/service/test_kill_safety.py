@@ -13,6 +13,8 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -24,6 +26,30 @@ from .conftest import ACCOUNTS, base_config, count_rows
 from .test_api_teachers import _csv, _rows
 
 COORD = ACCOUNTS["coord_n"].headers
+
+
+def _kill_at(proc: subprocess.Popen[bytes], marker: Path, never: str, *, before_kill: Callable[[], None]) -> None:
+    """Wait (at most 60 s) until ``proc`` creates ``marker``, call ``before_kill``, then SIGKILL it.
+
+    ``never`` is the failure message when the marker does not appear. The pipes are closed,
+    and the process killed, whatever happens.
+    """
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+            assert time.monotonic() < deadline, never
+            time.sleep(0.05)
+        before_kill()
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None:
+                pipe.close()
 
 
 def _state(app):
@@ -91,22 +117,11 @@ def test_sigkill_midway_writes_nothing(app, database_url, tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    try:
-        deadline = time.monotonic() + 60
-        while not marker.exists():
-            assert proc.poll() is None, proc.stderr.read().decode()
-            assert time.monotonic() < deadline, "the import never reached its first flush"
-            time.sleep(0.05)
-        # While the import is paused mid-transaction, others still see the old state.
+
+    def paused() -> None:  # while the import is paused mid-transaction, others still see the old state
         assert _state(app) == before
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
+
+    _kill_at(proc, marker, "the import never reached its first flush", before_kill=paused)
     assert proc.returncode == -signal.SIGKILL
     # A new process (fresh engine) sees exactly the old state, and can write again.
     fresh = create_app(config)
@@ -152,21 +167,7 @@ def test_sigkill_while_solving_fails_the_run_and_requeues_the_waiting_one(app, d
     fast = {"PEERMATCH_HEARTBEAT_SECONDS": 0.2, "PEERMATCH_RUN_STALE_SECONDS": 2, "PEERMATCH_COHORT_WORKERS": 1}
     config = {**base_config(database_url, tmp_path), "PEERMATCH_AUTO_MIGRATE": False, **fast}
     proc = subprocess.Popen([sys.executable, "-c", RUN_SCRIPT, json.dumps(config), str(marker), ACCOUNTS["coord_n"].token], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 60
-        while not marker.exists():
-            assert proc.poll() is None, proc.stderr.read().decode()
-            assert time.monotonic() < deadline, "the run never started"
-            time.sleep(0.05)
-        time.sleep(0.5)  # the second run is queued by now
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
+    _kill_at(proc, marker, "the run never started", before_kill=lambda: time.sleep(0.5))  # the second run is queued by then
     with db.new_session(app) as s:
         assert sorted(s.execute(sa.select(CohortRun.status)).scalars()) == ["queued", "running"]
     fresh = create_app(config)  # the restarted server

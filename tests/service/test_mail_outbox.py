@@ -13,9 +13,9 @@ from service import db
 from service.mail.outbox import NO_ADDRESS, enqueue, is_paused
 from service.mail.render import render, unsubscribe_token
 from service.mail.worker import PAUSED, MailWorker
-from service.models import MailPreference, OutboxMessage, Teacher
+from service.models import MailPreference, OutboxMessage
 
-from .conftest import SECRET, count_rows
+from .conftest import SECRET, count_rows, teacher_row
 from .mail_helpers import enqueue_notices, programme_id
 
 CONTEXT = {"title": "Your peer group", "name": "Sam", "paragraphs": ["Your group meets on Thursday."]}
@@ -28,21 +28,21 @@ def _enqueue(s, pid, key, *, to="sam@school.example", teacher_id=None):
 def test_a_message_is_written_with_its_cause_and_rolled_back_with_it(app):
     pid = programme_id(app)
     with app.app_context(), pytest.raises(RuntimeError, match="cause failed"), db.new_session(app) as s:
-        s.get(Teacher, "n-01").about = "changed"
+        teacher_row(s, "n-01").about = "changed"
         assert _enqueue(s, pid, "k-rolled-back") is not None
         s.flush()  # the message row is in the transaction...
         raise RuntimeError("cause failed")  # ...which rolls back
     assert count_rows(app, OutboxMessage) == 0
     with db.new_session(app) as s:
-        assert s.get(Teacher, "n-01").about != "changed"
+        assert teacher_row(s, "n-01").about != "changed"
 
     with app.app_context(), db.new_session(app) as s:
-        s.get(Teacher, "n-01").about = "changed"
+        teacher_row(s, "n-01").about = "changed"
         new_id = _enqueue(s, pid, "k-committed")
     with db.new_session(app) as s:
         row = s.get(OutboxMessage, new_id)
         assert (row.status, row.attempts, row.subject) == ("queued", 0, "Your peer group")
-        assert s.get(Teacher, "n-01").about == "changed"
+        assert teacher_row(s, "n-01").about == "changed"
 
 
 def test_enqueue_does_not_commit(app):
@@ -101,7 +101,7 @@ def test_rendering_gives_text_and_html_with_the_pause_link(app):
     with db.new_session(app) as s:
         row = s.get(OutboxMessage, new_id)
     link = re.search(r"http://127\.0\.0\.1:8000/mail/unsubscribe/\S+", row.body_text).group(0)
-    assert link.endswith(unsubscribe_token(SECRET, "n-01"))
+    assert link.endswith(unsubscribe_token(SECRET, "n-01", programme_id(app)))  # teacher ids are per programme
     assert f'href="{link}"' in row.body_html and "Your group meets on Thursday." in row.body_html
     assert "Hello Sam," in row.body_text and "north · Peer to Peer Matcher" in row.body_text
     assert row.headers == {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
@@ -136,24 +136,24 @@ def test_the_pause_page_records_the_choice_and_is_idempotent(app, client):
     resp = client.get(url)
     assert resp.status_code == 200 and "Pause e-mail" in resp.get_data(as_text=True)
     with db.new_session(app) as s:
-        assert not is_paused(s, "n-01")  # looking at the page changes nothing
+        assert not is_paused(s, programme_id(app), "n-01")  # looking at the page changes nothing
     for _ in range(2):  # no CSRF token needed: the signed link is the credential
         resp = client.post(url, data={"action": "pause"})
         assert resp.status_code == 200 and "is paused" in resp.get_data(as_text=True)
     with db.new_session(app) as s:
-        assert is_paused(s, "n-01") and not is_paused(s, "n-02")
+        assert is_paused(s, programme_id(app), "n-01") and not is_paused(s, programme_id(app), "n-02")
         assert s.execute(sa.select(sa.func.count()).select_from(MailPreference)).scalar_one() == 1
     resp = client.post(url, data={"action": "resume"})
     assert "Start e-mail again" not in resp.get_data(as_text=True)
     with db.new_session(app) as s:
-        assert not is_paused(s, "n-01")
+        assert not is_paused(s, programme_id(app), "n-01")
 
 
 def test_one_click_unsubscribe_pauses(app, client):
     url = f"/mail/unsubscribe/{unsubscribe_token(SECRET, 'n-02')}"
     assert client.post(url, data={"List-Unsubscribe": "One-Click"}).status_code == 200
     with db.new_session(app) as s:
-        assert is_paused(s, "n-02")
+        assert is_paused(s, programme_id(app), "n-02")
 
 
 @pytest.mark.parametrize("token", [unsubscribe_token("another key", "n-01"), "garbage", unsubscribe_token(SECRET, "nobody")])

@@ -180,14 +180,19 @@ def test_the_default_transport_writes_under_the_instance_folder(app, tmp_path):
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 2
 
 
-def test_the_thread_worker_sends_from_the_app_process(database_url, tmp_path, smtp):
-    config = {
+def _thread_worker_config(database_url, tmp_path, smtp):
+    """An app that sends its mail from a worker thread, to the test SMTP server, polling fast."""
+    return {
         **base_config(database_url, tmp_path),
         "PEERMATCH_AUTO_MIGRATE": False,
         "PEERMATCH_MAIL_WORKER": "thread",
         "PEERMATCH_SMTP_URL": smtp.url,
         "PEERMATCH_MAIL_POLL_SECONDS": 0.05,
     }
+
+
+def test_the_thread_worker_sends_from_the_app_process(database_url, tmp_path, smtp):
+    config = _thread_worker_config(database_url, tmp_path, smtp)
     app = create_app(config)
     try:
         enqueue_notices(app, 2)
@@ -239,13 +244,7 @@ def _wait(predicate, seconds: float = 30.0) -> bool:
 
 
 def test_thread_workers_of_one_instance_take_turns(database_url, tmp_path, smtp):
-    config = {
-        **base_config(database_url, tmp_path),
-        "PEERMATCH_AUTO_MIGRATE": False,
-        "PEERMATCH_MAIL_WORKER": "thread",
-        "PEERMATCH_SMTP_URL": smtp.url,
-        "PEERMATCH_MAIL_POLL_SECONDS": 0.05,
-    }
+    config = _thread_worker_config(database_url, tmp_path, smtp)
     apps = [create_app(config), create_app(config)]  # as two gunicorn workers
     try:
         actives = [a.extensions["peermatch.mail"]["active"] for a in apps]

@@ -27,22 +27,22 @@ def test_old_runs_are_converted_to_groupings_and_back(app):
         s.flush()
         run_id = run.id
     eng = db.engine(app)
-    with eng.begin() as conn:
+    with db.migration_connection(eng) as conn:
         cfg = db._alembic_config(conn)
         before = ScriptDirectory.from_config(cfg).get_revision("0007").down_revision  # wherever the chain puts it
         command.downgrade(cfg, before)
-    with eng.begin() as conn:
+    with db.migration_connection(eng) as conn:
         command.upgrade(db._alembic_config(conn), "head")
     with db.new_session(app) as s:
         stored = s.execute(sa.select(CohortRun.result).where(CohortRun.id == run_id)).scalar_one()
     assert stored["schema_version"] == 2 and stored["groups"] == [ids[0:4], ids[4:8], ids[8:12]]
     assert stored["approved"] == [1] and stored["size"] == [3, 5] and stored["keep_apart"] == [[ids[0], ids[5]]] and stored["seed"] == 5
     assert "Sam" not in str(stored)
-    with eng.begin() as conn:
+    with db.migration_connection(eng) as conn:
         command.downgrade(db._alembic_config(conn), before)
     with db.new_session(app) as s:
         back = s.execute(sa.select(CohortRun.result).where(CohortRun.id == run_id)).scalar_one()  # columns of later revisions are gone
     assert [g["members"] for g in back["groups"]] == [ids[0:4], ids[4:8], ids[8:12]] and [g["approved"] for g in back["groups"]] == [False, True, False]
-    with eng.begin() as conn:
+    with db.migration_connection(eng) as conn:
         command.upgrade(db._alembic_config(conn), "head")
     assert db.is_at_head(eng)

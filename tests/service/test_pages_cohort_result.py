@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from service import db
 from service.models import Teacher
 
-from .conftest import ACCOUNTS, TEACHERS
+from .conftest import ACCOUNTS, TEACHERS, teacher_row
 from .pages_helpers import post, sign_in, text_of
 from .test_pages_cohorts import stored_run, text_of_html, version_of
 
@@ -162,7 +162,7 @@ def test_coordinator_edits_a_teacher_but_not_their_consent_and_a_stale_form_is_r
     html = client.get("/teachers/n-02").get_data(as_text=True)
     assert 'name="consent_share_contact"' not in html and "the teacher's own decision" in html
     with db.new_session(app) as s:
-        t = s.get(Teacher, "n-02")
+        t = teacher_row(s, "n-02")
         version, consent, school, challenges = t.version, t.consent_share_contact, t.school_urn, list(t.challenges)
     form = {
         "version": str(version), "name": "Renamed Teacher", "email": "", "school_urn": str(school), "department_size": "3",
@@ -173,7 +173,7 @@ def test_coordinator_edits_a_teacher_but_not_their_consent_and_a_stale_form_is_r
     saved = post(client, "/teachers/n-02", form)
     assert saved.status_code == 302, text_of(saved)
     with db.new_session(app) as s:
-        t = s.get(Teacher, "n-02")
+        t = teacher_row(s, "n-02")
         assert (t.name, t.department_size, list(t.previous_groupmates), t.version) == ("Renamed Teacher", 3, ["n-03", "n-04"], version + 1)
         assert t.consent_share_contact == consent  # not the coordinator's to change
     stale = post(client, "/teachers/n-02", {**form, "name": "Second Tab"})
@@ -189,7 +189,7 @@ def test_teacher_page_is_for_coordinators(client, app):
 
 def test_theme_filter_says_which_field_matched(client, app):
     with db.new_session(app) as s:
-        t = s.get(Teacher, "n-01")
+        t = teacher_row(s, "n-01")
         theme = t.challenges[0]
         holders = {x.id: x for x in s.execute(sa.select(Teacher).where(Teacher.programme_id == t.programme_id)).scalars()}
         expected = {tid: [w for f, w in (("interests", "interest"), ("challenges", "challenge"), ("strengths", "strength")) if theme in (getattr(x, f) or ())] for tid, x in holders.items()}

@@ -7,10 +7,10 @@ import re
 import sqlalchemy as sa
 
 from service import db
-from service.models import Programme, Teacher, User
+from service.models import Programme, User
 from service.services import accounts
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, teacher_row
 from .pages_helpers import post, sign_in, text_of
 
 
@@ -20,7 +20,7 @@ def peer_ids(resp) -> list[str]:
 
 def email_of(app, teacher_id: str) -> str:
     with db.new_session(app) as s:
-        return s.get(Teacher, teacher_id).email
+        return teacher_row(s, teacher_id).email
 
 
 def account_for(app, teacher_id: str) -> str:
@@ -29,7 +29,7 @@ def account_for(app, teacher_id: str) -> str:
         user = s.execute(sa.select(User).where(User.teacher_id == teacher_id)).scalar_one_or_none()
         if user is not None:
             return user.username
-        t = s.get(Teacher, teacher_id)
+        t = teacher_row(s, teacher_id)
         return accounts.create_user(s, f"acct-{teacher_id}", "teacher", s.get(Programme, t.programme_id), password=PASSWORD, teacher_id=teacher_id).username
 
 
@@ -50,8 +50,8 @@ def test_peers_page_lists_suggestions_with_reasons_and_kinds(client, app):
 
 def set_consent(app, teacher_id: str, value: bool) -> None:
     with db.new_session(app) as s:
-        s.get(Teacher, teacher_id).consent_share_contact = value
-        s.execute(sa.update(Programme).where(Programme.id == s.get(Teacher, teacher_id).programme_id).values(profiles_version=Programme.profiles_version + 1))
+        teacher_row(s, teacher_id).consent_share_contact = value
+        s.execute(sa.update(Programme).where(Programme.id == teacher_row(s, teacher_id).programme_id).values(profiles_version=Programme.profiles_version + 1))
 
 
 def card_of(resp, peer_id: str) -> str:

@@ -9,12 +9,13 @@ import sqlalchemy as sa
 from service import db
 from service.models import Teacher, User
 
+from .conftest import teacher_row
 from .pages_helpers import post, sign_in, text_of
 
 
 def teacher(app, teacher_id: str) -> Teacher | None:
     with db.new_session(app) as s:
-        return s.get(Teacher, teacher_id)
+        return teacher_row(s, teacher_id)
 
 
 def form_of(t: Teacher, **changes) -> dict:
