@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from service import db
-from service.models import CohortRun, OutboxMessage, Round, Teacher
+from service.models import CohortRun, OutboxMessage, Programme, Round, Teacher
 
 from .conftest import count_rows
 from .pages_helpers import post, sign_in, text_of
@@ -51,7 +51,8 @@ def test_teacher_sees_my_group_and_sets_participation(client, app):
     assert empty.status_code == 200 and "not in a published group yet" in text_of(empty)
     assert 'href="/me/group"' in empty.get_data(as_text=True)
     with db.new_session(app) as s:
-        rnd = Round(programme_id=s.get_one(Teacher, "n-01").programme_id, name="Autumn", starts=date(2026, 9, 7), ends=date(2026, 12, 18))
+        north = s.execute(sa.select(Programme.id).where(Programme.name == "north")).scalar_one()
+        rnd = Round(programme_id=north, name="Autumn", starts=date(2026, 9, 7), ends=date(2026, 12, 18))
         s.add(rnd)
         s.flush()
         rid = rnd.id
