@@ -119,7 +119,7 @@ def deactivate_user(path: UserPath) -> Response:
     return respond(_user_out(target))
 
 
-@bp.post("/me/password", responses={204: None})
+@bp.post("/me/password", responses={204: None, 429: None})
 def change_password(body: PasswordIn) -> Response | tuple[str, int]:
     """Change your password: needs the current one; every session of yours ends (this one is renewed)."""
     user = auth.require()
