@@ -45,7 +45,8 @@ def _rss_mb() -> float:
 def measure(n: int, queries: int, seed: int, schools_csv: str, graph: bool, search_block: int | None) -> dict:
     """One size, in this process: returns the figures as a dict."""
     from matcher.affinity.terms import score_against_all, teacher_arrays
-    from matcher.graph.network import peer_graph, summarize
+    from matcher.graph.network import peer_graph
+    from matcher.graph.views import summarize
     from matcher.peers.suggest import PeerIndex
     from matcher.profiles.teacher import Cohort
     from matcher.samples.generate import generate_teachers

@@ -39,6 +39,7 @@ Examples
 ((3, 3), 2)
 >>> [peer for peer, _ in g.neighbours("a")]
 ['b']
+>>> from matcher.graph.views import components, isolated_teachers   # the views of a graph
 >>> isolated_teachers(g), components(g)
 ((), [('a', 'b', 'c')])
 """
@@ -56,21 +57,8 @@ from ..errors import ParameterError
 from ..affinity.terms import AffinityOptions, AffinityWeights, score_pairs, teacher_arrays
 from .candidates import CANDIDATE_SOURCES, DEFAULT_SOURCES, candidate_pairs
 from ..profiles.teacher import Cohort
-# The views have their own module; notebooks and callers import them from here too.
-from .views import GraphSummary, centrality, communities, components, isolated_teachers, summarize, to_networkx
 
-__all__ = [
-    "PeerGraph",
-    "GraphSummary",
-    "CANDIDATE_SOURCES",
-    "peer_graph",
-    "to_networkx",
-    "components",
-    "isolated_teachers",
-    "communities",
-    "centrality",
-    "summarize",
-]
+__all__ = ["PeerGraph", "CANDIDATE_SOURCES", "peer_graph"]
 
 log = logging.getLogger(__name__)
 

@@ -181,7 +181,8 @@ def cohort():
 def _calls(cohort):
     from matcher.affinity.terms import AffinityOptions, AffinityWeights, teacher_arrays
     from matcher.affinity.vectorize import ProfileVectorizer
-    from matcher.graph.network import centrality, peer_graph
+    from matcher.graph.network import peer_graph
+    from matcher.graph.views import centrality
     from matcher.peers.suggest import PeerIndex, suggest_peers
     from matcher.places.meeting import MeetingRange
     from matcher.practice.catalogue import load_catalogue

@@ -10,16 +10,8 @@ from hypothesis import strategies as st
 
 from matcher.affinity.terms import AffinityOptions, AffinityWeights, pairwise_affinity, teacher_arrays
 from matcher.errors import UnknownTeacherError
-from matcher.graph.network import (
-    CANDIDATE_SOURCES,
-    centrality,
-    communities,
-    components,
-    isolated_teachers,
-    peer_graph,
-    summarize,
-    to_networkx,
-)
+from matcher.graph.network import CANDIDATE_SOURCES, peer_graph
+from matcher.graph.views import centrality, communities, components, isolated_teachers, summarize, to_networkx
 from matcher.graph.candidates import _theme_block
 from matcher.profiles.teacher import Cohort, TeacherProfile
 from matcher.samples.generate import generate_teachers
