@@ -54,19 +54,23 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     problems.init_app(app)
     bodies.init_app(app)
     db.init_app(app)
-    auth.init_app(app)
-    problems.init_json_limits(app)
-    csrf.init_app(app)
-    headers.init_app(app)
-    register_api(app)
-    from .services import run_recovery
+    try:
+        auth.init_app(app)
+        problems.init_json_limits(app)
+        csrf.init_app(app)
+        headers.init_app(app)
+        register_api(app)
+        from .services import run_recovery
 
-    run_recovery.init_app(app)  # heartbeats; recover cohort runs a stopped process left behind
-    if app.config["PEERMATCH_PAGES"]:
-        _register_pages(app)
-    from . import mail
+        run_recovery.init_app(app)  # heartbeats; recover cohort runs a stopped process left behind
+        if app.config["PEERMATCH_PAGES"]:
+            _register_pages(app)
+        from . import mail
 
-    mail.init_app(app)
+        mail.init_app(app)
+    except BaseException:
+        db.engine(app).dispose()  # an app that failed to start keeps no database connection open
+        raise
     return app
 
 

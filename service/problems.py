@@ -26,7 +26,7 @@ from flask import Flask, Response, g, json, request
 from flask.json.provider import DefaultJSONProvider
 from markupsafe import escape
 from pydantic import ValidationError as PydanticValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed
 from werkzeug.sansio.response import Response as SansIOResponse
 
@@ -211,6 +211,13 @@ def init_app(app: Flask) -> None:
         # the database kept one; the other is told so, and nothing of it is stored.
         log_exception(log, "constraint conflict on %s %s", request.method, request.path, exc=exc, level=logging.INFO)
         return _render(Problem(409, "Someone stored the same data at the same time (the same file imported twice?); reload and try again."))
+
+    @app.errorhandler(DataError)
+    def _out_of_range(exc: DataError) -> Response:
+        # A value the database cannot hold (an id beyond its integer range, on PostgreSQL):
+        # the client's doing, so a 422, never a 500.
+        log_exception(log, "value out of range on %s %s", request.method, request.path, exc=exc, level=logging.INFO)
+        return _render(Problem(422, "A value in the request is out of range (an id or a number too large)."))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
