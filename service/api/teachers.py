@@ -12,15 +12,13 @@ from ..services import teachers as svc
 from ..services.teacher_import import import_teachers as import_teacher_file
 from .common import CSV_RESPONSE, SECURITY, csv_response, operation_id, page_out, respond, teacher_out
 from .reference import example_out
+from .peer_schemas import DecisionIn, PeerOut, PeersOut
 from .schemas import (
-    DecisionIn,
     ImportOut,
     ImportQuery,
     KeptOut,
     SkippedOut,
-    PeerOut,
     PeerPath,
-    PeersOut,
     KQuery,
     RecommendationOut,
     RecommendationsOut,
