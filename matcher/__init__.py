@@ -22,7 +22,8 @@ from ._lazy import attach
 
 # Public name -> (submodule, attribute in it). One row per submodule, in the order of __all__.
 _SOURCES: dict[str, tuple[str, ...]] = {
-    ".affinity.terms": ("Affinity", "AffinityOptions", "AffinityWeights", "pairwise_affinity", "score_pairs", "teacher_arrays"),
+    ".affinity.arrays": ("teacher_arrays",),
+    ".affinity.terms": ("Affinity", "AffinityOptions", "AffinityWeights", "pairwise_affinity", "score_pairs"),
     ".practice.catalogue": ("Catalogue", "PracticeExample", "load_catalogue"),
     ".practice.contexts": ("CONTEXTS", "teacher_contexts"),
     ".graph.network": ("PeerGraph", "peer_graph"),
@@ -87,7 +88,8 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
     from pathlib import Path
 
-    from .affinity.terms import Affinity, AffinityOptions, AffinityWeights, pairwise_affinity, score_pairs, teacher_arrays
+    from .affinity.arrays import teacher_arrays
+    from .affinity.terms import Affinity, AffinityOptions, AffinityWeights, pairwise_affinity, score_pairs
     from .practice.catalogue import Catalogue, PracticeExample, load_catalogue
     from .practice.contexts import CONTEXTS, teacher_contexts
     from .cohorts import (

@@ -224,7 +224,7 @@ def cmd_teachers_import(args: argparse.Namespace) -> int:
     from service import db
     from service.auth import Identity
     from service.problems import Problem
-    from service.services import accounts, teachers
+    from service.services import accounts, teacher_import
 
     path = Path(args.file)
     if not path.exists():
@@ -243,7 +243,7 @@ def cmd_teachers_import(args: argparse.Namespace) -> int:
             # The command line acts as a coordinator of the programme (who runs it can read the database anyway).
             identity = Identity(user_id=0, username="peermatch-cli", role="coordinator", programme_id=programme.id, teacher_id=None, via="cli")
             fmt = "json" if path.suffix.lower() == ".json" else "csv"
-            result = teachers.import_teachers(identity, text, fmt=fmt, overwrite_teacher_edits=args.overwrite_teacher_edits)
+            result = teacher_import.import_teachers(identity, text, fmt=fmt, overwrite_teacher_edits=args.overwrite_teacher_edits)
             s.commit()
         except Problem as exc:
             s.rollback()

@@ -15,21 +15,21 @@ __getattr__, __dir__, __all__ = attach(
     __name__,
     {
         ".vectorize": ("ProfileVectorizer", "profile_matrix", "theme_matrix", "CONTEXT_FEATURES", "BLOCKS",),
-        ".terms": ("AffinityWeights", "AffinityOptions", "TeacherArrays", "PairScores", "Affinity", "teacher_arrays", "score_pairs", "score_against_all", "pairwise_affinity", "TERMS",),
+        ".arrays": ("TeacherArrays", "teacher_arrays",),
+        ".terms": ("AffinityWeights", "AffinityOptions", "PairScores", "Affinity", "score_pairs", "score_against_all", "pairwise_affinity", "TERMS",),
     },
 )
 
 if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
     from .vectorize import BLOCKS, CONTEXT_FEATURES, ProfileVectorizer, profile_matrix, theme_matrix
+    from .arrays import TeacherArrays, teacher_arrays
     from .terms import (
         Affinity,
         AffinityOptions,
         AffinityWeights,
         PairScores,
         TERMS,
-        TeacherArrays,
         pairwise_affinity,
         score_against_all,
         score_pairs,
-        teacher_arrays,
     )

@@ -43,7 +43,7 @@ Weights = npt.NDArray[np.float64] | sparse.sparray
 def pair_coverage(a: TeacherArrays, i: npt.NDArray[np.int64], j: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
     """For the pairs ``(i[k], j[k])``: share of ``i``'s challenges that ``j`` covers plus the
     share of ``j``'s that ``i`` covers (0..2), by a strength or shared experience
-    (:func:`matcher.affinity.terms.cover_share`, the one definition)."""
+    (:func:`matcher.affinity.arrays.cover_share`, the one definition)."""
     both: npt.NDArray[np.float64] = cover_share(a, j, i) + cover_share(a, i, j)
     return both
 

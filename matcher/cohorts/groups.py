@@ -24,15 +24,14 @@ matcher.errors.InfeasibleError: 3 teachers cannot be split into groups of exactl
 from __future__ import annotations
 
 import logging
-import math
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
 
 from ..affinity.terms import Affinity, AffinityOptions, AffinityWeights
-from ..errors import InfeasibleError, Issue, ParameterError
+from ..errors import InfeasibleError
 from ..profiles.teacher import Cohort
 from .budget import Budget
 from .defaults import DEFAULTS
@@ -47,8 +46,10 @@ from .params import SearchParams
 from .search import SearchState, solve
 from .grouping_affinity import DenseAffinity, GroupingAffinity, as_grouping_affinity, coverage_matrix, pair_coverage
 from .sparse_affinity import cohort_affinity
+from .balance import _fixed_sizes, _with_size_term, balanced_sizes
+from .group_checks import _check_options, _drop_unplaceable
 
-__all__ = ["form_groups", "build_problem", "balanced_sizes", "coverage_matrix", "pair_coverage", "FAIR_SHARE"]
+__all__ = ["form_groups", "build_problem", "coverage_matrix", "pair_coverage", "FAIR_SHARE"]
 
 log = logging.getLogger(__name__)
 
@@ -60,25 +61,6 @@ POLISH_ROUNDS = 2  # passes over the blocks in runs limited by rounds= (reproduc
 def member_labels(cohort: Cohort) -> tuple[str, ...]:
     """How rule violations name members: ``"Name (id)"``, or the id when there is no name."""
     return tuple(f"{p.name} ({p.id})" if p.name else p.id for p in cohort.profiles)
-
-
-def balanced_sizes(n: int, size: tuple[int, int], groups: int | None = None) -> tuple[tuple[int, int], int]:
-    """``((lo, hi), m)``: size bounds within one of the mean size ``n / m`` for ``n`` teachers
-    in ``m`` groups (``groups``, or :func:`plan_group_count` of ``size``), inside ``size``.
-
-    The objective sums pair affinities, so left to itself the search fills groups to the
-    top of the range (a five has ten pairs, a trio three) and empties others to the bottom;
-    a coordinator asking for 3-5 expects mostly fours.
-
-    >>> balanced_sizes(300, (3, 5)), balanced_sizes(302, (4, 6)), balanced_sizes(7, (3, 5))
-    (((4, 4), 75), ((5, 6), 60), ((3, 4), 2))
-    """
-    lo, hi = size
-    m = plan_group_count(n, size, noun="teachers") if groups is None else int(groups)
-    mean = n / m if m > 0 else 0.0
-    if not lo <= mean <= hi:  # no grouping fits: leave the error to the problem
-        return (lo, hi), m
-    return (max(lo, math.floor(mean)), min(hi, math.ceil(mean))), m
 
 
 def build_problem(
@@ -354,34 +336,6 @@ def _numbered_in_order(assignment: np.ndarray, n_locked: int) -> np.ndarray:
     return out
 
 
-def _fixed_sizes(problem: GroupingProblem, assignment: np.ndarray) -> GroupingProblem:
-    """``problem`` with every group's bounds set to its size in ``assignment`` (swaps only)."""
-    sizes = np.bincount(assignment[assignment >= 0], minlength=problem.m).astype(np.int64)
-    return replace(problem, lower=sizes, upper=sizes)
-
-
-SIZE_TERM_K = 4  # a teacher's best partners whose mean weight is "a typical pair in a group"
-
-
-def _with_size_term(problem: GroupingProblem) -> GroupingProblem:
-    """``problem`` with a size term: every allowed pair weighs ``c`` less, ``c`` a typical
-    in-group pair weight (median over teachers of the mean of their :data:`SIZE_TERM_K` best
-    allowed weights). A group of ``s`` then pays ``c * s * (s - 1) / 2``, which is convex in
-    ``s``: for a fixed number of teachers and groups it is least when sizes are equal, so
-    the extremes of the range no longer win just by holding more pairs."""
-    w = np.array(problem.weights, dtype=np.float64)
-    allowed = np.ones(w.shape, dtype=bool) if problem.allowed is None else np.asarray(problem.allowed, dtype=bool)
-    masked = np.where(allowed, w, -np.inf)
-    np.fill_diagonal(masked, -np.inf)
-    k = min(SIZE_TERM_K, max(w.shape[0] - 1, 1))
-    best = -np.sort(-masked, axis=1)[:, :k]
-    finite = np.isfinite(best)
-    counts = finite.sum(axis=1)
-    means = np.where(finite, best, 0.0).sum(axis=1)[counts > 0] / counts[counts > 0]
-    c = float(np.median(means)) if means.size else 0.0
-    return replace(problem, weights=w - c)
-
-
 def _block_weights(affinity: GroupingAffinity, coverage: float) -> WeightsOf:
     """``weights_of(rows) -> (weights, allowed)``: exact dense weights (scores plus
     ``coverage`` times pair coverage) and mask among ``rows``, for polishing by blocks."""
@@ -392,59 +346,6 @@ def _block_weights(affinity: GroupingAffinity, coverage: float) -> WeightsOf:
         return w, allowed
 
     return weights_of
-
-
-def _drop_unplaceable(
-    cohort: Cohort,
-    affinity: GroupingAffinity,
-    lo: int,
-    locked: Sequence[Sequence[str]],
-    keep_together: Sequence[Sequence[str]],
-    drop: Collection[str] = (),
-) -> tuple[Cohort, GroupingAffinity, tuple[str, ...]]:
-    """Leave out ``drop`` and the teachers who may share a group with fewer than ``lo - 1``
-    others (again and again, as leaving someone out can strand others). Locked and
-    keep-together teachers are never left out."""
-    protected = {t for s in list(locked) + list(keep_together) for t in s}
-    is_protected = np.array([t in protected for t in cohort.ids], dtype=bool)
-    keep = np.array([t not in drop for t in cohort.ids], dtype=bool) | is_protected
-    w, rules = affinity.problem_weights(0.0)
-    rules_only = GroupingProblem(w, [0], [len(cohort)], **rules)  # one loose group: just the rules
-    while True:
-        out = keep & (rules_only.partner_counts(keep) < lo - 1) & ~is_protected
-        if not out.any():
-            break
-        keep &= ~out
-    if keep.all():
-        return cohort, affinity, ()
-    rows = np.flatnonzero(keep)
-    sub = cohort.subset([cohort.ids[r] for r in rows])
-    return sub, affinity.subset(rows), tuple(cohort.ids[r] for r in np.flatnonzero(~keep))
-
-
-def _check_options(
-    *,
-    fairness: float,
-    coverage: float,
-    seconds: float | None,
-    rounds: int | None,
-    unplaceable: str,
-    balance_sizes: bool | str = True,
-) -> None:
-    """Every bad argument of :func:`form_groups` at once, as an :class:`ParameterError`."""
-    issues = []
-    if not 0.0 <= fairness <= 1.0:
-        issues.append(Issue(None, "fairness", str(fairness), "must be between 0 and 1"))
-    if coverage < 0:
-        issues.append(Issue(None, "coverage", str(coverage), "must be >= 0"))
-    if seconds is None and rounds is None:
-        issues.append(Issue(None, "seconds", None, "give a time limit (seconds) or a number of rounds"))
-    if unplaceable not in ("raise", "skip"):
-        issues.append(Issue(None, "unplaceable", str(unplaceable), "must be 'raise' or 'skip'"))
-    if balance_sizes not in (True, False, "bounds"):
-        issues.append(Issue(None, "balance_sizes", str(balance_sizes), "must be True, False or 'bounds'"))
-    if issues:
-        raise ParameterError.from_issues(issues, summary=None if len(issues) == 1 else "invalid form_groups arguments")
 
 
 def _scaled(progress: Progress | None, start: float, span: float) -> Progress | None:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..affinity.terms import MODE_CODES, teacher_arrays
+from ..affinity.arrays import MODE_CODES, teacher_arrays
 from ..places.schools import EARTH_RADIUS_KM, haversine_km
 from ..profiles.phrases import join_phrases
 from ..profiles.teacher import Cohort, TeacherProfile

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sklearn.neighbors import BallTree, NearestNeighbors
 
-from ..affinity.terms import MODE_CODES, AffinityWeights, TeacherArrays
+from ..affinity.arrays import MODE_CODES, TeacherArrays
+from ..affinity.terms import AffinityWeights
 from ..pairkeys import sorted_unique
 from ..profiles.teacher import AVAILABILITY_SLOTS
 from ..places.schools import EARTH_RADIUS_KM

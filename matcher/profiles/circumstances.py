@@ -24,7 +24,7 @@ and in every case the peer must not list the theme itself as a challenge. The ru
 at the helper only, so "who can meet this circumstance" is one bitmask per teacher
 (:func:`experience_themes`) and the affinity, the cohort objective and the explanations
 read the same definition (:func:`cover_way` at profile level;
-:func:`matcher.affinity.terms.cover_share` on arrays).
+:func:`matcher.affinity.arrays.cover_share` on arrays).
 
 Examples
 --------

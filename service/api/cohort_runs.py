@@ -13,10 +13,10 @@ from ..models import CohortRun
 from ..services import cohort_edits, cohort_export, cohort_review, cohort_runs, publish
 from ..services.cohort_review import Review
 from .common import CSV_RESPONSE, SECURITY, csv_response, operation_id, page_out, respond
-from .schemas import (
-    ApproveIn, CohortResultOut, CohortRunIn, CohortRunList, CohortRunOut, GroupPath, IfMatch, LostGroup, MoveIn, PageQuery, RepairIn, RunError,
-    RunPath, RunStatus,
+from .cohort_schemas import (
+    ApproveIn, CohortResultOut, CohortRunIn, CohortRunList, CohortRunOut, GroupPath, IfMatch, LostGroup, MoveIn, RepairIn, RunError, RunPath, RunStatus,
 )
+from .schemas import PageQuery
 
 bp = APIBlueprint("cohort_runs", __name__, operation_id_callback=operation_id, url_prefix="/cohort-runs", abp_tags=[Tag(name="cohort runs")], abp_security=SECURITY)
 

@@ -9,17 +9,16 @@ from .. import auth
 from ..problems import Problem
 from ..services import gdpr, peers, practice
 from ..services import teachers as svc
+from ..services.teacher_import import import_teachers as import_teacher_file
 from .common import CSV_RESPONSE, SECURITY, csv_response, operation_id, page_out, respond, teacher_out
 from .reference import example_out
+from .peer_schemas import DecisionIn, PeerOut, PeersOut
 from .schemas import (
-    DecisionIn,
     ImportOut,
     ImportQuery,
     KeptOut,
     SkippedOut,
-    PeerOut,
     PeerPath,
-    PeersOut,
     KQuery,
     RecommendationOut,
     RecommendationsOut,
@@ -98,7 +97,7 @@ def import_teachers(query: ImportQuery) -> Response:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise Problem(422, f"line {line}: the file is not UTF-8 text; in your spreadsheet use 'Save as: CSV UTF-8'.") from None
-    result = svc.import_teachers(user, text, fmt="json" if kind == "application/json" else "csv", overwrite_teacher_edits=query.overwrite_teacher_edits)
+    result = import_teacher_file(user, text, fmt="json" if kind == "application/json" else "csv", overwrite_teacher_edits=query.overwrite_teacher_edits)
     return respond(
         ImportOut(
             created=result.created,

@@ -19,7 +19,7 @@ from pydantic import ValidationError as PydanticValidationError
 from .. import auth
 from matcher.cohorts.defaults import DEFAULTS as COHORT_DEFAULTS
 
-from ..api.schemas import CohortRunIn
+from ..api.cohort_schemas import CohortRunIn
 from ..auth import Identity
 from ..models import CohortRun, utcnow
 from ..problems import Problem

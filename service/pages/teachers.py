@@ -11,6 +11,7 @@ from matcher.profiles.themes import THEMES
 from .. import auth
 from ..problems import Problem
 from ..services import teachers as svc
+from ..services.teacher_import import import_teachers as import_teacher_file
 from . import bp
 from .common import boroughs, int_arg, problem_rows
 
@@ -81,7 +82,7 @@ def teacher_import() -> ResponseReturnValue:
         text = _read_upload()
         if not text.strip():
             raise Problem(422, "Choose a CSV file, or paste the rows into the box.", title="Nothing to import")
-        result = svc.import_teachers(user, text, overwrite_teacher_edits=overwrite)
+        result = import_teacher_file(user, text, overwrite_teacher_edits=overwrite)
     except Problem as exc:
         if exc.status != 422:
             raise

@@ -70,7 +70,7 @@ def _seed(app) -> tuple[str, dict]:
     from service.auth import Identity
     from service.models import Programme
     from service.services import accounts, peers, reference
-    from service.services.teachers import import_teachers
+    from service.services.teacher_import import import_teachers
 
     header, rows = sample_rows(0, SEEDED)
     teachers = {}

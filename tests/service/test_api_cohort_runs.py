@@ -451,7 +451,7 @@ def test_repair_refuses_a_time_limit_out_of_range_instead_of_clamping(client, ap
 
 def test_schemas_document_the_time_limit_rule(client):
     spec = client.get("/api/v1/openapi.json").get_json()
-    from service.api.schemas import CohortRunIn, RepairIn
+    from service.api.cohort_schemas import CohortRunIn, RepairIn
 
     for model in (CohortRunIn, RepairIn):
         text = model.model_json_schema()["properties"]["seconds"]["description"]

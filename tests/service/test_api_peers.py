@@ -279,7 +279,7 @@ def test_every_kind_returned_for_the_sample_data_is_documented(client, app, data
     """All 300 sample teachers imported: every answer validates against the documented schema."""
     if not database_url.startswith("sqlite"):
         pytest.skip("about the library's values, not the database: SQLite is enough")
-    from service.api.schemas import PeersOut
+    from service.api.peer_schemas import PeersOut
 
     text = SAMPLES.read_text(encoding="utf-8-sig")
     resp = client.post("/api/v1/teachers/import", data=text.encode("utf-8"), headers={**COORD, "Content-Type": "text/csv"})
@@ -296,7 +296,7 @@ def test_every_kind_returned_for_the_sample_data_is_documented(client, app, data
 
 def test_a_request_from_outside_the_list_validates_with_no_kind(client, app):
     """A peer who asked to connect although neither list holds the other: no score, kind null."""
-    from service.api.schemas import PeersOut
+    from service.api.peer_schemas import PeersOut
 
     mine = set(ids_of(client))
     outsider = next((t for t in TEACHERS["north"][1:] if t not in mine and "n-01" not in library_ids(app, t, app.config["PEERMATCH_PEERS_K"])), None)

@@ -12,7 +12,7 @@ from matcher.cli import cohorts as cli_cohorts
 from matcher.cli import build_parser
 from matcher.cohorts.defaults import DEFAULTS
 from matcher.cohorts.groups import form_groups
-from service.api import schemas
+from service.api import cohort_schemas as schemas
 from service.pages import cohorts as pages_cohorts
 
 

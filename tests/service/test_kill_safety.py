@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from service import create_app, db
 from service.models import Programme, Teacher
-from service.services import teachers as teachers_svc
+from service.services import teacher_import as teachers_svc  # the import applies profiles through its own name
 
 from .conftest import ACCOUNTS, base_config, count_rows
 from .test_api_teachers import _csv, _rows

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from matcher.affinity.terms import AffinityOptions, pairwise_affinity
 from matcher.cohorts.coverage import CoverageTally, group_coverage, uncoverable_challenges
-from matcher.cohorts.groups import balanced_sizes, form_groups
+from matcher.cohorts.balance import balanced_sizes
+from matcher.cohorts.groups import form_groups
 from matcher.profiles.teacher import Cohort, TeacherProfile
 from matcher.profiles.themes import THEME_IDS
 
