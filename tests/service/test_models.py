@@ -1,4 +1,4 @@
-"""Tests of ``service/models.py`` against the teacher-field registry."""
+"""Tests of ``service/models/`` against the teacher-field registry."""
 
 from __future__ import annotations
 
