@@ -242,15 +242,7 @@ def coverage_counts(groups: Sequence[tuple[Sequence[str], Group | None]], people
     member's challenge counts as covered when the library lists another member among its
     helpers, so the totals agree with the run's ``coverage_share``.
     """
-    counts: dict[str, list[int]] = {}
-    for members, group in groups:
-        coverage = group.coverage if group is not None else {}
-        for m in members:
-            person = people.get(m)
-            for theme in person.challenges if person else ():
-                covered = any(h != m for h in coverage.get(theme, ()))
-                counts.setdefault(theme, [0, 0])[0 if covered else 1] += 1
-    return counts
+    return {theme: [w[0] + w[1], w[2] + w[3]] for theme, w in coverage_ways(groups, people).items()}
 
 
 COVERAGE_WAYS = ("by a strength", "by shared experience", "not covered", "nobody within reach")
@@ -356,19 +348,20 @@ def result_view(identity: Identity, review: Review, *, preview: ResultView | Non
     old = {f.key: f.value for f in preview.figures} if preview else {}
     figures = review.result.figures
     counts = dict(getattr(figures, "rules", None) or {})
+    ways = coverage_ways(explained, people)  # the covered / not-covered counts are their sums
     return ResultView(
         groups=tuple(views),
         figures=_figure_views(review.result.figures, old),
         names=names,
         preview=preview is not None,
         violations=tuple(review.result.violations()),
-        coverage={THEMES[t].label if t in THEMES else t: (c[0], c[1]) for t, c in coverage_counts(explained, people).items()},
+        coverage={THEMES[t].label if t in THEMES else t: (w[0] + w[1], w[2] + w[3]) for t, w in ways.items()},
         rules=tuple((RULE_LABELS.get(k, k.replace("_", " ")), int(v)) for k, v in sorted(counts.items(), key=lambda kv: list(RULE_LABELS).index(kv[0]) if kv[0] in RULE_LABELS else 99)),
         random_affinity=getattr(figures, "random_affinity", None),
         mean_affinity=figures.mean_affinity,
         upper_bound=figures.upper_bound,
         gap=figures.gap,
-        coverage_ways={THEMES[t].label if t in THEMES else t: tuple(c) for t, c in coverage_ways(explained, people).items()},
+        coverage_ways={THEMES[t].label if t in THEMES else t: tuple(w) for t, w in ways.items()},
     )
 
 
