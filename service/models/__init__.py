@@ -3,7 +3,8 @@
 Rows only: no queries, no scoring. List-valued profile fields are JSON arrays, so one
 schema works on SQLite and PostgreSQL. The migrations in ``service/migrations`` create
 exactly these tables. :mod:`.core` holds the base and the tables of people and runs,
-:mod:`.year` those of the programme year (outbox, mail preferences, rounds, history);
+:mod:`.year` those of the programme year (outbox, mail preferences, rounds, history), :mod:`.outcomes`
+check-ins, questionnaires and learned-weight proposals;
 importing this package registers them all.
 """
 
@@ -38,6 +39,14 @@ from .year import (
     RoundParticipation,
     GroupmateHistory,
 )
+from .outcomes import (
+    MET_ANSWERS,
+    QUESTIONNAIRE_PHASES,
+    PROPOSAL_STATUSES,
+    CheckIn,
+    QuestionnaireResponse,
+    WeightProposal,
+)
 
 __all__ = [
     "Base",
@@ -65,4 +74,10 @@ __all__ = [
     "Round",
     "RoundParticipation",
     "GroupmateHistory",
+    "MET_ANSWERS",
+    "QUESTIONNAIRE_PHASES",
+    "PROPOSAL_STATUSES",
+    "CheckIn",
+    "QuestionnaireResponse",
+    "WeightProposal",
 ]
