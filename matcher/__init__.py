@@ -47,6 +47,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
     ".profiles.teacher": ("Cohort", "TeacherProfile"),
     ".samples.generate": ("generate_teachers",),
     ".places.schools": ("DATA_DIR", "School", "load_schools"),
+    ".programme.sessions": ("ProposedSession", "SessionPlan", "plan_sessions"),
     ".profiles.themes": ("THEME_GROUPS", "THEME_IDS", "THEMES", "Theme"),
     ".affinity.vectorize": ("ProfileVectorizer", "profile_matrix", "theme_matrix"),
     ".cohorts": (
@@ -129,6 +130,7 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
     from .profiles.teacher import Cohort, TeacherProfile
     from .samples.generate import generate_teachers
     from .places.schools import DATA_DIR, School, load_schools
+    from .programme.sessions import ProposedSession, SessionPlan, plan_sessions
     from .profiles.themes import THEME_GROUPS, THEME_IDS, THEMES, Theme
     from .affinity.vectorize import ProfileVectorizer, profile_matrix, theme_matrix
 

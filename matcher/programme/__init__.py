@@ -24,6 +24,7 @@ __getattr__, __dir__, __all__ = attach(
         ".terms": ("TermDates", "Period", "load_term_dates", "parse_term_dates_csv", "term_dates_for", "is_school_day", "is_term_time", "default_term_dates_path", "TYPICAL_LONDON",),
         ".meetings": ("Meeting", "propose_meetings", "slot_times_for", "PART_TIMES",),
         ".calendar": ("GroupMeetings", "group_calendar", "teacher_calendar",),
+        ".sessions": ("plan_sessions", "SessionPlan", "ProposedSession", "SessionLeader", "SessionVenue", "UnledTheme", "session_rows",),
     },
 )
 
@@ -41,3 +42,4 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
     )
     from .meetings import PART_TIMES, Meeting, propose_meetings, slot_times_for
     from .calendar import GroupMeetings, group_calendar, teacher_calendar
+    from .sessions import ProposedSession, SessionLeader, SessionPlan, SessionVenue, UnledTheme, plan_sessions, session_rows
