@@ -23,7 +23,7 @@ from importlib.metadata import entry_points
 __all__ = ["main", "build_parser"]
 
 # Modules of this package that add a sub-command, in the order ``--help`` lists them.
-COMMAND_MODULES = ("samples", "validate", "vectorize", "peers", "cohorts", "practice", "mdgp")
+COMMAND_MODULES = ("samples", "validate", "vectorize", "peers", "cohorts", "practice", "sessions", "mdgp")
 
 
 def build_parser() -> argparse.ArgumentParser:
