@@ -1,0 +1,39 @@
+"""Tests of ``service/pages/programme_sessions.py``: the coordinator's Sessions page."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from service import db
+from service.models import Teacher
+
+from .pages_helpers import sign_in, text_of
+
+
+@pytest.mark.parametrize(("who", "status"), [("teacher_n1", 403), ("analyst_n", 403)])
+def test_only_coordinators_see_the_page(client, who, status) -> None:
+    assert client.get("/programme/sessions").status_code == 302  # anonymous: to sign in
+    sign_in(client, who)
+    assert client.get("/programme/sessions").status_code == status
+
+
+def test_page_lists_sessions_with_consenting_leaders_venue_and_dates(client, app) -> None:
+    with db.new_session(app) as s:  # n-13 could lead electronic music, but withdraws consent
+        s.execute(sa.update(Teacher).where(Teacher.id == "n-13").values(consent_share_contact=False))
+    sign_in(client, "coord_n")
+    resp = client.get("/programme/sessions?start=2026-10-19&weekday=wed&top=20&dates=2")
+    assert resp.status_code == 200
+    html, text = resp.get_data(as_text=True), text_of(resp)
+    assert 'href="/programme/sessions" aria-current="page"' in html  # the nav link
+    assert "No run is published yet, so every challenge of every teacher counts" in text
+    assert "Wed 21 Oct 2026, Wed 04 Nov 2026" in text  # 28 October is half-term
+    assert "mailto:n-01@school.example" in html and "n-13@school.example" not in html
+    assert "more could lead but have not consented" in text and "within the distance they said they can travel" in text
+
+
+@pytest.mark.parametrize("query", ["start=tomorrow", "weekday=sat"])
+def test_bad_options_are_422(client, query) -> None:
+    sign_in(client, "coord_n")
+    resp = client.get(f"/programme/sessions?{query}")
+    assert resp.status_code == 422
