@@ -50,7 +50,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -324,7 +325,7 @@ def plan_sessions(
     top : int
         How many sessions to propose (most wanted first), 1-100.
     start : date, optional
-        The first day dates may fall on (default: today).
+        The first day dates may fall on (default: today in London).
     term_dates : mapping, optional
         Term dates by local authority (default :func:`load_term_dates`).
     weekday : str or int
@@ -363,7 +364,7 @@ def plan_sessions(
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
             raise ParameterError(name, value, f"must be a whole number from 1 to {high}")
     day_of_week = weekday_number(weekday)
-    start = date.today() if start is None else start
+    start = datetime.now(ZoneInfo("Europe/London")).date() if start is None else start
     table = load_term_dates() if term_dates is None else term_dates
     wanted, not_meeting = _demand(cohort, groups, check_ins)
     order = sorted(wanted, key=lambda t: (-len(wanted[t]), THEME_IDS.index(t) if t in THEME_IDS else len(THEME_IDS), t))

@@ -91,7 +91,7 @@ def sessions_for(identity: Identity, *, top: int = 5, start: date | None = None,
                 check_ins.setdefault(str(number), []).append(met)
                 answers += 1
     plan = plan_sessions(
-        cohort, groups, check_ins=check_ins or None, top=top, start=start or date.today(), term_dates=term_dates_table(), weekday=weekday, n_dates=n_dates
+        cohort, groups, check_ins=check_ins or None, top=top, start=start, term_dates=term_dates_table(), weekday=weekday, n_dates=n_dates
     )
     return SessionsView(
         plan=plan,

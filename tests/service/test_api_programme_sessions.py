@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -71,7 +71,7 @@ def test_published_groups_and_check_ins_decide_demand(client, app) -> None:
         pid = s.execute(sa.select(Programme.id).where(Programme.name == "north")).scalar_one()
         # group 1 answered and never met; group 2 met; group 3 has no answers
         for tid, group, met in (("n-01", 1, "no"), ("n-02", 1, "rescheduled"), ("n-05", 2, "yes")):
-            s.add(CheckIn(programme_id=pid, teacher_id=tid, run_id=run_id, round_id=rid, group_number=group, meeting_start=datetime(2026, 10, 1, 15), met=met))
+            s.add(CheckIn(programme_id=pid, teacher_id=tid, run_id=run_id, round_id=rid, group_number=group, meeting_start=datetime(2026, 10, 1, 15, tzinfo=UTC), met=met))
     body = client.get(URL + "&top=20&weekday=thu&dates=2", headers=COORD).get_json()
     assert body["grouped"] is True and body["run_id"] == run_id and body["round"] == "Autumn 2026"
     assert body["not_meeting"] == ["1"] and body["check_in_answers"] == 3
