@@ -64,16 +64,8 @@ from ..profiles.themes import THEME_IDS, THEMES
 from .terms import TermDates, is_school_day, load_term_dates, term_dates_for
 
 __all__ = [
-    "SESSION_WEEKDAYS",
-    "SessionLeader",
-    "SessionVenue",
-    "ProposedSession",
-    "UnledTheme",
-    "SessionPlan",
-    "plan_sessions",
-    "weekday_number",
-    "session_rows",
-    "SESSION_CSV_COLUMNS",
+    "SESSION_WEEKDAYS", "SESSION_CSV_COLUMNS", "SessionLeader", "SessionVenue", "ProposedSession", "UnledTheme",
+    "SessionPlan", "plan_sessions", "weekday_number", "session_rows",
 ]
 
 #: Weekdays a training day may fall on (school days only).
@@ -211,14 +203,9 @@ def weekday_number(weekday: str | int) -> int:
 
 def _demand(cohort: Cohort, groups: Mapping[str, Sequence[str]] | None, check_ins: Mapping[str, Iterable[str]] | None) -> tuple[dict[str, list[str]], tuple[str, ...]]:
     """``{theme: ids of teachers who want it}`` and the labels of groups that never met."""
-    wanted: dict[str, list[str]] = {}
-    if groups is None:
-        if check_ins:
-            raise ParameterError("check_ins", "given", "need the grouping they answer for", summary="check_ins need the grouping they answer for: pass groups too")
-        for p in cohort.profiles:
-            for t in p.challenges:
-                wanted.setdefault(t, []).append(p.id)
-        return wanted, ()
+    if groups is None and check_ins:
+        raise ParameterError("check_ins", "given", "need the grouping they answer for", summary="check_ins need the grouping they answer for: pass groups too")
+    groups = groups or {}  # no grouping: nobody is covered, every challenge counts
     issues = [Issue(None, "groups", f"group {g}: {t}", "not a teacher of the cohort") for g, ids in groups.items() for t in ids if t not in cohort.index]
     seen: Counter[str] = Counter(t for ids in groups.values() for t in ids)
     issues += [Issue(None, "groups", t, "is in more than one group") for t, n in seen.items() if n > 1]
@@ -235,32 +222,30 @@ def _demand(cohort: Cohort, groups: Mapping[str, Sequence[str]] | None, check_in
         coverage = group_coverage(members).coverage
         for m in members:
             covered[m.id] = {t for t in m.challenges if any(h != m.id for h in coverage.get(t, ()))}
+    wanted: dict[str, list[str]] = {}
     for p in cohort.profiles:
         for t in p.challenges:
-            if t not in covered.get(p.id, set()):
+            if t not in covered.get(p.id, ()):
                 wanted.setdefault(t, []).append(p.id)
     return wanted, not_meeting
 
 
-def _possible_leaders(cohort: Cohort, theme: str, wanting: Iterable[str]) -> list[tuple[TeacherProfile, str]]:
-    """Who could lead ``theme``: by strength, then by shared experience, more years first."""
-    skip = set(wanting)
-    found = []
+def _helpers_by_theme(cohort: Cohort) -> dict[str, list[tuple[TeacherProfile, str]]]:
+    """``{theme: [(profile, way)]}``: who meets each theme, by ``"strength"`` or else by
+    ``"experience"``; strength first, then more years teaching, then id."""
+    out: dict[str, list[tuple[TeacherProfile, str]]] = {}
     for p in cohort.profiles:
-        if p.id in skip or theme in p.challenges:
-            continue
-        if theme in p.strengths:
-            found.append((p, "strength"))
-        elif theme in experience_themes(p):
-            found.append((p, "experience"))
-    found.sort(key=lambda x: (x[1] != "strength", -x[0].years_teaching, x[0].id))
-    return found
+        for t in dict.fromkeys((*p.strengths, *experience_themes(p))):
+            out.setdefault(t, []).append((p, "strength" if t in p.strengths else "experience"))
+    for found in out.values():
+        found.sort(key=lambda x: (x[1] != "strength", -x[0].years_teaching, x[0].id))
+    return out
 
 
 def _leader(p: TeacherProfile, way: str, theme: str) -> SessionLeader:
     years = f"{p.years_teaching} year{'s' if p.years_teaching != 1 else ''} teaching"
     label = THEMES[theme].label if theme in THEMES else theme
-    why = f"lists {label} among their strengths; {years}" if way == "strength" else f"{experience_phrase(p, theme)}"
+    why = f"lists {label} among their strengths; {years}" if way == "strength" else experience_phrase(p, theme)
     return SessionLeader(p.id, p.name, p.school_urn, way, p.years_teaching, why, p.email if p.consent_share_contact else "")
 
 
@@ -368,12 +353,14 @@ def plan_sessions(
     table = load_term_dates() if term_dates is None else term_dates
     wanted, not_meeting = _demand(cohort, groups, check_ins)
     order = sorted(wanted, key=lambda t: (-len(wanted[t]), THEME_IDS.index(t) if t in THEME_IDS else len(THEME_IDS), t))
+    helpers = _helpers_by_theme(cohort)
     sessions: list[ProposedSession] = []
     unled: list[UnledTheme] = []
     for theme in order:
         wanting = tuple(wanted[theme])
         label = THEMES[theme].label if theme in THEMES else theme
-        possible = _possible_leaders(cohort, theme, wanting)
+        asking = set(wanting)
+        possible = [(p, way) for p, way in helpers.get(theme, ()) if p.id not in asking and theme not in p.challenges]
         consenting = [(p, way) for p, way in possible if p.consent_share_contact]
         if not consenting:
             unled.append(UnledTheme(theme, label, wanting, "no_consent" if possible else "nobody"))
@@ -406,7 +393,7 @@ def session_rows(plan: SessionPlan) -> list[list[object]]:
         v = s.venue
         rows.append([
             rank, s.theme, s.label, s.count, ";".join(x.teacher_id for x in s.leaders), "; ".join(x.name for x in s.leaders),
-            v.school_urn, v.name, f"{v.total_km:.1f}", f"{v.mean_km:.1f}", f"{v.max_km:.1f}", f"{v.within_reach}/{v.teachers}",
+            v.school_urn, v.name, f"{v.total_km:.1f}", f"{v.mean_km:.1f}", f"{v.max_km:.1f}", v.within_reach,
             ";".join(d.isoformat() for d in s.dates), s.dates_note,
         ])
     return rows
