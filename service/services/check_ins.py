@@ -21,7 +21,7 @@ repaired out of, has no meetings for them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
@@ -49,8 +49,10 @@ __all__ = [
     "meeting_label",
     "check_in_path",
     "meetings_of",
+    "check_in_for",
     "record_check_in",
     "my_check_ins",
+    "meeting_states",
 ]
 
 #: How long after the first answer a member may change it.
@@ -185,6 +187,50 @@ def _clean_tried(value: str | None) -> str | Issue | None:
     return text or None
 
 
+def _started_meeting(programme_id: int, teacher_id: str, start: datetime, given: str, now: datetime) -> GroupMeeting:
+    found = next((m for m in meetings_of(programme_id, teacher_id) if m.start == start), None)
+    if found is None:
+        raise Problem(
+            422,
+            "That is not a proposed meeting of a group you are in; check in from My group.",
+            errors=[Issue(None, "meeting", given[:40], "not a proposed meeting of any of your published groups")],
+        )
+    if now < found.start:
+        raise Problem(
+            422,
+            f"This meeting has not happened yet: it is on {found.label}. Check in after it.",
+            errors=[Issue(None, "meeting", given[:40], f"starts {found.label}")],
+        )
+    return found
+
+
+def _stored(programme_id: int, teacher_id: str, m: GroupMeeting) -> CheckIn | None:
+    return db.session().execute(
+        sa.select(CheckIn).where(CheckIn.programme_id == programme_id, CheckIn.teacher_id == teacher_id, CheckIn.run_id == m.run_id, CheckIn.meeting_start == m.start_utc)
+    ).scalar_one_or_none()
+
+
+def check_in_for(identity: Identity, meeting: str, *, now: datetime | None = None) -> tuple[GroupMeeting, Answer | None]:
+    """The meeting the check-in page is about, and the teacher's answer so far (``None`` before the first).
+
+    Raises
+    ------
+    Problem
+        403 for anyone but a teacher; 422 for a meeting that is not one of theirs or has not started.
+    """
+    teacher_id = _teacher_of(identity)
+    now = now or clock()
+    start = parse_meeting(meeting)
+    if isinstance(start, Issue):
+        raise Problem(422, f"meeting: {start.message}.", errors=[start])
+    found = _started_meeting(identity.programme_id, teacher_id, start, meeting, now)
+    row = _stored(identity.programme_id, teacher_id, found)
+    if row is None:
+        return found, None
+    until = row.created_at + EDIT_WINDOW
+    return found, Answer(row, found.iso, found.round_name, until, now <= until)
+
+
 def record_check_in(
     identity: Identity,
     *,
@@ -226,25 +272,9 @@ def record_check_in(
     if issues:
         raise Problem(422, "The check-in has problems: " + "; ".join(f"{i.field}: {i.message}" for i in issues) + ".", errors=issues)
     assert isinstance(start, datetime) and not isinstance(cleaned, Issue)
-    found = next((m for m in meetings_of(identity.programme_id, teacher_id) if m.start == start), None)
-    if found is None:
-        raise Problem(
-            422,
-            "That is not a proposed meeting of a group you are in; check in from My group.",
-            errors=[Issue(None, "meeting", meeting[:40], "not a proposed meeting of any of your published groups")],
-        )
-    if now < found.start:
-        raise Problem(
-            422,
-            f"This meeting has not happened yet: it is on {found.label}. Check in after it.",
-            errors=[Issue(None, "meeting", meeting[:40], f"starts {found.label}")],
-        )
+    found = _started_meeting(identity.programme_id, teacher_id, start, meeting, now)
     s = db.session()
-    row = s.execute(
-        sa.select(CheckIn).where(
-            CheckIn.programme_id == identity.programme_id, CheckIn.teacher_id == teacher_id, CheckIn.run_id == found.run_id, CheckIn.meeting_start == found.start_utc
-        )
-    ).scalar_one_or_none()
+    row = _stored(identity.programme_id, teacher_id, found)
     kept_useful = useful if met == "yes" else None
     if row is None:
         row = CheckIn(
@@ -297,3 +327,22 @@ def my_check_ins(identity: Identity, *, now: datetime | None = None) -> MyCheckI
     awaiting = [m for m in meetings if m.start <= now and (m.run_id, m.start_utc) not in answered]
     awaiting.sort(key=lambda m: m.start, reverse=True)
     return MyCheckIns(answers=answers, awaiting=awaiting)
+
+
+def meeting_states(identity: Identity, run_id: int, round_name: str, starts: Sequence[datetime], *, now: datetime | None = None) -> dict[datetime, Answer | None]:
+    """For My group: each meeting of ``starts`` (of run ``run_id``) that has started, with the
+    teacher's answer or ``None`` when they have not checked in yet. Meetings still to come are left out."""
+    teacher_id = _teacher_of(identity)
+    now = now or clock()
+    rows = db.session().execute(
+        sa.select(CheckIn).where(CheckIn.programme_id == identity.programme_id, CheckIn.teacher_id == teacher_id, CheckIn.run_id == run_id)
+    ).scalars()
+    by_start = {r.meeting_start: r for r in rows}
+    out: dict[datetime, Answer | None] = {}
+    for start in starts:
+        if start > now:
+            continue
+        row = by_start.get(start.astimezone(timezone.utc))
+        until = row.created_at + EDIT_WINDOW if row is not None else now
+        out[start] = Answer(row, start.isoformat(), round_name, until, now <= until) if row is not None else None
+    return out
