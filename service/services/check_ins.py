@@ -265,7 +265,7 @@ def record_check_in(
     if met not in MET_ANSWERS:
         issues.append(Issue(None, "met", str(met)[:20], "must be one of yes, no, rescheduled"))
     if met == "yes" and (useful is None or not 1 <= useful <= 5):
-        issues.append(Issue(None, "useful", useful, "say how useful the meeting was, from 1 (not at all) to 5 (very)"))
+        issues.append(Issue(None, "useful", None if useful is None else str(useful), "say how useful the meeting was, from 1 (not at all) to 5 (very)"))
     cleaned = _clean_tried(tried)
     if isinstance(cleaned, Issue):
         issues.append(cleaned)
