@@ -151,3 +151,14 @@ def test_openapi_lists_check_ins(client):
     ops = doc["paths"]["/api/v1/me/check-ins"]
     assert {"get", "post"} <= set(ops)
     assert "not_a_good_fit" in str(doc["components"]["schemas"]["CheckInIn"])
+
+
+def test_data_export_has_my_check_ins_and_erasure_removes_them(client, app, meetings, clock):
+    assert post(client, {"meeting": meetings[0], "met": "yes", "useful": 5, "tried": "Exit tickets", "not_a_good_fit": True}).status_code == 201
+    assert post(client, {"meeting": meetings[0], "met": "no"}, headers=ACCOUNTS["teacher_n2"].headers).status_code == 201
+    data = client.get("/api/v1/teachers/n-01/data-export", headers=TEACHER).get_json()
+    assert [(c["met"], c["useful"], c["tried"], c["not_a_good_fit"], c["group"]) for c in data["check_ins"]] == [("yes", 5, "Exit tickets", True, 1)]
+    assert datetime.fromisoformat(data["check_ins"][0]["meeting_start"]) == datetime.fromisoformat(meetings[0])
+    assert client.delete("/api/v1/teachers/n-01", headers=TEACHER).status_code == 204
+    with db.new_session(app) as s:
+        assert s.execute(sa.select(CheckIn.teacher_id)).scalars().all() == ["n-02"]  # n-01's answer is gone, n-02's stays
