@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import sqlalchemy as sa
 
 from service import db
 from service.models import CheckIn
 
+from .conftest import PASSWORD
 from .pages_helpers import CSRF, csrf, post, sign_in, text_of
 from .test_api_check_ins import clock, meetings  # noqa: F401  (fixtures)
 
@@ -53,6 +54,17 @@ def test_check_in_from_my_group_with_csrf(client, app, meetings, clock):  # noqa
     refused = post(client, "/me/check-in", {**body, "useful": "1"})
     assert refused.status_code == 409
     assert "Change it" not in text_of(client.get("/me/group"))
+
+
+def test_the_mail_link_survives_signing_in(client, app, meetings, clock):  # noqa: F811
+    link = url(meetings[0])  # as the check-in request e-mail has it
+    to_signin = client.get(link)
+    assert to_signin.status_code == 302 and "/signin" in to_signin.headers["Location"]
+    next_url = parse_qs(urlsplit(to_signin.headers["Location"]).query)["next"][0]
+    signed_in = client.post("/signin", data={"username": "teacher_n1", "password": PASSWORD, "next": next_url, "csrf_token": csrf(client)})
+    assert signed_in.status_code == 302
+    back = client.get(signed_in.headers["Location"])
+    assert back.status_code == 200 and "Did your group meet?" in text_of(back)
 
 
 def test_check_in_page_refuses_what_is_not_a_past_meeting_of_mine(client, app, meetings, clock):  # noqa: F811
