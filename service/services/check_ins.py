@@ -27,6 +27,7 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from matcher.errors import Issue
 from matcher.profiles.fields import hidden_characters
@@ -277,7 +278,7 @@ def record_check_in(
     row = _stored(identity.programme_id, teacher_id, found)
     kept_useful = useful if met == "yes" else None
     if row is None:
-        row = CheckIn(
+        new = CheckIn(
             programme_id=identity.programme_id,
             teacher_id=teacher_id,
             run_id=found.run_id,
@@ -291,9 +292,14 @@ def record_check_in(
             created_at=now,
             updated_at=now,
         )
-        s.add(row)
-        s.flush()
-        return Answer(row, found.iso, found.round_name, now + EDIT_WINDOW, True), True
+        try:
+            with s.begin_nested():  # the same answer sent twice at once (a double tap): the second updates the first
+                s.add(new)
+            return Answer(new, found.iso, found.round_name, now + EDIT_WINDOW, True), True
+        except IntegrityError:
+            row = _stored(identity.programme_id, teacher_id, found)
+            if row is None:
+                raise
     until = row.created_at + EDIT_WINDOW
     if now > until:
         raise Problem(

@@ -162,3 +162,17 @@ def test_data_export_has_my_check_ins_and_erasure_removes_them(client, app, meet
     assert client.delete("/api/v1/teachers/n-01", headers=TEACHER).status_code == 204
     with db.new_session(app) as s:
         assert s.execute(sa.select(CheckIn.teacher_id)).scalars().all() == ["n-02"]  # n-01's answer is gone, n-02's stays
+
+
+def test_the_same_first_answer_twice_at_once_updates_instead_of_failing(client, app, meetings, clock, monkeypatch):
+    assert post(client, {"meeting": meetings[0], "met": "no"}).status_code == 201
+    real, calls = check_ins._stored, []
+
+    def not_seen_yet(*args):  # the second request looked before the first had stored its answer
+        calls.append(args)
+        return None if len(calls) == 1 else real(*args)
+
+    monkeypatch.setattr(check_ins, "_stored", not_seen_yet)
+    resp = post(client, {"meeting": meetings[0], "met": "yes", "useful": 3})
+    assert resp.status_code == 200 and resp.get_json()["met"] == "yes" and len(calls) == 2
+    assert count_rows(app, CheckIn) == 1
