@@ -91,6 +91,9 @@ DEFAULTS: Mapping[str, Any] = {
     # Retries wait 1 minute, then 2, 4, ... (with jitter), at most the maximum.
     "PEERMATCH_MAIL_RETRY_SECONDS": 60.0,
     "PEERMATCH_MAIL_RETRY_MAX_SECONDS": 3600.0,
+    # How often the mail worker queues check-in requests for meetings just past (0: never;
+    # `peermatch mail check-ins` does it on demand).
+    "PEERMATCH_CHECK_IN_MAIL_SECONDS": 300.0,
 }
 
 

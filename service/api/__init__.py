@@ -9,6 +9,7 @@ from matcher.errors import Issue
 
 from ..problems import Problem
 
+from . import check_ins
 from . import accounts, cohort_runs, health, me, messages, reference, rounds, session, teachers
 from . import programme_sessions
 
@@ -17,6 +18,7 @@ __all__ = ["bp", "register_api"]
 bp = APIBlueprint("api", __name__, url_prefix="/api/v1")
 for _child in (reference.bp, session.bp, teachers.bp, cohort_runs.bp, accounts.bp, messages.bp, rounds.bp, rounds.history_bp, me.bp, programme_sessions.bp):
     bp.register_api(_child)
+bp.register_api(check_ins.bp)  # /me/check-ins
 
 
 @bp.before_request

@@ -37,12 +37,13 @@ LOCK_FILE = ".mail-worker.lock"
 def make_worker(app: Flask, **overrides: object) -> MailWorker:
     """A worker for ``app``'s database and transport, paced by its settings."""
     from .. import db
+    from .periodic import Periodic, jobs_for
     from .transport import transport_from_config
     from .worker import MailWorker, WorkerSettings
 
     settings = WorkerSettings.from_config(app.config, **overrides)
     transport = transport_from_config(app.config, app.instance_path)
-    return MailWorker(db.engine(app), transport, sender=app.config["PEERMATCH_MAIL_FROM"], settings=settings)
+    return MailWorker(db.engine(app), transport, sender=app.config["PEERMATCH_MAIL_FROM"], settings=settings, periodic=Periodic(jobs_for(app)))
 
 
 def start_thread(app: Flask) -> threading.Thread:

@@ -36,6 +36,7 @@ from sqlalchemy.exc import OperationalError
 
 from ..logsafe import log_exception
 from ..models import MailPreference, OutboxMessage, utcnow
+from .periodic import Periodic
 from .transport import OutgoingMail, SendError, Transport
 
 __all__ = ["WorkerSettings", "WorkerReport", "MailWorker", "backoff_seconds", "PAUSED"]
@@ -123,6 +124,8 @@ class MailWorker:
         The From address (``PEERMATCH_MAIL_FROM``).
     clock
         Returns "now" (tests pass a fake one to step through back-off).
+    periodic
+        Jobs run between passes of :meth:`run` (:mod:`.periodic`, e.g. check-in requests).
     """
 
     def __init__(
@@ -134,6 +137,7 @@ class MailWorker:
         settings: WorkerSettings | None = None,
         clock: Callable[[], datetime] = utcnow,
         rng: random.Random | None = None,
+        periodic: Periodic | None = None,
     ):
         self.engine = engine
         self.transport = transport
@@ -142,6 +146,7 @@ class MailWorker:
         self.clock = clock
         self.rng = rng or random.Random()
         self.owner = uuid.uuid4().hex
+        self.periodic = periodic or Periodic(())
 
     # -- the steps ----------------------------------------------------------------------
 
@@ -298,6 +303,7 @@ class MailWorker:
         total = WorkerReport()
         try:
             while not stop.is_set():
+                self.periodic.run_due()
                 try:
                     report = self.run_once(batch, stop)
                 except Exception:  # the database may be away for a while: keep polling

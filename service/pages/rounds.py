@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 from .. import auth, db
 from ..models import CohortRun
 from ..problems import Problem
-from ..services import my_group, publish, rounds
+from ..services import check_ins, my_group, publish, rounds
 from . import bp
 
 
@@ -89,7 +89,8 @@ def my_group_page() -> ResponseReturnValue:
         if exc.status != 404:
             raise
         group = None
-    return render_template("teacher/group.html", group=group, participation=status)
+    states = check_ins.meeting_states(user, group.run_id, group.round.name, group.plan.starts) if group is not None else {}
+    return render_template("teacher/group.html", group=group, participation=status, check_ins=states)
 
 
 @bp.post("/me/group/participation")

@@ -12,7 +12,7 @@ from matcher.profiles.fields import PERSONAL_FIELDS
 
 from .. import db
 from ..auth import Identity
-from ..models import ApiToken, CohortRun, ConsentDecision, PracticeExample, Suggestion, Teacher, User, utcnow
+from ..models import ApiToken, CheckIn, CohortRun, ConsentDecision, PracticeExample, Suggestion, Teacher, User, utcnow
 from ..problems import Problem
 from .common import bump_profiles, pseudonym
 from .cohort_review import forget_member, grouping_of
@@ -84,7 +84,27 @@ def export_teacher_data(identity: Identity, teacher_id: str) -> dict[str, Any]:
         "connections": connections(s, t.programme_id, t.id),
         "suggested_to_others": shown_to,
         "cohort_groups": _memberships(s, t),
+        "check_ins": _check_ins(s, t),
     }
+
+
+def _check_ins(s: Session, t: Teacher) -> list[dict[str, Any]]:
+    """The teacher's answers about their group's meetings, including the private "not a good fit"."""
+    rows = s.execute(sa.select(CheckIn).where(CheckIn.programme_id == t.programme_id, CheckIn.teacher_id == t.id).order_by(CheckIn.meeting_start, CheckIn.id)).scalars()
+    return [
+        {
+            "cohort_run": c.run_id,
+            "group": c.group_number,
+            "meeting_start": c.meeting_start.isoformat(),
+            "met": c.met,
+            "useful": c.useful,
+            "tried": c.tried,
+            "not_a_good_fit": c.not_a_good_fit,
+            "answered_at": c.created_at.isoformat(),
+            "updated_at": c.updated_at.isoformat(),
+        }
+        for c in rows
+    ]
 
 
 def _name_pattern(name: str) -> re.Pattern[str] | None:

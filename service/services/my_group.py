@@ -28,7 +28,7 @@ from . import group_meetings
 from .cohort_review import grouping_of, review_of
 from .publish import first_name
 
-__all__ = ["MyGroup", "my_group", "group_ics", "teacher_ics", "relay_message", "RELAY_TEMPLATE", "MAX_MESSAGE_CHARS"]
+__all__ = ["MyGroup", "my_group", "published_runs_of", "members_of", "group_ics", "teacher_ics", "relay_message", "RELAY_TEMPLATE", "MAX_MESSAGE_CHARS"]
 
 RELAY_TEMPLATE = "group_message"
 MAX_MESSAGE_CHARS = 2000
@@ -71,7 +71,7 @@ def _teacher_only(identity: Identity) -> str:
     return identity.teacher_id
 
 
-def _published_runs_of(programme_id: int, teacher_id: str) -> list[tuple[CohortRun, int]]:
+def published_runs_of(programme_id: int, teacher_id: str) -> list[tuple[CohortRun, int]]:
     """The published runs (newest first, at most 20) that have the teacher, and their group index."""
     runs = db.session().execute(
         sa.select(CohortRun).where(CohortRun.programme_id == programme_id, CohortRun.published_at.is_not(None)).order_by(CohortRun.published_at.desc(), CohortRun.id.desc()).limit(20)
@@ -85,11 +85,11 @@ def _published_runs_of(programme_id: int, teacher_id: str) -> list[tuple[CohortR
 
 
 def _published_run_of(programme_id: int, teacher_id: str) -> tuple[CohortRun, int] | None:
-    runs = _published_runs_of(programme_id, teacher_id)
+    runs = published_runs_of(programme_id, teacher_id)
     return runs[0] if runs else None
 
 
-def _members_of(run: CohortRun, index: int) -> list[Teacher]:
+def members_of(run: CohortRun, index: int) -> list[Teacher]:
     """The members of group ``index`` of ``run`` still in the programme (erased ones are gone for good)."""
     ids = list(grouping_of(run).groups[index])
     rows = {t.id: t for t in db.session().execute(sa.select(Teacher).where(Teacher.programme_id == run.programme_id, Teacher.id.in_(ids))).scalars()}
@@ -105,7 +105,7 @@ def my_group(identity: Identity) -> MyGroup:
     run, index = found
     s = db.session()
     rnd = s.get_one(Round, run.round_id)
-    teachers = _members_of(run, index)
+    teachers = members_of(run, index)
     explained = review_of(run).explained(index)
     members = [_member(t, teachers, you=t.id == teacher_id) for t in teachers]
     reasons = list(explained.reasons) if explained is not None else []
@@ -167,11 +167,11 @@ def teacher_ics(identity: Identity) -> bytes:
     s = db.session()
     me = s.execute(sa.select(Teacher).where(Teacher.programme_id == identity.programme_id, Teacher.id == teacher_id)).scalar_one()
     items = []
-    for run, index in _published_runs_of(identity.programme_id, teacher_id):
+    for run, index in published_runs_of(identity.programme_id, teacher_id):
         if run.round_id is None:
             continue
         rnd = s.get_one(Round, run.round_id)
-        teachers = _members_of(run, index)
+        teachers = members_of(run, index)
         plan = group_meetings.plan(teachers, rnd)
         key = f"run-{run.id}-group-{index + 1}"
         updated = run.published_at or run.created_at

@@ -1,0 +1,60 @@
+"""The teacher's check-in page: one short form about one meeting of their group, no script needed."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from .. import auth
+from ..problems import Problem
+from ..services import check_ins as svc
+from . import bp
+from .common import field_errors
+
+MET_CHOICES = (("yes", "Yes, we met"), ("no", "No, we did not meet"), ("rescheduled", "We moved it to another date"))
+USEFUL_LABELS = {1: "not at all useful", 2: "a little useful", 3: "quite useful", 4: "very useful", 5: "extremely useful"}
+
+
+def _useful_from_form() -> int | None:
+    raw = request.form.get("useful", "")
+    return int(raw) if raw.isdigit() and len(raw) == 1 else None
+
+
+def _render(meeting: svc.GroupMeeting, answer: svc.Answer | None, values: dict[str, object], *, errors: dict[str, list[str]] | None = None, problem: Problem | None = None) -> str:
+    return render_template(
+        "teacher/check_in.html",
+        meeting=meeting,
+        answer=answer,
+        values=values,
+        errors=errors or {},
+        problem=problem,
+        met_choices=MET_CHOICES,
+        useful_labels=USEFUL_LABELS,
+        max_tried=svc.MAX_TRIED_CHARS,
+    )
+
+
+@bp.route("/me/check-in", methods=["GET", "POST"])
+def my_check_in() -> ResponseReturnValue:
+    """Did we meet, how useful, one thing I tried, and a private "not a good fit" (POST with the CSRF token)."""
+    user = auth.require("teacher")
+    given = (request.form.get("meeting") if request.method == "POST" else request.args.get("meeting")) or ""
+    meeting, answer = svc.check_in_for(user, given)
+    if request.method == "GET" or (answer is not None and not answer.editable):
+        values: dict[str, object] = {"met": "", "useful": None, "tried": "", "not_a_good_fit": False}
+        if answer is not None:
+            r = answer.row
+            values = {"met": r.met, "useful": r.useful, "tried": r.tried or "", "not_a_good_fit": r.not_a_good_fit}
+        status = 409 if request.method == "POST" else 200
+        return _render(meeting, answer, values), status
+    form = request.form
+    met, useful, tried, private = form.get("met", ""), _useful_from_form(), form.get("tried", ""), form.get("not_a_good_fit") == "yes"
+    values = {"met": met, "useful": useful, "tried": tried, "not_a_good_fit": private}
+    try:
+        _, created = svc.record_check_in(user, meeting=meeting.iso, met=met, useful=useful, tried=tried, not_a_good_fit=private)
+    except Problem as exc:
+        if exc.status not in (409, 422):
+            raise
+        return _render(meeting, answer, values, errors=field_errors(exc), problem=exc), exc.status
+    flash("Thank you: your check-in is saved." if created else "Your check-in is updated.", "success")
+    return redirect(url_for("pages.my_group_page"))

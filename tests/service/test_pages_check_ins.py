@@ -1,0 +1,82 @@
+"""Tests of the check-in page and the check-ins on My group (``service/pages/check_ins.py``)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from urllib.parse import parse_qs, quote, urlsplit
+
+import sqlalchemy as sa
+
+from service import db
+from service.models import CheckIn
+
+from .conftest import PASSWORD
+from .pages_helpers import CSRF, csrf, post, sign_in, text_of
+from .test_api_check_ins import clock, meetings  # noqa: F401  (fixtures)
+
+
+def url(meeting: str) -> str:
+    return "/me/check-in?meeting=" + quote(meeting, safe="")
+
+
+def test_check_in_from_my_group_with_csrf(client, app, meetings, clock):  # noqa: F811
+    assert sign_in(client, "teacher_n1").status_code == 302
+    page = client.get("/me/group")
+    past = [m for m in meetings if datetime.fromisoformat(m) <= clock.now]
+    html = page.get_data(as_text=True)
+    assert html.count(">Check in</a>") == len(past)  # one link per past meeting, none for those to come
+    assert "/me/check-in?meeting=" + past[0].replace("+", "%2B") in html  # the offset's + quoted, not read as a space
+    form = client.get(url(past[0]))
+    assert form.status_code == 200
+    text = text_of(form)
+    assert "Did your group meet?" in text and "only your coordinator sees this" in text
+    assert 'type="radio" name="useful" value="5"' in form.get_data(as_text=True)
+
+    body = {"meeting": past[0], "met": "yes", "useful": "4", "tried": "Think-pair-share", "not_a_good_fit": "yes"}
+    no_token = client.post("/me/check-in", data=body)
+    assert no_token.status_code == 403
+    csrf(client)
+    missing = client.post("/me/check-in", data={**body, "useful": "", "csrf_token": CSRF})
+    assert missing.status_code == 422 and "how useful" in text_of(missing)
+    assert ">Think-pair-share</textarea>" in missing.get_data(as_text=True)  # what was typed is kept
+    done = post(client, "/me/check-in", body)
+    assert done.status_code == 302 and done.headers["Location"].endswith("/me/group")
+    with db.new_session(app) as s:
+        row = s.execute(sa.select(CheckIn)).scalar_one()
+        assert (row.met, row.useful, row.tried, row.not_a_good_fit) == ("yes", 4, "Think-pair-share", True)
+    after = client.get("/me/group")
+    assert "Your check-in: met, usefulness 4 out of 5" in text_of(after) and "Change it" in text_of(after)
+    assert after.get_data(as_text=True).count(">Check in</a>") == len(past) - 1
+
+    clock.now += timedelta(days=8)
+    locked = client.get(url(past[0]))
+    assert locked.status_code == 200 and "kept as it is" in text_of(locked) and 'name="met"' not in locked.get_data(as_text=True)
+    refused = post(client, "/me/check-in", {**body, "useful": "1"})
+    assert refused.status_code == 409
+    assert "Change it" not in text_of(client.get("/me/group"))
+
+
+def test_the_mail_link_survives_signing_in(client, app, meetings, clock):  # noqa: F811
+    link = url(meetings[0])  # as the check-in request e-mail has it
+    to_signin = client.get(link)
+    assert to_signin.status_code == 302 and "/signin" in to_signin.headers["Location"]
+    next_url = parse_qs(urlsplit(to_signin.headers["Location"]).query)["next"][0]
+    signed_in = client.post("/signin", data={"username": "teacher_n1", "password": PASSWORD, "next": next_url, "csrf_token": csrf(client)})
+    assert signed_in.status_code == 302
+    back = client.get(signed_in.headers["Location"])
+    assert back.status_code == 200 and "Did your group meet?" in text_of(back)
+
+
+def test_check_in_page_refuses_what_is_not_a_past_meeting_of_mine(client, app, meetings, clock):  # noqa: F811
+    assert client.get(url(meetings[0])).status_code == 302  # signed out: to the sign-in page
+    sign_in(client, "coord_n")
+    assert client.get(url(meetings[0])).status_code == 403
+    client.post("/signout", data={"csrf_token": csrf(client)})
+    sign_in(client, "teacher_s1")
+    assert client.get(url(meetings[0])).status_code == 422
+    client.post("/signout", data={"csrf_token": csrf(client)})
+    sign_in(client, "teacher_n1")
+    future = next(m for m in meetings if datetime.fromisoformat(m) > clock.now)
+    resp = client.get(url(future))
+    assert resp.status_code == 422 and "has not happened yet" in text_of(resp)
+    assert client.get("/me/check-in?meeting=soon").status_code == 422
