@@ -24,6 +24,8 @@ __getattr__, __dir__, __all__ = attach(
         ".terms": ("TermDates", "Period", "load_term_dates", "parse_term_dates_csv", "term_dates_for", "is_school_day", "is_term_time", "default_term_dates_path", "TYPICAL_LONDON",),
         ".meetings": ("Meeting", "propose_meetings", "slot_times_for", "PART_TIMES",),
         ".calendar": ("GroupMeetings", "group_calendar", "teacher_calendar",),
+        ".questionnaire": ("Question", "questions_for", "check_answers", "PROGRAMME_THEMES",),
+        ".outcomes": ("OutcomeReport", "outcome_report", "answers_frame", "contexts_frame", "paired_changes", "teacher_changes", "summarise", "response_rates",),
     },
 )
 
@@ -41,3 +43,5 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
     )
     from .meetings import PART_TIMES, Meeting, propose_meetings, slot_times_for
     from .calendar import GroupMeetings, group_calendar, teacher_calendar
+    from .questionnaire import PROGRAMME_THEMES, Question, check_answers, questions_for
+    from .outcomes import OutcomeReport, answers_frame, contexts_frame, outcome_report, paired_changes, response_rates, summarise, teacher_changes
