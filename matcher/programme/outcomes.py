@@ -106,7 +106,12 @@ def answers_frame(responses: Iterable[tuple[str, Any, str, Mapping[str, Any]]]) 
         A phase other than before/after, a rating that is not a number 1-5, or the same
         teacher, round and phase twice (every problem at once).
     """
-    rows: list[tuple[str, Any, str, str, Any]] = []
+    teachers: list[str] = []
+    rounds: list[Any] = []
+    phases: list[str] = []
+    keys: list[str] = []
+    ratings: list[Any] = []
+    owners: list[int] = []  # the response (1-based) each answer came from
     issues: list[Issue] = []
     seen: set[tuple[str, Any, str]] = set()
     for n, (teacher, rnd, phase, answers) in enumerate(responses, start=1):
@@ -115,15 +120,21 @@ def answers_frame(responses: Iterable[tuple[str, Any, str, Mapping[str, Any]]]) 
         if (teacher, rnd, phase) in seen:
             issues.append(Issue(n, "teacher_id", str(teacher), f"answered {phase} round {rnd} twice"))
         seen.add((teacher, rnd, phase))
-        for key, rating in answers.items():
-            if isinstance(rating, bool) or not isinstance(rating, (int, float)) or not SCALE[0] <= rating <= SCALE[1]:
-                issues.append(Issue(n, f"answers.{key}", str(rating), f"must be a number {SCALE[0]}-{SCALE[1]}"))
-            rows.append((teacher, rnd, phase, key, rating))
+        count = len(answers)
+        teachers.extend([teacher] * count)
+        rounds.extend([rnd] * count)
+        phases.extend([phase] * count)
+        keys.extend(answers)
+        ratings.extend(answers.values())
+        owners.extend([n] * count)
+    numbers = pd.to_numeric(pd.Series(ratings, dtype=object), errors="coerce").astype(float)
+    bad = numbers.isna() | ~numbers.between(SCALE[0], SCALE[1]) | pd.Series([type(v) is bool for v in ratings], dtype=bool)
+    if bad.any():
+        for i in np.flatnonzero(bad.to_numpy())[:50]:
+            issues.append(Issue(int(owners[i]), f"answers.{keys[i]}", str(ratings[i]), f"must be a number {SCALE[0]}-{SCALE[1]}"))
     if issues:
         raise ValidationError(issues)
-    frame = pd.DataFrame(rows, columns=_ANSWER_COLUMNS)
-    frame["rating"] = frame["rating"].astype(float)
-    return frame
+    return pd.DataFrame({"teacher_id": teachers, "round": rounds, "phase": phases, "key": keys, "rating": numbers.to_numpy()}, columns=_ANSWER_COLUMNS)
 
 
 def contexts_frame(teachers: Iterable[tuple[str, int, int, float | None]]) -> pd.DataFrame:
@@ -161,14 +172,20 @@ def paired_changes(answers: pd.DataFrame) -> pd.DataFrame:
     ``change`` is ``after - before`` in points. Questions answered in one phase only are
     left out (they have nothing to compare with).
     """
-    scored = answers.assign(score=_scores(answers))
     keys = ["teacher_id", "round", "key"]
-    before = scored.loc[scored["phase"] == "before", [*keys, "score"]]
-    after = scored.loc[scored["phase"] == "after", [*keys, "score"]]
-    paired = before.merge(after, on=keys, suffixes=("_before", "_after"))
-    paired = paired.rename(columns={"score_before": "before", "score_after": "after"})
+    group = answers.groupby(keys, sort=False).ngroup().to_numpy()
+    score = _scores(answers).to_numpy(dtype=float)
+    is_before = (answers["phase"] == "before").to_numpy()
+    size = int(group.max()) + 1 if len(group) else 0
+    before, after = np.full(size, np.nan), np.full(size, np.nan)
+    before[group[is_before]] = score[is_before]
+    after[group[~is_before]] = score[~is_before]
+    _, first = np.unique(group, return_index=True)
+    both = ~np.isnan(before) & ~np.isnan(after)
+    paired = answers.iloc[first[both]][keys].reset_index(drop=True)
+    paired["measure"] = paired["key"].map(measure_of)
+    paired["before"], paired["after"] = before[both], after[both]
     paired["change"] = paired["after"] - paired["before"]
-    paired.insert(3, "measure", paired["key"].map(measure_of))
     return paired.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
