@@ -324,7 +324,7 @@ def change_intervals_svg(rows: Sequence[tuple[str, float | None, float | None, f
     ys = list(range(len(rows)))[::-1]
     spans = [abs(v) for r in rows for v in r[1:4] if v is not None]
     reach = max([1.0, *spans]) * 1.15
-    for y, (label, change, low, high, n) in zip(ys, rows):
+    for y, (_label, change, low, high, n) in zip(ys, rows):
         if change is None:
             ax.text(0, y, f"fewer than {k} teachers (n={n})" if n else "no answers yet", ha="center", va="center", color=MUTED, fontsize=8)
             continue

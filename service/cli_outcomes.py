@@ -25,7 +25,7 @@ def cmd_invite(args: argparse.Namespace) -> int:
             written = send_due_invitations(s, date.fromisoformat(args.date) if args.date else None)
     finally:
         db.engine(app).dispose()
-    print(f"peermatch questionnaire: {written} invitations written to the outbox", file=sys.stderr)
+    sys.stderr.write(f"peermatch questionnaire: {written} invitations written to the outbox\n")
     return 0
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -22,7 +22,7 @@ from .test_api_rounds import make_round, publish, round_run
 COORD = ACCOUNTS["coord_n"].headers
 ANALYST = ACCOUNTS["analyst_n"].headers
 N = TEACHERS["north"]
-TODAY = date.today()
+TODAY = datetime.now(UTC).date()
 # Connection changes 0, 1, 1, 2, 1 (mean 1, sd √0.5: 95% t interval 1 ± 2.776 × √0.5/√5 = 0.122 to 1.878);
 # isolation agreement 4 -> 2 for all five (a score of 2 -> 4: +2 each, no spread).
 CONNECTION = {"n-01": (2, 2), "n-02": (2, 3), "n-03": (3, 4), "n-04": (1, 3), "n-05": (3, 4)}

@@ -4,7 +4,7 @@ the page, invitations, erasure and the data export."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -20,7 +20,7 @@ from .test_api_rounds import make_round, publish, round_run
 COORD = ACCOUNTS["coord_n"].headers
 TEACHER = ACCOUNTS["teacher_n1"].headers  # n-01, in group 1
 N = TEACHERS["north"]
-TODAY = date.today()
+TODAY = datetime.now(UTC).date()
 
 
 def published_round(client, app, *, ends_in_days: int = 60, groups=None) -> int:
