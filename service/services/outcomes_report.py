@@ -56,8 +56,8 @@ SCALE_NOTE = (
     "and is reverse-scored, so a positive change means feeling less isolated."
 )
 READING_NOTE = (
-    "A change whose interval lies wholly above 0 is an improvement unlikely to be chance alone; "
-    "an interval that crosses 0 is consistent with no change. Around +0.5 points or more is a change a teacher would notice."
+    "Good looks like a positive change whose interval lies wholly above 0 (an improvement unlikely to be chance alone); "
+    "an interval that crosses 0 is consistent with no change. For scale: +0.5 points is as if every second teacher moved one step up the scale."
 )
 CAUSAL_NOTE = (
     "This is a before/after comparison, not a controlled trial: it shows what changed while teachers took part, "
