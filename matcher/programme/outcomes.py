@@ -322,12 +322,12 @@ def response_rates(members: pd.DataFrame, answers: pd.DataFrame) -> pd.DataFrame
     [{'round': 'R1', 'members': 4, 'before': 2, 'after': 1, 'both': 1, 'both_rate': 0.25}]
     """
     seen = answers[["teacher_id", "round", "phase"]].drop_duplicates()
-    seen = seen.assign(teacher_id=seen["teacher_id"].astype(object), phase=seen["phase"].astype(object))
-    flags = members[["teacher_id", "round"]].drop_duplicates()
+    flags = members[["teacher_id", "round"]].drop_duplicates().reset_index(drop=True)
+    pairs = list(zip(flags["teacher_id"], flags["round"]))
     for phase in PHASES:
-        answered = seen.loc[seen["phase"] == phase, ["teacher_id", "round"]].assign(**{phase: True})
-        flags = flags.merge(answered, on=["teacher_id", "round"], how="left")
-        flags[phase] = flags[phase].notna()
+        mask = (seen["phase"] == phase).to_numpy()
+        answered = set(zip(seen["teacher_id"].to_numpy()[mask], seen["round"].to_numpy()[mask]))
+        flags[phase] = np.fromiter((p in answered for p in pairs), dtype=bool, count=len(pairs))
     flags["both"] = flags["before"] & flags["after"]
     out = flags.groupby("round", sort=True).agg(members=("teacher_id", "size"), before=("before", "sum"), after=("after", "sum"), both=("both", "sum")).reset_index()
     for col in ("before", "after", "both"):

@@ -136,3 +136,13 @@ def test_new_answers_show_at_once(client, app):
         s.add(QuestionnaireResponse(programme_id=pid, teacher_id="n-06", round_id=rid, phase="after", answers={"connection": 5}))
     body = client.get("/api/v1/programme/report", headers=COORD).get_json()
     assert cell(body, "all", "connection")["n"] == 6 and body["rates"][0]["both"] == 6
+
+
+def test_a_programme_without_answers_has_an_empty_report(client, app):
+    # regression: an empty answers frame failed to merge with the rounds' members (500)
+    rid = make_round(client, name="Quiet", starts=(TODAY - timedelta(days=30)).isoformat(), ends=(TODAY + timedelta(days=60)).isoformat())
+    assert publish(client, round_run(app, rid)).status_code == 200
+    body = client.get("/api/v1/programme/report", headers=COORD).get_json()
+    assert body["rates"][0]["members"] == 12 and body["rates"][0]["both"] == 0
+    assert all(r["n"] == 0 for r in body["summary"])
+    assert client.get("/api/v1/programme/report", headers=ACCOUNTS["coord_s"].headers).status_code == 200  # no round at all

@@ -105,3 +105,13 @@ def test_the_interval_holds_the_mean_and_reversing_isolation_flips_the_sign(pair
     assert iso["change"] == pytest.approx(-conn["change"])
     assert iso["ci_low"] <= iso["change"] <= iso["ci_high"]
     assert report.rates["both_rate"].tolist() == [1.0]
+
+
+def test_no_answers_and_no_members_give_empty_figures_not_an_error():
+    # regression: merging an empty answers frame (object rounds) with int rounds raised ValueError
+    empty = answers_frame([])
+    report = outcome_report(empty, contexts_frame([("a", 1, 5, None)]), pd.DataFrame({"teacher_id": ["a"], "round": [7]}))
+    assert report.rates[["round", "members", "before", "both"]].values.tolist() == [[7, 1, 0, 0]]
+    assert (report.summary["n"] == 0).all()
+    none = outcome_report(empty, contexts_frame([]), pd.DataFrame({"teacher_id": [], "round": []}))
+    assert none.rates.empty and len(none.summary) == len(CONTEXTS) * len(MEASURES)
