@@ -22,7 +22,7 @@ def cmd_invite(args: argparse.Namespace) -> int:
     app = create_app({"PEERMATCH_MAIL_WORKER": "off"})
     try:
         with app.app_context(), db.new_session(app) as s:
-            written = send_due_invitations(s, date.fromisoformat(args.date) if args.date else None)
+            written = send_due_invitations(s, args.date)
     finally:
         db.engine(app).dispose()
     sys.stderr.write(f"peermatch questionnaire: {written} invitations written to the outbox\n")
@@ -33,5 +33,5 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``peermatch questionnaire ...``."""
     q = sub.add_parser("questionnaire", help="the before/after questionnaire").add_subparsers(dest="questionnaire_command", metavar="ACTION", required=True)
     p = q.add_parser("invite", help="write the invitations that are due (before: published rounds; after: their last two weeks)")
-    p.add_argument("--date", help="act as if today were this date (YYYY-MM-DD)")
+    p.add_argument("--date", type=date.fromisoformat, default=None, help="act as if today were this date (YYYY-MM-DD)")
     p.set_defaults(func=cmd_invite)
