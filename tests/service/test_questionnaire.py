@@ -159,3 +159,12 @@ def test_erasure_removes_answers_and_the_export_includes_them(client, app):
     assert exported["questionnaires"][0]["answers"] == {"isolation": 4} and exported["questionnaires"][0]["phase"] == "before"
     assert client.delete("/api/v1/teachers/n-01", headers=COORD).status_code == 204
     assert count_rows(app, QuestionnaireResponse) == 0
+
+
+def test_the_after_invitation_says_what_it_is_for(client, app, monkeypatch):
+    rid = published_round(client, app, ends_in_days=30)
+    with app.app_context(), db.new_session(app) as s:
+        assert questionnaire.send_due_invitations(s, TODAY + timedelta(days=20)) == 12
+        message = s.execute(sa.select(OutboxMessage).where(OutboxMessage.idempotency_key == f"questionnaire:{rid}:after:n-02")).scalar_one()
+    assert "how did it go" in message.subject and "last weeks or has just ended" in message.body_text
+    assert f"/me/questionnaire/{rid}/after" in message.body_html and "pseudonym, never with your name" in message.body_text
