@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PALETTE",
+    "change_intervals_svg",
     "coverage_svg",
     "radar_svg",
     "score_distribution_svg",
@@ -300,3 +301,49 @@ def coverage_svg(rows: Sequence[tuple[str, int, int]], *, title: str, name: str 
     share = total_c / (total_c + total_m) if total_c + total_m else 1.0
     desc = f"{total_c} of {total_c + total_m} challenges covered ({share:.0%}). " + "; ".join(f"{a}: {b} covered, {c} not" for a, b, c in rows)
     return _svg(fig, name=name, title=title, desc=desc)
+
+
+def change_intervals_svg(rows: Sequence[tuple[str, float | None, float | None, float | None, int]], *, title: str, name: str = "change", k: int = 5) -> Markup:
+    """Mean changes with their confidence intervals, one row each (a forest plot).
+
+    Parameters
+    ----------
+    rows
+        ``(label, change, low, high, n)`` drawn top to bottom; ``change`` ``None`` for a
+        cell with too few teachers to show (fewer than ``k``; written as such, with its ``n``). Changes are
+        in points on a 1-5 scale, positive is better; a dashed line marks no change.
+
+    >>> svg = change_intervals_svg([("All", 0.4, 0.2, 0.6, 30), ("Early-career", None, None, None, 3)], title="Change")
+    >>> "fewer than 5 teachers" in svg and "better" in svg
+    True
+    """
+    rows = list(rows)
+    fig = _figure(6.8, 0.9 + 0.3 * max(1, len(rows)))
+    ax = fig.add_subplot()
+    _style(ax)
+    ys = list(range(len(rows)))[::-1]
+    spans = [abs(v) for r in rows for v in r[1:4] if v is not None]
+    reach = max([1.0, *spans]) * 1.15
+    for y, (_label, change, low, high, n) in zip(ys, rows):
+        if change is None:
+            ax.text(0, y, f"fewer than {k} teachers (n={n})" if n else "no answers yet", ha="center", va="center", color=MUTED, fontsize=8)
+            continue
+        colour = PALETTE[2] if low is not None and low > 0 else WARN if high is not None and high < 0 else PALETTE[0]
+        if low is not None and high is not None:
+            ax.plot([low, high], [y, y], color=colour, linewidth=2, solid_capstyle="butt")
+        ax.plot([change], [y], marker="o", color=colour, markersize=6)
+        ax.annotate(f"{change:+.2f} (n={n})", xy=(reach, y), xytext=(4, 0), textcoords="offset points", ha="left", va="center", fontsize=8, color=INK, annotation_clip=False)
+    ax.axvline(0, color=MUTED, linestyle="--", linewidth=1)
+    ax.set_xlim(-reach, reach)
+    ax.set_ylim(-0.7, len(rows) - 0.3)
+    ax.set_yticks(ys)
+    ax.set_yticklabels([r[0] for r in rows], fontsize=8)
+    ax.set_xlabel("change in points on the 1-5 scale (after − before); right of the dashed line is better")
+    ax.grid(axis="x", color="#e4e7eb")
+    ax.set_axisbelow(True)
+    shown = [r for r in rows if r[1] is not None]
+    desc = "; ".join(f"{r[0]}: {r[1]:+.2f} points (95% interval {r[2]:+.2f} to {r[3]:+.2f}, n={r[4]})" if r[2] is not None and r[3] is not None else f"{r[0]}: {r[1]:+.2f} (n={r[4]})" for r in shown)
+    hidden = len(rows) - len(shown)
+    if hidden:
+        desc += f"; {hidden} cells with too few teachers to show."
+    return _svg(fig, name=name, title=title, desc=desc or "No answers before and after yet.")

@@ -25,6 +25,8 @@ __getattr__, __dir__, __all__ = attach(
         ".meetings": ("Meeting", "propose_meetings", "slot_times_for", "PART_TIMES",),
         ".calendar": ("GroupMeetings", "group_calendar", "teacher_calendar",),
         ".sessions": ("plan_sessions", "SessionPlan", "ProposedSession", "SessionLeader", "SessionVenue", "UnledTheme", "session_rows",),
+        ".questionnaire": ("Question", "questions_for", "check_answers", "PROGRAMME_THEMES",),
+        ".outcomes": ("OutcomeReport", "outcome_report", "answers_frame", "contexts_frame", "paired_changes", "teacher_changes", "summarise", "response_rates",),
     },
 )
 
@@ -43,3 +45,5 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
     from .meetings import PART_TIMES, Meeting, propose_meetings, slot_times_for
     from .calendar import GroupMeetings, group_calendar, teacher_calendar
     from .sessions import ProposedSession, SessionLeader, SessionPlan, SessionVenue, UnledTheme, plan_sessions, session_rows
+    from .questionnaire import PROGRAMME_THEMES, Question, check_answers, questions_for
+    from .outcomes import OutcomeReport, answers_frame, contexts_frame, outcome_report, paired_changes, response_rates, summarise, teacher_changes

@@ -18,6 +18,7 @@ from .common import bump_profiles, pseudonym
 from .cohort_review import forget_member, grouping_of
 from .erasures import record_erasure
 from .peers import connections, forget_programme
+from .questionnaire import export_of as questionnaire_answers
 from .rounds import forget_teacher as forget_round_records
 from .teachers import get_teacher_for, profile_of
 
@@ -85,6 +86,7 @@ def export_teacher_data(identity: Identity, teacher_id: str) -> dict[str, Any]:
         "suggested_to_others": shown_to,
         "cohort_groups": _memberships(s, t),
         "check_ins": _check_ins(s, t),
+        "questionnaires": questionnaire_answers(s, t.programme_id, t.id),
     }
 
 

@@ -82,6 +82,9 @@ def publish_run(identity: Identity, run_id: int, *, if_match: str | None, versio
     groups = [[t for t in g if t not in gone] for g in grouping.groups]
     pairs = record_history(s, rnd, groups)
     messages = _tell_members(s, identity.programme_id, run.id, rnd, groups)
+    from .questionnaire import invite_before  # imports this module (first_name)
+
+    invite_before(s, identity.programme_id, rnd, [t for g in groups for t in g])
     s.expire(run)
     return Published(run=s.get_one(CohortRun, run.id), groups=len(groups), messages=messages, pairs=pairs)
 

@@ -14,7 +14,7 @@ import pytest
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
-EXPECTED = {"01_profiles_and_contexts.ipynb", "02_peer_network.ipynb", "03_cohort_quality.ipynb"}
+EXPECTED = {"01_profiles_and_contexts.ipynb", "02_peer_network.ipynb", "03_cohort_quality.ipynb", "04_programme_outcomes.ipynb"}
 
 
 def _read(path: Path) -> nbformat.NotebookNode:
