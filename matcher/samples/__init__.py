@@ -17,6 +17,7 @@ __getattr__, __dir__, __all__ = attach(
         ".text": ("CHALLENGE_SENTENCES", "STRENGTH_SENTENCES", "write_about",),
         ".generate": ("generate_teachers", "school_age_high",),
         ".theme_model": ("CHALLENGE_BOOSTS", "STRENGTH_BOOSTS",),
+        ".check_ins": ("simulate_check_ins", "true_usefulness",),
     },
 )
 
@@ -25,3 +26,4 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
     from .text import CHALLENGE_SENTENCES, STRENGTH_SENTENCES, write_about
     from .generate import generate_teachers, school_age_high
     from .theme_model import CHALLENGE_BOOSTS, STRENGTH_BOOSTS
+    from .check_ins import simulate_check_ins, true_usefulness
