@@ -84,10 +84,14 @@ def scenario(name, cohort, truth, *, seconds, seed):
         if r < 3:
             apart = mates(groups)
             using = result.chosen
+            learned_after_2 = result.learned
         else:
             round3 = groups
     print(f"learned weights after round 3: {result.learned}")
-    return using, round3, apart
+    if using is DEFAULT:
+        same = learned_after_2 == DEFAULT
+        print(f"weights learned after round 2 were not applied (not better); they {'equal the defaults (the shrinkage chose them)' if same else 'differ from the defaults: ' + str(learned_after_2)}")
+    return using, round3, apart, learned_after_2
 
 
 def compare(cohort, truth, using, round3, *, seconds, seed, apart, repeats):
@@ -119,13 +123,20 @@ def main(argv=None):
     parser.add_argument("--seconds", type=float, default=10.0, help="time limit of each grouping")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=1, help="round-3 comparisons with different search seeds")
+    parser.add_argument("--scenario", choices=("hidden", "default", "both"), default="both")
     args = parser.parse_args(argv)
     print(f"SIMULATED check-ins; {args.teachers} teachers (generate_teachers seed 1), {args.seconds:g} s per grouping, seed {args.seed}, load {os.getloadavg()[0]:.1f}")
     cohort = matcher.Cohort.from_profiles(matcher.generate_teachers(args.teachers, seed=1))
     t0 = time.perf_counter()
-    for name, truth in (("hidden weights unlike the defaults", HIDDEN), ("the default weights", DEFAULT)):
-        using, round3, apart = scenario(name, cohort, truth, seconds=args.seconds, seed=args.seed)
+    scenarios = {"hidden": ("hidden weights unlike the defaults", HIDDEN), "default": ("the default weights", DEFAULT)}
+    for key in ("hidden", "default") if args.scenario == "both" else (args.scenario,):
+        name, truth = scenarios[key]
+        using, round3, apart, learned_after_2 = scenario(name, cohort, truth, seconds=args.seconds, seed=args.seed)
         compare(cohort, truth, using, round3, seconds=args.seconds, seed=args.seed, apart=apart, repeats=args.repeats)
+        if using is DEFAULT and learned_after_2 != DEFAULT:
+            print("had the weights learned after round 2 been applied anyway:")
+            anyway = form(cohort, learned_after_2, seconds=args.seconds, seed=args.seed + 3, apart=apart)
+            compare(cohort, truth, learned_after_2, anyway, seconds=args.seconds, seed=args.seed, apart=apart, repeats=args.repeats)
     print(f"\ntotal {time.perf_counter() - t0:.0f} s")
 
 
