@@ -146,11 +146,3 @@ def test_record_round_trips_and_explains_itself(hidden_result):
     assert f"{hidden_result.n_answers} check-in answers" in sentence and "more weight on interests" in sentence
     assert len(hidden_result.fold_differences) == 5 and not math.isnan(hidden_result.margin)
 
-
-def test_learn_weights_is_public_and_loaded_only_on_first_use():
-    import subprocess
-    import sys
-
-    code = "import sys, matcher\nprint('sklearn' in sys.modules, 'matcher.learning' in sys.modules)\nprint(matcher.learn_weights.__module__)"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
-    assert done.stdout.split() == ["False", "False", "matcher.learning.learn"]
