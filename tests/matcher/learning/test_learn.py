@@ -146,3 +146,15 @@ def test_record_round_trips_and_explains_itself(hidden_result):
     assert f"{hidden_result.n_answers} check-in answers" in sentence and "more weight on interests" in sentence
     assert len(hidden_result.fold_differences) == 5 and not math.isnan(hidden_result.margin)
 
+
+
+def test_model_passes_scikit_learns_estimator_checks():
+    import warnings
+
+    from sklearn.exceptions import SkipTestWarning
+    from sklearn.utils.estimator_checks import check_estimator
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SkipTestWarning)
+        results = check_estimator(ShrunkNonNegativeRegression(), on_fail=None)
+    assert [r["check_name"] for r in results if r["status"] == "failed"] == []
