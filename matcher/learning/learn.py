@@ -229,7 +229,9 @@ def learn_weights(
         raise NotEnoughAnswersError(table.n_answers, table.n_groups)
     grid = {"alpha": [float(a) for a in alphas]}
     prior = tuple(effective_weights(w0).tolist())
-    X, y, groups = table.X, table.y, table.groups
+    X, y = table.X, table.y
+    # integer group codes: GroupKFold's np.isin on object arrays is quadratic
+    groups = np.unique(table.groups.astype(str), return_inverse=True)[1].ravel()
 
     def search(inner_seed: int) -> GridSearchCV:
         cv = GroupKFold(n_splits=_INNER_SPLITS, shuffle=True, random_state=inner_seed)

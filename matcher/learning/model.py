@@ -20,6 +20,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from scipy.linalg import cholesky, solve_triangular
 from scipy.optimize import lsq_linear
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -76,9 +77,16 @@ class ShrunkNonNegativeRegression(RegressorMixin, BaseEstimator):  # type: ignor
             n = len(y)
             scale = Xc.std(axis=0)
             scale[scale < 1e-12] = 1.0
-            root = math.sqrt(self.alpha)
-            A = np.vstack([Xc / math.sqrt(n), root * np.diag(scale)])
-            b = np.concatenate([yc / math.sqrt(n), root * scale * target])
+            penalty = self.alpha * scale**2
+            if self.alpha > 0:
+                # The same least squares on d x d normal equations (Cholesky factor R, R'R = G):
+                # ||R w - R'^-1 h||^2 = w'Gw - 2w'h + const, so each fit costs O(n d^2) once.
+                gram = Xc.T @ Xc / n + np.diag(penalty)
+                rhs = Xc.T @ yc / n + penalty * target
+                R = cholesky(gram, lower=False)
+                A, b = R, solve_triangular(R, rhs, trans="T")
+            else:
+                A, b = Xc / math.sqrt(n), yc / math.sqrt(n)
             coef = lsq_linear(A, b, bounds=(0.0, np.inf), method="bvls").x
         self.coef_ = np.maximum(coef, 0.0)
         self.intercept_ = y_mean - float(x_mean @ self.coef_)
