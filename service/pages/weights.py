@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from .. import auth
+from .. import auth, db
 from ..problems import Problem
 from ..services import learned_weights, rounds
 from . import bp
@@ -17,8 +17,11 @@ def weights_page() -> ResponseReturnValue:
     user = auth.require("coordinator")
     proposals = learned_weights.list_proposals(user)
     rows = {p.id: list(learned_weights.evidence_rows(p)) for p in proposals}
-    names = {r.id: r.name for r in rounds.list_rounds(user)}
-    return render_template("coordinator/weights.html", proposals=proposals, rows=rows, rounds=names)
+    listed = rounds.list_rounds(user)
+    names = {r.id: r.name for r in listed}
+    s = db.session()
+    open_rounds = {r.id: r.name for r in listed if rounds.published_run_of(s, r.id) is None}
+    return render_template("coordinator/weights.html", proposals=proposals, rows=rows, rounds=names, open_rounds=open_rounds)
 
 
 @bp.post("/programme/weights")

@@ -94,8 +94,8 @@ def learn_for_round(identity: Identity, round_id: int) -> WeightProposal:
     Raises
     ------
     Problem
-        403 for non-coordinators; 422 for a round not in the programme, or too few usable
-        answers (``needed`` and ``have`` say how many).
+        403 for non-coordinators; 422 for a round not in the programme or published
+        already, or too few usable answers (``needed`` and ``have`` say how many).
     """
     from matcher.learning.learn import NotEnoughAnswersError, learn_weights
 
@@ -106,6 +106,11 @@ def learn_for_round(identity: Identity, round_id: int) -> WeightProposal:
     rnd = s.get(Round, round_id)
     if rnd is None or rnd.programme_id != identity.programme_id:
         raise Problem(422, f"There is no round {round_id} in your programme.", errors=[Issue(None, "round_id", str(round_id), "unknown round")])
+    from .rounds import published_run_of
+
+    if published_run_of(s, round_id) is not None:
+        message = "is published already: choose a round whose groups are still to be formed"
+        raise Problem(422, f"Round {rnd.name!r} {message}.", errors=[Issue(None, "round_id", str(round_id), message)])
     current, _ = weights_for_round(s, identity.programme_id, round_id)
     cohort, _ = current_cohort(identity.programme_id)
     outcomes = _outcomes(s, identity.programme_id, set(cohort.ids))

@@ -94,6 +94,16 @@ def test_bad_learn_requests_are_422(client, payload):
     assert client.post("/api/v1/programme/weights", json=payload, headers=COORD).status_code == 422
 
 
+def test_a_published_round_cannot_get_new_weights(client, app):
+    rid = make_round(client)
+    run_id = stored_run(app)
+    with db.new_session(app) as s:
+        run = s.get_one(CohortRun, run_id)
+        run.round_id, run.published_at = rid, datetime(2026, 9, 1, tzinfo=UTC)
+    resp = client.post("/api/v1/programme/weights", json={"round_id": rid}, headers=COORD)
+    assert resp.status_code == 422 and "published already" in resp.get_json()["detail"]
+
+
 def test_another_programmes_round_is_unknown(client):
     rid = make_round(client, headers=COORD_S)
     resp = client.post("/api/v1/programme/weights", json={"round_id": rid}, headers=COORD)
