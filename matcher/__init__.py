@@ -29,6 +29,8 @@ _SOURCES: dict[str, tuple[str, ...]] = {
     ".graph.network": ("PeerGraph", "peer_graph"),
     ".graph.views": ("GraphSummary", "centrality", "communities", "components", "isolated_teachers", "summarize", "to_networkx"),
     ".peers.suggest": ("PeerIndex", "PeerSuggestion", "suggest_peers"),
+    ".learning.features": ("CheckInOutcome",),
+    ".learning.learn": ("LearnedWeights", "learn_weights"),
     ".errors": (
         "InfeasibleError",
         "Issue",
@@ -125,6 +127,8 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
     from .profiles.report import ImportReport
     from .profiles.write import teachers_to_csv, teachers_to_json, write_teachers_csv, write_teachers_json
     from .peers.suggest import PeerIndex, PeerSuggestion, suggest_peers
+    from .learning.features import CheckInOutcome
+    from .learning.learn import LearnedWeights, learn_weights
     from .practice.recommend import Recommendation, recommend_for_group, recommend_for_teacher
     from .practice.selection import PracticeWeights
     from .profiles.teacher import Cohort, TeacherProfile

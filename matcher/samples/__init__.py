@@ -18,6 +18,7 @@ __getattr__, __dir__, __all__ = attach(
         ".generate": ("generate_teachers", "school_age_high",),
         ".theme_model": ("CHALLENGE_BOOSTS", "STRENGTH_BOOSTS",),
         ".questionnaire": ("DEFAULT_EFFECTS", "SimulatedProgramme", "simulate_questionnaire",),
+        ".check_ins": ("simulate_check_ins", "true_usefulness",),
     },
 )
 
@@ -27,3 +28,4 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
     from .generate import generate_teachers, school_age_high
     from .theme_model import CHALLENGE_BOOSTS, STRENGTH_BOOSTS
     from .questionnaire import DEFAULT_EFFECTS, SimulatedProgramme, simulate_questionnaire
+    from .check_ins import simulate_check_ins, true_usefulness

@@ -22,7 +22,7 @@ __all__ = ["bp", "init_app"]
 bp = Blueprint("pages", __name__)
 
 # Importing the view modules registers their routes on ``bp``.
-from . import cohorts, mail, outcomes, peers, profile, rounds, session, teacher_detail, teachers  # noqa: E402,F401
+from . import cohorts, mail, outcomes, peers, profile, rounds, session, teacher_detail, teachers, weights  # noqa: E402,F401
 from . import programme_sessions  # noqa: E402,F401
 from . import check_ins  # noqa: E402,F401
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from matcher.affinity.terms import AffinityWeights
 from matcher.cohorts import Grouping, form_groups
 from matcher.cohorts.defaults import DEFAULTS as COHORT_DEFAULTS
 from matcher.cohorts.search import SearchState
@@ -121,6 +122,7 @@ def _solve(cohort: Cohort, params: Mapping[str, Any], progress: Progress | None 
     size = (params["size_min"], params["size_max"])
     keep_apart = keep_apart_pairs(params.get("keep_apart"))
     keep_together = [tuple(x) for x in params.get("keep_together") or []]
+    weights = AffinityWeights(**params["weights"]) if params.get("weights") else None  # a round's accepted learned weights
     result = form_groups(
         cohort,
         progress=progress,
@@ -131,5 +133,6 @@ def _solve(cohort: Cohort, params: Mapping[str, Any], progress: Progress | None 
         coverage=params.get("coverage", COHORT_DEFAULTS.coverage),
         keep_apart=keep_apart,
         keep_together=keep_together,
+        weights=weights,
     )
-    return Grouping.from_result(result, size=size, keep_apart=keep_apart, keep_together=keep_together)
+    return Grouping.from_result(result, size=size, keep_apart=keep_apart, keep_together=keep_together, weights=weights)

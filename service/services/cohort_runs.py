@@ -206,6 +206,10 @@ def create_run(identity: Identity, params: Mapping[str, Any]) -> CohortRun:
         from .rounds import round_params
 
         params = round_params(s, identity, params)
+        from .learned_weights import weights_dict, weights_for_round
+
+        weights, proposal_id = weights_for_round(s, identity.programme_id, int(params["round_id"]))
+        params["weights"], params["weights_proposal_id"] = weights_dict(weights), proposal_id  # accepted learned weights, else the defaults
     for field in ("keep_apart", "keep_together"):
         check_ids(s, identity.programme_id, [t for grp in params.get(field) or [] for t in grp], field)
     check_ids(s, identity.programme_id, params.get("teacher_ids") or [], "teacher_ids")
