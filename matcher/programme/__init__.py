@@ -1,4 +1,5 @@
-"""The programme year: term dates, proposed meeting dates for each group, and calendars.
+"""The programme year: term dates, proposed meeting dates for each group, calendars, and
+rotation (keeping apart the groupmates of the last rounds).
 
 A pure library: term dates, slots and meetings come in as arguments; only
 :func:`load_term_dates` reads files (``data/term_dates/``).
@@ -24,6 +25,7 @@ __getattr__, __dir__, __all__ = attach(
         ".terms": ("TermDates", "Period", "load_term_dates", "parse_term_dates_csv", "term_dates_for", "is_school_day", "is_term_time", "default_term_dates_path", "TYPICAL_LONDON",),
         ".meetings": ("Meeting", "propose_meetings", "slot_times_for", "PART_TIMES",),
         ".calendar": ("GroupMeetings", "group_calendar", "teacher_calendar",),
+        ".rotation": ("Rotation", "rotation_keep_apart", "groupmate_pairs", "sorted_pair",),
     },
 )
 
@@ -41,3 +43,4 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
     )
     from .meetings import PART_TIMES, Meeting, propose_meetings, slot_times_for
     from .calendar import GroupMeetings, group_calendar, teacher_calendar
+    from .rotation import Rotation, groupmate_pairs, rotation_keep_apart, sorted_pair
