@@ -3,8 +3,9 @@
 The groupmate history is a list of rounds, the most recent first, each with the pairs of
 teachers who shared a group in it (:func:`groupmate_pairs` of its groups). A new round
 keeps apart every pair of the last ``rounds`` rounds whose two teachers both take part,
-except pairs within one keep-together set (a partner kept on purpose) and pairs already
-given as keep-apart. The service (``service/services/rounds.py``) and
+except pairs within one keep-together set (a partner kept on purpose), pairs already
+given as keep-apart, and pairs with an ``exempt`` teacher (the service exempts those who
+meet in person only: strict rotation can leave them nobody to meet). The service (``service/services/rounds.py``) and
 ``benchmarks/rounds.py`` both call :func:`rotation_keep_apart`, then hand its pairs to
 :func:`matcher.cohorts.form_groups` as ``keep_apart``.
 
@@ -48,11 +49,12 @@ def groupmate_pairs(groups: Iterable[Sequence[str]]) -> frozenset[tuple[str, str
 
 @dataclass(frozen=True)
 class Rotation:
-    """What rotation keeps apart: the rounds it looked at (most recent first) and the pairs,
-    sorted."""
+    """What rotation keeps apart: the rounds it looked at (most recent first), the pairs
+    (sorted), and how many earlier pairs of teachers taking part may meet again (``exempt``)."""
 
     rounds: tuple[str, ...]
     keep_apart: tuple[tuple[str, str], ...]
+    allowed_again: int = 0
 
 
 def rotation_keep_apart(
@@ -62,6 +64,7 @@ def rotation_keep_apart(
     rounds: int = 2,
     keep_together: Iterable[Collection[str]] = (),
     keep_apart: Iterable[Sequence[str]] = (),
+    exempt: Collection[str] = (),
 ) -> Rotation:
     """The groupmate pairs of the last ``rounds`` rounds of ``history`` to keep apart.
 
@@ -77,6 +80,12 @@ def rotation_keep_apart(
         Sets kept together on purpose: a pair within one of them is not kept apart.
     keep_apart
         Pairs already kept apart (by the coordinator): not repeated.
+    exempt
+        Teachers whose earlier groupmates may meet them again: a pair with one of them is
+        not kept apart (counted in :attr:`Rotation.allowed_again`). The service exempts
+        teachers who meet in person only: within their travel limits they have few possible
+        groupmates, and a local cluster of them split into groups in one round cannot be
+        split again without a repeat (eight such teachers in two groups of four, say).
 
     Returns
     -------
@@ -94,6 +103,8 @@ def rotation_keep_apart(
     (('a', 'b'), ('a', 'c'))
     >>> rotation_keep_apart(history, "abc", rounds=2, keep_apart=[("c", "a")]).keep_apart
     (('a', 'b'),)
+    >>> rotation_keep_apart(history, "abc", rounds=2, exempt={"b"})
+    Rotation(rounds=('Spring', 'Autumn'), keep_apart=(('a', 'c'),), allowed_again=1)
     """
     if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 0:
         raise ParameterError("rounds", rounds, "must be a whole number >= 0")
@@ -102,7 +113,6 @@ def rotation_keep_apart(
     together = [set(k) for k in keep_together]
     given = {sorted_pair(a, b) for a, b in keep_apart}
     pairs = {sorted_pair(a, b) for _, round_pairs in recent for a, b in round_pairs}
-    avoid = sorted(
-        p for p in pairs if p[0] in taking_part and p[1] in taking_part and p not in given and not any(set(p) <= k for k in together)
-    )
-    return Rotation(rounds=tuple(name for name, _ in recent), keep_apart=tuple(avoid))
+    apart = [p for p in pairs if p[0] in taking_part and p[1] in taking_part and p not in given and not any(set(p) <= k for k in together)]
+    avoid = sorted(p for p in apart if p[0] not in exempt and p[1] not in exempt)
+    return Rotation(rounds=tuple(name for name, _ in recent), keep_apart=tuple(avoid), allowed_again=len(apart) - len(avoid))

@@ -3,7 +3,8 @@
 A round (usually one per term) has dates and a meeting cadence; a cohort run belongs to a
 round. A round's run includes the teachers who opted in (everyone without an answer is
 in) and keeps apart the groupmates of the last ``PEERMATCH_ROTATION_ROUNDS`` rounds of
-the history (rotation), except pairs the coordinator keeps together (a chosen partner).
+the history (rotation), except pairs the coordinator keeps together (a chosen partner)
+and pairs with a teacher who meets in person only.
 The history is written when a run is published (:mod:`.publish`) or imported from a
 hub's CSV (``round_name, teacher_a, teacher_b``).
 """
@@ -183,9 +184,12 @@ def recent_history(s: Session, programme_id: int, rounds: int, *, besides: str |
 def round_params(s: Session, identity: Identity, params: Mapping[str, Any]) -> dict[str, Any]:
     """A run's parameters for its round: only opted-in teachers (unless ``teacher_ids``
     names them), and the groupmates of the last ``PEERMATCH_ROTATION_ROUNDS`` rounds kept
-    apart, except pairs within one ``keep_together`` set (a partner kept on purpose).
+    apart (:func:`matcher.programme.rotation_keep_apart`), except pairs within one
+    ``keep_together`` set (a partner kept on purpose) and pairs with a teacher who meets in
+    person only (within their travel limits a strict rule can leave them nobody to meet).
 
-    ``rotation`` in the answer records which rounds and how many pairs were avoided.
+    ``rotation`` in the answer records which rounds, how many pairs were kept apart and how
+    many earlier pairs may meet again (``allowed_again``).
     """
     out = dict(params)
     rnd = s.get(Round, int(out["round_id"]))
@@ -195,15 +199,17 @@ def round_params(s: Session, identity: Identity, params: Mapping[str, Any]) -> d
         out["teacher_ids"] = opted_in(s, identity.programme_id)
     members = set(out["teacher_ids"])
     n = int(current_app.config["PEERMATCH_ROTATION_ROUNDS"])
+    in_person = s.execute(sa.select(Teacher.id).where(Teacher.programme_id == identity.programme_id, Teacher.meeting_mode == "in_person")).scalars()
     rotation = rotation_keep_apart(
         recent_history(s, identity.programme_id, n, besides=rnd.name),
         members,
         rounds=n,
         keep_together=out.get("keep_together") or [],
         keep_apart=keep_apart_pairs(out.get("keep_apart")),
+        exempt=set(in_person) & members,
     )
     out["keep_apart"] = [*(out.get("keep_apart") or []), *([a, b] for a, b in rotation.keep_apart)]
-    out["rotation"] = {"rounds": list(rotation.rounds), "pairs": len(rotation.keep_apart)}
+    out["rotation"] = {"rounds": list(rotation.rounds), "pairs": len(rotation.keep_apart), "allowed_again": rotation.allowed_again}
     return out
 
 

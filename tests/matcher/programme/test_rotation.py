@@ -34,3 +34,10 @@ def test_pairs_are_stored_sorted_and_never_with_oneself():
 def test_negative_rounds_are_refused():
     with pytest.raises(ParameterError, match="rounds must be a whole number >= 0"):
         rotation_keep_apart(HISTORY, "abc", rounds=-1)
+
+
+def test_exempt_teachers_may_meet_earlier_groupmates_again():
+    history = [("Summer", groupmate_pairs([["a", "b", "c", "d"]]))]
+    rot = rotation_keep_apart(history, "abcd", exempt={"a"})
+    assert rot.keep_apart == (("b", "c"), ("b", "d"), ("c", "d")) and rot.allowed_again == 3
+    assert rotation_keep_apart(history, "abcd").allowed_again == 0
