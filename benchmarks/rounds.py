@@ -11,7 +11,8 @@ last ``--rotation`` published rounds through :func:`matcher.programme.rotation_k
 with the service's exemption (``service.services.rounds.round_params`` calls it the same way). Per round it prints:
 
 - ``kept apart``: the earlier groupmate pairs rotation handed to the solver;
-- ``repeated``: pairs who were groupmates in an earlier round of the run (goal 0);
+- ``repeated``: pairs who were groupmates in an earlier round of the run, and ``ruled``:
+  those of them rotation keeps apart, neither teacher meeting in person only (goal 0);
 - ``mean aff``: mean over teachers of their mean affinity to their groupmates (0-1 scale),
   beside ``random``, what groups drawn at random would score (``CohortFigures.random_affinity``);
 - ``covered``: share of all (teacher, challenge) pairs a groupmate covers this round (by a
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.teachers} generated teachers (seed {args.seed}, {len(exempt)} meet in person only), {len(all_pairs)} (teacher, challenge) pairs; "
           f"{args.rounds} rounds of {args.seconds:g} s, rotation over the last {args.rotation} rounds")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
-    print(f"{'round':>5} {'groups':>6} {'kept apart':>10} {'repeated':>8} {'mean aff':>8} {'random':>6} {'covered':>7} {'year':>6} {'s':>6} {'again':>6}")
+    print(f"{'round':>5} {'groups':>6} {'kept apart':>10} {'repeated':>8} {'ruled':>6} {'mean aff':>8} {'random':>6} {'covered':>7} {'year':>6} {'s':>6} {'again':>6}")
     history: list[tuple[str, frozenset[tuple[str, str]]]] = []  # most recent first, as the service reads it
     earlier: set[tuple[str, str]] = set()
     year: set[tuple[str, str]] = set()
@@ -90,12 +91,13 @@ def main(argv: list[str] | None = None) -> int:
         seconds = time.perf_counter() - start
         groups = [g.members for g in result.groups]
         pairs = groupmate_pairs(groups)
-        repeated = len(pairs & earlier)
+        repeated = pairs & earlier
+        ruled = sum(1 for a, b in repeated if a not in exempt and b not in exempt)  # pairs rotation keeps apart: goal 0
         covered = covered_pairs(cohort, groups)
         year |= covered
         f = result.figures
         print(
-            f"{r:>5} {len(groups):>6} {len(rotation.keep_apart):>10} {repeated:>8} {f.mean_affinity:>8.3f} {f.random_affinity or 0:>6.3f} "
+            f"{r:>5} {len(groups):>6} {len(rotation.keep_apart):>10} {len(repeated):>8} {ruled:>6} {f.mean_affinity:>8.3f} {f.random_affinity or 0:>6.3f} "
             f"{len(covered) / len(all_pairs):>7.1%} {len(year) / len(all_pairs):>6.1%} {seconds:>6.1f} {rotation.allowed_again:>6}",
             flush=True,
         )
