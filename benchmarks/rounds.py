@@ -2,7 +2,7 @@
 and what does the year add?
 
     .venv/bin/python benchmarks/rounds.py                       # 1,000 teachers, 3 rounds, 10 s each
-    .venv/bin/python benchmarks/rounds.py --teachers 300 --seconds 3
+    .venv/bin/python benchmarks/rounds.py --sample --seconds 10         # the 300 sample teachers
 
 Each round groups the same ``generate_teachers(n, seed=...)`` cohort as a service round's
 run does (:func:`matcher.cohorts.form_groups` with the service's defaults: sizes 4-6,
@@ -55,6 +55,7 @@ def covered_pairs(cohort, groups: Sequence[Sequence[str]]) -> set[tuple[str, str
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--teachers", type=int, default=1000, help="generated teachers (default: %(default)s)")
+    parser.add_argument("--sample", action="store_true", help="the 300 sample teachers (data/samples/teachers.csv) instead")
     parser.add_argument("--rounds", type=int, default=3, help="rounds in a row (default: %(default)s)")
     parser.add_argument("--rotation", type=int, default=2, help="published rounds kept apart, as PEERMATCH_ROTATION_ROUNDS (default: %(default)s)")
     parser.add_argument("--seconds", type=float, default=10.0, help="time limit per round, as PEERMATCH_COHORT_DEFAULT_SECONDS (default: %(default)s)")
@@ -68,11 +69,17 @@ def main(argv: list[str] | None = None) -> int:
     from matcher.programme import groupmate_pairs, rotation_keep_apart
     from matcher.samples.generate import generate_teachers
 
-    cohort = Cohort.from_profiles(generate_teachers(args.teachers, seed=args.seed))
+    from pathlib import Path
+
+    from matcher.profiles.io import load_cohort
+
+    sample = Path(__file__).resolve().parent.parent / "data" / "samples" / "teachers.csv"
+    cohort = load_cohort(str(sample)) if args.sample else Cohort.from_profiles(generate_teachers(args.teachers, seed=args.seed))
     all_pairs = {(p.id, c) for p in cohort.profiles for c in p.challenges}
     exempt = set() if args.strict else {p.id for p in cohort.profiles if p.meeting_mode == "in_person"}
     form_groups(Cohort.from_profiles(generate_teachers(60, seed=args.seed)), seconds=0.5, unplaceable="skip")  # compile the kernels
-    print(f"{args.teachers} generated teachers (seed {args.seed}, {len(exempt)} meet in person only), {len(all_pairs)} (teacher, challenge) pairs; "
+    who = f"{len(cohort.ids)} sample teachers" if args.sample else f"{args.teachers} generated teachers (seed {args.seed})"
+    print(f"{who}, {len(exempt)} meet in person only, {len(all_pairs)} (teacher, challenge) pairs; "
           f"{args.rounds} rounds of {args.seconds:g} s, rotation over the last {args.rotation} rounds")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     print(f"{'round':>5} {'groups':>6} {'kept apart':>10} {'repeated':>8} {'ruled':>6} {'mean aff':>8} {'random':>6} {'covered':>7} {'year':>6} {'s':>6} {'again':>6}")
