@@ -18,7 +18,7 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import Flask
@@ -27,7 +27,7 @@ from matcher.programme import TYPICAL_LONDON, Period, load_term_dates, term_date
 
 from . import db
 from .auth import Identity
-from .models import CohortRun, Programme, Round, Teacher, User, utcnow
+from .models import CohortRun, Programme, Round, Teacher, User
 from .problems import Problem
 
 __all__ = [
@@ -175,8 +175,8 @@ def demo_teacher_with_meetings(app: Flask, programme_id: int, run_id: int, now: 
     return fallback
 
 
-def report(app: Flask, demo: DemoRound, creds: Credentials, programme_id: int, base: str, seconds: float) -> None:
-    """Print what the demo round holds for each demo teacher (to stdout)."""
+def report(app: Flask, demo: DemoRound, creds: Credentials, programme_id: int, base: str, seconds: float, now: datetime) -> None:
+    """Print what the demo round holds for each demo teacher (to stdout): meetings before and after ``now``."""
     print(f"demo round: {demo.name!r}" if demo.name else "demo round: none", end="")
     if demo.starts and demo.ends:
         print(f", {demo.starts:%d %b} to {demo.ends:%d %b %Y}, meetings every {CADENCE_WEEKS} weeks", end="")
@@ -185,7 +185,6 @@ def report(app: Flask, demo: DemoRound, creds: Credentials, programme_id: int, b
         print(f"  the server's mail worker writes them as .eml files under {app.instance_path}/outbox/, listed on the Messages page)")
     else:
         print(f": {demo.note}")
-    now = utcnow()
     for entry in creds.values():
         tid = entry.get("teacher_id")
         if entry.get("role") != "teacher" or not tid:
@@ -198,7 +197,7 @@ def report(app: Flask, demo: DemoRound, creds: Credentials, programme_id: int, b
         print(f"  {entry['username']} sees My group ({base}/me/group): group {group}, {what}")
 
 
-def ensure_teacher_with_meetings(app: Flask, demo: DemoRound, creds: Credentials, programme_id: int) -> None:
+def ensure_teacher_with_meetings(app: Flask, demo: DemoRound, creds: Credentials, programme_id: int, now: datetime) -> None:
     """Add a demo teacher sign-in for a member of a group with meeting dates, when no demo
     teacher's group has any (groups that share no free slot get none)."""
     import secrets
@@ -207,7 +206,6 @@ def ensure_teacher_with_meetings(app: Flask, demo: DemoRound, creds: Credentials
 
     if demo.run_id is None or not demo.published:
         return
-    now = utcnow()
     teachers = [e for e in creds.values() if e.get("role") == "teacher" and e.get("teacher_id")]
     if any((m := meetings_of(app, programme_id, str(e["teacher_id"]), now)) and m[1] + m[2] for e in teachers):
         return
@@ -243,6 +241,7 @@ def run_demo(app: Flask, programme_id: int, creds: Credentials, *, today: date, 
         print("demo round: none (the programme has no coordinator)")
         return
     start = time.perf_counter()
+    now = datetime.combine(today, datetime.min.time(), tzinfo=UTC)  # meetings from today on are to come
     demo = ensure_demo_round(app, coordinator, today)
-    ensure_teacher_with_meetings(app, demo, creds, programme_id)
-    report(app, demo, creds, programme_id, base, time.perf_counter() - start)
+    ensure_teacher_with_meetings(app, demo, creds, programme_id, now)
+    report(app, demo, creds, programme_id, base, time.perf_counter() - start, now)

@@ -4,6 +4,7 @@ and the coordinator's second round after it."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from dataclasses import replace
@@ -46,6 +47,7 @@ def test_init_publishes_a_demo_round_once_and_a_second_round_avoids_its_groupmat
     name = "Autumn term 2026 (demo, typical London dates)"
     assert f"demo round: {name!r}, 02 Sep to 18 Dec 2026, meetings every 2 weeks: run 1 generated and published" in first.stdout
     assert "teacher1 sees My group" in first.stdout and "no shared free slot" in first.stdout  # the first teacher shares no slot
+    assert re.search(r"teacher[23] sees My group .*: group \d+, \d+ proposed meetings \([1-9]\d* past, [1-9]\d* to come\)", first.stdout), first.stdout
     # A teacher erased after the demo round stays erased: init neither brings them back nor publishes again.
     creds = json.loads((folder / "demo_credentials.json").read_text())
     erased = next(t.id for t in reversed(generate_teachers(24, seed=3)) if t.id not in {e["teacher_id"] for e in creds.values()})
