@@ -51,6 +51,7 @@ benchmarks: install
 	$(BIN)/python benchmarks/cohorts_scale.py
 	$(BIN)/python benchmarks/service_load.py
 	$(BIN)/python benchmarks/outbox.py
+	$(BIN)/python benchmarks/rounds.py --seconds 30
 
 clean:
 	rm -rf $(VENV) instance test-artifacts build *.egg-info
