@@ -24,8 +24,8 @@ $(VENV)/.installed-test: $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-# Creates instance/ and the SQLite database on first run, loads the sample data, prints a
-# coordinator token, then serves the API and pages with gunicorn; each worker process also sends
+# Creates instance/ and the SQLite database on first run, loads the sample data, publishes a
+# demo round for this term (once; see README), prints a coordinator token, then serves the API and pages with gunicorn; each worker process also sends
 # the mail outbox from a thread (to .eml files under instance/outbox/ unless PEERMATCH_SMTP_URL is set).
 run: install
 	$(BIN)/peermatch init --load-samples --host $(HOST) --port $(PORT)
@@ -51,6 +51,7 @@ benchmarks: install
 	$(BIN)/python benchmarks/cohorts_scale.py
 	$(BIN)/python benchmarks/service_load.py
 	$(BIN)/python benchmarks/outbox.py
+	$(BIN)/python benchmarks/rounds.py --seconds 30
 
 clean:
 	rm -rf $(VENV) instance test-artifacts build *.egg-info

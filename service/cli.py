@@ -1,7 +1,7 @@
 """Service commands for ``peermatch`` (registered through the ``peermatch.commands`` entry point).
 
 ``peermatch init [--load-samples]`` prepares an instance (secret key, database, reference
-data, demo accounts); ``peermatch users create|deactivate|set-password`` and
+data, demo accounts; with the samples, a demo round published: :mod:`service.cli_demo`); ``peermatch users create|deactivate|set-password`` and
 ``peermatch tokens create|list|revoke`` manage accounts and API tokens (:mod:`service.cli_accounts`);
 ``peermatch teachers import`` imports a teacher file (as the API does);
 ``peermatch suggestions refresh`` precomputes peer suggestions.
@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from flask import Flask
     from sqlalchemy import orm
 
@@ -149,6 +151,13 @@ def cmd_init(args: argparse.Namespace) -> int:
     if args.warm_up:
         _warm_up()
     base = _base_url(args.host, args.port)
+    if args.load_samples and args.demo_round:
+        from datetime import UTC, datetime
+
+        from service.cli_demo import run_demo
+
+        run_demo(app, programme_id, creds, today=args.today or datetime.now(UTC).date(), base=base)
+        _save_credentials(app, creds)
     print()
     print(f"Demo accounts (also in {Path(app.instance_path) / CREDENTIALS_FILE}, readable by you only);")
     print(f"sign in at {base}/signin once the server runs:")
@@ -162,6 +171,15 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(f"  try: curl -H 'Authorization: Bearer <token>' {base}/api/v1/teachers")
         print(f"  API docs: {base}/api/v1/swagger")
     return 0
+
+
+def _iso_date(text: str) -> date:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2026-11-02, got {text!r}") from None
 
 
 def _base_url(host: str, port: int) -> str:
@@ -286,6 +304,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--port", type=int, default=8000, help="port the server will listen on, for the URLs printed (default: %(default)s)")
     p.add_argument("--no-warm-up", dest="warm_up", action="store_false",
                    help="skip compiling the cohort engine now (the first cohort run then compiles it)")
+    p.add_argument("--no-demo-round", dest="demo_round", action="store_false",
+                   help="with --load-samples, skip the demo round (a round for this term, generated and published)")
+    p.add_argument("--today", type=_iso_date, default=None, help="the date the demo round is planned around (default: today)")
     p.set_defaults(func=cmd_init)
     from service.cli_accounts import register_accounts
 

@@ -199,8 +199,10 @@ def test_api_block(server, workdir):
     # The run the README starts finishes (its result is what the last line shows).
     import json
 
+    last = re.search(r"/api/v1/cohort-runs/(\d+)$", _api_lines()[-1][0])  # the run the block shows last
+    assert last, _api_lines()[-1]
     for _ in range(240):
-        done = _bash(f"curl -sS -H 'Authorization: Bearer {token}' http://{address}/api/v1/cohort-runs/1", workdir)
+        done = _bash(f"curl -sS -H 'Authorization: Bearer {token}' http://{address}/api/v1/cohort-runs/{last[1]}", workdir)
         run = json.loads(done.stdout)
         if run["status"] in ("done", "failed"):
             break

@@ -1,4 +1,5 @@
-"""The programme year: term dates, proposed meeting dates for each group, and calendars.
+"""The programme year: term dates, proposed meeting dates for each group, calendars, and
+rotation (keeping apart the groupmates of the last rounds).
 
 A pure library: term dates, slots and meetings come in as arguments; only
 :func:`load_term_dates` reads files (``data/term_dates/``).
@@ -27,6 +28,7 @@ __getattr__, __dir__, __all__ = attach(
         ".sessions": ("plan_sessions", "SessionPlan", "ProposedSession", "SessionLeader", "SessionVenue", "UnledTheme", "session_rows",),
         ".questionnaire": ("Question", "questions_for", "check_answers", "PROGRAMME_THEMES",),
         ".outcomes": ("OutcomeReport", "outcome_report", "answers_frame", "contexts_frame", "paired_changes", "teacher_changes", "summarise", "response_rates",),
+        ".rotation": ("Rotation", "rotation_keep_apart", "groupmate_pairs", "sorted_pair",),
     },
 )
 
@@ -47,3 +49,4 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
     from .sessions import ProposedSession, SessionLeader, SessionPlan, SessionVenue, UnledTheme, plan_sessions, session_rows
     from .questionnaire import PROGRAMME_THEMES, Question, check_answers, questions_for
     from .outcomes import OutcomeReport, answers_frame, contexts_frame, outcome_report, paired_changes, response_rates, summarise, teacher_changes
+    from .rotation import Rotation, groupmate_pairs, rotation_keep_apart, sorted_pair

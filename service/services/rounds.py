@@ -3,7 +3,8 @@
 A round (usually one per term) has dates and a meeting cadence; a cohort run belongs to a
 round. A round's run includes the teachers who opted in (everyone without an answer is
 in) and keeps apart the groupmates of the last ``PEERMATCH_ROTATION_ROUNDS`` rounds of
-the history (rotation), except pairs the coordinator keeps together (a chosen partner).
+the history (rotation), except pairs the coordinator keeps together (a chosen partner)
+and pairs with a teacher who meets in person only.
 The history is written when a run is published (:mod:`.publish`) or imported from a
 hub's CSV (``round_name, teacher_a, teacher_b``).
 """
@@ -22,6 +23,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from matcher.errors import Issue
+from matcher.programme.rotation import groupmate_pairs, rotation_keep_apart, sorted_pair
 
 from .. import db
 from ..auth import Identity
@@ -38,7 +40,7 @@ __all__ = [
     "participation_counts",
     "set_participation",
     "opted_in",
-    "history_pairs",
+    "recent_history",
     "round_params",
     "record_history",
     "sorted_pair",
@@ -50,15 +52,6 @@ __all__ = [
 ]
 
 HISTORY_COLUMNS = ("round_name", "teacher_a", "teacher_b")
-
-
-def sorted_pair(a: str, b: str) -> tuple[str, str]:
-    """A pair of teacher ids in the order the history stores it.
-
-    >>> sorted_pair("t-9", "t-1")
-    ('t-1', 't-9')
-    """
-    return (a, b) if a < b else (b, a)
 
 
 def _coordinator(identity: Identity) -> None:
@@ -164,30 +157,39 @@ def participation_counts(identity: Identity) -> dict[str, int]:
 # ---- rotation ---------------------------------------------------------------------------
 
 
-def history_pairs(s: Session, programme_id: int, rounds: int, *, besides: str | None = None) -> tuple[list[str], list[tuple[str, str]]]:
-    """The names of the last ``rounds`` rounds of the history (most recently recorded
-    first; ``besides`` left out) and every groupmate pair of them, sorted."""
+def recent_history(s: Session, programme_id: int, rounds: int, *, besides: str | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The last ``rounds`` rounds of the history (most recently recorded first; ``besides``
+    left out), each with its groupmate pairs, sorted: the ``history`` of
+    :func:`matcher.programme.rotation_keep_apart`."""
     if rounds <= 0:
-        return [], []
+        return []
     latest = sa.func.max(GroupmateHistory.recorded_at)
     query = sa.select(GroupmateHistory.round_name).where(GroupmateHistory.programme_id == programme_id)
     if besides is not None:
         query = query.where(GroupmateHistory.round_name != besides)
     names = list(s.execute(query.group_by(GroupmateHistory.round_name).order_by(latest.desc(), GroupmateHistory.round_name).limit(rounds)).scalars())
     if not names:
-        return [], []
+        return []
     rows = s.execute(
-        sa.select(GroupmateHistory.teacher_a, GroupmateHistory.teacher_b).where(GroupmateHistory.programme_id == programme_id, GroupmateHistory.round_name.in_(names))
+        sa.select(GroupmateHistory.round_name, GroupmateHistory.teacher_a, GroupmateHistory.teacher_b).where(
+            GroupmateHistory.programme_id == programme_id, GroupmateHistory.round_name.in_(names)
+        )
     )
-    return names, sorted({(a, b) for a, b in rows})
+    by_round: dict[str, set[tuple[str, str]]] = {name: set() for name in names}
+    for name, a, b in rows:
+        by_round[name].add((a, b))
+    return [(name, sorted(by_round[name])) for name in names]
 
 
 def round_params(s: Session, identity: Identity, params: Mapping[str, Any]) -> dict[str, Any]:
     """A run's parameters for its round: only opted-in teachers (unless ``teacher_ids``
     names them), and the groupmates of the last ``PEERMATCH_ROTATION_ROUNDS`` rounds kept
-    apart, except pairs within one ``keep_together`` set (a partner kept on purpose).
+    apart (:func:`matcher.programme.rotation_keep_apart`), except pairs within one
+    ``keep_together`` set (a partner kept on purpose) and pairs with a teacher who meets in
+    person only (within their travel limits a strict rule can leave them nobody to meet).
 
-    ``rotation`` in the answer records which rounds and how many pairs were avoided.
+    ``rotation`` in the answer records which rounds, how many pairs were kept apart and how
+    many earlier pairs may meet again (``allowed_again``).
     """
     out = dict(params)
     rnd = s.get(Round, int(out["round_id"]))
@@ -196,18 +198,24 @@ def round_params(s: Session, identity: Identity, params: Mapping[str, Any]) -> d
     if not out.get("teacher_ids"):
         out["teacher_ids"] = opted_in(s, identity.programme_id)
     members = set(out["teacher_ids"])
-    together = [set(group) for group in out.get("keep_together") or []]
-    names, pairs = history_pairs(s, identity.programme_id, int(current_app.config["PEERMATCH_ROTATION_ROUNDS"]), besides=rnd.name)
-    given = {frozenset(p) for p in keep_apart_pairs(out.get("keep_apart"))}
-    avoid = [[a, b] for a, b in pairs if a in members and b in members and not any({a, b} <= k for k in together) and frozenset((a, b)) not in given]
-    out["keep_apart"] = [*(out.get("keep_apart") or []), *avoid]
-    out["rotation"] = {"rounds": names, "pairs": len(avoid)}
+    n = int(current_app.config["PEERMATCH_ROTATION_ROUNDS"])
+    in_person = s.execute(sa.select(Teacher.id).where(Teacher.programme_id == identity.programme_id, Teacher.meeting_mode == "in_person")).scalars()
+    rotation = rotation_keep_apart(
+        recent_history(s, identity.programme_id, n, besides=rnd.name),
+        members,
+        rounds=n,
+        keep_together=out.get("keep_together") or [],
+        keep_apart=keep_apart_pairs(out.get("keep_apart")),
+        exempt=set(in_person) & members,
+    )
+    out["keep_apart"] = [*(out.get("keep_apart") or []), *([a, b] for a, b in rotation.keep_apart)]
+    out["rotation"] = {"rounds": list(rotation.rounds), "pairs": len(rotation.keep_apart), "allowed_again": rotation.allowed_again}
     return out
 
 
 def record_history(s: Session, rnd: Round, groups: Iterable[Sequence[str]]) -> int:
     """Store every pair of every group as groupmates of ``rnd``; returns how many pairs."""
-    pairs = {sorted_pair(a, b) for group in groups for i, a in enumerate(group) for b in group[i + 1 :] if a != b}
+    pairs = groupmate_pairs(groups)
     rows = s.execute(sa.select(GroupmateHistory.teacher_a, GroupmateHistory.teacher_b).where(GroupmateHistory.programme_id == rnd.programme_id, GroupmateHistory.round_name == rnd.name))
     known = {(a, b) for a, b in rows}
     new = sorted(pairs - known)
