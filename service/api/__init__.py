@@ -10,12 +10,14 @@ from matcher.errors import Issue
 from ..problems import Problem
 
 from . import accounts, cohort_runs, health, me, messages, reference, rounds, session, teachers
+from . import programme_health
 
 __all__ = ["bp", "register_api"]
 
 bp = APIBlueprint("api", __name__, url_prefix="/api/v1")
 for _child in (reference.bp, session.bp, teachers.bp, cohort_runs.bp, accounts.bp, messages.bp, rounds.bp, rounds.history_bp, me.bp):
     bp.register_api(_child)
+bp.register_api(programme_health.bp)  # issue 15: programme health
 
 
 @bp.before_request

@@ -43,6 +43,7 @@ from matcher.errors import MatcherError
 from matcher.programme import term_dates_for
 
 from ..models import CheckIn, CohortRun, Round, School, Teacher, utcnow
+from ..problems import Problem
 from . import group_meetings
 from .cohort_review import grouping_of
 from .common import programme_versions
@@ -273,7 +274,9 @@ def programme_health(s: Session, programme_id: int, *, now: datetime | None = No
     published = _published(s, programme_id, today)
     groupings = {run.id: grouping_of(run) for _, run in published}
     running = [(r, run) for r, run in published if r.starts <= today <= r.ends]
-    chosen = next(((r, run) for r, run in published if r.id == round_id), None) if round_id else None
+    chosen = next(((r, run) for r, run in published if r.id == round_id), None) if round_id is not None else None
+    if round_id is not None and chosen is None:
+        raise Problem(404, f"Round {round_id} is not a started round of your programme with published groups.")
     current = chosen or (running[-1] if running else (published[-1] if published else None))
     la = teachers["la"].mode().iloc[0] if len(teachers) else None
     window = half_term(today, la, current[0] if current else None)

@@ -10,6 +10,7 @@ North's round "Autumn 2026" (7 Sep - 18 Dec 2026) has a published run of three g
   the only one with proposed meetings; nobody answers: not met twice running.
 
 n-13 is a department of one in no group; every other north teacher has a department of 3.
+Everyone meets online, so any two may be grouped.
 Health is read at :data:`NOW` (20 Nov 2026).
 """
 
@@ -50,6 +51,7 @@ def seed_health(app, *, answers=ANSWERS, groups=GROUPS, round_name="Autumn 2026"
         pid = s.execute(sa.select(Programme.id).where(Programme.name == "north")).scalar_one()
         for t in s.execute(sa.select(Teacher).where(Teacher.programme_id == pid)).scalars():
             t.department_size = 1 if t.id in ("n-05", "n-13") else 3
+            t.meeting_mode = "online"  # any two may be grouped (the flag's repair has somewhere to go)
             t.availability = ["wed_after_school"] if t.id in groups[2] else (["mon_am"] if t.id in groups[0][:2] else ["fri_pm"] if t.id in groups[0][2:] else [])
         prog = s.get_one(Programme, pid)
         prog.profiles_version += 1

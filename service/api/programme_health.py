@@ -1,0 +1,188 @@
+"""``/api/v1/programme/health``: do published groups meet, is it useful, who is at risk (coordinators).
+
+The rules behind every figure are in :mod:`service.services.health` and in the answer's
+``rules``. Not-a-good-fit flags are private to the coordinator; their suggested repair
+(``GET .../flags/{teacher_id}/repair``) moves that member only and is applied only by a
+``POST`` naming the run's version (``If-Match``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Response
+from flask_openapi3 import APIBlueprint, Tag
+from pydantic import BaseModel, Field
+
+from .. import auth, db
+from ..services import health as svc
+from ..services import health_flags
+from .cohort_schemas import IfMatch
+from .common import SECURITY, operation_id, respond
+from .schemas import DbInt, Strict, TeacherId
+
+__all__ = ["bp", "HealthOut", "HealthQuery", "RepairOut", "RepairIn", "RepairDone"]
+
+bp = APIBlueprint(
+    "programme_health", __name__, operation_id_callback=operation_id, url_prefix="/programme/health", abp_tags=[Tag(name="programme health")], abp_security=SECURITY
+)
+MAX_AT_RISK = 1000
+
+
+class HealthQuery(BaseModel):
+    round_id: DbInt | None = Field(None, description="list this round's groups (default: the round running today, else the latest started)")
+    at_risk_limit: int = Field(100, ge=0, le=MAX_AT_RISK, description=f"at most this many at-risk teachers, most at risk first (at most {MAX_AT_RISK}; at_risk_total counts them all)")
+
+
+class WindowOut(BaseModel):
+    starts: date
+    ends: date
+    source: str = Field(description="whose dates: the local authority's term dates, typical London dates, or the round's")
+
+
+class RoundHealthOut(BaseModel):
+    round_id: int
+    name: str
+    starts: date
+    ends: date
+    run_id: int
+    groups: int
+    members: int
+    proposed: int = Field(description="proposed meetings whose start has passed")
+    met: int = Field(description="meetings so far that count as met")
+    not_met: int
+    no_answer: int
+    mean_useful: float | None = Field(description="mean usefulness, 1-5 (3 = neutral, 4 or more = good); null without answers")
+    n_useful: int = Field(description="usefulness answers behind mean_useful")
+
+
+class GroupHealthOut(BaseModel):
+    run_id: int
+    round_id: int
+    group: int = Field(description="the group's number in its run (1 is the first)")
+    members: list[str]
+    proposed: int = Field(description="proposed meetings whose start has passed")
+    met: int = Field(description="meetings so far that count as met (at least half of those who answered said yes)")
+    not_met: int
+    no_answer: int
+    met_this_half_term: int
+    meetings_this_half_term: int
+    half_term: str = Field(description="met, not_met (meetings were due this half-term, none met) or none_due")
+    mean_useful: float | None = Field(description="1-5 (3 = neutral, 4 or more = good); null without answers")
+    n_useful: int
+    not_met_twice: bool = Field(description="its last two meetings were both not met (or had no answer)")
+
+
+class AtRiskOut(BaseModel):
+    teacher_id: str
+    name: str
+    group: int | None = Field(description="their group in the listed round, if any")
+    codes: list[str] = Field(description="department_of_one, not_met_twice")
+    reasons: list[str]
+
+
+class FlagOut(BaseModel):
+    teacher_id: str
+    name: str
+    run_id: int
+    group: int
+    flagged_at: datetime
+    repair: str = Field(description="GET it for the suggested move; POST to it (If-Match) to apply")
+
+
+class HealthOut(BaseModel):
+    generated_at: datetime
+    half_term: WindowOut | None = Field(description="'this half-term'")
+    current_round: RoundHealthOut | None = Field(description="the round whose groups are listed")
+    rounds: list[RoundHealthOut] = Field(description="every started round with a published run, earliest first")
+    groups: list[GroupHealthOut]
+    at_risk: list[AtRiskOut] = Field(description="most at risk first")
+    at_risk_total: int
+    flags: list[FlagOut] = Field(description="not-a-good-fit flags of the listed round (private to the coordinator)")
+    rules: dict[str, str]
+
+
+class FlagPath(BaseModel):
+    teacher_id: TeacherId
+
+
+class RepairOut(BaseModel):
+    run_id: int
+    version: int = Field(description="the run version the suggestion was computed from (send it back, or If-Match the ETag)")
+    teacher_id: str
+    from_group: int
+    to_group: int
+    score_before: float = Field(description="mean pair affinity with groupmates now (0 to about 1)")
+    score_after: float = Field(description="the same in the suggested group")
+    candidates: int = Field(description="groups that could take them")
+    reason: str
+
+
+class RepairIn(Strict):
+    to_group: DbInt = Field(description="the group to move them to (the suggestion's to_group, or another)")
+    version: DbInt | None = Field(None, description="the run's version, if not sent as If-Match")
+
+
+class RepairDone(BaseModel):
+    run_id: int
+    version: int
+    teacher_id: str
+    group: int
+
+
+def _round(r: svc.RoundHealth) -> RoundHealthOut:
+    return RoundHealthOut(**{k: getattr(r, k) for k in RoundHealthOut.model_fields})
+
+
+def health_out(h: svc.Health, at_risk_limit: int) -> HealthOut:
+    groups = [
+        GroupHealthOut(
+            run_id=g.run_id, round_id=g.round_id, group=g.group, members=list(g.members), proposed=g.proposed, met=g.met, not_met=g.not_met,
+            no_answer=g.no_answer, met_this_half_term=g.met_this_half_term, meetings_this_half_term=g.meetings_this_half_term,
+            half_term=g.half_term_status, mean_useful=g.mean_useful, n_useful=g.n_useful, not_met_twice=g.not_met_twice,
+        )
+        for g in h.groups
+    ]
+    return HealthOut(
+        generated_at=h.now,
+        half_term=WindowOut(starts=h.window.starts, ends=h.window.ends, source=h.window.source) if h.window else None,
+        current_round=_round(h.current) if h.current else None,
+        rounds=[_round(r) for r in h.rounds],
+        groups=groups,
+        at_risk=[AtRiskOut(teacher_id=a.teacher_id, name=a.name, group=a.group, codes=list(a.codes), reasons=list(a.reasons)) for a in h.at_risk[:at_risk_limit]],
+        at_risk_total=len(h.at_risk),
+        flags=[
+            FlagOut(teacher_id=f.teacher_id, name=f.name, run_id=f.run_id, group=f.group, flagged_at=f.flagged_at, repair=f"/api/v1/programme/health/flags/{f.teacher_id}/repair")
+            for f in h.flags
+        ],
+        rules=svc.RULES,
+    )
+
+
+@bp.get("", responses={200: HealthOut, 404: None})
+def programme_health(query: HealthQuery) -> Response:
+    """Programme health: meetings met / not met / no answer per published group and round, usefulness with n, teachers at risk first, not-a-good-fit flags (coordinators)."""
+    user = auth.require("coordinator")
+    h = svc.programme_health(db.session(), user.programme_id, round_id=query.round_id)
+    return respond(health_out(h, query.at_risk_limit))
+
+
+@bp.get("/flags/<teacher_id>/repair", responses={200: RepairOut, 404: None, 409: None})
+def flag_repair(path: FlagPath) -> Response:
+    """The suggested repair for a not-a-good-fit flag: move that member only, to the group they fit best (nothing is saved)."""
+    user = auth.require("coordinator")
+    p = health_flags.suggest_repair(user, path.teacher_id)
+    m = p.suggestion
+    out = RepairOut(
+        run_id=p.run.id, version=p.run.version, teacher_id=m.teacher_id, from_group=m.from_group, to_group=m.to_group,
+        score_before=m.score_before, score_after=m.score_after, candidates=m.candidates, reason=m.reason,
+    )
+    return respond(out, headers={"ETag": p.etag})
+
+
+@bp.post("/flags/<teacher_id>/repair", responses={200: RepairDone, 404: None, 409: None, 422: None, 428: None})
+def apply_flag_repair(path: FlagPath, body: RepairIn, header: IfMatch) -> Response:
+    """Apply a flag's repair: move that member to to_group (needs If-Match or version); records the new groupmates and tells the member."""
+    user = auth.require("coordinator")
+    run = health_flags.apply_repair(user, path.teacher_id, body.to_group, if_match=header.if_match, version=body.version)
+    return respond(RepairDone(run_id=run.id, version=run.version, teacher_id=path.teacher_id, group=body.to_group), headers={"ETag": f'"run-{run.id}-v{run.version}"'})
