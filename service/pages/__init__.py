@@ -23,6 +23,7 @@ bp = Blueprint("pages", __name__)
 
 # Importing the view modules registers their routes on ``bp``.
 from . import cohorts, mail, peers, profile, rounds, session, teacher_detail, teachers  # noqa: E402,F401
+from . import programme_health  # noqa: E402,F401
 
 
 def _problem_page(exc: Problem) -> ResponseReturnValue:
