@@ -16,7 +16,6 @@ True
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
 from markupsafe import Markup
@@ -47,7 +46,7 @@ def meetings_svg(rows: tuple[tuple[str, int, int, int], ...], *, title: str, nam
     ys = list(range(len(rows)))[::-1]
     left = [0] * len(rows)
     for k, (label, colour) in enumerate(_STATUS):
-        values = [r[k + 1] for r in rows]
+        values = [int(r[k + 1]) for r in rows]
         edge = WARN if label == "not met" else MUTED if label == "no answer" else colour
         ax.barh(ys, values, left=left, color=colour, edgecolor=edge, linewidth=0.6, height=0.6, label=label)
         for y, v, x in zip(ys, values, left):
@@ -80,7 +79,7 @@ def usefulness_svg(rows: tuple[tuple[str, float | None, int], ...], *, title: st
     ax.axvline(3, color=MUTED, linestyle="--", linewidth=1, zorder=1)
     ax.text(3, len(rows) - 0.35, "3 = neutral", ha="center", va="bottom", fontsize=8, color=MUTED)
     ax.text(4.5, len(rows) - 0.35, "good (4-5)", ha="center", va="bottom", fontsize=8, color=PALETTE[2])
-    for y, (label, mean, n) in zip(ys, rows):
+    for y, (_label, mean, n) in zip(ys, rows):
         if mean is None:
             ax.text(1.05, y, "no answers yet", va="center", fontsize=8, color=MUTED)
             continue
