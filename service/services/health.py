@@ -36,7 +36,7 @@ from datetime import date, datetime, timedelta, timezone
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from matcher.cohorts import Grouping
 from matcher.errors import MatcherError
@@ -58,6 +58,8 @@ RULES = {
 }
 GOOD_USEFUL = 4.0  # what good looks like on the 1-5 scale
 _CACHE: OrderedDict[tuple[object, ...], pd.DataFrame] = OrderedDict()
+_GROUPINGS: OrderedDict[tuple[int, int], Grouping] = OrderedDict()
+_HEALTH: OrderedDict[tuple[object, ...], Health] = OrderedDict()
 _LOCK = threading.Lock()
 
 
@@ -195,6 +197,7 @@ def _published(s: Session, programme_id: int, today: date) -> list[tuple[Round, 
         sa.select(Round, CohortRun)
         .join(CohortRun, CohortRun.round_id == Round.id)
         .where(Round.programme_id == programme_id, CohortRun.published_at.is_not(None), Round.starts <= today)
+        .options(defer(CohortRun.result))  # read only when its grouping is not cached (:func:`_grouping`)
         .order_by(Round.starts, Round.id)
     ).all()
     return [(r, run) for r, run in rows]
@@ -210,7 +213,7 @@ def _teachers(s: Session, programme_id: int, profiles_version: int) -> pd.DataFr
             .join(School, School.urn == Teacher.school_urn)
             .where(Teacher.programme_id == programme_id)
         ).all()
-        frame = pd.DataFrame(rows, columns=["id", "name", "department_size", "availability", "la"])
+        frame = pd.DataFrame.from_records([tuple(r) for r in rows], columns=["id", "name", "department_size", "availability", "la"])
         return frame.set_index("id", drop=False)
 
     return _cached(key, load)
@@ -240,12 +243,14 @@ def _answers(s: Session, programme_id: int, run_ids: list[int], now: datetime) -
     """Per meeting (run, group, start): answers, yes answers, usefulness sum and count (SQL)."""
     yes = sa.func.sum(sa.case((CheckIn.met == "yes", 1), else_=0))
     rows = s.execute(
-        sa.select(CheckIn.run_id, CheckIn.group_number, CheckIn.meeting_start, sa.func.count(), yes, sa.func.sum(CheckIn.useful), sa.func.count(CheckIn.useful))
+        # the start as the database hands it over (SQLite: text), parsed once for all rows by pandas
+        sa.select(CheckIn.run_id, CheckIn.group_number, sa.type_coerce(CheckIn.meeting_start, sa.String), sa.func.count(), yes, sa.func.sum(CheckIn.useful), sa.func.count(CheckIn.useful))
         .where(CheckIn.programme_id == programme_id, CheckIn.run_id.in_(run_ids), CheckIn.created_at <= now)
         .group_by(CheckIn.run_id, CheckIn.group_number, CheckIn.meeting_start)
     ).all()
-    frame = pd.DataFrame(rows, columns=["run_id", "group", "start", "answered", "yes", "useful_sum", "useful_n"])
-    frame["start"] = pd.to_datetime(frame["start"], utc=True)
+    columns = ["run_id", "group", "start", "answered", "yes", "useful_sum", "useful_n"]
+    frame = pd.DataFrame(dict(zip(columns, zip(*rows))) if rows else {c: [] for c in columns}, columns=columns)
+    frame["start"] = pd.to_datetime(frame["start"], utc=True, format="ISO8601")
     return frame.astype({"run_id": "int64", "group": "int64", "answered": "int64", "yes": "int64", "useful_sum": "float64", "useful_n": "int64"})
 
 
@@ -266,13 +271,44 @@ def _mean(total: float, n: int) -> float | None:
 def programme_health(s: Session, programme_id: int, *, now: datetime | None = None, round_id: int | None = None) -> Health:
     """The programme's health at ``now`` (default: now); check-ins made after ``now`` are ignored,
     so the digest can compare with a week ago. ``round_id`` picks the round whose groups are
-    listed (default: the current round, the one running today or else the latest started)."""
+    listed (default: the current round, the one running today or else the latest started).
+
+    The answer is kept (per process) until a check-in, a published run or a profile changes,
+    and for at most the hour of ``now``: two cheap queries tell whether anything changed.
+
+    Raises
+    ------
+    Problem
+        404 for a ``round_id`` that is not a started round of the programme with a published run.
+    """
     now = now or utcnow()
-    today = now.date()
     profiles_version, _ = programme_versions(s, programme_id)
+    published = _published(s, programme_id, now.date())
+    count, last = s.execute(sa.select(sa.func.count(), sa.func.max(CheckIn.updated_at)).where(CheckIn.programme_id == programme_id)).one()
+    runs = tuple((r.id, r.starts, r.ends, r.cadence_weeks, run.id, run.version) for r, run in published)
+    key = (str(s.get_bind().engine.url), programme_id, profiles_version, runs, count, str(last), round_id, now.replace(minute=0, second=0, microsecond=0))
+    cacheable = last is None or _aware(last) <= now  # else: an earlier "now" than the latest answer (the digest's week ago)
+    with _LOCK:
+        hit = _HEALTH.get(key) if cacheable else None
+    if hit is not None:
+        return hit
+    health = _compute(s, programme_id, now, round_id, profiles_version, published)
+    if cacheable:
+        with _LOCK:
+            _HEALTH[key] = health
+            while len(_HEALTH) > 16:
+                _HEALTH.popitem(last=False)
+    return health
+
+
+def _aware(d: datetime) -> datetime:
+    return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
+
+
+def _compute(s: Session, programme_id: int, now: datetime, round_id: int | None, profiles_version: int, published: list[tuple[Round, CohortRun]]) -> Health:
+    today = now.date()
     teachers = _teachers(s, programme_id, profiles_version)
-    published = _published(s, programme_id, today)
-    groupings = {run.id: grouping_of(run) for _, run in published}
+    groupings = {run.id: _grouping(run) for _, run in published}
     running = [(r, run) for r, run in published if r.starts <= today <= r.ends]
     chosen = next(((r, run) for r, run in published if r.id == round_id), None) if round_id is not None else None
     if round_id is not None and chosen is None:
@@ -280,18 +316,31 @@ def programme_health(s: Session, programme_id: int, *, now: datetime | None = No
     current = chosen or (running[-1] if running else (published[-1] if published else None))
     la = teachers["la"].mode().iloc[0] if len(teachers) else None
     window = half_term(today, la, current[0] if current else None)
-    if not published:
+    if current is None:
         return Health(now, window, None, (), (), _at_risk(teachers, {}, set()), ())
     proposed = pd.concat([_proposed(run, r, groupings[run.id], teachers, profiles_version) for r, run in published], ignore_index=True)
     meetings = _meetings(proposed, _answers(s, programme_id, list(groupings), now), now)
     rounds = tuple(_round(r, run, groupings[run.id], meetings) for r, run in published)
-    assert current is not None
     rnd, run = current
     groups = _groups(run, rnd, groupings[run.id], meetings, window)
     members_of = {t: g for g in groups if g.not_met_twice for t in g.members}
     in_group = {t: g.group for g in groups for t in g.members}
     flags = _flags(s, programme_id, run, groupings[run.id], teachers, now)
     return Health(now, window, next(x for x in rounds if x.round_id == rnd.id), rounds, groups, _at_risk(teachers, in_group, set(members_of), members_of), flags)
+
+
+def _grouping(run: CohortRun) -> Grouping:
+    """The run's grouping, parsed once per run version (its JSON is loaded only then)."""
+    key = (run.id, run.version)
+    with _LOCK:
+        hit = _GROUPINGS.get(key)
+    if hit is None:
+        hit = grouping_of(run)
+        with _LOCK:
+            _GROUPINGS[key] = hit
+            while len(_GROUPINGS) > 32:
+                _GROUPINGS.popitem(last=False)
+    return hit
 
 
 def _round(rnd: Round, run: CohortRun, grouping: Grouping, meetings: pd.DataFrame) -> RoundHealth:
@@ -317,7 +366,10 @@ def _groups(run: CohortRun, rnd: Round, grouping: Grouping, meetings: pd.DataFra
         proposed=("proposed", "sum"), met=("met", "sum"), not_met=("not_met", "sum"), no_answer=("no_answer", "sum"),
         in_window=("in_window", "sum"), met_in_window=("met_in_window", "sum"), useful_sum=("useful_sum", "sum"), useful_n=("useful_n", "sum"),
     )
-    last = {int(g): tuple(zip(x["start"].dt.to_pydatetime(), x["status"])) for g, x in m.groupby("group").tail(2).groupby("group")}
+    tail = m.groupby("group").tail(2)
+    last: dict[int, tuple[tuple[datetime, str], ...]] = {}
+    for g, start, status in zip(tail["group"].tolist(), tail["start"].dt.to_pydatetime().tolist(), tail["status"].tolist()):
+        last[g] = (*last.get(g, ()), (start, status))
     rows = agg.to_dict("index")
     out = []
     for index, members in enumerate(grouping.groups):
