@@ -6,8 +6,9 @@ year (the years the shipped term dates cover), one published run per round and s
 check-ins, then times ``GET /programme/health`` and ``GET /api/v1/programme/health`` (and
 ``/programme/report`` and ``/api/v1/programme/report`` when the app has those routes) through
 Flask's test client in this process: the server's own time per request, no network, no
-gunicorn. Prints p50 / p95 / max over ``--requests`` requests each, and the first (cold)
-request separately.
+gunicorn. Prints p50 / p95 / max over ``--requests`` requests each, the first (cold) request
+separately, and the time of requests made right after a check-in changed (the service then
+recomputes: its answer is kept only while nothing changes).
 
 Everything below is **simulated** and labelled so: the groups are consecutive teachers after
 sorting by first free slot (so most groups share a slot and get proposed meetings; not the
@@ -123,12 +124,34 @@ def measure(client: object, path: str, headers: dict[str, str], requests: int) -
     return {"cold": cold, "p50": statistics.median(warm), "p95": warm[max(0, int(round(0.95 * len(warm))) - 1)], "max": warm[-1]}
 
 
+def measure_after_change(app: object, client: object, path: str, headers: dict[str, str], requests: int, start: int) -> dict[str, float]:
+    """Each request right after a member edits a check-in (the cached answer is then stale)."""
+    import sqlalchemy as sa
+
+    from service import db
+    from service.models import CheckIn
+
+    times = []
+    for k in range(requests):
+        with db.new_session(app) as s:  # type: ignore[arg-type]
+            first = s.execute(sa.select(sa.func.min(CheckIn.id))).scalar_one()
+            s.execute(sa.update(CheckIn).where(CheckIn.id == first + start + k).values(useful=1 + k % 5, updated_at=NOW - timedelta(minutes=30) + timedelta(seconds=start + k)))
+        t0 = time.perf_counter()
+        resp = client.get(path, headers=headers)  # type: ignore[attr-defined]
+        times.append(time.perf_counter() - t0)
+        if resp.status_code != 200:
+            raise SystemExit(f"{path}: HTTP {resp.status_code}")
+    times.sort()
+    return {"p50": statistics.median(times), "max": times[-1]}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--teachers", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--size", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--changes", type=int, default=10, help="requests timed right after a check-in changes (default 10)")
     parser.add_argument("--database-url", default="")
     args = parser.parse_args(argv)
     from service import db
@@ -145,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         headers = {"Authorization": f"Bearer {token}"}
         routes = {r.rule for r in app.url_map.iter_rules()}  # type: ignore[attr-defined]
         print(f"{'route':38s} {'cold':>8s} {'p50':>8s} {'p95':>8s} {'max':>8s}   ({args.requests} requests, {args.teachers} teachers x 3 rounds, simulated)")
+        changed: list[tuple[str, dict[str, float]]] = []
         for path in ("/programme/health", "/api/v1/programme/health", "/programme/report", "/api/v1/programme/report"):
             if path not in routes:
                 print(f"{path:38s} not in this app (skipped)")
@@ -152,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
             r = measure(client, path, headers, args.requests)
             assert r is not None
             print(f"{path:38s} " + " ".join(f"{r[k] * 1000:6.0f}ms" for k in ("cold", "p50", "p95", "max")))
+            changed.append((path, measure_after_change(app, client, path, headers, args.changes, 100 * len(changed))))
+        for path, c in changed:
+            print(f"{path:38s} after a check-in changes (recomputed): p50 {c['p50'] * 1000:.0f}ms, max {c['max'] * 1000:.0f}ms over {args.changes} requests")
         db.engine(app).dispose()  # type: ignore[arg-type]
     return 0
 

@@ -310,3 +310,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from service.mail.cli import register as register_mail
 
     register_mail(sub)
+    from service.cli_health import register_health
+
+    register_health(sub)

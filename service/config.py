@@ -91,6 +91,10 @@ DEFAULTS: Mapping[str, Any] = {
     # Retries wait 1 minute, then 2, 4, ... (with jitter), at most the maximum.
     "PEERMATCH_MAIL_RETRY_SECONDS": 60.0,
     "PEERMATCH_MAIL_RETRY_MAX_SECONDS": 3600.0,
+    # Programme health digest to coordinators with an e-mail (users set-email): once per ISO week,
+    # from this weekday on (0 = Monday); the mail worker checks at most this often.
+    "PEERMATCH_DIGEST_WEEKDAY": 0,
+    "PEERMATCH_DIGEST_CHECK_SECONDS": 3600.0,
 }
 
 

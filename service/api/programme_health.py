@@ -8,9 +8,10 @@ The rules behind every figure are in :mod:`service.services.health` and in the a
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime
 
-from flask import Response
+from flask import Response, json
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field
 
@@ -164,7 +165,24 @@ def programme_health(query: HealthQuery) -> Response:
     """Programme health: meetings met / not met / no answer per published group and round, usefulness with n, teachers at risk first, not-a-good-fit flags (coordinators)."""
     user = auth.require("coordinator")
     h = svc.programme_health(db.session(), user.programme_id, round_id=query.round_id)
-    return respond(health_out(h, query.at_risk_limit))
+    return Response(_body(h, query.at_risk_limit), mimetype="application/json")
+
+
+# The last few answers, by the Health they render: the service keeps a Health until something
+# changes, so a repeated request is served without building and serialising thousands of groups again.
+_BODIES: list[tuple[svc.Health, int, bytes]] = []
+_BODIES_LOCK = threading.Lock()
+
+
+def _body(h: svc.Health, at_risk_limit: int) -> bytes:
+    with _BODIES_LOCK:
+        hit = next((body for health, limit, body in _BODIES if health is h and limit == at_risk_limit), None)
+    if hit is None:
+        hit = json.dumps(health_out(h, at_risk_limit).model_dump(mode="json")).encode("utf-8")
+        with _BODIES_LOCK:
+            _BODIES.insert(0, (h, at_risk_limit, hit))
+            del _BODIES[8:]
+    return hit
 
 
 @bp.get("/flags/<teacher_id>/repair", responses={200: RepairOut, 404: None, 409: None})

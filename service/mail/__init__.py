@@ -42,7 +42,9 @@ def make_worker(app: Flask, **overrides: object) -> MailWorker:
 
     settings = WorkerSettings.from_config(app.config, **overrides)
     transport = transport_from_config(app.config, app.instance_path)
-    return MailWorker(db.engine(app), transport, sender=app.config["PEERMATCH_MAIL_FROM"], settings=settings)
+    from ..services.digest import periodic_job
+
+    return MailWorker(db.engine(app), transport, sender=app.config["PEERMATCH_MAIL_FROM"], settings=settings, periodic=(periodic_job(app),))
 
 
 def start_thread(app: Flask) -> threading.Thread:

@@ -25,7 +25,7 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -134,6 +134,7 @@ class MailWorker:
         settings: WorkerSettings | None = None,
         clock: Callable[[], datetime] = utcnow,
         rng: random.Random | None = None,
+        periodic: Sequence[Callable[[], object]] = (),
     ):
         self.engine = engine
         self.transport = transport
@@ -142,6 +143,8 @@ class MailWorker:
         self.clock = clock
         self.rng = rng or random.Random()
         self.owner = uuid.uuid4().hex
+        # Jobs run between passes of run() (each throttles itself), e.g. the health digest.
+        self.periodic = tuple(periodic)
 
     # -- the steps ----------------------------------------------------------------------
 
@@ -283,6 +286,14 @@ class MailWorker:
                 budget -= 1
         return WorkerReport(sent=counts["sent"], retried=counts["retry"], failed=counts["failed"])
 
+    def run_periodic(self) -> None:
+        """Run the periodic jobs once; a failing job is logged and tried again next pass."""
+        for job in self.periodic:
+            try:
+                job()
+            except Exception:
+                log.exception("periodic job %r failed", job)
+
     def drain(self, batch: int | None = None, stop: threading.Event | None = None) -> WorkerReport:
         """Pass after pass until nothing is due (``peermatch mail send --once``)."""
         total = WorkerReport()
@@ -304,6 +315,7 @@ class MailWorker:
                     log.exception("mail worker pass failed; trying again in %.0f s", self.settings.poll_seconds)
                     report = WorkerReport()
                 total += report
+                self.run_periodic()
                 if report.handled == 0:
                     stop.wait(self.settings.poll_seconds)
         finally:

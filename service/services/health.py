@@ -32,6 +32,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -249,7 +250,8 @@ def _answers(s: Session, programme_id: int, run_ids: list[int], now: datetime) -
         .group_by(CheckIn.run_id, CheckIn.group_number, CheckIn.meeting_start)
     ).all()
     columns = ["run_id", "group", "start", "answered", "yes", "useful_sum", "useful_n"]
-    frame = pd.DataFrame(dict(zip(columns, zip(*rows))) if rows else {c: [] for c in columns}, columns=columns)
+    data: dict[str, Any] = dict(zip(columns, zip(*rows))) if rows else {c: () for c in columns}
+    frame = pd.DataFrame(data, columns=columns)
     frame["start"] = pd.to_datetime(frame["start"], utc=True, format="ISO8601")
     return frame.astype({"run_id": "int64", "group": "int64", "answered": "int64", "yes": "int64", "useful_sum": "float64", "useful_n": "int64"})
 
