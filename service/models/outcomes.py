@@ -108,6 +108,6 @@ class WeightProposal(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-# Programme health asks "has anything changed?" per programme (count and latest edit) before
-# re-aggregating its check-ins: this index answers it without reading the table.
-sa.Index("ix_check_ins_programme_updated", CheckIn.programme_id, CheckIn.updated_at)
+# Programme health asks "what changed?" per programme and run (count and latest edit) before
+# re-aggregating a run's check-ins: this index answers it without reading the table.
+sa.Index("ix_check_ins_programme_run_updated", CheckIn.programme_id, CheckIn.run_id, CheckIn.updated_at)

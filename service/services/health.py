@@ -27,6 +27,7 @@ The rules, in one place (the page and the API show the same text, :data:`RULES`)
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -74,7 +75,7 @@ def _cached(key: tuple[object, ...], make: Callable[[], pd.DataFrame]) -> pd.Dat
     value = make()
     with _LOCK:
         _CACHE[key] = value
-        while len(_CACHE) > 32:
+        while len(_CACHE) > 64:
             _CACHE.popitem(last=False)
     return value
 
@@ -240,15 +241,38 @@ def _proposed(run: CohortRun, rnd: Round, grouping: Grouping, teachers: pd.DataF
     return _cached(key, make)
 
 
-def _answers(s: Session, programme_id: int, run_ids: list[int], now: datetime) -> pd.DataFrame:
-    """Per meeting (run, group, start): answers, yes answers, usefulness sum and count (SQL)."""
-    yes = sa.func.sum(sa.case((CheckIn.met == "yes", 1), else_=0))
+def _stamps(s: Session, programme_id: int) -> dict[int, tuple[int, datetime | None]]:
+    """Per run: how many check-ins and the latest edit (from the index: what tells a change)."""
     rows = s.execute(
+        sa.select(CheckIn.run_id, sa.func.count(), sa.func.max(CheckIn.updated_at)).where(CheckIn.programme_id == programme_id).group_by(CheckIn.run_id)
+    ).all()
+    return {int(run): (int(n), _aware(last) if last is not None else None) for run, n, last in rows}
+
+
+def _answers(s: Session, programme_id: int, run_ids: list[int], now: datetime | None, stamps: dict[int, tuple[int, datetime | None]]) -> pd.DataFrame:
+    """Per meeting (run, group, start): answers, yes answers, usefulness sum and count.
+
+    Aggregated in SQL per run and kept until that run's check-ins change (``stamps``), so a new
+    answer in the current round re-reads that round only. ``now`` (not cached) ignores later
+    check-ins."""
+    url = str(s.get_bind().engine.url)
+    frames = [
+        _query_answers(s, programme_id, run_id, now) if now is not None
+        else _cached(("answers", url, programme_id, run_id, stamps.get(run_id)), functools.partial(_query_answers, s, programme_id, run_id, None))
+        for run_id in run_ids
+    ]
+    return pd.concat(frames, ignore_index=True) if frames else _query_answers(s, programme_id, -1, None)
+
+
+def _query_answers(s: Session, programme_id: int, run_id: int, now: datetime | None) -> pd.DataFrame:
+    yes = sa.func.sum(sa.case((CheckIn.met == "yes", 1), else_=0))
+    query = (
         # the start as the database hands it over (SQLite: text), parsed once for all rows by pandas
         sa.select(CheckIn.run_id, CheckIn.group_number, sa.type_coerce(CheckIn.meeting_start, sa.String), sa.func.count(), yes, sa.func.sum(CheckIn.useful), sa.func.count(CheckIn.useful))
-        .where(CheckIn.programme_id == programme_id, CheckIn.run_id.in_(run_ids), CheckIn.created_at <= now)
+        .where(CheckIn.programme_id == programme_id, CheckIn.run_id == run_id)
         .group_by(CheckIn.run_id, CheckIn.group_number, CheckIn.meeting_start)
-    ).all()
+    )
+    rows = s.execute(query if now is None else query.where(CheckIn.created_at <= now)).all()
     columns = ["run_id", "group", "start", "answered", "yes", "useful_sum", "useful_n"]
     data: dict[str, Any] = dict(zip(columns, zip(*rows))) if rows else {c: () for c in columns}
     frame = pd.DataFrame(data, columns=columns)
@@ -286,15 +310,16 @@ def programme_health(s: Session, programme_id: int, *, now: datetime | None = No
     now = now or utcnow()
     profiles_version, _ = programme_versions(s, programme_id)
     published = _published(s, programme_id, now.date())
-    count, last = s.execute(sa.select(sa.func.count(), sa.func.max(CheckIn.updated_at)).where(CheckIn.programme_id == programme_id)).one()
-    runs = tuple((r.id, r.starts, r.ends, r.cadence_weeks, run.id, run.version) for r, run in published)
-    key = (str(s.get_bind().engine.url), programme_id, profiles_version, runs, count, str(last), round_id, now.replace(minute=0, second=0, microsecond=0))
-    cacheable = last is None or _aware(last) <= now  # else: an earlier "now" than the latest answer (the digest's week ago)
+    stamps = _stamps(s, programme_id)
+    runs = tuple((r.id, r.starts, r.ends, r.cadence_weeks, run.id, run.version, stamps.get(run.id)) for r, run in published)
+    key = (str(s.get_bind().engine.url), programme_id, profiles_version, runs, round_id, now.replace(minute=0, second=0, microsecond=0))
+    # else "now" is earlier than the latest answer (the digest's week ago): later answers are left out
+    cacheable = all(last is None or last <= now for _, last in stamps.values())
     with _LOCK:
         hit = _HEALTH.get(key) if cacheable else None
     if hit is not None:
         return hit
-    health = _compute(s, programme_id, now, round_id, profiles_version, published)
+    health = _compute(s, programme_id, now, round_id, profiles_version, published, stamps if cacheable else None)
     if cacheable:
         with _LOCK:
             _HEALTH[key] = health
@@ -307,7 +332,11 @@ def _aware(d: datetime) -> datetime:
     return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
 
 
-def _compute(s: Session, programme_id: int, now: datetime, round_id: int | None, profiles_version: int, published: list[tuple[Round, CohortRun]]) -> Health:
+def _compute(
+    s: Session, programme_id: int, now: datetime, round_id: int | None, profiles_version: int, published: list[tuple[Round, CohortRun]],
+    stamps: dict[int, tuple[int, datetime | None]] | None,
+) -> Health:
+    """The health at ``now``; with ``stamps`` (nothing newer than ``now``), per-run parts are cached."""
     today = now.date()
     teachers = _teachers(s, programme_id, profiles_version)
     groupings = {run.id: _grouping(run) for _, run in published}
@@ -321,13 +350,13 @@ def _compute(s: Session, programme_id: int, now: datetime, round_id: int | None,
     if current is None:
         return Health(now, window, None, (), (), _at_risk(teachers, {}, set()), ())
     proposed = pd.concat([_proposed(run, r, groupings[run.id], teachers, profiles_version) for r, run in published], ignore_index=True)
-    meetings = _meetings(proposed, _answers(s, programme_id, list(groupings), now), now)
+    meetings = _meetings(proposed, _answers(s, programme_id, list(groupings), None if stamps is not None else now, stamps or {}), now)
     rounds = tuple(_round(r, run, groupings[run.id], meetings) for r, run in published)
     rnd, run = current
     groups = _groups(run, rnd, groupings[run.id], meetings, window)
     members_of = {t: g for g in groups if g.not_met_twice for t in g.members}
     in_group = {t: g.group for g in groups for t in g.members}
-    flags = _flags(s, programme_id, run, groupings[run.id], teachers, now)
+    flags = _flags(s, programme_id, run, groupings[run.id], teachers, None if stamps is not None else now, stamps or {})
     return Health(now, window, next(x for x in rounds if x.round_id == rnd.id), rounds, groups, _at_risk(teachers, in_group, set(members_of), members_of), flags)
 
 
@@ -411,18 +440,26 @@ def _at_risk(teachers: pd.DataFrame, in_group: dict[str, int], not_met: set[str]
     return tuple(out)
 
 
-def _flags(s: Session, programme_id: int, run: CohortRun, grouping: Grouping, teachers: pd.DataFrame, now: datetime) -> tuple[Flag, ...]:
+def _flags(
+    s: Session, programme_id: int, run: CohortRun, grouping: Grouping, teachers: pd.DataFrame, now: datetime | None, stamps: dict[int, tuple[int, datetime | None]]
+) -> tuple[Flag, ...]:
     """Members who said "not a good fit" in this run and are still in that group."""
-    rows = s.execute(
-        sa.select(CheckIn.teacher_id, CheckIn.group_number, sa.func.max(CheckIn.updated_at))
-        .where(CheckIn.programme_id == programme_id, CheckIn.run_id == run.id, CheckIn.not_a_good_fit.is_(True), CheckIn.created_at <= now)
-        .group_by(CheckIn.teacher_id, CheckIn.group_number)
-    ).all()
+
+    def load() -> pd.DataFrame:
+        query = (
+            sa.select(CheckIn.teacher_id, CheckIn.group_number, sa.func.max(CheckIn.updated_at))
+            .where(CheckIn.programme_id == programme_id, CheckIn.run_id == run.id, CheckIn.not_a_good_fit.is_(True))
+            .group_by(CheckIn.teacher_id, CheckIn.group_number)
+        )
+        rows = s.execute(query if now is None else query.where(CheckIn.created_at <= now)).all()
+        return pd.DataFrame.from_records([(t, int(g), _aware(at)) for t, g, at in rows], columns=["teacher", "group", "at"])
+
+    frame = load() if now is not None else _cached(("flags", str(s.get_bind().engine.url), programme_id, run.id, stamps.get(run.id)), load)
     where = grouping.assignment
     names = teachers["name"].to_dict()
     out = [
-        Flag(teacher_id=t, name=str(names.get(t, t)), run_id=run.id, group=int(g), flagged_at=at if at.tzinfo else at.replace(tzinfo=timezone.utc))
-        for t, g, at in rows
-        if where.get(t) == int(g) - 1 and t in names
+        Flag(teacher_id=t, name=str(names.get(t, t)), run_id=run.id, group=g, flagged_at=at)
+        for t, g, at in zip(frame["teacher"].tolist(), frame["group"].tolist(), frame["at"].tolist())
+        if where.get(t) == g - 1 and t in names
     ]
     return tuple(sorted(out, key=lambda f: (f.flagged_at, f.teacher_id), reverse=True))

@@ -19,7 +19,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table('check_ins', schema=None) as batch_op:
-        batch_op.create_index('ix_check_ins_programme_updated', ['programme_id', 'updated_at'], unique=False)
+        batch_op.create_index('ix_check_ins_programme_run_updated', ['programme_id', 'run_id', 'updated_at'], unique=False)
 
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('email', sa.String(length=254), nullable=True))
@@ -31,5 +31,5 @@ def downgrade() -> None:
         batch_op.drop_column('email')
 
     with op.batch_alter_table('check_ins', schema=None) as batch_op:
-        batch_op.drop_index('ix_check_ins_programme_updated')
+        batch_op.drop_index('ix_check_ins_programme_run_updated')
 
