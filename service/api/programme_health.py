@@ -22,7 +22,7 @@ from .cohort_schemas import IfMatch
 from .common import SECURITY, operation_id, respond
 from .schemas import DbInt, Strict, TeacherId
 
-__all__ = ["bp", "HealthOut", "HealthQuery", "RepairOut", "RepairIn", "RepairDone"]
+__all__ = ["bp", "ProgrammeHealthOut", "HealthQuery", "FlagRepairOut", "FlagRepairIn", "FlagRepairDone"]
 
 bp = APIBlueprint(
     "programme_health", __name__, operation_id_callback=operation_id, url_prefix="/programme/health", abp_tags=[Tag(name="programme health")], abp_security=SECURITY
@@ -35,7 +35,7 @@ class HealthQuery(BaseModel):
     at_risk_limit: int = Field(100, ge=0, le=MAX_AT_RISK, description=f"at most this many at-risk teachers, most at risk first (at most {MAX_AT_RISK}; at_risk_total counts them all)")
 
 
-class WindowOut(BaseModel):
+class HalfTermOut(BaseModel):
     starts: date
     ends: date
     source: str = Field(description="whose dates: the local authority's term dates, typical London dates, or the round's")
@@ -74,7 +74,7 @@ class GroupHealthOut(BaseModel):
     not_met_twice: bool = Field(description="its last two meetings were both not met (or had no answer)")
 
 
-class AtRiskOut(BaseModel):
+class HealthAtRiskOut(BaseModel):
     teacher_id: str
     name: str
     group: int | None = Field(description="their group in the listed round, if any")
@@ -82,7 +82,7 @@ class AtRiskOut(BaseModel):
     reasons: list[str]
 
 
-class FlagOut(BaseModel):
+class HealthFlagOut(BaseModel):
     teacher_id: str
     name: str
     run_id: int
@@ -91,23 +91,23 @@ class FlagOut(BaseModel):
     repair: str = Field(description="GET it for the suggested move; POST to it (If-Match) to apply")
 
 
-class HealthOut(BaseModel):
+class ProgrammeHealthOut(BaseModel):
     generated_at: datetime
-    half_term: WindowOut | None = Field(description="'this half-term'")
+    half_term: HalfTermOut | None = Field(description="'this half-term'")
     current_round: RoundHealthOut | None = Field(description="the round whose groups are listed")
     rounds: list[RoundHealthOut] = Field(description="every started round with a published run, earliest first")
     groups: list[GroupHealthOut]
-    at_risk: list[AtRiskOut] = Field(description="most at risk first")
+    at_risk: list[HealthAtRiskOut] = Field(description="most at risk first")
     at_risk_total: int
-    flags: list[FlagOut] = Field(description="not-a-good-fit flags of the listed round (private to the coordinator)")
+    flags: list[HealthFlagOut] = Field(description="not-a-good-fit flags of the listed round (private to the coordinator)")
     rules: dict[str, str]
 
 
-class FlagPath(BaseModel):
+class HealthFlagPath(BaseModel):
     teacher_id: TeacherId
 
 
-class RepairOut(BaseModel):
+class FlagRepairOut(BaseModel):
     run_id: int
     version: int = Field(description="the run version the suggestion was computed from (send it back, or If-Match the ETag)")
     teacher_id: str
@@ -119,12 +119,12 @@ class RepairOut(BaseModel):
     reason: str
 
 
-class RepairIn(Strict):
+class FlagRepairIn(Strict):
     to_group: DbInt = Field(description="the group to move them to (the suggestion's to_group, or another)")
     version: DbInt | None = Field(None, description="the run's version, if not sent as If-Match")
 
 
-class RepairDone(BaseModel):
+class FlagRepairDone(BaseModel):
     run_id: int
     version: int
     teacher_id: str
@@ -135,7 +135,7 @@ def _round(r: svc.RoundHealth) -> RoundHealthOut:
     return RoundHealthOut(**{k: getattr(r, k) for k in RoundHealthOut.model_fields})
 
 
-def health_out(h: svc.Health, at_risk_limit: int) -> HealthOut:
+def health_out(h: svc.Health, at_risk_limit: int) -> ProgrammeHealthOut:
     groups = [
         GroupHealthOut(
             run_id=g.run_id, round_id=g.round_id, group=g.group, members=list(g.members), proposed=g.proposed, met=g.met, not_met=g.not_met,
@@ -144,23 +144,23 @@ def health_out(h: svc.Health, at_risk_limit: int) -> HealthOut:
         )
         for g in h.groups
     ]
-    return HealthOut(
+    return ProgrammeHealthOut(
         generated_at=h.now,
-        half_term=WindowOut(starts=h.window.starts, ends=h.window.ends, source=h.window.source) if h.window else None,
+        half_term=HalfTermOut(starts=h.window.starts, ends=h.window.ends, source=h.window.source) if h.window else None,
         current_round=_round(h.current) if h.current else None,
         rounds=[_round(r) for r in h.rounds],
         groups=groups,
-        at_risk=[AtRiskOut(teacher_id=a.teacher_id, name=a.name, group=a.group, codes=list(a.codes), reasons=list(a.reasons)) for a in h.at_risk[:at_risk_limit]],
+        at_risk=[HealthAtRiskOut(teacher_id=a.teacher_id, name=a.name, group=a.group, codes=list(a.codes), reasons=list(a.reasons)) for a in h.at_risk[:at_risk_limit]],
         at_risk_total=len(h.at_risk),
         flags=[
-            FlagOut(teacher_id=f.teacher_id, name=f.name, run_id=f.run_id, group=f.group, flagged_at=f.flagged_at, repair=f"/api/v1/programme/health/flags/{f.teacher_id}/repair")
+            HealthFlagOut(teacher_id=f.teacher_id, name=f.name, run_id=f.run_id, group=f.group, flagged_at=f.flagged_at, repair=f"/api/v1/programme/health/flags/{f.teacher_id}/repair")
             for f in h.flags
         ],
         rules=svc.RULES,
     )
 
 
-@bp.get("", responses={200: HealthOut, 404: None})
+@bp.get("", responses={200: ProgrammeHealthOut, 404: None})
 def programme_health(query: HealthQuery) -> Response:
     """Programme health: meetings met / not met / no answer per published group and round, usefulness with n, teachers at risk first, not-a-good-fit flags (coordinators)."""
     user = auth.require("coordinator")
@@ -185,22 +185,22 @@ def _body(h: svc.Health, at_risk_limit: int) -> bytes:
     return hit
 
 
-@bp.get("/flags/<teacher_id>/repair", responses={200: RepairOut, 404: None, 409: None})
-def flag_repair(path: FlagPath) -> Response:
+@bp.get("/flags/<teacher_id>/repair", responses={200: FlagRepairOut, 404: None, 409: None})
+def flag_repair(path: HealthFlagPath) -> Response:
     """The suggested repair for a not-a-good-fit flag: move that member only, to the group they fit best (nothing is saved)."""
     user = auth.require("coordinator")
     p = health_flags.suggest_repair(user, path.teacher_id)
     m = p.suggestion
-    out = RepairOut(
+    out = FlagRepairOut(
         run_id=p.run.id, version=p.run.version, teacher_id=m.teacher_id, from_group=m.from_group, to_group=m.to_group,
         score_before=m.score_before, score_after=m.score_after, candidates=m.candidates, reason=m.reason,
     )
     return respond(out, headers={"ETag": p.etag})
 
 
-@bp.post("/flags/<teacher_id>/repair", responses={200: RepairDone, 404: None, 409: None, 422: None, 428: None})
-def apply_flag_repair(path: FlagPath, body: RepairIn, header: IfMatch) -> Response:
+@bp.post("/flags/<teacher_id>/repair", responses={200: FlagRepairDone, 404: None, 409: None, 422: None, 428: None})
+def apply_flag_repair(path: HealthFlagPath, body: FlagRepairIn, header: IfMatch) -> Response:
     """Apply a flag's repair: move that member to to_group (needs If-Match or version); records the new groupmates and tells the member."""
     user = auth.require("coordinator")
     run = health_flags.apply_repair(user, path.teacher_id, body.to_group, if_match=header.if_match, version=body.version)
-    return respond(RepairDone(run_id=run.id, version=run.version, teacher_id=path.teacher_id, group=body.to_group), headers={"ETag": f'"run-{run.id}-v{run.version}"'})
+    return respond(FlagRepairDone(run_id=run.id, version=run.version, teacher_id=path.teacher_id, group=body.to_group), headers={"ETag": f'"run-{run.id}-v{run.version}"'})
