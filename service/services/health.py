@@ -33,7 +33,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -59,19 +59,20 @@ RULES = {
     "flags": "Not a good fit: a member said so in a check-in of this round; only you see it.",
 }
 GOOD_USEFUL = 4.0  # what good looks like on the 1-5 scale
-_CACHE: OrderedDict[tuple[object, ...], pd.DataFrame] = OrderedDict()
+_CACHE: OrderedDict[tuple[object, ...], Any] = OrderedDict()
+T = TypeVar("T")
 _GROUPINGS: OrderedDict[tuple[int, int], Grouping] = OrderedDict()
 _HEALTH: OrderedDict[tuple[object, ...], Health] = OrderedDict()
 _LOCK = threading.Lock()
 
 
-def _cached(key: tuple[object, ...], make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+def _cached(key: tuple[object, ...], make: Callable[[], T]) -> T:
     """Derived frames that only change with their key (profiles version, run version)."""
     with _LOCK:
         hit = _CACHE.get(key)
         if hit is not None:
             _CACHE.move_to_end(key)
-            return hit
+            return cast(T, hit)
     value = make()
     with _LOCK:
         _CACHE[key] = value
@@ -205,18 +206,19 @@ def _published(s: Session, programme_id: int, today: date) -> list[tuple[Round, 
     return [(r, run) for r, run in rows]
 
 
-def _teachers(s: Session, programme_id: int, profiles_version: int) -> pd.DataFrame:
-    """id, name, department_size, availability, local authority of every teacher (cached per profiles version)."""
+def _teachers(s: Session, programme_id: int, profiles_version: int) -> tuple[pd.DataFrame, dict[str, str]]:
+    """id, name, department_size, availability, local authority of every teacher, and id -> name
+    (cached per profiles version)."""
     key = ("teachers", str(s.get_bind().engine.url), programme_id, profiles_version)
 
-    def load() -> pd.DataFrame:
+    def load() -> tuple[pd.DataFrame, dict[str, str]]:
         rows = s.execute(
             sa.select(Teacher.id, Teacher.name, Teacher.department_size, Teacher.availability, School.local_authority)
             .join(School, School.urn == Teacher.school_urn)
             .where(Teacher.programme_id == programme_id)
         ).all()
         frame = pd.DataFrame.from_records([tuple(r) for r in rows], columns=["id", "name", "department_size", "availability", "la"])
-        return frame.set_index("id", drop=False)
+        return frame.set_index("id", drop=False), {str(r[0]): str(r[1]) for r in rows}
 
     return _cached(key, load)
 
@@ -338,7 +340,7 @@ def _compute(
 ) -> Health:
     """The health at ``now``; with ``stamps`` (nothing newer than ``now``), per-run parts are cached."""
     today = now.date()
-    teachers = _teachers(s, programme_id, profiles_version)
+    teachers, names = _teachers(s, programme_id, profiles_version)
     groupings = {run.id: _grouping(run) for _, run in published}
     running = [(r, run) for r, run in published if r.starts <= today <= r.ends]
     chosen = next(((r, run) for r, run in published if r.id == round_id), None) if round_id is not None else None
@@ -348,7 +350,7 @@ def _compute(
     la = teachers["la"].mode().iloc[0] if len(teachers) else None
     window = half_term(today, la, current[0] if current else None)
     if current is None:
-        return Health(now, window, None, (), (), _at_risk(teachers, {}, set()), ())
+        return Health(now, window, None, (), (), _at_risk(teachers, names, {}, {}), ())
     proposed = pd.concat([_proposed(run, r, groupings[run.id], teachers, profiles_version) for r, run in published], ignore_index=True)
     meetings = _meetings(proposed, _answers(s, programme_id, list(groupings), None if stamps is not None else now, stamps or {}), now)
     rounds = tuple(_round(r, run, groupings[run.id], meetings) for r, run in published)
@@ -356,8 +358,8 @@ def _compute(
     groups = _groups(run, rnd, groupings[run.id], meetings, window)
     members_of = {t: g for g in groups if g.not_met_twice for t in g.members}
     in_group = {t: g.group for g in groups for t in g.members}
-    flags = _flags(s, programme_id, run, groupings[run.id], teachers, None if stamps is not None else now, stamps or {})
-    return Health(now, window, next(x for x in rounds if x.round_id == rnd.id), rounds, groups, _at_risk(teachers, in_group, set(members_of), members_of), flags)
+    flags = _flags(s, programme_id, run, groupings[run.id], names, None if stamps is not None else now, stamps or {})
+    return Health(now, window, next(x for x in rounds if x.round_id == rnd.id), rounds, groups, _at_risk(teachers, names, in_group, members_of), flags)
 
 
 def _grouping(run: CohortRun) -> Grouping:
@@ -419,29 +421,33 @@ def _day(d: datetime) -> str:
     return f"{d:%d %b}".lstrip("0")
 
 
-def _at_risk(teachers: pd.DataFrame, in_group: dict[str, int], not_met: set[str], groups: dict[str, GroupHealth] | None = None) -> tuple[AtRisk, ...]:
-    alone = teachers.index[teachers["department_size"].to_numpy() == 1]
-    ids = sorted(set(alone) | (not_met & set(teachers.index)))
-    names = teachers["name"].to_dict()
-    alone_set = set(alone)
+def _at_risk(teachers: pd.DataFrame, names: dict[str, str], in_group: dict[str, int], groups: dict[str, GroupHealth]) -> tuple[AtRisk, ...]:
+    """Departments of one and members of groups not met twice running, most at risk first:
+    more reasons, then not meeting, then in no group, then by name."""
     words = {"no_answer": "no answer", "not_met": "not met", "met": "met"}
-    out = []
-    for t in ids:
+    why = {
+        id(g): f"group {g.group} did not meet at its last two meetings (" + "; ".join(f"{_day(d)}: {words[st]}" for d, st in g.last_two) + ")"
+        for g in {id(g): g for g in groups.values()}.values()
+    }
+    alone = set(teachers.index[teachers["department_size"].to_numpy() == 1])
+    keyed = []
+    for t in alone | (groups.keys() & names.keys()):
         codes, reasons = [], []
-        if t in not_met and groups is not None:
-            g = groups[t]
+        g = groups.get(t)
+        if g is not None:
             codes.append("not_met_twice")
-            reasons.append(f"group {g.group} did not meet at its last two meetings (" + "; ".join(f"{_day(d)}: {words[st]}" for d, st in g.last_two) + ")")
-        if t in alone_set:
+            reasons.append(why[id(g)])
+        if t in alone:
             codes.append("department_of_one")
             reasons.append("department of one: the only music teacher in their school" + ("" if t in in_group else ", and in no group this round"))
-        out.append(AtRisk(teacher_id=t, name=str(names[t]), group=in_group.get(t), codes=tuple(codes), reasons=tuple(reasons)))
-    out.sort(key=lambda a: (-len(a.codes), a.codes[0] != "not_met_twice", a.group is not None, a.name))
-    return tuple(out)
+        group = in_group.get(t)
+        keyed.append(((-len(codes), g is None, group is not None, names[t], t), AtRisk(teacher_id=t, name=names[t], group=group, codes=tuple(codes), reasons=tuple(reasons))))
+    keyed.sort(key=lambda pair: pair[0])
+    return tuple(a for _, a in keyed)
 
 
 def _flags(
-    s: Session, programme_id: int, run: CohortRun, grouping: Grouping, teachers: pd.DataFrame, now: datetime | None, stamps: dict[int, tuple[int, datetime | None]]
+    s: Session, programme_id: int, run: CohortRun, grouping: Grouping, names: dict[str, str], now: datetime | None, stamps: dict[int, tuple[int, datetime | None]]
 ) -> tuple[Flag, ...]:
     """Members who said "not a good fit" in this run and are still in that group."""
 
@@ -456,7 +462,6 @@ def _flags(
 
     frame = load() if now is not None else _cached(("flags", str(s.get_bind().engine.url), programme_id, run.id, stamps.get(run.id)), load)
     where = grouping.assignment
-    names = teachers["name"].to_dict()
     out = [
         Flag(teacher_id=t, name=str(names.get(t, t)), run_id=run.id, group=g, flagged_at=at)
         for t, g, at in zip(frame["teacher"].tolist(), frame["group"].tolist(), frame["at"].tolist())
