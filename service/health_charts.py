@@ -45,12 +45,13 @@ def meetings_svg(rows: tuple[tuple[str, int, int, int], ...], *, title: str, nam
         return _svg(fig, name=name, title=title, desc=f"No {unit} to show.")
     ys = list(range(len(rows)))[::-1]
     left = [0] * len(rows)
+    widest = max(1, *(sum(r[1:]) for r in rows))
     for k, (label, colour) in enumerate(_STATUS):
         values = [int(r[k + 1]) for r in rows]
         edge = WARN if label == "not met" else MUTED if label == "no answer" else colour
         ax.barh(ys, values, left=left, color=colour, edgecolor=edge, linewidth=0.6, height=0.6, label=label)
         for y, v, x in zip(ys, values, left):
-            if v:
+            if v >= 0.16 * widest:  # a narrower segment has no room for its label (the table has every number)
                 ax.text(x + v / 2, y, f"{v} {label}", ha="center", va="center", fontsize=8, color="white" if label == "met" else INK)
         left = [a + b for a, b in zip(left, values)]
     ax.set_yticks(ys)
@@ -84,7 +85,8 @@ def usefulness_svg(rows: tuple[tuple[str, float | None, int], ...], *, title: st
             ax.text(1.05, y, "no answers yet", va="center", fontsize=8, color=MUTED)
             continue
         ax.barh([y], [mean - 1], left=1, height=0.55, color=PALETTE[0] if mean >= 3 else WARN, zorder=2)
-        ax.text(min(mean, 4.6) + 0.05, y, f"{mean:.1f} (n = {n})", va="center", fontsize=8, color=INK, zorder=3)
+        ax.text(min(mean, 4.6) + 0.05, y, f"{mean:.1f} (n = {n})", va="center", fontsize=8, color=INK, zorder=3,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})
     ax.set_xlim(1, 5.4)
     ax.set_ylim(-0.6, len(rows) + 0.1)
     ax.set_xticks([1, 2, 3, 4, 5])
