@@ -31,37 +31,41 @@ _STATUS = (("met", PALETTE[2]), ("not met", "#f5c6bf"), ("no answer", "#e4e7eb")
 
 
 @functools.lru_cache(maxsize=64)
-def meetings_svg(rows: tuple[tuple[str, int, int, int], ...], *, title: str, name: str = "chart-meetings", unit: str = "meetings") -> Markup:
-    """Stacked bars, one per row: ``(label, met, not met, no answer)``.
+def meetings_svg(
+    rows: tuple[tuple[str, int, int, int], ...], *, title: str, name: str = "chart-meetings", unit: str = "meetings so far",
+    labels: tuple[str, str, str] = ("met", "not met", "no answer"), good: str = "mostly met",
+) -> Markup:
+    """Stacked bars, one per row: ``(label, met, not met, no answer)`` (or the three ``labels``).
 
-    Good looks like a bar that is mostly green (met); grey is a meeting nobody reported on.
+    Good looks like a bar that is mostly green (met); grey is a meeting nobody reported on
+    (or, with other ``labels``, the third kind: e.g. groups with no meeting due yet).
     """
     fig = _figure(6.4, 0.9 + 0.38 * max(1, len(rows)))
     ax = fig.add_subplot()
     _style(ax)
     if not rows:
-        ax.text(0.5, 0.5, f"No {unit} yet", ha="center", va="center", transform=ax.transAxes, color=MUTED)
+        ax.text(0.5, 0.5, "Nothing to show yet", ha="center", va="center", transform=ax.transAxes, color=MUTED)
         ax.set_axis_off()
-        return _svg(fig, name=name, title=title, desc=f"No {unit} to show.")
+        return _svg(fig, name=name, title=title, desc="Nothing to show yet.")
     ys = list(range(len(rows)))[::-1]
     left = [0] * len(rows)
     widest = max(1, *(sum(r[1:]) for r in rows))
-    for k, (label, colour) in enumerate(_STATUS):
+    for k, ((_, colour), label) in enumerate(zip(_STATUS, labels)):
         values = [int(r[k + 1]) for r in rows]
-        edge = WARN if label == "not met" else MUTED if label == "no answer" else colour
+        edge = WARN if k == 1 else MUTED if k == 2 else colour
         ax.barh(ys, values, left=left, color=colour, edgecolor=edge, linewidth=0.6, height=0.6, label=label)
         for y, v, x in zip(ys, values, left):
             if v >= 0.16 * widest:  # a narrower segment has no room for its label (the table has every number)
-                ax.text(x + v / 2, y, f"{v} {label}", ha="center", va="center", fontsize=8, color="white" if label == "met" else INK)
+                ax.text(x + v / 2, y, f"{v} {label}", ha="center", va="center", fontsize=8, color="white" if k == 0 else INK)
         left = [a + b for a, b in zip(left, values)]
     ax.set_yticks(ys)
     ax.set_yticklabels([r[0] for r in rows], fontsize=9)
-    ax.set_xlabel(f"{unit} so far (good: mostly met)")
+    ax.set_xlabel(f"{unit} (good: {good})")
     cast("MaxNLocator", ax.xaxis.get_major_locator()).set_params(integer=True)
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, frameon=False, fontsize=9)
     ax.grid(axis="x", color="#e4e7eb")
     ax.set_axisbelow(True)
-    desc = "; ".join(f"{r[0]}: {r[1]} met, {r[2]} not met, {r[3]} no answer" for r in rows) + ". Good: mostly met."
+    desc = "; ".join(f"{r[0]}: " + ", ".join(f"{v} {lab}" for v, lab in zip(r[1:], labels)) for r in rows) + f". Good: {good}."
     return _svg(fig, name=name, title=title, desc=desc)
 
 

@@ -30,7 +30,8 @@ def _charts(h: health.Health) -> dict[str, Any]:
         "meetings": health_charts.meetings_svg(rounds, title="Meetings so far by round: met, not met, no answer (good: mostly met)"),
         "useful": health_charts.usefulness_svg(useful, title="Mean usefulness by round, 1-5 (3 = neutral, 4 or more = good), with n answers"),
         "half_term": health_charts.meetings_svg(
-            this_half, title="Groups this half-term: met at least once, meetings due but none met, none due yet", name="chart-half-term", unit="groups"
+            this_half, title="Groups this half-term: met at least once, meetings due but none met, none due yet", name="chart-half-term",
+            unit="groups", labels=("met", "due, not met", "none due yet"), good="all met",
         ),
         "half_term_counts": {"met": status.count("met"), "not_met": status.count("not_met"), "none_due": status.count("none_due")},
     }
