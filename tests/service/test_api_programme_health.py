@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from matcher.cohorts import Grouping
 from service import db
-from service.models import CohortRun, GroupmateHistory, OutboxMessage, Programme
+from service.models import CheckIn, CohortRun, GroupmateHistory, OutboxMessage, Programme
 from service.services import health
 
 from .conftest import ACCOUNTS
-from .health_helpers import GROUPS, NOW, seed_health
+from .health_helpers import B, GROUPS, NOW, seed_health
 
 COORD = ACCOUNTS["coord_n"].headers
 URL = "/api/v1/programme/health"
@@ -111,3 +111,21 @@ def test_flag_repair_moves_only_the_flagged_member_after_if_match(client, app, f
     # the flag is resolved: n-02 is no longer in the group they flagged
     assert client.get(URL, headers=COORD).get_json()["flags"] == []
     assert client.get(url, headers=COORD).status_code == 404
+
+
+def test_a_new_or_edited_check_in_shows_at_once(client, app, fixed_now):
+    """The kept answer is recomputed when a check-in arrives or changes (not served stale)."""
+    _, run_id = seed_health(app)
+    first = {g["group"]: g for g in client.get(URL, headers=COORD).get_json()["groups"]}
+    assert first[2]["n_useful"] == 4
+    with db.new_session(app) as s:
+        pid = s.execute(sa.select(Programme.id).where(Programme.name == "north")).scalar_one()
+        at = NOW - timedelta(hours=2)
+        s.add(CheckIn(programme_id=pid, teacher_id="n-08", run_id=run_id, group_number=2, meeting_start=B, met="yes", useful=1, created_at=at, updated_at=at))
+    second = {g["group"]: g for g in client.get(URL, headers=COORD).get_json()["groups"]}
+    assert (second[2]["n_useful"], second[2]["mean_useful"]) == (5, 3.8)
+    with db.new_session(app) as s:
+        row = s.execute(sa.select(CheckIn).where(CheckIn.teacher_id == "n-06", CheckIn.meeting_start == B)).scalar_one()
+        row.met, row.useful, row.updated_at = "no", None, NOW - timedelta(hours=1)
+    third = {g["group"]: g for g in client.get(URL, headers=COORD).get_json()["groups"]}
+    assert (third[2]["n_useful"], third[2]["met"]) == (4, 2)  # 3 of 4 still said yes on 22 Oct
