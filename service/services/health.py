@@ -52,7 +52,7 @@ __all__ = ["RULES", "GOOD_USEFUL", "Window", "RoundHealth", "GroupHealth", "AtRi
 
 _CACHE: OrderedDict[tuple[object, ...], Any] = OrderedDict()
 T = TypeVar("T")
-_GROUPINGS: OrderedDict[tuple[int, int], Grouping] = OrderedDict()
+_GROUPINGS: OrderedDict[tuple[str, int, int], Grouping] = OrderedDict()
 _HEALTH: OrderedDict[tuple[object, ...], Health] = OrderedDict()
 _LOCK = threading.Lock()
 
@@ -100,9 +100,9 @@ def _teachers(s: Session, programme_id: int, profiles_version: int) -> tuple[pd.
     return _cached(key, load)
 
 
-def _proposed(run: CohortRun, rnd: Round, grouping: Grouping, teachers: pd.DataFrame, profiles_version: int) -> pd.DataFrame:
+def _proposed(url: str, run: CohortRun, rnd: Round, grouping: Grouping, teachers: pd.DataFrame, profiles_version: int) -> pd.DataFrame:
     """run_id, group, start (UTC) of every proposed meeting of the run's groups (cached)."""
-    key = ("plans", run.id, run.version, profiles_version, rnd.starts, rnd.ends, rnd.cadence_weeks)
+    key = ("plans", url, run.id, run.version, profiles_version, rnd.starts, rnd.ends, rnd.cadence_weeks)
 
     def make() -> pd.DataFrame:
         avail = teachers["availability"].to_dict()
@@ -179,7 +179,8 @@ def programme_health(s: Session, programme_id: int, *, now: datetime | None = No
     listed (default: the current round, the one running today or else the latest started).
 
     The answer is kept (per process) until a check-in, a published run or a profile changes,
-    and for at most the hour of ``now``: two cheap queries tell whether anything changed.
+    and for at most the hour of ``now``: three cheap queries (versions, published runs, and per
+    run the count and latest edit of its check-ins) tell whether anything changed.
 
     Raises
     ------
@@ -218,7 +219,8 @@ def _compute(
     """The health at ``now``; with ``stamps`` (nothing newer than ``now``), per-run parts are cached."""
     today = now.date()
     teachers, names = _teachers(s, programme_id, profiles_version)
-    groupings = {run.id: _grouping(run) for _, run in published}
+    url = str(s.get_bind().engine.url)
+    groupings = {run.id: _grouping(url, run) for _, run in published}
     running = [(r, run) for r, run in published if r.starts <= today <= r.ends]
     chosen = next(((r, run) for r, run in published if r.id == round_id), None) if round_id is not None else None
     if round_id is not None and chosen is None:
@@ -228,7 +230,7 @@ def _compute(
     window = half_term(today, la, current[0] if current else None)
     if current is None:
         return Health(now, window, None, (), (), _at_risk(teachers, names, {}, {}), ())
-    proposed = pd.concat([_proposed(run, r, groupings[run.id], teachers, profiles_version) for r, run in published], ignore_index=True)
+    proposed = pd.concat([_proposed(url, run, r, groupings[run.id], teachers, profiles_version) for r, run in published], ignore_index=True)
     meetings = _meetings(proposed, _answers(s, programme_id, list(groupings), None if stamps is not None else now, stamps or {}), now)
     rounds = tuple(_round(r, run, groupings[run.id], meetings) for r, run in published)
     rnd, run = current
@@ -239,9 +241,9 @@ def _compute(
     return Health(now, window, next(x for x in rounds if x.round_id == rnd.id), rounds, groups, _at_risk(teachers, names, in_group, members_of), flags)
 
 
-def _grouping(run: CohortRun) -> Grouping:
-    """The run's grouping, parsed once per run version (its JSON is loaded only then)."""
-    key = (run.id, run.version)
+def _grouping(url: str, run: CohortRun) -> Grouping:
+    """The run's grouping, parsed once per database and run version (its JSON is loaded only then)."""
+    key = (url, run.id, run.version)
     with _LOCK:
         hit = _GROUPINGS.get(key)
     if hit is None:
