@@ -16,6 +16,8 @@ __all__ = ["register_health", "cmd_health_digest"]
 
 
 def cmd_health_digest(args: argparse.Namespace) -> int:
+    import sqlalchemy as sa
+
     from service import db
     from service.models import Programme
     from service.services import digest
@@ -28,7 +30,7 @@ def cmd_health_digest(args: argparse.Namespace) -> int:
     with app.app_context(), db.new_session(app) as s:
         programme_id = None
         if args.programme:
-            programme_id = s.query(Programme.id).filter(Programme.name == args.programme).scalar()
+            programme_id = s.execute(sa.select(Programme.id).where(Programme.name == args.programme)).scalar_one_or_none()
             if programme_id is None:
                 return _fail(f"no programme called {args.programme!r}")
         written = digest.send_digests(s, now=now, programme_id=programme_id, force=True)
