@@ -334,3 +334,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from service.cli_outcomes import register as register_questionnaire
 
     register_questionnaire(sub)
+
+    from service.cli_health import register_health
+
+    register_health(sub)

@@ -1,4 +1,4 @@
-"""Account commands for ``peermatch``: ``users create|deactivate|set-password`` and ``tokens create|list|revoke``.
+"""Account commands for ``peermatch``: ``users create|deactivate|set-password|set-email`` and ``tokens create|list|revoke``.
 
 Registered by :func:`service.cli.register`; like the other commands, each builds the app
 only when it runs, so ``peermatch --help`` stays fast.
@@ -36,6 +36,10 @@ def cmd_users_create(args: argparse.Namespace) -> int:
         with app.app_context(), db.new_session(app) as s:
             programme = accounts.get_or_create_programme(s, args.programme)
             user = accounts.create_user(s, args.username, args.role, programme, password=password, teacher_id=args.teacher_id)
+            if args.email:
+                from service.services.digest import set_email
+
+                set_email(s, user, args.email)
             token = accounts.create_token(s, user, name="cli") if args.token else None
     except Problem as exc:
         return _fail(_problem_text(exc))
@@ -139,6 +143,24 @@ def cmd_users_set_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users_set_email(args: argparse.Namespace) -> int:
+    from service import db
+    from service.problems import Problem
+    from service.services.digest import set_email
+
+    app = _app()
+    try:
+        with app.app_context(), db.new_session(app) as s:
+            user = _find_user(s, args.username)
+            if user is None:
+                return _fail(f"no user called {args.username!r}")
+            set_email(s, user, args.email)
+    except Problem as exc:
+        return _fail(_problem_text(exc))
+    print(f"e-mail of {args.username!r} {'set to ' + args.email.strip() if args.email.strip() else 'cleared'}")
+    return 0
+
+
 def register_accounts(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``users`` and ``tokens`` to ``peermatch``."""
     users = sub.add_parser("users", help="manage accounts").add_subparsers(dest="users_command", metavar="ACTION", required=True)
@@ -150,7 +172,12 @@ def register_accounts(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("--password", action="store_true", help="ask for a password (for signing in to the pages)")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.add_argument("--token", action="store_true", help="also create an API token and print it")
+    p.add_argument("--email", default="", help="a coordinator's address for the weekly programme health digest")
     p.set_defaults(func=cmd_users_create)
+    p = users.add_parser("set-email", help="set a coordinator's address for the weekly programme health digest ('' clears it)")
+    p.add_argument("username")
+    p.add_argument("email")
+    p.set_defaults(func=cmd_users_set_email)
     p = users.add_parser("deactivate", help="deactivate an account: no sign-in, sessions ended, API tokens revoked")
     p.add_argument("username")
     p.set_defaults(func=cmd_users_deactivate)

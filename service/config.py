@@ -94,6 +94,10 @@ DEFAULTS: Mapping[str, Any] = {
     # How often the mail worker queues check-in requests for meetings just past (0: never;
     # `peermatch mail check-ins` does it on demand).
     "PEERMATCH_CHECK_IN_MAIL_SECONDS": 300.0,
+    # Programme health digest to coordinators with an e-mail (users set-email): once per ISO week,
+    # from this weekday on (0 = Monday); the mail worker checks at most this often.
+    "PEERMATCH_DIGEST_WEEKDAY": 0,
+    "PEERMATCH_DIGEST_CHECK_SECONDS": 3600.0,
 }
 
 

@@ -46,6 +46,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
     ".repair": ("repair", "move_member"),
     ".grouping": ("Grouping",),
     ".review": ("explain_grouping", "repair_grouping"),
+    ".relocate": ("MoveSuggestion", "suggest_move"),
     ".results": ("Group", "CohortFigures", "CohortResult"),
     ".exact": ("ExactResult", "solve_exact", "relaxation_bound"),
     ".problem": ("GroupingProblem",),
@@ -92,6 +93,7 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never executed
     from .repair import move_member, repair
     from .grouping import Grouping
     from .review import explain_grouping, repair_grouping
+    from .relocate import MoveSuggestion, suggest_move
     from .results import CohortFigures, CohortResult, Group
     from .search import SearchParams, SearchState, Solution, improve, solve
     from .group_csv import GROUP_CSV_COLUMNS, GroupMember, read_group_csv, write_group_csv

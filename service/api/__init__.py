@@ -12,6 +12,7 @@ from ..problems import Problem
 from . import check_ins
 from . import accounts, cohort_runs, health, me, messages, outcomes, reference, rounds, session, teachers, weights
 from . import programme_sessions
+from . import programme_health
 
 __all__ = ["bp", "register_api"]
 
@@ -19,6 +20,7 @@ bp = APIBlueprint("api", __name__, url_prefix="/api/v1")
 for _child in (reference.bp, session.bp, teachers.bp, cohort_runs.bp, accounts.bp, messages.bp, rounds.bp, rounds.history_bp, me.bp, programme_sessions.bp, outcomes.questionnaire_bp, outcomes.report_bp, weights.bp):
     bp.register_api(_child)
 bp.register_api(check_ins.bp)  # /me/check-ins
+bp.register_api(programme_health.bp)  # issue 15: programme health
 
 
 @bp.before_request

@@ -91,4 +91,6 @@ def check_in_requests_job(app: Flask) -> PeriodicJob:
 
 def jobs_for(app: Flask) -> list[PeriodicJob]:
     """The periodic jobs of ``app``'s mail worker."""
-    return [check_in_requests_job(app)]
+    from ..services.digest import periodic_job as health_digest_job
+
+    return [check_in_requests_job(app), health_digest_job(app)]

@@ -193,6 +193,8 @@ class User(Base):
     teacher_id: Mapped[str | None] = mapped_column(sa.String(64))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Where a coordinator's weekly health digest goes (teachers' mail uses their profile's e-mail).
+    email: Mapped[str | None] = mapped_column(sa.String(254))
 
 
 class ApiToken(Base):

@@ -106,3 +106,8 @@ class WeightProposal(Base):
     decided_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# Programme health asks "what changed?" per programme and run (count and latest edit) before
+# re-aggregating a run's check-ins: this index answers it without reading the table.
+sa.Index("ix_check_ins_programme_run_updated", CheckIn.programme_id, CheckIn.run_id, CheckIn.updated_at)

@@ -25,6 +25,7 @@ bp = Blueprint("pages", __name__)
 from . import cohorts, mail, outcomes, peers, profile, rounds, session, teacher_detail, teachers, weights  # noqa: E402,F401
 from . import programme_sessions  # noqa: E402,F401
 from . import check_ins  # noqa: E402,F401
+from . import programme_health  # noqa: E402,F401
 
 
 def _problem_page(exc: Problem) -> ResponseReturnValue:

@@ -13,7 +13,7 @@ import functools
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from matcher.cohorts.group_csv import shared_slots
 from matcher.errors import MatcherError
@@ -22,7 +22,7 @@ from matcher.programme import Meeting, TermDates, group_calendar, load_term_date
 
 from ..models import Round, Teacher
 
-__all__ = ["Plan", "plan", "calendar", "term_dates_table"]
+__all__ = ["Plan", "plan", "plan_for", "calendar", "term_dates_table"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -59,24 +59,47 @@ class Plan:
 
 def _local_authority(members: Sequence[Teacher]) -> str | None:
     """The local authority most members' schools are in (the first of a tie)."""
-    las = [t.school.local_authority for t in members if t.school is not None and t.school.local_authority]
+    return majority_authority([t.school.local_authority if t.school is not None else None for t in members])
+
+
+def majority_authority(authorities: Sequence[str | None]) -> str | None:
+    """The local authority named most often (the first of a tie), ``None`` when none is.
+
+    >>> majority_authority(["Camden", None, "Brent", "Brent"]), majority_authority([None])
+    ('Brent', None)
+    """
+    las = [la for la in authorities if la]
     return Counter(las).most_common(1)[0][0] if las else None
 
 
 def plan(members: Sequence[Teacher], rnd: Round) -> Plan:
     """The group's shared slots and its proposed meetings over ``rnd``."""
-    slots = shared_slots([t.availability for t in members])
+    return plan_for([t.availability for t in members], _local_authority(members), rnd)
+
+
+def plan_for(availability: Sequence[Sequence[str]], local_authority: str | None, rnd: Round) -> Plan:
+    """:func:`plan` from plain values: each member's availability and the group's local authority
+    (programme health plans thousands of groups from a few columns, without loading profiles)."""
+    slots = shared_slots(availability)
     if not slots:
         return Plan(slots=(), note="Your group shares no free slot in your profiles, so no dates are proposed: agree a time together.")
+    meetings, notes = _meetings(slots[0], local_authority, rnd.starts, rnd.ends, rnd.cadence_weeks)
+    return Plan(slots=slots, meetings=meetings, note=notes)
+
+
+@functools.lru_cache(maxsize=4096)
+def _meetings(slot: str, local_authority: str | None, starts: date, ends: date, cadence_weeks: int) -> tuple[tuple[Meeting, ...], str]:
+    """The meetings on ``slot`` (only the first shared slot is used) and the note; cached, as
+    groups of one programme share a few slots and local authorities."""
     try:
-        dates = term_dates_for(_local_authority(members), term_dates_table())
-        meetings = propose_meetings(slots, rnd.starts, rnd.ends, cadence_weeks=rnd.cadence_weeks, term_dates=dates)
+        dates = term_dates_for(local_authority, term_dates_table())
+        meetings = propose_meetings((slot,), starts, ends, cadence_weeks=cadence_weeks, term_dates=dates)
     except MatcherError as exc:
-        return Plan(slots=slots, note=f"No dates are proposed ({exc}): agree them in your group.")
+        return (), f"No dates are proposed ({exc}): agree them in your group."
     notes = [dates.note] if dates.note else []
     if not meetings:
         notes.append("No term-time day on your shared slot falls in this round: agree a time together.")
-    return Plan(slots=slots, meetings=meetings, note=" ".join(notes))
+    return meetings, " ".join(notes)
 
 
 def calendar(group_name: str, uid_prefix: str, members: Sequence[Teacher], p: Plan, updated: datetime) -> bytes:

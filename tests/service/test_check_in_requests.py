@@ -65,7 +65,7 @@ def test_the_mail_worker_runs_the_check_in_job_between_passes(client, app, meeti
     assert job.every_seconds == 300 and job.run(AFTER_OCT_1) == 12  # every member of the 3 groups
     assert job.run(AFTER_OCT_1) == 0
     worker = make_worker(app)
-    assert [j.name for j in worker.periodic.jobs] == ["check-in requests"]
+    assert [j.name for j in worker.periodic.jobs] == ["check-in requests", "health digest"]
     seen: list[datetime] = []
     stop = threading.Event()
 
@@ -83,7 +83,7 @@ def test_the_mail_worker_runs_the_check_in_job_between_passes(client, app, meeti
 
 def test_disabled_by_setting(app):
     app.config["PEERMATCH_CHECK_IN_MAIL_SECONDS"] = 0
-    assert make_worker(app).periodic.jobs == ()
+    assert [j.name for j in make_worker(app).periodic.jobs] == ["health digest"]
 
 
 def test_cli_queues_the_due_requests(app, meetings, database_url, tmp_path, monkeypatch, capsys):  # noqa: F811

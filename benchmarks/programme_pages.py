@@ -1,0 +1,202 @@
+"""Page time of the coordinator's programme pages on 10,000 teachers x 3 published rounds of check-ins.
+
+Builds a throwaway SQLite instance (schools, 10,000 synthetic teachers from
+``matcher.samples.generate_teachers``, a coordinator), three rounds of the 2026-27 school
+year (the years the shipped term dates cover), one published run per round and simulated
+check-ins, then times ``GET /programme/health`` and ``GET /api/v1/programme/health`` (and
+``/programme/report`` and ``/api/v1/programme/report`` when the app has those routes) through
+Flask's test client in this process: the server's own time per request, no network, no
+gunicorn. Prints p50 / p95 / max over ``--requests`` requests each, the first (cold) request
+separately, and the time of requests made right after a check-in changed (the service then
+recomputes: its answer is kept only while nothing changes).
+
+Everything below is **simulated** and labelled so: the groups are consecutive teachers after
+sorting by first free slot (so most groups share a slot and get proposed meetings; not the
+solver's groups, which would take minutes to form), and the check-ins are random: each member
+answers each passed meeting with probability 0.6, a group meets with probability 0.7 (some
+members still say no), usefulness 1-5 uniform, "not a good fit" with probability 0.01. The
+clock is fixed at 9 July 2027 (late in the summer round) so that all three rounds have
+meetings behind them.
+
+Usage::
+
+    .venv/bin/python benchmarks/programme_pages.py [--teachers 10000] [--requests 30] [--size 5]
+
+PostgreSQL: set ``--database-url postgresql://...`` (an empty database) to run the same on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+NOW = datetime(2027, 7, 9, 12, 0, tzinfo=timezone.utc)
+ROUNDS = (("Autumn 2026", date(2026, 9, 7), date(2026, 12, 18)), ("Spring 2027", date(2027, 1, 4), date(2027, 3, 25)), ("Summer 2027", date(2027, 4, 12), date(2027, 7, 16)))
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def build(url: str, folder: Path, n: int, size: int, seed: int) -> tuple[object, str, dict[str, float]]:
+    """The app, a coordinator token, and how long each step of seeding took."""
+    import sqlalchemy as sa
+
+    from matcher.cohorts import Grouping
+    from matcher.samples.generate import generate_teachers
+    from service import create_app, db
+    from service.models import CheckIn, CohortRun, Round, Teacher
+    from service.services import accounts, group_meetings, reference
+    from service.services.teachers import apply_profile
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "benchmark-secret", "INSTANCE_PATH": str(folder), "PEERMATCH_MAIL_WORKER": "off"})
+    rng = random.Random(seed)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    profiles = generate_teachers(n, seed=seed)
+    with app.app_context(), db.new_session(app) as s:
+        reference.load_schools_into(s)
+        programme = accounts.get_or_create_programme(s, "Benchmark (simulated)")
+        for p in profiles:
+            t = Teacher(id=p.id, programme_id=programme.id)
+            apply_profile(t, p)
+            s.add(t)
+        s.flush()
+        user = accounts.create_user(s, "coordinator", "coordinator", programme)
+        token = accounts.create_token(s, user, name="benchmark")
+        pid = programme.id
+    timings["store teachers"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    rows: list[dict[str, object]] = []
+    with app.app_context(), db.new_session(app) as s:
+        teachers = {t.id: t for t in s.execute(sa.select(Teacher).where(Teacher.programme_id == pid)).scalars()}
+        for k, (name, starts, ends) in enumerate(ROUNDS):
+            ids = sorted(teachers, key=lambda t: (teachers[t].availability[:1], rng.random()))
+            ids = ids[k:] + ids[:k]  # another grouping each round (simulated, not the solver's)
+            groups = tuple(tuple(ids[i : i + size]) for i in range(0, len(ids) - len(ids) % size, size))
+            rnd = Round(programme_id=pid, name=name, starts=starts, ends=ends, cadence_weeks=3)
+            s.add(rnd)
+            s.flush()
+            run = CohortRun(programme_id=pid, status="done", params={"size_min": size - 1, "size_max": size + 1, "simulated": True},
+                            result=Grouping(groups=groups, size=(size - 1, size + 1)).to_dict(), round_id=rnd.id, published_at=datetime.combine(starts, datetime.min.time(), timezone.utc))
+            s.add(run)
+            s.flush()
+            for number, members in enumerate(groups, start=1):
+                plan = group_meetings.plan([teachers[t] for t in members], rnd)
+                for m in plan.meetings:
+                    if m.start + timedelta(days=1) > NOW:  # answered the day after, before "now"
+                        continue
+                    meets = rng.random() < 0.7
+                    for t in members:
+                        if rng.random() >= 0.6:
+                            continue
+                        met = "yes" if meets and rng.random() < 0.9 else rng.choice(("no", "rescheduled"))
+                        at = m.start.astimezone(timezone.utc) + timedelta(days=1)
+                        rows.append({
+                            "programme_id": pid, "teacher_id": t, "run_id": run.id, "round_id": rnd.id, "group_number": number, "meeting_start": m.start.astimezone(timezone.utc),
+                            "met": met, "useful": rng.randint(1, 5) if met == "yes" else None, "tried": None, "not_a_good_fit": rng.random() < 0.01,
+                            "created_at": at, "updated_at": at,
+                        })
+        s.execute(sa.insert(CheckIn), rows)
+    timings["simulate 3 rounds of check-ins"] = time.perf_counter() - t0
+    log(f"seeded {n} teachers, 3 published rounds of groups of {size}, {len(rows)} simulated check-ins")
+    return app, token, timings
+
+
+def measure(client: object, path: str, headers: dict[str, str], requests: int) -> dict[str, float] | None:
+    times, cpu = [], []
+    for _ in range(requests + 1):
+        t0, c0 = time.perf_counter(), time.process_time()
+        resp = client.get(path, headers=headers)  # type: ignore[attr-defined]
+        times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+        if resp.status_code != 200:
+            raise SystemExit(f"{path}: HTTP {resp.status_code}: {resp.get_data(as_text=True)[:300]}")
+    cold, warm, warm_cpu = times[0], sorted(times[1:]), sorted(cpu[1:])
+    return {
+        "cold": cold, "p50": statistics.median(warm), "p95": _p95(warm), "max": warm[-1],
+        "cold_cpu": cpu[0], "p50_cpu": statistics.median(warm_cpu), "p95_cpu": _p95(warm_cpu),
+    }
+
+
+def _p95(sorted_times: list[float]) -> float:
+    return sorted_times[max(0, int(round(0.95 * len(sorted_times))) - 1)]
+
+
+def measure_after_change(app: object, client: object, path: str, headers: dict[str, str], requests: int, start: int) -> dict[str, float]:
+    """Each request right after a member edits a check-in (the cached answer is then stale)."""
+    import sqlalchemy as sa
+
+    from service import db
+    from service.models import CheckIn
+
+    times, cpu = [], []
+    for k in range(requests):
+        with db.new_session(app) as s:  # type: ignore[arg-type]
+            first = s.execute(sa.select(sa.func.min(CheckIn.id))).scalar_one()
+            s.execute(sa.update(CheckIn).where(CheckIn.id == first + start + k).values(useful=1 + k % 5, updated_at=NOW - timedelta(minutes=30) + timedelta(seconds=start + k)))
+        t0, c0 = time.perf_counter(), time.process_time()
+        resp = client.get(path, headers=headers)  # type: ignore[attr-defined]
+        times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+        if resp.status_code != 200:
+            raise SystemExit(f"{path}: HTTP {resp.status_code}")
+    times.sort()
+    cpu.sort()
+    return {"p50": statistics.median(times), "max": times[-1], "p50_cpu": statistics.median(cpu), "max_cpu": cpu[-1]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--teachers", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--size", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--changes", type=int, default=10, help="requests timed right after a check-in changes (default 10)")
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args(argv)
+    from service import db
+    from service.services import health
+
+    health.utcnow = lambda: NOW  # type: ignore[assignment]  # the fixed clock (see the module's description)
+    with tempfile.TemporaryDirectory(prefix="pm-bench-") as tmp:
+        folder = Path(tmp)
+        url = args.database_url or f"sqlite:///{folder / 'peermatch.sqlite3'}"
+        app, token, timings = build(url, folder, args.teachers, args.size, args.seed)
+        for step, seconds in timings.items():
+            log(f"{step}: {seconds:.1f} s")
+        client = app.test_client()  # type: ignore[attr-defined]
+        headers = {"Authorization": f"Bearer {token}"}
+        routes = {r.rule for r in app.url_map.iter_rules()}  # type: ignore[attr-defined]
+        print(f"{'route':38s} {'cold':>8s} {'p50':>8s} {'p95':>8s} {'max':>8s}   ({args.requests} requests, {args.teachers} teachers x 3 rounds, simulated)")
+        changed: list[tuple[str, dict[str, float]]] = []
+        for path in ("/programme/health", "/api/v1/programme/health", "/programme/report", "/api/v1/programme/report"):
+            if path not in routes:
+                print(f"{path:38s} not in this app (skipped)")
+                continue
+            r = measure(client, path, headers, args.requests)
+            assert r is not None
+            print(f"{path:38s} " + " ".join(f"{r[k] * 1000:6.0f}ms" for k in ("cold", "p50", "p95", "max")) + "   CPU: " + " ".join(f"{k[:-4]} {r[k] * 1000:.0f}ms" for k in ("cold_cpu", "p50_cpu", "p95_cpu")))
+            changed.append((path, measure_after_change(app, client, path, headers, args.changes, 100 * len(changed))))
+        for path, c in changed:
+            print(
+                f"{path:38s} after a check-in changes (recomputed): p50 {c['p50'] * 1000:.0f}ms, max {c['max'] * 1000:.0f}ms; "
+                f"CPU p50 {c['p50_cpu'] * 1000:.0f}ms, max {c['max_cpu'] * 1000:.0f}ms ({args.changes} requests)"
+            )
+        print(f"load average during the run: {os.getloadavg()[0]:.1f} (wall times stretch with it; CPU time does not, much)")
+        db.engine(app).dispose()  # type: ignore[arg-type]
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

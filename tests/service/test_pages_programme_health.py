@@ -1,0 +1,58 @@
+"""Tests of ``service/pages/programme_health.py``: the Programme health page and a flag's repair page."""
+
+from __future__ import annotations
+
+import pytest
+
+from matcher.cohorts import Grouping
+from service import db
+from service.models import CohortRun
+from service.services import health
+
+from .health_helpers import NOW, seed_health
+from .pages_helpers import post, sign_in, text_of
+
+
+@pytest.fixture
+def fixed_now(monkeypatch):
+    monkeypatch.setattr(health, "utcnow", lambda: NOW)
+
+
+def test_page_lists_risks_first_with_charts_and_scales(client, app, fixed_now):
+    seed_health(app)
+    sign_in(client, "coord_n")
+    page = client.get("/programme/health")
+    assert page.status_code == 200
+    html, text = page.get_data(as_text=True), text_of(page)
+    assert 'href="/programme/health" aria-current="page"' in html  # in the coordinator's nav
+    assert html.index('id="at-risk"') < html.index('id="flags"') < html.index('id="meetings"') < html.index('id="usefulness"')
+    assert html.count('<svg') == 3 and html.count('role="img"') == 3 and "<script>" not in html
+    assert "3 = neutral" in html and "4 or more = good" in text and "good: mostly met" in text
+    assert "Teachers at risk 10 in all" in text and "not met twice running" in text and "department of one" in text
+    assert "4.2 (n = 5)" in text  # the round's usefulness with its n
+    assert "see the suggested repair" in text and "Group 1" in text
+
+
+@pytest.mark.parametrize("who", ["teacher_n1", "analyst_n"])
+def test_page_is_for_coordinators_only(client, who):
+    sign_in(client, who)
+    assert client.get("/programme/health").status_code == 403
+    assert client.get("/programme/health/flags/n-02").status_code == 403
+    assert post(client, "/programme/health/flags/n-02", {"to_group": "2", "version": "1"}).status_code == 403
+
+
+def test_flag_repair_is_shown_then_applied_with_the_version(client, app, fixed_now):
+    _, run_id = seed_health(app)
+    sign_in(client, "coord_n")
+    page = client.get("/programme/health/flags/n-02")
+    assert page.status_code == 200 and "Move n-02 from group 1 to group" in text_of(page)
+    with db.new_session(app) as s:
+        run = s.get_one(CohortRun, run_id)
+        version, before = run.version, Grouping.from_dict(run.result).groups
+    assert before[0][1] == "n-02"  # showing the suggestion changed nothing
+    assert post(client, "/programme/health/flags/n-02", {"to_group": "2", "version": str(version + 5)}).status_code == 409
+    done = post(client, "/programme/health/flags/n-02", {"to_group": "2", "version": str(version)}, follow_redirects=True)
+    assert done.status_code == 200 and "n-02 moved to group 2" in text_of(done) and "No open flags." in text_of(done)
+    with db.new_session(app) as s:
+        after = Grouping.from_dict(s.get_one(CohortRun, run_id).result).groups
+    assert "n-02" in after[1] and "n-02" not in after[0] and set(after[2]) == set(before[2])
