@@ -18,10 +18,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: Units that take longest (seconds of one core), started first; the rest follow in collection order.
 SLOW_FIRST = (
+    "tests/service/test_mail_kill.py",
+    "tests/service/test_openapi.py",
     "tests/browser",
-    "tests/test_readme_tour.py",
-    "tests/service/test_cli.py",
+    "tests/service/test_kill_safety.py",
     "notebooks",
+    "tests/test_readme_tour.py",
 )
 
 
