@@ -4,6 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The cohort engine's numba kernels are compiled once here, beside the gates (a minute of one
+# core on a fresh clone), and cached in __pycache__: the pytest workers then only load them
+# instead of each compiling them again.
+.venv/bin/python -c 'from matcher.cohorts.warmup import warm_up; warm_up()' >/dev/null &
+warm_up=$!
+
 # Gates first (seconds, not minutes): lint and type check, configured in pyproject.toml.
 .venv/bin/ruff check matcher service tests benchmarks
 .venv/bin/mypy
@@ -28,4 +34,10 @@ if [ -z "${PEERMATCH_TEST_POSTGRES_URL:-}" ]; then
   fi
 fi
 
-.venv/bin/python -m pytest "$@"
+wait "$warm_up" || echo "warning: the cohort engine did not compile ahead; the tests that use it compile it" >&2
+
+# Two workers (pytest-xdist; PEERMATCH_TEST_WORKERS=0 runs in one process). A test module stays
+# on one worker (its module fixtures are built once), and so do all browser tests (one live
+# app and one chromium); see tests/conftest.py. Each worker has its own temporary folders and
+# its own PostgreSQL template and test databases (tests/service/conftest.py).
+.venv/bin/python -m pytest -n "${PEERMATCH_TEST_WORKERS:-2}" --dist loadfile "$@"

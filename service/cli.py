@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from flask import Flask
     from sqlalchemy import orm
 
+    from service.models import Programme
     from service.problems import Problem
 
 __all__ = ["register"]
@@ -257,7 +258,13 @@ def cmd_teachers_import(args: argparse.Namespace) -> int:
     with app.test_request_context():
         s = db.session()
         try:
-            programme = accounts.get_or_create_programme(s, args.programme)
+            if args.create_programme:
+                programme = accounts.get_or_create_programme(s, args.programme)
+            else:
+                found = _existing_programme(s, args.programme)
+                if isinstance(found, str):
+                    return _fail(found)
+                programme = found
             # The command line acts as a coordinator of the programme (who runs it can read the database anyway).
             identity = Identity(user_id=0, username="peermatch-cli", role="coordinator", programme_id=programme.id, teacher_id=None, via="cli")
             fmt = "json" if path.suffix.lower() == ".json" else "csv"
@@ -272,6 +279,20 @@ def cmd_teachers_import(args: argparse.Namespace) -> int:
     for message in result.lines():
         print(f"  {message}")
     return 0
+
+
+def _existing_programme(s: orm.Session, name: str) -> Programme | str:
+    """The programme called ``name``, or a message naming the known ones (a typo must not create a programme)."""
+    import sqlalchemy as sa
+
+    from service.models import Programme
+
+    programme = s.execute(sa.select(Programme).where(Programme.name == name)).scalar_one_or_none()
+    if programme is not None:
+        return programme
+    known = list(s.execute(sa.select(Programme.name).order_by(Programme.name)).scalars())
+    listed = ", ".join(repr(n) for n in known) if known else "none yet ('peermatch init' makes one)"
+    return f"no programme called {name!r}; known programmes: {listed}. Add --create-programme to create {name!r}"
 
 
 def cmd_suggestions_refresh(args: argparse.Namespace) -> int:
@@ -315,7 +336,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     teachers = sub.add_parser("teachers", help="teacher profiles").add_subparsers(dest="teachers_command", metavar="ACTION", required=True)
     p = teachers.add_parser("import", help="import a teacher CSV (or JSON) file: every row is stored, or none")
     p.add_argument("file")
-    p.add_argument("--programme", default=DEFAULT_PROGRAMME)
+    p.add_argument("--programme", default=DEFAULT_PROGRAMME, help="an existing programme (default: %(default)s)")
+    p.add_argument("--create-programme", action="store_true", help="create the programme if there is none of that name (else an unknown name is refused)")
     p.add_argument(
         "--overwrite-teacher-edits",
         action="store_true",

@@ -27,10 +27,10 @@ def cmd_users_create(args: argparse.Namespace) -> int:
     from service.services import accounts
 
     password = None
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    elif args.password:
-        password = getpass.getpass(f"password for {args.username}: ")
+    if args.password_stdin or args.password:
+        password = _read_password(args, f"password for {args.username}: ")
+        if password is None:
+            return 1
     app = _app()
     try:
         with app.app_context(), db.new_session(app) as s:
@@ -47,6 +47,24 @@ def cmd_users_create(args: argparse.Namespace) -> int:
     if token:
         print(f"API token (shown once): {token}")
     return 0
+
+
+def _read_password(args: argparse.Namespace, prompt: str) -> str | None:
+    """The password: one line of standard input when it is not a terminal (piped) or with
+    ``--password-stdin``, else asked for at the terminal without echo. ``None``, with a
+    message on standard error, when there is none: nothing piped and no terminal to ask at."""
+    if args.password_stdin or not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            _fail("no password on standard input and no terminal to ask for one: pipe one line into the command "
+                  "(printf '%s\\n' \"$PASSWORD\" | peermatch users ... --password-stdin), or run it in a terminal")
+            return None
+        return password
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:  # the terminal closed (Ctrl-D)
+        _fail("no password given")
+        return None
 
 
 def cmd_tokens_create(args: argparse.Namespace) -> int:
@@ -126,10 +144,9 @@ def cmd_users_set_password(args: argparse.Namespace) -> int:
     from service.problems import Problem
     from service.services import accounts
 
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass(f"new password for {args.username}: ")
+    password = _read_password(args, f"new password for {args.username}: ")
+    if password is None:
+        return 1
     app = _app()
     try:
         with app.app_context(), db.new_session(app) as s:
@@ -169,7 +186,7 @@ def register_accounts(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("--role", required=True, choices=("coordinator", "teacher", "analyst"))
     p.add_argument("--programme", default=DEFAULT_PROGRAMME)
     p.add_argument("--teacher-id", help="the teacher profile a teacher account belongs to")
-    p.add_argument("--password", action="store_true", help="ask for a password (for signing in to the pages)")
+    p.add_argument("--password", action="store_true", help="ask for a password (for signing in to the pages; read from standard input when it is piped)")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.add_argument("--token", action="store_true", help="also create an API token and print it")
     p.add_argument("--email", default="", help="a coordinator's address for the weekly programme health digest")
@@ -181,7 +198,7 @@ def register_accounts(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p = users.add_parser("deactivate", help="deactivate an account: no sign-in, sessions ended, API tokens revoked")
     p.add_argument("username")
     p.set_defaults(func=cmd_users_deactivate)
-    p = users.add_parser("set-password", help="set a new password (asked for, or read from standard input); ends the user's sessions")
+    p = users.add_parser("set-password", help="set a new password (asked for at the terminal, or read from standard input when it is piped); ends the user's sessions")
     p.add_argument("username")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.set_defaults(func=cmd_users_set_password)

@@ -14,8 +14,6 @@ Examples
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -24,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ..csvsafe import write_rows
 from ..errors import InfeasibleError, UnknownTeacherError
 from .problem import GroupingProblem, Violation
 
@@ -250,23 +249,21 @@ class CohortResult:
         """One row per teacher: group, id, name, group figures and the group's reasons
         (joined with `` | ``), spreadsheet-friendly. ``group_affinity`` (the group's mean
         pair affinity) and ``member_affinity`` (the member's mean affinity to the
-        groupmates) are on the one scale of :data:`SCALE`."""
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(CSV_COLUMNS)
-        for g in self.groups:
-            for t, name in zip(g.members, g.names):
-                writer.writerow(
-                    [
-                        g.id,
-                        t,
-                        name,
-                        g.size,
-                        f"{g.mean_affinity:.4f}",
-                        f"{g.member_affinity.get(t, 0.0):.4f}",
-                        "yes" if t == g.worst_off else "",
-                        "yes" if g.locked else "",
-                        " | ".join(g.reasons),
-                    ]
-                )
-        return buf.getvalue()
+        groupmates) are on the one scale of :data:`SCALE`. Cells a spreadsheet would run as
+        formulas (a name starting with ``=``) are neutralised (:mod:`matcher.csvsafe`)."""
+        rows = (
+            [
+                g.id,
+                t,
+                name,
+                g.size,
+                f"{g.mean_affinity:.4f}",
+                f"{g.member_affinity.get(t, 0.0):.4f}",
+                "yes" if t == g.worst_off else "",
+                "yes" if g.locked else "",
+                " | ".join(g.reasons),
+            ]
+            for g in self.groups
+            for t, name in zip(g.members, g.names)
+        )
+        return write_rows([CSV_COLUMNS, *rows])
