@@ -1,0 +1,283 @@
+"""The common-slot rule at group level: repair the groups whose members share no free slot,
+and say in each group's reasons what the rule did (see :mod:`.common_slot`).
+
+Examples
+--------
+>>> import numpy as np
+>>> from matcher.cohorts.problem import GroupingProblem
+>>> from matcher.cohorts.common_slot import slot_masks, slot_violations
+>>> masks = slot_masks([("mon_pm",), ("mon_pm",), ("tue_pm",), ("tue_pm",)])
+>>> w = np.array([[0, 1, 3, 1], [1, 0, 1, 3], [3, 1, 0, 1], [1, 3, 1, 0]], dtype=float)
+>>> problem = GroupingProblem(w, [2, 2], [2, 2], slots=masks)
+>>> [v.kind for v in slot_violations(problem, np.array([0, 1, 0, 1]))]
+['slot', 'slot']
+>>> enforce_common_slot(problem, [0, 1, 0, 1]).tolist()
+[0, 0, 1, 1]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from ..profiles.phrases import join_phrases, slot_phrase
+from ..profiles.teacher import AVAILABILITY_SLOTS, Cohort
+from .budget import Budget
+from .common_slot import ALL, Masks, _open, shared_mask, slot_names
+
+if TYPE_CHECKING:
+    from .problem import GroupingProblem
+    from .results import Group
+
+__all__ = ["enforce_common_slot", "slot_reasons", "PASSES"]
+
+PASSES = 3  # passes over the groups that share no slot, while one repairs some
+
+
+def _pair_ok(problem: GroupingProblem) -> Callable[[int, npt.NDArray[np.int64]], bool]:
+    """``ok(i, rows)``: whether member ``i`` may share a group with every one of ``rows`` under
+    the problem's pair rules (the slot pairs aside: the group check covers them)."""
+    from .pairsets import _pair_lookup
+
+    forbidden = _pair_lookup(problem.explicit_pairs())
+    allowed, meeting = problem.allowed, problem.meeting
+
+    def ok(i: int, rows: npt.NDArray[np.int64]) -> bool:
+        if allowed is not None and not bool(np.all(allowed[i, rows])):
+            return False
+        if meeting is not None and rows.size and not bool(np.all(meeting.can_meet(np.full(rows.size, i), rows))):
+            return False
+        return not any(forbidden(min(i, int(r)), max(i, int(r))) for r in rows)
+
+    return ok
+
+
+class _Rows:
+    """Rows of the problem's weights as dense vectors (diagonal zeroed), and sums over members."""
+
+    def __init__(self, problem: GroupingProblem) -> None:
+        w = problem.weights
+        self.dense = np.array(w, dtype=np.float64) if isinstance(w, np.ndarray) else None
+        self.csr = None if self.dense is not None else sparse.csr_array(w)
+        self.n = problem.n
+        if self.dense is not None:
+            np.fill_diagonal(self.dense, 0.0)
+
+    def row(self, i: int) -> npt.NDArray[np.float64]:
+        if self.dense is not None:
+            return self.dense[i]
+        assert self.csr is not None
+        out = np.zeros(self.n)
+        lo, hi = self.csr.indptr[i], self.csr.indptr[i + 1]
+        out[self.csr.indices[lo:hi]] = self.csr.data[lo:hi]
+        out[i] = 0.0
+        return out
+
+    def own(self, a: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+        """Every member's summed weight to their own group."""
+        if self.dense is not None:
+            return np.array([float(self.dense[r, a == a[r]].sum()) for r in range(self.n)])
+        assert self.csr is not None
+        coo = self.csr.tocoo()
+        same = (a[coo.row] == a[coo.col]) & (coo.row != coo.col)
+        return np.bincount(coo.row, weights=np.where(same, coo.data, 0.0), minlength=self.n)
+
+    def to(self, rows: Sequence[int]) -> npt.NDArray[np.float64]:
+        """Every member's summed weight to the members ``rows``."""
+        if self.dense is not None:
+            return self.dense[:, list(rows)].sum(axis=1)
+        assert self.csr is not None
+        ind = np.zeros(self.n)
+        ind[list(rows)] = 1.0
+        out: npt.NDArray[np.float64] = self.csr @ ind
+        out[list(rows)] -= self.csr.diagonal()[list(rows)]
+        return out
+
+
+def enforce_common_slot(
+    problem: GroupingProblem,
+    assignment: npt.ArrayLike,
+    *,
+    budget: Budget | None = None,
+    movable: Iterable[int] | None = None,
+) -> npt.NDArray[np.int64]:
+    """``assignment`` with the groups that share no free slot repaired where possible.
+
+    For each such group (not locked; only ``movable`` groups, default all), the slots are
+    tried most listed first: each member not free then is moved to, or swapped with a member
+    of, another group so that both groups share a slot, sizes stay in bounds, no
+    keep-together set is split and no pair rule breaks; of those, the change that loses least
+    weight is made. A group that cannot be repaired on any slot is left as it was. Stops when
+    ``budget`` runs out. Returns a new array (the input is not changed).
+    """
+    a = np.array(assignment, dtype=np.int64)
+    masks = problem.slots
+    if masks is None or problem.n == 0:
+        return a
+    budget = budget or Budget.of(None)
+    allowed_groups = set(range(problem.m)) - set(problem.locked)
+    if movable is not None:
+        allowed_groups &= {int(g) for g in movable}
+    state = _State(problem, a, masks, allowed_groups)
+    for _ in range(PASSES):  # a group repaired later can open ways for one that failed earlier
+        bad = [g for g in sorted(allowed_groups) if not state.shares(g)]
+        for g in bad:
+            if budget.expired():
+                break
+            _repair_group(state, g, masks, budget)
+        if budget.expired() or sum(not state.shares(g) for g in bad) in (0, len(bad)):
+            break
+    return state.a
+
+
+def _repair_group(state: _State, g: int, masks: Masks, budget: Budget) -> None:
+    """Try the slots most of group ``g``'s members list first; keep the first repair that works."""
+    rows = np.flatnonzero(state.a == g)
+    said = masks[rows][masks[rows] != 0]
+    counts = [-int(np.count_nonzero(said >> np.uint64(k) & np.uint64(1))) for k in range(len(AVAILABILITY_SLOTS))]
+    for slot in np.argsort(counts, kind="stable").tolist():
+        if counts[slot] == 0 or budget.expired():
+            break
+        saved = state.snapshot()
+        if state.fix(g, slot, budget):
+            break
+        state.restore(saved)
+
+
+class _State:
+    """The assignment under repair, with each member's weight to its own group and each
+    member's leave-one-out shared slots (the slots its groupmates share)."""
+
+    def __init__(self, problem: GroupingProblem, a: npt.NDArray[np.int64], masks: Masks, groups: set[int]) -> None:
+        self.problem, self.masks, self.openm = problem, masks, _open(masks)
+        self.ok, self.w = _pair_ok(problem), _Rows(problem)
+        self.movable = np.zeros(problem.m, dtype=bool)
+        self.movable[list(groups)] = True
+        self.pinned = np.zeros(problem.n, dtype=bool)
+        for block in problem.blocks:
+            self.pinned[list(block)] = True
+        self.reset(a)
+
+    def reset(self, a: npt.NDArray[np.int64]) -> None:
+        self.a = a
+        self.sizes = np.bincount(a, minlength=self.problem.m)
+        self.own = self.w.own(a)
+        self.loo = np.full(self.problem.n, np.uint64(ALL), dtype=np.uint64)
+        self.gand = np.full(self.problem.m, np.uint64(ALL), dtype=np.uint64)
+        order = np.argsort(a, kind="stable")
+        bounds = np.searchsorted(a[order], np.arange(self.problem.m + 1))
+        for g in range(self.problem.m):
+            self._masks_of(g, order[bounds[g] : bounds[g + 1]])
+
+    def snapshot(self) -> tuple[npt.NDArray[Any], ...]:
+        return tuple(x.copy() for x in (self.a, self.sizes, self.own, self.loo, self.gand))
+
+    def restore(self, saved: tuple[npt.NDArray[Any], ...]) -> None:
+        self.a, self.sizes, self.own, self.loo, self.gand = (x.copy() for x in saved)
+
+    def _masks_of(self, g: int, rows: npt.NDArray[np.int64]) -> None:
+        self.gand[g] = np.uint64(shared_mask(self.masks[rows]))
+        for r in rows.tolist():
+            self.loo[r] = np.uint64(shared_mask(self.masks[rows[rows != r]]))
+
+    def _refresh(self, g: int) -> None:
+        rows = np.flatnonzero(self.a == g)
+        self._masks_of(g, rows)
+        for r in rows.tolist():
+            self.own[r] = float(self.w.row(r)[rows].sum())
+
+    def shares(self, g: int) -> bool:
+        return int(self.sizes[g]) < 2 or int(self.gand[g]) != 0
+
+    def fix(self, g: int, slot: int, budget: Budget) -> bool:
+        """Make group ``g`` share ``slot`` (bit number) by moves and swaps; False if it cannot."""
+        bit = np.uint64(1 << slot)
+        free_then = (self.masks & bit) != 0
+        free_then |= self.masks == 0
+        p = self.problem
+        for x in [int(r) for r in np.flatnonzero((self.a == g) & ~free_then)]:
+            if self.pinned[x] or budget.expired():
+                return False
+            rest = np.flatnonzero((self.a == g) & (np.arange(p.n) != x))
+            wx = self.w.row(x)
+            to_x = np.bincount(self.a, weights=wx, minlength=p.m)  # x's weight to each group
+            out_cost = to_x[g]
+            others = self.movable & (np.arange(p.m) != g)
+            # swaps: y (free then, in another movable group) for x
+            cand = np.flatnonzero(others[self.a] & free_then & ~self.pinned & ((self.loo & self.openm[x]) != 0))
+            to_rest = self.w.to(rest.tolist())
+            loss_swap = out_cost - (to_x[self.a[cand]] - wx[cand]) + self.own[cand] - to_rest[cand]
+            options = [(float(v), int(self.a[y]), int(y)) for v, y in zip(loss_swap, cand)]
+            # moves: x alone into a group with room, if g may shrink
+            if self.sizes[g] > p.lower[g]:
+                room = np.flatnonzero(others & (self.sizes < p.upper) & ((self.gand & self.openm[x]) != 0))
+                options += [(float(out_cost - to_x[h]), int(h), -1) for h in room]
+            options.sort()
+            for _, h, y in options:
+                hm = np.flatnonzero(self.a == h)
+                hy = hm[hm != y]
+                if self.ok(x, hy) and (y < 0 or self.ok(y, rest)):
+                    self.a[x] = h
+                    if y >= 0:
+                        self.a[y] = g
+                    self.sizes = np.bincount(self.a, minlength=p.m)
+                    self._refresh(g)
+                    self._refresh(h)
+                    break
+            else:
+                return False
+        return True
+
+
+def slot_reasons(cohort: Cohort, problem: GroupingProblem, assignment: npt.NDArray[np.int64], groups: Sequence[Group]) -> list[Group]:
+    """``groups`` (ids ``g + 1`` of ``assignment``) with the common-slot rule explained: the
+    slot the group shares (or that nobody listed availability) and, where the rule kept a
+    member's best match out (best by the problem's weights, allowed by every other rule,
+    not free on any slot the group shares), who and why."""
+    masks = problem.slots
+    if masks is None:
+        return list(groups)
+    ok, rows_of = _pair_ok(problem), _Rows(problem)
+    out = []
+    for g in groups:
+        rows = np.flatnonzero(assignment == g.id - 1)
+        common = shared_mask(masks[rows])
+        said = rows[masks[rows] != 0]
+        notes: list[str] = []
+        if rows.size < 2 or common == 0:
+            out.append(g)
+            continue
+        if said.size == 0:
+            notes.append("Nobody in the group listed free times, so the common-slot rule does not constrain it.")
+        else:
+            silent = [cohort.profiles[r].name or cohort.profiles[r].id for r in rows if masks[r] == 0]
+            but = f" ({join_phrases(silent)} listed no times)" if silent else ""
+            slots = join_phrases([slot_phrase(s) for s in slot_names(common)][:3])
+            notes.append(f"Common free slot: everyone{' who listed times' if silent else ''} is free {slots}{but}.")
+            kept = _kept_out(cohort, rows, common, masks, assignment, ok, rows_of)
+            if kept:
+                notes.append(kept)
+        out.append(replace(g, reasons=g.reasons + tuple(notes)))
+    return out
+
+
+def _kept_out(cohort: Cohort, rows: npt.NDArray[np.int64], common: int, masks: Masks, assignment: npt.NDArray[np.int64],
+              ok: Callable[[int, npt.NDArray[np.int64]], bool], weights: _Rows) -> str | None:
+    for i in rows.tolist():
+        w = weights.row(i).copy()
+        w[rows] = -np.inf
+        j = int(np.argmax(w))
+        if not np.isfinite(w[j]) or w[j] <= 0 or masks[j] == 0 or int(masks[j]) & common:
+            continue
+        if w[j] <= float(weights.row(i)[rows].max(initial=0.0)) or not ok(j, rows):
+            continue  # not a better match than the group has, or kept out by another rule
+        name = cohort.profiles[j].name or cohort.profiles[j].id
+        who = cohort.profiles[i].name or cohort.profiles[i].id
+        return (f"{name} would suit {who} best, but is not free when this group can meet, so the "
+                f"common-slot rule placed {name} in group {int(assignment[j]) + 1}.")
+    return None
