@@ -209,13 +209,15 @@ class _State:
             out_cost = to_x[g]
             others = self.movable & (np.arange(p.m) != g)
             # swaps: y (free then, in another movable group) for x
-            cand = np.flatnonzero(others[self.a] & free_then & ~self.pinned & ((self.loo & self.openm[x]) != 0))
+            # (into a group that shares none already, any: it cannot get worse, and g is repaired)
+            bad = (self.gand == 0) & (self.sizes > 1)
+            cand = np.flatnonzero(others[self.a] & free_then & ~self.pinned & (((self.loo & self.openm[x]) != 0) | bad[self.a]))
             to_rest = self.w.to(rest.tolist())
             loss_swap = out_cost - (to_x[self.a[cand]] - wx[cand]) + self.own[cand] - to_rest[cand]
             options = [(float(v), int(self.a[y]), int(y)) for v, y in zip(loss_swap, cand)]
             # moves: x alone into a group with room, if g may shrink
             if self.sizes[g] > p.lower[g]:
-                room = np.flatnonzero(others & (self.sizes < p.upper) & ((self.gand & self.openm[x]) != 0))
+                room = np.flatnonzero(others & (self.sizes < p.upper) & (((self.gand & self.openm[x]) != 0) | bad))
                 options += [(float(out_cost - to_x[h]), int(h), -1) for h in room]
             options.sort()
             for _, h, y in options:
