@@ -10,7 +10,7 @@ necessary condition, cheap, dense or sparse). Pairs can each share a slot while 
 a whole shares none, so a group-level pass (:func:`enforce_common_slot`) then moves or swaps
 members of the groups that still share no slot, with the least loss of weight and breaking
 no other rule (in :mod:`.slot_pass`, which also explains the rule in each group's
-reasons); :func:`slot_violations` reports the groups left (kind ``"slot"``), saying why.
+reasons); :func:`slot_failures` says the groups left (kind ``"slot"``), saying why.
 
 Examples
 --------
@@ -25,7 +25,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -37,11 +37,11 @@ from ..profiles.phrases import join_phrases, slot_phrase
 from ..profiles.teacher import AVAILABILITY_SLOTS
 
 if TYPE_CHECKING:
-    from .problem import GroupingProblem, Violation
+    from .problem import GroupingProblem
 
 __all__ = [
     "ALL", "Masks", "slot_masks", "slot_names", "shared_mask", "group_shares", "slot_allowed", "slot_pairs",
-    "with_slot_pairs", "with_slot_weights", "slot_penalty", "count_slot_pairs", "slot_violations", "availability_known", "KNOWN_SHARE",
+    "with_slot_pairs", "with_slot_weights", "slot_penalty", "count_slot_pairs", "slot_failures", "availability_known", "KNOWN_SHARE",
 ]
 
 Masks = npt.NDArray[np.uint64]
@@ -185,24 +185,25 @@ def count_slot_pairs(masks: Masks) -> int:
     return int((np.outer(counts, counts) * disjoint).sum() // 2)
 
 
-def slot_violations(problem: GroupingProblem, assignment: npt.NDArray[np.int64]) -> list[Violation]:
-    """A ``"slot"`` :class:`~.problem.Violation` for each group whose members share no free
-    slot, naming the slot most of them list and who is not free then."""
-    from .problem import Violation  # problem imports this module
+def slot_failures(masks: Masks | None, assignment: npt.NDArray[np.int64], m: int, name: Callable[[int], str]) -> list[tuple[int, str]]:
+    """``(group, why)`` for each of the ``m`` groups whose members share no free slot, naming
+    the slot most of them list and who (``name(row)``) is not free then.
 
-    masks = problem.slots
+    >>> masks = slot_masks([("mon_pm",), ("mon_pm", "fri_am"), ("tue_pm",)])
+    >>> slot_failures(masks, np.array([0, 0, 0]), 1, lambda r: f"#{r}")
+    [(0, 'the members share no free slot (common-slot rule): Monday afternoon suits 2 of the 3 who listed availability, not #2')]
+    """
     if masks is None:
         return []
     out = []
-    for g in range(problem.m):
+    for g in range(m):
         rows = np.flatnonzero(assignment == g)
         if rows.size < 2 or group_shares(masks, rows):
             continue
         said = rows[masks[rows] != 0]
         counts = [int(np.count_nonzero(masks[said] >> np.uint64(k) & np.uint64(1))) for k in range(len(AVAILABILITY_SLOTS))]
         best = int(np.argmax(counts))
-        lacking = [problem.name(int(r)) for r in said if not int(masks[r]) >> best & 1]
-        slot = AVAILABILITY_SLOTS[best]
-        out.append(Violation(g, "slot", f"the members share no free slot (common-slot rule): {slot_phrase(slot)} suits "
-                                        f"{counts[best]} of the {said.size} who listed availability, not {join_phrases(lacking)}"))
+        lacking = [name(int(r)) for r in said if not int(masks[r]) >> best & 1]
+        out.append((g, f"the members share no free slot (common-slot rule): {slot_phrase(AVAILABILITY_SLOTS[best])} suits "
+                       f"{counts[best]} of the {said.size} who listed availability, not {join_phrases(lacking)}"))
     return out

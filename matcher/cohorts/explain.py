@@ -302,7 +302,8 @@ def describe(
                 locked=g in locked_set,
                 mean_distance_km=float(dist[iu, ju].mean()) if iu.size else None,
                 member_affinity={p.id: float(x) for p, x in zip(members, u)},
-                shared_slots=shared_slots(p.availability for p in members),
+                shared_slots=(slots := shared_slots(p.availability for p in members)),
+                shares_slot=bool(slots) if any(p.availability for p in members) else None,
             )
         )
     objective = float(sum(g.score for g in groups))
@@ -330,7 +331,7 @@ def describe(
         seconds=seconds,
         moved=moved,
         common_slot=problem.slots is not None,
-        slot_groups=sum(1 for g in groups if g.shared_slots or not any(cohort.get(t).availability for t in g.members)),
+        slot_groups=sum(1 for g in groups if g.shares_slot is not False),
     )
     if problem.slots is not None:
         groups = slot_reasons(cohort, problem, assignment, groups)

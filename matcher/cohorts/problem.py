@@ -33,7 +33,7 @@ from scipy import sparse
 from ..errors import InfeasibleError
 from ..pairkeys import unique_pairs
 from ..places.meeting import MeetingRange
-from .common_slot import slot_violations
+from .common_slot import slot_failures
 from .feasibility import _invalid, check_feasible, check_shapes
 from .pairsets import _merge_sets, _pair_lookup, same_group_pairs
 from .sizes import parse_size_range, plan_group_count
@@ -387,7 +387,7 @@ class GroupingProblem:
             now = set(np.flatnonzero(a == g).tolist())
             if now != set(members):
                 out.append(Violation(g, "locked", "approved (locked), but its members changed"))
-        out.extend(slot_violations(self, a))
+        out.extend(Violation(g, "slot", why) for g, why in slot_failures(self.slots, a, self.m, self.name))
         return sorted(out, key=lambda v: (v.group is None, v.group or 0))
 
     # ------------------------------------------------------------------ validation

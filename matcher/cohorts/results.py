@@ -73,8 +73,8 @@ class Group:
     through). ``uncovered`` lists challenge themes nobody else in the group covers though
     someone within reach in the cohort could; ``uncoverable`` those nobody within reach
     could cover at all. ``reasons`` say in plain English why these people fit.
-    ``shared_slots`` are the free slots every member who listed availability lists (empty:
-    none shared, or nobody listed any).
+    ``shared_slots`` are the free slots every member who listed availability lists;
+    ``shares_slot`` whether there is one (``None``: nobody in the group listed availability).
     """
 
     id: int
@@ -93,6 +93,7 @@ class Group:
     coverage_experience: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     uncoverable: tuple[str, ...] = ()
     shared_slots: tuple[str, ...] = ()
+    shares_slot: bool | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "coverage", MappingProxyType({k: tuple(v) for k, v in self.coverage.items()}))
@@ -131,6 +132,7 @@ class Group:
             "locked": self.locked,
             "mean_distance_km": None if self.mean_distance_km is None else round(self.mean_distance_km, 3),
             "shared_slots": list(self.shared_slots),
+            "shares_slot": self.shares_slot,
         }
 
 

@@ -5,7 +5,7 @@ Examples
 --------
 >>> import numpy as np
 >>> from matcher.cohorts.problem import GroupingProblem
->>> from matcher.cohorts.common_slot import slot_masks, slot_violations
+>>> from matcher.cohorts.common_slot import slot_masks
 >>> masks = slot_masks([("mon_pm",), ("mon_pm",), ("tue_pm",), ("tue_pm",)])
 >>> w = np.array([[0, 1, 3, 1], [1, 0, 1, 3], [3, 1, 0, 1], [1, 3, 1, 0]], dtype=float)
 >>> problem = GroupingProblem(w, [2, 2], [2, 2], slots=masks)
@@ -28,22 +28,26 @@ from scipy import sparse
 from ..profiles.phrases import join_phrases, slot_phrase
 from ..profiles.teacher import AVAILABILITY_SLOTS, Cohort
 from .budget import Budget
-from .common_slot import ALL, Masks, _open, shared_mask, slot_names
+from .common_slot import ALL, Masks, _open, shared_mask, slot_failures, slot_names
+from .pairsets import _pair_lookup
+from .problem import GroupingProblem, Violation
 
 if TYPE_CHECKING:
-    from .problem import GroupingProblem
     from .results import Group
 
-__all__ = ["enforce_common_slot", "slot_reasons", "PASSES"]
+__all__ = ["enforce_common_slot", "slot_reasons", "slot_violations", "PASSES"]
 
 PASSES = 3  # passes over the groups that share no slot, while one repairs some
+
+
+def slot_violations(problem: GroupingProblem, assignment: npt.NDArray[np.int64]) -> list[Violation]:
+    """The ``"slot"`` violations of ``assignment`` (see :func:`~.common_slot.slot_failures`)."""
+    return [Violation(g, "slot", why) for g, why in slot_failures(problem.slots, assignment, problem.m, problem.name)]
 
 
 def _pair_ok(problem: GroupingProblem) -> Callable[[int, npt.NDArray[np.int64]], bool]:
     """``ok(i, rows)``: whether member ``i`` may share a group with every one of ``rows`` under
     the problem's pair rules (the slot pairs aside: the group check covers them)."""
-    from .pairsets import _pair_lookup
-
     forbidden = _pair_lookup(problem.explicit_pairs())
     allowed, meeting = problem.allowed, problem.meeting
 
@@ -70,7 +74,7 @@ class _Rows:
 
     def row(self, i: int) -> npt.NDArray[np.float64]:
         if self.dense is not None:
-            return self.dense[i]
+            return np.asarray(self.dense[i], dtype=np.float64)
         assert self.csr is not None
         out = np.zeros(self.n)
         lo, hi = self.csr.indptr[i], self.csr.indptr[i + 1]
@@ -85,16 +89,16 @@ class _Rows:
         assert self.csr is not None
         coo = self.csr.tocoo()
         same = (a[coo.row] == a[coo.col]) & (coo.row != coo.col)
-        return np.bincount(coo.row, weights=np.where(same, coo.data, 0.0), minlength=self.n)
+        return np.asarray(np.bincount(coo.row, weights=np.where(same, coo.data, 0.0), minlength=self.n), dtype=np.float64)
 
     def to(self, rows: Sequence[int]) -> npt.NDArray[np.float64]:
         """Every member's summed weight to the members ``rows``."""
         if self.dense is not None:
-            return self.dense[:, list(rows)].sum(axis=1)
+            return np.asarray(self.dense[:, list(rows)].sum(axis=1), dtype=np.float64)
         assert self.csr is not None
         ind = np.zeros(self.n)
         ind[list(rows)] = 1.0
-        out: npt.NDArray[np.float64] = self.csr @ ind
+        out = np.asarray(self.csr @ ind, dtype=np.float64)
         out[list(rows)] -= self.csr.diagonal()[list(rows)]
         return out
 

@@ -131,5 +131,6 @@ def _solve(cohort: Cohort, params: Mapping[str, Any], progress: Progress | None 
         coverage=params.get("coverage", COHORT_DEFAULTS.coverage),
         keep_apart=keep_apart,
         keep_together=keep_together,
+        common_slot=bool(params.get("common_slot", False)),
     )
     return Grouping.from_result(result, size=size, keep_apart=keep_apart, keep_together=keep_together)

@@ -27,6 +27,7 @@ from ..auth import Identity
 from ..models import CohortRun, Teacher, utcnow
 from ..problems import Problem
 from . import jobs
+from .common_slot import resolve_common_slot
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -206,6 +207,7 @@ def create_run(identity: Identity, params: Mapping[str, Any]) -> CohortRun:
         from .rounds import round_params
 
         params = round_params(s, identity, params)
+    params = resolve_common_slot(s, identity.programme_id, params)  # asked for, or the default and why
     for field in ("keep_apart", "keep_together"):
         check_ids(s, identity.programme_id, [t for grp in params.get(field) or [] for t in grp], field)
     check_ids(s, identity.programme_id, params.get("teacher_ids") or [], "teacher_ids")
