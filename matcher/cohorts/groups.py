@@ -58,7 +58,7 @@ log = logging.getLogger(__name__)
 FAIR_SHARE = 0.3  # share of the time limit spent re-balancing when fairness > 0
 SPARSE_SEARCH_SHARE = 0.1  # sparse affinity: share of the search time before polishing by blocks
 POLISH_ROUNDS = 2  # passes over the blocks in runs limited by rounds= (reproducible runs)
-SLOT_SHARE = 0.1  # share of the time limit kept for the common-slot pass (with common_slot)
+SLOT_SHARE = 0.15  # share of the time limit kept for the common-slot pass (with common_slot)
 
 
 def member_labels(cohort: Cohort) -> tuple[str, ...]:
@@ -200,7 +200,7 @@ def form_groups(
         Every group's members share at least one free slot (members who listed no
         availability do not constrain). Pairs with no slot in common weigh far less in the
         search (more than a member could gain; the other rules still come first); then a group-level pass (:func:`~.common_slot.enforce_common_slot`, the last
-        tenth of the time) moves or swaps members of groups that still share none. A group
+        last 15% of the time) moves or swaps members of groups that still share none. A group
         it cannot repair is reported, not hidden: ``result.violations()`` names it (kind
         ``"slot"``) and says who is not free on the nearest slot; the run does not fail.
 
@@ -321,8 +321,10 @@ def form_groups(
             assignment = fair_improve(fair_problem, assignment, fairness=fairness, budget=work, rounds=rounds, seed=seed)
         if progress is not None:
             progress(1.0, None)
-    if common_slot:  # the group rule, with the time kept for it
-        assignment = enforce_common_slot(plain, assignment, budget=run.less(keep))
+    if common_slot:  # the group rule, with the time kept for it (even when earlier phases ran late on a busy machine)
+        left = run.less(keep).remaining()
+        slot_time = None if left is None else max(left, SLOT_SHARE * (seconds or 0.0))
+        assignment = enforce_common_slot(plain, assignment, budget=Budget.of(slot_time))
     assignment = _numbered_in_order(assignment, len(problem.locked))
     result = describe(
         cohort,

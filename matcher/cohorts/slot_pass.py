@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = ["enforce_common_slot", "slot_reasons", "slot_violations", "PASSES"]
 
-PASSES = 3  # passes over the groups that share no slot, while one repairs some
+PASSES = 8  # passes over the groups that share no slot, while one repairs some
 
 
 def slot_violations(problem: GroupingProblem, assignment: npt.NDArray[np.int64]) -> list[Violation]:
