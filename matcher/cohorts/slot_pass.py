@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -29,7 +30,6 @@ from ..profiles.phrases import join_phrases, slot_phrase
 from ..profiles.teacher import AVAILABILITY_SLOTS, Cohort
 from .budget import Budget
 from .common_slot import ALL, Masks, _open, shared_mask, slot_failures, slot_names
-from .pairsets import _pair_lookup
 from .problem import GroupingProblem, Violation
 
 if TYPE_CHECKING:
@@ -48,17 +48,32 @@ def slot_violations(problem: GroupingProblem, assignment: npt.NDArray[np.int64])
 def _pair_ok(problem: GroupingProblem) -> Callable[[int, npt.NDArray[np.int64]], bool]:
     """``ok(i, rows)``: whether member ``i`` may share a group with every one of ``rows`` under
     the problem's pair rules (the slot pairs aside: the group check covers them)."""
-    forbidden = _pair_lookup(problem.explicit_pairs())
-    allowed, meeting = problem.allowed, problem.meeting
+    apart = _apart(problem)
+    return lambda i, rows: not bool(apart(i)[rows].any())
 
-    def ok(i: int, rows: npt.NDArray[np.int64]) -> bool:
-        if allowed is not None and not bool(np.all(allowed[i, rows])):
-            return False
-        if meeting is not None and rows.size and not bool(np.all(meeting.can_meet(np.full(rows.size, i), rows))):
-            return False
-        return not any(forbidden(min(i, int(r)), max(i, int(r))) for r in rows)
 
-    return ok
+def _apart(problem: GroupingProblem) -> Callable[[int], npt.NDArray[np.bool_]]:
+    """``apart(i)``: for every member, whether a pair rule keeps them apart from member ``i``
+    (the ``allowed`` mask, the explicit forbidden pairs and the meeting range), all at once."""
+    n, allowed, meeting = problem.n, problem.allowed, problem.meeting
+    pairs = problem.explicit_pairs()
+    both = np.concatenate([pairs, pairs[:, ::-1]]) if len(pairs) else np.zeros((0, 2), dtype=np.int64)
+    adj = sparse.csr_array((np.ones(len(both), dtype=bool), (both[:, 0], both[:, 1])), shape=(n, n))
+    everyone = np.arange(n)
+
+    @functools.lru_cache(maxsize=256)  # a group's members are asked about again and again
+    def apart(i: int) -> npt.NDArray[np.bool_]:
+        out = np.zeros(n, dtype=bool)
+        out[adj.indices[adj.indptr[i] : adj.indptr[i + 1]]] = True
+        if allowed is not None:
+            out |= ~allowed[i]
+            out[i] = False
+        if meeting is not None:
+            out |= ~meeting.can_meet(np.full(n, i), everyone)
+        out.setflags(write=False)
+        return out
+
+    return apart
 
 
 class _Rows:
@@ -91,16 +106,6 @@ class _Rows:
         same = (a[coo.row] == a[coo.col]) & (coo.row != coo.col)
         return np.asarray(np.bincount(coo.row, weights=np.where(same, coo.data, 0.0), minlength=self.n), dtype=np.float64)
 
-    def to(self, rows: Sequence[int]) -> npt.NDArray[np.float64]:
-        """Every member's summed weight to the members ``rows``."""
-        if self.dense is not None:
-            return np.asarray(self.dense[:, list(rows)].sum(axis=1), dtype=np.float64)
-        assert self.csr is not None
-        ind = np.zeros(self.n)
-        ind[list(rows)] = 1.0
-        out = np.asarray(self.csr @ ind, dtype=np.float64)
-        out[list(rows)] -= self.csr.diagonal()[list(rows)]
-        return out
 
 
 def enforce_common_slot(
@@ -159,7 +164,7 @@ class _State:
 
     def __init__(self, problem: GroupingProblem, a: npt.NDArray[np.int64], masks: Masks, groups: set[int]) -> None:
         self.problem, self.masks, self.openm = problem, masks, _open(masks)
-        self.ok, self.w = _pair_ok(problem), _Rows(problem)
+        self.apart, self.w = _apart(problem), _Rows(problem)
         self.movable = np.zeros(problem.m, dtype=bool)
         self.movable[list(groups)] = True
         self.pinned = np.zeros(problem.n, dtype=bool)
@@ -175,14 +180,21 @@ class _State:
         self.gand = np.full(self.problem.m, np.uint64(ALL), dtype=np.uint64)
         order = np.argsort(a, kind="stable")
         bounds = np.searchsorted(a[order], np.arange(self.problem.m + 1))
+        self.members = [order[bounds[g] : bounds[g + 1]].tolist() for g in range(self.problem.m)]
+        self.journal: list[tuple[int, int, int]] = []  # (member, from, to) of every move
         for g in range(self.problem.m):
             self._masks_of(g, order[bounds[g] : bounds[g + 1]])
 
-    def snapshot(self) -> tuple[npt.NDArray[Any], ...]:
-        return tuple(x.copy() for x in (self.a, self.sizes, self.own, self.loo, self.gand))
+    def snapshot(self) -> tuple[tuple[npt.NDArray[Any], ...], int]:
+        """The arrays as they are, and the length of the journal of moves (undone by :meth:`restore`)."""
+        return tuple(x.copy() for x in (self.a, self.sizes, self.own, self.loo, self.gand)), len(self.journal)
 
-    def restore(self, saved: tuple[npt.NDArray[Any], ...]) -> None:
-        self.a, self.sizes, self.own, self.loo, self.gand = (x.copy() for x in saved)
+    def restore(self, saved: tuple[tuple[npt.NDArray[Any], ...], int]) -> None:
+        self.a, self.sizes, self.own, self.loo, self.gand = (x.copy() for x in saved[0])
+        while len(self.journal) > saved[1]:
+            x, g, h = self.journal.pop()
+            self.members[h].remove(x)
+            self.members[g].append(x)
 
     def _masks_of(self, g: int, rows: npt.NDArray[np.int64]) -> None:
         self.gand[g] = np.uint64(shared_mask(self.masks[rows]))
@@ -190,7 +202,7 @@ class _State:
             self.loo[r] = np.uint64(shared_mask(self.masks[rows[rows != r]]))
 
     def _refresh(self, g: int) -> None:
-        rows = np.flatnonzero(self.a == g)
+        rows = np.array(sorted(self.members[g]), dtype=np.int64)
         self._masks_of(g, rows)
         for r in rows.tolist():
             self.own[r] = float(self.w.row(r)[rows].sum())
@@ -216,28 +228,40 @@ class _State:
             # (into a group that shares none already, any: it cannot get worse, and g is repaired)
             bad = (self.gand == 0) & (self.sizes > 1)
             cand = np.flatnonzero(others[self.a] & free_then & ~self.pinned & (((self.loo & self.openm[x]) != 0) | bad[self.a]))
-            to_rest = self.w.to(rest.tolist())
+            to_rest = sum((self.w.row(int(r)) for r in rest), np.zeros(p.n))  # every member's weight to the rest of g
             loss_swap = out_cost - (to_x[self.a[cand]] - wx[cand]) + self.own[cand] - to_rest[cand]
-            options = [(float(v), int(self.a[y]), int(y)) for v, y in zip(loss_swap, cand)]
-            # moves: x alone into a group with room, if g may shrink
+            targets, ins, losses = self.a[cand], cand, loss_swap
+            # moves: x alone into a group with room, if g may shrink (y = -1: nobody comes back)
             if self.sizes[g] > p.lower[g]:
                 room = np.flatnonzero(others & (self.sizes < p.upper) & (((self.gand & self.openm[x]) != 0) | bad))
-                options += [(float(out_cost - to_x[h]), int(h), -1) for h in room]
-            options.sort()
-            for _, h, y in options:
-                hm = np.flatnonzero(self.a == h)
-                hy = hm[hm != y]
-                if self.ok(x, hy) and (y < 0 or self.ok(y, rest)):
-                    self.a[x] = h
-                    if y >= 0:
-                        self.a[y] = g
-                    self.sizes = np.bincount(self.a, minlength=p.m)
-                    self._refresh(g)
-                    self._refresh(h)
-                    break
-            else:
+                targets = np.concatenate([targets, room])
+                ins = np.concatenate([ins, np.full(room.size, -1, dtype=np.int64)])
+                losses = np.concatenate([losses, out_cost - to_x[room]])
+            # the pair rules, for every option at once: x with the members of h (but y), y with the rest of g
+            off_x = self.apart(x)
+            clash = np.bincount(self.a, weights=off_x, minlength=p.m)[targets] - np.where(ins >= 0, off_x[np.maximum(ins, 0)], 0)
+            off_rest = np.zeros(p.n, dtype=bool)
+            for r in rest.tolist():
+                off_rest |= self.apart(r)
+            fine = np.flatnonzero((clash < 0.5) & ((ins < 0) | ~off_rest[np.maximum(ins, 0)]))
+            if fine.size == 0:
                 return False
+            k = int(fine[np.argmin(losses[fine])])
+            h, y = int(targets[k]), int(ins[k])
+            self._move(x, g, h)
+            if y >= 0:
+                self._move(y, h, g)
+            self._refresh(g)
+            self._refresh(h)
         return True
+
+    def _move(self, x: int, g: int, h: int) -> None:
+        self.a[x] = h
+        self.members[g].remove(x)
+        self.members[h].append(x)
+        self.journal.append((x, g, h))
+        self.sizes[g] -= 1
+        self.sizes[h] += 1
 
 
 def slot_reasons(cohort: Cohort, problem: GroupingProblem, assignment: npt.NDArray[np.int64], groups: Sequence[Group]) -> list[Group]:
