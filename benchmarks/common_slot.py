@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def attendance(result, cohort) -> tuple[int, int, int, int, int]:
+def attendance(result, cohort) -> tuple[int, int, int, int, int, int]:
     """``(groups sharing, groups, groups nobody listed, members who can attend, members who listed, members unknown)``."""
     from matcher.cohorts.group_csv import shared_slots
 
@@ -61,8 +61,8 @@ def run(label: str, cohort, seconds: float, seed: int) -> None:
         r = form_groups(cohort, size=(4, 6), seconds=seconds, seed=seed, unplaceable="skip", common_slot=on)
         wall = time.perf_counter() - t
         sharing, groups, nobody, can, listed, unknown = attendance(r, cohort)
-        share = f"{sharing}/{groups - nobody} {100 * sharing / max(groups - nobody, 1):.0f}%"
-        attend = f"{can}/{listed} {100 * can / max(listed, 1):.0f}%"
+        share = f"{sharing}/{groups - nobody} {100 * sharing / max(groups - nobody, 1):.1f}%"
+        attend = f"{can}/{listed} {100 * can / max(listed, 1):.1f}%"
         f = r.figures
         print(f"{'on' if on else 'off':<12}{share:>16}{attend:>20}{unknown:>9}{f.mean_affinity:>10.3f}{f.min_affinity:>10.3f}{wall:>8.1f}")
         if nobody:
