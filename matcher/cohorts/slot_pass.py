@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = ["enforce_common_slot", "slot_reasons", "slot_violations", "PASSES"]
 
 PASSES = 8  # passes over the groups that share no slot, while one repairs some
+CHAIN_TRIES = 3  # swaps that break another group (then repaired in turn) tried per member
 
 
 def slot_violations(problem: GroupingProblem, assignment: npt.NDArray[np.int64]) -> list[Violation]:
@@ -79,12 +80,12 @@ def _apart(problem: GroupingProblem) -> Callable[[int], npt.NDArray[np.bool_]]:
 class _Rows:
     """Rows of the problem's weights as dense vectors (diagonal zeroed), and sums over members."""
 
-    def __init__(self, problem: GroupingProblem) -> None:
+    def __init__(self, problem: GroupingProblem, *, copy: bool = True) -> None:
         w = problem.weights
-        self.dense = np.array(w, dtype=np.float64) if isinstance(w, np.ndarray) else None
+        self.dense = (np.array(w, dtype=np.float64) if copy else w) if isinstance(w, np.ndarray) else None
         self.csr = None if self.dense is not None else sparse.csr_array(w)
         self.n = problem.n
-        if self.dense is not None:
+        if self.dense is not None and copy:  # (without a copy, callers mask the diagonal themselves)
             np.fill_diagonal(self.dense, 0.0)
 
     def row(self, i: int) -> npt.NDArray[np.float64]:
@@ -144,8 +145,9 @@ def enforce_common_slot(
     return state.a
 
 
-def _repair_group(state: _State, g: int, masks: Masks, budget: Budget) -> None:
-    """Try the slots most of group ``g``'s members list first; keep the first repair that works."""
+def _repair_group(state: _State, g: int, masks: Masks, budget: Budget, chain: bool = True) -> None:
+    """Try the slots most of group ``g``'s members list first; keep the first repair that works
+    (with ``chain``, a change may break another group if that group can be repaired in turn)."""
     rows = np.flatnonzero(state.a == g)
     said = masks[rows][masks[rows] != 0]
     counts = [-int(np.count_nonzero(said >> np.uint64(k) & np.uint64(1))) for k in range(len(AVAILABILITY_SLOTS))]
@@ -153,7 +155,7 @@ def _repair_group(state: _State, g: int, masks: Masks, budget: Budget) -> None:
         if counts[slot] == 0 or budget.expired():
             break
         saved = state.snapshot()
-        if state.fix(g, slot, budget):
+        if state.fix(g, slot, budget, chain):
             break
         state.restore(saved)
 
@@ -210,8 +212,13 @@ class _State:
     def shares(self, g: int) -> bool:
         return int(self.sizes[g]) < 2 or int(self.gand[g]) != 0
 
-    def fix(self, g: int, slot: int, budget: Budget) -> bool:
-        """Make group ``g`` share ``slot`` (bit number) by moves and swaps; False if it cannot."""
+    def fix(self, g: int, slot: int, budget: Budget, chain: bool = False) -> bool:
+        """Make group ``g`` share ``slot`` (bit number) by moves and swaps; False if it cannot.
+
+        With ``chain``, when no change keeps the other group sharing a slot, the few least
+        costly swaps that break one are tried, each kept only if that group can then be
+        repaired (without touching ``g``).
+        """
         bit = np.uint64(1 << slot)
         free_then = (self.masks & bit) != 0
         free_then |= self.masks == 0
@@ -227,7 +234,8 @@ class _State:
             # swaps: y (free then, in another movable group) for x
             # (into a group that shares none already, any: it cannot get worse, and g is repaired)
             bad = (self.gand == 0) & (self.sizes > 1)
-            cand = np.flatnonzero(others[self.a] & free_then & ~self.pinned & (((self.loo & self.openm[x]) != 0) | bad[self.a]))
+            keeps = ((self.loo & self.openm[x]) != 0) | bad[self.a]
+            cand = np.flatnonzero(others[self.a] & free_then & ~self.pinned & (keeps | chain))
             to_rest = sum((self.w.row(int(r)) for r in rest), np.zeros(p.n))  # every member's weight to the rest of g
             loss_swap = out_cost - (to_x[self.a[cand]] - wx[cand]) + self.own[cand] - to_rest[cand]
             targets, ins, losses = self.a[cand], cand, loss_swap
@@ -243,17 +251,40 @@ class _State:
             off_rest = np.zeros(p.n, dtype=bool)
             for r in rest.tolist():
                 off_rest |= self.apart(r)
-            fine = np.flatnonzero((clash < 0.5) & ((ins < 0) | ~off_rest[np.maximum(ins, 0)]))
-            if fine.size == 0:
+            ok = (clash < 0.5) & ((ins < 0) | ~off_rest[np.maximum(ins, 0)])
+            safe = ok & ((ins < 0) | keeps[np.maximum(ins, 0)])
+            if safe.any():
+                fine = np.flatnonzero(safe)
+                self._swap(x, g, int(targets[k := int(fine[np.argmin(losses[fine])])]), int(ins[k]))
+                continue
+            if not (chain and self._chain(x, g, targets, ins, np.where(ok, losses, np.inf), budget)):
                 return False
-            k = int(fine[np.argmin(losses[fine])])
-            h, y = int(targets[k]), int(ins[k])
-            self._move(x, g, h)
-            if y >= 0:
-                self._move(y, h, g)
-            self._refresh(g)
-            self._refresh(h)
         return True
+
+    def _swap(self, x: int, g: int, h: int, y: int) -> None:
+        self._move(x, g, h)
+        if y >= 0:
+            self._move(y, h, g)
+        self._refresh(g)
+        self._refresh(h)
+
+    def _chain(self, x: int, g: int, targets: npt.NDArray[np.int64], ins: npt.NDArray[np.int64],
+               losses: npt.NDArray[np.float64], budget: Budget) -> bool:
+        """Swap ``x`` out of ``g`` into a group it breaks, then repair that group; the
+        :data:`CHAIN_TRIES` least costly such swaps are tried."""
+        for k in np.argsort(losses, kind="stable")[:CHAIN_TRIES].tolist():
+            if not np.isfinite(losses[k]) or budget.expired():
+                return False
+            h, y = int(targets[k]), int(ins[k])
+            saved = self.snapshot()
+            self._swap(x, g, h, y)
+            was, self.movable[g] = self.movable[g], False
+            _repair_group(self, h, self.masks, budget, chain=False)
+            self.movable[g] = was
+            if self.shares(h):
+                return True
+            self.restore(saved)
+        return False
 
     def _move(self, x: int, g: int, h: int) -> None:
         self.a[x] = h
@@ -272,7 +303,7 @@ def slot_reasons(cohort: Cohort, problem: GroupingProblem, assignment: npt.NDArr
     masks = problem.slots
     if masks is None:
         return list(groups)
-    ok, rows_of = _pair_ok(problem), _Rows(problem)
+    ok, rows_of = _pair_ok(problem), _Rows(problem, copy=False)  # _kept_out masks each group's own rows
     out = []
     for g in groups:
         rows = np.flatnonzero(assignment == g.id - 1)
@@ -304,7 +335,7 @@ def _kept_out(cohort: Cohort, rows: npt.NDArray[np.int64], common: int, masks: M
         j = int(np.argmax(w))
         if not np.isfinite(w[j]) or w[j] <= 0 or masks[j] == 0 or int(masks[j]) & common:
             continue
-        if w[j] <= float(weights.row(i)[rows].max(initial=0.0)) or not ok(j, rows):
+        if w[j] <= float(weights.row(i)[rows[rows != i]].max(initial=0.0)) or not ok(j, rows):
             continue  # not a better match than the group has, or kept out by another rule
         name = cohort.profiles[j].name or cohort.profiles[j].id
         who = cohort.profiles[i].name or cohort.profiles[i].id
