@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from matcher.cohorts.common_slot import (
@@ -72,8 +72,10 @@ def test_brute_force_tiny_instance():
     assert result.figures.common_slot and result.figures.slot_groups == 2
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10_000), extra=st.floats(0.0, 0.6))
+@example(seed=6, extra=0.6)  # fixed sizes: only a swap that breaks another group, then repairs it, works
+@example(seed=56, extra=0.6)
 def test_every_group_shares_a_slot_when_feasible(seed, extra):
     """A cohort whose members split into groups of four by a home slot (plus random other
     slots, and some who list nothing): every group of the result shares a slot."""
