@@ -199,8 +199,9 @@ def form_groups(
     common_slot : bool
         Every group's members share at least one free slot (members who listed no
         availability do not constrain). Pairs with no slot in common weigh far less in the
-        search (more than a member could gain; the other rules still come first); then a group-level pass (:func:`~.common_slot.enforce_common_slot`, the last
-        last 15% of the time) moves or swaps members of groups that still share none. A group
+        search (more than a member could gain; the other rules still come first); then a
+        group-level pass (:func:`~.slot_pass.enforce_common_slot`, in the last 15% of the
+        time) moves or swaps members of groups that still share none. A group
         it cannot repair is reported, not hidden: ``result.violations()`` names it (kind
         ``"slot"``) and says who is not free on the nearest slot; the run does not fail.
 
@@ -298,7 +299,7 @@ def form_groups(
         degree = problem.partner_counts()
         drop = {cohort.ids[i if degree[i] <= degree[j] else j] for i, j in plain.broken_pairs(best.assignment)}
     assignment = _numbered_in_order(best.assignment, len(problem.locked))  # islands may label equal groups differently
-    weights_of = _block_weights(affinity, coverage, plain.slots, slot_penalty(plain))  # used for sparse problems only
+    weights_of = _block_weights(affinity, coverage, plain.slots, slot_penalty(plain) if common_slot else 0.0)  # sparse problems only
     if problem.is_sparse:
         polish = work.less(fair_seconds or 0.0)
         left = polish.remaining()  # None: unlimited

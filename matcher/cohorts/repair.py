@@ -229,7 +229,9 @@ def repair(
     )
     if masks is not None:  # the group rule, on the groups the repair touched
         touched = [k for k, old_g in enumerate(ident) if old_g is None or old_g in ring]
-        assignment = enforce_common_slot(problem, assignment, budget=budget, movable=touched)
+        left = budget.remaining()  # its tenth of the time, even if the search ran late
+        slot_budget = Budget.of(None if left is None else max(left, 0.1 * (budget.seconds or 0.0)))
+        assignment = enforce_common_slot(problem, assignment, budget=slot_budget, movable=touched)
         moved = sum(1 for t, g in member_of.items() if t not in gone and ident[assignment[rows[t]]] != g)
     out = describe(sub, grouping_affinity, problem, assignment, locked=tuple(new_locked), seed=seed,
                    seconds=budget.elapsed(), moved=moved)
