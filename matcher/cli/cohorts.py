@@ -59,6 +59,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--allow-same-school", action="store_true", help="allow colleagues from one school in a group")
     p.add_argument("--allow-previous", action="store_true", help="allow previous groupmates to meet again")
     p.add_argument(
+        "--common-slot", action="store_true",
+        help="every group shares at least one free slot (teachers who listed no availability do not constrain); "
+        "a group that cannot is named, not hidden",
+    )
+    p.add_argument(
         "--leave-out", action="store_true",
         help="leave out (and name) teachers too few others can meet, e.g. in person only with nobody in reach, "
         "instead of stopping",
@@ -174,6 +179,7 @@ def run(args: argparse.Namespace) -> int:
             keep_together=together,
             avoid_previous=not args.allow_previous,
             allow_same_school=args.allow_same_school,
+            common_slot=args.common_slot,
             progress=bar,
             unplaceable="skip" if args.leave_out else "raise",
         )
@@ -265,6 +271,11 @@ def format_result(result: CohortResult, cohort: Cohort | None = None) -> str:
     lines.append(f"  isolated teachers   {f.isolated_placed} of {f.isolated} placed with a groupmate within their travel limit")
     lines.append(f"  mean distance       {f.mean_travel_km:.1f} km between groupmates")
     lines.append(f"  hard constraints    {f.constraints} (pairs kept apart, keep-together sets, locked groups)")
+    if f.common_slot:
+        lines.append(f"  common free slot    {f.slot_groups} of {f.groups} groups share one (common-slot rule)")
+        for v in result.broken_rules():
+            if v.kind == "slot":
+                lines.append(f"    {v}")
     if result.unplaced:
         left_out = ", ".join(result.unplaced[:10]) + (f" and {len(result.unplaced) - 10} more" if len(result.unplaced) > 10 else "")
         lines.append(f"  left out            {len(result.unplaced)}: {left_out} (too few others can meet them)")

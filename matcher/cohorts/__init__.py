@@ -22,6 +22,9 @@ checks there is no circle):
   what is coverable at all; :mod:`.defaults` — the default coverage weight and fairness
   (one home for the library, the CLI, the API and the pages);
 - :mod:`.groups` — teacher-level groups with reasons, figures and exports;
+- :mod:`.common_slot` — the group rule that members share a free slot (slot bitmasks, the
+  search's view of it); :mod:`.slot_pass` — the moves and swaps that repair groups sharing
+  none, and what the rule did in each group's reasons;
 - :mod:`.repair` — re-optimise after drop-outs and late joiners, locked groups kept;
 - :mod:`.grouping` — the stored record of a grouping (ids and rules, versioned);
   :mod:`.review` explains and repairs it on demand;

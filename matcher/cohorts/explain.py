@@ -25,7 +25,10 @@ from ..profiles.teacher import Cohort, TeacherProfile
 from ..profiles.circumstances import cover_way, experience_phrase
 from ..profiles.themes import THEMES
 from ..affinity.terms import Affinity
+from .common_slot import count_slot_pairs
+from .slot_pass import slot_reasons
 from .coverage import CoverageTally, group_coverage, uncoverable_challenges
+from .group_csv import shared_slots
 from .grouping_affinity import GroupingAffinity
 from .problem import GroupingProblem
 from .results import CohortFigures, CohortResult, Group
@@ -299,6 +302,8 @@ def describe(
                 locked=g in locked_set,
                 mean_distance_km=float(dist[iu, ju].mean()) if iu.size else None,
                 member_affinity={p.id: float(x) for p, x in zip(members, u)},
+                shared_slots=(slots := shared_slots(p.availability for p in members)),
+                shares_slot=bool(slots) if any(p.availability for p in members) else None,
             )
         )
     objective = float(sum(g.score for g in groups))
@@ -318,14 +323,18 @@ def describe(
         isolated_placed=int(placed),
         mean_travel_km=float(np.mean(dists)) if dists else 0.0,
         constraints=problem.active_constraints(),
-        rules=problem.rule_counts(),
+        rules=problem.rule_counts() | ({} if problem.slots is None else {"no_common_slot": count_slot_pairs(problem.slots)}),
         random_affinity=random_pair_affinity(affinity, len(cohort), seed=seed),
         upper_bound=upper_bound,
         gap=gap,
         seed=seed,
         seconds=seconds,
         moved=moved,
+        common_slot=problem.slots is not None,
+        slot_groups=sum(1 for g in groups if g.shares_slot is not False),
     )
+    if problem.slots is not None:
+        groups = slot_reasons(cohort, problem, assignment, groups)
     return CohortResult(groups=tuple(groups), figures=figures, problem=problem, ids=cohort.ids)
 
 

@@ -96,6 +96,9 @@ class Grouping:
         Teachers the run left out.
     erased : tuple of member ids
         Members erased since the run (pseudonyms): lost, never named.
+    common_slot : bool
+        Every group's members share a free slot (:mod:`.common_slot`); records stored
+        before the option existed read as off.
     seconds, upper_bound, moved, size_balance
         What the run reported: time taken, proven bound, members moved by the last edit, how
         group sizes were kept to the middle of the range (``CohortFigures.size_balance``).
@@ -117,6 +120,7 @@ class Grouping:
     upper_bound: float | None = None
     moved: int | None = None
     size_balance: str | None = None
+    common_slot: bool = False
     _where: Mapping[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -144,6 +148,7 @@ class Grouping:
         object.__setattr__(self, "seed", int(self.seed))
         object.__setattr__(self, "coverage", float(self.coverage))
         object.__setattr__(self, "seconds", float(self.seconds))
+        object.__setattr__(self, "common_slot", bool(self.common_slot))
         object.__setattr__(self, "_where", where)
 
     # ---- reading ------------------------------------------------------------------------
@@ -192,7 +197,8 @@ class Grouping:
         concrete reason (:class:`~.rules.PairRules`): "group 2: Fergus meets online only;
         Sanjay and Gareth in person only", "... are 14.2 km apart, beyond Sanjay's travel
         limit of 10 km", "... teach at the same school (...)", "... were groupmates before",
-        "... are on the keep-apart list", or "4 members, outside the size range 5-6".
+        "... are on the keep-apart list", "4 members, outside the size range 5-6", or, under
+        ``common_slot``, "the members share no free slot (common-slot rule): ...".
         ``explain_grouping(...).group_violations()`` gives the same per group.
 
         Raises
@@ -248,9 +254,11 @@ class Grouping:
         allow_same_school: bool = False,
         weights: AffinityWeights | None = None,
         coverage: float = 0.0,
+        common_slot: bool | None = None,
     ) -> Grouping:
         """The record of a :class:`CohortResult` (from ``form_groups`` or ``repair``),
-        with the rules it was formed under (``size`` defaults to the problem's bounds)."""
+        with the rules it was formed under (``size`` defaults to the problem's bounds;
+        ``common_slot`` to whether the result's problem has the rule)."""
         m = int(result.problem.lower.size)
         groups: list[tuple[str, ...]] = [()] * max(m, max((g.id for g in result.groups), default=0))
         for g in result.groups:
@@ -263,6 +271,7 @@ class Grouping:
             keep_apart=_pairs(keep_apart), keep_together=_sets(keep_together), avoid_previous=avoid_previous,
             allow_same_school=allow_same_school, weights=weights, coverage=coverage, seed=f.seed,
             unplaced=result.unplaced, seconds=f.seconds, upper_bound=f.upper_bound, moved=f.moved, size_balance=f.size_balance,
+            common_slot=result.problem.slots is not None if common_slot is None else common_slot,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -285,6 +294,7 @@ class Grouping:
             "upper_bound": self.upper_bound,
             "moved": self.moved,
             "size_balance": self.size_balance,
+            "common_slot": self.common_slot,
         }
 
     @classmethod
@@ -323,7 +333,7 @@ class Grouping:
                     weights=None if weights is None else AffinityWeights(**weights), coverage=data.get("coverage", 0.0),
                     seed=data.get("seed", 0), unplaced=data.get("unplaced", ()), erased=data.get("erased", ()),
                     seconds=data.get("seconds", 0.0), upper_bound=data.get("upper_bound"), moved=data.get("moved"),
-                    size_balance=data.get("size_balance"),
+                    size_balance=data.get("size_balance"), common_slot=bool(data.get("common_slot", False)),
                 )
         except ValidationError:
             raise

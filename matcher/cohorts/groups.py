@@ -48,6 +48,8 @@ from .grouping_affinity import DenseAffinity, GroupingAffinity, as_grouping_affi
 from .sparse_affinity import cohort_affinity
 from .balance import _fixed_sizes, _with_size_term, balanced_sizes
 from .group_checks import _check_options, _drop_unplaceable
+from .common_slot import Masks, slot_allowed, slot_masks, slot_penalty, with_slot_pairs, with_slot_weights
+from .slot_pass import enforce_common_slot
 
 __all__ = ["form_groups", "build_problem", "coverage_matrix", "pair_coverage", "FAIR_SHARE"]
 
@@ -56,6 +58,7 @@ log = logging.getLogger(__name__)
 FAIR_SHARE = 0.3  # share of the time limit spent re-balancing when fairness > 0
 SPARSE_SEARCH_SHARE = 0.1  # sparse affinity: share of the search time before polishing by blocks
 POLISH_ROUNDS = 2  # passes over the blocks in runs limited by rounds= (reproducible runs)
+SLOT_SHARE = 0.15  # share of the time limit kept for the common-slot pass (with common_slot)
 
 
 def member_labels(cohort: Cohort) -> tuple[str, ...]:
@@ -73,12 +76,14 @@ def build_problem(
     keep_together: Sequence[Sequence[str]] = (),
     locked: Sequence[Sequence[str]] = (),
     rules: PairRules | None = None,
+    common_slot: bool = False,
 ) -> GroupingProblem:
     """The grouping problem of ``cohort``: affinity scores (plus ``coverage`` times
     :func:`pair_coverage`) as weights, the affinity's hard constraints (the ``allowed``
     mask of a dense :class:`~matcher.affinity.Affinity`; the meeting range and forbidden
     pairs of a :class:`~.sparse_affinity.SparseAffinity`), keep-together sets and locked
-    groups by teacher id; ``rules`` words and counts the pair rules (:class:`~.rules.PairRules`)."""
+    groups by teacher id; ``rules`` words and counts the pair rules (:class:`~.rules.PairRules`);
+    ``common_slot`` adds the group rule that members share a free slot (:mod:`.common_slot`)."""
     lo, hi = parse_size_range(size)
     locked_rows = tuple(tuple(int(r) for r in cohort.rows(g)) for g in locked)
     n_locked = sum(len(g) for g in locked_rows)
@@ -99,6 +104,7 @@ def build_problem(
         labels=member_labels(cohort),
         noun="teachers",
         rules=rules,
+        slots=slot_masks(p.availability for p in cohort.profiles) if common_slot else None,
     )
 
 
@@ -123,6 +129,7 @@ def form_groups(
     threads: int | None = None,
     unplaceable: str = "raise",
     balance_sizes: bool | str = True,
+    common_slot: bool = False,
 ) -> CohortResult:
     """Split ``cohort`` into peer groups of ``size`` members that help each other.
 
@@ -189,6 +196,14 @@ def form_groups(
         ``result.figures.size_balance`` says what was done: ``"term"``, ``"bounds"`` or
         ``"range"`` (none, or the rules needed the whole range). MDGP problems solved with
         :func:`~.search.solve` are never changed.
+    common_slot : bool
+        Every group's members share at least one free slot (members who listed no
+        availability do not constrain). Pairs with no slot in common weigh far less in the
+        search (more than a member could gain; the other rules still come first); then a
+        group-level pass (:func:`~.slot_pass.enforce_common_slot`, in the last 15% of the
+        time) moves or swaps members of groups that still share none. A group
+        it cannot repair is reported, not hidden: ``result.violations()`` names it (kind
+        ``"slot"``) and says who is not free on the nearest slot; the run does not fail.
 
     Returns
     -------
@@ -213,8 +228,9 @@ def form_groups(
     _check_options(fairness=fairness, coverage=coverage, seconds=seconds, rounds=rounds, unplaceable=unplaceable,
                    balance_sizes=balance_sizes)
     run = Budget.of(seconds)
-    # time kept back for describing and checking the groups afterwards
-    work = run.less(0.05 + 2e-4 * len(cohort))
+    # time kept back for describing and checking the groups afterwards (and the common-slot pass)
+    keep = 0.05 + 2e-4 * len(cohort)
+    work = run.less(keep + (SLOT_SHARE * seconds if common_slot and seconds else 0.0))
     if affinity is None:
         options = AffinityOptions(
             allow_same_school=allow_same_school,
@@ -245,8 +261,10 @@ def form_groups(
         plain = build_problem(
             cohort, affinity, size=bounds, groups=m, coverage=coverage, keep_together=keep_together, locked=locked,
             rules=PairRules(cohort, keep_apart, avoid_previous=avoid_previous, allow_same_school=allow_same_school),
+            common_slot=common_slot,
         )
-        problem = _with_size_term(plain) if sizing == "term" else plain
+        base = _with_size_term(plain) if sizing == "term" else plain
+        problem = with_slot_weights(base)  # base itself without the rule
         try:
             problem.validate()
         except InfeasibleError as exc:
@@ -279,9 +297,9 @@ def form_groups(
         attempt += 1
         # leave out the less connected teacher of every pair that still shares a group
         degree = problem.partner_counts()
-        drop = {cohort.ids[i if degree[i] <= degree[j] else j] for i, j in problem.broken_pairs(best.assignment)}
+        drop = {cohort.ids[i if degree[i] <= degree[j] else j] for i, j in plain.broken_pairs(best.assignment)}
     assignment = _numbered_in_order(best.assignment, len(problem.locked))  # islands may label equal groups differently
-    weights_of = _block_weights(affinity, coverage)  # used for sparse problems only
+    weights_of = _block_weights(affinity, coverage, plain.slots, slot_penalty(plain) if common_slot else 0.0)  # sparse problems only
     if problem.is_sparse:
         polish = work.less(fair_seconds or 0.0)
         left = polish.remaining()  # None: unlimited
@@ -298,10 +316,16 @@ def form_groups(
         else:
             # with the size term, re-balance on the plain weights (the fairness objective is
             # scaled by the mean link, which the term shifts towards 0) and keep the sizes found
-            fair_problem = _fixed_sizes(plain, assignment) if sizing == "term" else problem
+            fair_problem = _fixed_sizes(plain, assignment) if sizing == "term" else base
+            if common_slot and not len(with_slot_pairs(plain).broken_pairs(assignment)):
+                fair_problem = with_slot_pairs(fair_problem)  # it never makes the penalised objective worse
             assignment = fair_improve(fair_problem, assignment, fairness=fairness, budget=work, rounds=rounds, seed=seed)
         if progress is not None:
             progress(1.0, None)
+    if common_slot:  # the group rule, with the time kept for it (even when earlier phases ran late on a busy machine)
+        left = run.less(keep).remaining()
+        slot_time = None if left is None else max(left, SLOT_SHARE * (seconds or 0.0))
+        assignment = enforce_common_slot(plain, assignment, budget=Budget.of(slot_time))
     assignment = _numbered_in_order(assignment, len(problem.locked))
     result = describe(
         cohort,
@@ -317,7 +341,7 @@ def form_groups(
     if unplaced:
         result = replace(result, unplaced=unplaced)
     result = replace(result, figures=replace(result.figures, size_balance=sizing))
-    return result.check()
+    return result.check(allow=("slot",))  # a group the common-slot rule failed is reported, not raised
 
 
 def _numbered_in_order(assignment: np.ndarray, n_locked: int) -> np.ndarray:
@@ -336,13 +360,16 @@ def _numbered_in_order(assignment: np.ndarray, n_locked: int) -> np.ndarray:
     return out
 
 
-def _block_weights(affinity: GroupingAffinity, coverage: float) -> WeightsOf:
+def _block_weights(affinity: GroupingAffinity, coverage: float, slots: Masks | None = None, penalty: float = 0.0) -> WeightsOf:
     """``weights_of(rows) -> (weights, allowed)``: exact dense weights (scores plus
-    ``coverage`` times pair coverage) and mask among ``rows``, for polishing by blocks."""
+    ``coverage`` times pair coverage; pairs sharing no free slot ``penalty`` less with
+    ``slots``) and mask among ``rows``, for polishing by blocks."""
     def weights_of(rows: IntArray) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
         w, allowed = affinity.pair_block(rows, rows)
         if coverage:
             w = w + coverage * affinity.coverage_block(rows, rows)
+        if slots is not None:
+            w = np.where(slot_allowed(slots, rows, rows), w, w - penalty)
         return w, allowed
 
     return weights_of

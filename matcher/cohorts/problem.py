@@ -33,6 +33,7 @@ from scipy import sparse
 from ..errors import InfeasibleError
 from ..pairkeys import unique_pairs
 from ..places.meeting import MeetingRange
+from .common_slot import slot_failures
 from .feasibility import _invalid, check_feasible, check_shapes
 from .pairsets import _merge_sets, _pair_lookup, same_group_pairs
 from .sizes import parse_size_range, plan_group_count
@@ -56,7 +57,7 @@ class PairExplainer(Protocol):
 @dataclass(frozen=True)
 class Violation:
     """One broken rule: the 0-based ``group`` it is about (``None``: across groups), its
-    ``kind`` ("size", "pair", "together", "locked", "shape") and the ``message``, which does
+    ``kind`` ("size", "pair", "together", "locked", "slot", "shape") and the ``message``, which does
     not repeat the group's number; ``str()`` adds it ("group 3: ...").
 
     >>> str(Violation(2, "size", "7 members, outside the size range 4-6"))
@@ -115,6 +116,9 @@ class GroupingProblem:
     rules : PairExplainer, optional
         Says why members may not share a group (e.g. :class:`~.rules.PairRules`), for
         :meth:`broken_rules` and :meth:`rule_counts`.
+    slots : ndarray of uint64, shape (n,), optional
+        The common-slot rule (:mod:`.common_slot`), off when ``None``: member availability
+        bitmasks (0: none listed); groups sharing no slot break it (kind ``"slot"``).
     """
 
     # The fields hold the normalised values (see ``__init__`` for what may be passed in).
@@ -129,6 +133,7 @@ class GroupingProblem:
     labels: tuple[str, ...] | None
     noun: str
     rules: PairExplainer | None = field(default=None, repr=False)
+    slots: npt.NDArray[np.uint64] | None = field(default=None, repr=False)
     _blocks: tuple[tuple[int, ...], ...] = field(default=(), init=False, repr=False)
 
     def __init__(
@@ -144,6 +149,7 @@ class GroupingProblem:
         labels: Iterable[object] | None = None,
         noun: str = "people",
         rules: PairExplainer | None = None,
+        slots: npt.ArrayLike | None = None,
     ) -> None:
         w: DenseWeights | SparseWeights
         if isinstance(weights, (sparse.sparray, sparse.spmatrix)):  # == sparse.issparse, but narrows
@@ -177,6 +183,12 @@ class GroupingProblem:
         object.__setattr__(self, "noun", noun)
         object.__setattr__(self, "rules", rules)
         object.__setattr__(self, "meeting", meeting)
+        slots_ = None if slots is None else np.array(slots, dtype=np.uint64).reshape(-1)
+        if slots_ is not None:
+            slots_.setflags(write=False)
+            if slots_.shape != (self.n,):
+                raise _invalid("slots", f"slots must list one mask per member ({self.n}), got {slots_.shape[0]}")
+        object.__setattr__(self, "slots", slots_)
         if meeting is not None:
             if not isinstance(meeting, MeetingRange):
                 raise _invalid("meeting", "meeting must be a MeetingRange", type(meeting).__name__)
@@ -375,6 +387,7 @@ class GroupingProblem:
             now = set(np.flatnonzero(a == g).tolist())
             if now != set(members):
                 out.append(Violation(g, "locked", "approved (locked), but its members changed"))
+        out.extend(Violation(g, "slot", why) for g, why in slot_failures(self.slots, a, self.m, self.name))
         return sorted(out, key=lambda v: (v.group is None, v.group or 0))
 
     # ------------------------------------------------------------------ validation

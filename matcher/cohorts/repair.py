@@ -30,7 +30,9 @@ from ..affinity.terms import Affinity, AffinityOptions, AffinityWeights
 from ..errors import InfeasibleError, UnknownTeacherError
 from ..profiles.teacher import Cohort
 from .budget import Budget
+from .common_slot import Masks, slot_masks, with_slot_weights
 from .explain import describe
+from .slot_pass import enforce_common_slot
 from .groups import member_labels
 from .grouping_affinity import GroupingAffinity, as_grouping_affinity
 from .problem import GroupingProblem
@@ -61,6 +63,7 @@ def repair(
     avoid_previous: bool = True,
     allow_same_school: bool = False,
     affinity: Affinity | GroupingAffinity | None = None,
+    common_slot: bool = False,
 ) -> CohortResult:
     """Re-optimise ``result`` after ``dropped`` teachers left and ``joined`` ones arrived.
 
@@ -80,6 +83,9 @@ def repair(
         moves fewer people, lower allows more improvement.
     weights, keep_apart, avoid_previous, allow_same_school, affinity
         The affinity model for the new cohort, as in ``form_groups``.
+    common_slot : bool
+        The groups the repair touches share a free slot where possible (as in
+        ``form_groups``); a group that cannot is reported by ``violations()``, not raised.
 
     Returns
     -------
@@ -95,6 +101,7 @@ def repair(
     """
     # neither a time limit nor rounds: 10 seconds, as a search without limits gets
     budget = Budget.of(10.0 if seconds is None and rounds is None else seconds)
+    search_budget = budget.less(0.1 * budget.seconds) if common_slot and budget.seconds else budget
     old = _old_groups(result)
     member_of = {t: g for g, ms in old.items() for t in ms}
     for t in dropped:
@@ -116,6 +123,7 @@ def repair(
         options = AffinityOptions(allow_same_school=allow_same_school, avoid_previous=avoid_previous, keep_apart=pairs)
         affinity = cohort_affinity(sub, weights, options, seed=seed)
     grouping_affinity = as_grouping_affinity(affinity, sub)
+    masks = slot_masks(p.availability for p in sub.profiles) if common_slot else None
     lower, upper = result.problem.lower, result.problem.upper
     locked_now = {g.id - 1 for g in result.groups if g.locked} | {int(g) - 1 for g in locked}
     rows = {t: r for r, t in enumerate(keep_ids)}
@@ -178,14 +186,14 @@ def repair(
                 ring.add(max(outside, key=lambda g: link(joiners, g)))
             continue
         solved = _solve_ring(
-            grouping_affinity, sub, members, ring_list, bounds, groups, seed, budget, rounds, stay
+            grouping_affinity, sub, members, ring_list, bounds, groups, seed, search_budget, rounds, stay, masks
         )
         if not isinstance(solved, InfeasibleError):
             sub_assignment = solved
             break
         last_error = solved
         outside = [g for g in unlocked if g not in ring]
-        if not outside or budget.expired():
+        if not outside or search_budget.expired():
             raise last_error
         ring.add(max(outside, key=lambda g: link(members, g)))
     # rebuild every group: untouched ones as they were, ring groups (and new ones) from the search
@@ -217,10 +225,17 @@ def repair(
     w, rules = grouping_affinity.problem_weights(0.0)
     problem = GroupingProblem(
         w, np.array(new_lower), np.array(new_upper), **rules, locked=new_locked, labels=member_labels(sub), noun="teachers",
+        slots=masks,
     )
+    if masks is not None:  # the group rule, on the groups the repair touched
+        touched = [k for k, old_g in enumerate(ident) if old_g is None or old_g in ring]
+        left = budget.remaining()  # its tenth of the time, even if the search ran late
+        slot_budget = Budget.of(None if left is None else max(left, 0.1 * (budget.seconds or 0.0)))
+        assignment = enforce_common_slot(problem, assignment, budget=slot_budget, movable=touched)
+        moved = sum(1 for t, g in member_of.items() if t not in gone and ident[assignment[rows[t]]] != g)
     out = describe(sub, grouping_affinity, problem, assignment, locked=tuple(new_locked), seed=seed,
                    seconds=budget.elapsed(), moved=moved)
-    return out.check()
+    return out.check(allow=("slot",))
 
 
 def _typical_bounds(result: CohortResult, unlocked: list[int]) -> tuple[int, int]:
@@ -241,6 +256,7 @@ def _solve_ring(
     budget: Budget,
     rounds: int | None,
     stay: float,
+    masks: Masks | None = None,
 ) -> npt.NDArray[np.int64] | InfeasibleError:
     """Solve the sub-problem of the ring's members; returns the assignment, or the error
     when the ring cannot be grouped."""
@@ -250,8 +266,9 @@ def _solve_ring(
     prefer = np.array([where.get(int(r), -1) for r in idx], dtype=np.int64)
     problem = GroupingProblem(
         w, np.array([b[0] for b in bounds]), np.array([b[1] for b in bounds]), allowed=allowed,
-        labels=tuple(member_labels(sub)[r] for r in idx), noun="teachers",
+        labels=tuple(member_labels(sub)[r] for r in idx), noun="teachers", slots=None if masks is None else masks[idx],
     )
+    problem = with_slot_weights(problem)  # pairs with no slot in common weigh far less (common_slot)
     try:  # each attempt gets what is left of the repair's budget
         best = solve(problem, budget=budget.share(1.0), rounds=rounds, seed=seed, prefer=prefer, stay_bonus=stay)
     except InfeasibleError as exc:

@@ -15,7 +15,7 @@ Examples
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -72,6 +72,8 @@ class Group:
     through). ``uncovered`` lists challenge themes nobody else in the group covers though
     someone within reach in the cohort could; ``uncoverable`` those nobody within reach
     could cover at all. ``reasons`` say in plain English why these people fit.
+    ``shared_slots`` are the free slots every member who listed availability lists;
+    ``shares_slot`` whether there is one (``None``: nobody in the group listed availability).
     """
 
     id: int
@@ -89,6 +91,8 @@ class Group:
     member_affinity: Mapping[str, float] = field(default_factory=dict)
     coverage_experience: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     uncoverable: tuple[str, ...] = ()
+    shared_slots: tuple[str, ...] = ()
+    shares_slot: bool | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "coverage", MappingProxyType({k: tuple(v) for k, v in self.coverage.items()}))
@@ -126,6 +130,8 @@ class Group:
             "reasons": list(self.reasons),
             "locked": self.locked,
             "mean_distance_km": None if self.mean_distance_km is None else round(self.mean_distance_km, 3),
+            "shared_slots": list(self.shared_slots),
+            "shares_slot": self.shares_slot,
         }
 
 
@@ -154,7 +160,9 @@ class CohortFigures:
     how far these groups could at most be from the best possible (0.02: within 2%); both
     ``None`` when unknown (large cohorts, or after a manual edit). ``random_affinity``: the
     mean affinity of a pair drawn at random from the cohort, what groups drawn at random
-    would score on average; compare ``mean_affinity`` with it.
+    would score on average; compare ``mean_affinity`` with it. ``common_slot``: whether the
+    common-slot rule was on; ``slot_groups``: groups whose members share a free slot (of
+    ``groups``; a group where nobody listed availability counts as sharing).
     """
 
     teachers: int
@@ -179,6 +187,8 @@ class CohortFigures:
     coverage_of_coverable: float | None = None
     uncoverable: int | None = None
     size_balance: str | None = None
+    common_slot: bool | None = None
+    slot_groups: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (round(v, 6) if isinstance(v, float) else dict(v) if isinstance(v, Mapping) else v) for k, v in asdict(self).items()}
@@ -230,9 +240,10 @@ class CohortResult:
                 out.setdefault(v.group + 1, []).append(v)
         return {g: tuple(vs) for g, vs in out.items()}
 
-    def check(self) -> CohortResult:
-        """Raise :class:`InfeasibleError` listing every broken constraint; else return self."""
-        bad = self.violations()
+    def check(self, *, allow: Collection[str] = ()) -> CohortResult:
+        """Raise :class:`InfeasibleError` listing every broken constraint (except those of the
+        kinds in ``allow``, e.g. ``"slot"``: reported by :meth:`violations`); else return self."""
+        bad = [str(v) for v in self.broken_rules() if v.kind not in allow]
         if bad:
             raise InfeasibleError("the groups break constraints: " + "; ".join(bad[:10]))
         return self

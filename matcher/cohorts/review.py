@@ -26,6 +26,7 @@ import numpy as np
 
 from ..affinity.terms import Affinity, AffinityOptions
 from ..profiles.teacher import Cohort
+from .common_slot import slot_masks
 from .explain import describe
 from .grouping import Grouping
 from .grouping_affinity import GroupingAffinity, as_grouping_affinity
@@ -65,6 +66,7 @@ def _explained(
         w, np.full(m, lo, dtype=np.int64), np.full(m, hi, dtype=np.int64), **rules,
         keep_together=tuple(tuple(int(r) for r in sub.rows(s)) for s in together), labels=member_labels(sub), noun="teachers",
         rules=PairRules(sub, grouping.keep_apart, avoid_previous=grouping.avoid_previous, allow_same_school=grouping.allow_same_school),
+        slots=slot_masks(p.availability for p in sub.profiles) if grouping.common_slot else None,
     )
     assignment = np.array([grouping.group_of(t) for t in sub.ids], dtype=np.int64)
     result = describe(sub, affinity, problem, assignment, locked=grouping.approved, seed=grouping.seed,
@@ -121,6 +123,8 @@ def repair_grouping(
 
     Erased members (no profile in ``cohort``) always count as dropped, so their groups are
     refilled; approved groups never change (see :func:`~matcher.cohorts.repair.repair`).
+    The record's ``common_slot`` rule is kept: groups the repair touches are made to share a
+    free slot where possible, and any that cannot are named in ``explain_grouping(...).violations()``.
 
     Raises
     ------
@@ -146,6 +150,7 @@ def repair_grouping(
         seconds=seconds, rounds=rounds, seed=grouping.seed, stay=stay, weights=grouping.weights,
         keep_apart=[p for p in grouping.keep_apart if p[0] in cohort.index and p[1] in cohort.index],
         avoid_previous=grouping.avoid_previous, allow_same_school=grouping.allow_same_school,
+        common_slot=grouping.common_slot,
     )
     gone = set(dropped) | set(joined)
     return replace(
@@ -153,4 +158,5 @@ def repair_grouping(
         keep_apart=grouping.keep_apart, keep_together=grouping.keep_together, avoid_previous=grouping.avoid_previous,
         allow_same_school=grouping.allow_same_school, weights=grouping.weights, coverage=grouping.coverage,
         seed=grouping.seed, unplaced=tuple(t for t in grouping.unplaced if t not in gone), erased=(),
+        common_slot=grouping.common_slot,
     )

@@ -56,6 +56,11 @@ class CohortRunIn(Strict):
     round_id: DbInt | None = Field(
         None, description="the round the run belongs to: only teachers opted in to it (unless teacher_ids), and groupmates of the last published rounds kept apart"
     )
+    common_slot: Annotated[bool, Field(strict=True)] | None = Field(
+        None, description="every group shares at least one free slot (teachers who listed no availability do not constrain); "
+        "default: on when at least half the run's teachers listed availability. The run's params say which was used "
+        "(common_slot) and why (common_slot_reason); a group the rule could not be met for is named in the result's violations"
+    )
 
     def model_post_init(self, __context: Any) -> None:
         if self.size_min > self.size_max:
@@ -127,6 +132,8 @@ class CohortFiguresOut(BaseModel):
     seed: int
     seconds: float = Field(description="how long the search took")
     moved: int | None = Field(None, description="members who changed group in the last edit (move or repair)")
+    common_slot: bool | None = Field(None, description="whether the common free slot rule was on")
+    slot_groups: int | None = Field(None, description="groups whose members share a free slot (or where nobody listed availability)")
 
 
 class GroupOut(BaseModel):
@@ -155,6 +162,8 @@ class GroupOut(BaseModel):
     locked: bool = Field(description="the same as 'approved'")
     mean_distance_km: float | None
     violations: list[str] = Field([], description="the rules this group breaks, each naming the rule and the reason (e.g. after a manual move)")
+    shared_slots: list[str] = Field([], description="free slots (e.g. mon_pm) every member who listed availability lists")
+    shares_slot: bool | None = Field(None, description="whether the members share a free slot; null when nobody in the group listed availability")
 
 
 class CohortResultOut(BaseModel):

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from matcher.cohorts import CohortFigures, Group
 from matcher.cohorts.results import SCALE
+from matcher.profiles.phrases import slot_phrase
 from matcher.profiles.themes import THEMES
 
 from .. import charts, mapchart
@@ -89,6 +90,8 @@ class GroupView:
     violations: tuple[str, ...] = ()  # the rules this group breaks, each with its reason
     meeting: tuple[str, ...] = ()  # of those, why some members may not share a group (pair rules)
     out_of_reach: tuple[str, ...] = ()  # challenge labels nobody within reach in the cohort could cover
+    shared_slots: tuple[str, ...] = ()  # free slots every member who listed availability lists, in words
+    shares_slot: bool | None = None  # None: nobody in the group listed availability
 
     @property
     def number(self) -> int:
@@ -343,6 +346,7 @@ def result_view(identity: Identity, review: Review, *, preview: ResultView | Non
                 size_min=grouping.size[0],
                 violations=tuple(v.message for v in broken.get(index + 1, ())),
                 meeting=tuple(v.message for v in broken.get(index + 1, ()) if v.kind == "pair"),
+                shared_slots=tuple(slot_phrase(s) for s in group.shared_slots) if group is not None else (), shares_slot=group.shares_slot if group is not None else None,
             )
         )
     old = {f.key: f.value for f in preview.figures} if preview else {}

@@ -16,7 +16,7 @@ from flask import Response, current_app, flash, jsonify, redirect, render_templa
 from flask.typing import ResponseReturnValue
 from pydantic import ValidationError as PydanticValidationError
 
-from .. import auth
+from .. import auth, db
 from matcher.cohorts.defaults import DEFAULTS as COHORT_DEFAULTS
 
 from ..api.cohort_schemas import CohortRunIn
@@ -25,6 +25,7 @@ from ..models import CohortRun, utcnow
 from ..problems import Problem
 from ..services import cohort_edits, cohort_review, cohort_runs, pages_support
 from ..services.cohort_export import export_csv
+from ..services.common_slot import availability_counts, default_common_slot
 from ..services.cohort_review import Review
 from . import bp
 from .cohort_view import SCALE, charts_for, map_for, result_view
@@ -56,6 +57,8 @@ def _form_defaults() -> dict[str, str]:
         "seed": "0",
         "keep_apart": "",
         "keep_together": "",
+        "common_slot": "",  # "on" when ticked; "common_slot_shown" says the form had the box
+        "common_slot_shown": "",
     }
 
 
@@ -103,6 +106,7 @@ def _params_from_form() -> tuple[dict[str, str], dict[str, Any] | None, dict[str
         "keep_apart": _id_lines(form.get("keep_apart", "")),
         "keep_together": _id_lines(form.get("keep_together", "")),
         "round_id": form.get("round_id", "").strip() or None,  # from the Rounds page
+        "common_slot": values["common_slot"] == "on" if values["common_slot_shown"] else None,  # None: the default
     }
     values["keep_apart"] = form.get("keep_apart", "")
     values["keep_together"] = form.get("keep_together", "")
@@ -138,15 +142,11 @@ def _render_list(
     user: Identity, values: Mapping[str, str], errors: Mapping[str, list[str]], status: int = 200, problem: Problem | None = None
 ) -> ResponseReturnValue:
     page = cohort_runs.list_runs(user, page=int_arg("page", 1, 1, 100_000), per_page=RUNS_PER_PAGE)
+    slot_default = default_common_slot(*availability_counts(db.session(), user.programme_id))  # (on, why)
     return (
         render_template(
-            "coordinator/cohorts.html",
-            page=page,
-            values=values,
-            errors=errors,
-            problem=problem,
-            fairness=FAIRNESS,
-            max_seconds=current_app.config["PEERMATCH_COHORT_MAX_SECONDS"],
+            "coordinator/cohorts.html", page=page, values=values, errors=errors, problem=problem, fairness=FAIRNESS,
+            max_seconds=current_app.config["PEERMATCH_COHORT_MAX_SECONDS"], slot_default=slot_default,
         ),
         status,
     )

@@ -134,5 +134,6 @@ def _solve(cohort: Cohort, params: Mapping[str, Any], progress: Progress | None 
         keep_apart=keep_apart,
         keep_together=keep_together,
         weights=weights,
+        common_slot=bool(params.get("common_slot", False)),
     )
     return Grouping.from_result(result, size=size, keep_apart=keep_apart, keep_together=keep_together, weights=weights)

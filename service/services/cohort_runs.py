@@ -27,6 +27,7 @@ from ..auth import Identity
 from ..models import CohortRun, Teacher, utcnow
 from ..problems import Problem
 from . import jobs
+from .common_slot import resolve_common_slot
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -210,6 +211,7 @@ def create_run(identity: Identity, params: Mapping[str, Any]) -> CohortRun:
 
         weights, proposal_id = weights_for_round(s, identity.programme_id, int(params["round_id"]))
         params["weights"], params["weights_proposal_id"] = weights_dict(weights), proposal_id  # accepted learned weights, else the defaults
+    params = resolve_common_slot(s, identity.programme_id, params)  # asked for, or the default and why
     for field in ("keep_apart", "keep_together"):
         check_ids(s, identity.programme_id, [t for grp in params.get(field) or [] for t in grp], field)
     check_ids(s, identity.programme_id, params.get("teacher_ids") or [], "teacher_ids")

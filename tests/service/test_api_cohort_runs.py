@@ -204,7 +204,7 @@ def meet_online(client, ids) -> None:
 
 def test_generate_then_move_then_export(client, app):
     meet_online(client, TEACHERS["north"])
-    resp = client.post("/api/v1/cohort-runs", json={"size_min": 3, "size_max": 5, "seconds": 2, "seed": 3, "keep_apart": [["n-01", "n-02"]]}, headers=COORD)
+    resp = client.post("/api/v1/cohort-runs", json={"size_min": 3, "size_max": 5, "seconds": 2, "seed": 3, "keep_apart": [["n-01", "n-02"]], "common_slot": False}, headers=COORD)
     assert resp.status_code == 202 and resp.headers["Location"].startswith("/api/v1/cohort-runs/")
     assert resp.get_json()["status"] in ("queued", "running", "done")
     run = wait_done(client, resp.headers["Location"])
@@ -255,7 +255,8 @@ def test_generate_then_move_then_export(client, app):
 
 def test_repair_after_drop_out_keeps_approved_groups(client, app):
     meet_online(client, TEACHERS["north"])
-    resp = client.post("/api/v1/cohort-runs", json={"size_min": 3, "size_max": 5, "seconds": 2, "seed": 1}, headers=COORD)
+    # (the common free slot rule, on by default here, is tested in test_common_slot.py)
+    resp = client.post("/api/v1/cohort-runs", json={"size_min": 3, "size_max": 5, "seconds": 2, "seed": 1, "common_slot": False}, headers=COORD)
     run = wait_done(client, resp.headers["Location"])
     assert run["status"] == "done", run["error"]
     groups = run["result"]["groups"]

@@ -142,3 +142,17 @@ def test_history_file_keeps_earlier_groupmates_apart(teachers, capsys, tmp_path)
     (tmp_path / "bad.csv").write_text("x,y\n1,2\n", encoding="utf-8")
     assert main(["cohorts", str(teachers), "--seconds", "0.2", "-q", "--history", str(tmp_path / "bad.csv")]) == 1
     assert "round_name,teacher_a,teacher_b" in capsys.readouterr().err
+
+
+def test_common_slot_flag_makes_every_group_share_a_free_slot(teachers, capsys, tmp_path):
+    out = tmp_path / "groups.csv"
+    assert main(["cohorts", str(teachers), "--size", "4-6", "--seconds", "1", "-q", "--common-slot", "-o", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "common free slot" in text and "Common free slot: everyone" in text
+    with out.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    shared = {r["group"]: r["meeting_slots"] for r in rows}
+    failed = text.count("share no free slot")
+    assert sum(1 for s in shared.values() if s) >= len(shared) - failed and failed <= 1
+    assert main(["cohorts", str(teachers), "--size", "4-6", "--seconds", "0.3", "-q"]) == 0
+    assert "common free slot" not in capsys.readouterr().out  # off unless asked
