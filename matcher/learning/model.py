@@ -25,6 +25,8 @@ from scipy.optimize import lsq_linear
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..errors import ParameterError
+
 __all__ = ["ShrunkNonNegativeRegression"]
 
 
@@ -61,10 +63,10 @@ class ShrunkNonNegativeRegression(RegressorMixin, BaseEstimator):  # type: ignor
         """Fit on features ``X`` (n, d) and targets ``y`` (n,); returns ``self``."""
         X, y = validate_data(self, X, y, y_numeric=True)
         if not (isinstance(self.alpha, (int, float)) and self.alpha >= 0):
-            raise ValueError(f"alpha must be a number >= 0, got {self.alpha!r}")
+            raise ParameterError("alpha", self.alpha, "must be a number >= 0")  # a ValueError, as scikit-learn expects
         d = np.ones(X.shape[1]) if self.prior is None else np.asarray(self.prior, dtype=float)
         if d.shape != (X.shape[1],) or np.any(d < 0):
-            raise ValueError(f"prior must hold {X.shape[1]} non-negative numbers, got {self.prior!r}")
+            raise ParameterError("prior", self.prior, f"must hold {X.shape[1]} non-negative numbers")
         x_mean, y_mean = X.mean(axis=0), float(y.mean())
         Xc, yc = X - x_mean, y - y_mean
         along = Xc @ d

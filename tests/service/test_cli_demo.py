@@ -3,6 +3,8 @@ and the coordinator's second round after it."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import json
 import re
 import threading
@@ -84,13 +86,15 @@ def test_init_publishes_a_demo_round_once_and_a_second_round_avoids_its_groupmat
         ics = icalendar.Calendar.from_ical(_get(client, "/api/v1/me/group.ics", creds, with_dates[0]).data)
         assert sorted(e.decoded("dtstart") for e in ics.walk("VEVENT")) == sorted(starts)
 
-        # The publish messages are queued, then written as .eml files by the worker.
-        queued = _get(client, "/api/v1/messages", creds, "coordinator").get_json()
-        assert queued["total"] == 23 and {m["status"] for m in queued["items"]} == {"queued"}
+        # Publishing queues one group message and one "before" questionnaire invitation per
+        # member; the worker writes them as .eml files.
+        queued = _get(client, "/api/v1/messages?per_page=100", creds, "coordinator").get_json()
+        assert queued["total"] == 46 and {m["status"] for m in queued["items"]} == {"queued"}
+        assert sorted(Counter(m["template"] for m in queued["items"]).items()) == [("group_published", 23), ("questionnaire", 23)]
         from service.mail import make_worker
 
-        assert make_worker(app).drain(None, threading.Event()).sent == 23
-        assert len(list((folder / "outbox").glob("*.eml"))) == 23
+        assert make_worker(app).drain(None, threading.Event()).sent == 46
+        assert len(list((folder / "outbox").glob("*.eml"))) == 46
 
         # The coordinator's second round keeps apart the demo round's groupmates.
         coord = {"Authorization": f"Bearer {creds['coordinator']['token']}"}
