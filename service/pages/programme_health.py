@@ -62,8 +62,8 @@ def flag_repair_page(teacher_id: str) -> ResponseReturnValue:
     except Problem as exc:
         if exc.status != 409:
             raise
-        return render_template("coordinator/health_repair.html", teacher_id=teacher_id, proposal=None, why=exc.detail)
-    return render_template("coordinator/health_repair.html", teacher_id=teacher_id, proposal=proposal, why="")
+        return render_template("coordinator/health_repair.html", teacher_id=teacher_id, who=health_flags.teacher_label(user, teacher_id), proposal=None, why=exc.detail)
+    return render_template("coordinator/health_repair.html", teacher_id=teacher_id, who=health_flags.teacher_label(user, teacher_id), proposal=proposal, why="")
 
 
 @bp.post("/programme/health/flags/<teacher_id>")
@@ -75,5 +75,5 @@ def flag_repair_apply(teacher_id: str) -> ResponseReturnValue:
     if to_group is None:
         raise Problem(422, "Choose the group to move them to.")
     run = health_flags.apply_repair(user, teacher_id[:64], to_group, if_match=None, version=version)
-    flash(f"{teacher_id} moved to group {to_group} of run {run.id}; they were told by e-mail and their groupmates see them on My group.", "success")
+    flash(f"{health_flags.teacher_label(user, teacher_id)} moved to group {to_group} of run {run.id}; they were told by e-mail and their groupmates see them on My group.", "success")
     return redirect(url_for("pages.programme_health_page"))

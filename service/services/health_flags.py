@@ -30,7 +30,7 @@ from .cohort_runs import check_version, etag, save_grouping
 from .publish import first_name
 from .rounds import record_history
 
-__all__ = ["Proposal", "suggest_repair", "apply_repair"]
+__all__ = ["Proposal", "suggest_repair", "apply_repair", "teacher_label"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,15 @@ class Proposal:
     @property
     def etag(self) -> str:
         return etag(self.run)
+
+
+def teacher_label(identity: Identity, teacher_id: str) -> str:
+    """"Name (id)" of a teacher of the coordinator's programme, as the health page names them;
+    the id alone for anyone else (the page then says there is no flag)."""
+    name = db.session().execute(
+        sa.select(Teacher.name).where(Teacher.programme_id == identity.programme_id, Teacher.id == teacher_id)
+    ).scalar_one_or_none()
+    return f"{name} ({teacher_id})" if name else teacher_id
 
 
 def _flagged_run(identity: Identity, teacher_id: str) -> tuple[CohortRun, Grouping]:

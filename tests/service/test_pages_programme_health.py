@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from matcher.cohorts import Grouping
 from service import db
-from service.models import CohortRun
+from service.models import CohortRun, Teacher
 from service.services import health
 
 from .health_helpers import NOW, seed_health
@@ -45,14 +46,18 @@ def test_flag_repair_is_shown_then_applied_with_the_version(client, app, fixed_n
     _, run_id = seed_health(app)
     sign_in(client, "coord_n")
     page = client.get("/programme/health/flags/n-02")
-    assert page.status_code == 200 and "Move n-02 from group 1 to group" in text_of(page)
+    with db.new_session(app) as s:
+        name = s.execute(sa.select(Teacher.name).where(Teacher.id == "n-02")).scalar_one()
+    # named as the health page names them (regression: the page said only "n-02")
+    assert page.status_code == 200 and f"Suggested repair for {name} (n-02)" in text_of(page)
+    assert f"Move {name} (n-02) from group 1 to group" in text_of(page)
     with db.new_session(app) as s:
         run = s.get_one(CohortRun, run_id)
         version, before = run.version, Grouping.from_dict(run.result).groups
     assert before[0][1] == "n-02"  # showing the suggestion changed nothing
     assert post(client, "/programme/health/flags/n-02", {"to_group": "2", "version": str(version + 5)}).status_code == 409
     done = post(client, "/programme/health/flags/n-02", {"to_group": "2", "version": str(version)}, follow_redirects=True)
-    assert done.status_code == 200 and "n-02 moved to group 2" in text_of(done) and "No open flags." in text_of(done)
+    assert done.status_code == 200 and f"{name} (n-02) moved to group 2" in text_of(done) and "No open flags." in text_of(done)
     with db.new_session(app) as s:
         after = Grouping.from_dict(s.get_one(CohortRun, run_id).result).groups
     assert "n-02" in after[1] and "n-02" not in after[0] and set(after[2]) == set(before[2])
