@@ -72,6 +72,7 @@ class GroupHealth:
     mean_useful: float | None
     n_useful: int
     last_two: tuple[tuple[datetime, str], ...]
+    planned: int = 0  # proposed meetings over the whole round, future ones too (0: no shared free slot)
 
     @property
     def not_met_twice(self) -> bool:
@@ -79,10 +80,13 @@ class GroupHealth:
 
     @property
     def half_term_status(self) -> str:
-        """``met``, ``not_met`` (meetings were due, none met) or ``none_due``."""
+        """``met``, ``not_met`` (meetings were due, none met), ``none_due`` (none due yet) or
+        ``no_dates`` (no meeting proposed in the whole round: the members share no free slot)."""
         if self.met_this_half_term:
             return "met"
-        return "not_met" if self.meetings_this_half_term else "none_due"
+        if self.meetings_this_half_term:
+            return "not_met"
+        return "none_due" if self.planned else "no_dates"
 
 
 @dataclass(frozen=True)

@@ -61,3 +61,13 @@ def test_flag_repair_is_shown_then_applied_with_the_version(client, app, fixed_n
     with db.new_session(app) as s:
         after = Grouping.from_dict(s.get_one(CohortRun, run_id).result).groups
     assert "n-02" in after[1] and "n-02" not in after[0] and set(after[2]) == set(before[2])
+
+
+def test_groups_without_proposed_dates_are_not_said_to_have_none_due_yet(client, app, fixed_now):
+    """Regression: groups whose members share no free slot (no dates in the whole round) were
+    counted as "no meeting due yet this half-term", as if dates were to come."""
+    seed_health(app)  # groups 1 and 2 share no slot; group 3 has Wednesday dates
+    sign_in(client, "coord_n")
+    text = text_of(client.get("/programme/health"))
+    assert "No meeting due yet this half-term 0" in text and "No dates proposed this round 2" in text
+    assert "2 of 3 groups have no proposed meeting dates" in text and "cannot check in" in text
