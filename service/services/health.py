@@ -307,7 +307,7 @@ def _at_risk(teachers: pd.DataFrame, names: dict[str, str], in_group: dict[str, 
     more reasons, then not meeting, then in no group, then by name."""
     words = {"no_answer": "no answer", "not_met": "not met", "met": "met"}
     why = {
-        id(g): f"group {g.group} did not meet at its last two meetings (" + "; ".join(f"{_day(d)}: {words[st]}" for d, st in g.last_two) + ")"
+        id(g): f"group {g.group} {g.not_met_phrase} (" + "; ".join(f"{_day(d)}: {words[st]}" for d, st in g.last_two) + ")"
         for g in {id(g): g for g in groups.values()}.values()
     }
     alone = set(teachers.index[teachers["department_size"].to_numpy() == 1])

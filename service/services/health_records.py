@@ -79,6 +79,13 @@ class GroupHealth:
         return len(self.last_two) == 2 and all(status != "met" for _, status in self.last_two)
 
     @property
+    def not_met_phrase(self) -> str:
+        """What the last two meetings say: "did not meet" only when members said so both times;
+        a meeting nobody answered about is only "no meeting reported"."""
+        verb = "did not meet" if all(status == "not_met" for _, status in self.last_two) else "has no meeting reported"
+        return f"{verb} at its last two meetings"
+
+    @property
     def half_term_status(self) -> str:
         """``met``, ``not_met`` (meetings were due, none met), ``none_due`` (none due yet) or
         ``no_dates`` (no meeting proposed in the whole round: the members share no free slot)."""

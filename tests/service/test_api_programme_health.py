@@ -58,6 +58,9 @@ def test_counts_usefulness_and_risks_on_known_answers(client, app, fixed_now):
     assert [a["codes"] for a in body["at_risk"][:8]] == [["not_met_twice"]] * 8  # not meeting comes before circumstance
     assert risks["n-13"]["group"] is None and "in no group this round" in risks["n-13"]["reasons"][0]
     assert risks["n-05"]["codes"] == ["department_of_one"] and "1 Oct: not met; 22 Oct: not met" in risks["n-01"]["reasons"][0]
+    assert risks["n-01"]["reasons"][0].startswith("group 1 did not meet at its last two meetings")
+    # regression: nobody answered for group 3, which is not the same as saying it did not meet
+    assert risks["n-09"]["reasons"][0].startswith("group 3 has no meeting reported at its last two meetings (") and "no answer" in risks["n-09"]["reasons"][0]
     assert [(f["teacher_id"], f["group"]) for f in body["flags"]] == [("n-02", 1)]
     assert set(body["rules"]) == {"met", "useful", "at_risk", "flags"}
     assert len(client.get(URL + "?at_risk_limit=3", headers=COORD).get_json()["at_risk"]) == 3
