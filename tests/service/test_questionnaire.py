@@ -122,6 +122,8 @@ def test_the_page_works_without_javascript_and_shows_errors(client, app):
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and 'name="csrf_token"' in html and 'name="q-isolation" value="5"' in html and "<script>" not in html
     assert "I feel professionally isolated" in text_of(page)
+    # regression: published 30 days into the round, so "before your group meets" was not true
+    assert "Before the round, or as early in it as you can" in text_of(page) and "Before your group meets" not in text_of(page)
     assert client.post(f"/me/questionnaire/{rid}/before", data={"q-isolation": "2"}).status_code == 403  # no CSRF token
     bad = post(client, f"/me/questionnaire/{rid}/before", {"q-isolation": "9"})
     assert bad.status_code == 422 and "must be a whole number 1-5" in text_of(bad)
