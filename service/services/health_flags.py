@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from matcher.cohorts import Grouping, MoveSuggestion, suggest_move
+from matcher.cohorts.group_csv import shared_slots
+from matcher.profiles import Cohort
 from matcher.errors import MatcherError
 
 from .. import db
@@ -39,6 +41,10 @@ class Proposal:
 
     run: CohortRun
     suggestion: MoveSuggestion
+    # free slots the member's group shares now, and the target group would share with them:
+    # without one, no meeting dates are proposed (My group asks them to agree a time)
+    slots_now: tuple[str, ...] = ()
+    slots_after: tuple[str, ...] = ()
 
     @property
     def etag(self) -> str:
@@ -87,10 +93,17 @@ def suggest_repair(identity: Identity, teacher_id: str) -> Proposal:
     run, grouping = _flagged_run(identity, teacher_id)
     cohort, _ = current_cohort(identity.programme_id)
     try:
-        return Proposal(run=run, suggestion=suggest_move(grouping, cohort, teacher_id))
+        move = suggest_move(grouping, cohort, teacher_id)
     except MatcherError as exc:
         problem = _from_matcher(exc)
         raise Problem(409, f"No repair to suggest: {problem.detail}") from None
+    return Proposal(
+        run=run, suggestion=move, slots_now=_slots(cohort, grouping.groups[move.from_group - 1]), slots_after=_slots(cohort, move.grouping.groups[move.to_group - 1])
+    )
+
+
+def _slots(cohort: Cohort, members: tuple[str, ...]) -> tuple[str, ...]:
+    return shared_slots([cohort.get(t).availability for t in members if t in cohort.index])
 
 
 def apply_repair(identity: Identity, teacher_id: str, to_group: int, *, if_match: str | None, version: int | None) -> CohortRun:

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from matcher.cohorts import Grouping
 from service import db
-from service.models import CohortRun, Teacher
+from service.models import CohortRun, Programme, Teacher
 from service.services import health
 
 from .health_helpers import NOW, seed_health
@@ -71,3 +71,19 @@ def test_groups_without_proposed_dates_are_not_said_to_have_none_due_yet(client,
     text = text_of(client.get("/programme/health"))
     assert "No meeting due yet this half-term 0" in text and "No dates proposed this round 2" in text
     assert "2 of 3 groups have no proposed meeting dates" in text and "cannot check in" in text
+
+
+def test_flag_repair_says_whether_the_new_group_would_have_meeting_dates(client, app, fixed_now):
+    """The suggested group may share no free slot with the member (then no dates are proposed):
+    the page says so rather than leaving the coordinator to find out after the move."""
+    seed_health(app)
+    sign_in(client, "coord_n")
+    text = text_of(client.get("/programme/health/flags/n-02"))
+    # group 1 shares nothing (Monday morning and Friday afternoon); group 2 said nothing, so n-02's Monday morning stands
+    assert "Free time shared: group 1 now none; group 2 with them Mon" in text and "no meeting dates" not in text
+    with db.new_session(app) as s:
+        for t in s.execute(sa.select(Teacher).where(Teacher.id.in_(["n-05", "n-06", "n-07", "n-08"]))).scalars():
+            t.availability = ["tue_pm"]
+        s.execute(sa.update(Programme).where(Programme.name == "north").values(profiles_version=Programme.profiles_version + 1))
+    text = text_of(client.get("/programme/health/flags/n-02"))
+    assert "with them none" in text and "no meeting dates" in text and "agree a time themselves" in text
