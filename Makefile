@@ -26,10 +26,11 @@ install-test: $(VENV)/.installed-test
 
 # Creates instance/ and the SQLite database on first run, loads the sample data, publishes a
 # demo round for this term (once; see README), prints a coordinator token, then serves the API and pages with gunicorn; each worker process also sends
-# the mail outbox from a thread (to .eml files under instance/outbox/ unless PEERMATCH_SMTP_URL is set).
+# the mail outbox from a thread (to .eml files under instance/outbox/ unless PEERMATCH_SMTP_URL is set);
+# links in mail (check-in requests, digests) point at HOST:PORT unless PEERMATCH_PUBLIC_URL is set.
 run: install
 	$(BIN)/peermatch init --load-samples --host $(HOST) --port $(PORT)
-	PEERMATCH_MAIL_WORKER=$${PEERMATCH_MAIL_WORKER:-thread} $(BIN)/gunicorn --config python:service.gunicorn_conf --workers $(WORKERS) --threads 2 --bind $(HOST):$(PORT) 'service:create_app()'
+	PEERMATCH_MAIL_WORKER=$${PEERMATCH_MAIL_WORKER:-thread} PEERMATCH_PUBLIC_URL=$${PEERMATCH_PUBLIC_URL:-http://$(HOST):$(PORT)} $(BIN)/gunicorn --config python:service.gunicorn_conf --workers $(WORKERS) --threads 2 --bind $(HOST):$(PORT) 'service:create_app()'
 
 serve-prod: install
 	$(BIN)/peermatch init --host $(HOST) --port $(PORT)

@@ -39,6 +39,9 @@ def my_check_in() -> ResponseReturnValue:
     """Did we meet, how useful, one thing I tried, and a private "not a good fit" (POST with the CSRF token)."""
     user = auth.require("teacher")
     given = (request.form.get("meeting") if request.method == "POST" else request.args.get("meeting")) or ""
+    if request.method == "GET" and not given:  # a link without its meeting: My group lists them
+        flash("Choose the meeting: every past meeting on My group has its own Check in button.", "info")
+        return redirect(url_for("pages.my_group_page"))
     meeting, answer = svc.check_in_for(user, given)
     if request.method == "GET" or (answer is not None and not answer.editable):
         values: dict[str, object] = {"met": "", "useful": None, "tried": "", "not_a_good_fit": False}

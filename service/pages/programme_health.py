@@ -25,7 +25,8 @@ def _charts(h: health.Health) -> dict[str, Any]:
     rounds = tuple((r.name, r.met, r.not_met, r.no_answer) for r in h.rounds)
     useful = tuple((r.name, r.mean_useful, r.n_useful) for r in h.rounds)
     status = [g.half_term_status for g in h.groups]
-    this_half = (("Groups", status.count("met"), status.count("not_met"), status.count("none_due")),)
+    # groups with no proposed dates are counted apart: "none due yet" would say dates are coming
+    this_half = (("Groups with dates", status.count("met"), status.count("not_met"), status.count("none_due")),)
     return {
         "meetings": health_charts.meetings_svg(rounds, title="Meetings so far by round: met, not met, no answer (good: mostly met)"),
         "useful": health_charts.usefulness_svg(useful, title="Mean usefulness by round, 1-5 (3 = neutral, 4 or more = good), with n answers"),
@@ -33,7 +34,7 @@ def _charts(h: health.Health) -> dict[str, Any]:
             this_half, title="Groups this half-term: met at least once, meetings due but none met, none due yet", name="chart-half-term",
             unit="groups", labels=("met", "due, not met", "none due yet"), good="all met",
         ),
-        "half_term_counts": {"met": status.count("met"), "not_met": status.count("not_met"), "none_due": status.count("none_due")},
+        "half_term_counts": {"met": status.count("met"), "not_met": status.count("not_met"), "none_due": status.count("none_due"), "no_dates": status.count("no_dates")},
     }
 
 
@@ -62,8 +63,8 @@ def flag_repair_page(teacher_id: str) -> ResponseReturnValue:
     except Problem as exc:
         if exc.status != 409:
             raise
-        return render_template("coordinator/health_repair.html", teacher_id=teacher_id, proposal=None, why=exc.detail)
-    return render_template("coordinator/health_repair.html", teacher_id=teacher_id, proposal=proposal, why="")
+        return render_template("coordinator/health_repair.html", teacher_id=teacher_id, who=health_flags.teacher_label(user, teacher_id), proposal=None, why=exc.detail)
+    return render_template("coordinator/health_repair.html", teacher_id=teacher_id, who=health_flags.teacher_label(user, teacher_id), proposal=proposal, why="")
 
 
 @bp.post("/programme/health/flags/<teacher_id>")
@@ -75,5 +76,5 @@ def flag_repair_apply(teacher_id: str) -> ResponseReturnValue:
     if to_group is None:
         raise Problem(422, "Choose the group to move them to.")
     run = health_flags.apply_repair(user, teacher_id[:64], to_group, if_match=None, version=version)
-    flash(f"{teacher_id} moved to group {to_group} of run {run.id}; they were told by e-mail and their groupmates see them on My group.", "success")
+    flash(f"{health_flags.teacher_label(user, teacher_id)} moved to group {to_group} of run {run.id}; they were told by e-mail and their groupmates see them on My group.", "success")
     return redirect(url_for("pages.programme_health_page"))

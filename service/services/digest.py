@@ -79,7 +79,7 @@ def build_digest(s: Session, programme_id: int, now: datetime) -> Digest:
 
 def _why(g: health.GroupHealth) -> str:
     if g.not_met_twice:
-        return "did not meet at its last two meetings (" + "; ".join(f"{d:%d %b}: {st.replace('_', ' ')}" for d, st in g.last_two) + ")"
+        return g.not_met_phrase + " (" + "; ".join(f"{d:%d %b}: {st.replace('_', ' ')}" for d, st in g.last_two) + ")"
     return f"{g.meetings_this_half_term} meeting(s) due this half-term, none met"
 
 

@@ -234,7 +234,7 @@ def _compute(
     meetings = _meetings(proposed, _answers(s, programme_id, list(groupings), None if stamps is not None else now, stamps or {}), now)
     rounds = tuple(_round(r, run, groupings[run.id], meetings) for r, run in published)
     rnd, run = current
-    groups = _groups(run, rnd, groupings[run.id], meetings, window)
+    groups = _groups(run, rnd, groupings[run.id], meetings, window, proposed)
     members_of = {t: g for g in groups if g.not_met_twice for t in g.members}
     in_group = {t: g.group for g in groups for t in g.members}
     flags = _flags(s, programme_id, run, groupings[run.id], names, None if stamps is not None else now, stamps or {})
@@ -267,7 +267,8 @@ def _round(rnd: Round, run: CohortRun, grouping: Grouping, meetings: pd.DataFram
     )
 
 
-def _groups(run: CohortRun, rnd: Round, grouping: Grouping, meetings: pd.DataFrame, window: Window | None) -> tuple[GroupHealth, ...]:
+def _groups(run: CohortRun, rnd: Round, grouping: Grouping, meetings: pd.DataFrame, window: Window | None, proposed: pd.DataFrame) -> tuple[GroupHealth, ...]:
+    planned = proposed[proposed["run_id"] == run.id]["group"].value_counts().to_dict()
     m = meetings[meetings["run_id"] == run.id].copy()
     days = m["start"].dt.date
     m["in_window"] = (days >= window.starts) & (days <= window.ends) if window else False
@@ -292,6 +293,7 @@ def _groups(run: CohortRun, rnd: Round, grouping: Grouping, meetings: pd.DataFra
             met=int(a.get("met", 0)), not_met=int(a.get("not_met", 0)), no_answer=int(a.get("no_answer", 0)),
             met_this_half_term=int(a.get("met_in_window", 0)), meetings_this_half_term=int(a.get("in_window", 0)),
             mean_useful=_mean(float(a.get("useful_sum", 0.0)), n), n_useful=n, last_two=last.get(index + 1, ()),
+            planned=int(planned.get(index + 1, 0)),
         ))
     return tuple(out)
 
@@ -305,7 +307,7 @@ def _at_risk(teachers: pd.DataFrame, names: dict[str, str], in_group: dict[str, 
     more reasons, then not meeting, then in no group, then by name."""
     words = {"no_answer": "no answer", "not_met": "not met", "met": "met"}
     why = {
-        id(g): f"group {g.group} did not meet at its last two meetings (" + "; ".join(f"{_day(d)}: {words[st]}" for d, st in g.last_two) + ")"
+        id(g): f"group {g.group} {g.not_met_phrase} (" + "; ".join(f"{_day(d)}: {words[st]}" for d, st in g.last_two) + ")"
         for g in {id(g): g for g in groups.values()}.values()
     }
     alone = set(teachers.index[teachers["department_size"].to_numpy() == 1])

@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from matcher.cohorts import Grouping, MoveSuggestion, suggest_move
+from matcher.cohorts.group_csv import shared_slots
+from matcher.profiles import Cohort
 from matcher.errors import MatcherError
 
 from .. import db
@@ -30,7 +32,7 @@ from .cohort_runs import check_version, etag, save_grouping
 from .publish import first_name
 from .rounds import record_history
 
-__all__ = ["Proposal", "suggest_repair", "apply_repair"]
+__all__ = ["Proposal", "suggest_repair", "apply_repair", "teacher_label"]
 
 
 @dataclass(frozen=True)
@@ -39,10 +41,23 @@ class Proposal:
 
     run: CohortRun
     suggestion: MoveSuggestion
+    # free slots the member's group shares now, and the target group would share with them:
+    # without one, no meeting dates are proposed (My group asks them to agree a time)
+    slots_now: tuple[str, ...] = ()
+    slots_after: tuple[str, ...] = ()
 
     @property
     def etag(self) -> str:
         return etag(self.run)
+
+
+def teacher_label(identity: Identity, teacher_id: str) -> str:
+    """"Name (id)" of a teacher of the coordinator's programme, as the health page names them;
+    the id alone for anyone else (the page then says there is no flag)."""
+    name = db.session().execute(
+        sa.select(Teacher.name).where(Teacher.programme_id == identity.programme_id, Teacher.id == teacher_id)
+    ).scalar_one_or_none()
+    return f"{name} ({teacher_id})" if name else teacher_id
 
 
 def _flagged_run(identity: Identity, teacher_id: str) -> tuple[CohortRun, Grouping]:
@@ -78,10 +93,17 @@ def suggest_repair(identity: Identity, teacher_id: str) -> Proposal:
     run, grouping = _flagged_run(identity, teacher_id)
     cohort, _ = current_cohort(identity.programme_id)
     try:
-        return Proposal(run=run, suggestion=suggest_move(grouping, cohort, teacher_id))
+        move = suggest_move(grouping, cohort, teacher_id)
     except MatcherError as exc:
         problem = _from_matcher(exc)
         raise Problem(409, f"No repair to suggest: {problem.detail}") from None
+    return Proposal(
+        run=run, suggestion=move, slots_now=_slots(cohort, grouping.groups[move.from_group - 1]), slots_after=_slots(cohort, move.grouping.groups[move.to_group - 1])
+    )
+
+
+def _slots(cohort: Cohort, members: tuple[str, ...]) -> tuple[str, ...]:
+    return shared_slots([cohort.get(t).availability for t in members if t in cohort.index])
 
 
 def apply_repair(identity: Identity, teacher_id: str, to_group: int, *, if_match: str | None, version: int | None) -> CohortRun:

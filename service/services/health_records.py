@@ -72,17 +72,28 @@ class GroupHealth:
     mean_useful: float | None
     n_useful: int
     last_two: tuple[tuple[datetime, str], ...]
+    planned: int = 0  # proposed meetings over the whole round, future ones too (0: no shared free slot)
 
     @property
     def not_met_twice(self) -> bool:
         return len(self.last_two) == 2 and all(status != "met" for _, status in self.last_two)
 
     @property
+    def not_met_phrase(self) -> str:
+        """What the last two meetings say: "did not meet" only when members said so both times;
+        a meeting nobody answered about is only "no meeting reported"."""
+        verb = "did not meet" if all(status == "not_met" for _, status in self.last_two) else "has no meeting reported"
+        return f"{verb} at its last two meetings"
+
+    @property
     def half_term_status(self) -> str:
-        """``met``, ``not_met`` (meetings were due, none met) or ``none_due``."""
+        """``met``, ``not_met`` (meetings were due, none met), ``none_due`` (none due yet) or
+        ``no_dates`` (no meeting proposed in the whole round: the members share no free slot)."""
         if self.met_this_half_term:
             return "met"
-        return "not_met" if self.meetings_this_half_term else "none_due"
+        if self.meetings_this_half_term:
+            return "not_met"
+        return "none_due" if self.planned else "no_dates"
 
 
 @dataclass(frozen=True)

@@ -228,6 +228,7 @@ def invite_members(s: Session, programme_id: int, rnd: Round, teacher_ids: Itera
             "name": first_name(t.name),
             "round": rnd.name,
             "phase": phase,
+            "started": rnd.starts < today(),  # published mid-round (as the demo round is): meetings may have happened
             "closes": f"{closes:%d %B %Y}" if closes else "",
             "link": _link(rnd.id, phase),
         }

@@ -46,7 +46,7 @@ def test_counts_usefulness_and_risks_on_known_answers(client, app, fixed_now):
     # group 3: Wednesday meetings proposed, nobody answered
     g3 = groups[3]
     assert g3["proposed"] >= 2 and g3["no_answer"] == g3["proposed"] and g3["met"] == 0 and g3["mean_useful"] is None and g3["not_met_twice"]
-    assert g3["meetings_this_half_term"] >= 1 and g3["half_term"] == "not_met" and groups[2]["half_term"] == "none_due"
+    assert g3["meetings_this_half_term"] >= 1 and g3["half_term"] == "not_met" and groups[2]["half_term"] == "no_dates"  # no shared slot: no dates will come
     # this half-term: after the October half-term, before Christmas (typical London dates)
     window = body["half_term"]
     assert date(2026, 10, 26) < date.fromisoformat(window["starts"]) <= date(2026, 11, 2) and date.fromisoformat(window["ends"]) <= date(2026, 12, 21)
@@ -58,6 +58,9 @@ def test_counts_usefulness_and_risks_on_known_answers(client, app, fixed_now):
     assert [a["codes"] for a in body["at_risk"][:8]] == [["not_met_twice"]] * 8  # not meeting comes before circumstance
     assert risks["n-13"]["group"] is None and "in no group this round" in risks["n-13"]["reasons"][0]
     assert risks["n-05"]["codes"] == ["department_of_one"] and "1 Oct: not met; 22 Oct: not met" in risks["n-01"]["reasons"][0]
+    assert risks["n-01"]["reasons"][0].startswith("group 1 did not meet at its last two meetings")
+    # regression: nobody answered for group 3, which is not the same as saying it did not meet
+    assert risks["n-09"]["reasons"][0].startswith("group 3 has no meeting reported at its last two meetings (") and "no answer" in risks["n-09"]["reasons"][0]
     assert [(f["teacher_id"], f["group"]) for f in body["flags"]] == [("n-02", 1)]
     assert set(body["rules"]) == {"met", "useful", "at_risk", "flags"}
     assert len(client.get(URL + "?at_risk_limit=3", headers=COORD).get_json()["at_risk"]) == 3

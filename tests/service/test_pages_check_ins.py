@@ -80,3 +80,14 @@ def test_check_in_page_refuses_what_is_not_a_past_meeting_of_mine(client, app, m
     resp = client.get(url(future))
     assert resp.status_code == 422 and "has not happened yet" in text_of(resp)
     assert client.get("/me/check-in?meeting=soon").status_code == 422
+
+
+def test_the_page_without_a_meeting_sends_the_teacher_to_my_group(client, app):
+    """Regression: /me/check-in without ?meeting= was a bare 422 error page (the message twice)."""
+    sign_in(client, "teacher_n1")
+    resp = client.get("/me/check-in")
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/me/group")
+    assert "Choose the meeting: every past meeting on My group has its own Check in button." in text_of(client.get(resp.headers["Location"]))
+    assert client.get("/me/check-in?meeting=soon").status_code == 422  # a given but bad meeting is still refused
+    sign_in(client, "coord_n")
+    assert client.get("/me/check-in").status_code == 403

@@ -37,3 +37,25 @@ def test_bad_options_are_422(client, query) -> None:
     sign_in(client, "coord_n")
     resp = client.get(f"/programme/sessions?{query}")
     assert resp.status_code == 422
+
+
+def test_the_check_ins_read_are_counted_in_plain_words(client, app) -> None:
+    """Regression: the page said "(1 answers read)" and that groups "never reported meeting"
+    without saying that groups nobody answered for still count as covering."""
+    from datetime import UTC, datetime
+
+    from service.models import CheckIn, Programme
+
+    from .test_api_programme_sessions import GROUPS
+    from .test_api_rounds import make_round, publish, round_run
+
+    rid = make_round(client)
+    run_id = round_run(app, rid, GROUPS)
+    assert publish(client, run_id).status_code == 200
+    with db.new_session(app) as s:
+        pid = s.execute(sa.select(Programme.id).where(Programme.name == "north")).scalar_one()
+        s.add(CheckIn(programme_id=pid, teacher_id="n-01", run_id=run_id, round_id=rid, group_number=1, meeting_start=datetime(2026, 10, 1, 15, tzinfo=UTC), met="no"))
+    sign_in(client, "coord_n")
+    text = text_of(client.get("/programme/sessions?start=2026-11-02"))
+    assert "1 check-in answer read" in text and "answers read" not in text
+    assert "has members who checked in and never said they met" in text and "groups without answers count as covering" in text

@@ -73,3 +73,23 @@ def test_teacher_sees_my_group_and_sets_participation(client, app):
     assert 'value="paused" checked' in client.get("/me/group").get_data(as_text=True)
     sign_in(client, "coord_n")
     assert "Next round: 13 teachers in, 0 opted out, 1 paused" in text_of(client.get("/rounds"))
+
+
+def test_a_group_without_a_shared_slot_is_told_so_once(client, app):
+    """Regression: My group said "shares no free slot" twice (once by itself, once in the plan's note)."""
+    with db.new_session(app) as s:
+        north = s.execute(sa.select(Programme.id).where(Programme.name == "north")).scalar_one()
+        for tid, slot in (("n-01", ["mon_am"]), ("n-02", ["tue_pm"]), ("n-03", ["wed_pm"]), ("n-04", ["thu_pm"])):
+            s.execute(sa.update(Teacher).where(Teacher.id == tid).values(availability=slot))
+        rnd = Round(programme_id=north, name="Autumn", starts=date(2026, 9, 7), ends=date(2026, 12, 18))
+        s.add(rnd)
+        s.flush()
+        rid = rnd.id
+    run_id = stored_run(app, groups=[["n-01", "n-02", "n-03", "n-04"]])
+    with db.new_session(app) as s:
+        run = s.get_one(CohortRun, run_id)
+        run.round_id, run.published_at = rid, run.created_at
+    sign_in(client, "teacher_n1")
+    text = text_of(client.get("/me/group"))
+    assert text.count("shares no free slot") == 1, text
+    assert "so no dates are proposed: agree a time together" in text

@@ -122,6 +122,8 @@ def test_the_page_works_without_javascript_and_shows_errors(client, app):
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and 'name="csrf_token"' in html and 'name="q-isolation" value="5"' in html and "<script>" not in html
     assert "I feel professionally isolated" in text_of(page)
+    # regression: published 30 days into the round, so "before your group meets" was not true
+    assert "Before the round, or as early in it as you can" in text_of(page) and "Before your group meets" not in text_of(page)
     assert client.post(f"/me/questionnaire/{rid}/before", data={"q-isolation": "2"}).status_code == 403  # no CSRF token
     bad = post(client, f"/me/questionnaire/{rid}/before", {"q-isolation": "9"})
     assert bad.status_code == 422 and "must be a whole number 1-5" in text_of(bad)
@@ -138,6 +140,9 @@ def test_invitations_are_written_once_per_teacher_round_and_phase(client, app, m
         message = s.execute(sa.select(OutboxMessage).where(OutboxMessage.idempotency_key == f"questionnaire:{rid}:before:n-01")).scalar_one()
         assert f"/me/questionnaire/{rid}/before" in message.body_text and f"/me/questionnaire/{rid}/before" in message.body_html
         assert "/mail/unsubscribe/" in message.body_text
+        # regression: the round began 30 days ago, so "before your group meets" was not true
+        assert "before your group meets" not in message.subject and "as your group gets going" in message.subject
+        assert "As early in the round as you can, please tell us" in message.body_text and "Before you meet" not in message.body_html
     with app.app_context(), db.new_session(app) as s:
         assert questionnaire.send_due_invitations(s) == 0  # before: all invited already
     client.put(f"/api/v1/me/questionnaire/{rid}/after", json={"answers": {"isolation": 3}}, headers=TEACHER)  # 409: not open yet
@@ -168,3 +173,11 @@ def test_the_after_invitation_says_what_it_is_for(client, app, monkeypatch):
         message = s.execute(sa.select(OutboxMessage).where(OutboxMessage.idempotency_key == f"questionnaire:{rid}:after:n-02")).scalar_one()
     assert "how did it go" in message.subject and "last weeks or has just ended" in message.body_text
     assert f"/me/questionnaire/{rid}/after" in message.body_html and "pseudonym, never with your name" in message.body_text
+
+
+def test_a_round_published_before_it_starts_asks_before_the_group_meets(client, app):
+    rid = make_round(client, name="Spring", starts=(TODAY + timedelta(days=10)).isoformat(), ends=(TODAY + timedelta(days=90)).isoformat())
+    assert publish(client, round_run(app, rid)).status_code == 200
+    with db.new_session(app) as s:
+        message = s.execute(sa.select(OutboxMessage).where(OutboxMessage.idempotency_key == f"questionnaire:{rid}:before:n-01")).scalar_one()
+    assert "before your group meets" in message.subject and "Before you meet, please tell us" in message.body_text
