@@ -55,7 +55,7 @@ def build(url: str, folder: Path, n: int, size: int, seed: int) -> tuple[object,
     from matcher.cohorts import Grouping
     from matcher.samples.generate import generate_teachers
     from service import create_app, db
-    from service.models import CheckIn, CohortRun, Round, Teacher
+    from service.models import CheckIn, CohortRun, QuestionnaireResponse, Round, Teacher
     from service.services import accounts, group_meetings, reference
     from service.services.teachers import apply_profile
 
@@ -78,6 +78,7 @@ def build(url: str, folder: Path, n: int, size: int, seed: int) -> tuple[object,
     timings["store teachers"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     rows: list[dict[str, object]] = []
+    answers: list[dict[str, object]] = []
     with app.app_context(), db.new_session(app) as s:
         teachers = {t.id: t for t in s.execute(sa.select(Teacher).where(Teacher.programme_id == pid)).scalars()}
         for k, (name, starts, ends) in enumerate(ROUNDS):
@@ -107,10 +108,30 @@ def build(url: str, folder: Path, n: int, size: int, seed: int) -> tuple[object,
                             "met": met, "useful": rng.randint(1, 5) if met == "yes" else None, "tried": None, "not_a_good_fit": rng.random() < 0.01,
                             "created_at": at, "updated_at": at,
                         })
+            for members in groups:
+                for t in members:
+                    answers.extend(_questionnaire(rng, pid, t, rnd, teachers[t].challenges))
         s.execute(sa.insert(CheckIn), rows)
-    timings["simulate 3 rounds of check-ins"] = time.perf_counter() - t0
-    log(f"seeded {n} teachers, 3 published rounds of groups of {size}, {len(rows)} simulated check-ins")
+        s.execute(sa.insert(QuestionnaireResponse), answers)
+    timings["simulate 3 rounds of check-ins and questionnaires"] = time.perf_counter() - t0
+    log(f"seeded {n} teachers, 3 published rounds of groups of {size}, {len(rows)} simulated check-ins, {len(answers)} simulated questionnaire responses")
     return app, token, timings
+
+
+def _questionnaire(rng: random.Random, pid: int, teacher: str, rnd: object, challenges: list[str]) -> list[dict[str, object]]:
+    """A member's simulated before/after questionnaires of a round: before with probability 0.7,
+    after with probability 0.5; ratings 1-5, after = before + a step of -1, 0, +1 or +2 (clipped)."""
+    keys = [*challenges, "isolation", "connection"]
+    before = {k: rng.randint(1, 5) for k in keys}
+    out: list[dict[str, object]] = []
+    for phase, p, day in (("before", 0.7, rnd.starts), ("after", 0.5, rnd.ends)):  # type: ignore[attr-defined]
+        if rng.random() >= p:
+            continue
+        step = (lambda k: -rng.choice((-1, 0, 1, 2)) if k == "isolation" else rng.choice((-1, 0, 1, 2))) if phase == "after" else (lambda k: 0)
+        ratings = {k: min(5, max(1, v + step(k))) for k, v in before.items()}
+        at = min(datetime.combine(day, datetime.min.time(), timezone.utc), NOW - timedelta(days=1))
+        out.append({"programme_id": pid, "teacher_id": teacher, "round_id": rnd.id, "phase": phase, "answers": ratings, "created_at": at, "updated_at": at})  # type: ignore[attr-defined]
+    return out
 
 
 def measure(client: object, path: str, headers: dict[str, str], requests: int) -> dict[str, float] | None:

@@ -31,7 +31,7 @@ import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, TypeVar, cast
 
 import numpy as np
@@ -151,7 +151,8 @@ def _query_answers(s: Session, programme_id: int, run_id: int, now: datetime | N
         .where(CheckIn.programme_id == programme_id, CheckIn.run_id == run_id)
         .group_by(CheckIn.run_id, CheckIn.group_number, CheckIn.meeting_start)
     )
-    rows = s.execute(query if now is None else query.where(CheckIn.created_at <= now)).all()
+    # Core rows (no ORM result processing): tens of thousands of groups' rows per run
+    rows = s.connection().execute(query if now is None else query.where(CheckIn.created_at <= now)).all()
     columns = ["run_id", "group", "start", "answered", "yes", "useful_sum", "useful_n"]
     data: dict[str, Any] = dict(zip(columns, zip(*rows))) if rows else {c: () for c in columns}
     frame = pd.DataFrame(data, columns=columns)
@@ -238,7 +239,7 @@ def _compute(
     members_of = {t: g for g in groups if g.not_met_twice for t in g.members}
     in_group = {t: g.group for g in groups for t in g.members}
     flags = _flags(s, programme_id, run, groupings[run.id], names, None if stamps is not None else now, stamps or {})
-    return Health(now, window, next(x for x in rounds if x.round_id == rnd.id), rounds, groups, _at_risk(teachers, names, in_group, members_of), flags)
+    return Health(now, window, next(x for x in rounds if x.round_id == rnd.id), rounds, groups, _at_risk(teachers, names, in_group, members_of, (url, programme_id, profiles_version, run.id, run.version)), flags)
 
 
 def _grouping(url: str, run: CohortRun) -> Grouping:
@@ -269,8 +270,11 @@ def _round(rnd: Round, run: CohortRun, grouping: Grouping, meetings: pd.DataFram
 
 def _groups(run: CohortRun, rnd: Round, grouping: Grouping, meetings: pd.DataFrame, window: Window | None) -> tuple[GroupHealth, ...]:
     m = meetings[meetings["run_id"] == run.id].copy()
-    days = m["start"].dt.date
-    m["in_window"] = (days >= window.starts) & (days <= window.ends) if window else False
+    if window:  # the UTC day of the start within the window: compared as instants, not per-row dates
+        first, after = (pd.Timestamp(d).tz_localize("UTC") for d in (window.starts, window.ends + timedelta(days=1)))
+        m["in_window"] = (m["start"] >= first) & (m["start"] < after)
+    else:
+        m["in_window"] = False
     m["met_in_window"] = m["in_window"] & (m["status"] == "met")
     for status in ("met", "not_met", "no_answer"):
         m[status] = m["status"] == status
@@ -300,29 +304,45 @@ def _day(d: datetime) -> str:
     return f"{d:%d %b}".lstrip("0")
 
 
-def _at_risk(teachers: pd.DataFrame, names: dict[str, str], in_group: dict[str, int], groups: dict[str, GroupHealth]) -> tuple[AtRisk, ...]:
+def _at_risk(
+    teachers: pd.DataFrame, names: dict[str, str], in_group: dict[str, int], groups: dict[str, GroupHealth], key: tuple[object, ...] | None = None,
+) -> tuple[AtRisk, ...]:
     """Departments of one and members of groups not met twice running, most at risk first:
-    more reasons, then not meeting, then in no group, then by name."""
+    more reasons, then not meeting, then in no group, then by name.
+
+    The departments of one who are in no group that failed to meet only change with the
+    profiles and the current run: with ``key`` (naming those), their entries are kept."""
     words = {"no_answer": "no answer", "not_met": "not met", "met": "met"}
     why = {
         id(g): f"group {g.group} did not meet at its last two meetings (" + "; ".join(f"{_day(d)}: {words[st]}" for d, st in g.last_two) + ")"
         for g in {id(g): g for g in groups.values()}.values()
     }
-    alone = set(teachers.index[teachers["department_size"].to_numpy() == 1])
+    alone = _alone(teachers, names, in_group) if key is None else _cached(("alone", *key), lambda: _alone(teachers, names, in_group))
     keyed = []
-    for t in alone | (groups.keys() & names.keys()):
-        codes, reasons = [], []
-        g = groups.get(t)
-        if g is not None:
-            codes.append("not_met_twice")
-            reasons.append(why[id(g)])
+    for t in groups.keys() & names.keys():
+        g = groups[t]
+        codes, reasons = ["not_met_twice"], [why[id(g)]]
         if t in alone:
             codes.append("department_of_one")
-            reasons.append("department of one: the only music teacher in their school" + ("" if t in in_group else ", and in no group this round"))
+            reasons.append(alone[t].reasons[0])
         group = in_group.get(t)
-        keyed.append(((-len(codes), g is None, group is not None, names[t], t), AtRisk(teacher_id=t, name=names[t], group=group, codes=tuple(codes), reasons=tuple(reasons))))
+        keyed.append(((-len(codes), names[t], t), AtRisk(teacher_id=t, name=names[t], group=group, codes=tuple(codes), reasons=tuple(reasons))))
     keyed.sort(key=lambda pair: pair[0])
-    return tuple(a for _, a in keyed)
+    # then the departments of one only (in no group first, then by name: the order of ``alone``)
+    return (*(a for _, a in keyed), *(a for t, a in alone.items() if t not in groups))
+
+
+def _alone(teachers: pd.DataFrame, names: dict[str, str], in_group: dict[str, int]) -> dict[str, AtRisk]:
+    """The departments of one, as at risk for that reason alone, in no group first, then by name and id."""
+    ids = teachers.index[teachers["department_size"].to_numpy() == 1].tolist()
+    order = sorted(ids, key=lambda t: (t in in_group, names[t], t))
+    return {
+        t: AtRisk(
+            teacher_id=t, name=names[t], group=in_group.get(t), codes=("department_of_one",),
+            reasons=("department of one: the only music teacher in their school" + ("" if t in in_group else ", and in no group this round"),),
+        )
+        for t in order
+    }
 
 
 def _flags(
