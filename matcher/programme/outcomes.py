@@ -72,6 +72,9 @@ __all__ = [
     "summarise",
     "response_rates",
     "outcome_report",
+    "RoundPart",
+    "round_part",
+    "combined_report",
 ]
 
 #: Cells with fewer teachers than this show no figures (the analyst exports' k).
@@ -323,11 +326,11 @@ def response_rates(members: pd.DataFrame, answers: pd.DataFrame) -> pd.DataFrame
     """
     seen = answers[["teacher_id", "round", "phase"]].drop_duplicates()
     flags = members[["teacher_id", "round"]].drop_duplicates().reset_index(drop=True)
-    pairs = list(zip(flags["teacher_id"], flags["round"]))
+    pairs = pd.MultiIndex.from_arrays([flags["teacher_id"].to_numpy(dtype=object), flags["round"].to_numpy(dtype=object)])
     for phase in PHASES:
         mask = (seen["phase"] == phase).to_numpy()
-        answered = set(zip(seen["teacher_id"].to_numpy()[mask], seen["round"].to_numpy()[mask]))
-        flags[phase] = np.fromiter((p in answered for p in pairs), dtype=bool, count=len(pairs))
+        answered = pd.MultiIndex.from_arrays([seen["teacher_id"].to_numpy(dtype=object)[mask], seen["round"].to_numpy(dtype=object)[mask]])
+        flags[phase] = np.asarray(pairs.isin(answered), dtype=bool) if len(pairs) else np.zeros(0, dtype=bool)
     flags["both"] = flags["before"] & flags["after"]
     out = flags.groupby("round", sort=True).agg(members=("teacher_id", "size"), before=("before", "sum"), after=("after", "sum"), both=("both", "sum")).reset_index()
     for col in ("before", "after", "both"):
@@ -368,3 +371,51 @@ def outcome_report(answers: pd.DataFrame, contexts: pd.DataFrame, members: pd.Da
     teachers = teacher_changes(paired_changes(answers))
     return OutcomeReport(summary=summarise(teachers, contexts, k=k, confidence=confidence), rates=response_rates(members, answers), teachers=teachers, k=k, confidence=confidence)
 
+
+
+@dataclass(frozen=True)
+class RoundPart:
+    """What one round's answers contribute to the report: its pairs (:func:`paired_changes`)
+    and who answered which phase (``teacher_id, round, phase``). Pairs never span rounds, so
+    a service can keep each round's part until that round's answers change and recombine
+    them with :func:`combined_report`."""
+
+    paired: pd.DataFrame
+    seen: pd.DataFrame
+
+
+def round_part(answers: pd.DataFrame) -> RoundPart:
+    """The part of ``answers`` (:func:`answers_frame`, typically one round's) the report needs.
+
+    >>> part = round_part(answers_frame([("a", 1, "before", {"send": 3}), ("a", 1, "after", {"send": 4})]))
+    >>> part.paired["change"].tolist(), part.seen["phase"].tolist()
+    ([1.0], ['before', 'after'])
+    """
+    return RoundPart(paired=paired_changes(answers), seen=answers[["teacher_id", "round", "phase"]].drop_duplicates().reset_index(drop=True))
+
+
+def _concat(frames: list[pd.DataFrame], categorical: tuple[str, ...]) -> pd.DataFrame:
+    """``frames`` one after another, the ``categorical`` columns with the union of their (sorted) categories."""
+    out = pd.concat(frames, ignore_index=True)
+    for column in categorical:
+        parts = [f[column] for f in frames]
+        if all(isinstance(p.dtype, pd.CategoricalDtype) for p in parts):
+            out[column] = pd.api.types.union_categoricals(parts, sort_categories=True)
+    return out
+
+
+def combined_report(parts: list[RoundPart], contexts: pd.DataFrame, members: pd.DataFrame, *, k: int = K, confidence: float = 0.95) -> OutcomeReport:
+    """The same report as :func:`outcome_report` on all the parts' answers together.
+
+    >>> one = answers_frame([("a", 1, "before", {"send": 3}), ("a", 1, "after", {"send": 4})])
+    >>> two = answers_frame([("a", 2, "before", {"send": 3}), ("a", 2, "after", {"send": 2})])
+    >>> r = combined_report([round_part(one), round_part(two)], contexts_frame([("a", 1, 5, None)]), pd.DataFrame({"teacher_id": ["a", "a"], "round": [1, 2]}), k=1)
+    >>> r.to_dict()["summary"][0]["change"], r.to_dict()["rates"][1]["both"]
+    (0.0, 1)
+    """
+    if not parts:
+        return outcome_report(answers_frame([]), contexts, members, k=k, confidence=confidence)
+    paired = _concat([p.paired for p in parts], ("teacher_id", "key")).sort_values(["teacher_id", "round", "key"], kind="stable").reset_index(drop=True)
+    seen = _concat([p.seen for p in parts], ("teacher_id",))
+    teachers = teacher_changes(paired)
+    return OutcomeReport(summary=summarise(teachers, contexts, k=k, confidence=confidence), rates=response_rates(members, seen), teachers=teachers, k=k, confidence=confidence)
