@@ -74,6 +74,7 @@ __all__ = [
     "outcome_report",
     "RoundPart",
     "round_part",
+    "replace_teachers",
     "combined_report",
 ]
 
@@ -326,11 +327,14 @@ def response_rates(members: pd.DataFrame, answers: pd.DataFrame) -> pd.DataFrame
     """
     seen = answers[["teacher_id", "round", "phase"]].drop_duplicates()
     flags = members[["teacher_id", "round"]].drop_duplicates().reset_index(drop=True)
-    pairs = pd.MultiIndex.from_arrays([flags["teacher_id"].to_numpy(dtype=object), flags["round"].to_numpy(dtype=object)])
+    # each (teacher, round) as one integer, so membership is a sorted search, not a Python set
+    n = len(flags)
+    teacher_codes, _ = pd.factorize(np.concatenate([flags["teacher_id"].to_numpy(dtype=object), seen["teacher_id"].to_numpy(dtype=object)]))
+    round_codes, round_values = pd.factorize(np.concatenate([flags["round"].to_numpy(dtype=object), seen["round"].to_numpy(dtype=object)]))
+    pair = teacher_codes.astype(np.int64) * max(1, len(round_values)) + round_codes
     for phase in PHASES:
         mask = (seen["phase"] == phase).to_numpy()
-        answered = pd.MultiIndex.from_arrays([seen["teacher_id"].to_numpy(dtype=object)[mask], seen["round"].to_numpy(dtype=object)[mask]])
-        flags[phase] = np.asarray(pairs.isin(answered), dtype=bool) if len(pairs) else np.zeros(0, dtype=bool)
+        flags[phase] = np.isin(pair[:n], pair[n:][mask])
     flags["both"] = flags["before"] & flags["after"]
     out = flags.groupby("round", sort=True).agg(members=("teacher_id", "size"), before=("before", "sum"), after=("after", "sum"), both=("both", "sum")).reset_index()
     for col in ("before", "after", "both"):
@@ -394,6 +398,27 @@ def round_part(answers: pd.DataFrame) -> RoundPart:
     return RoundPart(paired=paired_changes(answers), seen=answers[["teacher_id", "round", "phase"]].drop_duplicates().reset_index(drop=True))
 
 
+def replace_teachers(part: RoundPart, teachers: Iterable[str], answers: pd.DataFrame) -> RoundPart:
+    """``part`` with the answers of ``teachers`` replaced by ``answers`` (all of theirs in
+    that round, from :func:`answers_frame`): what a new or edited answer changes, without
+    pairing everyone else again. The same as :func:`round_part` of the round's new answers.
+
+    >>> old = round_part(answers_frame([("a", 1, "before", {"send": 3}), ("b", 1, "before", {"send": 2}), ("b", 1, "after", {"send": 4})]))
+    >>> new = replace_teachers(old, ["a"], answers_frame([("a", 1, "before", {"send": 3}), ("a", 1, "after", {"send": 5})]))
+    >>> new.paired[["teacher_id", "change"]].to_dict("records")
+    [{'teacher_id': 'a', 'change': 2.0}, {'teacher_id': 'b', 'change': 2.0}]
+    """
+    gone = list(set(teachers))
+    fresh = round_part(answers)
+    paired = _concat([part.paired[~part.paired["teacher_id"].isin(gone)], fresh.paired], ("teacher_id", "key"))
+    paired = paired.sort_values(["teacher_id", "round", "key"], kind="stable").reset_index(drop=True)
+    for column in ("teacher_id", "key"):
+        if isinstance(paired[column].dtype, pd.CategoricalDtype):
+            paired[column] = paired[column].cat.remove_unused_categories()
+    seen = _concat([part.seen[~part.seen["teacher_id"].isin(gone)], fresh.seen], ("teacher_id",))
+    return RoundPart(paired=paired, seen=seen)
+
+
 def _concat(frames: list[pd.DataFrame], categorical: tuple[str, ...]) -> pd.DataFrame:
     """``frames`` one after another, the ``categorical`` columns with the union of their (sorted) categories."""
     out = pd.concat(frames, ignore_index=True)
@@ -415,7 +440,10 @@ def combined_report(parts: list[RoundPart], contexts: pd.DataFrame, members: pd.
     """
     if not parts:
         return outcome_report(answers_frame([]), contexts, members, k=k, confidence=confidence)
-    paired = _concat([p.paired for p in parts], ("teacher_id", "key")).sort_values(["teacher_id", "round", "key"], kind="stable").reset_index(drop=True)
+    # Rounds in order (a part holds whole rounds): every teacher's rounds then come in the order
+    # a fully sorted table has them, which is all :func:`teacher_changes` needs (no sort).
+    parts = sorted(parts, key=lambda p: (len(p.seen) > 0, p.seen["round"].min() if len(p.seen) else 0))
+    paired = _concat([p.paired for p in parts], ("teacher_id", "key"))
     seen = _concat([p.seen for p in parts], ("teacher_id",))
     teachers = teacher_changes(paired)
     return OutcomeReport(summary=summarise(teachers, contexts, k=k, confidence=confidence), rates=response_rates(members, seen), teachers=teachers, k=k, confidence=confidence)

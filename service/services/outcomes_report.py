@@ -38,7 +38,17 @@ from flask import current_app
 from markupsafe import Markup
 
 from matcher.csvsafe import write_rows
-from matcher.programme.outcomes import CONTEXTS, MEASURES, OutcomeReport, RoundPart, answers_frame, combined_report, contexts_frame, round_part
+from matcher.programme.outcomes import (
+    CONTEXTS,
+    MEASURES,
+    OutcomeReport,
+    RoundPart,
+    answers_frame,
+    combined_report,
+    contexts_frame,
+    replace_teachers,
+    round_part,
+)
 
 from .. import db
 from ..auth import Identity
@@ -71,6 +81,7 @@ _CACHE_KEY = "peermatch.outcomes_report"
 _CACHE_SIZE = 16
 _PARTS_KEY = "peermatch.outcomes_report.parts"
 _PARTS_SIZE = 64
+_FEW = 500  # more teachers' answers changed than this: the round is paired again whole
 T = TypeVar("T")
 
 
@@ -156,15 +167,56 @@ def _kept(key: Hashable, make: Callable[[], T]) -> T:
     return value
 
 
-def _round_part(s: sa.orm.Session, programme_id: int, round_id: int) -> RoundPart:
+def _responses(s: sa.orm.Session, programme_id: int, round_id: int, teachers: list[str] | None = None) -> pd.DataFrame:
+    """A round's answers (or only those of ``teachers``) as :func:`~matcher.programme.outcomes.answers_frame`."""
     # The answers as JSON text, parsed in one go: tens of thousands of rows load ten times
     # faster than through the ORM's per-row JSON decoding.
     query = sa.select(QuestionnaireResponse.teacher_id, QuestionnaireResponse.round_id, QuestionnaireResponse.phase, sa.cast(QuestionnaireResponse.answers, sa.Text)).where(
         QuestionnaireResponse.programme_id == programme_id, QuestionnaireResponse.round_id == round_id
     )
+    if teachers is not None:
+        query = query.where(QuestionnaireResponse.teacher_id.in_(teachers))
     rows = s.connection().execute(query.order_by(QuestionnaireResponse.id)).all()
     parsed = json.loads("[" + ",".join(r[3] for r in rows) + "]")
-    return round_part(answers_frame((r[0], r[1], r[2], a) for r, a in zip(rows, parsed)))
+    return answers_frame((r[0], r[1], r[2], a) for r, a in zip(rows, parsed))
+
+
+def _round_part(s: sa.orm.Session, url: str, programme_id: int, round_id: int, stamp: tuple[int, Any, int]) -> RoundPart:
+    """The round's part of the report, kept with the ``stamp`` of its answers (count, newest
+    change, newest id). When the stamp moved, only the teachers whose answers are new or
+    changed since are paired again (:func:`~matcher.programme.outcomes.replace_teachers`);
+    when answers were deleted (the count fell short), the whole round is."""
+    key = ("round", url, programme_id, round_id)
+    cache, lock = _parts_cache()
+    with lock:
+        held = cache.get(key)
+    if held is not None and held[0] == stamp:
+        return cast(RoundPart, held[1])
+    part = _changed_part(s, programme_id, round_id, held, stamp) if held is not None else None
+    if part is None:
+        part = round_part(_responses(s, programme_id, round_id))
+    with lock:
+        cache[key] = (stamp, part)
+        cache.move_to_end(key)
+        while len(cache) > _PARTS_SIZE:
+            cache.popitem(last=False)
+    return part
+
+
+def _changed_part(s: sa.orm.Session, programme_id: int, round_id: int, held: tuple[tuple[int, Any, int], RoundPart], stamp: tuple[int, Any, int]) -> RoundPart | None:
+    (count, last, top), part = held
+    if last is None:
+        return None
+    changed = s.connection().execute(
+        sa.select(QuestionnaireResponse.teacher_id, QuestionnaireResponse.id).where(
+            QuestionnaireResponse.programme_id == programme_id, QuestionnaireResponse.round_id == round_id,
+            sa.or_(QuestionnaireResponse.updated_at > last, QuestionnaireResponse.id > top),
+        )
+    ).all()
+    teachers = sorted({str(t) for t, _ in changed})
+    if count + sum(1 for _, i in changed if i > top) != stamp[0] or len(teachers) > _FEW:
+        return None  # some were deleted, or so many changed that pairing the round again is as quick
+    return replace_teachers(part, teachers, _responses(s, programme_id, round_id, teachers))
 
 
 def _compute(s: sa.orm.Session, programme_id: int, round_id: int | None) -> ProgrammeReport:
@@ -180,10 +232,7 @@ def _compute(s: sa.orm.Session, programme_id: int, round_id: int | None) -> Prog
         sa.select(QuestionnaireResponse.round_id, sa.func.count(), sa.func.max(QuestionnaireResponse.updated_at), sa.func.max(QuestionnaireResponse.id))
         .where(*where).group_by(QuestionnaireResponse.round_id).order_by(QuestionnaireResponse.round_id)
     ).all()
-    parts = [
-        _kept(("part", url, programme_id, int(r), int(n), str(last), int(top)), functools.partial(_round_part, s, programme_id, int(r)))
-        for r, n, last, top in stamps
-    ]
+    parts = [_round_part(s, url, programme_id, int(r), (int(n), last, int(top))) for r, n, last, top in stamps]
     profiles_version = programme_versions(s, programme_id)[0]
     contexts = _kept(("contexts", url, programme_id, profiles_version), functools.partial(_contexts, s, programme_id))
     runs = _published(s, programme_id, round_id)
