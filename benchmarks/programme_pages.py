@@ -11,7 +11,8 @@ kept results emptied (as after a restart; imports stay loaded, and the first pag
 matplotlib's first drawing), p50 / p95 of ``--requests`` repeat views with nothing changed
 (warm), and p50 / p95 / max of ``--changes`` views each right after one answer changed (the
 view a coordinator opens right after teachers answer: a check-in for health, a questionnaire
-for the report), and the machine's load average.
+for the report), and the machine's load average. Before timing, what the process has loaded
+is frozen out of full garbage collections, as the service's gunicorn workers do.
 
 Everything below is **simulated** and labelled so: the groups are consecutive teachers after
 sorting by first free slot (so most groups share a slot and get proposed meetings; not the
@@ -33,6 +34,7 @@ PostgreSQL: set ``--database-url postgresql://...`` (an empty database) to run t
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import statistics
@@ -222,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
         app, token, timings = build(url, folder, args.teachers, args.size, args.seed)
         for step, seconds in timings.items():
             log(f"{step}: {seconds:.1f} s")
+        gc.collect()
+        gc.freeze()  # as each gunicorn worker does once the app is loaded (service/gunicorn_conf.py)
         client = app.test_client()  # type: ignore[attr-defined]
         headers = {"Authorization": f"Bearer {token}"}
         routes = {r.rule for r in app.url_map.iter_rules()}  # type: ignore[attr-defined]
