@@ -27,7 +27,6 @@ The rules, in one place (the page and the API show the same text, :data:`RULES`)
 
 from __future__ import annotations
 
-import functools
 import json
 import threading
 from collections import OrderedDict
