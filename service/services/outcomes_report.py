@@ -18,7 +18,11 @@ What each role sees:
 Computing the report reads every answer of the programme; the result is cached per
 process, keyed by what it depends on (the answers' count, newest change and newest id,
 the profiles' version, the published runs and the round filter), so a repeat view costs
-a few small queries.
+a few small queries. After a change, only what changed is computed again: each round's
+pairs are kept with that round's answers' stamp and a new or edited answer re-pairs only its
+teacher (:func:`~matcher.programme.outcome_parts.replace_teachers`; a deletion re-reads the
+round), the teachers' contexts are kept per profiles version and the rounds' members per
+published runs, and :func:`~matcher.programme.outcome_parts.combined_report` puts them together.
 """
 
 from __future__ import annotations
@@ -38,16 +42,13 @@ from flask import current_app
 from markupsafe import Markup
 
 from matcher.csvsafe import write_rows
+from matcher.programme.outcome_parts import RoundPart, combined_report, replace_teachers, round_part
 from matcher.programme.outcomes import (
     CONTEXTS,
     MEASURES,
     OutcomeReport,
-    RoundPart,
     answers_frame,
-    combined_report,
     contexts_frame,
-    replace_teachers,
-    round_part,
 )
 
 from .. import db
@@ -184,7 +185,7 @@ def _responses(s: sa.orm.Session, programme_id: int, round_id: int, teachers: li
 def _round_part(s: sa.orm.Session, url: str, programme_id: int, round_id: int, stamp: tuple[int, Any, int]) -> RoundPart:
     """The round's part of the report, kept with the ``stamp`` of its answers (count, newest
     change, newest id). When the stamp moved, only the teachers whose answers are new or
-    changed since are paired again (:func:`~matcher.programme.outcomes.replace_teachers`);
+    changed since are paired again (:func:`~matcher.programme.outcome_parts.replace_teachers`);
     when answers were deleted (the count fell short), the whole round is."""
     key = ("round", url, programme_id, round_id)
     cache, lock = _parts_cache()
