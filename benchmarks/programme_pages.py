@@ -3,18 +3,24 @@
 Builds a throwaway SQLite instance (schools, 10,000 synthetic teachers from
 ``matcher.samples.generate_teachers``, a coordinator), three rounds of the 2026-27 school
 year (the years the shipped term dates cover), one published run per round and simulated
-check-ins, then times ``GET /programme/health`` and ``GET /api/v1/programme/health`` (and
-``/programme/report`` and ``/api/v1/programme/report`` when the app has those routes) through
-Flask's test client in this process: the server's own time per request, no network, no
-gunicorn. Prints p50 / p95 / max over ``--requests`` requests each, the first (cold) request
-separately, and the time of requests made right after a check-in changed (the service then
-recomputes: its answer is kept only while nothing changes).
+check-ins and questionnaire answers, then times ``GET /programme/health``,
+``GET /api/v1/programme/health``, ``/programme/report`` and ``/api/v1/programme/report``
+through Flask's test client in this process: the server's own time per request (wall and
+CPU), no network, no gunicorn. For each route it prints: the first view with the services'
+kept results emptied (as after a restart; imports stay loaded, and the first page also pays
+matplotlib's first drawing), p50 / p95 of ``--requests`` repeat views with nothing changed
+(warm), and p50 / p95 / max of ``--changes`` views each right after one answer changed (the
+view a coordinator opens right after teachers answer: a check-in for health, a questionnaire
+for the report), and the machine's load average. Before timing, what the process has loaded
+is frozen out of full garbage collections, as the service's gunicorn workers do.
 
 Everything below is **simulated** and labelled so: the groups are consecutive teachers after
 sorting by first free slot (so most groups share a slot and get proposed meetings; not the
 solver's groups, which would take minutes to form), and the check-ins are random: each member
 answers each passed meeting with probability 0.6, a group meets with probability 0.7 (some
-members still say no), usefulness 1-5 uniform, "not a good fit" with probability 0.01. The
+members still say no), usefulness 1-5 uniform, "not a good fit" with probability 0.01. Each
+member answers a round's questionnaire before with probability 0.7 and after with 0.5 (their
+own challenges, isolation and connection; ratings 1-5, after = before moved -1 to +2 steps). The
 clock is fixed at 9 July 2027 (late in the summer round) so that all three rounds have
 meetings behind them.
 
@@ -28,6 +34,7 @@ PostgreSQL: set ``--database-url postgresql://...`` (an empty database) to run t
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import statistics
@@ -55,7 +62,7 @@ def build(url: str, folder: Path, n: int, size: int, seed: int) -> tuple[object,
     from matcher.cohorts import Grouping
     from matcher.samples.generate import generate_teachers
     from service import create_app, db
-    from service.models import CheckIn, CohortRun, Round, Teacher
+    from service.models import CheckIn, CohortRun, QuestionnaireResponse, Round, Teacher
     from service.services import accounts, group_meetings, reference
     from service.services.teachers import apply_profile
 
@@ -78,6 +85,7 @@ def build(url: str, folder: Path, n: int, size: int, seed: int) -> tuple[object,
     timings["store teachers"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     rows: list[dict[str, object]] = []
+    answers: list[dict[str, object]] = []
     with app.app_context(), db.new_session(app) as s:
         teachers = {t.id: t for t in s.execute(sa.select(Teacher).where(Teacher.programme_id == pid)).scalars()}
         for k, (name, starts, ends) in enumerate(ROUNDS):
@@ -107,10 +115,40 @@ def build(url: str, folder: Path, n: int, size: int, seed: int) -> tuple[object,
                             "met": met, "useful": rng.randint(1, 5) if met == "yes" else None, "tried": None, "not_a_good_fit": rng.random() < 0.01,
                             "created_at": at, "updated_at": at,
                         })
+            for members in groups:
+                for t in members:
+                    answers.extend(_questionnaire(rng, pid, t, rnd, teachers[t].challenges))
         s.execute(sa.insert(CheckIn), rows)
-    timings["simulate 3 rounds of check-ins"] = time.perf_counter() - t0
-    log(f"seeded {n} teachers, 3 published rounds of groups of {size}, {len(rows)} simulated check-ins")
+        s.execute(sa.insert(QuestionnaireResponse), answers)
+    timings["simulate 3 rounds of check-ins and questionnaires"] = time.perf_counter() - t0
+    log(f"seeded {n} teachers, 3 published rounds of groups of {size}, {len(rows)} simulated check-ins, {len(answers)} simulated questionnaire responses")
     return app, token, timings
+
+
+def _questionnaire(rng: random.Random, pid: int, teacher: str, rnd: object, challenges: list[str]) -> list[dict[str, object]]:
+    """A member's simulated before/after questionnaires of a round: before with probability 0.7,
+    after with probability 0.5; ratings 1-5, after = before + a step of -1, 0, +1 or +2 (clipped)."""
+    keys = [*challenges, "isolation", "connection"]
+    before = {k: rng.randint(1, 5) for k in keys}
+    out: list[dict[str, object]] = []
+    for phase, p, day in (("before", 0.7, rnd.starts), ("after", 0.5, rnd.ends)):  # type: ignore[attr-defined]
+        if rng.random() >= p:
+            continue
+        step = (lambda k: -rng.choice((-1, 0, 1, 2)) if k == "isolation" else rng.choice((-1, 0, 1, 2))) if phase == "after" else (lambda k: 0)
+        ratings = {k: min(5, max(1, v + step(k))) for k, v in before.items()}
+        at = min(datetime.combine(day, datetime.min.time(), timezone.utc), NOW - timedelta(days=1))
+        out.append({"programme_id": pid, "teacher_id": teacher, "round_id": rnd.id, "phase": phase, "answers": ratings, "created_at": at, "updated_at": at})  # type: ignore[attr-defined]
+    return out
+
+
+def forget(app: object) -> None:
+    """Empty what the services keep between requests (as a restart does; imports stay loaded)."""
+    from service.services import health
+
+    for cache in (health._CACHE, health._GROUPINGS, health._HEALTH):
+        cache.clear()
+    for key in [k for k in app.extensions if k.startswith("peermatch.outcomes_report")]:  # type: ignore[attr-defined]
+        app.extensions.pop(key)  # type: ignore[attr-defined]
 
 
 def measure(client: object, path: str, headers: dict[str, str], requests: int) -> dict[str, float] | None:
@@ -133,18 +171,29 @@ def _p95(sorted_times: list[float]) -> float:
     return sorted_times[max(0, int(round(0.95 * len(sorted_times))) - 1)]
 
 
-def measure_after_change(app: object, client: object, path: str, headers: dict[str, str], requests: int, start: int) -> dict[str, float]:
-    """Each request right after a member edits a check-in (the cached answer is then stale)."""
+def measure_after_change(app: object, client: object, path: str, headers: dict[str, str], changes: int, start: int) -> dict[str, float]:
+    """Each request right after a change the route depends on (its kept answer is then stale):
+    for health, a member edits one of their check-ins of the current round; for the report, a
+    member edits their questionnaire answers of the current round (``updated_at`` now, as the
+    service writes it)."""
     import sqlalchemy as sa
 
     from service import db
-    from service.models import CheckIn
+    from service.models import CheckIn, QuestionnaireResponse
 
     times, cpu = [], []
-    for k in range(requests):
+    for k in range(changes):
+        at = NOW - timedelta(minutes=30) + timedelta(seconds=start + k)  # later than any seeded answer
         with db.new_session(app) as s:  # type: ignore[arg-type]
-            first = s.execute(sa.select(sa.func.min(CheckIn.id))).scalar_one()
-            s.execute(sa.update(CheckIn).where(CheckIn.id == first + start + k).values(useful=1 + k % 5, updated_at=NOW - timedelta(minutes=30) + timedelta(seconds=start + k)))
+            if "health" in path:
+                last = s.execute(sa.select(sa.func.max(CheckIn.id))).scalar_one()
+                s.execute(sa.update(CheckIn).where(CheckIn.id == last - start - k).values(useful=1 + k % 5, met="yes", updated_at=at))
+            else:
+                last = s.execute(sa.select(sa.func.max(QuestionnaireResponse.id))).scalar_one()
+                row = s.get(QuestionnaireResponse, last - start - k)
+                assert row is not None
+                row.answers = {key: 1 + (value + k) % 5 for key, value in row.answers.items()}
+                row.updated_at = at
         t0, c0 = time.perf_counter(), time.process_time()
         resp = client.get(path, headers=headers)  # type: ignore[attr-defined]
         times.append(time.perf_counter() - t0)
@@ -153,7 +202,7 @@ def measure_after_change(app: object, client: object, path: str, headers: dict[s
             raise SystemExit(f"{path}: HTTP {resp.status_code}")
     times.sort()
     cpu.sort()
-    return {"p50": statistics.median(times), "max": times[-1], "p50_cpu": statistics.median(cpu), "max_cpu": cpu[-1]}
+    return {"p50": statistics.median(times), "p95": _p95(times), "max": times[-1], "p50_cpu": statistics.median(cpu), "p95_cpu": _p95(cpu), "max_cpu": cpu[-1]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--size", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--changes", type=int, default=10, help="requests timed right after a check-in changes (default 10)")
+    parser.add_argument("--changes", type=int, default=10, help="requests timed right after an answer changes (default 10)")
     parser.add_argument("--database-url", default="")
     args = parser.parse_args(argv)
     from service import db
@@ -175,25 +224,29 @@ def main(argv: list[str] | None = None) -> int:
         app, token, timings = build(url, folder, args.teachers, args.size, args.seed)
         for step, seconds in timings.items():
             log(f"{step}: {seconds:.1f} s")
+        gc.collect()
+        gc.freeze()  # as each gunicorn worker does once the app is loaded (service/gunicorn_conf.py)
         client = app.test_client()  # type: ignore[attr-defined]
         headers = {"Authorization": f"Bearer {token}"}
         routes = {r.rule for r in app.url_map.iter_rules()}  # type: ignore[attr-defined]
-        print(f"{'route':38s} {'cold':>8s} {'p50':>8s} {'p95':>8s} {'max':>8s}   ({args.requests} requests, {args.teachers} teachers x 3 rounds, simulated)")
-        changed: list[tuple[str, dict[str, float]]] = []
-        for path in ("/programme/health", "/api/v1/programme/health", "/programme/report", "/api/v1/programme/report"):
+        log(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} before timing")
+        print(f"{args.teachers} teachers x 3 rounds (simulated); times are wall / CPU in ms; first = the first view in this process (as after a restart);")
+        print(f"warm = {args.requests} repeat views, nothing changed; after a change = {args.changes} views each right after one answer changed (health: a check-in; report: a questionnaire)")
+        print(f"{'route':28s} {'first':>11s}   {'warm p50':>11s} {'warm p95':>11s}   {'change p50':>11s} {'change p95':>11s} {'change max':>11s}")
+        for index, path in enumerate(("/programme/health", "/api/v1/programme/health", "/programme/report", "/api/v1/programme/report")):
             if path not in routes:
-                print(f"{path:38s} not in this app (skipped)")
+                print(f"{path:28s} not in this app (skipped)")
                 continue
+            forget(app)
             r = measure(client, path, headers, args.requests)
             assert r is not None
-            print(f"{path:38s} " + " ".join(f"{r[k] * 1000:6.0f}ms" for k in ("cold", "p50", "p95", "max")) + "   CPU: " + " ".join(f"{k[:-4]} {r[k] * 1000:.0f}ms" for k in ("cold_cpu", "p50_cpu", "p95_cpu")))
-            changed.append((path, measure_after_change(app, client, path, headers, args.changes, 100 * len(changed))))
-        for path, c in changed:
+            c = measure_after_change(app, client, path, headers, args.changes, 100 * index)
+            pair = lambda wall, cpu: f"{wall * 1000:5.0f}/{cpu * 1000:<5.0f}"  # noqa: E731
             print(
-                f"{path:38s} after a check-in changes (recomputed): p50 {c['p50'] * 1000:.0f}ms, max {c['max'] * 1000:.0f}ms; "
-                f"CPU p50 {c['p50_cpu'] * 1000:.0f}ms, max {c['max_cpu'] * 1000:.0f}ms ({args.changes} requests)"
+                f"{path:28s} {pair(r['cold'], r['cold_cpu'])}   {pair(r['p50'], r['p50_cpu'])} {pair(r['p95'], r['p95_cpu'])}   "
+                f"{pair(c['p50'], c['p50_cpu'])} {pair(c['p95'], c['p95_cpu'])} {pair(c['max'], c['max_cpu'])}"
             )
-        print(f"load average during the run: {os.getloadavg()[0]:.1f} (wall times stretch with it; CPU time does not, much)")
+        print(f"load average after the run: {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[1]:.1f} (5 min) on {os.cpu_count()} cores (wall times stretch with it; CPU time much less)")
         db.engine(app).dispose()  # type: ignore[arg-type]
     return 0
 

@@ -2,11 +2,14 @@
 
 On a graceful stop (``SIGTERM``, a deploy) each worker hands its unfinished cohort runs
 back to the queue before it exits (:func:`service.services.run_recovery.graceful_stop`),
-so the next worker runs them at once instead of leaving them "running".
+so the next worker runs them at once instead of leaving them "running". Once a worker has
+loaded the app, what it loaded is frozen out of the garbage collector's full collections
+(:func:`post_worker_init`).
 """
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 # Access log lines (``make serve-prod`` writes them): the path without its query string and
@@ -18,6 +21,15 @@ access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(
 graceful_timeout = 30
 # Of those, the seconds left for the hand-back itself (database writes) after waiting for runs.
 HAND_BACK_SECONDS = 5
+
+
+def post_worker_init(worker: Any) -> None:
+    """gunicorn hook, in the worker once the app is loaded: move everything loaded so far
+    (modules, the app) out of the garbage collector's sight. Without it, each full collection
+    walks the million objects of pandas, scipy and matplotlib again, and the request it lands
+    in (a programme health or report view at 10,000 teachers) takes 0.2 s longer."""
+    gc.collect()
+    gc.freeze()
 
 
 def worker_exit(server: Any, worker: Any) -> None:

@@ -323,11 +323,14 @@ def response_rates(members: pd.DataFrame, answers: pd.DataFrame) -> pd.DataFrame
     """
     seen = answers[["teacher_id", "round", "phase"]].drop_duplicates()
     flags = members[["teacher_id", "round"]].drop_duplicates().reset_index(drop=True)
-    pairs = list(zip(flags["teacher_id"], flags["round"]))
+    # each (teacher, round) as one integer, so membership is a sorted search, not a Python set
+    n = len(flags)
+    teacher_codes, _ = pd.factorize(np.concatenate([flags["teacher_id"].to_numpy(dtype=object), seen["teacher_id"].to_numpy(dtype=object)]))
+    round_codes, round_values = pd.factorize(np.concatenate([flags["round"].to_numpy(dtype=object), seen["round"].to_numpy(dtype=object)]))
+    pair = teacher_codes.astype(np.int64) * max(1, len(round_values)) + round_codes
     for phase in PHASES:
         mask = (seen["phase"] == phase).to_numpy()
-        answered = set(zip(seen["teacher_id"].to_numpy()[mask], seen["round"].to_numpy()[mask]))
-        flags[phase] = np.fromiter((p in answered for p in pairs), dtype=bool, count=len(pairs))
+        flags[phase] = np.isin(pair[:n], pair[n:][mask])
     flags["both"] = flags["before"] & flags["after"]
     out = flags.groupby("round", sort=True).agg(members=("teacher_id", "size"), before=("before", "sum"), after=("after", "sum"), both=("both", "sum")).reset_index()
     for col in ("before", "after", "both"):
@@ -367,4 +370,3 @@ def outcome_report(answers: pd.DataFrame, contexts: pd.DataFrame, members: pd.Da
     """
     teachers = teacher_changes(paired_changes(answers))
     return OutcomeReport(summary=summarise(teachers, contexts, k=k, confidence=confidence), rates=response_rates(members, answers), teachers=teachers, k=k, confidence=confidence)
-

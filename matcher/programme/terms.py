@@ -28,6 +28,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
@@ -114,9 +115,25 @@ class TermDates:
 
     def closure_on(self, day: date) -> Period | None:
         """The break or closed day ``day`` falls in (breaks first), or ``None``."""
+        if type(day) is date:
+            return self._closures_by_day.get(day)
         found = [p for p in self.closures if day in p]
         found.sort(key=lambda p: (p.kind not in BREAKS, KINDS.index(p.kind)))
         return found[0] if found else None
+
+    @cached_property
+    def _closures_by_day(self) -> dict[date, Period]:
+        """Each closed day's period, as :meth:`closure_on` ranks them (built once: meeting plans ask for every day)."""
+        out: dict[date, Period] = {}
+        rank = {p: (p.kind not in BREAKS, KINDS.index(p.kind)) for p in self.closures}
+        for p in self.closures:
+            day = p.starts
+            while day <= p.ends:
+                held = out.get(day)
+                if held is None or rank[p] < rank[held]:
+                    out[day] = p
+                day += timedelta(days=1)
+        return out
 
 
 def default_term_dates_path() -> Path:

@@ -27,11 +27,11 @@ The rules, in one place (the page and the API show the same text, :data:`RULES`)
 
 from __future__ import annotations
 
-import functools
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, TypeVar, cast
 
 import numpy as np
@@ -89,13 +89,17 @@ def _teachers(s: Session, programme_id: int, profiles_version: int) -> tuple[pd.
     key = ("teachers", str(s.get_bind().engine.url), programme_id, profiles_version)
 
     def load() -> tuple[pd.DataFrame, dict[str, str]]:
-        rows = s.execute(
-            sa.select(Teacher.id, Teacher.name, Teacher.department_size, Teacher.availability, School.local_authority)
+        rows = s.connection().execute(
+            # availability as JSON text, parsed in one go (not one JSON decode per row)
+            sa.select(Teacher.id, Teacher.name, Teacher.department_size, sa.cast(Teacher.availability, sa.Text), School.local_authority)
             .join(School, School.urn == Teacher.school_urn)
             .where(Teacher.programme_id == programme_id)
         ).all()
-        frame = pd.DataFrame.from_records([tuple(r) for r in rows], columns=["id", "name", "department_size", "availability", "la"])
-        return frame.set_index("id", drop=False), {str(r[0]): str(r[1]) for r in rows}
+        columns = list(zip(*rows)) if rows else [(), (), (), (), ()]
+        availability = json.loads("[" + ",".join(a if a is not None else "null" for a in columns[3]) + "]")
+        frame = pd.DataFrame({"id": columns[0], "name": columns[1], "department_size": columns[2], "availability": availability, "la": columns[4]},
+                             columns=["id", "name", "department_size", "availability", "la"])
+        return frame.set_index("id", drop=False), dict(zip(map(str, columns[0]), map(str, columns[1])))
 
     return _cached(key, load)
 
@@ -131,19 +135,55 @@ def _stamps(s: Session, programme_id: int) -> dict[int, tuple[int, datetime | No
 def _answers(s: Session, programme_id: int, run_ids: list[int], now: datetime | None, stamps: dict[int, tuple[int, datetime | None]]) -> pd.DataFrame:
     """Per meeting (run, group, start): answers, yes answers, usefulness sum and count.
 
-    Aggregated in SQL per run and kept until that run's check-ins change (``stamps``), so a new
-    answer in the current round re-reads that round only. ``now`` (not cached) ignores later
-    check-ins."""
+    Aggregated in SQL per run and kept with that run's stamp (count and latest edit of its
+    check-ins, ``stamps``); when the stamp moved, only the groups with new or edited check-ins
+    are aggregated again (all of the run when check-ins were deleted). ``now`` (not kept)
+    ignores later check-ins."""
     url = str(s.get_bind().engine.url)
-    frames = [
-        _query_answers(s, programme_id, run_id, now) if now is not None
-        else _cached(("answers", url, programme_id, run_id, stamps.get(run_id)), functools.partial(_query_answers, s, programme_id, run_id, None))
-        for run_id in run_ids
-    ]
+    frames = [_query_answers(s, programme_id, run_id, now) if now is not None else _run_answers(s, url, programme_id, run_id, stamps.get(run_id)) for run_id in run_ids]
     return pd.concat(frames, ignore_index=True) if frames else _query_answers(s, programme_id, -1, None)
 
 
-def _query_answers(s: Session, programme_id: int, run_id: int, now: datetime | None) -> pd.DataFrame:
+def _run_answers(s: Session, url: str, programme_id: int, run_id: int, stamp: tuple[int, datetime | None] | None) -> pd.DataFrame:
+    key = ("answers", url, programme_id, run_id)
+    with _LOCK:
+        held = _CACHE.get(key)
+    if held is not None and held[0] == stamp:
+        return cast(pd.DataFrame, held[1])
+    frame = _changed_groups(s, programme_id, run_id, held, stamp) if held is not None else None
+    if frame is None:
+        frame = _query_answers(s, programme_id, run_id, None)
+    with _LOCK:
+        _CACHE[key] = (stamp, frame)
+        _CACHE.move_to_end(key)
+        while len(_CACHE) > 64:
+            _CACHE.popitem(last=False)
+    return frame
+
+
+def _changed_groups(
+    s: Session, programme_id: int, run_id: int, held: tuple[tuple[int, datetime | None] | None, pd.DataFrame], stamp: tuple[int, datetime | None] | None
+) -> pd.DataFrame | None:
+    """The held per-meeting frame with the groups whose check-ins changed since aggregated again,
+    or ``None`` when that cannot be told (check-ins were deleted, or there was no stamp)."""
+    before, frame = held
+    if before is None or before[1] is None or stamp is None:
+        return None
+    last = before[1]
+    rows = s.connection().execute(
+        sa.select(CheckIn.group_number, sa.func.count(), sa.func.sum(sa.case((CheckIn.created_at > last, 1), else_=0)))
+        .where(CheckIn.programme_id == programme_id, CheckIn.run_id == run_id, CheckIn.updated_at > last)
+        .group_by(CheckIn.group_number)
+    ).all()
+    if before[0] + sum(int(new) for _, _, new in rows) != stamp[0]:
+        return None  # some were deleted (or created and edited at the same instant): aggregate the run again
+    groups = [int(g) for g, _, _ in rows]
+    fresh = _query_answers(s, programme_id, run_id, None, groups)
+    kept = frame[~frame["group"].isin(groups)]
+    return pd.concat([kept, fresh], ignore_index=True) if len(kept) else fresh
+
+
+def _query_answers(s: Session, programme_id: int, run_id: int, now: datetime | None, groups: list[int] | None = None) -> pd.DataFrame:
     yes = sa.func.sum(sa.case((CheckIn.met == "yes", 1), else_=0))
     query = (
         # the start as the database hands it over (SQLite: text), parsed once for all rows by pandas
@@ -151,7 +191,10 @@ def _query_answers(s: Session, programme_id: int, run_id: int, now: datetime | N
         .where(CheckIn.programme_id == programme_id, CheckIn.run_id == run_id)
         .group_by(CheckIn.run_id, CheckIn.group_number, CheckIn.meeting_start)
     )
-    rows = s.execute(query if now is None else query.where(CheckIn.created_at <= now)).all()
+    # Core rows (no ORM result processing): tens of thousands of groups' rows per run
+    if groups is not None:
+        query = query.where(CheckIn.group_number.in_(groups))
+    rows = s.connection().execute(query if now is None else query.where(CheckIn.created_at <= now)).all()
     columns = ["run_id", "group", "start", "answered", "yes", "useful_sum", "useful_n"]
     data: dict[str, Any] = dict(zip(columns, zip(*rows))) if rows else {c: () for c in columns}
     frame = pd.DataFrame(data, columns=columns)
@@ -238,7 +281,7 @@ def _compute(
     members_of = {t: g for g in groups if g.not_met_twice for t in g.members}
     in_group = {t: g.group for g in groups for t in g.members}
     flags = _flags(s, programme_id, run, groupings[run.id], names, None if stamps is not None else now, stamps or {})
-    return Health(now, window, next(x for x in rounds if x.round_id == rnd.id), rounds, groups, _at_risk(teachers, names, in_group, members_of), flags)
+    return Health(now, window, next(x for x in rounds if x.round_id == rnd.id), rounds, groups, _at_risk(teachers, names, in_group, members_of, (url, programme_id, profiles_version, run.id, run.version)), flags)
 
 
 def _grouping(url: str, run: CohortRun) -> Grouping:
@@ -270,8 +313,11 @@ def _round(rnd: Round, run: CohortRun, grouping: Grouping, meetings: pd.DataFram
 def _groups(run: CohortRun, rnd: Round, grouping: Grouping, meetings: pd.DataFrame, window: Window | None, proposed: pd.DataFrame) -> tuple[GroupHealth, ...]:
     planned = proposed[proposed["run_id"] == run.id]["group"].value_counts().to_dict()
     m = meetings[meetings["run_id"] == run.id].copy()
-    days = m["start"].dt.date
-    m["in_window"] = (days >= window.starts) & (days <= window.ends) if window else False
+    if window:  # the UTC day of the start within the window: compared as instants, not per-row dates
+        first, after = (pd.Timestamp(d).tz_localize("UTC") for d in (window.starts, window.ends + timedelta(days=1)))
+        m["in_window"] = (m["start"] >= first) & (m["start"] < after)
+    else:
+        m["in_window"] = False
     m["met_in_window"] = m["in_window"] & (m["status"] == "met")
     for status in ("met", "not_met", "no_answer"):
         m[status] = m["status"] == status
@@ -302,29 +348,45 @@ def _day(d: datetime) -> str:
     return f"{d:%d %b}".lstrip("0")
 
 
-def _at_risk(teachers: pd.DataFrame, names: dict[str, str], in_group: dict[str, int], groups: dict[str, GroupHealth]) -> tuple[AtRisk, ...]:
+def _at_risk(
+    teachers: pd.DataFrame, names: dict[str, str], in_group: dict[str, int], groups: dict[str, GroupHealth], key: tuple[object, ...] | None = None,
+) -> tuple[AtRisk, ...]:
     """Departments of one and members of groups not met twice running, most at risk first:
-    more reasons, then not meeting, then in no group, then by name."""
+    more reasons, then not meeting, then in no group, then by name.
+
+    The departments of one who are in no group that failed to meet only change with the
+    profiles and the current run: with ``key`` (naming those), their entries are kept."""
     words = {"no_answer": "no answer", "not_met": "not met", "met": "met"}
     why = {
         id(g): f"group {g.group} {g.not_met_phrase} (" + "; ".join(f"{_day(d)}: {words[st]}" for d, st in g.last_two) + ")"
         for g in {id(g): g for g in groups.values()}.values()
     }
-    alone = set(teachers.index[teachers["department_size"].to_numpy() == 1])
+    alone = _alone(teachers, names, in_group) if key is None else _cached(("alone", *key), lambda: _alone(teachers, names, in_group))
     keyed = []
-    for t in alone | (groups.keys() & names.keys()):
-        codes, reasons = [], []
-        g = groups.get(t)
-        if g is not None:
-            codes.append("not_met_twice")
-            reasons.append(why[id(g)])
+    for t in groups.keys() & names.keys():
+        g = groups[t]
+        codes, reasons = ["not_met_twice"], [why[id(g)]]
         if t in alone:
             codes.append("department_of_one")
-            reasons.append("department of one: the only music teacher in their school" + ("" if t in in_group else ", and in no group this round"))
+            reasons.append(alone[t].reasons[0])
         group = in_group.get(t)
-        keyed.append(((-len(codes), g is None, group is not None, names[t], t), AtRisk(teacher_id=t, name=names[t], group=group, codes=tuple(codes), reasons=tuple(reasons))))
+        keyed.append(((-len(codes), names[t], t), AtRisk(teacher_id=t, name=names[t], group=group, codes=tuple(codes), reasons=tuple(reasons))))
     keyed.sort(key=lambda pair: pair[0])
-    return tuple(a for _, a in keyed)
+    # then the departments of one only (in no group first, then by name: the order of ``alone``)
+    return (*(a for _, a in keyed), *(a for t, a in alone.items() if t not in groups))
+
+
+def _alone(teachers: pd.DataFrame, names: dict[str, str], in_group: dict[str, int]) -> dict[str, AtRisk]:
+    """The departments of one, as at risk for that reason alone, in no group first, then by name and id."""
+    ids = teachers.index[teachers["department_size"].to_numpy() == 1].tolist()
+    order = sorted(ids, key=lambda t: (t in in_group, names[t], t))
+    return {
+        t: AtRisk(
+            teacher_id=t, name=names[t], group=in_group.get(t), codes=("department_of_one",),
+            reasons=("department of one: the only music teacher in their school" + ("" if t in in_group else ", and in no group this round"),),
+        )
+        for t in order
+    }
 
 
 def _flags(

@@ -18,18 +18,23 @@ What each role sees:
 Computing the report reads every answer of the programme; the result is cached per
 process, keyed by what it depends on (the answers' count, newest change and newest id,
 the profiles' version, the published runs and the round filter), so a repeat view costs
-a few small queries.
+a few small queries. After a change, only what changed is computed again: each round's
+pairs are kept with that round's answers' stamp and a new or edited answer re-pairs only its
+teacher (:func:`~matcher.programme.outcome_parts.replace_teachers`; a deletion re-reads the
+round), the teachers' contexts are kept per profiles version and the rounds' members per
+published runs, and :func:`~matcher.programme.outcome_parts.combined_report` puts them together.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 import sqlalchemy as sa
@@ -37,7 +42,14 @@ from flask import current_app
 from markupsafe import Markup
 
 from matcher.csvsafe import write_rows
-from matcher.programme.outcomes import CONTEXTS, MEASURES, OutcomeReport, answers_frame, contexts_frame, outcome_report
+from matcher.programme.outcome_parts import RoundPart, combined_report, replace_teachers, round_part
+from matcher.programme.outcomes import (
+    CONTEXTS,
+    MEASURES,
+    OutcomeReport,
+    answers_frame,
+    contexts_frame,
+)
 
 from .. import db
 from ..auth import Identity
@@ -68,6 +80,10 @@ CONTEXT_LABELS = {"all": "All teachers", "department_of_one": "Department of one
 MEASURE_LABELS = {"challenges": "Confidence on own challenges", "isolation": "Not feeling isolated", "connection": "Colleagues to turn to"}
 _CACHE_KEY = "peermatch.outcomes_report"
 _CACHE_SIZE = 16
+_PARTS_KEY = "peermatch.outcomes_report.parts"
+_PARTS_SIZE = 64
+_FEW = 500  # more teachers' answers changed than this: the round is paired again whole
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -111,7 +127,8 @@ def _published(s: sa.orm.Session, programme_id: int, round_id: int | None) -> li
     query = sa.select(CohortRun).where(CohortRun.programme_id == programme_id, CohortRun.published_at.is_not(None), CohortRun.round_id.is_not(None))
     if round_id is not None:
         query = query.where(CohortRun.round_id == round_id)
-    return list(s.execute(query.order_by(CohortRun.id)).scalars())
+    # the groupings (``result``) are read only when the members are not kept (:func:`_compute`)
+    return list(s.execute(query.order_by(CohortRun.id).options(sa.orm.defer(CohortRun.result))).scalars())
 
 
 def _signature(s: sa.orm.Session, programme_id: int, round_id: int | None) -> Hashable:
@@ -131,22 +148,102 @@ def _contexts(s: sa.orm.Session, programme_id: int) -> pd.DataFrame:
     return contexts_frame(s.connection().execute(query.where(Teacher.programme_id == programme_id)).all())
 
 
-def _compute(s: sa.orm.Session, programme_id: int, round_id: int | None) -> ProgrammeReport:
-    rounds = {i: n for i, n in s.execute(sa.select(Round.id, Round.name).where(Round.programme_id == programme_id).order_by(Round.starts, Round.id))}
+def _parts_cache() -> tuple[OrderedDict[Hashable, Any], threading.Lock]:
+    return current_app.extensions.setdefault(_PARTS_KEY, (OrderedDict(), threading.Lock()))  # type: ignore[no-any-return]
+
+
+def _kept(key: Hashable, make: Callable[[], T]) -> T:
+    """``make()``, kept (per app) until a different key asks: the report's parts that change
+    with their own key, so a new answer in one round recomputes that round only."""
+    cache, lock = _parts_cache()
+    with lock:
+        if key in cache:
+            cache.move_to_end(key)
+            return cast(T, cache[key])
+    value = make()
+    with lock:
+        cache[key] = value
+        while len(cache) > _PARTS_SIZE:
+            cache.popitem(last=False)
+    return value
+
+
+def _responses(s: sa.orm.Session, programme_id: int, round_id: int, teachers: list[str] | None = None) -> pd.DataFrame:
+    """A round's answers (or only those of ``teachers``) as :func:`~matcher.programme.outcomes.answers_frame`."""
     # The answers as JSON text, parsed in one go: tens of thousands of rows load ten times
     # faster than through the ORM's per-row JSON decoding.
     query = sa.select(QuestionnaireResponse.teacher_id, QuestionnaireResponse.round_id, QuestionnaireResponse.phase, sa.cast(QuestionnaireResponse.answers, sa.Text)).where(
-        QuestionnaireResponse.programme_id == programme_id
+        QuestionnaireResponse.programme_id == programme_id, QuestionnaireResponse.round_id == round_id
     )
-    if round_id is not None:
-        query = query.where(QuestionnaireResponse.round_id == round_id)
-    rows = s.connection().execute(query).all()
+    if teachers is not None:
+        query = query.where(QuestionnaireResponse.teacher_id.in_(teachers))
+    rows = s.connection().execute(query.order_by(QuestionnaireResponse.id)).all()
     parsed = json.loads("[" + ",".join(r[3] for r in rows) + "]")
-    answers = answers_frame((r[0], r[1], r[2], a) for r, a in zip(rows, parsed))
-    contexts = _contexts(s, programme_id)
-    members = [(t, run.round_id) for run in _published(s, programme_id, round_id) for t in grouping_of(run).assignment]
-    report = outcome_report(answers, contexts, pd.DataFrame(members, columns=["teacher_id", "round"]), k=K)
+    return answers_frame((r[0], r[1], r[2], a) for r, a in zip(rows, parsed))
+
+
+def _round_part(s: sa.orm.Session, url: str, programme_id: int, round_id: int, stamp: tuple[int, Any, int]) -> RoundPart:
+    """The round's part of the report, kept with the ``stamp`` of its answers (count, newest
+    change, newest id). When the stamp moved, only the teachers whose answers are new or
+    changed since are paired again (:func:`~matcher.programme.outcome_parts.replace_teachers`);
+    when answers were deleted (the count fell short), the whole round is."""
+    key = ("round", url, programme_id, round_id)
+    cache, lock = _parts_cache()
+    with lock:
+        held = cache.get(key)
+    if held is not None and held[0] == stamp:
+        return cast(RoundPart, held[1])
+    part = _changed_part(s, programme_id, round_id, held, stamp) if held is not None else None
+    if part is None:
+        part = round_part(_responses(s, programme_id, round_id))
+    with lock:
+        cache[key] = (stamp, part)
+        cache.move_to_end(key)
+        while len(cache) > _PARTS_SIZE:
+            cache.popitem(last=False)
+    return part
+
+
+def _changed_part(s: sa.orm.Session, programme_id: int, round_id: int, held: tuple[tuple[int, Any, int], RoundPart], stamp: tuple[int, Any, int]) -> RoundPart | None:
+    (count, last, top), part = held
+    if last is None:
+        return None
+    changed = s.connection().execute(
+        sa.select(QuestionnaireResponse.teacher_id, QuestionnaireResponse.id).where(
+            QuestionnaireResponse.programme_id == programme_id, QuestionnaireResponse.round_id == round_id,
+            sa.or_(QuestionnaireResponse.updated_at > last, QuestionnaireResponse.id > top),
+        )
+    ).all()
+    teachers = sorted({str(t) for t, _ in changed})
+    if count + sum(1 for _, i in changed if i > top) != stamp[0] or len(teachers) > _FEW:
+        return None  # some were deleted, or so many changed that pairing the round again is as quick
+    return replace_teachers(part, teachers, _responses(s, programme_id, round_id, teachers))
+
+
+def _compute(s: sa.orm.Session, programme_id: int, round_id: int | None) -> ProgrammeReport:
+    """The report from parts kept on what each depends on: the teachers' contexts on the
+    profiles version, the rounds' members on the published runs, each round's pairs on that
+    round's answers (count, newest change, newest id)."""
+    url = str(s.get_bind().engine.url)
+    rounds = {i: n for i, n in s.execute(sa.select(Round.id, Round.name).where(Round.programme_id == programme_id).order_by(Round.starts, Round.id))}
+    where = [QuestionnaireResponse.programme_id == programme_id]
+    if round_id is not None:
+        where.append(QuestionnaireResponse.round_id == round_id)
+    stamps = s.connection().execute(
+        sa.select(QuestionnaireResponse.round_id, sa.func.count(), sa.func.max(QuestionnaireResponse.updated_at), sa.func.max(QuestionnaireResponse.id))
+        .where(*where).group_by(QuestionnaireResponse.round_id).order_by(QuestionnaireResponse.round_id)
+    ).all()
+    parts = [_round_part(s, url, programme_id, int(r), (int(n), last, int(top))) for r, n, last, top in stamps]
+    profiles_version = programme_versions(s, programme_id)[0]
+    contexts = _kept(("contexts", url, programme_id, profiles_version), functools.partial(_contexts, s, programme_id))
+    runs = _published(s, programme_id, round_id)
+    members = _kept(("members", url, programme_id, round_id, tuple((run.id, run.version) for run in runs)), functools.partial(_members, runs))
+    report = combined_report(parts, contexts, members, k=K)
     return ProgrammeReport(report=report, rounds=rounds, round_id=round_id)
+
+
+def _members(runs: list[CohortRun]) -> pd.DataFrame:
+    return pd.DataFrame([(t, run.round_id) for run in runs for t in grouping_of(run).assignment], columns=["teacher_id", "round"])
 
 
 def _chart(report: OutcomeReport) -> Markup:

@@ -13,7 +13,7 @@ from service.models import CheckIn, CohortRun, GroupmateHistory, OutboxMessage, 
 from service.services import health
 
 from .conftest import ACCOUNTS
-from .health_helpers import B, GROUPS, NOW, seed_health
+from .health_helpers import A, B, GROUPS, NOW, seed_health
 
 COORD = ACCOUNTS["coord_n"].headers
 URL = "/api/v1/programme/health"
@@ -132,3 +132,27 @@ def test_a_new_or_edited_check_in_shows_at_once(client, app, fixed_now):
         row.met, row.useful, row.updated_at = "no", None, NOW - timedelta(hours=1)
     third = {g["group"]: g for g in client.get(URL, headers=COORD).get_json()["groups"]}
     assert (third[2]["n_useful"], third[2]["met"]) == (4, 2)  # 3 of 4 still said yes on 22 Oct
+
+
+def test_groups_aggregated_again_after_changes_equal_a_fresh_computation(client, app, fixed_now):
+    """Only the groups whose check-ins changed are aggregated again; a deletion re-reads the run;
+    either way the answer is the one computed from nothing."""
+    _, run_id = seed_health(app)
+    client.get(URL, headers=COORD)
+    with db.new_session(app) as s:
+        pid = s.execute(sa.select(Programme.id).where(Programme.name == "north")).scalar_one()
+        at = NOW - timedelta(hours=2)
+        s.add(CheckIn(programme_id=pid, teacher_id="n-04", run_id=run_id, group_number=1, meeting_start=B, met="yes", useful=2, created_at=at, updated_at=at))
+        row = s.execute(sa.select(CheckIn).where(CheckIn.teacher_id == "n-07", CheckIn.meeting_start == B)).scalar_one()
+        row.useful, row.updated_at = 1, at
+    kept = client.get(URL, headers=COORD).get_json()
+    by_group = {g["group"]: g for g in kept["groups"]}
+    assert (by_group[1]["n_useful"], by_group[1]["met"], by_group[2]["mean_useful"]) == (2, 1, 3.5)  # 22 Oct: 2 of 4 said yes: met
+    with db.new_session(app) as s:
+        s.execute(sa.delete(CheckIn).where(CheckIn.teacher_id == "n-05", CheckIn.meeting_start == A))
+    after_delete = client.get(URL, headers=COORD).get_json()
+    assert {g["group"]: g for g in after_delete["groups"]}[2]["n_useful"] == 3
+    for cache in (health._CACHE, health._GROUPINGS, health._HEALTH):
+        cache.clear()
+    fresh = client.get(URL, headers=COORD).get_json()
+    assert after_delete == fresh

@@ -25,3 +25,16 @@ def test_access_log_lines_hold_no_query_string_or_referer():
     line = gunicorn_conf.access_log_format % Logger(cfg).atoms(resp, req, environ, timedelta(seconds=0.25))
     assert '"GET /teachers HTTP/1.1" 200' in line and "192.0.2.1" in line  # still says who asked for what
     assert "Sam" not in line and "?" not in line
+
+
+def test_a_worker_freezes_what_it_loaded_out_of_full_collections():
+    import gc
+
+    from service import gunicorn_conf
+
+    assert gc.get_freeze_count() == 0
+    try:
+        gunicorn_conf.post_worker_init(object())
+        assert gc.get_freeze_count() > 1000  # the modules and app loaded so far
+    finally:
+        gc.unfreeze()

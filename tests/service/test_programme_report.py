@@ -146,3 +146,26 @@ def test_a_programme_without_answers_has_an_empty_report(client, app):
     assert body["rates"][0]["members"] == 12 and body["rates"][0]["both"] == 0
     assert all(r["n"] == 0 for r in body["summary"])
     assert client.get("/api/v1/programme/report", headers=ACCOUNTS["coord_s"].headers).status_code == 200  # no round at all
+
+
+def test_kept_round_parts_after_new_edited_and_deleted_answers_equal_a_fresh_report(client, app):
+    """A new or edited answer re-pairs only its teacher; a deleted one re-reads the round; the
+    figures are those computed from nothing."""
+    rid = seeded(client, app)
+    client.get("/api/v1/programme/report", headers=COORD)
+    later = datetime.now(UTC) + timedelta(minutes=1)
+    with db.new_session(app) as s:
+        pid = s.execute(sa.select(Programme.id).where(Programme.name == "north")).scalar_one()
+        s.add(QuestionnaireResponse(programme_id=pid, teacher_id="n-06", round_id=rid, phase="after", answers={"connection": 5}))
+        row = s.execute(sa.select(QuestionnaireResponse).where(QuestionnaireResponse.teacher_id == "n-02", QuestionnaireResponse.phase == "after")).scalar_one()
+        row.answers, row.updated_at = {"connection": 1, "isolation": 2}, later
+    body = client.get("/api/v1/programme/report", headers=COORD).get_json()
+    assert cell(body, "all", "connection")["n"] == 6 and cell(body, "all", "connection")["before"] == pytest.approx(12 / 6)
+    assert cell(body, "all", "connection")["after"] == pytest.approx((2 + 1 + 4 + 3 + 4 + 5) / 6)  # n-02 now 1, n-06 answered 5 (before 1)
+    with db.new_session(app) as s:
+        s.execute(sa.delete(QuestionnaireResponse).where(QuestionnaireResponse.teacher_id == "n-01", QuestionnaireResponse.phase == "after"))
+    body = client.get("/api/v1/programme/report", headers=COORD).get_json()
+    assert cell(body, "all", "connection")["n"] == 5
+    for key in [k for k in app.extensions if k.startswith("peermatch.outcomes_report")]:
+        app.extensions.pop(key)
+    assert client.get("/api/v1/programme/report", headers=COORD).get_json() == body

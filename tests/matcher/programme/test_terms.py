@@ -123,3 +123,14 @@ def test_every_bad_row_is_reported_at_once():
 def test_missing_columns_are_named():
     with pytest.raises(ValidationError, match="missing columns kind, name"):
         parse_term_dates_csv("local_authority,academic_year,starts,ends,source\n")
+
+
+def test_closure_on_from_the_day_index_equals_scanning_every_closure():
+    from matcher.programme.terms import BREAKS, KINDS
+
+    for dates in load_term_dates().values():
+        day = dates.first_day
+        while day <= dates.last_day:
+            found = sorted((p for p in dates.closures if day in p), key=lambda p: (p.kind not in BREAKS, KINDS.index(p.kind)))
+            assert dates.closure_on(day) == (found[0] if found else None), (dates.local_authority, day)
+            day += timedelta(days=1)
