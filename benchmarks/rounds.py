@@ -13,8 +13,10 @@ in the search, not a rule; ``service.services.rounds.round_params`` does the sam
 round it prints:
 
 - ``kept apart``: the earlier groupmate pairs rotation handed to the solver as a rule;
-- ``repeated``: pairs who were groupmates in an earlier round of the run, and ``ruled``:
-  those of them rotation keeps apart, neither teacher meeting in person only (goal 0);
+- ``repeated``: pairs who were groupmates in an earlier round of the run, ``ruled``:
+  those of them rotation keeps apart, neither teacher meeting in person only (goal 0), and
+  ``no reach``: those whose group explains the repeat by a member who meets in person only
+  with no other group within reach (the rest: the search found no way round in its time);
 - ``mean aff``: mean over teachers of their mean affinity to their groupmates (0-1 scale),
   beside ``random``, what groups drawn at random would score (``CohortFigures.random_affinity``);
 - ``covered``: share of all (teacher, challenge) pairs a groupmate covers this round (by a
@@ -87,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{who}, {len(exempt)} meet in person only{'' if args.no_discourage else ' (their earlier pairs discouraged)'}, {len(all_pairs)} (teacher, challenge) pairs; "
           f"{args.rounds} rounds of {args.seconds:g} s, rotation over the last {args.rotation} rounds")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
-    print(f"{'round':>5} {'groups':>6} {'kept apart':>10} {'repeated':>8} {'ruled':>6} {'mean aff':>8} {'random':>6} {'covered':>7} {'year':>6} {'s':>6} {'discour.':>8}")
+    print(f"{'round':>5} {'groups':>6} {'kept apart':>10} {'repeated':>8} {'ruled':>6} {'no reach':>8} {'mean aff':>8} {'random':>6} {'covered':>7} {'year':>6} {'s':>6} {'discour.':>8}")
     history: list[tuple[str, frozenset[tuple[str, str]]]] = []  # most recent first, as the service reads it
     earlier: set[tuple[str, str]] = set()
     year: set[tuple[str, str]] = set()
@@ -106,11 +108,13 @@ def main(argv: list[str] | None = None) -> int:
         pairs = groupmate_pairs(groups)
         repeated = pairs & earlier
         ruled = sum(1 for a, b in repeated if a not in exempt and b not in exempt)  # pairs rotation keeps apart: goal 0
+        stuck = sum(1 for g in result.groups for reason in g.reasons
+                    if "were groupmates in a recent round" in reason and "no other group is within reach" in reason)
         covered = covered_pairs(cohort, groups)
         year |= covered
         f = result.figures
         print(
-            f"{r:>5} {len(groups):>6} {len(rotation.keep_apart):>10} {len(repeated):>8} {ruled:>6} {f.mean_affinity:>8.3f} {f.random_affinity or 0:>6.3f} "
+            f"{r:>5} {len(groups):>6} {len(rotation.keep_apart):>10} {len(repeated):>8} {ruled:>6} {stuck:>8} {f.mean_affinity:>8.3f} {f.random_affinity or 0:>6.3f} "
             f"{len(covered) / len(all_pairs):>7.1%} {len(year) / len(all_pairs):>6.1%} {seconds:>6.1f} {len(rotation.discourage):>8}",
             flush=True,
         )
