@@ -49,7 +49,7 @@ from .sparse_affinity import cohort_affinity
 from .balance import _fixed_sizes, _with_size_term, balanced_sizes
 from .group_checks import _check_options, _drop_unplaceable
 from .common_slot import Masks, slot_allowed, slot_masks, with_slot_pairs
-from .penalties import block_penalty, discouraged_rows, pair_penalty, with_penalties
+from .penalties import block_penalty, discouraged_rows, kept_apart_once_apart, pair_penalty, with_penalties
 from .slot_pass import enforce_common_slot
 
 __all__ = ["form_groups", "build_problem", "coverage_matrix", "pair_coverage", "FAIR_SHARE"]
@@ -333,14 +333,14 @@ def form_groups(
             fair_problem = _fixed_sizes(plain, assignment) if sizing == "term" else base
             if common_slot and not len(with_slot_pairs(plain).broken_pairs(assignment)):
                 fair_problem = with_slot_pairs(fair_problem)  # it never makes the penalised objective worse
-            fair_problem = _apart_once_apart(fair_problem, assignment)
+            fair_problem = kept_apart_once_apart(fair_problem, assignment)
             assignment = fair_improve(fair_problem, assignment, fairness=fairness, budget=work, rounds=rounds, seed=seed)
         if progress is not None:
             progress(1.0, None)
     if common_slot:  # the group rule, with the time kept for it (even when earlier phases ran late on a busy machine)
         left = run.less(keep).remaining()
         slot_time = None if left is None else max(left, SLOT_SHARE * (seconds or 0.0))
-        slot_problem = _apart_once_apart(plain, assignment)  # the pass may not bring discouraged pairs together
+        slot_problem = kept_apart_once_apart(plain, assignment)  # the pass may not bring discouraged pairs together
         assignment = enforce_common_slot(slot_problem, assignment, budget=Budget.of(slot_time))
     assignment = _numbered_in_order(assignment, len(problem.locked))
     result = describe(
@@ -392,24 +392,6 @@ def _block_weights(affinity: GroupingAffinity, coverage: float, slots: Masks | N
         return w, allowed
 
     return weights_of
-
-
-def _apart_once_apart(problem: GroupingProblem, assignment: npt.NDArray[np.int64]) -> GroupingProblem:
-    """``problem`` with the ``discouraged`` pairs that ``assignment`` keeps apart forbidden,
-    for the phases that follow the search on plain weights (re-balancing, the common-slot
-    pass): they may not bring a discouraged pair together, and ``assignment`` stays valid.
-
-    >>> p = GroupingProblem(np.zeros((4, 4)), [2, 2], [2, 2], discouraged=[(0, 1), (2, 3)])
-    >>> _apart_once_apart(p, np.array([0, 1, 0, 1])).forbidden.tolist()
-    [[0, 1], [2, 3]]
-    >>> _apart_once_apart(p, np.array([0, 0, 1, 1])) is p
-    True
-    """
-    pairs = problem.discouraged
-    apart = pairs[assignment[pairs[:, 0]] != assignment[pairs[:, 1]]]
-    if not len(apart):
-        return problem
-    return replace(problem, forbidden=np.concatenate([problem.forbidden, apart]).astype(np.int64))
 
 
 def _scaled(progress: Progress | None, start: float, span: float) -> Progress | None:

@@ -43,7 +43,7 @@ from .problem import GroupingProblem
 from .results import Group
 from .slot_pass import _pair_ok  # the pair-rule check of the group passes
 
-__all__ = ["pair_penalty", "with_penalties", "with_slot_weights", "with_discouraged", "block_penalty", "discouraged_rows",
+__all__ = ["pair_penalty", "with_penalties", "with_slot_weights", "with_discouraged", "block_penalty", "discouraged_rows", "kept_apart_once_apart",
            "repeat_reasons"]
 
 
@@ -120,6 +120,24 @@ def with_penalties(problem: GroupingProblem) -> GroupingProblem:
         return problem
     p = pair_penalty(problem)
     return with_discouraged(with_slot_weights(problem), p)
+
+
+def kept_apart_once_apart(problem: GroupingProblem, assignment: npt.NDArray[np.int64]) -> GroupingProblem:
+    """``problem`` with the ``discouraged`` pairs that ``assignment`` keeps apart forbidden,
+    for the phases that follow the search on plain weights (re-balancing, the common-slot
+    pass): they may not bring a discouraged pair together, and ``assignment`` stays valid.
+
+    >>> p = GroupingProblem(np.zeros((4, 4)), [2, 2], [2, 2], discouraged=[(0, 1), (2, 3)])
+    >>> kept_apart_once_apart(p, np.array([0, 1, 0, 1])).forbidden.tolist()
+    [[0, 1], [2, 3]]
+    >>> kept_apart_once_apart(p, np.array([0, 0, 1, 1])) is p
+    True
+    """
+    pairs = problem.discouraged
+    apart = pairs[assignment[pairs[:, 0]] != assignment[pairs[:, 1]]]
+    if not len(apart):
+        return problem
+    return replace(problem, forbidden=np.concatenate([problem.forbidden, apart]).astype(np.int64))
 
 
 def block_penalty(discouraged: npt.NDArray[np.int64], rows: npt.NDArray[np.int64], penalty: float) -> npt.NDArray[np.float64]:

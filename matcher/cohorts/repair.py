@@ -22,7 +22,6 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
@@ -36,7 +35,7 @@ from .explain import describe
 from .slot_pass import enforce_common_slot
 from .groups import member_labels
 from .grouping_affinity import GroupingAffinity, as_grouping_affinity
-from .penalties import discouraged_rows, with_penalties
+from .penalties import discouraged_rows, kept_apart_once_apart, with_penalties
 from .problem import GroupingProblem
 from .results import CohortResult
 from .search import solve
@@ -238,8 +237,7 @@ def repair(
         touched = [k for k, old_g in enumerate(ident) if old_g is None or old_g in ring]
         left = budget.remaining()  # its tenth of the time, even if the search ran late
         slot_budget = Budget.of(None if left is None else max(left, 0.1 * (budget.seconds or 0.0)))
-        pairs = soft[assignment[soft[:, 0]] != assignment[soft[:, 1]]]  # the pass may not bring discouraged pairs together
-        slot_problem = replace(problem, forbidden=np.concatenate([problem.forbidden, pairs]).astype(np.int64))
+        slot_problem = kept_apart_once_apart(problem, assignment)  # the pass may not bring discouraged pairs together
         assignment = enforce_common_slot(slot_problem, assignment, budget=slot_budget, movable=touched)
         moved = sum(1 for t, g in member_of.items() if t not in gone and ident[assignment[rows[t]]] != g)
     out = describe(sub, grouping_affinity, problem, assignment, locked=tuple(new_locked), seed=seed,
