@@ -25,6 +25,8 @@ checks there is no circle):
 - :mod:`.common_slot` — the group rule that members share a free slot (slot bitmasks, the
   search's view of it); :mod:`.slot_pass` — the moves and swaps that repair groups sharing
   none, and what the rule did in each group's reasons;
+- :mod:`.penalties` — pairs the search avoids without a rule (no shared slot; earlier
+  groupmates rotation discourages), one penalty for both, and why a repeat could not be avoided;
 - :mod:`.repair` — re-optimise after drop-outs and late joiners, locked groups kept;
 - :mod:`.grouping` — the stored record of a grouping (ids and rules, versioned);
   :mod:`.review` explains and repairs it on demand;

@@ -5,8 +5,9 @@ did not say), and a group whose members all listed none satisfies it. Availabili
 bitmask per member (bit ``k``: ``AVAILABILITY_SLOTS[k]``; 0: none listed).
 
 The engine enforces it in two steps. Pairs with no slot in common may never share a group
-under the rule, so the search gets them as keep-apart pairs (:func:`with_slot_pairs`: a
-necessary condition, cheap, dense or sparse). Pairs can each share a slot while the group as
+under the rule, so the search weighs them far less (:func:`~.penalties.with_slot_weights`,
+the one home of pair penalties), and the re-balancing gets them as keep-apart pairs
+(:func:`with_slot_pairs`: a necessary condition, cheap, dense or sparse). Pairs can each share a slot while the group as
 a whole shares none, so a group-level pass (:func:`enforce_common_slot`) then moves or swaps
 members of the groups that still share no slot, with the least loss of weight and breaking
 no other rule (in :mod:`.slot_pass`, which also explains the rule in each group's
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ALL", "Masks", "slot_masks", "slot_names", "shared_mask", "group_shares", "slot_allowed", "slot_pairs",
-    "with_slot_pairs", "with_slot_weights", "slot_penalty", "count_slot_pairs", "slot_failures", "availability_known", "KNOWN_SHARE",
+    "with_slot_pairs", "count_slot_pairs", "slot_failures", "availability_known", "KNOWN_SHARE",
 ]
 
 Masks = npt.NDArray[np.uint64]
@@ -139,39 +140,6 @@ def with_slot_pairs(problem: GroupingProblem) -> GroupingProblem:
     bad = slot_pairs(masks, i, j) & ~exempt[i] & ~exempt[j]
     pairs = np.concatenate([problem.forbidden, np.column_stack([i[bad], j[bad]])]).astype(np.int64)
     return replace(problem, forbidden=pairs)
-
-
-def slot_penalty(problem: GroupingProblem) -> float:
-    """How much less a pair with no slot in common weighs in the search: twice what a member
-    could gain from a whole group of the largest size (so the search never joins such a pair
-    for the gain), still far below the penalty of a broken pair rule (which grows with it)."""
-    w = problem.weights
-    top = float(np.abs(w).max(initial=0.0)) if isinstance(w, np.ndarray) else float(np.abs(w.data).max(initial=0.0))
-    return 2.0 * float(problem.upper.max(initial=1)) * (top or 1.0)
-
-
-def with_slot_weights(problem: GroupingProblem) -> GroupingProblem:
-    """``problem`` (with ``slots``) for the search: each pair that shares no free slot weighs
-    :func:`slot_penalty` less (dense: every such pair; sparse: the stored ones, as absent
-    pairs weigh 0 and give the search no reason to join them). A soft form of keeping them
-    apart: pair rules stay first (the kernels' penalty grows with these weights), and the
-    constraint checks never fail on it. Without ``slots``, ``problem`` itself.
-    """
-    masks = problem.slots
-    if masks is None:
-        return problem
-    p = slot_penalty(problem)
-    n = problem.n
-    if isinstance(problem.weights, np.ndarray):
-        w = np.array(problem.weights, dtype=np.float64)
-        for start in range(0, n, 512):
-            rows = np.arange(start, min(n, start + 512))
-            w[rows] -= p * ~slot_allowed(masks, rows)
-        return replace(problem, weights=w)
-    csr = sparse.csr_array(problem.weights, copy=True)
-    rows = np.repeat(np.arange(n), np.diff(csr.indptr))
-    csr.data = np.where(slot_pairs(masks, rows, csr.indices.astype(np.int64)), csr.data - p, csr.data)
-    return replace(problem, weights=csr)
 
 
 def count_slot_pairs(masks: Masks) -> int:

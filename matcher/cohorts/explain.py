@@ -27,6 +27,7 @@ from ..profiles.themes import THEMES
 from ..affinity.terms import Affinity
 from .common_slot import count_slot_pairs
 from .slot_pass import slot_reasons
+from .penalties import repeat_reasons
 from .coverage import CoverageTally, group_coverage, uncoverable_challenges
 from .group_csv import shared_slots
 from .grouping_affinity import GroupingAffinity
@@ -335,6 +336,7 @@ def describe(
     )
     if problem.slots is not None:
         groups = slot_reasons(cohort, problem, assignment, groups)
+    groups = repeat_reasons(cohort, problem, assignment, groups)  # discouraged pairs that share a group, and why
     return CohortResult(groups=tuple(groups), figures=figures, problem=problem, ids=cohort.ids)
 
 

@@ -99,6 +99,10 @@ class Grouping:
     common_slot : bool
         Every group's members share a free slot (:mod:`.common_slot`); records stored
         before the option existed read as off.
+    discourage : pairs of teacher ids
+        Pairs kept apart where the rules allow, without a rule (earlier groupmates rotation
+        could not keep apart: ``form_groups(discourage=...)``); a group holding one says so
+        in its reasons. Records stored before the option existed read as none.
     seconds, upper_bound, moved, size_balance
         What the run reported: time taken, proven bound, members moved by the last edit, how
         group sizes were kept to the middle of the range (``CohortFigures.size_balance``).
@@ -121,6 +125,7 @@ class Grouping:
     moved: int | None = None
     size_balance: str | None = None
     common_slot: bool = False
+    discourage: tuple[tuple[str, str], ...] = ()
     _where: Mapping[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -149,6 +154,7 @@ class Grouping:
         object.__setattr__(self, "coverage", float(self.coverage))
         object.__setattr__(self, "seconds", float(self.seconds))
         object.__setattr__(self, "common_slot", bool(self.common_slot))
+        object.__setattr__(self, "discourage", _pairs(self.discourage))
         object.__setattr__(self, "_where", where)
 
     # ---- reading ------------------------------------------------------------------------
@@ -231,6 +237,7 @@ class Grouping:
             self,
             groups=groups,
             keep_apart=tuple(p for p in self.keep_apart if teacher_id not in p),
+            discourage=tuple(p for p in self.discourage if teacher_id not in p),
             keep_together=tuple(k for k in (tuple(t for t in s if t != teacher_id) for s in self.keep_together) if len(k) >= 2),
             unplaced=tuple(t for t in self.unplaced if t != teacher_id),
             erased=(*self.erased, alias) if was_member else self.erased,
@@ -255,10 +262,12 @@ class Grouping:
         weights: AffinityWeights | None = None,
         coverage: float = 0.0,
         common_slot: bool | None = None,
+        discourage: Sequence[tuple[str, str]] | None = None,
     ) -> Grouping:
         """The record of a :class:`CohortResult` (from ``form_groups`` or ``repair``),
         with the rules it was formed under (``size`` defaults to the problem's bounds;
-        ``common_slot`` to whether the result's problem has the rule)."""
+        ``common_slot`` to whether the result's problem has the rule; ``discourage`` to the
+        problem's discouraged pairs, by teacher id)."""
         m = int(result.problem.lower.size)
         groups: list[tuple[str, ...]] = [()] * max(m, max((g.id for g in result.groups), default=0))
         for g in result.groups:
@@ -272,6 +281,8 @@ class Grouping:
             allow_same_school=allow_same_school, weights=weights, coverage=coverage, seed=f.seed,
             unplaced=result.unplaced, seconds=f.seconds, upper_bound=f.upper_bound, moved=f.moved, size_balance=f.size_balance,
             common_slot=result.problem.slots is not None if common_slot is None else common_slot,
+            discourage=tuple((result.ids[i], result.ids[j]) for i, j in result.problem.discouraged.tolist())
+            if discourage is None else _pairs(discourage),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -295,6 +306,7 @@ class Grouping:
             "moved": self.moved,
             "size_balance": self.size_balance,
             "common_slot": self.common_slot,
+            "discourage": [list(p) for p in self.discourage],
         }
 
     @classmethod
@@ -334,6 +346,7 @@ class Grouping:
                     seed=data.get("seed", 0), unplaced=data.get("unplaced", ()), erased=data.get("erased", ()),
                     seconds=data.get("seconds", 0.0), upper_bound=data.get("upper_bound"), moved=data.get("moved"),
                     size_balance=data.get("size_balance"), common_slot=bool(data.get("common_slot", False)),
+                    discourage=data.get("discourage", ()),
                 )
         except ValidationError:
             raise

@@ -48,7 +48,8 @@ from .grouping_affinity import DenseAffinity, GroupingAffinity, as_grouping_affi
 from .sparse_affinity import cohort_affinity
 from .balance import _fixed_sizes, _with_size_term, balanced_sizes
 from .group_checks import _check_options, _drop_unplaceable
-from .common_slot import Masks, slot_allowed, slot_masks, slot_penalty, with_slot_pairs, with_slot_weights
+from .common_slot import Masks, slot_allowed, slot_masks, with_slot_pairs
+from .penalties import block_penalty, discouraged_rows, kept_apart_once_apart, pair_penalty, with_penalties
 from .slot_pass import enforce_common_slot
 
 __all__ = ["form_groups", "build_problem", "coverage_matrix", "pair_coverage", "FAIR_SHARE"]
@@ -77,13 +78,16 @@ def build_problem(
     locked: Sequence[Sequence[str]] = (),
     rules: PairRules | None = None,
     common_slot: bool = False,
+    discourage: Sequence[tuple[str, str]] = (),
 ) -> GroupingProblem:
     """The grouping problem of ``cohort``: affinity scores (plus ``coverage`` times
     :func:`pair_coverage`) as weights, the affinity's hard constraints (the ``allowed``
     mask of a dense :class:`~matcher.affinity.Affinity`; the meeting range and forbidden
     pairs of a :class:`~.sparse_affinity.SparseAffinity`), keep-together sets and locked
     groups by teacher id; ``rules`` words and counts the pair rules (:class:`~.rules.PairRules`);
-    ``common_slot`` adds the group rule that members share a free slot (:mod:`.common_slot`)."""
+    ``common_slot`` adds the group rule that members share a free slot (:mod:`.common_slot`);
+    ``discourage`` pairs of teacher ids (both in ``cohort``) become the problem's
+    ``discouraged`` pairs (:mod:`.penalties`)."""
     lo, hi = parse_size_range(size)
     locked_rows = tuple(tuple(int(r) for r in cohort.rows(g)) for g in locked)
     n_locked = sum(len(g) for g in locked_rows)
@@ -105,6 +109,7 @@ def build_problem(
         noun="teachers",
         rules=rules,
         slots=slot_masks(p.availability for p in cohort.profiles) if common_slot else None,
+        discouraged=discouraged_rows(cohort, discourage),
     )
 
 
@@ -130,6 +135,7 @@ def form_groups(
     unplaceable: str = "raise",
     balance_sizes: bool | str = True,
     common_slot: bool = False,
+    discourage: Sequence[tuple[str, str]] = (),
 ) -> CohortResult:
     """Split ``cohort`` into peer groups of ``size`` members that help each other.
 
@@ -204,6 +210,13 @@ def form_groups(
         time) moves or swaps members of groups that still share none. A group
         it cannot repair is reported, not hidden: ``result.violations()`` names it (kind
         ``"slot"``) and says who is not free on the nearest slot; the run does not fail.
+    discourage : pairs of teacher ids
+        Pairs to keep apart where the hard rules allow, without a rule: earlier groupmates
+        rotation cannot strictly keep apart (:attr:`matcher.programme.Rotation.discourage`).
+        Each weighs far less in the search (:func:`~.penalties.pair_penalty`: more than any
+        affinity gain, less than a broken rule), every phase keeps them apart once apart,
+        and a group that still holds one says so and why in its reasons
+        (:func:`~.penalties.repeat_reasons`). Pairs with a teacher outside ``cohort`` are ignored.
 
     Returns
     -------
@@ -261,10 +274,10 @@ def form_groups(
         plain = build_problem(
             cohort, affinity, size=bounds, groups=m, coverage=coverage, keep_together=keep_together, locked=locked,
             rules=PairRules(cohort, keep_apart, avoid_previous=avoid_previous, allow_same_school=allow_same_school),
-            common_slot=common_slot,
+            common_slot=common_slot, discourage=discourage,
         )
         base = _with_size_term(plain) if sizing == "term" else plain
-        problem = with_slot_weights(base)  # base itself without the rule
+        problem = with_penalties(base)  # base itself without the rule and discouraged pairs
         try:
             problem.validate()
         except InfeasibleError as exc:
@@ -299,7 +312,8 @@ def form_groups(
         degree = problem.partner_counts()
         drop = {cohort.ids[i if degree[i] <= degree[j] else j] for i, j in plain.broken_pairs(best.assignment)}
     assignment = _numbered_in_order(best.assignment, len(problem.locked))  # islands may label equal groups differently
-    weights_of = _block_weights(affinity, coverage, plain.slots, slot_penalty(plain) if common_slot else 0.0)  # sparse problems only
+    penalty = pair_penalty(plain) if common_slot or len(plain.discouraged) else 0.0
+    weights_of = _block_weights(affinity, coverage, plain.slots, penalty, plain.discouraged)  # sparse problems only
     if problem.is_sparse:
         polish = work.less(fair_seconds or 0.0)
         left = polish.remaining()  # None: unlimited
@@ -319,13 +333,15 @@ def form_groups(
             fair_problem = _fixed_sizes(plain, assignment) if sizing == "term" else base
             if common_slot and not len(with_slot_pairs(plain).broken_pairs(assignment)):
                 fair_problem = with_slot_pairs(fair_problem)  # it never makes the penalised objective worse
+            fair_problem = kept_apart_once_apart(fair_problem, assignment)
             assignment = fair_improve(fair_problem, assignment, fairness=fairness, budget=work, rounds=rounds, seed=seed)
         if progress is not None:
             progress(1.0, None)
     if common_slot:  # the group rule, with the time kept for it (even when earlier phases ran late on a busy machine)
         left = run.less(keep).remaining()
         slot_time = None if left is None else max(left, SLOT_SHARE * (seconds or 0.0))
-        assignment = enforce_common_slot(plain, assignment, budget=Budget.of(slot_time))
+        slot_problem = kept_apart_once_apart(plain, assignment)  # the pass may not bring discouraged pairs together
+        assignment = enforce_common_slot(slot_problem, assignment, budget=Budget.of(slot_time))
     assignment = _numbered_in_order(assignment, len(problem.locked))
     result = describe(
         cohort,
@@ -360,16 +376,19 @@ def _numbered_in_order(assignment: np.ndarray, n_locked: int) -> np.ndarray:
     return out
 
 
-def _block_weights(affinity: GroupingAffinity, coverage: float, slots: Masks | None = None, penalty: float = 0.0) -> WeightsOf:
+def _block_weights(affinity: GroupingAffinity, coverage: float, slots: Masks | None = None, penalty: float = 0.0,
+                   discouraged: npt.NDArray[np.int64] | None = None) -> WeightsOf:
     """``weights_of(rows) -> (weights, allowed)``: exact dense weights (scores plus
-    ``coverage`` times pair coverage; pairs sharing no free slot ``penalty`` less with
-    ``slots``) and mask among ``rows``, for polishing by blocks."""
+    ``coverage`` times pair coverage; pairs sharing no free slot with ``slots``, and
+    ``discouraged`` pairs, ``penalty`` less) and mask among ``rows``, for polishing by blocks."""
     def weights_of(rows: IntArray) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
         w, allowed = affinity.pair_block(rows, rows)
         if coverage:
             w = w + coverage * affinity.coverage_block(rows, rows)
         if slots is not None:
             w = np.where(slot_allowed(slots, rows, rows), w, w - penalty)
+        if discouraged is not None and len(discouraged):
+            w = w - block_penalty(discouraged, rows, penalty)
         return w, allowed
 
     return weights_of

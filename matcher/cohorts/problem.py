@@ -119,6 +119,10 @@ class GroupingProblem:
     slots : ndarray of uint64, shape (n,), optional
         The common-slot rule (:mod:`.common_slot`), off when ``None``: member availability
         bitmasks (0: none listed); groups sharing no slot break it (kind ``"slot"``).
+    discouraged : ndarray of int, shape (k, 2), optional
+        Pairs the search avoids without a hard rule (earlier groupmates rotation could
+        not keep apart): they weigh less in the search (:mod:`.penalties`), break no rule,
+        and the groups holding one say so. Stored sorted and unique.
     """
 
     # The fields hold the normalised values (see ``__init__`` for what may be passed in).
@@ -134,6 +138,7 @@ class GroupingProblem:
     noun: str
     rules: PairExplainer | None = field(default=None, repr=False)
     slots: npt.NDArray[np.uint64] | None = field(default=None, repr=False)
+    discouraged: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64), repr=False)
     _blocks: tuple[tuple[int, ...], ...] = field(default=(), init=False, repr=False)
 
     def __init__(
@@ -150,6 +155,7 @@ class GroupingProblem:
         noun: str = "people",
         rules: PairExplainer | None = None,
         slots: npt.ArrayLike | None = None,
+        discouraged: npt.ArrayLike | None = None,
     ) -> None:
         w: DenseWeights | SparseWeights
         if isinstance(weights, (sparse.sparray, sparse.spmatrix)):  # == sparse.issparse, but narrows
@@ -189,6 +195,13 @@ class GroupingProblem:
             if slots_.shape != (self.n,):
                 raise _invalid("slots", f"slots must list one mask per member ({self.n}), got {slots_.shape[0]}")
         object.__setattr__(self, "slots", slots_)
+        soft = np.zeros((0, 2), dtype=np.int64) if discouraged is None else np.array(discouraged, dtype=np.int64).reshape(-1, 2)
+        if soft.size and (soft.min() < 0 or soft.max() >= self.n):
+            raise _invalid("discouraged", f"discouraged pairs must be member indices 0..{self.n - 1}")
+        soft = np.sort(soft, axis=1)
+        soft = unique_pairs(soft[soft[:, 0] != soft[:, 1]], self.n) if len(soft) else soft
+        soft.setflags(write=False)
+        object.__setattr__(self, "discouraged", soft)
         if meeting is not None:
             if not isinstance(meeting, MeetingRange):
                 raise _invalid("meeting", "meeting must be a MeetingRange", type(meeting).__name__)

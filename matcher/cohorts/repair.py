@@ -30,11 +30,12 @@ from ..affinity.terms import Affinity, AffinityOptions, AffinityWeights
 from ..errors import InfeasibleError, UnknownTeacherError
 from ..profiles.teacher import Cohort
 from .budget import Budget
-from .common_slot import Masks, slot_masks, with_slot_weights
+from .common_slot import Masks, slot_masks
 from .explain import describe
 from .slot_pass import enforce_common_slot
 from .groups import member_labels
 from .grouping_affinity import GroupingAffinity, as_grouping_affinity
+from .penalties import discouraged_rows, kept_apart_once_apart, with_penalties
 from .problem import GroupingProblem
 from .results import CohortResult
 from .search import solve
@@ -64,6 +65,7 @@ def repair(
     allow_same_school: bool = False,
     affinity: Affinity | GroupingAffinity | None = None,
     common_slot: bool = False,
+    discourage: Sequence[tuple[str, str]] = (),
 ) -> CohortResult:
     """Re-optimise ``result`` after ``dropped`` teachers left and ``joined`` ones arrived.
 
@@ -86,6 +88,9 @@ def repair(
     common_slot : bool
         The groups the repair touches share a free slot where possible (as in
         ``form_groups``); a group that cannot is reported by ``violations()``, not raised.
+    discourage : pairs of teacher ids
+        Pairs the groups the repair touches avoid where the rules allow, as in ``form_groups``
+        (earlier groupmates); a group holding one says so in its reasons.
 
     Returns
     -------
@@ -124,6 +129,7 @@ def repair(
         affinity = cohort_affinity(sub, weights, options, seed=seed)
     grouping_affinity = as_grouping_affinity(affinity, sub)
     masks = slot_masks(p.availability for p in sub.profiles) if common_slot else None
+    soft = discouraged_rows(sub, discourage)
     lower, upper = result.problem.lower, result.problem.upper
     locked_now = {g.id - 1 for g in result.groups if g.locked} | {int(g) - 1 for g in locked}
     rows = {t: r for r, t in enumerate(keep_ids)}
@@ -186,7 +192,7 @@ def repair(
                 ring.add(max(outside, key=lambda g: link(joiners, g)))
             continue
         solved = _solve_ring(
-            grouping_affinity, sub, members, ring_list, bounds, groups, seed, search_budget, rounds, stay, masks
+            grouping_affinity, sub, members, ring_list, bounds, groups, seed, search_budget, rounds, stay, masks, soft
         )
         if not isinstance(solved, InfeasibleError):
             sub_assignment = solved
@@ -225,13 +231,14 @@ def repair(
     w, rules = grouping_affinity.problem_weights(0.0)
     problem = GroupingProblem(
         w, np.array(new_lower), np.array(new_upper), **rules, locked=new_locked, labels=member_labels(sub), noun="teachers",
-        slots=masks,
+        slots=masks, discouraged=soft,
     )
     if masks is not None:  # the group rule, on the groups the repair touched
         touched = [k for k, old_g in enumerate(ident) if old_g is None or old_g in ring]
         left = budget.remaining()  # its tenth of the time, even if the search ran late
         slot_budget = Budget.of(None if left is None else max(left, 0.1 * (budget.seconds or 0.0)))
-        assignment = enforce_common_slot(problem, assignment, budget=slot_budget, movable=touched)
+        slot_problem = kept_apart_once_apart(problem, assignment)  # the pass may not bring discouraged pairs together
+        assignment = enforce_common_slot(slot_problem, assignment, budget=slot_budget, movable=touched)
         moved = sum(1 for t, g in member_of.items() if t not in gone and ident[assignment[rows[t]]] != g)
     out = describe(sub, grouping_affinity, problem, assignment, locked=tuple(new_locked), seed=seed,
                    seconds=budget.elapsed(), moved=moved)
@@ -257,6 +264,7 @@ def _solve_ring(
     rounds: int | None,
     stay: float,
     masks: Masks | None = None,
+    discouraged: npt.NDArray[np.int64] | None = None,
 ) -> npt.NDArray[np.int64] | InfeasibleError:
     """Solve the sub-problem of the ring's members; returns the assignment, or the error
     when the ring cannot be grouped."""
@@ -264,11 +272,18 @@ def _solve_ring(
     w, allowed = affinity.pair_block(idx, idx)
     where = {r: k for k, g in enumerate(ring_list) for r in groups[g]}
     prefer = np.array([where.get(int(r), -1) for r in idx], dtype=np.int64)
+    soft = np.zeros((0, 2), dtype=np.int64)
+    if discouraged is not None and len(discouraged):  # the discouraged pairs among the ring's members, by position
+        pos = np.full(int(max(idx.max(initial=-1), discouraged.max())) + 1, -1, dtype=np.int64)
+        pos[idx] = np.arange(idx.size)
+        a, b = pos[discouraged[:, 0]], pos[discouraged[:, 1]]
+        soft = np.column_stack([a, b])[(a >= 0) & (b >= 0)]
     problem = GroupingProblem(
         w, np.array([b[0] for b in bounds]), np.array([b[1] for b in bounds]), allowed=allowed,
         labels=tuple(member_labels(sub)[r] for r in idx), noun="teachers", slots=None if masks is None else masks[idx],
+        discouraged=soft,
     )
-    problem = with_slot_weights(problem)  # pairs with no slot in common weigh far less (common_slot)
+    problem = with_penalties(problem)  # pairs with no slot in common (common_slot) and discouraged pairs weigh far less
     try:  # each attempt gets what is left of the repair's budget
         best = solve(problem, budget=budget.share(1.0), rounds=rounds, seed=seed, prefer=prefer, stay_bonus=stay)
     except InfeasibleError as exc:

@@ -27,6 +27,7 @@ import numpy as np
 from ..affinity.terms import Affinity, AffinityOptions
 from ..profiles.teacher import Cohort
 from .common_slot import slot_masks
+from .penalties import discouraged_rows
 from .explain import describe
 from .grouping import Grouping
 from .grouping_affinity import GroupingAffinity, as_grouping_affinity
@@ -67,6 +68,7 @@ def _explained(
         keep_together=tuple(tuple(int(r) for r in sub.rows(s)) for s in together), labels=member_labels(sub), noun="teachers",
         rules=PairRules(sub, grouping.keep_apart, avoid_previous=grouping.avoid_previous, allow_same_school=grouping.allow_same_school),
         slots=slot_masks(p.availability for p in sub.profiles) if grouping.common_slot else None,
+        discouraged=discouraged_rows(sub, grouping.discourage),
     )
     assignment = np.array([grouping.group_of(t) for t in sub.ids], dtype=np.int64)
     result = describe(sub, affinity, problem, assignment, locked=grouping.approved, seed=grouping.seed,
@@ -150,7 +152,7 @@ def repair_grouping(
         seconds=seconds, rounds=rounds, seed=grouping.seed, stay=stay, weights=grouping.weights,
         keep_apart=[p for p in grouping.keep_apart if p[0] in cohort.index and p[1] in cohort.index],
         avoid_previous=grouping.avoid_previous, allow_same_school=grouping.allow_same_school,
-        common_slot=grouping.common_slot,
+        common_slot=grouping.common_slot, discourage=grouping.discourage,
     )
     gone = set(dropped) | set(joined)
     return replace(
@@ -158,5 +160,5 @@ def repair_grouping(
         keep_apart=grouping.keep_apart, keep_together=grouping.keep_together, avoid_previous=grouping.avoid_previous,
         allow_same_school=grouping.allow_same_school, weights=grouping.weights, coverage=grouping.coverage,
         seed=grouping.seed, unplaced=tuple(t for t in grouping.unplaced if t not in gone), erased=(),
-        common_slot=grouping.common_slot,
+        common_slot=grouping.common_slot, discourage=grouping.discourage,
     )

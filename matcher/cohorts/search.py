@@ -311,7 +311,7 @@ def solve(
             progress(min(1.0, budget.used()), best)
     assert best is not None
     if best.conflicts and not allow_conflicts:
-        example = next((v for v in problem.violations(best.assignment) if "share" in v), "")
+        example = next((str(v) for v in problem.broken_rules(best.assignment) if v.kind == "pair"), "")
         raise InfeasibleError(
             f"could not find groups that keep every forbidden pair apart (e.g. {example}; {best.conflicts} pair(s) "
             "in all); allow more time, widen the size range or relax keep-apart / same-school / travel constraints"

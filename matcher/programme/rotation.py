@@ -5,9 +5,12 @@ teachers who shared a group in it (:func:`groupmate_pairs` of its groups). A new
 keeps apart every pair of the last ``rounds`` rounds whose two teachers both take part,
 except pairs within one keep-together set (a partner kept on purpose), pairs already
 given as keep-apart, and pairs with an ``exempt`` teacher (the service exempts those who
-meet in person only: strict rotation can leave them nobody to meet). The service (``service/services/rounds.py``) and
-``benchmarks/rounds.py`` both call :func:`rotation_keep_apart`, then hand its pairs to
-:func:`matcher.cohorts.form_groups` as ``keep_apart``.
+meet in person only: strict rotation can leave them nobody to meet). Those exempt pairs
+are not dropped: they come back as :attr:`Rotation.discourage`, pairs the search avoids
+where the travel rules allow (a penalty, not a rule). The service
+(``service/services/rounds.py``) and ``benchmarks/rounds.py`` both call
+:func:`rotation_keep_apart`, then hand its pairs to :func:`matcher.cohorts.form_groups` as
+``keep_apart`` and ``discourage``.
 
 Examples
 --------
@@ -15,8 +18,8 @@ Examples
 >>> sorted(autumn)
 [('a', 'b'), ('a', 'c'), ('b', 'c'), ('d', 'e')]
 >>> rot = rotation_keep_apart([("Autumn", autumn)], ["a", "b", "c", "d"], keep_together=[["a", "b"]])
->>> rot.rounds, rot.keep_apart
-(('Autumn',), (('a', 'c'), ('b', 'c')))
+>>> rot.rounds, rot.keep_apart, rot.discourage
+(('Autumn',), (('a', 'c'), ('b', 'c')), ())
 """
 
 from __future__ import annotations
@@ -50,11 +53,17 @@ def groupmate_pairs(groups: Iterable[Sequence[str]]) -> frozenset[tuple[str, str
 @dataclass(frozen=True)
 class Rotation:
     """What rotation keeps apart: the rounds it looked at (most recent first), the pairs
-    (sorted), and how many earlier pairs of teachers taking part may meet again (``exempt``)."""
+    kept apart by a rule (sorted), and the earlier pairs with an ``exempt`` teacher, which
+    the search only discourages (sorted: ``form_groups(discourage=...)``)."""
 
     rounds: tuple[str, ...]
     keep_apart: tuple[tuple[str, str], ...]
-    allowed_again: int = 0
+    discourage: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def allowed_again(self) -> int:
+        """How many earlier pairs no rule keeps apart (they are discouraged instead)."""
+        return len(self.discourage)
 
 
 def rotation_keep_apart(
@@ -81,8 +90,8 @@ def rotation_keep_apart(
     keep_apart
         Pairs already kept apart (by the coordinator): not repeated.
     exempt
-        Teachers whose earlier groupmates may meet them again: a pair with one of them is
-        not kept apart (counted in :attr:`Rotation.allowed_again`). The service exempts
+        Teachers whose earlier groupmates may meet them again where nothing else is possible:
+        a pair with one of them is not kept apart but discouraged (:attr:`Rotation.discourage`). The service exempts
         teachers who meet in person only: within their travel limits they have few possible
         groupmates, and a local cluster of them split into groups in one round cannot be
         split again without a repeat (eight such teachers in two groups of four, say).
@@ -104,7 +113,7 @@ def rotation_keep_apart(
     >>> rotation_keep_apart(history, "abc", rounds=2, keep_apart=[("c", "a")]).keep_apart
     (('a', 'b'),)
     >>> rotation_keep_apart(history, "abc", rounds=2, exempt={"b"})
-    Rotation(rounds=('Spring', 'Autumn'), keep_apart=(('a', 'c'),), allowed_again=1)
+    Rotation(rounds=('Spring', 'Autumn'), keep_apart=(('a', 'c'),), discourage=(('a', 'b'),))
     """
     if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 0:
         raise ParameterError("rounds", rounds, "must be a whole number >= 0")
@@ -115,4 +124,5 @@ def rotation_keep_apart(
     pairs = {sorted_pair(a, b) for _, round_pairs in recent for a, b in round_pairs}
     apart = [p for p in pairs if p[0] in taking_part and p[1] in taking_part and p not in given and not any(set(p) <= k for k in together)]
     avoid = sorted(p for p in apart if p[0] not in exempt and p[1] not in exempt)
-    return Rotation(rounds=tuple(name for name, _ in recent), keep_apart=tuple(avoid), allowed_again=len(apart) - len(avoid))
+    soft = sorted(p for p in apart if p[0] in exempt or p[1] in exempt)
+    return Rotation(rounds=tuple(name for name, _ in recent), keep_apart=tuple(avoid), discourage=tuple(soft))

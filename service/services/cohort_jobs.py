@@ -135,5 +135,6 @@ def _solve(cohort: Cohort, params: Mapping[str, Any], progress: Progress | None 
         keep_together=keep_together,
         weights=weights,
         common_slot=bool(params.get("common_slot", False)),
+        discourage=keep_apart_pairs(params.get("discourage")),  # a round's earlier groupmates rotation cannot keep apart
     )
     return Grouping.from_result(result, size=size, keep_apart=keep_apart, keep_together=keep_together, weights=weights)

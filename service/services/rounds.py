@@ -186,10 +186,12 @@ def round_params(s: Session, identity: Identity, params: Mapping[str, Any]) -> d
     names them), and the groupmates of the last ``PEERMATCH_ROTATION_ROUNDS`` rounds kept
     apart (:func:`matcher.programme.rotation_keep_apart`), except pairs within one
     ``keep_together`` set (a partner kept on purpose) and pairs with a teacher who meets in
-    person only (within their travel limits a strict rule can leave them nobody to meet).
+    person only (within their travel limits a strict rule can leave them nobody to meet):
+    those go to ``discourage``, pairs the search keeps apart wherever the travel rules allow
+    (``form_groups(discourage=...)``: a penalty, not a rule).
 
     ``rotation`` in the answer records which rounds, how many pairs were kept apart and how
-    many earlier pairs may meet again (``allowed_again``).
+    many earlier pairs are only discouraged (``discouraged``).
     """
     out = dict(params)
     rnd = s.get(Round, int(out["round_id"]))
@@ -209,7 +211,8 @@ def round_params(s: Session, identity: Identity, params: Mapping[str, Any]) -> d
         exempt=set(in_person) & members,
     )
     out["keep_apart"] = [*(out.get("keep_apart") or []), *([a, b] for a, b in rotation.keep_apart)]
-    out["rotation"] = {"rounds": list(rotation.rounds), "pairs": len(rotation.keep_apart), "allowed_again": rotation.allowed_again}
+    out["discourage"] = [[a, b] for a, b in rotation.discourage]
+    out["rotation"] = {"rounds": list(rotation.rounds), "pairs": len(rotation.keep_apart), "discouraged": len(rotation.discourage)}
     return out
 
 

@@ -221,7 +221,7 @@ def test_second_rounds_run_avoids_first_round_pairs(client, app):
     resp = client.post("/api/v1/cohort-runs", json={"round_id": second, "size_min": 3, "size_max": 4, "seconds": 2, "keep_together": [["n-05", "n-07"]]}, headers=COORD)
     assert resp.status_code == 202
     params = resp.get_json()["params"]
-    assert params["rotation"] == {"rounds": ["Autumn 2026"], "pairs": 17, "allowed_again": 0}  # 18 pairs, less the partner kept
+    assert params["rotation"] == {"rounds": ["Autumn 2026"], "pairs": 17, "discouraged": 0}  # 18 pairs, less the partner kept
     done = wait_done(client, resp.headers["Location"])
     assert done["status"] == "done", done["error"]
     old = {frozenset(p) for g in GROUPS for p in itertools.combinations(g, 2)} - {frozenset(("n-05", "n-07"))}
@@ -232,16 +232,23 @@ def test_second_rounds_run_avoids_first_round_pairs(client, app):
 
 def test_rotation_lets_teachers_who_meet_only_in_person_meet_earlier_groupmates_again(client, app):
     with db.new_session(app) as s:
-        s.execute(sa.update(Teacher).where(Teacher.id.in_(N)).values(meeting_mode="online"))
+        s.execute(sa.update(Teacher).where(Teacher.id.in_(N)).values(meeting_mode="either", max_travel_km=200))
         s.execute(sa.update(Teacher).where(Teacher.id == "n-01").values(meeting_mode="in_person"))
     first = make_round(client)
     assert publish(client, round_run(app, first)).status_code == 200
     second = make_round(client, "Spring 2027", "2027-01-04", "2027-03-26")
     resp = client.post("/api/v1/cohort-runs", json={"round_id": second, "size_min": 3, "size_max": 4, "seconds": 1}, headers=COORD)
     params = resp.get_json()["params"]
-    assert params["rotation"] == {"rounds": ["Autumn 2026"], "pairs": 15, "allowed_again": 3}  # n-01's three groupmates
+    assert params["rotation"] == {"rounds": ["Autumn 2026"], "pairs": 15, "discouraged": 3}  # n-01's three groupmates
     assert not any("n-01" in pair for pair in params["keep_apart"]) and ["n-02", "n-03"] in params["keep_apart"]
-    wait_done(client, resp.headers["Location"])
+    mates = [sorted(p) for g in GROUPS if "n-01" in g for p in itertools.combinations(g, 2) if "n-01" in p]
+    assert params["discourage"] == sorted(mates) and len(mates) == 3  # not dropped: discouraged in the search
+    done = wait_done(client, resp.headers["Location"])
+    assert done["status"] == "done", done["error"]
+    with db.new_session(app) as s:  # the stored record keeps them, so repairs and explanations see them
+        assert s.get_one(CohortRun, resp.get_json()["id"]).result["discourage"] == sorted(mates)
+    new = {frozenset(p) for g in done["result"]["groups"] for p in itertools.combinations(g["members"], 2)}
+    assert not new & {frozenset(p) for p in mates}  # within reach of others: the repeats were avoidable, and avoided
 
 
 def test_history_csv_round_trip(client, app):

@@ -105,7 +105,7 @@ def test_init_publishes_a_demo_round_once_and_a_second_round_avoids_its_groupmat
         with app.app_context(), db.new_session(app) as s:
             rows = s.execute(sa.select(GroupmateHistory.teacher_a, GroupmateHistory.teacher_b).where(GroupmateHistory.round_name == name))
             autumn = {(a, b) for a, b in rows}
-        assert made.get_json()["params"]["rotation"] == {"rounds": [name], "pairs": len(autumn), "allowed_again": 0} and len(autumn) >= 23
+        assert made.get_json()["params"]["rotation"] == {"rounds": [name], "pairs": len(autumn), "discouraged": 0} and len(autumn) >= 23
         assert not any(erased in pair for pair in autumn)
         deadline = time.monotonic() + 60
         while (body := client.get(made.headers["Location"], headers=coord).get_json())["status"] not in ("done", "failed"):

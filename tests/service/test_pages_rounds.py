@@ -33,7 +33,7 @@ def test_coordinator_creates_a_round_and_publishes_its_run(client, app):
     assert generated.status_code == 302
     with db.new_session(app) as s:
         new = s.execute(sa.select(CohortRun).where(CohortRun.id != run_id)).scalar_one()
-        assert new.round_id == rid and new.params["rotation"] == {"rounds": [], "pairs": 0, "allowed_again": 0}
+        assert new.round_id == rid and new.params["rotation"] == {"rounds": [], "pairs": 0, "discouraged": 0}
     stale = post(client, f"/rounds/runs/{run_id}/publish", {"version": str(version - 1)})
     assert stale.status_code == 409 and count_rows(app, OutboxMessage) == 0  # a page older than the run publishes nothing
     done = post(client, f"/rounds/runs/{run_id}/publish", {"version": str(version)}, follow_redirects=True)

@@ -11,10 +11,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from matcher.cohorts.common_slot import (
-    count_slot_pairs, group_shares, shared_mask, slot_masks, with_slot_weights,
+    count_slot_pairs, group_shares, shared_mask, slot_masks,
 )
 from matcher.cohorts.grouping import Grouping
 from matcher.cohorts.groups import form_groups
+from matcher.cohorts.penalties import with_slot_weights
 from matcher.cohorts.problem import GroupingProblem
 from matcher.cohorts.review import explain_grouping, repair_grouping
 from matcher.cohorts.slot_pass import enforce_common_slot, slot_violations

@@ -138,6 +138,24 @@ def test_impossible_keep_apart_raises_naming_a_pair():
         solve(problem, rounds=3, params=FAST)
 
 
+class _Worded:
+    """A pair explainer whose sentences do not say "share" (as PairRules' do not: "... were groupmates before")."""
+
+    def group_sentences(self, pairs):
+        return [f"#{i} and #{j} are on the keep-apart list" for i, j in pairs]
+
+    def counts(self, pairs):
+        return {"keep_apart": len(pairs)}
+
+
+def test_impossible_keep_apart_names_a_pair_in_the_rules_words():
+    allowed = np.ones((6, 6), dtype=bool)
+    allowed[:4, :4] = np.eye(4, dtype=bool)
+    problem = GroupingProblem(random_weights(6, seed=8), [3, 3], [3, 3], allowed=allowed, rules=_Worded())
+    with pytest.raises(InfeasibleError, match=r"\(e\.g\. group \d: #\d and #\d are on the keep-apart list; \d pair"):
+        solve(problem, rounds=3, params=FAST)  # the example was empty when the rules' words lacked "share"
+
+
 def test_keep_together_and_locked_groups_hold():
     w = random_weights(21, seed=9)
     w[3, 17] = w[17, 3] = -50.0  # they would never choose each other

@@ -36,8 +36,10 @@ def test_negative_rounds_are_refused():
         rotation_keep_apart(HISTORY, "abc", rounds=-1)
 
 
-def test_exempt_teachers_may_meet_earlier_groupmates_again():
+def test_exempt_teachers_earlier_groupmates_are_discouraged_not_dropped():
     history = [("Summer", groupmate_pairs([["a", "b", "c", "d"]]))]
     rot = rotation_keep_apart(history, "abcd", exempt={"a"})
     assert rot.keep_apart == (("b", "c"), ("b", "d"), ("c", "d")) and rot.allowed_again == 3
-    assert rotation_keep_apart(history, "abcd").allowed_again == 0
+    assert rot.discourage == (("a", "b"), ("a", "c"), ("a", "d"))  # for form_groups(discourage=...)
+    assert rotation_keep_apart(history, "abcd").discourage == ()
+    assert rotation_keep_apart(history, "abd", exempt={"a"}, keep_together=[("a", "b")]).discourage == (("a", "d"),)
