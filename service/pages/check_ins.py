@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -34,11 +37,32 @@ def _render(meeting: svc.GroupMeeting, answer: svc.Answer | None, values: dict[s
     )
 
 
+#: The time zone a time typed on the page is read in (the programme's schools are in England).
+LOCAL = ZoneInfo("Europe/London")
+
+
+def _other_time(when: str) -> str | None:
+    """The ISO start (UK time) of a meeting typed as ``YYYY-MM-DDTHH:MM``, or ``None`` when it is not one."""
+    try:
+        typed = datetime.fromisoformat(when.strip()[:16])
+    except ValueError:
+        return None
+    return None if typed.tzinfo is not None else typed.replace(tzinfo=LOCAL).isoformat()
+
+
 @bp.route("/me/check-in", methods=["GET", "POST"])
 def my_check_in() -> ResponseReturnValue:
     """Did we meet, how useful, one thing I tried, and a private "not a good fit" (POST with the CSRF token)."""
     user = auth.require("teacher")
     given = (request.form.get("meeting") if request.method == "POST" else request.args.get("meeting")) or ""
+    if request.method == "GET" and not given and "when" in request.args:  # "We met at another time"
+        when = request.args.get("when", "")
+        iso = _other_time(when)
+        if iso is None:
+            return render_template("teacher/check_in_other.html", when=when, error="Give the day and time your group met, e.g. 5 October 2026, 16:30."), 422
+        given = iso
+    if request.method == "GET" and not given and request.args.get("other"):
+        return render_template("teacher/check_in_other.html", when="", error=None)
     if request.method == "GET" and not given:  # a link without its meeting: My group lists them
         flash("Choose the meeting: every past meeting on My group has its own Check in button.", "info")
         return redirect(url_for("pages.my_group_page"))

@@ -12,7 +12,7 @@ from service.models import CheckIn
 
 from .conftest import PASSWORD
 from .pages_helpers import CSRF, csrf, post, sign_in, text_of
-from .test_api_check_ins import clock, meetings  # noqa: F401  (fixtures)
+from .test_api_check_ins import clock, meetings, no_dates  # noqa: F401  (fixtures)
 
 
 def url(meeting: str) -> str:
@@ -91,3 +91,22 @@ def test_the_page_without_a_meeting_sends_the_teacher_to_my_group(client, app):
     assert client.get("/me/check-in?meeting=soon").status_code == 422  # a given but bad meeting is still refused
     sign_in(client, "coord_n")
     assert client.get("/me/check-in").status_code == 403
+
+
+def test_we_met_at_another_time_from_my_group(client, app, no_dates, clock):  # noqa: F811
+    """Regression: a group without proposed dates had no way to check in from the pages."""
+    sign_in(client, "teacher_n1")
+    html = client.get("/me/group").get_data(as_text=True)
+    assert ">We met at another time</a>" in html and "/me/check-in?other=1" in html
+    ask = client.get("/me/check-in?other=1")
+    assert ask.status_code == 200 and 'type="datetime-local" id="when" name="when"' in ask.get_data(as_text=True)
+    bad = client.get("/me/check-in?when=soon")
+    assert bad.status_code == 422 and "Give the day and time your group met" in text_of(bad)
+    form = client.get("/me/check-in?when=2026-11-12T16:30")  # UK time (GMT in November)
+    assert form.status_code == 200 and "the meeting your group arranged for Thursday 12 November 2026, 16:30" in text_of(form)
+    assert 'name="meeting" value="2026-11-12T16:30:00+00:00"' in form.get_data(as_text=True)
+    assert client.get("/me/check-in?when=2027-02-01T16:30").status_code == 422  # outside the round
+    done = post(client, "/me/check-in", {"meeting": "2026-11-12T16:30:00+00:00", "met": "yes", "useful": "4"})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/me/group")
+    with db.new_session(app) as s:
+        assert s.execute(sa.select(CheckIn.group_number, CheckIn.useful)).one() == (1, 4)
