@@ -12,10 +12,27 @@ from .. import auth
 from ..problems import Problem
 from ..services import check_ins as svc
 from . import bp
-from .common import field_errors
 
 MET_CHOICES = (("yes", "Yes, we met"), ("no", "No, we did not meet"), ("rescheduled", "We moved it to another date"))
 USEFUL_LABELS = {1: "not at all useful", 2: "a little useful", 3: "quite useful", 4: "very useful", 5: "extremely useful"}
+#: The page's words for a missing or bad answer (the API keeps its own messages, which name the field).
+PAGE_MESSAGES = {
+    "met": "Say whether your group met.",
+    "useful": "Say how useful the meeting was, from 1 (not at all useful) to 5 (extremely useful).",
+}
+FIELD_WORDS = {"tried": "“One thing I tried, or will try”", "meeting": "The meeting’s time"}
+
+
+def page_errors(exc: Problem) -> dict[str, list[str]]:
+    """The problem's per-field messages in the page's words, by field name: "Say whether your
+    group met." for ``met``, the field's label before the message for ``tried`` (no doctest: a
+    page module imported twice by the doctest run would register its routes twice)."""
+    out: dict[str, list[str]] = {}
+    for e in exc.errors:
+        name = e.get("field") or "_form"
+        message = PAGE_MESSAGES.get(name) or f"{FIELD_WORDS.get(name, 'This answer')} {e.get('message') or 'is not valid'}."
+        out.setdefault(name, []).append(message)
+    return out
 
 
 def _useful_from_form() -> int | None:
@@ -24,6 +41,8 @@ def _useful_from_form() -> int | None:
 
 
 def _render(meeting: svc.GroupMeeting, answer: svc.Answer | None, values: dict[str, object], *, errors: dict[str, list[str]] | None = None, problem: Problem | None = None) -> str:
+    # the summary above the form: the page's words for the fields (the API's detail names them by key)
+    summary = " ".join(m for ms in (errors or {}).values() for m in ms) if problem is not None and problem.status == 422 else None
     return render_template(
         "teacher/check_in.html",
         meeting=meeting,
@@ -31,6 +50,7 @@ def _render(meeting: svc.GroupMeeting, answer: svc.Answer | None, values: dict[s
         values=values,
         errors=errors or {},
         problem=problem,
+        summary=summary,
         met_choices=MET_CHOICES,
         useful_labels=USEFUL_LABELS,
         max_tried=svc.MAX_TRIED_CHARS,
@@ -82,6 +102,6 @@ def my_check_in() -> ResponseReturnValue:
     except Problem as exc:
         if exc.status not in (409, 422):
             raise
-        return _render(meeting, answer, values, errors=field_errors(exc), problem=exc), exc.status
+        return _render(meeting, answer, values, errors=page_errors(exc), problem=exc), exc.status
     flash("Thank you: your check-in is saved." if created else "Your check-in is updated.", "success")
     return redirect(url_for("pages.my_group_page"))

@@ -11,6 +11,7 @@ from service import db
 from service.models import CheckIn
 
 from .conftest import PASSWORD
+from .test_api_check_ins import TEACHER
 from .pages_helpers import CSRF, csrf, post, sign_in, text_of
 from .test_api_check_ins import clock, meetings, no_dates  # noqa: F401  (fixtures)
 
@@ -110,3 +111,19 @@ def test_we_met_at_another_time_from_my_group(client, app, no_dates, clock):  # 
     assert done.status_code == 302 and done.headers["Location"].endswith("/me/group")
     with db.new_session(app) as s:
         assert s.execute(sa.select(CheckIn.group_number, CheckIn.useful)).one() == (1, 4)
+
+
+def test_the_page_says_what_is_missing_in_words(client, app, meetings, clock):  # noqa: F811
+    """Regression: a missing answer read "met: must be one of yes, no, rescheduled" (the API's words) on the page."""
+    sign_in(client, "teacher_n1")
+    past = next(m for m in meetings if datetime.fromisoformat(m) <= clock.now)
+    missing = post(client, "/me/check-in", {"meeting": past, "useful": "3", "tried": "x" * 501})
+    text = text_of(missing)
+    assert missing.status_code == 422 and "Say whether your group met." in text
+    assert "\u201cOne thing I tried, or will try\u201d must be at most 500 characters (got 501)." in text
+    assert "must be one of" not in text and "met: " not in text.replace("you met: how", "") and "tried:" not in text
+    no_rating = post(client, "/me/check-in", {"meeting": past, "met": "yes"})
+    assert no_rating.status_code == 422 and "Say how useful the meeting was" in text_of(no_rating)
+    # the API keeps its own messages (here pydantic's: "met" is a Literal)
+    api = client.post("/api/v1/me/check-ins", json={"meeting": past, "met": "maybe"}, headers=TEACHER)
+    assert api.status_code == 422 and api.get_json()["errors"][0]["field"] == "met"
