@@ -63,8 +63,11 @@ LOCAL = ZoneInfo("Europe/London")
 
 def _other_time(when: str) -> str | None:
     """The ISO start (UK time) of a meeting typed as ``YYYY-MM-DDTHH:MM``, or ``None`` when it is not one."""
+    text = when.strip()[:16]
+    if len(text) < 16 or text[10] not in "T ":  # a day without its time is not a meeting's start
+        return None
     try:
-        typed = datetime.fromisoformat(when.strip()[:16])
+        typed = datetime.fromisoformat(text)
     except ValueError:
         return None
     return None if typed.tzinfo is not None else typed.replace(tzinfo=LOCAL).isoformat()
@@ -80,6 +83,12 @@ def my_check_in() -> ResponseReturnValue:
         iso = _other_time(when)
         if iso is None:
             return render_template("teacher/check_in_other.html", when=when, error="Give the day and time your group met, e.g. 5 October 2026, 16:30."), 422
+        try:
+            svc.check_in_for(user, iso)
+        except Problem as exc:  # in the future, or outside the round: say so beside the field
+            if exc.status != 422:
+                raise
+            return render_template("teacher/check_in_other.html", when=when, error=exc.detail), 422
         given = iso
     if request.method == "GET" and not given and request.args.get("other"):
         return render_template("teacher/check_in_other.html", when="", error=None)

@@ -106,7 +106,10 @@ def test_we_met_at_another_time_from_my_group(client, app, no_dates, clock):  # 
     form = client.get("/me/check-in?when=2026-11-12T16:30")  # UK time (GMT in November)
     assert form.status_code == 200 and "the meeting your group arranged for Thursday 12 November 2026, 16:30" in text_of(form)
     assert 'name="meeting" value="2026-11-12T16:30:00+00:00"' in form.get_data(as_text=True)
-    assert client.get("/me/check-in?when=2027-02-01T16:30").status_code == 422  # outside the round
+    outside = client.get("/me/check-in?when=2027-02-01T16:30")
+    assert outside.status_code == 422 and "within the dates of one of your rounds" in text_of(outside) and 'value="2027-02-01T16:30"' in outside.get_data(as_text=True)
+    assert "has not happened yet" in text_of(client.get("/me/check-in?when=2026-12-10T16:30"))
+    assert client.get("/me/check-in?when=2026-11-12").status_code == 422  # a day without its time
     done = post(client, "/me/check-in", {"meeting": "2026-11-12T16:30:00+00:00", "met": "yes", "useful": "4"})
     assert done.status_code == 302 and done.headers["Location"].endswith("/me/group")
     with db.new_session(app) as s:
