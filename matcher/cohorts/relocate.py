@@ -5,9 +5,13 @@ only the flagged teacher changes group (:meth:`Grouping.move`), so every other m
 theirs. The target is the group whose members the teacher scores best with (mean pair
 affinity under the grouping's own weights and rules), among groups where every new pair is
 allowed (meeting mode and travel, same school, previous groupmates, keep-apart), that are
-not approved (locked) and have room (below the largest size). The teacher's own group must
-keep at least the smallest size without them; when it cannot, the suggestion says so
-instead of breaking it.
+not approved (locked) and have room (below the largest size). When the grouping has the
+common-slot rule (``Grouping.common_slot``), a target's members and the teacher must share a
+free slot (:mod:`.common_slot`: members who listed none do not constrain); without the rule,
+among groups the teacher scores equally well with, one sharing a slot with them comes first
+(and the suggestion says when the target shares none). The teacher's own group must keep at
+least the smallest size without them; when it cannot, the suggestion says so instead of
+breaking it.
 
 Examples
 --------
@@ -33,6 +37,7 @@ from ..affinity.arrays import teacher_arrays
 from ..affinity.terms import AffinityOptions, score_against_all
 from ..errors import InfeasibleError, UnknownTeacherError
 from ..profiles.teacher import Cohort
+from .common_slot import group_shares, slot_masks
 from .grouping import Grouping
 
 __all__ = ["MoveSuggestion", "suggest_move"]
@@ -45,7 +50,8 @@ class MoveSuggestion:
     ``score_before`` / ``score_after`` are the teacher's mean pair affinity to their
     groupmates now and after the move (the grouping's weights, 0 to about 1);
     ``grouping`` is the record after the move (only the teacher's group changes).
-    ``candidates`` is how many groups were possible targets.
+    ``candidates`` is how many groups were possible targets; ``shares_slot`` whether the
+    target's members and the teacher share a free slot (always, under the common-slot rule).
     """
 
     teacher_id: str
@@ -55,6 +61,7 @@ class MoveSuggestion:
     score_after: float
     candidates: int
     grouping: Grouping
+    shares_slot: bool = True
 
     @property
     def reason(self) -> str:
@@ -64,6 +71,7 @@ class MoveSuggestion:
             f"Move {self.teacher_id} from group {self.from_group} to group {self.to_group}: "
             f"mean affinity with groupmates {self.score_before:.2f} now, {self.score_after:.2f} there ({change}); "
             "nobody else changes group."
+            + ("" if self.shares_slot else " The members there share no free slot with them: they will need to agree a time.")
         )
 
 
@@ -106,7 +114,9 @@ def suggest_move(grouping: Grouping, cohort: Cohort, teacher_id: str) -> MoveSug
         keep_apart=tuple(p for p in grouping.keep_apart if p[0] in cohort.index and p[1] in cohort.index),
     )
     scores = score_against_all(arrays, cohort.row(teacher_id), grouping.weights, options)
-    best: tuple[float, int] | None = None
+    masks = slot_masks(p.availability for p in cohort.profiles)
+    me = cohort.row(teacher_id)
+    best: tuple[float, bool, int] | None = None
     candidates, before = 0, 0.0
     for index, members in enumerate(grouping.groups):
         rows = np.array([cohort.row(t) for t in members if t != teacher_id and t in cohort.index], dtype=np.int64)
@@ -115,18 +125,24 @@ def suggest_move(grouping: Grouping, cohort: Cohort, teacher_id: str) -> MoveSug
             continue
         if grouping.is_approved(index) or len(members) >= hi or not rows.size or not bool(scores.allowed[rows].all()):
             continue
+        shares = group_shares(masks, np.append(rows, me))
+        if grouping.common_slot and not shares:
+            continue
         candidates += 1
         mean = float(scores.total[rows].mean())
-        if best is None or mean > best[0]:
-            best = (mean, index)
+        # equal scores (to rounding): the group sharing a free slot with the teacher first
+        if best is None or (round(mean, 9), shares) > (round(best[0], 9), best[1]):
+            best = (mean, shares, index)
     if best is None:
-        raise InfeasibleError(f"no other group can take {teacher_id}: every group is full, approved, or has a member they may not be grouped with")
+        slot = ", shares no free slot with them (common-slot rule)" if grouping.common_slot else ""
+        raise InfeasibleError(f"no other group can take {teacher_id}: every group is full, approved{slot}, or has a member they may not be grouped with")
     return MoveSuggestion(
         teacher_id=teacher_id,
         from_group=source + 1,
-        to_group=best[1] + 1,
+        to_group=best[2] + 1,
         score_before=round(before, 4),
         score_after=round(best[0], 4),
         candidates=candidates,
-        grouping=grouping.move(teacher_id, best[1]),
+        grouping=grouping.move(teacher_id, best[2]),
+        shares_slot=best[1],
     )

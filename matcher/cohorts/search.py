@@ -311,9 +311,9 @@ def solve(
             progress(min(1.0, budget.used()), best)
     assert best is not None
     if best.conflicts and not allow_conflicts:
-        example = next((str(v) for v in problem.broken_rules(best.assignment) if v.kind == "pair"), "")
+        example = _conflict_example(problem, best.assignment)
         raise InfeasibleError(
-            f"could not find groups that keep every forbidden pair apart (e.g. {example}; {best.conflicts} pair(s) "
+            f"could not find groups that keep every forbidden pair apart ({f'e.g. {example}; ' if example else ''}{best.conflicts} pair(s) "
             "in all); allow more time, widen the size range or relax keep-apart / same-school / travel constraints"
         )
     return Solution(
@@ -326,6 +326,12 @@ def solve(
         seed=seed,
         threads=_threads(params, budget, rounds),
     )
+
+
+def _conflict_example(problem: GroupingProblem, assignment: np.ndarray) -> str:
+    """One broken pair rule of ``assignment`` in words, with its group and the pair's names
+    ("group 3: Fergus meets online only; Sanjay in person only"), or ``""`` when none is broken."""
+    return next((str(v) for v in problem.broken_rules(assignment) if v.kind == "pair"), "")
 
 
 def _better(a: SearchState, b: SearchState) -> bool:

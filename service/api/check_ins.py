@@ -22,7 +22,7 @@ Met = Literal["yes", "no", "rescheduled"]
 
 
 class CheckInIn(Strict):
-    meeting: str = Field(max_length=64, pattern=NO_NUL, description="the meeting's start time as GET /api/v1/me/group lists it in meetings (ISO 8601 with offset)")
+    meeting: str = Field(max_length=64, pattern=NO_NUL, description="the meeting's start time as GET /api/v1/me/group lists it in meetings (ISO 8601 with offset), or the start of a past meeting the group arranged itself, within its round's dates")
     met: Met = Field(description="did the group meet: yes, no, or rescheduled (moved to another date)")
     useful: int | None = Field(None, ge=1, le=5, description="how useful, 1 (not at all) to 5 (very); required when met is yes, not kept otherwise")
     tried: str | None = Field(None, max_length=svc.MAX_TRIED_CHARS, pattern=NO_NUL, description="one thing I tried or will try (optional, plain text)")

@@ -68,7 +68,7 @@ class GroupHealthOut(BaseModel):
     no_answer: int
     met_this_half_term: int
     meetings_this_half_term: int
-    half_term: str = Field(description="met, not_met (meetings were due this half-term, none met), none_due (none due yet) or no_dates (no meeting proposed in the round: the members share no free slot)")
+    half_term: str = Field(description="met, not_met (meetings were due this half-term, none met), none_due (none due yet) or no_dates (no meeting proposed in the round: the members share no free slot; and none reported this half-term)")
     mean_useful: float | None = Field(description="1-5 (3 = neutral, 4 or more = good); null without answers")
     n_useful: int
     not_met_twice: bool = Field(description="its last two meetings were both not met (or had no answer)")

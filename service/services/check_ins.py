@@ -13,6 +13,14 @@ A meeting is one of the proposed meetings of one of the teacher's published grou
   (line breaks are kept; invisible and control characters are refused, as in profiles);
 - ``not_a_good_fit``: optional, seen by the coordinator only, never by other members.
 
+A group may also meet at a time it arranged itself (its members share no free slot, so it
+has no proposed meetings, or it met on another day): a member reports it by its start, which
+must have passed and fall within the dates of the round of one of their published groups (the
+newest such run), and it is stored like any other check-in (``meeting_start`` that time). This
+is open to every group, not only to groups without proposed dates. Two members who give
+slightly different times for the same self-arranged meeting make two meetings; that is
+accepted (programme health counts each).
+
 One answer per member per meeting. The first answer can be changed for :data:`EDIT_WINDOW`
 (7 days) after it was given; after that it is kept as it is (409). Only a teacher who is
 still in the group can check in: a run that was deleted, or a group the teacher was
@@ -73,6 +81,8 @@ class GroupMeeting:
     round_name: str
     start: datetime
     end: datetime
+    #: ``False`` for a meeting the group arranged itself (not one of its proposed meetings).
+    proposed: bool = True
 
     @property
     def start_utc(self) -> datetime:
@@ -188,13 +198,28 @@ def _clean_tried(value: str | None) -> str | Issue | None:
     return text or None
 
 
+def _self_arranged(programme_id: int, teacher_id: str, start: datetime) -> GroupMeeting | None:
+    """A meeting the group arranged itself: the teacher's newest published group whose round's
+    dates hold ``start`` (its day in its own offset), or ``None``."""
+    s = db.session()
+    for run, index in published_runs_of(programme_id, teacher_id):
+        if run.round_id is None:
+            continue
+        rnd = s.get_one(Round, run.round_id)
+        if rnd.starts <= start.date() <= rnd.ends:
+            return GroupMeeting(run.id, index + 1, rnd.id, rnd.name, start, start + timedelta(hours=1), proposed=False)
+    return None
+
+
 def _started_meeting(programme_id: int, teacher_id: str, start: datetime, given: str, now: datetime) -> GroupMeeting:
     found = next((m for m in meetings_of(programme_id, teacher_id) if m.start == start), None)
     if found is None:
+        found = _self_arranged(programme_id, teacher_id, start)
+    if found is None:
         raise Problem(
             422,
-            "That is not a proposed meeting of a group you are in; check in from My group.",
-            errors=[Issue(None, "meeting", given[:40], "not a proposed meeting of any of your published groups")],
+            "That is neither a proposed meeting of a group you are in nor a time within the dates of one of your rounds; check in from My group.",
+            errors=[Issue(None, "meeting", given[:40], "not a proposed meeting of your published groups, nor within the dates of one of their rounds")],
         )
     if now < found.start:
         raise Problem(
@@ -318,6 +343,7 @@ def my_check_ins(identity: Identity, *, now: datetime | None = None) -> MyCheckI
     now = now or clock()
     meetings = meetings_of(identity.programme_id, teacher_id)
     listed = {(m.run_id, m.start_utc): m for m in meetings}
+    groups = {(run.id, index + 1) for run, index in published_runs_of(identity.programme_id, teacher_id)}
     s = db.session()
     rows = s.execute(
         sa.select(CheckIn, Round.name).outerjoin(Round, Round.id == CheckIn.round_id)
@@ -328,7 +354,8 @@ def my_check_ins(identity: Identity, *, now: datetime | None = None) -> MyCheckI
     for row, round_name in rows:
         shown = listed.get((row.run_id, row.meeting_start))
         until = row.created_at + EDIT_WINDOW
-        answers.append(Answer(row, shown.iso if shown else row.meeting_start.isoformat(), round_name or "", until, now <= until and shown is not None))
+        mine = shown is not None or (row.run_id, row.group_number) in groups  # self-arranged meetings of a group still mine
+        answers.append(Answer(row, shown.iso if shown else row.meeting_start.isoformat(), round_name or "", until, now <= until and mine))
     answered = {(a.row.run_id, a.row.meeting_start) for a in answers}
     awaiting = [m for m in meetings if m.start <= now and (m.run_id, m.start_utc) not in answered]
     awaiting.sort(key=lambda m: m.start, reverse=True)

@@ -113,7 +113,8 @@ def apply_repair(identity: Identity, teacher_id: str, to_group: int, *, if_match
     ------
     Problem
         As :func:`suggest_repair`; 428 without If-Match or version, 409 for a stale version;
-        422 for a group that is not a possible target (their own, full, or unknown).
+        422 for a group that is not a possible target (their own, full, or unknown, or, when
+        the run has the common-slot rule, one whose members share no free slot with them).
     """
     run, grouping = _flagged_run(identity, teacher_id)
     expected = check_version(run, if_match, version)
@@ -128,6 +129,11 @@ def apply_repair(identity: Identity, teacher_id: str, to_group: int, *, if_match
         problem = f"group {to_group} is full ({hi} members)"
     elif len(grouping.groups[source]) - 1 < lo:
         problem = f"group {source + 1} would fall below {lo} members"
+    elif grouping.common_slot:
+        cohort, _ = current_cohort(identity.programme_id)
+        together = (*grouping.groups[to_group - 1], teacher_id)
+        if any(cohort.get(t).availability for t in together if t in cohort.index) and not _slots(cohort, together):
+            problem = f"its members share no free slot with {teacher_id} (the run has the common-slot rule)"
     if problem:
         raise Problem(422, f"{teacher_id} cannot move to group {to_group}: {problem}.", errors=[{"field": "to_group", "value": str(to_group), "message": problem}])
     try:

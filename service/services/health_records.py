@@ -88,7 +88,8 @@ class GroupHealth:
     @property
     def half_term_status(self) -> str:
         """``met``, ``not_met`` (meetings were due, none met), ``none_due`` (none due yet) or
-        ``no_dates`` (no meeting proposed in the whole round: the members share no free slot)."""
+        ``no_dates`` (no meeting proposed in the whole round: the members share no free slot; and none
+        reported this half-term with "We met at another time")."""
         if self.met_this_half_term:
             return "met"
         if self.meetings_this_half_term:

@@ -97,7 +97,8 @@ def test_bad_answers_are_422_naming_the_field(client, app, meetings, clock):
     assert "tried" in fields({"meeting": first, "met": "no", "tried": "Sam\u202e"})
     assert "meeting" in fields({"meeting": "2026-10-01T16:00:00", "met": "no"})  # no offset
     assert "meeting" in fields({"meeting": "next Thursday", "met": "no"})
-    assert "meeting" in fields({"meeting": "2026-10-02T16:00:00+01:00", "met": "no"})  # a Friday: not one of the group's
+    assert "meeting" in fields({"meeting": "2026-06-02T16:00:00+01:00", "met": "no"})  # before the round: not a meeting of the group
+    # (a Friday within the round, 2026-10-02, is now accepted as a meeting the group arranged itself)
     assert post(client, {"meeting": first, "met": "no", "extra": 1}).status_code == 422  # unknown fields are refused
     future = next(m for m in meetings if datetime.fromisoformat(m) > clock.now)
     resp = post(client, {"meeting": future, "met": "yes", "useful": 3})
@@ -176,3 +177,49 @@ def test_the_same_first_answer_twice_at_once_updates_instead_of_failing(client, 
     resp = post(client, {"meeting": meetings[0], "met": "yes", "useful": 3})
     assert resp.status_code == 200 and resp.get_json()["met"] == "yes" and len(calls) == 2
     assert count_rows(app, CheckIn) == 1
+
+
+@pytest.fixture
+def no_dates(client, app) -> None:
+    """Round Autumn 2026 published; group 1 (n-01..n-04) shares no free slot, so it has no proposed meetings."""
+    with db.new_session(app) as s:
+        for tid, slot in zip(N[:4], ("mon_am", "tue_am", "wed_am", "fri_am"), strict=True):
+            s.execute(sa.update(Teacher).where(Teacher.id == tid).values(availability=[slot]))
+    rid = make_round(client)
+    assert publish(client, round_run(app, rid)).status_code == 200
+    assert client.get("/api/v1/me/group", headers=TEACHER).get_json()["meetings"] == []
+
+
+def test_a_group_without_proposed_dates_reports_a_meeting_it_arranged(client, app, no_dates, clock, monkeypatch):
+    """Regression: a group whose members share no free slot had no date it could check in about (422)."""
+    arranged = "2026-11-12T16:30:00+00:00"
+    resp = post(client, {"meeting": arranged, "met": "yes", "useful": 5})
+    assert resp.status_code == 201, resp.get_json()
+    assert resp.get_json()["group"] == 1 and resp.get_json()["meeting"] == arranged
+    # one answer per member per meeting: the same time again changes it
+    assert post(client, {"meeting": "2026-11-12T16:30:00Z", "met": "yes", "useful": 4}).status_code == 200
+    with db.new_session(app) as s:
+        row = s.execute(sa.select(CheckIn)).scalar_one()
+        assert (row.meeting_start, row.group_number, row.useful) == (datetime(2026, 11, 12, 16, 30, tzinfo=timezone.utc), 1, 4)
+    listed = client.get("/api/v1/me/check-ins", headers=TEACHER).get_json()["check_ins"]
+    assert [c["editable"] for c in listed] == [True]
+    # still refused: a time to come, a time outside the round's dates
+    assert "has not happened yet" in post(client, {"meeting": "2026-12-10T16:00:00+00:00", "met": "no"}).get_json()["detail"]
+    assert post(client, {"meeting": "2027-01-12T16:00:00+00:00", "met": "no"}).status_code == 422
+    assert count_rows(app, CheckIn) == 1
+    # a groupmate (n-02) reports the same meeting a quarter of an hour later: a second meeting (accepted)
+    assert post(client, {"meeting": "2026-11-12T16:45:00+00:00", "met": "yes", "useful": 3}, headers=ACCOUNTS["teacher_n2"].headers).status_code == 201
+    # programme health counts it as a met meeting of group 1
+    from service.services import health
+
+    monkeypatch.setattr(health, "utcnow", lambda: clock.now)
+    body = client.get("/api/v1/programme/health", headers=COORD).get_json()
+    g1 = next(g for g in body["groups"] if g["group"] == 1)
+    assert g1["proposed"] == 0 and g1["met"] == 2 and g1["mean_useful"] is not None
+
+
+def test_a_group_with_dates_may_also_report_another_day(client, app, meetings, clock):
+    friday = "2026-10-02T16:00:00+01:00"  # not one of group 1's Thursdays
+    assert post(client, {"meeting": friday, "met": "yes", "useful": 3}).status_code == 201
+    with db.new_session(app) as s:
+        assert s.execute(sa.select(CheckIn.meeting_start)).scalar_one() == datetime(2026, 10, 2, 15, 0, tzinfo=timezone.utc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from matcher.cohorts import Grouping
 from service import db
 from service.models import CheckIn, CohortRun, GroupmateHistory, OutboxMessage, Programme
 from service.services import health
+from service.services.cohort_review import grouping_of
 
 from .conftest import ACCOUNTS
 from .health_helpers import A, B, GROUPS, NOW, seed_health
@@ -156,3 +158,17 @@ def test_groups_aggregated_again_after_changes_equal_a_fresh_computation(client,
         cache.clear()
     fresh = client.get(URL, headers=COORD).get_json()
     assert after_delete == fresh
+
+
+def test_under_the_common_slot_rule_the_repair_keeps_a_shared_free_slot(client, app, fixed_now):
+    """Regression: the suggested repair could move n-02 (free Monday mornings) into group 3 (Wednesdays only)."""
+    _, run_id = seed_health(app)
+    with db.new_session(app) as s:
+        run = s.get_one(CohortRun, run_id)
+        run.result = dataclasses.replace(grouping_of(run), common_slot=True).to_dict()
+    url = f"{URL}/flags/n-02/repair"
+    resp = client.get(url, headers=COORD)
+    assert resp.status_code == 200 and resp.get_json()["to_group"] == 2  # group 2 listed no free time: no constraint
+    refused = client.post(url, json={"to_group": 3}, headers={**COORD, "If-Match": resp.headers["ETag"]})
+    assert refused.status_code == 422 and "share no free slot" in refused.get_json()["detail"]
+    assert client.post(url, json={"to_group": 2}, headers={**COORD, "If-Match": resp.headers["ETag"]}).status_code == 200

@@ -11,8 +11,9 @@ from service import db
 from service.models import CheckIn
 
 from .conftest import PASSWORD
+from .test_api_check_ins import TEACHER
 from .pages_helpers import CSRF, csrf, post, sign_in, text_of
-from .test_api_check_ins import clock, meetings  # noqa: F401  (fixtures)
+from .test_api_check_ins import clock, meetings, no_dates  # noqa: F401  (fixtures)
 
 
 def url(meeting: str) -> str:
@@ -91,3 +92,41 @@ def test_the_page_without_a_meeting_sends_the_teacher_to_my_group(client, app):
     assert client.get("/me/check-in?meeting=soon").status_code == 422  # a given but bad meeting is still refused
     sign_in(client, "coord_n")
     assert client.get("/me/check-in").status_code == 403
+
+
+def test_we_met_at_another_time_from_my_group(client, app, no_dates, clock):  # noqa: F811
+    """Regression: a group without proposed dates had no way to check in from the pages."""
+    sign_in(client, "teacher_n1")
+    html = client.get("/me/group").get_data(as_text=True)
+    assert ">We met at another time</a>" in html and "/me/check-in?other=1" in html
+    ask = client.get("/me/check-in?other=1")
+    assert ask.status_code == 200 and 'type="datetime-local" id="when" name="when"' in ask.get_data(as_text=True)
+    bad = client.get("/me/check-in?when=soon")
+    assert bad.status_code == 422 and "Give the day and time your group met" in text_of(bad)
+    form = client.get("/me/check-in?when=2026-11-12T16:30")  # UK time (GMT in November)
+    assert form.status_code == 200 and "the meeting your group arranged for Thursday 12 November 2026, 16:30" in text_of(form)
+    assert 'name="meeting" value="2026-11-12T16:30:00+00:00"' in form.get_data(as_text=True)
+    outside = client.get("/me/check-in?when=2027-02-01T16:30")
+    assert outside.status_code == 422 and "within the dates of one of your rounds" in text_of(outside) and 'value="2027-02-01T16:30"' in outside.get_data(as_text=True)
+    assert "has not happened yet" in text_of(client.get("/me/check-in?when=2026-12-10T16:30"))
+    assert client.get("/me/check-in?when=2026-11-12").status_code == 422  # a day without its time
+    done = post(client, "/me/check-in", {"meeting": "2026-11-12T16:30:00+00:00", "met": "yes", "useful": "4"})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/me/group")
+    with db.new_session(app) as s:
+        assert s.execute(sa.select(CheckIn.group_number, CheckIn.useful)).one() == (1, 4)
+
+
+def test_the_page_says_what_is_missing_in_words(client, app, meetings, clock):  # noqa: F811
+    """Regression: a missing answer read "met: must be one of yes, no, rescheduled" (the API's words) on the page."""
+    sign_in(client, "teacher_n1")
+    past = next(m for m in meetings if datetime.fromisoformat(m) <= clock.now)
+    missing = post(client, "/me/check-in", {"meeting": past, "useful": "3", "tried": "x" * 501})
+    text = text_of(missing)
+    assert missing.status_code == 422 and "Say whether your group met." in text
+    assert "\u201cOne thing I tried, or will try\u201d must be at most 500 characters (got 501)." in text
+    assert "must be one of" not in text and "met: " not in text.replace("you met: how", "") and "tried:" not in text
+    no_rating = post(client, "/me/check-in", {"meeting": past, "met": "yes"})
+    assert no_rating.status_code == 422 and "Say how useful the meeting was" in text_of(no_rating)
+    # the API keeps its own messages (here pydantic's: "met" is a Literal)
+    api = client.post("/api/v1/me/check-ins", json={"meeting": past, "met": "maybe"}, headers=TEACHER)
+    assert api.status_code == 422 and api.get_json()["errors"][0]["field"] == "met"

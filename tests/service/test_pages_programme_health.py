@@ -70,7 +70,7 @@ def test_groups_without_proposed_dates_are_not_said_to_have_none_due_yet(client,
     sign_in(client, "coord_n")
     text = text_of(client.get("/programme/health"))
     assert "No meeting due yet this half-term 0" in text and "No dates proposed this round 2" in text
-    assert "2 of 3 groups have no proposed meeting dates" in text and "cannot check in" in text
+    assert "2 of 3 groups have no proposed meeting dates and no meeting reported" in text and "We met at another time" in text
 
 
 def test_flag_repair_says_whether_the_new_group_would_have_meeting_dates(client, app, fixed_now):

@@ -51,3 +51,27 @@ def test_refuses_to_break_the_teachers_own_group_or_an_unknown_teacher():
         suggest_move(Grouping(groups=GROUPS, size=(1, 3), approved=(0,)), c, "t-0")
     with pytest.raises(UnknownTeacherError):
         suggest_move(Grouping(groups=GROUPS, size=(1, 3)), c, "t-99")
+
+
+def test_the_common_slot_rule_keeps_the_move_to_groups_sharing_a_free_slot():
+    """Regression: the suggested repair could move a member into a group they share no free slot with."""
+    slots = {0: ("mon_pm",), 6: ("tue_pm",), 7: ("tue_pm",)}  # t-8 listed none: does not constrain
+    people = [person(0, challenges=("singing",), availability=slots[0])] + [
+        person(k, strengths=("singing",) if k == 7 else (), availability=slots.get(k, ())) for k in range(1, 9)
+    ]
+    c = Cohort.from_profiles(people)
+    free = suggest_move(Grouping(groups=GROUPS, size=(1, 3)), c, "t-0")
+    assert free.to_group == 3 and not free.shares_slot and "share no free slot" in free.reason  # without the rule: said, not hidden
+    ruled = suggest_move(Grouping(groups=GROUPS, size=(1, 3), common_slot=True), c, "t-0")
+    assert ruled.to_group == 4 and ruled.shares_slot and ruled.candidates == 1 and "free slot" not in ruled.reason
+    with pytest.raises(InfeasibleError, match="common-slot rule"):
+        suggest_move(Grouping(groups=GROUPS, size=(1, 3), common_slot=True, approved=(3,)), c, "t-0")
+
+
+def test_among_equal_groups_the_one_sharing_a_slot_comes_first():
+    twin = {"school_urn": URNS[5]}  # t-2 and t-3 alike but for their free time
+    people = [person(0, availability=("mon_pm",)), person(1),
+              TeacherProfile(id="t-2", name="T", meeting_mode="online", availability=("tue_pm",), **twin),
+              TeacherProfile(id="t-3", name="T", meeting_mode="online", availability=("mon_pm",), **twin)]
+    s = suggest_move(Grouping(groups=(("t-0", "t-1"), ("t-2",), ("t-3",)), size=(1, 2)), Cohort.from_profiles(people), "t-0")
+    assert s.to_group == 3 and s.candidates == 2 and s.shares_slot

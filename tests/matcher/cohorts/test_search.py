@@ -310,3 +310,21 @@ def test_a_preferred_group_needs_dense_weights():
     problem = GroupingProblem.from_size_range(sparse.csr_array(random_weights(8, seed=2)), (4, 4))
     with pytest.raises(ParameterError, match="dense weights"):
         solve(problem, rounds=1, prefer=np.zeros(8, dtype=np.int64), stay_bonus=0.5)
+
+
+def test_the_failure_names_a_broken_pair_and_its_rule():
+    """Regression: "(e.g. ; 1 pair(s) in all)" when the rule's words did not contain "share"."""
+    from matcher.cohorts.rules import PairRules
+    from matcher.profiles.teacher import Cohort, TeacherProfile
+
+    people = [("f", "Fergus", 100049, "online"), ("s", "Sanjay", 100050, "in_person"), ("g", "Gareth", 100051, "in_person"), ("h", "Hana", 100052, "either")]
+    cohort = Cohort.from_profiles([TeacherProfile(id=k, name=n, school_urn=u, meeting_mode=m) for k, n, u, m in people])
+    # Fergus, Sanjay and Gareth may each only pair with Hana: two pairs of two cannot keep them apart
+    problem = GroupingProblem.from_size_range(
+        np.zeros((4, 4)), (2, 2), forbidden=np.array([[0, 1], [0, 2], [1, 2]]), rules=PairRules(cohort, (("s", "g"),))
+    )
+    with pytest.raises(InfeasibleError) as caught:
+        solve(problem, rounds=2)
+    message = str(caught.value)
+    assert "e.g. ;" not in message and "1 pair(s) in all" in message
+    assert "(e.g. group " in message and ("online only" in message or "keep-apart list" in message)
