@@ -171,7 +171,7 @@ def meetings_of(programme_id: int, teacher_id: str) -> list[GroupMeeting]:
         if run.round_id is None:
             continue
         rnd = s.get_one(Round, run.round_id)
-        plan = group_meetings.plan(members_of(run, index), rnd)
+        plan = group_meetings.plan(members_of(run, index), rnd, run.published_at)
         out.extend(GroupMeeting(run.id, index + 1, rnd.id, rnd.name, m.start, m.end) for m in plan.meetings)
     return out
 
