@@ -100,7 +100,7 @@ def build(url: str, folder: Path, n: int, size: int, seed: int) -> tuple[object,
             s.add(run)
             s.flush()
             for number, members in enumerate(groups, start=1):
-                plan = group_meetings.plan([teachers[t] for t in members], rnd)
+                plan = group_meetings.plan([teachers[t] for t in members], rnd, run.published_at)
                 for m in plan.meetings:
                     if m.start + timedelta(days=1) > NOW:  # answered the day after, before "now"
                         continue

@@ -2,7 +2,11 @@
 
 Right after ``make run`` a demo teacher sees My group with meeting dates (some past, some
 to come) and the coordinator sees the publish messages in the outbox (the server's mail
-worker writes them as ``.eml`` files under ``instance/outbox/``). The round is the term of
+worker writes them as ``.eml`` files under ``instance/outbox/``). The run is published as
+of the round's first day (its ``published_at`` is back-dated; the messages are written
+now), so the round is under way: the other members have SIMULATED check-ins for the past
+meetings and 'before' questionnaire answers (:mod:`service.cli_demo_answers`), and the
+round's name says so. The round is the term of
 the *typical* London dates (:mod:`matcher.programme.terms`, labelled so in its name) that
 contains ``today`` with at least :data:`CADENCE_WEEKS` weeks still to come, else the next
 term; its run is generated and published through the same service functions as the
@@ -48,7 +52,7 @@ Credentials = dict[str, dict[str, str | None]]  # as service.cli saves them: use
 
 CADENCE_WEEKS = 2  # a meeting every two weeks: a term has past and coming ones most days of the year
 SEED = 2026
-LABEL = "demo, typical London dates"
+LABEL = "demo with simulated answers, typical London dates"
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,8 @@ def ensure_demo_round(app: Flask, coordinator: Identity, today: date) -> DemoRou
                     detail = (run.error or {}).get("detail", "it did not finish")
                     return DemoRound(name, term.starts, term.ends, created=created, run_id=run_id, note=f"the demo run failed: {detail}")
             done = publish.publish_run(coordinator, run.id, if_match=None, version=run.version)
+            # A round under way: published as of its first day (the messages are written now).
+            s.execute(sa.update(CohortRun).where(CohortRun.id == run.id).values(published_at=datetime.combine(term.starts, datetime.min.time(), tzinfo=UTC)))
             s.commit()
             return DemoRound(name, term.starts, term.ends, created, run.id, True, True, done.groups, done.messages)
         except Problem as exc:
@@ -244,4 +250,17 @@ def run_demo(app: Flask, programme_id: int, creds: Credentials, *, today: date, 
     now = datetime.combine(today, datetime.min.time(), tzinfo=UTC)  # meetings from today on are to come
     demo = ensure_demo_round(app, coordinator, today)
     ensure_teacher_with_meetings(app, demo, creds, programme_id, now)
-    report(app, demo, creds, programme_id, base, time.perf_counter() - start, now)
+    seconds = time.perf_counter() - start
+    report(app, demo, creds, programme_id, base, seconds, now)
+    if demo.run_id is not None and demo.published:
+        from .cli_demo_answers import seed_simulated_answers
+
+        start = time.perf_counter()
+        demo_teachers = {str(e["teacher_id"]) for e in creds.values() if e.get("role") == "teacher" and e.get("teacher_id")}
+        seeded = seed_simulated_answers(app, demo.run_id, demo_teachers, now)
+        if seeded.done_before:
+            print("  simulated answers: added before")
+        else:
+            print(f"  SIMULATED answers (no real teacher gave them), in {time.perf_counter() - start:.1f} s: {seeded.check_ins} check-ins about "
+                  f"{seeded.meetings} past meetings of {seeded.groups} groups ({seeded.not_a_good_fit} 'not a good fit'), "
+                  f"{seeded.questionnaires} 'before' questionnaires; the demo teachers' own are left for them to give")

@@ -84,7 +84,7 @@ def _requests_for_run(s: Session, run: CohortRun, rnd: Round, since: datetime, n
     for index, group in enumerate(grouping.groups):
         members = [teachers[t] for t in group if t in teachers]  # erased members are pseudonyms: nobody to ask
         if members:
-            due.extend((index + 1, members, m) for m in group_meetings.plan(members, rnd).meetings if since < m.end <= now)
+            due.extend((index + 1, members, m) for m in group_meetings.plan(members, rnd, run.published_at).meetings if since < m.end <= now)
     if not due:
         return 0
     answered = {(row.teacher_id, row.meeting_start) for row in s.execute(sa.select(CheckIn.teacher_id, CheckIn.meeting_start).where(CheckIn.run_id == run.id))}

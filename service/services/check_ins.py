@@ -181,7 +181,7 @@ def meetings_of(programme_id: int, teacher_id: str) -> list[GroupMeeting]:
         if run.round_id is None:
             continue
         rnd = s.get_one(Round, run.round_id)
-        plan = group_meetings.plan(members_of(run, index), rnd)
+        plan = group_meetings.plan(members_of(run, index), rnd, run.published_at)
         out.extend(GroupMeeting(run.id, index + 1, rnd.id, rnd.name, m.start, m.end) for m in plan.meetings)
     return out
 
@@ -200,13 +200,14 @@ def _clean_tried(value: str | None) -> str | Issue | None:
 
 def _self_arranged(programme_id: int, teacher_id: str, start: datetime) -> GroupMeeting | None:
     """A meeting the group arranged itself: the teacher's newest published group whose round's
-    dates hold ``start`` (its day in its own offset), or ``None``."""
+    dates, from the day the run was published (:func:`.group_meetings.first_day`: the group did
+    not exist before), hold ``start`` (its day in its own offset), or ``None``."""
     s = db.session()
     for run, index in published_runs_of(programme_id, teacher_id):
         if run.round_id is None:
             continue
         rnd = s.get_one(Round, run.round_id)
-        if rnd.starts <= start.date() <= rnd.ends:
+        if group_meetings.first_day(rnd, run.published_at) <= start.date() <= rnd.ends:
             return GroupMeeting(run.id, index + 1, rnd.id, rnd.name, start, start + timedelta(hours=1), proposed=False)
     return None
 
@@ -219,7 +220,7 @@ def _started_meeting(programme_id: int, teacher_id: str, start: datetime, given:
         raise Problem(
             422,
             "That is neither a proposed meeting of a group you are in nor a time within the dates of one of your rounds; check in from My group.",
-            errors=[Issue(None, "meeting", given[:40], "not a proposed meeting of your published groups, nor within the dates of one of their rounds")],
+            errors=[Issue(None, "meeting", given[:40], "not a proposed meeting of your published groups, nor within the dates of one of their rounds since the group was published")],
         )
     if now < found.start:
         raise Problem(

@@ -1,7 +1,9 @@
 """When a published group can meet: its shared free slots, proposed meetings and calendar.
 
 The one place the service asks :mod:`matcher.programme`: meetings every ``cadence_weeks``
-weeks over the round on the group's first shared slot, in term time of the members' local
+weeks on the group's first shared slot, from the later of the round's start and the day its
+run was published (:func:`first_day`: nobody is asked about a date they were never told of)
+to the round's end, in term time of the members' local
 authority (:func:`~matcher.programme.term_dates_for`: typical London dates where an LA's
 own are missing, saying so). A group that shares no slot, or a round the term dates do not
 cover, gets no proposed meetings and a note saying why: never a made-up date.
@@ -13,7 +15,7 @@ import functools
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from matcher.cohorts.group_csv import shared_slots
 from matcher.errors import MatcherError
@@ -22,7 +24,7 @@ from matcher.programme import Meeting, TermDates, group_calendar, load_term_date
 
 from ..models import Round, Teacher
 
-__all__ = ["Plan", "plan", "plan_for", "calendar", "term_dates_table"]
+__all__ = ["Plan", "plan", "plan_for", "first_day", "calendar", "term_dates_table"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -72,18 +74,37 @@ def majority_authority(authorities: Sequence[str | None]) -> str | None:
     return Counter(las).most_common(1)[0][0] if las else None
 
 
-def plan(members: Sequence[Teacher], rnd: Round) -> Plan:
-    """The group's shared slots and its proposed meetings over ``rnd``."""
-    return plan_for([t.availability for t in members], _local_authority(members), rnd)
+def first_day(rnd: Round, published_at: datetime | None) -> date:
+    """The first day meetings are proposed on: the round's start, or the day (UTC) the run was
+    published when that is later (``None``: not published, the round's start).
+
+    >>> from datetime import timezone
+    >>> rnd = Round(name="Autumn", starts=date(2026, 9, 2), ends=date(2026, 12, 18))
+    >>> first_day(rnd, datetime(2026, 12, 3, 23, 30, tzinfo=timezone.utc)), first_day(rnd, None)
+    (datetime.date(2026, 12, 3), datetime.date(2026, 9, 2))
+    """
+    if published_at is None:
+        return rnd.starts
+    day = (published_at.astimezone(timezone.utc) if published_at.tzinfo is not None else published_at).date()
+    return max(rnd.starts, day)
 
 
-def plan_for(availability: Sequence[Sequence[str]], local_authority: str | None, rnd: Round) -> Plan:
+def plan(members: Sequence[Teacher], rnd: Round, published_at: datetime | None) -> Plan:
+    """The group's shared slots and its proposed meetings over ``rnd`` from the day its run
+    was ``published_at`` (:func:`first_day`)."""
+    return plan_for([t.availability for t in members], _local_authority(members), rnd, published_at)
+
+
+def plan_for(availability: Sequence[Sequence[str]], local_authority: str | None, rnd: Round, published_at: datetime | None) -> Plan:
     """:func:`plan` from plain values: each member's availability and the group's local authority
     (programme health plans thousands of groups from a few columns, without loading profiles)."""
     slots = shared_slots(availability)
     if not slots:
         return Plan(slots=(), note="Your group shares no free slot in your profiles, so no dates are proposed: agree a time together.")
-    meetings, notes = _meetings(slots[0], local_authority, rnd.starts, rnd.ends, rnd.cadence_weeks)
+    starts = first_day(rnd, published_at)
+    if starts > rnd.ends:
+        return Plan(slots=slots, note="The groups were published after the round's last day, so no dates are proposed: agree a time together.")
+    meetings, notes = _meetings(slots[0], local_authority, starts, rnd.ends, rnd.cadence_weeks)
     return Plan(slots=slots, meetings=meetings, note=notes)
 
 

@@ -106,7 +106,7 @@ def _teachers(s: Session, programme_id: int, profiles_version: int) -> tuple[pd.
 
 def _proposed(url: str, run: CohortRun, rnd: Round, grouping: Grouping, teachers: pd.DataFrame, profiles_version: int) -> pd.DataFrame:
     """run_id, group, start (UTC) of every proposed meeting of the run's groups (cached)."""
-    key = ("plans", url, run.id, run.version, profiles_version, rnd.starts, rnd.ends, rnd.cadence_weeks)
+    key = ("plans", url, run.id, run.version, run.published_at, profiles_version, rnd.starts, rnd.ends, rnd.cadence_weeks)
 
     def make() -> pd.DataFrame:
         avail = teachers["availability"].to_dict()
@@ -115,7 +115,7 @@ def _proposed(url: str, run: CohortRun, rnd: Round, grouping: Grouping, teachers
         numbers: list[int] = []
         for index, members in enumerate(grouping.groups):
             present = [t for t in members if t in avail]
-            plan = group_meetings.plan_for([avail[t] for t in present], group_meetings.majority_authority([las[t] for t in present]), rnd)
+            plan = group_meetings.plan_for([avail[t] for t in present], group_meetings.majority_authority([las[t] for t in present]), rnd, run.published_at)
             for m in plan.meetings:
                 starts.append(m.start.astimezone(timezone.utc))
                 numbers.append(index + 1)

@@ -115,7 +115,7 @@ def my_group(identity: Identity) -> MyGroup:
         round=rnd,
         members=members,
         reasons=reasons,
-        plan=group_meetings.plan(teachers, rnd),
+        plan=group_meetings.plan(teachers, rnd, run.published_at),
         teacher_id=teacher_id,
         published_at=run.published_at or run.created_at,
     )
@@ -172,7 +172,7 @@ def teacher_ics(identity: Identity) -> bytes:
             continue
         rnd = s.get_one(Round, run.round_id)
         teachers = members_of(run, index)
-        plan = group_meetings.plan(teachers, rnd)
+        plan = group_meetings.plan(teachers, rnd, run.published_at)
         key = f"run-{run.id}-group-{index + 1}"
         updated = run.published_at or run.created_at
         items.append(GroupMeetings(f"Peer group {index + 1}, {rnd.name}", plan.meetings, f"peermatch-{key}", updated, tuple(t.name for t in teachers), plan.note))

@@ -11,6 +11,7 @@ while the second publish checks.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -71,17 +72,18 @@ def publish_run(identity: Identity, run_id: int, *, if_match: str | None, versio
     other = published_run_of(s, rnd.id)
     if other is not None:
         raise Problem(409, f"Round {rnd.name!r} already has a published run ({other.id}); a round is published once.")
+    published_at = utcnow()
     stmt = (
         sa.update(CohortRun)
         .where(CohortRun.id == run.id, CohortRun.version == expected, CohortRun.published_at.is_(None))
-        .values(published_at=utcnow(), version=expected + 1)
+        .values(published_at=published_at, version=expected + 1)
     )
     if cast("sa.CursorResult[Any]", s.execute(stmt)).rowcount != 1:
         raise Problem(409, "Someone else changed this run at the same time; reload it and try again.")
     gone = set(grouping.erased)  # pseudonyms of members erased since the run: not history, nobody to tell
     groups = [[t for t in g if t not in gone] for g in grouping.groups]
     pairs = record_history(s, rnd, groups)
-    messages = _tell_members(s, identity.programme_id, run.id, rnd, groups)
+    messages = _tell_members(s, identity.programme_id, run.id, rnd, groups, published_at)
     from .questionnaire import invite_before  # imports this module (first_name)
 
     invite_before(s, identity.programme_id, rnd, [t for g in groups for t in g])
@@ -89,7 +91,7 @@ def publish_run(identity: Identity, run_id: int, *, if_match: str | None, versio
     return Published(run=s.get_one(CohortRun, run.id), groups=len(groups), messages=messages, pairs=pairs)
 
 
-def _tell_members(s: sa.orm.Session, programme_id: int, run_id: int, rnd: Round, groups: list[list[str]]) -> int:
+def _tell_members(s: sa.orm.Session, programme_id: int, run_id: int, rnd: Round, groups: list[list[str]], published_at: datetime) -> int:
     """One ``group_published`` message per member still in the programme; returns how many were written."""
     ids = sorted({t for g in groups for t in g})
     teachers = {t.id: t for t in s.execute(sa.select(Teacher).where(Teacher.programme_id == programme_id, Teacher.id.in_(ids))).scalars()}
@@ -97,7 +99,7 @@ def _tell_members(s: sa.orm.Session, programme_id: int, run_id: int, rnd: Round,
     written = 0
     for group in groups:
         members = [teachers[t] for t in group if t in teachers]  # erased members are pseudonyms: nobody to tell
-        plan = group_meetings.plan(members, rnd)
+        plan = group_meetings.plan(members, rnd, published_at)
         for t in members:
             context = {
                 "name": first_name(t.name),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ from service.models import CheckIn, CohortRun, Teacher
 from service.services import check_ins
 
 from .conftest import ACCOUNTS, TEACHERS, count_rows
-from .test_api_rounds import make_round, publish, round_run
+from .test_api_rounds import backdate, make_round, publish, round_run
 
 COORD = ACCOUNTS["coord_n"].headers
 TEACHER = ACCOUNTS["teacher_n1"].headers  # n-01, in group 1 (n-01..n-04)
@@ -39,7 +39,9 @@ def meetings(client, app) -> list[str]:
     """Round Autumn 2026 published (groups n-01..04, n-05..08, n-09..12, all free on Thursdays after school): n-01's meetings."""
     share_thursdays(app)
     rid = make_round(client)
-    assert publish(client, round_run(app, rid)).status_code == 200
+    run_id = round_run(app, rid)
+    assert publish(client, run_id).status_code == 200
+    backdate(app, run_id)  # published 1 Sep, before the round began: meetings over the whole round
     found = client.get("/api/v1/me/group", headers=TEACHER).get_json()["meetings"]
     assert len(found) >= 4
     return found
@@ -186,7 +188,9 @@ def no_dates(client, app) -> None:
         for tid, slot in zip(N[:4], ("mon_am", "tue_am", "wed_am", "fri_am"), strict=True):
             s.execute(sa.update(Teacher).where(Teacher.id == tid).values(availability=[slot]))
     rid = make_round(client)
-    assert publish(client, round_run(app, rid)).status_code == 200
+    run_id = round_run(app, rid)
+    assert publish(client, run_id).status_code == 200
+    backdate(app, run_id)  # published 1 Sep, before the round began
     assert client.get("/api/v1/me/group", headers=TEACHER).get_json()["meetings"] == []
 
 
@@ -223,3 +227,30 @@ def test_a_group_with_dates_may_also_report_another_day(client, app, meetings, c
     assert post(client, {"meeting": friday, "met": "yes", "useful": 3}).status_code == 201
     with db.new_session(app) as s:
         assert s.execute(sa.select(CheckIn.meeting_start)).scalar_one() == datetime(2026, 10, 2, 15, 0, tzinfo=timezone.utc)
+def test_a_round_published_part_way_through_proposes_no_meeting_before_it(client, app, clock):
+    """Regression: meetings were proposed from the round's start, so a run published weeks
+    into its round had "past meetings" nobody was told of, check-ins for them and health
+    counting them as not met."""
+    share_thursdays(app)
+    rid = make_round(client)  # 7 Sep - 18 Dec 2026
+    run_id = round_run(app, rid)
+    assert publish(client, run_id).status_code == 200
+    backdate(app, run_id, datetime(2026, 11, 20, 18, 0, tzinfo=timezone.utc))  # published 20 Nov, a Friday
+    from_publication = client.get("/api/v1/me/group", headers=TEACHER).get_json()["meetings"]
+    assert from_publication and all(datetime.fromisoformat(m).date() >= date(2026, 11, 20) for m in from_publication)
+    backdate(app, run_id)  # as if published before the round began: 1 October was a meeting
+    whole = client.get("/api/v1/me/group", headers=TEACHER).get_json()["meetings"]
+    before = [m for m in whole if datetime.fromisoformat(m) < datetime(2026, 11, 20, tzinfo=timezone.utc)]
+    assert len(before) >= 3
+    backdate(app, run_id, datetime(2026, 11, 20, 18, 0, tzinfo=timezone.utc))
+    resp = post(client, {"meeting": before[0], "met": "yes", "useful": 4})  # the clock: 1 December
+    assert resp.status_code == 422 and resp.get_json()["errors"][0]["field"] == "meeting"
+    ics = client.get("/api/v1/me/group.ics", headers=TEACHER).get_data(as_text=True)
+    assert ics.count("BEGIN:VEVENT") == len(from_publication)
+    from service.services.health import programme_health
+
+    with app.app_context(), db.new_session(app) as s:
+        health = programme_health(s, int(s.get_one(CohortRun, run_id).programme_id), now=clock.now)
+    mine = [g for g in health.groups if g.run_id == run_id]
+    assert len(mine) == 3 and all(g.proposed <= 1 and g.not_met == 0 for g in mine)  # at most the 26 Nov meeting so far
+    assert not any(r.teacher_id == "n-01" for r in health.at_risk if "not_met_twice" in r.codes)

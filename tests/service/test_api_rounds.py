@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -37,6 +37,14 @@ def round_run(app, round_id: int, groups=GROUPS) -> int:
 def publish(client, run_id: int, headers=COORD):
     tag = client.get(f"/api/v1/cohort-runs/{run_id}", headers=headers).headers.get("ETag", "")
     return client.post(f"/api/v1/cohort-runs/{run_id}/publish", json={}, headers={**headers, "If-Match": tag})
+
+
+def backdate(app, run_id: int, when: datetime = datetime(2026, 9, 1, tzinfo=timezone.utc)) -> None:
+    """Make a published run published as of ``when`` (before the round's start by default), so
+    that meetings are proposed over the whole round, as for a round published before it began:
+    meetings are proposed only from the day a run is published."""
+    with db.new_session(app) as s:
+        s.get_one(CohortRun, run_id).published_at = when
 
 
 # ---- rounds -----------------------------------------------------------------------------
@@ -153,7 +161,9 @@ def test_my_group_shows_members_slots_and_contact_by_consent(client, app):
     assert client.get("/api/v1/me/group", headers=TEACHER).status_code == 404
     _consent(app, {"n-01": True, "n-02": True, "n-03": False, "n-04": False})
     rid = make_round(client)
-    assert publish(client, round_run(app, rid)).status_code == 200
+    run_id = round_run(app, rid)
+    assert publish(client, run_id).status_code == 200
+    backdate(app, run_id)  # published before the round began: meetings over the whole round
     resp = client.get("/api/v1/me/group", headers=TEACHER)
     assert resp.status_code == 200
     body = resp.get_json()
@@ -178,7 +188,9 @@ def test_group_calendar_parses(client, app):
     icalendar = pytest.importorskip("icalendar")
     _consent(app, {t: False for t in N[:4]})  # all share Thursday after school
     rid = make_round(client)
-    assert publish(client, round_run(app, rid)).status_code == 200
+    run_id = round_run(app, rid)
+    assert publish(client, run_id).status_code == 200
+    backdate(app, run_id)  # published before the round began: meetings over the whole round
     resp = client.get("/api/v1/me/group.ics", headers=TEACHER)
     assert resp.status_code == 200 and resp.mimetype == "text/calendar"
     cal = icalendar.Calendar.from_ical(resp.get_data())

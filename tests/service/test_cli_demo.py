@@ -20,7 +20,7 @@ from matcher.programme import groupmate_pairs
 from matcher.samples.generate import generate_teachers
 from service import create_app, db
 from service.cli_demo import demo_term
-from service.models import GroupmateHistory
+from service.models import CheckIn, CohortRun, GroupmateHistory, QuestionnaireResponse
 
 from .test_cli import instance, run  # noqa: F401  (the fixture)
 
@@ -46,13 +46,34 @@ def test_init_publishes_a_demo_round_once_and_a_second_round_avoids_its_groupmat
     args = ["init", "--load-samples", "--samples", str(samples), "--today", TODAY.isoformat(), "--no-warm-up"]
     first = run(args, env)
     assert first.returncode == 0, first.stderr
-    name = "Autumn term 2026 (demo, typical London dates)"
+    name = "Autumn term 2026 (demo with simulated answers, typical London dates)"
     assert f"demo round: {name!r}, 02 Sep to 18 Dec 2026, meetings every 2 weeks: run 1 generated and published" in first.stdout
     assert "teacher1 sees My group" in first.stdout and "no shared free slot" in first.stdout  # the first teacher shares no slot
     assert re.search(r"teacher[23] sees My group .*: group \d+, \d+ proposed meetings \([1-9]\d* past, [1-9]\d* to come\)", first.stdout), first.stdout
-    # A teacher erased after the demo round stays erased: init neither brings them back nor publishes again.
+    # The round is under way: the other members have SIMULATED check-ins and 'before' answers.
+    seeded = re.search(r"SIMULATED answers \(no real teacher gave them\), in [\d.]+ s: (\d+) check-ins about (\d+) past meetings of (\d+) groups "
+                       r"\((\d+) 'not a good fit'\), (\d+) 'before' questionnaires", first.stdout)
+    assert seeded, first.stdout
+    folder = tmp_path / "instance"
     creds = json.loads((folder / "demo_credentials.json").read_text())
-    erased = next(t.id for t in reversed(generate_teachers(24, seed=3)) if t.id not in {e["teacher_id"] for e in creds.values()})
+    demo_teachers = {e["teacher_id"] for e in creds.values() if e["role"] == "teacher"}
+    app = create_app({"INSTANCE_PATH": str(folder), "PEERMATCH_PAGES": False})
+    try:
+        with app.app_context(), db.new_session(app) as s:
+            demo_run = s.get_one(CohortRun, 1)
+            assert demo_run.published_at.date() == date(2026, 9, 2)  # published as of the round's first day
+            answers = s.execute(sa.select(CheckIn)).scalars().all()
+            before = s.execute(sa.select(QuestionnaireResponse)).scalars().all()
+        assert len(answers) == int(seeded[1]) > 0 and len(before) == int(seeded[5]) > 0
+        assert not {a.teacher_id for a in answers} & demo_teachers and not {b.teacher_id for b in before} & demo_teachers
+        assert all(a.meeting_start.replace(tzinfo=UTC) < datetime(2026, 11, 2, tzinfo=UTC) for a in answers)
+        assert {a.met for a in answers} == {"yes", "no"} and {b.phase for b in before} == {"before"}
+        answered = {(a.group_number, a.meeting_start) for a in answers}
+        assert len(answered) <= int(seeded[2]) and len({a.group_number for a in answers}) <= int(seeded[3])
+    finally:
+        db.engine(app).dispose()
+    # A teacher erased after the demo round stays erased: init neither brings them back nor publishes again.
+    erased = max(a.teacher_id for a in answers)  # one with simulated answers: they go with them
     app = create_app({"INSTANCE_PATH": str(folder), "PEERMATCH_PAGES": False})
     try:
         assert app.test_client().delete(f"/api/v1/teachers/{erased}", headers={"Authorization": f"Bearer {creds['coordinator']['token']}"}).status_code == 204
@@ -62,6 +83,7 @@ def test_init_publishes_a_demo_round_once_and_a_second_round_avoids_its_groupmat
     assert again.returncode == 0, again.stderr
     assert "23 already present, 1 skipped (erased at the teacher's request)" in again.stdout
     assert f"demo round: {name!r}, 02 Sep to 18 Dec 2026, meetings every 2 weeks: published already" in again.stdout
+    assert "simulated answers: added before" in again.stdout and "SIMULATED answers" not in again.stdout
 
     creds = json.loads((folder / "demo_credentials.json").read_text())
     app = create_app({"INSTANCE_PATH": str(folder), "PEERMATCH_PAGES": False})
@@ -85,6 +107,15 @@ def test_init_publishes_a_demo_round_once_and_a_second_round_avoids_its_groupmat
         assert min(starts) < cutoff < max(starts)
         ics = icalendar.Calendar.from_ical(_get(client, "/api/v1/me/group.ics", creds, with_dates[0]).data)
         assert sorted(e.decoded("dtstart") for e in ics.walk("VEVENT")) == sorted(starts)
+        # The demo teacher's past meetings wait for their own check-in; the others' answers
+        # were seeded once (init ran twice), and the erased teacher's went with them.
+        awaiting = _get(client, "/api/v1/me/check-ins", creds, with_dates[0]).get_json()["awaiting"]
+        assert {d for d in starts if d < cutoff} <= {datetime.fromisoformat(a["meeting"]) for a in awaiting} <= set(starts)  # (the API's "now" is the real one)
+        with app.app_context(), db.new_session(app) as s:
+            teachers = list(s.execute(sa.select(CheckIn.teacher_id)).scalars())
+        assert erased not in teachers and len(teachers) <= len(answers)
+        health = _get(client, "/api/v1/programme/health", creds, "coordinator").get_json()
+        assert health["rounds"][0]["met"] > 0 and health["rounds"][0]["n_useful"] > 0
 
         # Publishing queues one group message and one "before" questionnaire invitation per
         # member; the worker writes them as .eml files.
