@@ -103,7 +103,7 @@ def learn_for_round(identity: Identity, round_id: int) -> WeightProposal:
 
     _coordinator(identity)
     s = db.session()
-    rnd = s.get(Round, round_id)
+    rnd = s.get(Round, round_id) if 0 <= round_id < 2**31 else None  # a form number no row can have: unknown
     if rnd is None or rnd.programme_id != identity.programme_id:
         raise Problem(422, f"There is no round {round_id} in your programme.", errors=[Issue(None, "round_id", str(round_id), "unknown round")])
     from .rounds import published_run_of
@@ -150,7 +150,7 @@ def list_proposals(identity: Identity) -> list[WeightProposal]:
 def get_proposal_for(identity: Identity, proposal_id: int) -> WeightProposal:
     """One proposal of the coordinator's programme (404 otherwise)."""
     _coordinator(identity)
-    proposal = db.session().get(WeightProposal, proposal_id)
+    proposal = db.session().get(WeightProposal, proposal_id) if 0 <= proposal_id < 2**31 else None  # a page URL's number no row can have: 404
     if proposal is None or proposal.programme_id != identity.programme_id:
         raise Problem(404, f"There is no weight proposal {proposal_id}.")
     return proposal
