@@ -174,10 +174,17 @@ def decide(identity: Identity, proposal_id: int, *, accept: bool) -> WeightPropo
             "These learned weights do not predict held-out check-ins better than today's weights by more than the noise, "
             "so they cannot be accepted; refuse them, or learn again when more members have checked in.",
         )
-    proposal.status = "accepted" if accept else "refused"
-    proposal.decided_by = identity.user_id
-    proposal.decided_at = utcnow()
-    db.session().flush()
+    s = db.session()
+    # only while still proposed: two coordinators deciding at once get one decision and a 409
+    done = s.execute(
+        sa.update(WeightProposal)
+        .where(WeightProposal.id == proposal.id, WeightProposal.status == "proposed")
+        .values(status="accepted" if accept else "refused", decided_by=identity.user_id, decided_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    s.refresh(proposal)
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise Problem(409, f"Weight proposal {proposal_id} was {proposal.status} already.")
     return proposal
 
 
