@@ -12,6 +12,7 @@ from typing import Any
 
 from flask_openapi3 import Info, OpenAPI
 from pydantic import BaseModel, Field
+from werkzeug.routing import IntegerConverter
 
 from .problems import MEDIA_TYPE, validation_error_callback
 
@@ -96,7 +97,7 @@ def make_openapi_app(instance_path: str | None = None) -> PeermatchOpenAPI:
     if instance_path:
         kwargs["instance_path"] = str(instance_path)
         kwargs["instance_relative_config"] = False
-    return PeermatchOpenAPI(
+    app = PeermatchOpenAPI(
         "service",
         info=Info(
             title="Peer to Peer Matcher API",
@@ -114,3 +115,24 @@ def make_openapi_app(instance_path: str | None = None) -> PeermatchOpenAPI:
         validation_error_callback=validation_error_callback,
         **kwargs,
     )
+    app.url_map.converters["int"] = DbIntConverter  # before any route is added
+    return app
+
+
+class DbIntConverter(IntegerConverter):
+    """``<int:...>`` in URLs, at most the database's integer (2**31 - 1): a larger number is a
+    404 like any unknown id, not an OverflowError from the driver (a 500).
+
+    >>> from werkzeug.routing import Map, Rule
+    >>> urls = Map([Rule("/r/<int:n>", endpoint="r")], converters={"int": DbIntConverter}).bind("x")
+    >>> urls.match("/r/2147483647")
+    ('r', {'n': 2147483647})
+    >>> urls.match("/r/2147483648")
+    Traceback (most recent call last):
+    ...
+    werkzeug.exceptions.NotFound: 404 Not Found: ...
+    """
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)

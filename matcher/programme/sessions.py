@@ -273,6 +273,8 @@ def _venue(cohort: Cohort, wanting: Sequence[str], leaders: Sequence[SessionLead
 
 
 def _dates(dates: TermDates, start: date, weekday: int, n: int) -> tuple[date, ...]:
+    if start > dates.last_day:  # after the known terms (and no date arithmetic near date.max)
+        return ()
     day = max(start, dates.first_day)
     day += timedelta(days=(weekday - day.weekday()) % 7)
     out: list[date] = []

@@ -37,7 +37,7 @@ def page_errors(exc: Problem) -> dict[str, list[str]]:
 
 def _useful_from_form() -> int | None:
     raw = request.form.get("useful", "")
-    return int(raw) if raw.isdigit() and len(raw) == 1 else None
+    return int(raw) if raw.isdecimal() and len(raw) == 1 else None
 
 
 def _render(meeting: svc.GroupMeeting, answer: svc.Answer | None, values: dict[str, object], *, errors: dict[str, list[str]] | None = None, problem: Problem | None = None) -> str:

@@ -117,7 +117,7 @@ def _params_from_form() -> tuple[dict[str, str], dict[str, Any] | None, dict[str
         errors = _field_messages(exc)
         # The range check runs only once every field is valid; say it now too.
         low, high = values["size_min"], values["size_max"]
-        if low.isdigit() and high.isdigit() and int(low) > int(high) and "size_max" not in errors:
+        if low.isdecimal() and high.isdecimal() and int(low) > int(high) and "size_max" not in errors:
             errors["size_max"] = ["the largest size must not be smaller than the smallest"]
         if seconds_errors and "seconds" not in errors:
             errors["seconds"] = seconds_errors
@@ -250,7 +250,7 @@ def cohort_status(run_id: int) -> ResponseReturnValue:
 
 def _version() -> int | None:
     raw = request.form.get("version", "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isdecimal() else None
 
 
 def _edit_failed(user: Identity, run_id: int, exc: Problem, **kwargs: Any) -> ResponseReturnValue:
@@ -272,7 +272,7 @@ def cohort_move(run_id: int) -> ResponseReturnValue:
     to_raw = request.form.get("to_group", "")
     action = request.form.get("action", "preview")
     form = {"member": member, "to_group": to_raw}
-    if not to_raw.isdigit() or not member:
+    if not to_raw.isdecimal() or not member:
         exc = Problem(422, "Choose a member and the group to move them to.")
         if request.form.get("fragment"):
             return render_template("coordinator/_move_preview.html", problem=exc, view=None), 422

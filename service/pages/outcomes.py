@@ -29,7 +29,7 @@ def my_questionnaire_answer(round_id: int, phase: str) -> ResponseReturnValue:
     answers: dict[str, object] = {}
     for name, value in request.form.items():
         if name.startswith("q-") and value != "":
-            answers[name[2:]] = int(value) if value.isdigit() else value
+            answers[name[2:]] = int(value) if value.isdecimal() else value
     try:
         questionnaire.answer(user, round_id, phase, answers)
     except (Problem, MatcherError) as exc:
@@ -47,7 +47,8 @@ def my_questionnaire_answer(round_id: int, phase: str) -> ResponseReturnValue:
 def programme_report() -> ResponseReturnValue:
     """Before/after change by context with intervals, and response rates (coordinators, analysts)."""
     user = auth.require("coordinator", "analyst")
-    round_id = request.args.get("round_id", type=int)
+    raw = request.args.get("round_id", "")
+    round_id = int(raw) if raw.isdecimal() and len(raw) < 10 else None  # a number no row can have is no round (not a 500)
     data = outcomes_report.report_for(user, round_id)
     return render_template(
         "coordinator/programme_report.html",

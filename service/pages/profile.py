@@ -64,7 +64,7 @@ def _values_from_form() -> dict[str, Any]:
 
 def _version_from_form() -> int | None:
     raw = request.form.get("version", "")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return int(raw) if raw.isdecimal() and len(raw) < 10 else None
 
 
 def _radar(values: dict[str, Any], name: str) -> Markup:

@@ -43,7 +43,7 @@ def programme_health_page() -> ResponseReturnValue:
     """Programme health: at-risk teachers first, then meetings and usefulness, then flags."""
     user = auth.require("coordinator")
     raw = request.args.get("round_id", "")
-    round_id = int(raw) if raw.isdigit() and len(raw) < 10 else None
+    round_id = int(raw) if raw.isdecimal() and len(raw) < 10 else None
     h = health.programme_health(db.session(), user.programme_id, round_id=round_id)
     worst = sorted(h.groups, key=lambda g: (not g.not_met_twice, g.half_term_status != "not_met", -(g.not_met + g.no_answer), g.group))
     by_use = sorted((g for g in h.groups if g.n_useful), key=lambda g: (g.mean_useful or 0, -g.n_useful, g.group))

@@ -88,7 +88,7 @@ def teacher_page(teacher_id: str) -> ResponseReturnValue:
     if request.method == "GET":
         return _render(t, _values_of(t))
     raw = request.form.get("version", "")
-    version = int(raw) if raw.isdigit() and len(raw) < 10 else None
+    version = int(raw) if raw.isdecimal() and len(raw) < 10 else None
     values = _changes_from_form()
     try:
         svc.update_teacher(user, teacher_id, values, version=version)

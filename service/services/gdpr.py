@@ -6,13 +6,14 @@ import re
 from typing import Any
 
 import sqlalchemy as sa
+from markupsafe import escape
 from sqlalchemy.orm import Session
 
 from matcher.profiles.fields import PERSONAL_FIELDS
 
 from .. import db
 from ..auth import Identity
-from ..models import ApiToken, CheckIn, CohortRun, ConsentDecision, PracticeExample, Suggestion, Teacher, User, utcnow
+from ..models import ApiToken, CheckIn, CohortRun, ConsentDecision, OutboxMessage, PracticeExample, Suggestion, Teacher, User, utcnow
 from ..problems import Problem
 from .common import bump_profiles, pseudonym
 from .cohort_review import forget_member, grouping_of
@@ -141,6 +142,33 @@ def scrub(value: Any, teacher_id: str, name: str, replacement: str, _pattern: re
     return value
 
 
+def _scrub_outbox(s: Session, t: Teacher, alias: str) -> None:
+    """Messages to others that name the teacher (a coordinator's digest with its at-risk list and
+    "not a good fit" flags, a groupmate's "your group" mail with their address) keep the
+    pseudonym instead of the id, name and address; the teacher's own messages go with them
+    (``ON DELETE CASCADE``)."""
+    id_pattern = re.compile(r"(?<![\w-])" + re.escape(t.id) + r"(?![\w-])")
+    names = [p for p in {_name_pattern(t.name), _name_pattern(str(escape(t.name)))} if p is not None]
+    addresses = {a for a in (t.email, str(escape(t.email or ""))) if a}
+
+    def clean(text: str) -> str:
+        for address in addresses:
+            text = re.sub(re.escape(address), "(address erased)", text, flags=re.IGNORECASE)
+        text = id_pattern.sub(alias, text)
+        for pattern in names:
+            text = pattern.sub(alias, text)
+        return text
+
+    rows = s.execute(
+        sa.select(OutboxMessage).where(OutboxMessage.programme_id == t.programme_id, sa.or_(OutboxMessage.teacher_id.is_(None), OutboxMessage.teacher_id != t.id))
+    ).scalars()
+    for m in rows:
+        subject, text, html = clean(m.subject), clean(m.body_text), clean(m.body_html)
+        headers = {k: clean(v) if isinstance(v, str) else v for k, v in (m.headers or {}).items()}
+        if (subject, text, html, headers) != (m.subject, m.body_text, m.body_html, m.headers):
+            m.subject, m.body_text, m.body_html, m.headers = subject, text, html, headers
+
+
 def erase_teacher(identity: Identity, teacher_id: str) -> None:
     """Erase a teacher: profile, accounts, tokens, suggestions and decisions are deleted.
 
@@ -177,6 +205,7 @@ def erase_teacher(identity: Identity, teacher_id: str) -> None:
     s.execute(sa.delete(ConsentDecision).where(ConsentDecision.programme_id == t.programme_id, sa.or_(ConsentDecision.teacher_id == t.id, ConsentDecision.peer_id == t.id)))
     # Other teachers' stored peer lists may name them: drop the programme's (recomputed on demand).
     forget_programme(s, programme_id)
+    _scrub_outbox(s, t, alias)
     forget_round_records(s, programme_id, t.id)  # their participation choice and groupmate history
     s.delete(t)
     s.flush()

@@ -103,7 +103,7 @@ def learn_for_round(identity: Identity, round_id: int) -> WeightProposal:
 
     _coordinator(identity)
     s = db.session()
-    rnd = s.get(Round, round_id)
+    rnd = s.get(Round, round_id) if 0 <= round_id < 2**31 else None  # a form number no row can have: unknown
     if rnd is None or rnd.programme_id != identity.programme_id:
         raise Problem(422, f"There is no round {round_id} in your programme.", errors=[Issue(None, "round_id", str(round_id), "unknown round")])
     from .rounds import published_run_of
@@ -150,7 +150,7 @@ def list_proposals(identity: Identity) -> list[WeightProposal]:
 def get_proposal_for(identity: Identity, proposal_id: int) -> WeightProposal:
     """One proposal of the coordinator's programme (404 otherwise)."""
     _coordinator(identity)
-    proposal = db.session().get(WeightProposal, proposal_id)
+    proposal = db.session().get(WeightProposal, proposal_id) if 0 <= proposal_id < 2**31 else None  # a page URL's number no row can have: 404
     if proposal is None or proposal.programme_id != identity.programme_id:
         raise Problem(404, f"There is no weight proposal {proposal_id}.")
     return proposal
@@ -174,10 +174,17 @@ def decide(identity: Identity, proposal_id: int, *, accept: bool) -> WeightPropo
             "These learned weights do not predict held-out check-ins better than today's weights by more than the noise, "
             "so they cannot be accepted; refuse them, or learn again when more members have checked in.",
         )
-    proposal.status = "accepted" if accept else "refused"
-    proposal.decided_by = identity.user_id
-    proposal.decided_at = utcnow()
-    db.session().flush()
+    s = db.session()
+    # only while still proposed: two coordinators deciding at once get one decision and a 409
+    done = s.execute(
+        sa.update(WeightProposal)
+        .where(WeightProposal.id == proposal.id, WeightProposal.status == "proposed")
+        .values(status="accepted" if accept else "refused", decided_by=identity.user_id, decided_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    s.refresh(proposal)
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise Problem(409, f"Weight proposal {proposal_id} was {proposal.status} already.")
     return proposal
 
 

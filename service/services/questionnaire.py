@@ -127,7 +127,7 @@ def _load(identity: Identity, round_id: int, phase: str) -> tuple[Round, Teacher
     if phase not in PHASES:
         raise Problem(404, f"There is no {phase!r} questionnaire; the phases are 'before' and 'after'.")
     s = db.session()
-    rnd = s.get(Round, round_id)
+    rnd = s.get(Round, round_id) if 0 <= round_id < 2**31 else None  # a number no row can have (from the page's URL): not found, not a 500
     run = _published_run(s, round_id) if rnd is not None and rnd.programme_id == identity.programme_id else None
     if rnd is None or run is None or identity.teacher_id not in _members(run):
         raise Problem(404, f"You have no questionnaire for round {round_id}: it is for the members of a round's published groups.")

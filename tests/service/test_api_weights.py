@@ -161,3 +161,26 @@ def test_weights_that_are_not_better_cannot_be_accepted(client, app):
     assert client.get(f"/api/v1/programme/weights/{pid}", headers=COORD).get_json()["status"] == "proposed"
     assert client.post("/api/v1/programme/weights/999999/accept", headers=COORD).status_code == 404
     assert client.post(f"/api/v1/programme/weights/{pid}/accept", headers=COORD_S).status_code == 404
+
+
+def test_a_decision_made_meanwhile_is_not_overwritten(app, monkeypatch) -> None:
+    """Two coordinators at once: the second, who read the proposal as "proposed" before the
+    first decided, gets a 409 and the first decision stays."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from service.auth import Identity
+    from service.problems import Problem
+    from service.services import learned_weights
+
+    rid = proposal(app, None)
+    with app.test_request_context():
+        s = db.session()
+        coord = Identity(1, "coord_n", "coordinator", programme_id(app), None, "token")
+        read = learned_weights.get_proposal_for(coord, rid)
+        s.execute(sa.update(WeightProposal).where(WeightProposal.id == rid).values(status="refused").execution_options(synchronize_session=False))  # the other coordinator
+        set_committed_value(read, "status", "proposed")  # what the second request read before that
+        monkeypatch.setattr(learned_weights, "get_proposal_for", lambda identity, proposal_id: read)
+        with pytest.raises(Problem) as err:
+            learned_weights.decide(coord, rid, accept=True)
+        assert err.value.status == 409
+        assert s.execute(sa.select(WeightProposal.status).where(WeightProposal.id == rid)).scalar_one() == "refused"

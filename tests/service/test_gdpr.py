@@ -178,3 +178,33 @@ def test_export_lists_the_fields_the_teacher_edited(client):
 
 def data_name(client) -> str:
     return client.get("/api/v1/teachers/n-01", headers=ACCOUNTS["teacher_n1"].headers).get_json()["name"]
+
+
+def test_erasure_scrubs_the_teacher_from_messages_to_others(client, app):
+    """A coordinator's digest and a groupmate's group mail named them (with a "not a good fit"
+    flag and their address): after the erasure the stored messages hold the pseudonym only."""
+    from service.models import OutboxMessage
+
+    with db.new_session(app) as s:
+        t = teacher_row(s, "n-01")
+        t.email = "Sam.Erased@school.example"
+        pid, name, email = t.programme_id, t.name, t.email
+        for key, who, text in [
+            ("digest", None, f"New \"not a good fit\" flags:\n- {name} (n-01), group 1: see /flags/n-01 (n-010 stays)"),
+            ("group", "n-02", f"Your group: {name}, {email.lower()}"),
+            ("own", "n-01", f"Hello {name}"),
+        ]:
+            s.add(OutboxMessage(programme_id=pid, teacher_id=who, idempotency_key=key, message_id=key, to_address="x@example.org", template="notice",
+                                subject=f"About {name}", body_text=text, body_html=f"<p>{text}</p>", headers={"X-About": "n-01"}))
+    assert client.delete("/api/v1/teachers/n-01", headers=ACCOUNTS["coord_n"].headers).status_code == 204
+    with app.app_context():
+        alias = pseudonym("n-01")
+    with db.new_session(app) as s:
+        rows = {m.idempotency_key: m for m in s.execute(sa.select(OutboxMessage).where(OutboxMessage.programme_id == pid)).scalars()}
+    assert "own" not in rows  # their own message goes with them
+    for key in ("digest", "group"):
+        m = rows[key]
+        stored = json.dumps([m.subject, m.body_text, m.body_html, m.headers])
+        assert "n-01" not in stored.replace("n-010", "") and name not in stored and email.lower() not in stored.lower(), stored
+        assert alias in m.body_text
+    assert "n-010 stays" in rows["digest"].body_text  # another id that starts the same is kept

@@ -87,3 +87,13 @@ def test_flag_repair_says_whether_the_new_group_would_have_meeting_dates(client,
         s.execute(sa.update(Programme).where(Programme.name == "north").values(profiles_version=Programme.profiles_version + 1))
     text = text_of(client.get("/programme/health/flags/n-02"))
     assert "with them none" in text and "no meeting dates" in text and "agree a time themselves" in text
+
+
+def test_digits_that_int_cannot_read_are_junk_not_500(client, app) -> None:
+    """"²".isdigit() is true but int("²") raises: the pages' number fields now read decimals only."""
+    sign_in(client, "coord_n")
+    assert client.get("/programme/health?round_id=²").status_code == 200  # was ValueError (500)
+    assert client.get("/programme/report?round_id=²").status_code == 200
+    sign_in(client, "teacher_n1")
+    resp = post(client, "/me/check-in", {"meeting": "2026-10-01T16:30:00+01:00", "met": "yes", "useful": "²"})
+    assert resp.status_code == 422  # said as a missing usefulness (or an unknown meeting), not a 500

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from service import db
 from service.models import Teacher
 
+from .conftest import ACCOUNTS
 from .pages_helpers import sign_in, text_of
 
 
@@ -59,3 +60,12 @@ def test_the_check_ins_read_are_counted_in_plain_words(client, app) -> None:
     text = text_of(client.get("/programme/sessions?start=2026-11-02"))
     assert "1 check-in answer read" in text and "answers read" not in text
     assert "has members who checked in and never said they met" in text and "groups without answers count as covering" in text
+
+
+@pytest.mark.parametrize("start", ["9999-12-31", "0001-01-01"])
+def test_a_start_date_at_the_ends_of_the_calendar_is_not_a_500(client, start) -> None:
+    sign_in(client, "coord_n")
+    assert client.get(f"/programme/sessions?start={start}").status_code == 200  # was OverflowError (500) for 9999-12-31
+    api = client.get(f"/api/v1/programme/sessions?start={start}", headers=ACCOUNTS["coord_n"].headers)
+    assert api.status_code == 200
+    assert start < "2000" or all(not s["dates"] for s in api.get_json()["sessions"])  # no term dates that late: no dates, said as none

@@ -63,3 +63,11 @@ def test_other_roles_get_403(client, app, who):
     assert post(client, f"/programme/weights/{pid}/accept").status_code == 403
     with db.new_session(app) as s:
         assert s.get_one(WeightProposal, pid).status == "proposed"
+
+
+def test_numbers_no_row_can_have_are_not_found_not_500(client) -> None:
+    sign_in(client, "coord_n")
+    huge = "99999999999999999999"  # the URL converter and the form take it; the database cannot (was OverflowError: 500)
+    assert post(client, f"/programme/weights/{huge}/accept").status_code == 404
+    assert post(client, f"/programme/weights/{huge}/refuse").status_code == 404
+    assert post(client, "/programme/weights", {"round_id": huge}).status_code == 302  # said on the page: no such round

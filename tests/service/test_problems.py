@@ -108,3 +108,15 @@ def test_a_failed_run_stores_a_non_empty_errors_list(client):
         time.sleep(0.1)
     assert run["status"] == "failed" and run["error"]["status"] == 422
     assert run["error"]["errors"] and "7 teachers" in run["error"]["errors"][0]["message"]
+
+
+def test_a_page_id_beyond_the_databases_integer_range_is_not_found_not_500(client):
+    from .pages_helpers import post, sign_in
+
+    sign_in(client, "coord_n")
+    huge = "99999999999999999999"  # was an OverflowError from the driver on every <int:...> page route (500)
+    for path in (f"/cohorts/{huge}", f"/cohorts/{huge}/export.csv", f"/cohorts/{huge}/map"):
+        assert client.get(path).status_code == 404, path
+    for path in (f"/messages/{huge}/retry", f"/rounds/runs/{huge}/publish"):
+        assert post(client, path, {}).status_code == 404, path
+    assert client.get("/cohorts/2147483647").status_code == 404  # the largest id the database holds is still looked up

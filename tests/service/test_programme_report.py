@@ -169,3 +169,8 @@ def test_kept_round_parts_after_new_edited_and_deleted_answers_equal_a_fresh_rep
     for key in [k for k in app.extensions if k.startswith("peermatch.outcomes_report")]:
         app.extensions.pop(key)
     assert client.get("/api/v1/programme/report", headers=COORD).get_json() == body
+
+
+def test_the_page_takes_a_round_number_no_row_can_have_without_a_500(client, app):
+    sign_in(client, "coord_n")
+    assert client.get("/programme/report?round_id=99999999999999999999").status_code == 200  # was OverflowError in the query (500)

@@ -181,3 +181,10 @@ def test_a_round_published_before_it_starts_asks_before_the_group_meets(client, 
     with db.new_session(app) as s:
         message = s.execute(sa.select(OutboxMessage).where(OutboxMessage.idempotency_key == f"questionnaire:{rid}:before:n-01")).scalar_one()
     assert "before your group meets" in message.subject and "Before you meet, please tell us" in message.body_text
+
+
+def test_a_round_number_no_row_can_have_is_not_found_not_500(client) -> None:
+    sign_in(client, "teacher_n1")
+    huge = "99999999999999999999"  # the URL converter takes it; the database cannot (was OverflowError: 500)
+    assert client.get(f"/me/questionnaire/{huge}/before").status_code == 404
+    assert post(client, f"/me/questionnaire/{huge}/before", {"isolation": "3"}).status_code == 404
