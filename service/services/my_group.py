@@ -1,8 +1,8 @@
 """A teacher's published group: who, why, when they can meet, how to reach each other.
 
 The group comes from the newest published run that has the teacher in it. Contact follows
-the consent rule of the peer pages: a member's e-mail is shown only when that member
-ticked ``consent_share_contact``; the others are reached through :func:`relay_message`,
+the consent rule of the peer pages: a member's e-mail is shown only when that member ticked
+``consent_share_contact`` and so did the teacher looking (mutual consent); the others are reached through :func:`relay_message`,
 which sends through the outbox without showing either address (at most
 ``PEERMATCH_RELAY_PER_DAY`` messages a day per sender).
 """
@@ -107,7 +107,8 @@ def my_group(identity: Identity) -> MyGroup:
     rnd = s.get_one(Round, run.round_id)
     teachers = members_of(run, index)
     explained = review_of(run).explained(index)
-    members = [_member(t, teachers, you=t.id == teacher_id) for t in teachers]
+    viewer_consents = any(t.id == teacher_id and t.consent_share_contact for t in teachers)
+    members = [_member(t, teachers, you=t.id == teacher_id, mutual=viewer_consents) for t in teachers]
     reasons = list(explained.reasons) if explained is not None else []
     return MyGroup(
         run_id=run.id,
@@ -121,7 +122,10 @@ def my_group(identity: Identity) -> MyGroup:
     )
 
 
-def _member(t: Teacher, group: list[Teacher], *, you: bool) -> dict[str, Any]:
+def _member(t: Teacher, group: list[Teacher], *, you: bool, mutual: bool) -> dict[str, Any]:
+    # An address is shown only when its owner ticked consent_share_contact AND the viewer did too
+    # (mutual consent, as for peers); otherwise members reach each other through a relayed message.
+    shown = bool(t.email) and t.consent_share_contact and (you or mutual)
     covered_by = {c: [first_name(m.name) for m in group if m.id != t.id and c in m.strengths] for c in t.challenges}
     return {
         "id": t.id,
@@ -134,8 +138,8 @@ def _member(t: Teacher, group: list[Teacher], *, you: bool) -> dict[str, Any]:
         "covered_by": covered_by,
         "covers": theme_phrase([c for c in _others_challenges(t, group) if c in t.strengths], limit=5),
         "availability": list(t.availability),
-        "email": t.email if t.consent_share_contact and t.email else None,
-        "contact": "email" if t.consent_share_contact and t.email else "message",
+        "email": t.email if shown else None,
+        "contact": "email" if shown else "message",
     }
 
 

@@ -172,6 +172,11 @@ def test_my_group_shows_members_slots_and_contact_by_consent(client, app):
     assert members["n-02"]["email"] == "n-02@school.example" and members["n-02"]["contact"] == "email"
     assert members["n-03"]["email"] is None and members["n-03"]["contact"] == "message"
     assert "n-03@school.example" not in resp.get_data(as_text=True)
+    # mutual consent: once n-01 withdraws their own consent, n-02's address is no longer shown to them
+    _consent(app, {"n-01": False})
+    withdrawn = {m["id"]: m for m in client.get("/api/v1/me/group", headers=TEACHER).get_json()["members"]}
+    assert withdrawn["n-02"]["email"] is None and withdrawn["n-02"]["contact"] == "message"
+    _consent(app, {"n-01": True})
     assert all(m["school"] for m in body["members"])
     assert body["shared_slots"] == ["thu_after_school"]
     assert body["round"]["id"] == rid
