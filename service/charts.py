@@ -128,6 +128,13 @@ _SERIES: tuple[tuple[str, str, LineStyleType, float, str], ...] = (  # the radar
 )
 
 
+def _empty(fig: Figure, ax: Axes, text: str, *, name: str, title: str, desc: str) -> Markup:
+    """The chart for nothing to draw yet: ``text`` in the middle, no axes."""
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color=MUTED)
+    ax.set_axis_off()
+    return _svg(fig, name=name, title=title, desc=desc)
+
+
 def _number(x: float) -> str:
     return str(int(x)) if x == int(x) else f"{x:g}"
 
@@ -242,9 +249,7 @@ def score_distribution_svg(
     ax = fig.add_subplot()
     _style(ax)
     if not values:
-        ax.text(0.5, 0.5, "No members yet", ha="center", va="center", transform=ax.transAxes, color=MUTED)
-        ax.set_axis_off()
-        return _svg(fig, name=name, title=title, desc="No scores to show.")
+        return _empty(fig, ax, "No members yet", name=name, title=title, desc="No scores to show.")
     order = sorted(range(len(values)), key=lambda i: values[i])
     marked = set(highlight)
     xs = list(range(1, len(values) + 1))
@@ -282,9 +287,7 @@ def coverage_svg(rows: Sequence[tuple[str, int, int]], *, title: str, name: str 
     ax = fig.add_subplot()
     _style(ax)
     if not rows:
-        ax.text(0.5, 0.5, "No challenges recorded", ha="center", va="center", transform=ax.transAxes, color=MUTED)
-        ax.set_axis_off()
-        return _svg(fig, name=name, title=title, desc="No challenges to show.")
+        return _empty(fig, ax, "No challenges recorded", name=name, title=title, desc="No challenges to show.")
     ys = list(range(len(rows)))[::-1]
     covered = [r[1] for r in rows]
     missing = [r[2] for r in rows]

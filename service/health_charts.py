@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, cast
 
 from markupsafe import Markup
 
-from .charts import INK, MUTED, PALETTE, WARN, _figure, _style, _svg
+from .charts import INK, MUTED, PALETTE, WARN, _empty, _figure, _style, _svg
 
 if TYPE_CHECKING:
     from matplotlib.ticker import MaxNLocator
@@ -44,9 +44,7 @@ def meetings_svg(
     ax = fig.add_subplot()
     _style(ax)
     if not rows:
-        ax.text(0.5, 0.5, "Nothing to show yet", ha="center", va="center", transform=ax.transAxes, color=MUTED)
-        ax.set_axis_off()
-        return _svg(fig, name=name, title=title, desc="Nothing to show yet.")
+        return _empty(fig, ax, "Nothing to show yet", name=name, title=title, desc="Nothing to show yet.")
     ys = list(range(len(rows)))[::-1]
     left = [0] * len(rows)
     widest = max(1, *(sum(r[1:]) for r in rows))
