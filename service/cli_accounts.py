@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from service.cli import DEFAULT_PROGRAMME, _app, _fail, _problem_text
@@ -139,41 +140,41 @@ def cmd_users_deactivate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_users_set_password(args: argparse.Namespace) -> int:
+def _change_user(username: str, change: Callable[[orm.Session, User], object]) -> int:
+    """Apply ``change`` to the user called ``username`` in one transaction: 0, or 1 with the
+    reason (no such user, or the service's refusal) on standard error."""
     from service import db
     from service.problems import Problem
+
+    app = _app()
+    try:
+        with app.app_context(), db.new_session(app) as s:
+            user = _find_user(s, username)
+            if user is None:
+                return _fail(f"no user called {username!r}")
+            change(s, user)
+    except Problem as exc:
+        return _fail(_problem_text(exc))
+    return 0
+
+
+def cmd_users_set_password(args: argparse.Namespace) -> int:
     from service.services import accounts
 
     password = _read_password(args, f"new password for {args.username}: ")
     if password is None:
         return 1
-    app = _app()
-    try:
-        with app.app_context(), db.new_session(app) as s:
-            user = _find_user(s, args.username)
-            if user is None:
-                return _fail(f"no user called {args.username!r}")
-            accounts.set_password(s, user, password)
-    except Problem as exc:
-        return _fail(_problem_text(exc))
+    if _change_user(args.username, lambda s, user: accounts.set_password(s, user, password)):
+        return 1
     print(f"password of {args.username!r} changed; their sessions have ended")
     return 0
 
 
 def cmd_users_set_email(args: argparse.Namespace) -> int:
-    from service import db
-    from service.problems import Problem
     from service.services.digest import set_email
 
-    app = _app()
-    try:
-        with app.app_context(), db.new_session(app) as s:
-            user = _find_user(s, args.username)
-            if user is None:
-                return _fail(f"no user called {args.username!r}")
-            set_email(s, user, args.email)
-    except Problem as exc:
-        return _fail(_problem_text(exc))
+    if _change_user(args.username, lambda s, user: set_email(s, user, args.email)):
+        return 1
     print(f"e-mail of {args.username!r} {'set to ' + args.email.strip() if args.email.strip() else 'cleared'}")
     return 0
 
